@@ -1,0 +1,184 @@
+package fake
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// Request is one request as a fake saw it. Every request is recorded,
+// including those no route matched, those a fault answered and those whose
+// connection a fault dropped. It is a plain value that go-cmp compares.
+type Request struct {
+	Seq     int64       // order of arrival across every service sharing the journal, from 1
+	Service string      // "identity", "compute" …
+	Op      string      // the route's stable name ("identity.v3.tokens.create"); "" when no route matched
+	Method  string      //
+	Path    string      // as the service saw it: relative to where the service is mounted
+	Query   url.Values  //
+	Header  http.Header //
+	Body    string      // as sent, up to the service's body limit
+	Time    time.Time   // the shared clock's time at arrival
+	Status  int         // 0 while the response has not started, and for dropped connections
+	Fault   string      // the Name (or ID) of the fault that answered, if one did
+	Dropped bool        // a fault dropped the connection
+}
+
+// Journal is an ordered, concurrency-safe record of requests. Services that
+// share one journal (as in a Cloud) interleave their entries in arrival order.
+type Journal struct {
+	mu      sync.Mutex
+	entries []Request
+	seq     int64
+	limit   int
+}
+
+// NewJournal returns an empty journal. A positive limit keeps only the most
+// recent limit entries, for long benchmarks; zero keeps everything.
+func NewJournal(limit int) *Journal {
+	return &Journal{limit: limit}
+}
+
+// add records r, assigning its Seq, and returns that Seq.
+func (j *Journal) add(r Request) int64 {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.seq++
+	r.Seq = j.seq
+	if j.limit > 0 && len(j.entries) >= j.limit {
+		// Drop the oldest half at once so trimming stays amortized O(1).
+		keep := j.limit / 2
+		j.entries = append(j.entries[:0], j.entries[len(j.entries)-keep:]...)
+	}
+	j.entries = append(j.entries, r)
+	return r.Seq
+}
+
+// finish fills in the outcome of the request with the given Seq.
+func (j *Journal) finish(seq int64, status int, fault string, dropped bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	// Entries are in Seq order; search from the end, where in-flight requests are.
+	for i := len(j.entries) - 1; i >= 0; i-- {
+		e := &j.entries[i]
+		if e.Seq == seq {
+			e.Status, e.Fault, e.Dropped = status, fault, dropped
+			return
+		}
+		if e.Seq < seq {
+			return
+		}
+	}
+}
+
+// Requests returns copies of the recorded requests in arrival order. With
+// services named, only theirs.
+func (j *Journal) Requests(services ...string) []Request {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	out := make([]Request, 0, len(j.entries))
+	for _, e := range j.entries {
+		if len(services) > 0 && !contains(services, e.Service) {
+			continue
+		}
+		out = append(out, e.clone())
+	}
+	return out
+}
+
+// Reset forgets every recorded request; with services named, only theirs.
+// Sequence numbers keep counting.
+func (j *Journal) Reset(services ...string) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if len(services) == 0 {
+		j.entries = nil
+		return
+	}
+	kept := j.entries[:0]
+	for _, e := range j.entries {
+		if !contains(services, e.Service) {
+			kept = append(kept, e)
+		}
+	}
+	j.entries = kept
+}
+
+func (r Request) clone() Request {
+	r.Query = cloneValues(r.Query)
+	r.Header = r.Header.Clone()
+	return r
+}
+
+func cloneValues(v url.Values) url.Values {
+	if v == nil {
+		return nil
+	}
+	out := make(url.Values, len(v))
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Ops returns the Op of each request, in order: the shortest useful summary
+// of what a client did.
+func Ops(reqs []Request) []string {
+	out := make([]string, len(reqs))
+	for i, r := range reqs {
+		out[i] = r.Op
+	}
+	return out
+}
+
+// Filter returns the requests whose Op matches pattern (exact, or a prefix
+// when pattern ends in "*").
+func Filter(reqs []Request, pattern string) []Request {
+	var out []Request
+	for _, r := range reqs {
+		if opMatches(pattern, r.Op) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// CheckOps reports, without stopping the test, a diff (-want +got) between
+// the Ops of reqs and want.
+func CheckOps(t TB, reqs []Request, want ...string) bool {
+	t.Helper()
+	if want == nil {
+		want = []string{}
+	}
+	if diff := cmp.Diff(want, Ops(reqs)); diff != "" {
+		t.Errorf("requests mismatch (-want +got):\n%s", diff)
+		return false
+	}
+	return true
+}
+
+// opMatches reports whether op matches pattern: "" matches everything, a
+// trailing "*" matches by prefix, anything else must be equal.
+func opMatches(pattern, op string) bool {
+	switch {
+	case pattern == "":
+		return true
+	case strings.HasSuffix(pattern, "*"):
+		return strings.HasPrefix(op, strings.TrimSuffix(pattern, "*"))
+	default:
+		return pattern == op
+	}
+}

@@ -1,0 +1,78 @@
+package fake
+
+import (
+	"math/rand"
+	"strings"
+	"sync"
+
+	"github.com/google/uuid"
+)
+
+// RNG is a seeded, concurrency-safe random source. Every ID a fake generates
+// and every probabilistic fault draws from one, so two runs with the same seed
+// and the same requests produce the same IDs and the same failures.
+type RNG struct {
+	mu sync.Mutex
+	r  *rand.Rand
+}
+
+// NewRNG returns a source seeded with seed.
+func NewRNG(seed int64) *RNG {
+	return &RNG{r: rand.New(rand.NewSource(seed))}
+}
+
+// UUID returns a version 4 UUID drawn from the source.
+func (g *RNG) UUID() string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	id, err := uuid.NewRandomFromReader(g.r)
+	if err != nil {
+		// rand.Rand.Read never fails; keep the ID well-formed regardless.
+		return uuid.Nil.String()
+	}
+	return id.String()
+}
+
+// Hex returns n random lowercase hexadecimal digits.
+func (g *RNG) Hex(n int) string {
+	return g.fromAlphabet(n, "0123456789abcdef")
+}
+
+// Digits returns n random decimal digits, the first never zero (Rackspace-style
+// numeric tenant and account IDs).
+func (g *RNG) Digits(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return g.fromAlphabet(1, "123456789") + g.fromAlphabet(n-1, "0123456789")
+}
+
+// Alnum returns n random letters and digits (passwords, keys).
+func (g *RNG) Alnum(n int) string {
+	return g.fromAlphabet(n, "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+}
+
+func (g *RNG) fromAlphabet(n int, alphabet string) string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var b strings.Builder
+	b.Grow(n)
+	for i := 0; i < n; i++ {
+		b.WriteByte(alphabet[g.r.Intn(len(alphabet))])
+	}
+	return b.String()
+}
+
+// Float64 returns a number in [0, 1).
+func (g *RNG) Float64() float64 {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.r.Float64()
+}
+
+// Intn returns a number in [0, n); n must be positive.
+func (g *RNG) Intn(n int) int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.r.Intn(n)
+}

@@ -1,0 +1,235 @@
+package identity
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/mockcloud/mockcloud/fake"
+)
+
+// defaultRoles are what a user gets on a project created for it on first sight.
+var defaultRoles = []string{"member", "reader"}
+
+// credentials is one authentication request, whatever API version sent it.
+type credentials struct {
+	method   string // "password", "apikey" or "token"
+	userID   string
+	userName string
+	domainID string // the user's domain, by ID or name
+	domainNm string
+	secret   string // password or API key
+	tokenID  string
+
+	projectID       string
+	projectName     string
+	projectDomainID string
+	projectDomainNm string
+	scopeDomainID   string
+	scopeDomainNm   string
+	unscoped        bool // v3 "scope": "unscoped"
+	// defaultScope: with no scope named, use the user's default project
+	// (Keystone v3 and Rackspace v2.0 do; plain Keystone v2.0 does too
+	// when the user has one).
+}
+
+// tenant is what behavior criteria see as the request's tenant.
+func (c credentials) tenant() string {
+	if c.projectID != "" {
+		return c.projectID
+	}
+	return c.projectName
+}
+
+// login checks credentials and issues a token; it applies the permissive
+// model (create on first sight) unless the identity is strict.
+func (s *Identity) login(c credentials) (Token, *fake.Error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+
+	var user User
+	methods := []string{c.method}
+	switch c.method {
+	case "token":
+		t, ok := s.tokens[c.tokenID]
+		if !ok || !t.Valid(s.env.Clock.Now()) {
+			return Token{}, fake.Errorf(http.StatusUnauthorized, "The request you have made requires authentication.")
+		}
+		user = s.users[t.UserID]
+		methods = append(append([]string(nil), t.Methods...), "token")
+		if c.projectID == "" && c.projectName == "" && c.scopeDomainID == "" && c.scopeDomainNm == "" && !c.unscoped {
+			// Rescoping with no scope keeps the old token's scope.
+			c.projectID, c.scopeDomainID = t.ProjectID, t.DomainID
+			if c.projectID == "" && c.scopeDomainID == "" {
+				c.unscoped = true
+			}
+		}
+	default:
+		u, err := s.findOrCreateUserLocked(c)
+		if err != nil {
+			return Token{}, err
+		}
+		user = u
+	}
+	if user.Disabled {
+		return Token{}, fake.Errorf(http.StatusUnauthorized, "The account is disabled for user: %s.", user.ID)
+	}
+
+	switch {
+	case c.scopeDomainID != "" || c.scopeDomainNm != "":
+		d, ok := s.findDomainLocked(c.scopeDomainID, c.scopeDomainNm)
+		if !ok || d.ID != user.DomainID {
+			return Token{}, fake.Errorf(http.StatusUnauthorized, "User %s has no access to domain %s.", user.ID, firstNonEmpty(c.scopeDomainID, c.scopeDomainNm))
+		}
+		return s.issueLocked(user.ID, "", d.ID, methods, ""), nil
+	case c.projectID != "" || c.projectName != "":
+		p, err := s.scopeProjectLocked(user, c)
+		if err != nil {
+			return Token{}, err
+		}
+		return s.issueLocked(user.ID, p.ID, "", methods, ""), nil
+	case c.unscoped:
+		return s.issueLocked(user.ID, "", "", methods, ""), nil
+	default:
+		project := user.DefaultProjectID
+		if _, ok := s.roles[membership{user.ID, project}]; !ok {
+			project = ""
+		}
+		return s.issueLocked(user.ID, project, "", methods, ""), nil
+	}
+}
+
+func (s *Identity) findOrCreateUserLocked(c credentials) (User, *fake.Error) {
+	unauthorized := fake.Errorf(http.StatusUnauthorized, "The request you have made requires authentication.")
+	var (
+		u     User
+		found bool
+	)
+	if c.userID != "" {
+		u, found = s.users[c.userID]
+	} else {
+		for _, cand := range s.users {
+			if cand.Name == c.userName && s.inDomainLocked(cand.DomainID, c.domainID, c.domainNm) {
+				u, found = cand, true
+				break
+			}
+		}
+	}
+	if found {
+		if s.strict {
+			want := u.Password
+			if c.method == "apikey" {
+				want = u.APIKey
+			}
+			if c.secret != want {
+				return User{}, unauthorized
+			}
+		}
+		return u, nil
+	}
+	if s.strict {
+		return User{}, unauthorized
+	}
+
+	// Permissive: a user seen for the first time is created, with a
+	// project of its own unless the request names one.
+	domainID := DefaultDomainID
+	if c.domainID != "" || c.domainNm != "" {
+		d, ok := s.findDomainLocked(c.domainID, c.domainNm)
+		if !ok {
+			d = s.addDomainLocked(Domain{ID: c.domainID, Name: c.domainNm})
+		}
+		domainID = d.ID
+	}
+	name := firstNonEmpty(c.userName, c.userID)
+	nu := User{ID: c.userID, Name: name, DomainID: domainID, Email: name + "@example.com"}
+	if c.method == "apikey" {
+		nu.APIKey = c.secret
+	} else {
+		nu.Password = c.secret
+	}
+	u = s.addUserLocked(nu)
+	if c.projectID == "" && c.projectName == "" {
+		// Rackspace-style numeric tenant, as Mimic hands out.
+		p := s.addProjectLocked(Project{ID: s.env.RNG.Digits(6), DomainID: domainID})
+		s.grantLocked(u.ID, p.ID, defaultRoles...)
+		u.DefaultProjectID = p.ID
+		s.users[u.ID] = u
+	}
+	return u, nil
+}
+
+// scopeProjectLocked finds the project c names and checks the user may use
+// it; in permissive mode a project that does not exist is created with the
+// user as a member.
+func (s *Identity) scopeProjectLocked(user User, c credentials) (Project, *fake.Error) {
+	var (
+		p     Project
+		found bool
+	)
+	if c.projectID != "" {
+		p, found = s.projects[c.projectID]
+	} else {
+		for _, cand := range s.projects {
+			if cand.Name == c.projectName && s.inDomainLocked(cand.DomainID, c.projectDomainID, c.projectDomainNm) {
+				p, found = cand, true
+				break
+			}
+		}
+	}
+	name := firstNonEmpty(c.projectID, c.projectName)
+	if !found {
+		if s.strict {
+			return Project{}, fake.Errorf(http.StatusUnauthorized, "Tenant with Name/Id: '%s' is not valid for User '%s' (id: '%s')", name, user.Name, user.ID)
+		}
+		p = s.addProjectLocked(Project{ID: c.projectID, Name: c.projectName, DomainID: user.DomainID})
+		s.grantLocked(user.ID, p.ID, defaultRoles...)
+		if user.DefaultProjectID == "" {
+			user.DefaultProjectID = p.ID
+			s.users[user.ID] = user
+		}
+		return p, nil
+	}
+	if _, ok := s.roles[membership{user.ID, p.ID}]; !ok {
+		return Project{}, fake.Errorf(http.StatusUnauthorized, "Tenant with Name/Id: '%s' is not valid for User '%s' (id: '%s')", name, user.Name, user.ID)
+	}
+	if p.Disabled {
+		return Project{}, fake.Errorf(http.StatusUnauthorized, "Project %s is disabled.", p.ID)
+	}
+	return p, nil
+}
+
+func (s *Identity) findDomainLocked(id, name string) (Domain, bool) {
+	if id != "" {
+		d, ok := s.domains[id]
+		return d, ok
+	}
+	for _, d := range s.domains {
+		if strings.EqualFold(d.Name, name) {
+			return d, true
+		}
+	}
+	return Domain{}, false
+}
+
+// inDomainLocked reports whether domainID is the domain named by id or name
+// (either may be empty, which matches any domain).
+func (s *Identity) inDomainLocked(domainID, id, name string) bool {
+	switch {
+	case id != "":
+		return domainID == id
+	case name != "":
+		d, ok := s.domains[domainID]
+		return ok && strings.EqualFold(d.Name, name)
+	default:
+		return true
+	}
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}

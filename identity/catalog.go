@@ -1,0 +1,161 @@
+package identity
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/mockcloud/mockcloud/fake"
+)
+
+// CatalogService is one entry of the service catalog.
+type CatalogService struct {
+	ID        string // generated when empty
+	Type      string // "compute", "rax:load-balancer" …
+	Name      string // "nova", "cloudServersOpenStack" …
+	Endpoints []CatalogEndpoint
+}
+
+// CatalogEndpoint is one endpoint of a catalog entry.
+//
+// URL is either absolute or a path from the host root ("/compute/ORD/v2/{tenant_id}"),
+// which is resolved against the scheme and host the client used to reach
+// identity, so the catalog is right however the client names the server.
+// "{tenant_id}" and "{project_id}" are replaced with the token's project;
+// such endpoints are left out of unscoped tokens' catalogs.
+type CatalogEndpoint struct {
+	ID        string // generated when empty
+	Region    string
+	Interface string // "public", "internal" or "admin"; empty means all three
+	URL       string
+}
+
+// SetCatalog replaces the service catalog.
+func (s *Identity) SetCatalog(services ...CatalogService) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.catalog = nil
+	s.addCatalogLocked(services)
+}
+
+// AddCatalogServices appends entries to the service catalog.
+func (s *Identity) AddCatalogServices(services ...CatalogService) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.addCatalogLocked(services)
+}
+
+// Catalog returns the service catalog as configured (URLs unresolved).
+func (s *Identity) Catalog() []CatalogService {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return cloneCatalog(s.catalog)
+}
+
+func (s *Identity) addCatalogLocked(services []CatalogService) {
+	for _, svc := range cloneCatalog(services) {
+		if svc.ID == "" {
+			svc.ID = s.env.RNG.Hex(32)
+		}
+		for i := range svc.Endpoints {
+			if svc.Endpoints[i].ID == "" {
+				svc.Endpoints[i].ID = s.env.RNG.Hex(32)
+			}
+		}
+		s.catalog = append(s.catalog, svc)
+	}
+}
+
+func cloneCatalog(in []CatalogService) []CatalogService {
+	out := make([]CatalogService, len(in))
+	for i, svc := range in {
+		svc.Endpoints = append([]CatalogEndpoint(nil), svc.Endpoints...)
+		out[i] = svc
+	}
+	return out
+}
+
+// resolvedEndpoint is an endpoint with its URL made absolute for one token.
+type resolvedEndpoint struct {
+	id, region, iface, url string
+}
+
+// resolveLocked returns the catalog as one token sees it.
+func (s *Identity) resolveLocked(r *http.Request, projectID string) []resolvedService {
+	host := fake.HostURL(r)
+	var out []resolvedService
+	for _, svc := range s.catalog {
+		rs := resolvedService{id: svc.ID, typ: svc.Type, name: svc.Name}
+		for _, ep := range svc.Endpoints {
+			u := ep.URL
+			if strings.Contains(u, "{tenant_id}") || strings.Contains(u, "{project_id}") {
+				if projectID == "" {
+					continue
+				}
+				u = strings.NewReplacer("{tenant_id}", projectID, "{project_id}", projectID).Replace(u)
+			}
+			if strings.HasPrefix(u, "/") {
+				u = host + u
+			}
+			ifaces := []string{ep.Interface}
+			if ep.Interface == "" {
+				ifaces = []string{"public", "internal", "admin"}
+			}
+			for _, iface := range ifaces {
+				rs.endpoints = append(rs.endpoints, resolvedEndpoint{id: ep.ID, region: ep.Region, iface: iface, url: u})
+			}
+		}
+		if len(rs.endpoints) > 0 {
+			out = append(out, rs)
+		}
+	}
+	return out
+}
+
+type resolvedService struct {
+	id, typ, name string
+	endpoints     []resolvedEndpoint
+}
+
+// v3Catalog renders the catalog in Keystone v3's shape.
+func v3Catalog(services []resolvedService) []map[string]any {
+	out := make([]map[string]any, 0, len(services))
+	for _, svc := range services {
+		eps := make([]map[string]any, 0, len(svc.endpoints))
+		for _, ep := range svc.endpoints {
+			eps = append(eps, map[string]any{
+				"id": ep.id + "-" + ep.iface, "interface": ep.iface,
+				"region": ep.region, "region_id": ep.region, "url": ep.url,
+			})
+		}
+		out = append(out, map[string]any{"id": svc.id, "type": svc.typ, "name": svc.name, "endpoints": eps})
+	}
+	return out
+}
+
+// v2Catalog renders the catalog in Keystone v2.0's shape: one endpoint per
+// region, with publicURL, internalURL and adminURL side by side.
+func v2Catalog(services []resolvedService, projectID string) []map[string]any {
+	out := make([]map[string]any, 0, len(services))
+	for _, svc := range services {
+		byID := map[string]map[string]any{}
+		var order []string
+		for _, ep := range svc.endpoints {
+			e, ok := byID[ep.id]
+			if !ok {
+				e = map[string]any{"id": ep.id, "region": ep.region}
+				if projectID != "" {
+					e["tenantId"] = projectID
+				}
+				byID[ep.id] = e
+				order = append(order, ep.id)
+			}
+			e[ep.iface+"URL"] = ep.url
+		}
+		eps := make([]map[string]any, 0, len(order))
+		for _, id := range order {
+			eps = append(eps, byID[id])
+		}
+		out = append(out, map[string]any{"type": svc.typ, "name": svc.name, "endpoints": eps, "endpoints_links": []any{}})
+	}
+	return out
+}

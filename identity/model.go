@@ -1,0 +1,331 @@
+package identity
+
+import (
+	"sort"
+	"time"
+)
+
+// DefaultDomainID is the ID of the domain every user and project belongs to
+// unless seeded otherwise, as in a stock Keystone.
+const DefaultDomainID = "default"
+
+// Domain is a Keystone domain.
+type Domain struct {
+	ID   string
+	Name string
+}
+
+// User is an identity user. Seed users with [Identity.AddUser].
+type User struct {
+	ID       string // generated when empty
+	Name     string // required and unique
+	Password string // checked in strict mode
+	APIKey   string // Rackspace API key; generated when empty
+	DomainID string // DefaultDomainID when empty
+	Email    string
+	// DefaultRegion is Rackspace's RAX-AUTH:defaultRegion; the identity's
+	// first region when empty.
+	DefaultRegion string
+	// DefaultProjectID is the project a token is scoped to when the request
+	// names none (Keystone's default_project_id; Rackspace's tenant).
+	DefaultProjectID string
+	Disabled         bool
+	Created          time.Time // the clock's time when empty
+}
+
+// Project is a Keystone project, which v2.0 and Rackspace call a tenant.
+type Project struct {
+	ID          string // generated when empty
+	Name        string // the ID when empty
+	DomainID    string // DefaultDomainID when empty
+	Description string
+	Disabled    bool
+}
+
+// Token is an issued token, as [Identity.Tokens] reports it.
+type Token struct {
+	ID           string
+	UserID       string
+	ProjectID    string // empty for unscoped and domain-scoped tokens
+	DomainID     string // set for a domain-scoped token
+	Roles        []string
+	Methods      []string // "password", "token", "apikey", "impersonation"
+	AuditID      string
+	IssuedAt     time.Time
+	ExpiresAt    time.Time
+	Revoked      bool
+	Impersonator string // user ID of the impersonating user, for impersonation tokens
+}
+
+// Valid reports whether the token is usable at now.
+func (t Token) Valid(now time.Time) bool {
+	return !t.Revoked && now.Before(t.ExpiresAt)
+}
+
+func (t Token) clone() Token {
+	t.Roles = append([]string(nil), t.Roles...)
+	t.Methods = append([]string(nil), t.Methods...)
+	return t
+}
+
+// membership is one user's roles on one project.
+type membership struct {
+	userID, projectID string
+}
+
+// AddDomain seeds a domain and returns it with its generated ID.
+func (s *Identity) AddDomain(d Domain) Domain {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.addDomainLocked(d)
+}
+
+func (s *Identity) addDomainLocked(d Domain) Domain {
+	if d.ID == "" {
+		d.ID = s.env.RNG.Hex(32)
+	}
+	if d.Name == "" {
+		d.Name = d.ID
+	}
+	s.domains[d.ID] = d
+	return d
+}
+
+// AddUser seeds a user, bypassing HTTP, faults and the journal, and returns
+// the stored copy with its generated fields. Seeding a name that exists
+// replaces that user, keeping its ID.
+func (s *Identity) AddUser(u User) User {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.addUserLocked(u)
+}
+
+func (s *Identity) addUserLocked(u User) User {
+	if old, ok := s.userByNameLocked(u.Name); ok && u.ID == "" {
+		u.ID = old.ID
+	}
+	if u.ID == "" {
+		u.ID = s.env.RNG.Hex(32)
+	}
+	if u.DomainID == "" {
+		u.DomainID = DefaultDomainID
+	}
+	if u.APIKey == "" {
+		u.APIKey = s.env.RNG.Hex(32)
+	}
+	if u.DefaultRegion == "" && len(s.regions) > 0 {
+		u.DefaultRegion = s.regions[0]
+	}
+	if u.Created.IsZero() {
+		u.Created = s.env.Clock.Now()
+	}
+	if _, ok := s.domains[u.DomainID]; !ok {
+		s.domains[u.DomainID] = Domain{ID: u.DomainID, Name: u.DomainID}
+	}
+	s.users[u.ID] = u
+	return u
+}
+
+// AddProject seeds a project (tenant) and returns the stored copy.
+func (s *Identity) AddProject(p Project) Project {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.addProjectLocked(p)
+}
+
+func (s *Identity) addProjectLocked(p Project) Project {
+	if p.ID == "" {
+		p.ID = s.env.RNG.Hex(32)
+	}
+	if p.Name == "" {
+		p.Name = p.ID
+	}
+	if p.DomainID == "" {
+		p.DomainID = DefaultDomainID
+	}
+	if _, ok := s.domains[p.DomainID]; !ok {
+		s.domains[p.DomainID] = Domain{ID: p.DomainID, Name: p.DomainID}
+	}
+	s.projects[p.ID] = p
+	return p
+}
+
+// Grant gives the user the named roles on the project (in addition to any it
+// has). Unknown user or project IDs are ignored and reported as false.
+func (s *Identity) Grant(userID, projectID string, roles ...string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.grantLocked(userID, projectID, roles...)
+}
+
+func (s *Identity) grantLocked(userID, projectID string, roles ...string) bool {
+	if _, ok := s.users[userID]; !ok {
+		return false
+	}
+	if _, ok := s.projects[projectID]; !ok {
+		return false
+	}
+	key := membership{userID, projectID}
+	have := s.roles[key]
+	for _, r := range roles {
+		if !containsString(have, r) {
+			have = append(have, r)
+		}
+	}
+	if have == nil {
+		have = []string{}
+	}
+	s.roles[key] = have
+	return true
+}
+
+// User returns the user with the given ID.
+func (s *Identity) User(id string) (User, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.users[id]
+	return u, ok
+}
+
+// UserByName returns the user with the given name.
+func (s *Identity) UserByName(name string) (User, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.userByNameLocked(name)
+}
+
+func (s *Identity) userByNameLocked(name string) (User, bool) {
+	for _, u := range s.users {
+		if u.Name == name {
+			return u, true
+		}
+	}
+	return User{}, false
+}
+
+// Users returns every user, ordered by name.
+func (s *Identity) Users() []User {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]User, 0, len(s.users))
+	for _, u := range s.users {
+		out = append(out, u)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Project returns the project with the given ID.
+func (s *Identity) Project(id string) (Project, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.projects[id]
+	return p, ok
+}
+
+// Projects returns every project, ordered by ID.
+func (s *Identity) Projects() []Project {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Project, 0, len(s.projects))
+	for _, p := range s.projects {
+		out = append(out, p)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// Token returns the token with the given ID, revoked and expired ones too.
+func (s *Identity) Token(id string) (Token, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.tokens[id]
+	if !ok {
+		return Token{}, false
+	}
+	return t.clone(), true
+}
+
+// Tokens returns every token issued so far, in the order issued.
+func (s *Identity) Tokens() []Token {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Token, 0, len(s.tokenOrder))
+	for _, id := range s.tokenOrder {
+		out = append(out, s.tokens[id].clone())
+	}
+	return out
+}
+
+// IssueToken issues a token for a seeded user scoped to one of its projects
+// (projectID may be empty for an unscoped token), as if the user had
+// authenticated. It is for tests that need a token without the HTTP round trip.
+func (s *Identity) IssueToken(userID, projectID string) (Token, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.users[userID]; !ok {
+		return Token{}, false
+	}
+	if projectID != "" {
+		if _, ok := s.roles[membership{userID, projectID}]; !ok {
+			return Token{}, false
+		}
+	}
+	return s.issueLocked(userID, projectID, "", []string{"password"}, ""), true
+}
+
+// Revoke revokes a token; it reports whether the token existed.
+func (s *Identity) Revoke(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.tokens[id]
+	if ok {
+		t.Revoked = true
+		s.tokens[id] = t
+	}
+	return ok
+}
+
+func (s *Identity) issueLocked(userID, projectID, domainID string, methods []string, impersonator string) Token {
+	now := s.env.Clock.Now()
+	t := Token{
+		ID:           s.env.RNG.Hex(32),
+		UserID:       userID,
+		ProjectID:    projectID,
+		DomainID:     domainID,
+		Methods:      methods,
+		AuditID:      s.env.RNG.Alnum(22),
+		IssuedAt:     now,
+		ExpiresAt:    now.Add(s.tokenTTL),
+		Impersonator: impersonator,
+	}
+	if projectID != "" {
+		t.Roles = append([]string(nil), s.roles[membership{userID, projectID}]...)
+	}
+	s.tokens[t.ID] = t
+	s.tokenOrder = append(s.tokenOrder, t.ID)
+	return t.clone()
+}
+
+// projectsOfLocked returns the projects the user has a role on, by ID.
+func (s *Identity) projectsOfLocked(userID string) []Project {
+	var out []Project
+	for m := range s.roles {
+		if m.userID == userID {
+			if p, ok := s.projects[m.projectID]; ok {
+				out = append(out, p)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
