@@ -278,3 +278,6 @@ func (s *Identity) principalLocked(t Token) fake.Principal {
 	}
 	return p
 }
+
+// Strict reports whether only seeded users get in.
+func (s *Identity) Strict() bool { return s.strict }

@@ -1,0 +1,171 @@
+package mockcloud
+
+import (
+	"fmt"
+	"math"
+	"net/http"
+	"time"
+
+	"github.com/mockcloud/mockcloud/fake"
+)
+
+// The control API drives a Cloud from outside the test process (or from a
+// test that prefers HTTP). Errors come as {"error":{"code","message"}}.
+//
+//	POST   /mockcloud/v1/tick          {"amount": seconds}  -> {"advanced", "now"}
+//	GET    /mockcloud/v1/time                               -> {"now"}
+//	GET    /mockcloud/v1/faults                             -> {"faults": [...]}
+//	POST   /mockcloud/v1/faults        a fault              -> 201 the fault with its "id"
+//	DELETE /mockcloud/v1/faults/{id}                        -> 204, or 404
+//	DELETE /mockcloud/v1/faults                             -> 204 (all removed)
+//	GET    /mockcloud/v1/requests      ?service=&op=        -> {"requests": [...]}
+//	DELETE /mockcloud/v1/requests      ?service=            -> 204
+//	GET    /mockcloud/v1/health                             -> {"status":"ok", ...}
+//	POST   /mimic/v1.1/tick            Mimic's tick, unchanged
+func (c *Cloud) controlRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("POST "+ControlPrefix+"/tick", c.tick)
+	mux.HandleFunc("POST /mimic/v1.1/tick", c.tick)
+	mux.HandleFunc("GET "+ControlPrefix+"/time", c.serveTime)
+	mux.HandleFunc("GET "+ControlPrefix+"/faults", c.listFaults)
+	mux.HandleFunc("POST "+ControlPrefix+"/faults", c.addFault)
+	mux.HandleFunc("DELETE "+ControlPrefix+"/faults", c.clearFaults)
+	mux.HandleFunc("DELETE "+ControlPrefix+"/faults/{id}", c.removeFault)
+	mux.HandleFunc("GET "+ControlPrefix+"/requests", c.listRequests)
+	mux.HandleFunc("DELETE "+ControlPrefix+"/requests", c.resetRequests)
+	mux.HandleFunc("GET "+ControlPrefix+"/health", c.health)
+	mux.HandleFunc(ControlPrefix+"/", func(w http.ResponseWriter, r *http.Request) {
+		writeControlError(w, http.StatusNotFound, "Unknown control call "+r.Method+" "+r.URL.Path+".")
+	})
+}
+
+func writeControlError(w http.ResponseWriter, status int, msg string) {
+	fake.WriteJSON(w, status, map[string]any{"error": map[string]any{"code": status, "message": msg}})
+}
+
+// mimicTime is the timestamp format of Mimic's tick answer.
+const mimicTime = "2006-01-02T15:04:05.000000Z"
+
+func (c *Cloud) tick(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Amount *float64 `json:"amount"`
+	}
+	if err := fake.DecodeJSON(r, &body, fake.DecodeOptions{}); err != nil {
+		writeControlError(w, err.Status, err.Message)
+		return
+	}
+	if body.Amount == nil {
+		writeControlError(w, http.StatusBadRequest, `"amount" (seconds to advance) is required.`)
+		return
+	}
+	amount := *body.Amount
+	if amount < 0 || math.IsNaN(amount) || amount > 100*365*24*3600 {
+		writeControlError(w, http.StatusBadRequest, fmt.Sprintf(`"amount" must be a number of seconds from 0 to 100 years, not %v.`, amount))
+		return
+	}
+	now := c.Advance(time.Duration(amount * float64(time.Second)))
+	fake.WriteJSON(w, http.StatusOK, map[string]any{"advanced": amount, "now": now.UTC().Format(mimicTime)})
+}
+
+func (c *Cloud) serveTime(w http.ResponseWriter, r *http.Request) {
+	fake.WriteJSON(w, http.StatusOK, map[string]any{"now": c.Now().UTC().Format(time.RFC3339Nano)})
+}
+
+func (c *Cloud) listFaults(w http.ResponseWriter, r *http.Request) {
+	fake.WriteJSON(w, http.StatusOK, map[string]any{"faults": c.Faults()})
+}
+
+func (c *Cloud) addFault(w http.ResponseWriter, r *http.Request) {
+	var f fake.Fault
+	if err := fake.DecodeJSON(r, &f, fake.DecodeOptions{}); err != nil {
+		writeControlError(w, err.Status, err.Message)
+		return
+	}
+	h, err := c.env.Faults.Add(f)
+	if err != nil {
+		writeControlError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	for _, info := range c.Faults() {
+		if info.ID == h.ID() {
+			w.Header().Set("Location", ControlPrefix+"/faults/"+h.ID())
+			fake.WriteJSON(w, http.StatusCreated, info)
+			return
+		}
+	}
+	writeControlError(w, http.StatusConflict, "The fault was removed while it was being added.")
+}
+
+func (c *Cloud) removeFault(w http.ResponseWriter, r *http.Request) {
+	if !c.env.Faults.Remove(r.PathValue("id")) {
+		writeControlError(w, http.StatusNotFound, "No fault "+r.PathValue("id")+".")
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (c *Cloud) clearFaults(w http.ResponseWriter, r *http.Request) {
+	c.ClearFaults()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (c *Cloud) listRequests(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	reqs := c.Requests(q["service"]...)
+	if op := q.Get("op"); op != "" {
+		reqs = fake.Filter(reqs, op)
+	}
+	if reqs == nil {
+		reqs = []fake.Request{}
+	}
+	fake.WriteJSON(w, http.StatusOK, map[string]any{"requests": reqs})
+}
+
+func (c *Cloud) resetRequests(w http.ResponseWriter, r *http.Request) {
+	c.ResetRequests(r.URL.Query()["service"]...)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (c *Cloud) health(w http.ResponseWriter, r *http.Request) {
+	fake.WriteJSON(w, http.StatusOK, map[string]any{
+		"status":   "ok",
+		"now":      c.Now().UTC().Format(time.RFC3339Nano),
+		"services": c.serviceNames(),
+		"regions":  c.regions,
+	})
+}
+
+// serveHelp answers GET / with how to authenticate and what is mounted.
+func (c *Cloud) serveHelp(w http.ResponseWriter, r *http.Request) {
+	base := fake.HostURL(r)
+	services := map[string]string{}
+	for _, m := range c.mounts {
+		if m.prefix != "" {
+			services[m.name] = base + m.prefix + "/"
+		}
+	}
+	auth := "any user name and password (or API key) are accepted; users and projects are created on first sight"
+	if c.identityStrict() {
+		auth = "only seeded users with their password or API key are accepted"
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	fake.WriteJSON(w, http.StatusOK, map[string]any{
+		"mockcloud": map[string]any{
+			"about":    "an in-process fake cloud; authenticate with identity, then use the endpoints in the service catalog",
+			"identity": map[string]string{"discovery": base + IdentityPrefix + "/", "v3": base + IdentityPrefix + "/v3/auth/tokens", "v2.0": base + IdentityPrefix + "/v2.0/tokens"},
+			"auth":     auth,
+			"example_v3": map[string]any{"auth": map[string]any{
+				"identity": map[string]any{"methods": []string{"password"}, "password": map[string]any{
+					"user": map[string]any{"name": "demo", "domain": map[string]string{"id": "default"}, "password": "demo"}}},
+				"scope": map[string]any{"project": map[string]any{"name": "demo", "domain": map[string]string{"id": "default"}}},
+			}},
+			"example_v2.0": map[string]any{"auth": map[string]any{
+				"passwordCredentials": map[string]string{"username": "demo", "password": "demo"}, "tenantName": "demo"}},
+			"services": services,
+			"regions":  c.regions,
+			"control":  base + ControlPrefix + "/",
+			"now":      c.Now().UTC().Format(time.RFC3339Nano),
+		},
+	})
+}
+
+func (c *Cloud) identityStrict() bool { return c.identity.Strict() }
