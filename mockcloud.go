@@ -251,7 +251,9 @@ func (c *Cloud) Faults() []fake.FaultInfo { return c.env.Faults.List() }
 func (c *Cloud) ClearFaults() { c.env.Faults.Clear() }
 
 // Requests returns what every service (or the named ones) saw, in order.
-func (c *Cloud) Requests(services ...string) []fake.Request { return c.env.Journal.Requests(services...) }
+func (c *Cloud) Requests(services ...string) []fake.Request {
+	return c.env.Journal.Requests(services...)
+}
 
 // ResetRequests empties the journal (or the named services' part of it).
 func (c *Cloud) ResetRequests(services ...string) { c.env.Journal.Reset(services...) }

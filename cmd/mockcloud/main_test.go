@@ -1,0 +1,159 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a log the server goroutine writes while the test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startServer runs the command's server on a free port until the test ends.
+func startServer(t *testing.T, args ...string) (base string, log *syncBuffer) {
+	t.Helper()
+	cfg, err := parseFlags(append([]string{"-addr", "127.0.0.1:0"}, args...), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	log = &syncBuffer{}
+	go func() { done <- run(ctx, cfg, func(addr string) { ready <- addr }, log) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("run: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Error("server did not shut down")
+		}
+	})
+	select {
+	case addr := <-ready:
+		return "http://" + addr, log
+	case err := <-done:
+		t.Fatalf("run: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("server did not start")
+	}
+	return "", nil
+}
+
+func TestServerAuthenticatesAndTicks(t *testing.T) {
+	base, log := startServer(t, "-frozen")
+	resp, err := http.Get(base + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var help map[string]map[string]any
+	json.NewDecoder(resp.Body).Decode(&help)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || help["mockcloud"]["auth"] == nil {
+		t.Errorf("GET / = %d %v", resp.StatusCode, help)
+	}
+
+	for _, tc := range []struct{ path, body string }{
+		{"/identity/v2.0/tokens", `{"auth":{"passwordCredentials":{"username":"u","password":"p"}}}`},
+		{"/identity/v3/auth/tokens", `{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"u","domain":{"id":"default"},"password":"p"}}}}}`},
+	} {
+		resp, err := http.Post(base+tc.path, "application/json", strings.NewReader(tc.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 && resp.StatusCode != 201 {
+			t.Errorf("POST %s = %d", tc.path, resp.StatusCode)
+		}
+	}
+
+	// Frozen: time moves only when ticked, by exactly the amount.
+	tick := func() string {
+		resp, err := http.Post(base+"/mimic/v1.1/tick", "application/json", strings.NewReader(`{"amount": 60}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out struct{ Now string }
+		json.NewDecoder(resp.Body).Decode(&out)
+		return out.Now
+	}
+	if a, b := tick(), tick(); a != "2026-01-01T00:01:00.000000Z" || b != "2026-01-01T00:02:00.000000Z" {
+		t.Errorf("frozen ticks = %s, %s", a, b)
+	}
+	if !strings.Contains(log.String(), "mockcloud serving on "+base) {
+		t.Errorf("log = %q", log.String())
+	}
+}
+
+func TestRealTimeClockMoves(t *testing.T) {
+	base, _ := startServer(t)
+	now := func() time.Time {
+		resp, err := http.Get(base + "/mockcloud/v1/time")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out struct{ Now time.Time }
+		json.NewDecoder(resp.Body).Decode(&out)
+		return out.Now
+	}
+	got := now()
+	if d := time.Since(got); d < -time.Minute || d > time.Minute {
+		t.Errorf("real-time clock reads %v, wall clock %v", got, time.Now())
+	}
+	resp, err := http.Post(base+"/mockcloud/v1/tick", "application/json", strings.NewReader(`{"amount": 3600}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if d := now().Sub(got); d < time.Hour || d > time.Hour+time.Minute {
+		t.Errorf("after a one-hour tick the clock moved %v", d)
+	}
+}
+
+func TestFlags(t *testing.T) {
+	cfg, err := parseFlags([]string{"-addr", ":1", "-seed", "9", "-no-auth", "-strict", "-regions", "A,B"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.addr != ":1" || cfg.seed != 9 || !cfg.noAuth || !cfg.strict || cfg.regions != "A,B" {
+		t.Errorf("cfg = %+v", cfg)
+	}
+	cloud, clk := build(cfg)
+	defer clk.Close()
+	defer cloud.Close()
+	if got := cloud.Regions(); len(got) != 2 || got[0] != "A" || cloud.Env().Auth != nil || !cloud.Identity().Strict() {
+		t.Errorf("built cloud: regions %v, auth %v, strict %v", got, cloud.Env().Auth != nil, cloud.Identity().Strict())
+	}
+	if _, err := parseFlags([]string{"-bogus"}, io.Discard); err == nil {
+		t.Error("unknown flag accepted")
+	}
+	if err := run(context.Background(), config{addr: "256.0.0.1:99999"}, nil, io.Discard); err == nil {
+		t.Error("run on an impossible address succeeded")
+	}
+}

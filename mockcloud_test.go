@@ -1,0 +1,329 @@
+package mockcloud_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/mockcloud/mockcloud"
+	"github.com/mockcloud/mockcloud/clock"
+	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/identity"
+)
+
+// call sends a JSON request to the Cloud and decodes a JSON answer into out
+// (when out is not nil). It returns the status and the raw body.
+func call(t testing.TB, c *mockcloud.Cloud, method, path, body string, header map[string]string, out any) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, c.URL()+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := c.Client().Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			t.Fatalf("%s %s: %d %s: %v", method, path, resp.StatusCode, raw, err)
+		}
+	}
+	return resp.StatusCode, string(raw)
+}
+
+const v3Auth = `{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"alice","domain":{"id":"default"},"password":"pw"}}},"scope":{"project":{"name":"demo","domain":{"id":"default"}}}}}`
+
+// token authenticates over v3 and returns the token ID.
+func token(t testing.TB, c *mockcloud.Cloud) string {
+	t.Helper()
+	req, _ := http.NewRequest("POST", c.URL()+"/identity/v3/auth/tokens", strings.NewReader(v3Auth))
+	resp, err := c.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("auth: %d", resp.StatusCode)
+	}
+	return resp.Header.Get("X-Subject-Token")
+}
+
+func TestNewDefaults(t *testing.T) {
+	c := mockcloud.New(t)
+	if !c.Now().Equal(clock.DefaultStart()) {
+		t.Errorf("Now() = %v, want the fixed default start", c.Now())
+	}
+	if diff := cmp.Diff([]string{"RegionOne", "DFW", "ORD", "IAD"}, c.Regions()); diff != "" {
+		t.Errorf("regions (-want +got):\n%s", diff)
+	}
+	if got := c.Advance(90 * time.Second); !got.Equal(clock.DefaultStart().Add(90 * time.Second)) {
+		t.Errorf("Advance returned %v", got)
+	}
+	start := time.Date(2030, 5, 1, 12, 0, 0, 0, time.UTC)
+	if c2 := mockcloud.New(t, mockcloud.WithStart(start)); !c2.Now().Equal(start) {
+		t.Errorf("WithStart: Now() = %v", c2.Now())
+	}
+}
+
+func TestSameSeedSameIDs(t *testing.T) {
+	ids := func() []string {
+		c := mockcloud.New(t, mockcloud.WithSeed(7))
+		tok := token(t, c)
+		tk, _ := c.Identity().Token(tok)
+		return []string{tok, tk.UserID, tk.ProjectID}
+	}
+	a, b := ids(), ids()
+	if diff := cmp.Diff(a, b); diff != "" {
+		t.Errorf("two clouds with one seed differ (-first +second):\n%s", diff)
+	}
+}
+
+func TestHelpAndUnknownPaths(t *testing.T) {
+	c := mockcloud.New(t)
+	var help struct {
+		Mockcloud struct {
+			Identity map[string]string `json:"identity"`
+			Services map[string]string `json:"services"`
+			Control  string            `json:"control"`
+		} `json:"mockcloud"`
+	}
+	if code, body := call(t, c, "GET", "/", "", nil, &help); code != 200 {
+		t.Fatalf("GET / = %d %s", code, body)
+	}
+	if got, want := help.Mockcloud.Identity["v3"], c.URL()+"/identity/v3/auth/tokens"; got != want {
+		t.Errorf("help identity v3 = %q, want %q", got, want)
+	}
+	if got := help.Mockcloud.Services["identity"]; got != c.URL()+"/identity/" {
+		t.Errorf("help services = %v", help.Mockcloud.Services)
+	}
+	var e struct {
+		Error struct {
+			Code    int    `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	if code, _ := call(t, c, "GET", "/nowhere", "", nil, &e); code != 404 || e.Error.Code != 404 {
+		t.Errorf("GET /nowhere = %d %+v", code, e)
+	}
+	if code, _ := call(t, c, "GET", "/mockcloud/v1/nothing", "", nil, &e); code != 404 || !strings.Contains(e.Error.Message, "Unknown control call") {
+		t.Errorf("unknown control call = %d %+v", code, e)
+	}
+}
+
+func TestTick(t *testing.T) {
+	c := mockcloud.New(t)
+	for _, path := range []string{"/mockcloud/v1/tick", "/mimic/v1.1/tick"} {
+		before := c.Now()
+		var out struct {
+			Advanced float64 `json:"advanced"`
+			Now      string  `json:"now"`
+		}
+		if code, body := call(t, c, "POST", path, `{"amount": 1.5}`, nil, &out); code != 200 {
+			t.Fatalf("%s = %d %s", path, code, body)
+		}
+		want := before.Add(1500 * time.Millisecond)
+		if out.Advanced != 1.5 || out.Now != want.Format("2006-01-02T15:04:05.000000Z") || !c.Now().Equal(want) {
+			t.Errorf("%s: %+v, clock at %v; want now %v", path, out, c.Now(), want)
+		}
+	}
+	for _, bad := range []string{``, `{}`, `{"amount": -1}`, `{"amount": "soon"}`, `{"amount": 1e300}`} {
+		if code, body := call(t, c, "POST", "/mockcloud/v1/tick", bad, nil, nil); code != 400 || !strings.Contains(body, `"error"`) {
+			t.Errorf("tick %s = %d %s, want 400 with an error body", bad, code, body)
+		}
+	}
+	var now struct{ Now string }
+	call(t, c, "GET", "/mockcloud/v1/time", "", nil, &now)
+	if now.Now != c.Now().Format(time.RFC3339Nano) {
+		t.Errorf("time = %q, clock at %v", now.Now, c.Now())
+	}
+}
+
+// TestAdvanceExpiresTokensEverywhere: identity's validate and the token
+// check every service uses both follow the shared clock.
+func TestAdvanceExpiresTokensEverywhere(t *testing.T) {
+	c := mockcloud.New(t)
+	tok := token(t, c)
+	hdr := map[string]string{"X-Auth-Token": tok, "X-Subject-Token": tok}
+	if code, _ := call(t, c, "GET", "/identity/v3/auth/tokens", "", hdr, nil); code != 200 {
+		t.Fatalf("fresh token: %d", code)
+	}
+	r, _ := http.NewRequest("GET", "/", nil)
+	r.Header.Set("X-Auth-Token", tok)
+	if _, err := c.Env().Auth(r); err != nil {
+		t.Fatalf("service token check refused a fresh token: %v", err)
+	}
+	c.Advance(identity.DefaultTokenLifetime)
+	if code, _ := call(t, c, "GET", "/identity/v3/auth/tokens", "", hdr, nil); code != 401 {
+		t.Errorf("expired token: %d, want 401", code)
+	}
+	if _, err := c.Env().Auth(r); err == nil || err.Status != 401 {
+		t.Errorf("service token check after expiry: %v, want 401", err)
+	}
+}
+
+func TestWithoutAuth(t *testing.T) {
+	if c := mockcloud.New(t, mockcloud.WithoutAuth()); c.Env().Auth != nil {
+		t.Error("WithoutAuth still checks tokens")
+	}
+}
+
+func TestFaultsOverControlAPI(t *testing.T) {
+	c := mockcloud.New(t)
+	var added struct {
+		ID     string `json:"id"`
+		Op     string `json:"op"`
+		Status int    `json:"status"`
+		Times  int    `json:"times"`
+		Hits   int    `json:"hits"`
+	}
+	code, body := call(t, c, "POST", "/mockcloud/v1/faults",
+		`{"op":"identity.v3.tokens.create","status":503,"times":2}`, nil, &added)
+	if code != 201 || added.ID == "" || added.Op != identity.OpV3CreateToken || added.Times != 2 {
+		t.Fatalf("add fault = %d %s", code, body)
+	}
+	var statuses []int
+	for i := 0; i < 3; i++ {
+		code, _ := call(t, c, "POST", "/identity/v3/auth/tokens", v3Auth, nil, nil)
+		statuses = append(statuses, code)
+	}
+	if diff := cmp.Diff([]int{503, 503, 201}, statuses); diff != "" {
+		t.Errorf("statuses (-want +got):\n%s", diff)
+	}
+	var list struct {
+		Faults []struct {
+			ID   string `json:"id"`
+			Hits int    `json:"hits"`
+		} `json:"faults"`
+	}
+	call(t, c, "GET", "/mockcloud/v1/faults", "", nil, &list)
+	if len(list.Faults) != 1 || list.Faults[0].Hits != 2 {
+		t.Errorf("fault list = %+v", list)
+	}
+	if code, _ := call(t, c, "DELETE", "/mockcloud/v1/faults/"+added.ID, "", nil, nil); code != 204 {
+		t.Errorf("delete fault = %d", code)
+	}
+	if code, _ := call(t, c, "DELETE", "/mockcloud/v1/faults/"+added.ID, "", nil, nil); code != 404 {
+		t.Errorf("delete again = %d, want 404", code)
+	}
+	for _, bad := range []string{`{"status":42}`, `{"delay":"later"}`, `{"probability":3}`, `[`, ``} {
+		if code, _ := call(t, c, "POST", "/mockcloud/v1/faults", bad, nil, nil); code != 400 {
+			t.Errorf("add fault %s = %d, want 400", bad, code)
+		}
+	}
+	call(t, c, "POST", "/mockcloud/v1/faults", `{"service":"identity","status":500}`, nil, nil)
+	if code, _ := call(t, c, "DELETE", "/mockcloud/v1/faults", "", nil, nil); code != 204 || len(c.Faults()) != 0 {
+		t.Errorf("clear faults = %d, %d left", code, len(c.Faults()))
+	}
+}
+
+func TestJournalOverControlAPI(t *testing.T) {
+	c := mockcloud.New(t)
+	tok := token(t, c)
+	call(t, c, "GET", "/identity/v3/auth/tokens", "", map[string]string{"X-Auth-Token": tok, "X-Subject-Token": "nope"}, nil)
+
+	var out struct {
+		Requests []fake.Request `json:"requests"`
+	}
+	call(t, c, "GET", "/mockcloud/v1/requests?service=identity", "", nil, &out)
+	fake.CheckOps(t, out.Requests, identity.OpV3CreateToken, identity.OpV3ValidateToken)
+	if len(out.Requests) == 2 && (out.Requests[0].Status != 201 || out.Requests[1].Status != 404 || !out.Requests[0].Time.Equal(c.Now())) {
+		t.Errorf("journal entries = %+v", out.Requests)
+	}
+	call(t, c, "GET", "/mockcloud/v1/requests?op=identity.v3.tokens.validate", "", nil, &out)
+	fake.CheckOps(t, out.Requests, identity.OpV3ValidateToken)
+	if code, _ := call(t, c, "DELETE", "/mockcloud/v1/requests", "", nil, nil); code != 204 || len(c.Requests()) != 0 {
+		t.Errorf("reset = %d, %d left", code, len(c.Requests()))
+	}
+	var health struct {
+		Status   string   `json:"status"`
+		Services []string `json:"services"`
+	}
+	call(t, c, "GET", "/mockcloud/v1/health", "", nil, &health)
+	if health.Status != "ok" || !cmp.Equal(health.Services, []string{"identity"}) {
+		t.Errorf("health = %+v", health)
+	}
+}
+
+func TestMimicIdentityBehaviorsAtRoot(t *testing.T) {
+	c := mockcloud.New(t)
+	var created struct{ ID string }
+	code, _ := call(t, c, "POST", "/mimic/v1.1/IdentityControlAPI/behaviors/auth",
+		`{"criteria":[{"username":"bad.*"}],"name":"fail","parameters":{"code":500,"message":"identity is down"}}`, nil, &created)
+	if code != 201 || created.ID == "" {
+		t.Fatalf("register behavior = %d", code)
+	}
+	code, body := call(t, c, "POST", "/identity/v2.0/tokens", `{"auth":{"passwordCredentials":{"username":"badguy","password":"x"}}}`, nil, nil)
+	if code != 500 || !strings.Contains(body, "identity is down") {
+		t.Errorf("auth as badguy = %d %s", code, body)
+	}
+	if code, _ := call(t, c, "POST", "/identity/v2.0/tokens", `{"auth":{"passwordCredentials":{"username":"goodguy","password":"x"}}}`, nil, nil); code != 200 {
+		t.Errorf("auth as goodguy = %d", code)
+	}
+	if code, _ := call(t, c, "DELETE", "/mimic/v1.1/IdentityControlAPI/behaviors/auth/"+created.ID, "", nil, nil); code != 204 {
+		t.Errorf("delete behavior = %d", code)
+	}
+}
+
+func TestCloseIsIdempotent(t *testing.T) {
+	c := mockcloud.New(t)
+	c.Close()
+	c.Close()
+	if _, err := http.Get(c.URL()); err == nil {
+		t.Error("server still answers after Close")
+	}
+}
+
+func BenchmarkNewCloud(b *testing.B) {
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		tb := &benchTB{TB: b}
+		mockcloud.New(tb)
+		tb.cleanup()
+	}
+}
+
+// benchTB runs cleanups when told, so one benchmark iteration starts and
+// closes a whole Cloud.
+type benchTB struct {
+	testing.TB
+	fns []func()
+}
+
+func (b *benchTB) Cleanup(f func()) { b.fns = append(b.fns, f) }
+func (b *benchTB) cleanup() {
+	for i := len(b.fns) - 1; i >= 0; i-- {
+		b.fns[i]()
+	}
+	b.fns = nil
+}
+
+func BenchmarkAuthV3(b *testing.B) {
+	c := mockcloud.New(b, mockcloud.WithJournalLimit(1024))
+	client := c.Client()
+	url := c.URL() + "/identity/v3/auth/tokens"
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		resp, err := client.Post(url, "application/json", strings.NewReader(v3Auth))
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated {
+			b.Fatalf("status %d", resp.StatusCode)
+		}
+	}
+}
