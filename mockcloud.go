@@ -110,9 +110,18 @@ func WithService(s Service) Option { return func(c *config) { c.extra = append(c
 func New(t fake.TB, opts ...Option) *Cloud {
 	t.Helper()
 	c := NewUnstarted(opts...)
-	c.srv = httptest.NewServer(c.handler)
+	c.Start()
 	t.Cleanup(c.Close)
 	return c
+}
+
+// Start serves an unstarted Cloud on a loopback port, as
+// httptest.Server.Start does; Close stops it. Starting twice panics.
+func (c *Cloud) Start() {
+	if c.srv != nil {
+		panic("mockcloud: Cloud already started")
+	}
+	c.srv = httptest.NewServer(c.handler)
 }
 
 // NewUnstarted builds a Cloud without starting a server: serve
