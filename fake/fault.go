@@ -23,6 +23,7 @@ type Fault struct {
 
 	// Matching.
 	Service string             // service name ("compute"); empty matches all
+	Region  string             // region of a per-region service ("DFW"); empty matches all
 	Op      string             // route name, or a prefix ending in "*" ("compute.servers.*")
 	Method  string             // HTTP method; empty matches all
 	Path    string             // path.Match pattern over the service-relative path ("/v2.1/*/servers/*")
@@ -47,6 +48,7 @@ type faultJSON struct {
 	ID          string              `json:"id,omitempty"`
 	Name        string              `json:"name,omitempty"`
 	Service     string              `json:"service,omitempty"`
+	Region      string              `json:"region,omitempty"`
 	Op          string              `json:"op,omitempty"`
 	Method      string              `json:"method,omitempty"`
 	Path        string              `json:"path,omitempty"`
@@ -69,7 +71,7 @@ func (f Fault) MarshalJSON() ([]byte, error) {
 
 func (f Fault) toJSON() faultJSON {
 	j := faultJSON{
-		Name: f.Name, Service: f.Service, Op: f.Op, Method: f.Method, Path: f.Path,
+		Name: f.Name, Service: f.Service, Region: f.Region, Op: f.Op, Method: f.Method, Path: f.Path,
 		Status: f.Status, Body: f.Body, Header: f.Header, Drop: f.Drop,
 		Skip: f.Skip, Times: f.Times, Probability: f.Probability,
 	}
@@ -94,7 +96,7 @@ func (f *Fault) UnmarshalJSON(b []byte) error {
 		delay = d
 	}
 	*f = Fault{
-		Name: j.Name, Service: j.Service, Op: j.Op, Method: j.Method, Path: j.Path,
+		Name: j.Name, Service: j.Service, Region: j.Region, Op: j.Op, Method: j.Method, Path: j.Path,
 		Status: j.Status, Body: j.Body, Header: j.Header, Delay: delay, Drop: j.Drop,
 		Skip: j.Skip, Times: j.Times, Probability: j.Probability,
 	}
@@ -124,6 +126,9 @@ func (f Fault) Validate() error {
 // matchesStatic reports whether everything but the predicate matches.
 func (f *Fault) matchesStatic(r *Request) bool {
 	if f.Service != "" && f.Service != r.Service {
+		return false
+	}
+	if f.Region != "" && f.Region != r.Region {
 		return false
 	}
 	if f.Op != "" && !opMatches(f.Op, r.Op) {

@@ -14,17 +14,18 @@ import (
 // including those no route matched, those a fault answered and those whose
 // connection a fault dropped. It is a plain value that go-cmp compares.
 type Request struct {
-	Seq     int64       `json:"seq"`             // order of arrival across every service sharing the journal, from 1
-	Service string      `json:"service"`         // "identity", "compute" …
-	Op      string      `json:"op"`              // the route's stable name ("identity.v3.tokens.create"); "" when no route matched
-	Method  string      `json:"method"`          //
-	Path    string      `json:"path"`            // as the service saw it: relative to where the service is mounted
-	Query   url.Values  `json:"query,omitempty"` //
-	Header  http.Header `json:"headers"`         //
-	Body    string      `json:"body,omitempty"`  // as sent, up to the service's body limit
-	Time    time.Time   `json:"time"`            // the shared clock's time at arrival
-	Status  int         `json:"status"`          // 0 while the response has not started, and for dropped connections
-	Fault   string      `json:"fault,omitempty"` // the Name (or ID) of the fault that answered, if one did
+	Seq     int64       `json:"seq"`              // order of arrival across every service sharing the journal, from 1
+	Service string      `json:"service"`          // "identity", "compute" …
+	Region  string      `json:"region,omitempty"` // for services mounted once per region
+	Op      string      `json:"op"`               // the route's stable name ("identity.v3.tokens.create"); "" when no route matched
+	Method  string      `json:"method"`           //
+	Path    string      `json:"path"`             // as the service saw it: relative to where the service is mounted
+	Query   url.Values  `json:"query,omitempty"`  //
+	Header  http.Header `json:"headers"`          //
+	Body    string      `json:"body,omitempty"`   // as sent, up to the service's body limit
+	Time    time.Time   `json:"time"`             // the shared clock's time at arrival
+	Status  int         `json:"status"`           // 0 while the response has not started, and for dropped connections
+	Fault   string      `json:"fault,omitempty"`  // the Name (or ID) of the fault that answered, if one did
 	Dropped bool        `json:"dropped,omitempty"`
 }
 

@@ -50,6 +50,7 @@ type ErrorWriter func(w http.ResponseWriter, r *http.Request, status int, messag
 // mounted.
 type Service struct {
 	Name       string
+	Region     string // for services mounted once per region; recorded in the journal
 	Router     *mux.Router
 	Env        Env
 	WriteError ErrorWriter
@@ -122,6 +123,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	entry := Request{
 		Service: s.Name,
+		Region:  s.Region,
 		Op:      op,
 		Method:  r.Method,
 		Path:    r.URL.Path,

@@ -3,6 +3,7 @@ package identity
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/mockcloud/mockcloud/fake"
 )
@@ -46,7 +47,13 @@ func (s *Identity) login(c credentials) (Token, *fake.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 
-	var user User
+	var (
+		user User
+		// notAfter caps the new token's expiry: a token obtained with the
+		// token method keeps the original's, as Keystone does, so that
+		// rescoping never extends a session.
+		notAfter time.Time
+	)
 	methods := []string{c.method}
 	switch c.method {
 	case "token":
@@ -55,7 +62,11 @@ func (s *Identity) login(c credentials) (Token, *fake.Error) {
 			return Token{}, fake.Errorf(http.StatusUnauthorized, "The request you have made requires authentication.")
 		}
 		user = s.users[t.UserID]
-		methods = append(append([]string(nil), t.Methods...), "token")
+		notAfter = t.ExpiresAt
+		methods = append([]string(nil), t.Methods...)
+		if !containsString(methods, "token") {
+			methods = append(methods, "token")
+		}
 		if c.projectID == "" && c.projectName == "" && c.scopeDomainID == "" && c.scopeDomainNm == "" && !c.unscoped {
 			// Rescoping with no scope keeps the old token's scope.
 			c.projectID, c.scopeDomainID = t.ProjectID, t.DomainID
@@ -73,6 +84,14 @@ func (s *Identity) login(c credentials) (Token, *fake.Error) {
 	if user.Disabled {
 		return Token{}, fake.Errorf(http.StatusUnauthorized, "The account is disabled for user: %s.", user.ID)
 	}
+	issue := func(projectID, domainID string) Token {
+		t := s.issueLocked(user.ID, projectID, domainID, methods, "")
+		if !notAfter.IsZero() && notAfter.Before(t.ExpiresAt) {
+			t.ExpiresAt = notAfter
+			s.tokens[t.ID] = t.clone()
+		}
+		return t
+	}
 
 	switch {
 	case c.scopeDomainID != "" || c.scopeDomainNm != "":
@@ -80,21 +99,21 @@ func (s *Identity) login(c credentials) (Token, *fake.Error) {
 		if !ok || d.ID != user.DomainID {
 			return Token{}, fake.Errorf(http.StatusUnauthorized, "User %s has no access to domain %s.", user.ID, firstNonEmpty(c.scopeDomainID, c.scopeDomainNm))
 		}
-		return s.issueLocked(user.ID, "", d.ID, methods, ""), nil
+		return issue("", d.ID), nil
 	case c.projectID != "" || c.projectName != "":
 		p, err := s.scopeProjectLocked(user, c)
 		if err != nil {
 			return Token{}, err
 		}
-		return s.issueLocked(user.ID, p.ID, "", methods, ""), nil
+		return issue(p.ID, ""), nil
 	case c.unscoped:
-		return s.issueLocked(user.ID, "", "", methods, ""), nil
+		return issue("", ""), nil
 	default:
 		project := user.DefaultProjectID
 		if _, ok := s.roles[membership{user.ID, project}]; !ok {
 			project = ""
 		}
-		return s.issueLocked(user.ID, project, "", methods, ""), nil
+		return issue(project, ""), nil
 	}
 }
 
@@ -181,7 +200,17 @@ func (s *Identity) scopeProjectLocked(user User, c credentials) (Project, *fake.
 		if s.strict {
 			return Project{}, fake.Errorf(http.StatusUnauthorized, "Tenant with Name/Id: '%s' is not valid for User '%s' (id: '%s')", name, user.Name, user.ID)
 		}
-		p = s.addProjectLocked(Project{ID: c.projectID, Name: c.projectName, DomainID: user.DomainID})
+		// In the domain the request names (created like a user's), so the
+		// same request finds this project next time.
+		domainID := user.DomainID
+		if c.projectDomainID != "" || c.projectDomainNm != "" {
+			d, ok := s.findDomainLocked(c.projectDomainID, c.projectDomainNm)
+			if !ok {
+				d = s.addDomainLocked(Domain{ID: c.projectDomainID, Name: c.projectDomainNm})
+			}
+			domainID = d.ID
+		}
+		p = s.addProjectLocked(Project{ID: c.projectID, Name: c.projectName, DomainID: domainID})
 		s.grantLocked(user.ID, p.ID, defaultRoles...)
 		if user.DefaultProjectID == "" {
 			user.DefaultProjectID = p.ID

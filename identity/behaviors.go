@@ -88,6 +88,11 @@ func anchored(expr string) (*regexp.Regexp, error) {
 	if expr == "" {
 		return nil, nil
 	}
+	// Compile it alone first: "x)|(y" is invalid, but wrapped it would
+	// compile and match "y" anywhere.
+	if _, err := regexp.Compile(expr); err != nil {
+		return nil, err
+	}
 	return regexp.Compile(`^(?:` + expr + `)`)
 }
 

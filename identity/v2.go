@@ -2,6 +2,7 @@ package identity
 
 import (
 	"io"
+	"math"
 	"net/http"
 	"time"
 
@@ -321,6 +322,11 @@ func (s *Identity) raxImpersonate(w http.ResponseWriter, r *http.Request) {
 	if e := req.Impersonation.ExpireInSeconds; e != nil {
 		if *e <= 0 {
 			writeRaxFault(w, http.StatusBadRequest, "expire-in-seconds must be a positive number of seconds.")
+			return
+		}
+		if int64(*e) > math.MaxInt64/int64(time.Second) {
+			// Would overflow time.Duration into an already expired token.
+			writeRaxFault(w, http.StatusBadRequest, "expire-in-seconds is too large.")
 			return
 		}
 		ttl = time.Duration(*e) * time.Second

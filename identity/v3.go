@@ -170,7 +170,15 @@ func (s *Identity) v3CreateToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("X-Subject-Token", t.ID)
-	fake.WriteJSON(w, http.StatusCreated, map[string]any{"token": s.v3TokenBody(r, t, r.URL.Query().Get("nocatalog") == "")})
+	fake.WriteJSON(w, http.StatusCreated, map[string]any{"token": s.v3TokenBody(r, t, wantCatalog(r))})
+}
+
+// wantCatalog reports whether a token response should carry the catalog:
+// Keystone leaves it out when ?nocatalog is present, whatever its value
+// ("?nocatalog" alone included).
+func wantCatalog(r *http.Request) bool {
+	_, no := r.URL.Query()["nocatalog"]
+	return !no
 }
 
 // v3TokenBody renders a token as Keystone v3 does.
@@ -246,7 +254,7 @@ func (s *Identity) v3ValidateToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("X-Subject-Token", t.ID)
-	fake.WriteJSON(w, http.StatusOK, map[string]any{"token": s.v3TokenBody(r, t, r.URL.Query().Get("nocatalog") == "")})
+	fake.WriteJSON(w, http.StatusOK, map[string]any{"token": s.v3TokenBody(r, t, wantCatalog(r))})
 }
 
 func (s *Identity) v3CheckToken(w http.ResponseWriter, r *http.Request) {
