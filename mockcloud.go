@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mockcloud/mockcloud/clock"
+	"github.com/mockcloud/mockcloud/compute"
 	"github.com/mockcloud/mockcloud/fake"
 	"github.com/mockcloud/mockcloud/identity"
 )
@@ -28,6 +29,7 @@ type Cloud struct {
 	env      fake.Env
 	regions  []string
 	identity *identity.Identity
+	compute  map[string]*compute.Compute
 	mounts   []mount
 	handler  http.Handler
 	ownClock bool
@@ -52,6 +54,7 @@ type config struct {
 	noAuth       bool
 	journalLimit int
 	identityOpts []identity.Option
+	computeOpts  []compute.Option
 	extra        []Service
 }
 
@@ -87,6 +90,12 @@ func WithJournalLimit(n int) Option { return func(c *config) { c.journalLimit = 
 // identity.WithTokenLifetime(…)).
 func WithIdentityOptions(opts ...identity.Option) Option {
 	return func(c *config) { c.identityOpts = append(c.identityOpts, opts...) }
+}
+
+// WithComputeOptions passes options to every region's compute service
+// (compute.WithDurations(compute.Instant()), compute.WithQuota(…)).
+func WithComputeOptions(opts ...compute.Option) Option {
+	return func(c *config) { c.computeOpts = append(c.computeOpts, opts...) }
 }
 
 // Service is an extra HTTP handler to mount in a Cloud: a fake of your own,
@@ -151,6 +160,15 @@ func NewUnstarted(opts ...Option) *Cloud {
 	c.mounts = append(c.mounts, mount{name: identity.ServiceName, prefix: IdentityPrefix, handler: c.identity, closer: c.identity.Close})
 	c.identity.AddCatalogServices(c.identityCatalog()...)
 
+	c.compute = map[string]*compute.Compute{}
+	for _, region := range c.regions {
+		opts := append([]compute.Option{compute.WithEnv(c.env), compute.WithRegion(region)}, cfg.computeOpts...)
+		cp := compute.New(opts...)
+		c.compute[region] = cp
+		c.mounts = append(c.mounts, mount{name: compute.ServiceName + "/" + region, prefix: ComputePrefix + "/" + region, handler: cp, closer: cp.Close})
+	}
+	c.identity.AddCatalogServices(c.computeCatalog()...)
+
 	for _, s := range cfg.extra {
 		c.mounts = append(c.mounts, mount{name: s.Name, prefix: strings.TrimSuffix(s.Prefix, "/"), handler: s.Handler})
 		c.identity.AddCatalogServices(s.Catalog...)
@@ -167,6 +185,30 @@ func (c *Cloud) identityCatalog() []identity.CatalogService {
 	}
 	return []identity.CatalogService{{Type: "identity", Name: "keystone", Endpoints: eps}}
 }
+
+// ComputePrefix is where each region's compute is mounted: /compute/{region}.
+const ComputePrefix = "/compute"
+
+// computeCatalog lists Nova under OpenStack's name and Rackspace's, and
+// Mimic's control API as cloudServersBehavior.
+func (c *Cloud) computeCatalog() []identity.CatalogService {
+	entry := func(name, path string) identity.CatalogService {
+		var eps []identity.CatalogEndpoint
+		for _, r := range c.regions {
+			eps = append(eps, identity.CatalogEndpoint{Region: r, URL: ComputePrefix + "/" + r + path})
+		}
+		return identity.CatalogService{Type: "compute", Name: name, Endpoints: eps}
+	}
+	return []identity.CatalogService{
+		entry("nova", "/v2.1/{project_id}"),
+		entry("cloudServersOpenStack", "/v2/{tenant_id}"),
+		entry("cloudServersBehavior", "/control/v2/{tenant_id}"),
+	}
+}
+
+// Compute is the compute service of a region (nil for a region the Cloud
+// does not serve).
+func (c *Cloud) Compute(region string) *compute.Compute { return c.compute[region] }
 
 func (c *Cloud) routes() http.Handler {
 	mux := http.NewServeMux()

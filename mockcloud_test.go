@@ -251,7 +251,7 @@ func TestJournalOverControlAPI(t *testing.T) {
 		Services []string `json:"services"`
 	}
 	call(t, c, "GET", "/mockcloud/v1/health", "", nil, &health)
-	if health.Status != "ok" || !cmp.Equal(health.Services, []string{"identity"}) {
+	if health.Status != "ok" || !cmp.Equal(health.Services, []string{"compute/DFW", "compute/IAD", "compute/ORD", "compute/RegionOne", "identity"}) {
 		t.Errorf("health = %+v", health)
 	}
 }

@@ -1,0 +1,352 @@
+package compute
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/gorilla/mux"
+	"github.com/mockcloud/mockcloud/fake"
+)
+
+// OutcomeKind is what a server creation does.
+type OutcomeKind int
+
+// The outcomes of Mimic's creation behaviors.
+const (
+	Succeed         OutcomeKind = iota // build normally ("default")
+	Fail                               // answer with an error; no server is created ("fail")
+	FalseNegative                      // answer with an error, but build the server anyway ("false-negative")
+	Build                              // build for Duration ("build")
+	Error                              // the server goes to ERROR at once ("error")
+	ActiveThenError                    // ACTIVE at once, ERROR after Duration ("active-then-error")
+)
+
+// Outcome is one creation outcome. Code, Message and Type shape the error
+// of Fail and FalseNegative: status 500, Nova's "computeFault" body and
+// its stock message by default; Type "string" sends Message as plain text.
+type Outcome struct {
+	Kind     OutcomeKind
+	Code     int
+	Message  string
+	Type     string
+	Duration time.Duration
+}
+
+// CreateBehavior makes matching server creations behave differently. The
+// first registered behavior whose criteria all match decides.
+type CreateBehavior struct {
+	Project  string            // only this project; empty matches any
+	Name     string            // regular expression matched at the start of the server name
+	Metadata map[string]string // metadata key -> regular expression its value must match (at the start)
+	// Outcomes are played in turn, one per matching creation, cycling:
+	// one is Mimic's single behavior, several its "sequence".
+	Outcomes []Outcome
+}
+
+type createBehavior struct {
+	id       string
+	project  string
+	name     *regexp.Regexp
+	metadata map[string]*regexp.Regexp
+	outcomes []Outcome
+	next     int
+}
+
+// AddCreateBehavior registers b and returns its ID.
+func (c *Compute) AddCreateBehavior(b CreateBehavior) (string, error) {
+	if len(b.Outcomes) == 0 {
+		return "", fmt.Errorf("compute: a create behavior needs at least one outcome")
+	}
+	cb := &createBehavior{project: b.Project, outcomes: append([]Outcome(nil), b.Outcomes...), metadata: map[string]*regexp.Regexp{}}
+	var err error
+	if cb.name, err = anchored(b.Name); err != nil {
+		return "", fmt.Errorf("compute: server_name criterion: %v", err)
+	}
+	for k, v := range b.Metadata {
+		re, err := anchored(v)
+		if err != nil {
+			return "", fmt.Errorf("compute: metadata criterion %q: %v", k, err)
+		}
+		if re == nil {
+			re = regexp.MustCompile(`^`)
+		}
+		cb.metadata[k] = re
+	}
+	for i, o := range cb.outcomes {
+		if o.Code != 0 && (o.Code < 100 || o.Code > 599) {
+			return "", fmt.Errorf("compute: outcome %d: %d is not an HTTP status", i, o.Code)
+		}
+		if o.Duration < 0 {
+			return "", fmt.Errorf("compute: outcome %d: negative duration", i)
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cb.id = c.env.RNG.UUID()
+	c.behaviors = append(c.behaviors, cb)
+	return cb.id, nil
+}
+
+// RemoveCreateBehavior unregisters a behavior; it reports whether it existed.
+func (c *Compute) RemoveCreateBehavior(id string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, b := range c.behaviors {
+		if b.id == id {
+			c.behaviors = append(c.behaviors[:i:i], c.behaviors[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+// anchored compiles a criterion as Python's re.match applies it: anchored
+// at the start only. The expression must be valid on its own.
+func anchored(expr string) (*regexp.Regexp, error) {
+	if expr == "" {
+		return nil, nil
+	}
+	if _, err := regexp.Compile(expr); err != nil {
+		return nil, err
+	}
+	return regexp.Compile(`^(?:` + expr + `)`)
+}
+
+// creationOutcome decides what a creation does: Mimic's metadata presets
+// first (create_server_failure, server_building, server_error), then the
+// registered behaviors.
+func (c *Compute) creationOutcome(project, name string, md map[string]string) (Outcome, bool) {
+	if raw, ok := md["create_server_failure"]; ok {
+		var p struct {
+			Message string `json:"message"`
+			Code    int    `json:"code"`
+			Type    string `json:"type"`
+		}
+		if json.Unmarshal([]byte(raw), &p) == nil {
+			return Outcome{Kind: Fail, Code: p.Code, Message: p.Message, Type: p.Type}, true
+		}
+	}
+	if raw, ok := md["server_building"]; ok {
+		if secs, err := strconv.ParseFloat(raw, 64); err == nil && secs >= 0 {
+			return Outcome{Kind: Build, Duration: time.Duration(secs * float64(time.Second))}, true
+		}
+	}
+	if _, ok := md["server_error"]; ok {
+		return Outcome{Kind: Error}, true
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, b := range c.behaviors {
+		if b.project != "" && b.project != project {
+			continue
+		}
+		if b.name != nil && !b.name.MatchString(name) {
+			continue
+		}
+		ok := true
+		for k, re := range b.metadata {
+			if !re.MatchString(md[k]) {
+				ok = false
+				break
+			}
+		}
+		if !ok {
+			continue
+		}
+		o := b.outcomes[b.next%len(b.outcomes)]
+		b.next++
+		return o, true
+	}
+	return Outcome{}, false
+}
+
+// writeOutcomeFailure answers a Fail or FalseNegative outcome the way
+// Mimic does: {"<type>": {"message", "code"}}.
+func writeOutcomeFailure(w http.ResponseWriter, o Outcome) {
+	code, msg, typ := o.Code, o.Message, o.Type
+	if code == 0 {
+		code = http.StatusInternalServerError
+	}
+	if msg == "" {
+		msg = "The server has either erred or is incapable of performing the requested operation"
+	}
+	if typ == "" {
+		typ = "computeFault"
+	}
+	if typ == "string" {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(code)
+		_, _ = io.WriteString(w, msg)
+		return
+	}
+	fake.WriteJSON(w, code, map[string]any{typ: map[string]any{"message": msg, "code": code}})
+}
+
+// Route names of the control API (Mimic's cloudServersBehavior service).
+const (
+	OpControlAddBehavior    = "compute.control.behaviors.create"
+	OpControlDeleteBehavior = "compute.control.behaviors.delete"
+	OpControlAttributes     = "compute.control.attributes"
+)
+
+// controlRoutes serves Mimic's Nova control API under /control/v2/{tenant}:
+// the catalog lists it as "cloudServersBehavior", as Mimic does.
+func (c *Compute) controlRoutes(r *mux.Router) {
+	r.HandleFunc("/control/v2/{project_id}/behaviors/creation", c.controlAddBehavior).Methods("POST").Name(OpControlAddBehavior)
+	r.HandleFunc("/control/v2/{project_id}/behaviors/creation/{behavior_id}", c.controlDeleteBehavior).Methods("DELETE").Name(OpControlDeleteBehavior)
+	r.HandleFunc("/control/v2/{project_id}/attributes/", c.controlAttributes).Methods("POST").Name(OpControlAttributes)
+	r.HandleFunc("/control/v2/{project_id}/attributes", c.controlAttributes).Methods("POST")
+}
+
+// parseMimicCreateBehavior reads Mimic's behavior body.
+func parseMimicCreateBehavior(body []byte) (CreateBehavior, error) {
+	var mb struct {
+		Criteria   []map[string]json.RawMessage `json:"criteria"`
+		Name       string                       `json:"name"`
+		Parameters json.RawMessage              `json:"parameters"`
+	}
+	if err := json.Unmarshal(body, &mb); err != nil {
+		return CreateBehavior{}, err
+	}
+	if mb.Criteria == nil {
+		return CreateBehavior{}, fmt.Errorf("criteria is required")
+	}
+	var b CreateBehavior
+	for _, crit := range mb.Criteria {
+		for k, v := range crit {
+			switch k {
+			case "server_name":
+				if err := json.Unmarshal(v, &b.Name); err != nil {
+					return CreateBehavior{}, err
+				}
+			case "metadata":
+				if err := json.Unmarshal(v, &b.Metadata); err != nil {
+					return CreateBehavior{}, err
+				}
+			default:
+				return CreateBehavior{}, fmt.Errorf("unknown criterion %q", k)
+			}
+		}
+	}
+	if mb.Name == "sequence" {
+		var p struct {
+			Behaviors []struct {
+				Name       string          `json:"name"`
+				Parameters json.RawMessage `json:"parameters"`
+			} `json:"behaviors"`
+		}
+		if err := json.Unmarshal(mb.Parameters, &p); err != nil || len(p.Behaviors) == 0 {
+			return CreateBehavior{}, fmt.Errorf("sequence needs parameters.behaviors")
+		}
+		for _, sub := range p.Behaviors {
+			o, err := outcomeFromMimic(sub.Name, sub.Parameters)
+			if err != nil {
+				return CreateBehavior{}, err
+			}
+			b.Outcomes = append(b.Outcomes, o)
+		}
+		return b, nil
+	}
+	o, err := outcomeFromMimic(mb.Name, mb.Parameters)
+	if err != nil {
+		return CreateBehavior{}, err
+	}
+	b.Outcomes = []Outcome{o}
+	return b, nil
+}
+
+func outcomeFromMimic(name string, raw json.RawMessage) (Outcome, error) {
+	var p struct {
+		Code     int      `json:"code"`
+		Message  string   `json:"message"`
+		Type     string   `json:"type"`
+		Duration *float64 `json:"duration"`
+	}
+	if len(raw) > 0 && string(raw) != "null" {
+		if err := json.Unmarshal(raw, &p); err != nil {
+			return Outcome{}, err
+		}
+	}
+	duration := func() (time.Duration, error) {
+		if p.Duration == nil || *p.Duration < 0 {
+			return 0, fmt.Errorf("%s needs a non-negative duration", name)
+		}
+		return time.Duration(*p.Duration * float64(time.Second)), nil
+	}
+	switch name {
+	case "default":
+		return Outcome{Kind: Succeed}, nil
+	case "fail":
+		return Outcome{Kind: Fail, Code: p.Code, Message: p.Message, Type: p.Type}, nil
+	case "false-negative":
+		return Outcome{Kind: FalseNegative, Code: p.Code, Message: p.Message, Type: p.Type}, nil
+	case "error":
+		return Outcome{Kind: Error}, nil
+	case "build":
+		d, err := duration()
+		return Outcome{Kind: Build, Duration: d}, err
+	case "active-then-error":
+		d, err := duration()
+		return Outcome{Kind: ActiveThenError, Duration: d}, err
+	}
+	return Outcome{}, fmt.Errorf("unknown behavior %q", name)
+}
+
+// controlAddBehavior: 201 {"id"}, or 400 with no body, as Mimic answers.
+func (c *Compute) controlAddBehavior(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	b, err := parseMimicCreateBehavior(body)
+	if err == nil {
+		b.Project = mux.Vars(r)["project_id"]
+		var id string
+		if id, err = c.AddCreateBehavior(b); err == nil {
+			fake.WriteJSON(w, http.StatusCreated, map[string]string{"id": id})
+			return
+		}
+	}
+	w.WriteHeader(http.StatusBadRequest)
+}
+
+func (c *Compute) controlDeleteBehavior(w http.ResponseWriter, r *http.Request) {
+	if c.RemoveCreateBehavior(mux.Vars(r)["behavior_id"]) {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	w.WriteHeader(http.StatusNotFound)
+}
+
+// controlAttributes is Mimic's {"status": {"<server id>": "ERROR", ...}}:
+// 201 when every server exists (all are changed), 400 otherwise (none is).
+func (c *Compute) controlAttributes(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Status map[string]string `json:"status"`
+	}
+	body, _ := io.ReadAll(r.Body)
+	if err := json.Unmarshal(body, &in); err != nil || in.Status == nil {
+		w.WriteHeader(http.StatusBadRequest)
+		return
+	}
+	c.mu.Lock()
+	for id, st := range in.Status {
+		s, ok := c.servers[id]
+		_, known := statusStates[st]
+		if !ok || s.Deleted || !known {
+			c.mu.Unlock()
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+	}
+	c.mu.Unlock()
+	for id, st := range in.Status {
+		if err := c.SetServerStatus(id, st); err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+	}
+	w.WriteHeader(http.StatusCreated)
+}

@@ -1,0 +1,233 @@
+package compute
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Nova's vm_states.
+const (
+	vmActive           = "active"
+	vmBuilding         = "building"
+	vmPaused           = "paused"
+	vmSuspended        = "suspended"
+	vmStopped          = "stopped"
+	vmRescued          = "rescued"
+	vmResized          = "resized"
+	vmShelved          = "shelved"
+	vmShelvedOffloaded = "shelved_offloaded"
+	vmError            = "error"
+	vmDeleted          = "deleted"
+	vmSoftDeleted      = "soft-delete"
+)
+
+// statusOf derives the API status from vm_state and task_state, as Nova's
+// common.status_from_state does.
+func statusOf(vm, task string) string {
+	switch vm {
+	case vmActive:
+		switch task {
+		case "rebooting", "reboot_pending", "reboot_started":
+			return "REBOOT"
+		case "rebooting_hard", "reboot_pending_hard", "reboot_started_hard":
+			return "HARD_REBOOT"
+		case "rebuilding", "rebuild_block_device_mapping", "rebuild_spawning":
+			return "REBUILD"
+		case "updating_password":
+			return "PASSWORD"
+		case "resize_prep", "resize_migrating", "resize_migrated", "resize_finish":
+			return "RESIZE"
+		case "migrating":
+			return "MIGRATING"
+		}
+		return "ACTIVE"
+	case vmBuilding:
+		return "BUILD"
+	case vmStopped:
+		if task == "resize_prep" || task == "resize_migrating" || task == "resize_migrated" || task == "resize_finish" {
+			return "RESIZE"
+		}
+		return "SHUTOFF"
+	case vmResized:
+		if task == "resize_reverting" {
+			return "REVERT_RESIZE"
+		}
+		return "VERIFY_RESIZE"
+	case vmPaused:
+		return "PAUSED"
+	case vmSuspended:
+		return "SUSPENDED"
+	case vmRescued:
+		return "RESCUE"
+	case vmShelved:
+		return "SHELVED"
+	case vmShelvedOffloaded:
+		return "SHELVED_OFFLOADED"
+	case vmError:
+		return "ERROR"
+	case vmDeleted:
+		return "DELETED"
+	case vmSoftDeleted:
+		return "SOFT_DELETED"
+	}
+	return "UNKNOWN"
+}
+
+// schedule adds a timed change, keeping events in time order (ties in the
+// order scheduled).
+func (s *server) schedule(at time.Time, apply func(*server, time.Time)) {
+	i := sort.Search(len(s.events), func(i int) bool { return s.events[i].at.After(at) })
+	s.events = append(s.events, timedEvent{})
+	copy(s.events[i+1:], s.events[i:])
+	s.events[i] = timedEvent{at: at, apply: apply}
+}
+
+// settleLocked applies every change due by now, then refreshes the derived
+// fields (status, progress, CPU time).
+func (c *Compute) settleLocked(s *server, now time.Time) {
+	for len(s.events) > 0 && !s.events[0].at.After(now) {
+		ev := s.events[0]
+		s.events = s.events[1:]
+		ev.apply(s, ev.at)
+		s.Updated = ev.at
+	}
+	s.Status = statusOf(s.VMState, s.TaskState)
+	s.Progress = 0
+	switch {
+	case s.VMState == vmBuilding && len(s.events) > 0 && c.durations.Build > 0:
+		elapsed := now.Sub(s.Created)
+		s.Progress = int(100 * elapsed / c.durations.Build)
+		if s.Progress > 99 {
+			s.Progress = 99
+		}
+	case s.VMState == vmActive || s.VMState == vmStopped:
+		s.Progress = 100
+	}
+}
+
+// cpuTime is the CPU time the hypervisor reports at now.
+func (s *server) cpuTime(now time.Time) time.Duration {
+	t := s.CPUTime
+	if s.PowerState == PowerRunning && !s.runningFrom.IsZero() && now.After(s.runningFrom) {
+		t += now.Sub(s.runningFrom)
+	}
+	return t
+}
+
+// setPower changes the power state at instant at, accounting CPU time.
+func (s *server) setPower(p int, at time.Time) {
+	if s.PowerState == PowerRunning && p != PowerRunning && !s.runningFrom.IsZero() {
+		s.CPUTime += at.Sub(s.runningFrom)
+	}
+	if p == PowerRunning && s.PowerState != PowerRunning {
+		s.runningFrom = at
+	}
+	s.PowerState = p
+}
+
+// beginTaskLocked sets a task_state now and schedules its completion.
+func (c *Compute) beginTaskLocked(s *server, task string, d time.Duration, done func(*server, time.Time)) {
+	now := c.now()
+	s.TaskState = task
+	s.Updated = now
+	s.schedule(now.Add(d), func(s *server, at time.Time) {
+		s.TaskState = ""
+		done(s, at)
+	})
+	c.settleLocked(s, now)
+}
+
+// toActive ends a task in the running, active state.
+func toActive(s *server, at time.Time) {
+	s.VMState = vmActive
+	s.setPower(PowerRunning, at)
+	if s.LaunchedAt.IsZero() {
+		s.LaunchedAt = at
+	}
+}
+
+// statusStates maps a status that can be set on demand to Nova's states.
+var statusStates = map[string]struct {
+	vm, task string
+	power    int
+}{
+	"ACTIVE":            {vmActive, "", PowerRunning},
+	"BUILD":             {vmBuilding, "spawning", PowerNoState},
+	"ERROR":             {vmError, "", PowerShutdown},
+	"SHUTOFF":           {vmStopped, "", PowerShutdown},
+	"PAUSED":            {vmPaused, "", PowerPaused},
+	"SUSPENDED":         {vmSuspended, "", PowerSuspended},
+	"RESCUE":            {vmRescued, "", PowerRunning},
+	"VERIFY_RESIZE":     {vmResized, "", PowerRunning},
+	"REVERT_RESIZE":     {vmResized, "resize_reverting", PowerRunning},
+	"SHELVED":           {vmShelved, "", PowerShutdown},
+	"SHELVED_OFFLOADED": {vmShelvedOffloaded, "", PowerShutdown},
+	"REBOOT":            {vmActive, "rebooting", PowerRunning},
+	"HARD_REBOOT":       {vmActive, "rebooting_hard", PowerRunning},
+	"REBUILD":           {vmActive, "rebuilding", PowerNoState},
+	"RESIZE":            {vmActive, "resize_migrating", PowerRunning},
+	"PASSWORD":          {vmActive, "updating_password", PowerRunning},
+	"MIGRATING":         {vmActive, "migrating", PowerRunning},
+	"DELETED":           {vmDeleted, "", PowerNoState},
+	"SOFT_DELETED":      {vmSoftDeleted, "", PowerShutdown},
+}
+
+// SetServerStatus puts a server into a status at once, cancelling whatever
+// was pending on it (a build, a reboot …): the "this server sits in ERROR"
+// lever of Mimic's control API. A server set to BUILD stays there until set
+// otherwise.
+func (c *Compute) SetServerStatus(id, status string) error {
+	st, ok := statusStates[strings.ToUpper(status)]
+	if !ok {
+		return fmt.Errorf("compute: %q is not a server status", status)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s, ok := c.servers[id]
+	if !ok || s.Deleted {
+		return fmt.Errorf("compute: no server %s", id)
+	}
+	now := c.now()
+	c.settleLocked(s, now)
+	s.events = nil
+	s.VMState, s.TaskState = st.vm, st.task
+	s.setPower(st.power, now)
+	if st.vm == vmActive && s.LaunchedAt.IsZero() {
+		s.LaunchedAt = now
+	}
+	if st.vm == vmError && s.Fault == nil {
+		s.Fault = &ServerFault{Code: 500, Message: "Set to ERROR by the test", Created: now}
+	}
+	if st.vm == vmDeleted {
+		s.Deleted, s.TerminatedAt = true, now
+	}
+	s.Updated = now
+	c.settleLocked(s, now)
+	return nil
+}
+
+// ScheduleServerStatus puts a server into a status after d on the shared
+// clock, unless something else changes it first: "this server goes into
+// ERROR in ten minutes".
+func (c *Compute) ScheduleServerStatus(id, status string, d time.Duration) error {
+	st, ok := statusStates[strings.ToUpper(status)]
+	if !ok {
+		return fmt.Errorf("compute: %q is not a server status", status)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s, ok := c.servers[id]
+	if !ok || s.Deleted {
+		return fmt.Errorf("compute: no server %s", id)
+	}
+	s.schedule(c.now().Add(d), func(s *server, at time.Time) {
+		s.VMState, s.TaskState = st.vm, st.task
+		s.setPower(st.power, at)
+		if st.vm == vmError && s.Fault == nil {
+			s.Fault = &ServerFault{Code: 500, Message: "Scheduled ERROR by the test", Created: at}
+		}
+	})
+	return nil
+}

@@ -1,0 +1,82 @@
+package compute
+
+// usage is what a project holds, counted from state (nothing is stored).
+type usage struct {
+	instances, cores, ram, keypairs, groups int
+}
+
+func (c *Compute) quotaLocked(project string) Quota {
+	if q, ok := c.quotas[project]; ok {
+		return q
+	}
+	return c.quota
+}
+
+// usageLocked counts a project's live servers and what their flavors use.
+func (c *Compute) usageLocked(project string) usage {
+	var u usage
+	for _, s := range c.servers {
+		if s.ProjectID != project || s.Deleted {
+			continue
+		}
+		u.instances++
+		if f, ok := c.flavors[s.FlavorID]; ok {
+			u.cores += f.VCPUs
+			u.ram += f.RAM
+		} else {
+			u.cores += s.VCPUs
+			u.ram += s.MemoryMB
+		}
+	}
+	for _, g := range c.groups {
+		if g.ProjectID == project {
+			u.groups++
+		}
+	}
+	return u
+}
+
+// SetQuota overrides one project's quota.
+func (c *Compute) SetQuota(project string, q Quota) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.quotas[project] = q
+}
+
+// QuotaOf returns a project's quota.
+func (c *Compute) QuotaOf(project string) Quota {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.quotaLocked(project)
+}
+
+// placeLocked picks a host for the n-th instance, honouring a server
+// group's policy; placed is false when no host satisfies a hard policy.
+func (c *Compute) placeLocked(g *ServerGroup, n int) (host string, placed bool) {
+	rr := c.hosts[(n-1)%len(c.hosts)]
+	if g == nil {
+		return rr, true
+	}
+	used := map[string]bool{}
+	for _, id := range g.Members {
+		if s, ok := c.servers[id]; ok && !s.Deleted {
+			used[s.Host] = true
+		}
+	}
+	switch g.Policy {
+	case "affinity", "soft-affinity":
+		for h := range used {
+			return h, true
+		}
+		return rr, true
+	case "anti-affinity", "soft-anti-affinity":
+		for i := 0; i < len(c.hosts); i++ {
+			h := c.hosts[(n-1+i)%len(c.hosts)]
+			if !used[h] {
+				return h, true
+			}
+		}
+		return rr, g.Policy == "soft-anti-affinity"
+	}
+	return rr, true
+}
