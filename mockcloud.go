@@ -11,7 +11,9 @@ import (
 	"github.com/mockcloud/mockcloud/clock"
 	"github.com/mockcloud/mockcloud/compute"
 	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/fastly"
 	"github.com/mockcloud/mockcloud/identity"
+	"github.com/mockcloud/mockcloud/loadbalancer"
 )
 
 // DefaultRegions are the regions a Cloud serves unless told otherwise: an
@@ -30,6 +32,8 @@ type Cloud struct {
 	regions  []string
 	identity *identity.Identity
 	compute  map[string]*compute.Compute
+	fastly   *fastly.Fastly
+	lb       map[string]*loadbalancer.CLB
 	mounts   []mount
 	handler  http.Handler
 	ownClock bool
@@ -55,6 +59,8 @@ type config struct {
 	journalLimit int
 	identityOpts []identity.Option
 	computeOpts  []compute.Option
+	fastlyOpts   []fastly.Option
+	lbOpts       []loadbalancer.Option
 	extra        []Service
 }
 
@@ -96,6 +102,18 @@ func WithIdentityOptions(opts ...identity.Option) Option {
 // (compute.WithDurations(compute.Instant()), compute.WithQuota(…)).
 func WithComputeOptions(opts ...compute.Option) Option {
 	return func(c *config) { c.computeOpts = append(c.computeOpts, opts...) }
+}
+
+// WithFastlyOptions passes options to the Fastly service (fastly.Strict(),
+// fastly.WithKeys(…)).
+func WithFastlyOptions(opts ...fastly.Option) Option {
+	return func(c *config) { c.fastlyOpts = append(c.fastlyOpts, opts...) }
+}
+
+// WithLoadBalancerOptions passes options to every region's Cloud Load
+// Balancers service (loadbalancer.WithDurations(loadbalancer.Instant()) …).
+func WithLoadBalancerOptions(opts ...loadbalancer.Option) Option {
+	return func(c *config) { c.lbOpts = append(c.lbOpts, opts...) }
 }
 
 // Service is an extra HTTP handler to mount in a Cloud: a fake of your own,
@@ -169,6 +187,21 @@ func NewUnstarted(opts ...Option) *Cloud {
 	}
 	c.identity.AddCatalogServices(c.computeCatalog()...)
 
+	c.lb = map[string]*loadbalancer.CLB{}
+	for _, region := range c.regions {
+		opts := append([]loadbalancer.Option{loadbalancer.WithEnv(c.env), loadbalancer.WithRegion(region)}, cfg.lbOpts...)
+		lb := loadbalancer.New(opts...)
+		c.lb[region] = lb
+		c.mounts = append(c.mounts, mount{name: loadbalancer.ServiceName + "/" + region, prefix: LoadBalancerPrefix + "/" + region, handler: lb, closer: lb.Close})
+	}
+	c.identity.AddCatalogServices(c.regionalCatalog("rax:load-balancer", "cloudLoadBalancers", LoadBalancerPrefix, "/v1.0/{tenant_id}"),
+		c.regionalCatalog("rax:load-balancer", "cloudLoadBalancerControl", LoadBalancerPrefix, "/v2/{tenant_id}"))
+
+	// Fastly authenticates with its own Fastly-Key and is not in the
+	// catalog, as in Mimic.
+	c.fastly = fastly.New(append([]fastly.Option{fastly.WithEnv(c.env)}, cfg.fastlyOpts...)...)
+	c.mounts = append(c.mounts, mount{name: fastly.ServiceName, prefix: FastlyPrefix, handler: c.fastly, closer: c.fastly.Close})
+
 	for _, s := range cfg.extra {
 		c.mounts = append(c.mounts, mount{name: s.Name, prefix: strings.TrimSuffix(s.Prefix, "/"), handler: s.Handler})
 		c.identity.AddCatalogServices(s.Catalog...)
@@ -186,25 +219,41 @@ func (c *Cloud) identityCatalog() []identity.CatalogService {
 	return []identity.CatalogService{{Type: "identity", Name: "keystone", Endpoints: eps}}
 }
 
+// FastlyPrefix is where the Fastly API is mounted, as in Mimic.
+const FastlyPrefix = "/fastly"
+
+// Fastly is the Fastly service.
+func (c *Cloud) Fastly() *fastly.Fastly { return c.fastly }
+
 // ComputePrefix is where each region's compute is mounted: /compute/{region}.
 const ComputePrefix = "/compute"
+
+// regionalCatalog is one catalog entry with an endpoint in every region at
+// prefix/{region}+path.
+func (c *Cloud) regionalCatalog(typ, name, prefix, path string) identity.CatalogService {
+	var eps []identity.CatalogEndpoint
+	for _, r := range c.regions {
+		eps = append(eps, identity.CatalogEndpoint{Region: r, URL: prefix + "/" + r + path})
+	}
+	return identity.CatalogService{Type: typ, Name: name, Endpoints: eps}
+}
 
 // computeCatalog lists Nova under OpenStack's name and Rackspace's, and
 // Mimic's control API as cloudServersBehavior.
 func (c *Cloud) computeCatalog() []identity.CatalogService {
-	entry := func(name, path string) identity.CatalogService {
-		var eps []identity.CatalogEndpoint
-		for _, r := range c.regions {
-			eps = append(eps, identity.CatalogEndpoint{Region: r, URL: ComputePrefix + "/" + r + path})
-		}
-		return identity.CatalogService{Type: "compute", Name: name, Endpoints: eps}
-	}
 	return []identity.CatalogService{
-		entry("nova", "/v2.1/{project_id}"),
-		entry("cloudServersOpenStack", "/v2/{tenant_id}"),
-		entry("cloudServersBehavior", "/control/v2/{tenant_id}"),
+		c.regionalCatalog("compute", "nova", ComputePrefix, "/v2.1/{project_id}"),
+		c.regionalCatalog("compute", "cloudServersOpenStack", ComputePrefix, "/v2/{tenant_id}"),
+		c.regionalCatalog("compute", "cloudServersBehavior", ComputePrefix, "/control/v2/{tenant_id}"),
 	}
 }
+
+// LoadBalancerPrefix is where each region's Cloud Load Balancers service is
+// mounted: /loadbalancers/{region}.
+const LoadBalancerPrefix = "/loadbalancers"
+
+// LoadBalancers is the Cloud Load Balancers service of a region.
+func (c *Cloud) LoadBalancers(region string) *loadbalancer.CLB { return c.lb[region] }
 
 // Compute is the compute service of a region (nil for a region the Cloud
 // does not serve).

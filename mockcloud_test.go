@@ -251,7 +251,7 @@ func TestJournalOverControlAPI(t *testing.T) {
 		Services []string `json:"services"`
 	}
 	call(t, c, "GET", "/mockcloud/v1/health", "", nil, &health)
-	if health.Status != "ok" || !cmp.Equal(health.Services, []string{"compute/DFW", "compute/IAD", "compute/ORD", "compute/RegionOne", "identity"}) {
+	if health.Status != "ok" || !cmp.Equal(health.Services, []string{"compute/DFW", "compute/IAD", "compute/ORD", "compute/RegionOne", "fastly", "identity", "loadbalancer/DFW", "loadbalancer/IAD", "loadbalancer/ORD", "loadbalancer/RegionOne"}) {
 		t.Errorf("health = %+v", health)
 	}
 }
@@ -325,5 +325,68 @@ func BenchmarkAuthV3(b *testing.B) {
 		if resp.StatusCode != http.StatusCreated {
 			b.Fatalf("status %d", resp.StatusCode)
 		}
+	}
+}
+
+// TestFastlyMounted: Fastly answers at /fastly with its own key check, and
+// shares the Cloud's journal.
+func TestFastlyMounted(t *testing.T) {
+	c := mockcloud.New(t)
+	var svc struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	}
+	code, body := call(t, c, "POST", "/fastly/service", `{"name":"www"}`, map[string]string{"Fastly-Key": "k"}, &svc)
+	if code != 200 || svc.ID == "" || svc.Name != "www" {
+		t.Fatalf("create service = %d %s", code, body)
+	}
+	if code, _ := call(t, c, "GET", "/fastly/service/"+svc.ID, "", nil, nil); code != 401 {
+		t.Errorf("no Fastly-Key: %d, want 401", code)
+	}
+	if got := fake.Ops(c.Requests("fastly")); len(got) != 2 {
+		t.Errorf("journal = %v", got)
+	}
+}
+
+// TestLoadBalancersInCatalog: a v2.0 token's catalog lists
+// cloudLoadBalancers per region, and the endpoint works with the token.
+func TestLoadBalancersInCatalog(t *testing.T) {
+	c := mockcloud.New(t)
+	var access struct {
+		Access struct {
+			Token struct {
+				ID string `json:"id"`
+			} `json:"token"`
+			ServiceCatalog []struct {
+				Name      string `json:"name"`
+				Type      string `json:"type"`
+				Endpoints []struct {
+					Region    string `json:"region"`
+					PublicURL string `json:"publicURL"`
+				} `json:"endpoints"`
+			} `json:"serviceCatalog"`
+		} `json:"access"`
+	}
+	call(t, c, "POST", "/identity/v2.0/tokens", `{"auth":{"RAX-KSKEY:apiKeyCredentials":{"username":"rack","apiKey":"k"}}}`, nil, &access)
+	var url string
+	for _, svc := range access.Access.ServiceCatalog {
+		if svc.Name == "cloudLoadBalancers" && svc.Type == "rax:load-balancer" {
+			for _, ep := range svc.Endpoints {
+				if ep.Region == "ORD" {
+					url = ep.PublicURL
+				}
+			}
+		}
+	}
+	if url == "" {
+		t.Fatalf("no cloudLoadBalancers endpoint in ORD: %+v", access.Access.ServiceCatalog)
+	}
+	path := strings.TrimPrefix(url, c.URL())
+	tok := map[string]string{"X-Auth-Token": access.Access.Token.ID}
+	if code, body := call(t, c, "GET", path+"/loadbalancers", "", tok, nil); code != 200 || !strings.Contains(body, `"loadBalancers"`) {
+		t.Errorf("GET %s/loadbalancers = %d %s", path, code, body)
+	}
+	if code, _ := call(t, c, "GET", path+"/loadbalancers", "", nil, nil); code != 401 {
+		t.Errorf("without a token: %d, want 401", code)
 	}
 }

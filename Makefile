@@ -1,0 +1,17 @@
+# The one command that runs every test: `make test`.
+# It installs the npm client the Fastly interop test drives (when npm is
+# present; the test skips, saying why, when it is not), then runs every Go
+# test of both modules with the race detector.
+
+.PHONY: test npm-clients
+
+test: npm-clients
+	go test -race -count=1 ./... ./examples/...
+
+npm-clients:
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix examples/fastly-js --no-audit --no-fund --loglevel=error >/dev/null \
+		|| { echo "npm ci failed: the fastly npm client test will be skipped"; rm -rf examples/fastly-js/node_modules; }; \
+	else \
+		echo "npm not found: the fastly npm client test will be skipped"; \
+	fi

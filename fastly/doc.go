@@ -1,0 +1,105 @@
+// Package fastly is an in-process fake of the Fastly API
+// (https://api.fastly.com) for tests that drive a real client: the fastly
+// npm package, go-fastly, the Fastly CLI or plain HTTP.
+//
+// # Using it
+//
+// In a Cloud (package mockcloud) it is mounted at /fastly, as in Mimic. On
+// its own:
+//
+//	srv := fastly.NewServer(t)              // any non-empty Fastly-Key is accepted
+//	base := srv.URL()                       // what clients know as https://api.fastly.com
+//	srv.SlowActivations("", time.Minute)    // activations complete a minute later on the clock
+//	srv.Clock().Advance(time.Minute)
+//	srv.Purges()                            // what was purged, for assertions
+//
+// Authentication is Fastly's, not Keystone's: the Fastly-Key header. By
+// default any non-empty key is accepted (and remembered, for /tokens/self);
+// with [Strict] or [WithKeys] only seeded keys pass. A missing, unknown,
+// revoked (DELETE /tokens/self) or expired key gets 401
+// {"msg":"Provided credentials are missing or invalid"}. With [WithEnv] the
+// service shares a Cloud's clock, faults, journal and random source but
+// ignores the Env's token check. Purging a URL needs no key, as on Fastly.
+//
+// # What it fakes
+//
+// Request bodies are read as Fastly reads them: form-encoded (what the
+// official clients send, including repeated and name[] list fields) or
+// JSON (what the newer endpoints take, such as response objects, batch
+// dictionary items and batch purges); query parameters are read as well,
+// for old clients. Unknown parameters are ignored, as Fastly ignores them.
+// Responses carry Fastly's field names and its quirks: "version" is a
+// number on domains, backends, healthchecks, VCLs, dictionaries and
+// settings but a string on conditions, headers, cache and request
+// settings, response objects, gzips, snippets and logging; priorities,
+// TTLs and flags such as ignore_if_set are strings there too; unset
+// optional fields are null. Errors are {"msg","detail"} with Fastly's
+// statuses: 400 "Bad request" for invalid input, 404 "Record not found"
+// (with Fastly's "Couldn't find Backend '{ ... }'" details), 409
+// "Duplicate record" for a name already used in a version, 413, 415.
+//
+//   - Account: GET /current_customer, GET /current_user, GET and DELETE
+//     /tokens/self.
+//   - Services: create, list (page, per_page, sort, direction, with a Link
+//     header), get, details (/service/{id}/details with versions,
+//     active_version and version as objects holding every resource;
+//     ?version=N), search by name, update, delete (refused while a version
+//     is active; a deleted service is gone from lists and answers 404),
+//     and GET /service/{id}/domain.
+//   - Versions: create, list, get, update (comment), clone, activate,
+//     deactivate, lock, validate. Activation validates the version (at
+//     least one domain; every condition, health check and main VCL that is
+//     referred to exists) and locks it. An active or locked version cannot
+//     be edited: 409 {"msg":"Version locked"}; clone it.
+//   - Per version, each with list, create, get, update and delete: domain
+//     (plus check_all and check, see [Fastly.SetDomainCNAME]), backend,
+//     healthcheck, condition, header, cache_settings, request_settings,
+//     response_object, gzip, snippet (versioned and dynamic, whose content
+//     is edited through /service/{id}/snippet/{id} without a new version),
+//     vcl (plus main and download), dictionary (plus info), logging/syslog,
+//     and settings (get, update).
+//   - Dictionary items, which are not versioned: list (paginated), create,
+//     get, update (PATCH), upsert (PUT), delete, and the all-or-nothing JSON
+//     batch (PATCH .../items with create, update, upsert and delete ops).
+//   - Purge: purge_all, one surrogate key, a batch of up to 256 keys (JSON
+//     or Surrogate-Key header, answered with each key's ID), and a URL
+//     (POST /purge/{host}/{path}); Fastly-Soft-Purge is recorded. The
+//     history is in [Fastly.Purges].
+//
+// # Failure injection
+//
+// The generic faults of package fake apply to every route (the Op
+// constants name them). [Fastly.AddActivationBehavior] (and its shorthands
+// [Fastly.FailActivations], [Fastly.SlowActivations]) makes activations
+// fail with Fastly's 400 for a VCL that does not compile, or take time on
+// the shared clock: the version is locked at once but becomes active, and
+// the previous one inactive, only when the clock has moved on.
+//
+// # Seeding and inspection
+//
+// [Fastly.AddService] seeds a whole service with its versions and
+// resources; [Fastly.AddKey] and [Fastly.AddToken] seed keys;
+// [Fastly.SetDictionaryItem] seeds items. [Fastly.Services],
+// [Fastly.Service], [Fastly.DictionaryItems], [Fastly.Purges] and
+// [Fastly.Tokens] return copies.
+//
+// # Fidelity limits
+//
+//   - One customer and one user own everything; there is no user, customer,
+//     IAM, billing or token-creation API, and token scopes and service
+//     limits are recorded but not enforced.
+//   - Nothing is served at the edge: purges are recorded, not applied to a
+//     cache, and domain checks report a domain as pointed at Fastly only
+//     when told to ([Fastly.SetDomainCNAME]).
+//   - VCL is stored, never compiled; validation checks references between
+//     objects, not VCL syntax. Activation failures are injected instead.
+//   - Only syslog among the logging endpoints; no ACLs, directors, pools,
+//     rate limiters, TLS, Compute packages, environments (staging) or
+//     stats. Wasm services are accepted but not given packages.
+//   - Defaults Fastly does not document (for example a new health check's
+//     threshold and window) are the fake's choice; the locked-version
+//     error's status (409) and wording are the fake's, as are details of
+//     validation messages.
+//   - No rate limiting: Fastly-RateLimit-* headers are not sent; inject a
+//     429 fault to test a client's handling.
+package fastly

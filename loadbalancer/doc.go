@@ -1,0 +1,135 @@
+// Package loadbalancer is an in-process fake of Rackspace Cloud Load
+// Balancers (API v1.0), with Mimic's failure presets and control API.
+//
+// Every route is backed by state: load balancers with their nodes, virtual
+// IPs, health monitor, access list and other settings live in memory, per
+// tenant, and move through the API's statuses on the shared clock.
+//
+// # Using it
+//
+// In a Cloud (package mockcloud) the service is mounted per region and
+// listed in the catalog as "cloudLoadBalancers" (type rax:load-balancer) at
+// …/v1.0/{tenant_id}; tokens come from identity. On its own:
+//
+//	srv := loadbalancer.NewServer(t)            // no token check; the tenant is the URL's
+//	url := srv.URL() + "/v1.0/123456"           // the endpoint a client is given
+//	srv.Clock().Advance(10 * time.Second)       // BUILD -> ACTIVE
+//
+// With a shared Env whose Auth is set, the token's project must be the
+// {tenant_id} of the URL (or the token must carry the admin role); a
+// mismatch answers 401. Each tenant sees only its own load balancers:
+// another tenant's ID answers 404.
+//
+// # Routes
+//
+// Under /v1.0/{tenant_id} (and, for clients configured from Mimic's
+// catalog, the same under /v2/{tenant_id}); every route has a stable name
+// exported as an Op constant:
+//
+//	GET|POST|DELETE(?id=)  /loadbalancers                      list (?nodeaddress= ?name= ?status= ?changes-since= ?limit= ?marker= ?offset=), create, batch delete
+//	GET|PUT|DELETE         /loadbalancers/{id}                 show, update, delete
+//	GET|POST|PUT|DELETE    /loadbalancers/{id}/nodes           list, add (max 25), bulk update, batch delete (?id=, max 10)
+//	GET|PUT|DELETE         /loadbalancers/{id}/nodes/{node}    show, update (condition, weight, type), delete
+//	GET                    /loadbalancers/{id}/nodes/events    node service events
+//	GET                    /loadbalancers/{id}/nodes/{node}.atom  node feed (Mimic's)
+//	GET|POST|DELETE        /loadbalancers/{id}/virtualips[/{vip}]  list, add IPv6, delete, batch delete
+//	GET|PUT|DELETE         /loadbalancers/{id}/healthmonitor   CONNECT, HTTP, HTTPS
+//	GET|PUT|DELETE         /loadbalancers/{id}/sessionpersistence
+//	GET|PUT                /loadbalancers/{id}/connectionlogging
+//	GET|PUT|DELETE         /loadbalancers/{id}/connectionthrottle
+//	GET|PUT                /loadbalancers/{id}/contentcaching
+//	GET|PUT|DELETE         /loadbalancers/{id}/errorpage
+//	GET|POST|DELETE        /loadbalancers/{id}/accesslist[/{item}]  (DELETE ?id= for a batch)
+//	GET|PUT|DELETE         /loadbalancers/{id}/ssltermination  and …/ssltermination/ciphers
+//	GET|POST|PUT|DELETE    /loadbalancers/{id}/ssltermination/certificatemappings[/{cm}]
+//	GET|POST|PUT|DELETE    /loadbalancers/{id}/metadata[/{meta}]             (DELETE ?id= for a batch)
+//	GET|POST|PUT|DELETE    /loadbalancers/{id}/nodes/{node}/metadata[/{meta}]
+//	GET                    /loadbalancers/{id}/stats, …/usage, …/usage/current, …/clustersourceaddresses
+//	GET                    /loadbalancers/usage, /loadbalancers/billable, /loadbalancers/absolutelimits
+//	GET                    /loadbalancers/protocols, /loadbalancers/algorithms, /loadbalancers/alloweddomains
+//	GET                    /limits, /regionalsourceaddresses
+//
+// Answers use the API's field names, status codes and fault body,
+// {"message", "code", "details"}, with "validationErrors": {"messages": […]}
+// for validation failures (message "Validation Failure"). Messages are the
+// service's own where they are known (from the developer guide, from
+// Mimic's verified responses, and from the service's open-source
+// implementation): "Load Balancer '%d' has a status of '%s' and is
+// considered immutable.", "Duplicate nodes detected. One or more nodes
+// already configured on load balancer.", "Nodes must not exceed 25 per load
+// balancer.", "Node ids 7,9 are not a part of your loadbalancer" …
+//
+// # Statuses on the clock
+//
+// A new load balancer is BUILD for Durations.Build, then ACTIVE. Each
+// accepted change (nodes, virtual IPs, settings, update) puts it into
+// PENDING_UPDATE for Durations.PendingUpdate. A delete puts it into
+// PENDING_DELETE for Durations.PendingDelete, then DELETED: GET still shows
+// it (status DELETED) and sub-resources answer 410 "The loadbalancer is
+// marked as deleted." until Durations.Purge has passed; then it is gone
+// (404). Only an ACTIVE load balancer accepts changes; otherwise 422. No
+// goroutine or timer is involved: status is derived from timestamps when a
+// request (or an inspection call) arrives, so Clock().Advance is all a
+// test needs. [WithDurations] and [Instant] change the times.
+//
+// Nodes are ONLINE when added, or OFFLINE until the first check passes (the
+// monitor's delay later) when the load balancer has a health monitor.
+// Every status change is a node service event.
+//
+// # Failure injection
+//
+//   - Mimic's metadata presets work unchanged on a load balancer's metadata
+//     (at creation, or added later): lb_building (seconds in BUILD, 10 when
+//     0), lb_pending_update (seconds in PENDING_UPDATE after each
+//     change), lb_pending_delete (seconds in PENDING_DELETE, 10 when 0),
+//     lb_error_state (the next change leaves it in ERROR).
+//   - Mimic's control API, mounted at Mimic's paths relative to the
+//     service, without token:
+//     PATCH /v2/{tenant_id}/loadbalancer/{lb_id}/attributes {"status": "ERROR"}
+//     sets a status (204; ACTIVE, BUILD, ERROR, PENDING_DELETE,
+//     PENDING_UPDATE, SUSPENDED, DELETED), and
+//     PUT /v2/{tenant_id}/loadbalancers/{lb_id}/nodes/{node_id}/status
+//     {"status": "OFFLINE"} fails (or passes) a node's health check (200),
+//     with Mimic's own 400 and 404 bodies.
+//   - In Go: [CLB.SetStatus], [CLB.ScheduleStatus], [CLB.SetNodeStatus],
+//     [CLB.SetNodeCondition], [CLB.SetBehavior] and [CLB.AddCreateBehavior]
+//     with [Behavior] values (a slow build, a long or stuck PENDING_UPDATE,
+//     ERROR on the next change) that fit in test tables, [CLB.SetStats];
+//     and the generic faults of package fake ([CLB.Inject]), with
+//     [OverLimit] for the rate limiter's 413.
+//
+// Seeding and inspection are typed: [CLB.AddLoadBalancer],
+// [CLB.LoadBalancer], [CLB.LoadBalancers], [CLB.Node], [CLB.NodeEvents],
+// [CLB.CheckStatus], [CLB.CheckNodes].
+//
+// # Fidelity limits
+//
+//   - No traffic flows: health checks only change when told to (or pass
+//     after the monitor's delay), stats are what SetStats set, usage records
+//     are derived hourly from the load balancer's life with zero transfer,
+//     and rate limits are reported but not enforced (inject OverLimit).
+//   - Certificates and keys are checked for PEM markers only; nothing is
+//     parsed or verified against each other.
+//   - Where the developer guide and Rackspace's SDKs disagree on a success
+//     code, the SDKs' (tested against the service) win: connection logging,
+//     connection throttle and virtual IP deletion answer 202, adding a
+//     certificate mapping 200. Bodies that are not valid JSON, or not of the
+//     expected shape, answer 400 "JSON does not match the expected schema"
+//     with the decoder's complaint in details; XML requests and Atom list
+//     feeds are not supported (only the node .atom feed Mimic has).
+//   - Deleting follows the service, not Mimic: only an ACTIVE load balancer
+//     can be deleted; one that is not there (or already DELETED) answers 400
+//     "… could not be found." and a busy one 400 "… are immutable and could
+//     not be processed.", as the batch delete does. Adding a duplicate node
+//     answers 422 (Mimic says 413). Statuses are spelled with underscores
+//     (Mimic writes PENDING-UPDATE). lb_pending_delete only affects deletes
+//     (in Mimic any change moves such a load balancer to PENDING-DELETE).
+//   - One cluster per region; virtual IPs come from documentation and
+//     benchmarking ranges (198.18.0.0/16, 10.190.0.0/16, 2001:db8::/32) and
+//     wrap after 65,024 allocations. Shared virtual IPs conflict on equal
+//     ports regardless of the TCP/UDP pairs the service allows to share.
+//   - Nodes always show their weight (the guide says it is shown only for
+//     weighted algorithms; its own examples and the SDKs show it always).
+//   - Messages the service's sources do not give (a few validation and
+//     business errors) are worded in its style but are mockcloud's.
+package loadbalancer

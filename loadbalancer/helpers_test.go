@@ -1,0 +1,165 @@
+package loadbalancer_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/mockcloud/mockcloud/loadbalancer"
+)
+
+const tenant = "123456"
+
+// harness drives one server over loopback as a client would.
+type harness struct {
+	t   *testing.T
+	srv *loadbalancer.HTTPServer
+}
+
+func newHarness(t *testing.T, opts ...loadbalancer.Option) *harness {
+	t.Helper()
+	return &harness{t: t, srv: loadbalancer.NewServer(t, opts...)}
+}
+
+// instant is a harness whose transitions complete at once.
+func instant(t *testing.T, opts ...loadbalancer.Option) *harness {
+	t.Helper()
+	return newHarness(t, append([]loadbalancer.Option{loadbalancer.WithDurations(loadbalancer.Instant())}, opts...)...)
+}
+
+type response struct {
+	status int
+	body   string
+	header http.Header
+}
+
+// do sends a request to path under /v1.0/{tenant}; a path starting with
+// "//" is taken from the server root.
+func (h *harness) do(method, path, body string) response {
+	h.t.Helper()
+	url := h.srv.URL() + "/v1.0/" + tenant + path
+	if strings.HasPrefix(path, "//") {
+		url = h.srv.URL() + path[1:]
+	}
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, url, rd)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Auth-Token", "any")
+	resp, err := h.srv.Client().Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return response{status: resp.StatusCode, body: string(b), header: resp.Header}
+}
+
+// expect checks a response's status and body: want is JSON (compared as
+// values), "*" (any body) or, when it does not start with { or [, the
+// exact text.
+func (h *harness) expect(r response, status int, want string) {
+	h.t.Helper()
+	if r.status != status {
+		h.t.Errorf("status = %d, want %d; body %s", r.status, status, r.body)
+	}
+	checkBody(h.t, r.body, want)
+}
+
+func checkBody(t *testing.T, got, want string) {
+	t.Helper()
+	if want == "*" {
+		return
+	}
+	w := strings.TrimSpace(want)
+	if !strings.HasPrefix(w, "{") && !strings.HasPrefix(w, "[") {
+		if got != want {
+			t.Errorf("body = %q, want %q", got, want)
+		}
+		return
+	}
+	var g, e any
+	if err := json.Unmarshal([]byte(got), &g); err != nil {
+		t.Errorf("body is not JSON: %v: %q", err, got)
+		return
+	}
+	if err := json.Unmarshal([]byte(want), &e); err != nil {
+		t.Fatalf("bad want JSON: %v\n%s", err, want)
+	}
+	if diff := cmp.Diff(e, g); diff != "" {
+		t.Errorf("body mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// create makes a load balancer over HTTP and returns its ID.
+func (h *harness) create(body string) int {
+	h.t.Helper()
+	r := h.do("POST", "/loadbalancers", body)
+	if r.status != http.StatusAccepted {
+		h.t.Fatalf("create: %d %s", r.status, r.body)
+	}
+	var out struct {
+		LoadBalancer struct {
+			ID int `json:"id"`
+		} `json:"loadBalancer"`
+	}
+	if err := json.Unmarshal([]byte(r.body), &out); err != nil {
+		h.t.Fatal(err)
+	}
+	return out.LoadBalancer.ID
+}
+
+const simpleLB = `{"loadBalancer":{"name":"a-new-loadbalancer","port":80,"protocol":"HTTP",
+	"virtualIps":[{"type":"PUBLIC"}],"nodes":[{"address":"10.1.1.1","port":80,"condition":"ENABLED"}]}}`
+
+// lbPath is /loadbalancers/{id}.
+func lbPath(id int, rest ...string) string {
+	return fmt.Sprintf("/loadbalancers/%d", id) + strings.Join(rest, "")
+}
+
+// nodeIDs returns the node IDs of a load balancer, in order.
+func (h *harness) nodeIDs(id int) []int {
+	h.t.Helper()
+	lb, ok := h.srv.LoadBalancer(id)
+	if !ok {
+		h.t.Fatalf("no load balancer %d", id)
+	}
+	out := make([]int, len(lb.Nodes))
+	for i, n := range lb.Nodes {
+		out[i] = n.ID
+	}
+	return out
+}
+
+// vip returns the ID and address of a load balancer's virtual IPs.
+func (h *harness) vips(id int) []loadbalancer.VirtualIP {
+	h.t.Helper()
+	lb, _ := h.srv.LoadBalancer(id)
+	return lb.VirtualIPs
+}
+
+func validation(msgs ...string) string {
+	b, _ := json.Marshal(msgs)
+	return `{"validationErrors":{"messages":` + string(b) + `},"message":"Validation Failure","code":400,"details":"The object is not valid"}`
+}
+
+func fault(code int, msg string) string {
+	b, _ := json.Marshal(msg)
+	return fmt.Sprintf(`{"message":%s,"code":%d}`, b, code)
+}
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
+
+func readAll(resp *http.Response) string {
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}

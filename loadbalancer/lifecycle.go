@@ -1,0 +1,452 @@
+package loadbalancer
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Behavior changes how one load balancer moves through its statuses; it is
+// what Mimic's metadata presets do, in Go, and the zero value changes
+// nothing. A zero duration means the service's [Durations]; to make one
+// transition of one load balancer instant, give it a nanosecond.
+type Behavior struct {
+	Build         time.Duration // how long BUILD lasts (Mimic's lb_building)
+	PendingUpdate time.Duration // how long each change holds PENDING_UPDATE (lb_pending_update)
+	PendingDelete time.Duration // how long PENDING_DELETE lasts (lb_pending_delete)
+	// StuckPendingUpdate leaves the load balancer in PENDING_UPDATE after
+	// its next change until SetStatus moves it: CLB's stuck update.
+	StuckPendingUpdate bool
+	// ErrorOnChange puts the load balancer into ERROR on its next change
+	// (the change is accepted with 202 first): Mimic's lb_error_state.
+	ErrorOnChange bool
+}
+
+// CreateBehavior gives load balancers created over HTTP a Behavior: the
+// first registered one whose criteria all match decides.
+type CreateBehavior struct {
+	Tenant   string // only this tenant; empty matches any
+	Name     string // regular expression matched against the whole name; empty matches any
+	Behavior Behavior
+}
+
+type createBehavior struct {
+	id     string
+	tenant string
+	name   *regexp.Regexp
+	b      Behavior
+}
+
+// Mimic's metadata presets.
+const (
+	PresetBuilding      = "lb_building"       // value: seconds in BUILD (10 when 0)
+	PresetPendingUpdate = "lb_pending_update" // value: seconds in PENDING_UPDATE after each change
+	PresetPendingDelete = "lb_pending_delete" // value: seconds in PENDING_DELETE (10 when 0)
+	PresetErrorState    = "lb_error_state"    // any value: ERROR after the next change
+)
+
+// effective is a load balancer's resolved behavior.
+type effective struct {
+	build, pendingUpdate, pendingDelete time.Duration
+	stuck, errorOnChange                bool
+}
+
+// effectiveLocked resolves durations: the service's, overridden by the load
+// balancer's Behavior, overridden by Mimic presets in its metadata now.
+func (c *CLB) effectiveLocked(lb *loadBalancer) effective {
+	e := effective{build: c.durations.Build, pendingUpdate: c.durations.PendingUpdate, pendingDelete: c.durations.PendingDelete}
+	b := lb.behavior
+	if b.Build != 0 {
+		e.build = b.Build
+	}
+	if b.PendingUpdate != 0 {
+		e.pendingUpdate = b.PendingUpdate
+	}
+	if b.PendingDelete != 0 {
+		e.pendingDelete = b.PendingDelete
+	}
+	e.stuck, e.errorOnChange = b.StuckPendingUpdate, b.ErrorOnChange
+	for _, m := range lb.Metadata {
+		switch m.Key {
+		case PresetBuilding:
+			e.build = presetSeconds(m.Value, 10*time.Second, true)
+		case PresetPendingUpdate:
+			e.pendingUpdate = presetSeconds(m.Value, c.durations.PendingUpdate, false)
+		case PresetPendingDelete:
+			e.pendingDelete = presetSeconds(m.Value, 10*time.Second, true)
+		case PresetErrorState:
+			e.errorOnChange = true
+		}
+	}
+	return e
+}
+
+// presetSeconds reads a preset's value as Mimic does: seconds, or def when
+// the value is not a number. Mimic replaces a falsy lb_building or
+// lb_pending_delete (0) with its default; zeroIsDefault does the same.
+func presetSeconds(v string, def time.Duration, zeroIsDefault bool) time.Duration {
+	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil || f < 0 || f > 1e9 {
+		return def
+	}
+	if f == 0 && zeroIsDefault {
+		return def
+	}
+	return time.Duration(f * float64(time.Second))
+}
+
+// schedule adds a timed status change, keeping them in time order (ties in
+// the order scheduled).
+func (lb *loadBalancer) schedule(at time.Time, status string) {
+	i := sort.Search(len(lb.pending), func(i int) bool { return lb.pending[i].at.After(at) })
+	lb.pending = append(lb.pending, transition{})
+	copy(lb.pending[i+1:], lb.pending[i:])
+	lb.pending[i] = transition{at: at, status: status}
+}
+
+// settleLocked applies every change due by now: status transitions, the
+// purge of a long-DELETED load balancer, and first health checks of new
+// nodes. It reports false when the load balancer has been purged (and is
+// gone from the service).
+func (c *CLB) settleLocked(lb *loadBalancer, now time.Time) bool {
+	for len(lb.pending) > 0 && !lb.pending[0].at.After(now) {
+		t := lb.pending[0]
+		lb.pending = lb.pending[1:]
+		c.enterLocked(lb, t.status, t.at)
+	}
+	if lb.Status == StatusDeleted && !lb.purgeAt.IsZero() && !now.Before(lb.purgeAt) {
+		c.purgeLocked(lb)
+		return false
+	}
+	for _, n := range lb.nodes {
+		if !n.onlineAt.IsZero() && !now.Before(n.onlineAt) {
+			at := n.onlineAt
+			n.onlineAt = time.Time{}
+			c.setNodeStatusLocked(lb, n, NodeOnline, "Node is working", at)
+		}
+	}
+	return true
+}
+
+// enterLocked puts the load balancer into status at instant at.
+func (c *CLB) enterLocked(lb *loadBalancer, status string, at time.Time) {
+	lb.Status = status
+	lb.Updated = at
+	if status == StatusDeleted {
+		lb.pending = nil
+		lb.deletedAt = at
+		c.releaseVIPsLocked(lb)
+		if c.durations.Purge > 0 {
+			lb.purgeAt = at.Add(c.durations.Purge)
+		}
+	}
+}
+
+// changedLocked records an accepted change: the load balancer goes to
+// PENDING_UPDATE (or ERROR, with lb_error_state) and back to ACTIVE when
+// its PendingUpdate time has passed.
+func (c *CLB) changedLocked(lb *loadBalancer, now time.Time) {
+	e := c.effectiveLocked(lb)
+	lb.Updated = now
+	switch {
+	case e.errorOnChange:
+		lb.Status = StatusError
+	case e.stuck:
+		lb.Status = StatusPendingUpdate
+	case e.pendingUpdate <= 0:
+		lb.Status = StatusActive
+	default:
+		lb.Status = StatusPendingUpdate
+		lb.schedule(now.Add(e.pendingUpdate), StatusActive)
+	}
+}
+
+// mutableLocked answers why a change cannot be made now, or nil: only an
+// ACTIVE load balancer accepts changes.
+func mutableLocked(lb *loadBalancer) *apiError {
+	switch lb.Status {
+	case StatusActive:
+		return nil
+	case StatusDeleted:
+		return errorf(http.StatusUnprocessableEntity, msgLBDeleted)
+	}
+	return immutable(lb.ID, lb.Status)
+}
+
+// lookupLocked finds a tenant's load balancer, settled to now.
+func (c *CLB) lookupLocked(tenant string, id int) *loadBalancer {
+	lb, ok := c.lbs[id]
+	if !ok || lb.Tenant != tenant {
+		return nil
+	}
+	if !c.settleLocked(lb, c.now()) {
+		return nil
+	}
+	return lb
+}
+
+// lbFromPath resolves {lb_id}: 404 when unknown or another tenant's.
+func (c *CLB) lbFromPath(r *http.Request) (*loadBalancer, *apiError) {
+	id, err := strconv.Atoi(pathVar(r, "lb_id"))
+	if err != nil {
+		return nil, lbNotFound()
+	}
+	lb := c.lookupLocked(tenantOf(r), id)
+	if lb == nil {
+		return nil, lbNotFound()
+	}
+	return lb, nil
+}
+
+// liveLBFromPath is lbFromPath for sub-resources: a DELETED load balancer
+// answers 410.
+func (c *CLB) liveLBFromPath(r *http.Request) (*loadBalancer, *apiError) {
+	lb, err := c.lbFromPath(r)
+	if err != nil {
+		return nil, err
+	}
+	if lb.Status == StatusDeleted {
+		return nil, lbGone()
+	}
+	return lb, nil
+}
+
+// mutableLBFromPath is lbFromPath for changes: the load balancer must be
+// ACTIVE (422 otherwise, the API's "considered immutable").
+func (c *CLB) mutableLBFromPath(r *http.Request) (*loadBalancer, *apiError) {
+	lb, err := c.lbFromPath(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := mutableLocked(lb); err != nil {
+		return nil, err
+	}
+	return lb, nil
+}
+
+// setNodeStatusLocked changes a node's status and records the node service
+// event the API reports for it.
+func (c *CLB) setNodeStatusLocked(lb *loadBalancer, n *node, status, detail string, at time.Time) {
+	if n.Status == status {
+		return
+	}
+	n.Status = status
+	c.seq.event++
+	lb.nodeEvents = append(lb.nodeEvents, NodeEvent{
+		ID: c.seq.event, LoadBalancerID: lb.ID, NodeID: n.ID,
+		Title:           "Node Status Updated",
+		Description:     fmt.Sprintf("Node '%d' status changed to '%s' for load balancer '%d'", n.ID, status, lb.ID),
+		DetailedMessage: detail,
+		Type:            "UPDATE_NODE", Category: "UPDATE", Severity: "INFO",
+		Created: at,
+	})
+}
+
+// statusNames are the statuses SetStatus and Mimic's control API accept.
+var statusNames = []string{StatusActive, StatusBuild, StatusError, StatusPendingDelete, StatusPendingUpdate, StatusSuspended, StatusDeleted}
+
+func knownStatus(s string) bool {
+	for _, n := range statusNames {
+		if n == s {
+			return true
+		}
+	}
+	return false
+}
+
+// SetStatus puts a load balancer into a status at once, cancelling whatever
+// was pending (a build, an update): Mimic's "set LB status" lever. The
+// status sticks until it is set again; DELETED releases the virtual IPs.
+func (c *CLB) SetStatus(id int, status string) error {
+	status = strings.ToUpper(status)
+	if !knownStatus(status) {
+		return fmt.Errorf("loadbalancer: %q is not a load balancer status", status)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	lb, ok := c.lbs[id]
+	if !ok || !c.settleLocked(lb, c.now()) {
+		return fmt.Errorf("loadbalancer: no load balancer %d", id)
+	}
+	c.setStatusLocked(lb, status)
+	return nil
+}
+
+func (c *CLB) setStatusLocked(lb *loadBalancer, status string) {
+	lb.pending = nil
+	if status != StatusDeleted && lb.Status == StatusDeleted {
+		lb.purgeAt, lb.deletedAt = time.Time{}, time.Time{}
+	}
+	c.enterLocked(lb, status, c.now())
+}
+
+// ScheduleStatus puts a load balancer into a status after d on the shared
+// clock, unless SetStatus changes it first: "this load balancer goes into
+// ERROR in ten minutes".
+func (c *CLB) ScheduleStatus(id int, status string, d time.Duration) error {
+	status = strings.ToUpper(status)
+	if !knownStatus(status) {
+		return fmt.Errorf("loadbalancer: %q is not a load balancer status", status)
+	}
+	if d < 0 {
+		return fmt.Errorf("loadbalancer: negative delay %v", d)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	lb, ok := c.lbs[id]
+	if !ok || !c.settleLocked(lb, c.now()) {
+		return fmt.Errorf("loadbalancer: no load balancer %d", id)
+	}
+	lb.schedule(c.now().Add(d), status)
+	return nil
+}
+
+// SetBehavior gives an existing load balancer a Behavior (replacing any it
+// had). Presets in its metadata still win.
+func (c *CLB) SetBehavior(id int, b Behavior) error {
+	if err := b.validate(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	lb, ok := c.lbs[id]
+	if !ok {
+		return fmt.Errorf("loadbalancer: no load balancer %d", id)
+	}
+	lb.behavior = b
+	return nil
+}
+
+func (b Behavior) validate() error {
+	if b.Build < 0 || b.PendingUpdate < 0 || b.PendingDelete < 0 {
+		return fmt.Errorf("loadbalancer: behavior durations must not be negative")
+	}
+	return nil
+}
+
+// AddCreateBehavior registers a behavior for load balancers created from
+// now on and returns its ID.
+func (c *CLB) AddCreateBehavior(b CreateBehavior) (string, error) {
+	if err := b.Behavior.validate(); err != nil {
+		return "", err
+	}
+	cb := &createBehavior{tenant: b.Tenant, b: b.Behavior}
+	if b.Name != "" {
+		re, err := regexp.Compile(`^(?:` + b.Name + `)$`)
+		if err != nil {
+			return "", fmt.Errorf("loadbalancer: name criterion: %v", err)
+		}
+		cb.name = re
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cb.id = c.env.RNG.UUID()
+	c.behaviors = append(c.behaviors, cb)
+	return cb.id, nil
+}
+
+// RemoveCreateBehavior unregisters a behavior; it reports whether it existed.
+func (c *CLB) RemoveCreateBehavior(id string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, b := range c.behaviors {
+		if b.id == id {
+			c.behaviors = append(c.behaviors[:i:i], c.behaviors[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+func (c *CLB) createBehaviorLocked(tenant, name string) Behavior {
+	for _, b := range c.behaviors {
+		if b.tenant != "" && b.tenant != tenant {
+			continue
+		}
+		if b.name != nil && !b.name.MatchString(name) {
+			continue
+		}
+		return b.b
+	}
+	return Behavior{}
+}
+
+// SetNodeStatus sets a node's status as a health check would: OFFLINE is a
+// failed check, ONLINE a passing one. The change is recorded as a node
+// service event; the load balancer's status does not change. A node taken
+// OFFLINE stays so until set ONLINE again.
+func (c *CLB) SetNodeStatus(lbID, nodeID int, status string) error {
+	status = strings.ToUpper(status)
+	if status != NodeOnline && status != NodeOffline {
+		return fmt.Errorf("loadbalancer: node status must be ONLINE or OFFLINE, not %q", status)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	lb, n, err := c.nodeForControlLocked(lbID, nodeID)
+	if err != nil {
+		return err
+	}
+	c.forceNodeStatusLocked(lb, n, status)
+	return nil
+}
+
+func (c *CLB) forceNodeStatusLocked(lb *loadBalancer, n *node, status string) {
+	n.onlineAt = time.Time{}
+	detail := "Node is working"
+	if status == NodeOffline {
+		detail = "Connect failed"
+		if lb.HealthMonitor != nil && lb.HealthMonitor.Type != "CONNECT" {
+			detail = "Response didn't match the expected status or body"
+		}
+	}
+	c.setNodeStatusLocked(lb, n, status, detail, c.now())
+}
+
+// SetNodeCondition changes a node's condition directly, without the API's
+// PENDING_UPDATE (a lever for tests, not something the API offers).
+func (c *CLB) SetNodeCondition(lbID, nodeID int, condition string) error {
+	condition = strings.ToUpper(condition)
+	if !validCondition(condition) {
+		return fmt.Errorf("loadbalancer: %q is not a node condition", condition)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, n, err := c.nodeForControlLocked(lbID, nodeID)
+	if err != nil {
+		return err
+	}
+	n.Condition = condition
+	return nil
+}
+
+func (c *CLB) nodeForControlLocked(lbID, nodeID int) (*loadBalancer, *node, error) {
+	lb, ok := c.lbs[lbID]
+	if !ok || !c.settleLocked(lb, c.now()) {
+		return nil, nil, fmt.Errorf("loadbalancer: no load balancer %d", lbID)
+	}
+	n := lb.node(nodeID)
+	if n == nil {
+		return nil, nil, fmt.Errorf("loadbalancer: load balancer %d has no node %d", lbID, nodeID)
+	}
+	return lb, n, nil
+}
+
+// SetStats sets the counters /stats reports for a load balancer.
+func (c *CLB) SetStats(id int, s Stats) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	lb, ok := c.lbs[id]
+	if !ok {
+		return fmt.Errorf("loadbalancer: no load balancer %d", id)
+	}
+	lb.Stats = s
+	return nil
+}
+
+func validCondition(s string) bool {
+	return s == ConditionEnabled || s == ConditionDisabled || s == ConditionDraining
+}

@@ -1,0 +1,298 @@
+package loadbalancer
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Route names of the metadata API (load balancer and node metadata). The
+// API changes metadata without moving the load balancer's status.
+const (
+	OpListMetadata           = "loadbalancer.metadata.list"
+	OpAddMetadata            = "loadbalancer.metadata.create"
+	OpBatchDeleteMetadata    = "loadbalancer.metadata.batchdelete"
+	OpGetMetadataItem        = "loadbalancer.metadata.get"
+	OpUpdateMetadataItem     = "loadbalancer.metadata.update"
+	OpDeleteMetadataItem     = "loadbalancer.metadata.delete"
+	OpListNodeMetadata       = "loadbalancer.nodes.metadata.list"
+	OpAddNodeMetadata        = "loadbalancer.nodes.metadata.create"
+	OpBatchDeleteNodeMeta    = "loadbalancer.nodes.metadata.batchdelete"
+	OpGetNodeMetadataItem    = "loadbalancer.nodes.metadata.get"
+	OpUpdateNodeMetadataItem = "loadbalancer.nodes.metadata.update"
+	OpDeleteNodeMetadataItem = "loadbalancer.nodes.metadata.delete"
+)
+
+func (c *CLB) metadataRoutes() []apiRoute {
+	const lbm, nm = "/loadbalancers/{lb_id}/metadata", "/loadbalancers/{lb_id}/nodes/{node_id}/metadata"
+	return []apiRoute{
+		{OpListMetadata, "GET", lbm, c.metaHandler(false, c.listMeta)},
+		{OpAddMetadata, "POST", lbm, c.metaHandler(false, c.addMeta)},
+		{OpBatchDeleteMetadata, "DELETE", lbm, c.metaHandler(false, c.batchDeleteMeta)},
+		{OpGetMetadataItem, "GET", lbm + "/{meta_id}", c.metaHandler(false, c.getMeta)},
+		{OpUpdateMetadataItem, "PUT", lbm + "/{meta_id}", c.metaHandler(false, c.updateMeta)},
+		{OpDeleteMetadataItem, "DELETE", lbm + "/{meta_id}", c.metaHandler(false, c.deleteMeta)},
+		{OpListNodeMetadata, "GET", nm, c.metaHandler(true, c.listMeta)},
+		{OpAddNodeMetadata, "POST", nm, c.metaHandler(true, c.addMeta)},
+		{OpBatchDeleteNodeMeta, "DELETE", nm, c.metaHandler(true, c.batchDeleteMeta)},
+		{OpGetNodeMetadataItem, "GET", nm + "/{meta_id}", c.metaHandler(true, c.getMeta)},
+		{OpUpdateNodeMetadataItem, "PUT", nm + "/{meta_id}", c.metaHandler(true, c.updateMeta)},
+		{OpDeleteNodeMetadataItem, "DELETE", nm + "/{meta_id}", c.metaHandler(true, c.deleteMeta)},
+	}
+}
+
+// metaBody is a metadata item in a request.
+type metaBody struct {
+	Key   *flexString     `json:"key"`
+	Value *flexString     `json:"value"`
+	ID    json.RawMessage `json:"id"`
+}
+
+// validateMetas is the validation of metadata being added to owner ("load
+// balancer" or "node").
+func validateMetas(ms []metaBody, owner string) []string {
+	var msgs []string
+	seen := map[string]bool{}
+	dup := false
+	for _, m := range ms {
+		if present(m.ID) {
+			msgs = append(msgs, fmt.Sprintf("Must not specify an id for %s meta data", owner))
+		}
+		if m.Key == nil || *m.Key == "" {
+			msgs = append(msgs, fmt.Sprintf("Must provide a key for the %s metadata item.", owner))
+		} else {
+			if utf8.RuneCountInString(string(*m.Key)) > 256 {
+				msgs = append(msgs, fmt.Sprintf("%s meta key must not exceed 256 characters.", capitalize(owner)))
+			}
+			if seen[string(*m.Key)] {
+				dup = true
+			}
+			seen[string(*m.Key)] = true
+		}
+		if m.Value == nil || *m.Value == "" {
+			msgs = append(msgs, fmt.Sprintf("Must provide a value for the %s metadata item.", owner))
+		} else if utf8.RuneCountInString(string(*m.Value)) > 256 {
+			msgs = append(msgs, fmt.Sprintf("%s meta value must not exceed 256 characters.", capitalize(owner)))
+		}
+	}
+	if dup {
+		msgs = append(msgs, "Duplicate keys detected. Please ensure that the key is unique for each metadata item.")
+	}
+	if len(ms) > 25 {
+		msgs = append(msgs, fmt.Sprintf("Must not provide more than twenty five metadata items per %s.", owner))
+	}
+	return msgs
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// metaTarget is the metadata a request is about: a load balancer's or one
+// of its nodes'.
+type metaTarget struct {
+	lb    *loadBalancer
+	items *[]Meta
+	owner string // "load balancer" or "node"
+	limit int
+}
+
+type metaFunc func(r *http.Request, t metaTarget) (int, any, *apiError)
+
+// metaHandler resolves the load balancer (and node) under the lock, then
+// runs fn. Reads of a DELETED load balancer answer 410, changes 400.
+func (c *CLB) metaHandler(forNode bool, fn metaFunc) handlerFunc {
+	return func(r *http.Request) (int, any, *apiError) {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		lb, err := c.lbFromPath(r)
+		if err != nil {
+			return 0, nil, err
+		}
+		if lb.Status == StatusDeleted {
+			if r.Method == http.MethodGet {
+				return 0, nil, lbGone()
+			}
+			return 0, nil, badRequest("Loadbalancer %d is deleted, therefore it is immutable.", lb.ID)
+		}
+		t := metaTarget{lb: lb, items: &lb.Metadata, owner: "load balancer", limit: c.limits.LoadBalancerMeta}
+		if forNode {
+			n := c.nodeFromPath(r, lb)
+			if n == nil {
+				id, _ := strconv.Atoi(pathVar(r, "node_id"))
+				return 0, nil, errorf(http.StatusNotFound, "Node with id %d doesn't exist", id)
+			}
+			t = metaTarget{lb: lb, items: &n.Metadata, owner: "node", limit: c.limits.NodeMetadata}
+		}
+		return fn(r, t)
+	}
+}
+
+func (c *CLB) listMeta(_ *http.Request, t metaTarget) (int, any, *apiError) {
+	return http.StatusOK, map[string]any{"metadata": renderMeta(*t.items)}, nil
+}
+
+// addMetaBody accepts {"metadata": [{"key", "value"}, ...]} and the single
+// {"meta": {"key", "value"}} form.
+type addMetaBody struct {
+	Metadata []metaBody `json:"metadata"`
+	Meta     *metaBody  `json:"meta"`
+}
+
+func (c *CLB) addMeta(r *http.Request, t metaTarget) (int, any, *apiError) {
+	var in addMetaBody
+	if err := decodeBody(readBody(r), &in); err != nil {
+		return 0, nil, err
+	}
+	items := in.Metadata
+	if in.Meta != nil {
+		items = append(items, *in.Meta)
+	}
+	if len(items) == 0 {
+		return 0, nil, validationFailure("Must provide at least one metadata item")
+	}
+	if msgs := validateMetas(items, t.owner); len(msgs) > 0 {
+		return 0, nil, validationFailure(msgs...)
+	}
+	if t.limit > 0 && len(*t.items)+len(items) > t.limit {
+		return 0, nil, badRequest("Metadata must not exceed %d per %s.", t.limit, t.owner)
+	}
+	for _, m := range items {
+		for _, old := range *t.items {
+			if old.Key == string(*m.Key) {
+				return 0, nil, errorf(http.StatusUnprocessableEntity,
+					"Duplicate metadata keys detected. One or more metadata keys already configured on %s.", t.owner)
+			}
+		}
+	}
+	added := make([]Meta, 0, len(items))
+	for _, m := range items {
+		c.seq.meta++
+		meta := Meta{ID: c.seq.meta, Key: string(*m.Key), Value: string(*m.Value)}
+		*t.items = append(*t.items, meta)
+		added = append(added, meta)
+	}
+	return http.StatusOK, map[string]any{"metadata": renderMeta(added)}, nil
+}
+
+func metaIndex(items []Meta, r *http.Request) int {
+	id, err := strconv.Atoi(pathVar(r, "meta_id"))
+	if err != nil {
+		return -1
+	}
+	for i, m := range items {
+		if m.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+func metaNotFound(r *http.Request, t metaTarget) *apiError {
+	if t.owner == "node" {
+		return errorf(http.StatusNotFound, "Node meta data %s doesn't exist on node %s.", pathVar(r, "meta_id"), pathVar(r, "node_id"))
+	}
+	return errorf(http.StatusNotFound, "Meta data item not found")
+}
+
+func (c *CLB) getMeta(r *http.Request, t metaTarget) (int, any, *apiError) {
+	i := metaIndex(*t.items, r)
+	if i < 0 {
+		return 0, nil, metaNotFound(r, t)
+	}
+	m := (*t.items)[i]
+	return http.StatusOK, map[string]any{"meta": metaJSON{ID: m.ID, Key: m.Key, Value: m.Value}}, nil
+}
+
+type updateMetaBody struct {
+	Key   *flexString     `json:"key"`
+	Value *flexString     `json:"value"`
+	ID    json.RawMessage `json:"id"`
+}
+
+// updateMeta changes a value; the key and ID are immutable. Node metadata
+// answers with the item, load balancer metadata with no body.
+func (c *CLB) updateMeta(r *http.Request, t metaTarget) (int, any, *apiError) {
+	var in updateMetaBody
+	if err := decodeWrapped(readBody(r), "meta", false, &in); err != nil {
+		return 0, nil, err
+	}
+	var msgs []string
+	if present(in.ID) {
+		msgs = append(msgs, fmt.Sprintf("Must not specify an id for %s meta data", t.owner))
+	}
+	if in.Key != nil {
+		msgs = append(msgs, fmt.Sprintf("%s meta key field cannot be modified.", capitalize(t.owner)))
+	}
+	switch {
+	case in.Value == nil:
+		msgs = append(msgs, fmt.Sprintf("Must provide a value to update for the %s metadata item.", t.owner))
+	case *in.Value == "":
+		msgs = append(msgs, fmt.Sprintf("Must provide a value for the %s metadata item.", t.owner))
+	case utf8.RuneCountInString(string(*in.Value)) > 256:
+		msgs = append(msgs, fmt.Sprintf("%s meta value must not exceed 256 characters.", capitalize(t.owner)))
+	}
+	if len(msgs) > 0 {
+		return 0, nil, validationFailure(msgs...)
+	}
+	i := metaIndex(*t.items, r)
+	if i < 0 {
+		return 0, nil, metaNotFound(r, t)
+	}
+	(*t.items)[i].Value = string(*in.Value)
+	if t.owner == "node" {
+		m := (*t.items)[i]
+		return http.StatusOK, map[string]any{"meta": metaJSON{ID: m.ID, Key: m.Key, Value: m.Value}}, nil
+	}
+	return http.StatusOK, nil, nil
+}
+
+func (c *CLB) deleteMeta(r *http.Request, t metaTarget) (int, any, *apiError) {
+	i := metaIndex(*t.items, r)
+	if i < 0 {
+		return 0, nil, metaNotFound(r, t)
+	}
+	*t.items = append((*t.items)[:i:i], (*t.items)[i+1:]...)
+	return http.StatusOK, nil, nil
+}
+
+func (c *CLB) batchDeleteMeta(r *http.Request, t metaTarget) (int, any, *apiError) {
+	ids, bad := queryIDs(r)
+	if len(ids) == 0 && len(bad) == 0 {
+		return 0, nil, badRequest(msgNoIDs)
+	}
+	if limit := c.limits.BatchDelete; limit > 0 && len(ids)+len(bad) > limit {
+		return 0, nil, badRequest("Request to delete %d metadata items exceeds the account limit BATCH_DELETE_LIMIT of %d please attempt to delete fewer then %d metadata items",
+			len(ids)+len(bad), limit, limit)
+	}
+	missing := append([]string(nil), bad...)
+	for _, id := range ids {
+		found := false
+		for _, m := range *t.items {
+			if m.ID == id {
+				found = true
+				break
+			}
+		}
+		if !found {
+			missing = append(missing, strconv.Itoa(id))
+		}
+	}
+	if len(missing) > 0 {
+		return 0, nil, badRequest("Must provide valid metadata items, %s could not be found.", strings.Join(missing, ","))
+	}
+	kept := make([]Meta, 0, len(*t.items))
+	for _, m := range *t.items {
+		if !containsInt(ids, m.ID) {
+			kept = append(kept, m)
+		}
+	}
+	*t.items = kept
+	return http.StatusOK, nil, nil
+}
