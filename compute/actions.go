@@ -70,7 +70,11 @@ var actions = map[string]actionFunc{
 	"addSecurityGroup":    (*Compute).actAddSecurityGroup,
 	"removeSecurityGroup": (*Compute).actRemoveSecurityGroup,
 	"migrate":             (*Compute).actMigrate,
-	"os-migrateLive":      (*Compute).actMigrate,
+	"os-migrateLive":      (*Compute).actLiveMigrate,
+	"os-getVNCConsole":    (*Compute).actGetVNCConsole,
+	"os-getSPICEConsole":  (*Compute).actGetSPICEConsole,
+	"os-getSerialConsole": (*Compute).actGetSerialConsole,
+	"os-getRDPConsole":    (*Compute).actGetRDPConsole,
 }
 
 func (c *Compute) serverAction(w http.ResponseWriter, r *http.Request) {
@@ -80,12 +84,8 @@ func (c *Compute) serverAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(body) != 1 {
-		keys := make([]string, 0, len(body))
-		for k := range body {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		writeErr(w, r, badRequest("There is no such action: %s", strings.Join(keys, ", ")))
+		// Nova's action_peek: exactly one key, or the body is malformed.
+		writeErr(w, r, badRequest("Malformed request body"))
 		return
 	}
 	var name string
@@ -98,19 +98,26 @@ func (c *Compute) serverAction(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, r, badRequest("There is no such action: %s", name))
 		return
 	}
+	if objectArg[name] {
+		if t := strings.TrimSpace(string(arg)); t != "null" && !strings.HasPrefix(t, "{") {
+			writeErr(w, r, badRequest("Invalid input for field/attribute %s. Value: %s. %s is not of type 'object'", name, arg, arg))
+			return
+		}
+	}
 	c.mu.Lock()
 	s, err := c.serverLocked(r)
 	var (
 		status int
 		out    any
 	)
-	if err == nil && name != "unlock" && name != "os-getConsoleOutput" {
+	if err == nil && !lockExempt[name] && !legacyConsoleActions[name] {
 		err = c.checkLockedLocked(r, s, name)
 	}
 	if err == nil {
 		status, out, err = act(c, r, s, arg)
 	}
 	if err == nil {
+		c.recordActionLocked(s, name, r)
 		c.settleLocked(s, c.now())
 	}
 	c.mu.Unlock()
@@ -127,6 +134,21 @@ func (c *Compute) serverAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fake.WriteJSON(w, status, out)
+}
+
+// objectArg are the actions whose argument Nova's schema requires to be
+// an object (or null); the others ignore theirs.
+var objectArg = map[string]bool{
+	"reboot": true, "resize": true, "rebuild": true, "createImage": true, "createBackup": true,
+	"changePassword": true, "os-getConsoleOutput": true, "os-resetState": true, "addSecurityGroup": true,
+	"removeSecurityGroup": true, "rescue": true, "unshelve": true, "migrate": true, "os-migrateLive": true,
+}
+
+// lockExempt are the actions Nova allows on a locked server (their
+// compute API methods lack check_instance_lock).
+var lockExempt = map[string]bool{
+	"lock": true, "unlock": true, "os-getConsoleOutput": true, "createImage": true, "createBackup": true,
+	"addSecurityGroup": true, "removeSecurityGroup": true, "os-resetState": true,
 }
 
 // locationBody is an action answer that also sets a Location header.
@@ -212,9 +234,9 @@ func (c *Compute) actResize(r *http.Request, s *server, arg json.RawMessage) (in
 	if err := requireState(s, "resize", []string{vmActive, vmStopped}); err != nil {
 		return 0, nil, err
 	}
-	target, ok := c.flavors[string(in.FlavorRef)]
+	target, ok := c.flavors[idFromHref(string(in.FlavorRef))]
 	if !ok || target.Disabled {
-		return 0, nil, badRequest("Unable to find flavor %s.", in.FlavorRef)
+		return 0, nil, badRequest("Unable to find flavor %s.", idFromHref(string(in.FlavorRef)))
 	}
 	if target.ID == s.FlavorID {
 		return 0, nil, badRequest("When resizing, instances must change flavor!")
@@ -275,10 +297,10 @@ func (c *Compute) actConfirmResize(r *http.Request, s *server, arg json.RawMessa
 		return 0, nil, conflict("Cannot 'confirmResize' instance %s while it is in vm_state %s", s.ID, s.VMState)
 	}
 	s.schedule(c.now().Add(c.durations.ConfirmResize), func(s *server, at time.Time) {
-		if s.VMState != vmResized {
-			return
+		if s.VMState != vmResized || s.TaskState != "" {
+			return // reverted (or changed otherwise) in the meantime
 		}
-		s.OldFlavorID = ""
+		s.OldFlavorID, s.oldHost = "", ""
 		if s.PowerState == PowerShutdown {
 			s.VMState = vmStopped
 		} else {
@@ -298,6 +320,9 @@ func (c *Compute) actRevertResize(r *http.Request, s *server, arg json.RawMessag
 			if f, ok := c.flavors[s.FlavorID]; ok {
 				s.MemoryMB, s.VCPUs, s.DiskGB = f.RAM, f.VCPUs, f.Disk
 			}
+		}
+		if s.oldHost != "" { // a cold migration goes back where it was
+			s.Host, s.HypervisorHostname, s.oldHost = s.oldHost, s.oldHost+".mockcloud.test", ""
 		}
 		if s.PowerState == PowerShutdown {
 			s.VMState = vmStopped
@@ -327,13 +352,28 @@ func (c *Compute) actRebuild(r *http.Request, s *server, arg json.RawMessage) (i
 	if in.ImageRef == "" {
 		return 0, nil, badRequest("Invalid input for field/attribute rebuild. Value: %s. 'imageRef' is a required property", arg)
 	}
-	if in.Name != nil && !validName(*in.Name) {
-		return 0, nil, badRequest("Invalid input for field/attribute name. Value: %q.", *in.Name)
+	if in.Name != nil {
+		if err := checkName(r, "name", *in.Name); err != nil {
+			return 0, nil, err
+		}
+	}
+	if in.AccessIPv4 != nil {
+		if err := checkAccessIP("accessIPv4", *in.AccessIPv4, false); err != nil {
+			return 0, nil, err
+		}
+	}
+	if in.AccessIPv6 != nil {
+		if err := checkAccessIP("accessIPv6", *in.AccessIPv6, true); err != nil {
+			return 0, nil, err
+		}
+	}
+	if in.DiskConfig != "" && in.DiskConfig != "AUTO" && in.DiskConfig != "MANUAL" {
+		return 0, nil, badRequest("Invalid input for field/attribute OS-DCF:diskConfig. Value: %s. '%s' is not one of ['AUTO', 'MANUAL']", in.DiskConfig, in.DiskConfig)
 	}
 	if err := requireState(s, "rebuild", []string{vmActive, vmStopped, vmError}); err != nil {
 		return 0, nil, err
 	}
-	imageID := in.ImageRef[strings.LastIndex(in.ImageRef, "/")+1:]
+	imageID := idFromHref(in.ImageRef)
 	img, ok := c.images[imageID]
 	if !ok || img.Status == "DELETED" {
 		return 0, nil, badRequest("Can not find requested image")
@@ -417,11 +457,11 @@ func (c *Compute) actStart(r *http.Request, s *server, _ json.RawMessage) (int, 
 }
 
 func (c *Compute) actStop(r *http.Request, s *server, _ json.RawMessage) (int, any, *fake.Error) {
-	return c.simpleTransition(s, "stop", []string{vmActive, vmRescued, vmError}, "powering-off", c.durations.Stop, vmStopped, PowerShutdown)
+	return c.simpleTransition(s, "stop", []string{vmActive, vmError}, "powering-off", c.durations.Stop, vmStopped, PowerShutdown)
 }
 
 func (c *Compute) actPause(r *http.Request, s *server, _ json.RawMessage) (int, any, *fake.Error) {
-	return c.simpleTransition(s, "pause", []string{vmActive, vmRescued}, "pausing", c.durations.Pause, vmPaused, PowerPaused)
+	return c.simpleTransition(s, "pause", []string{vmActive}, "pausing", c.durations.Pause, vmPaused, PowerPaused)
 }
 
 func (c *Compute) actUnpause(r *http.Request, s *server, _ json.RawMessage) (int, any, *fake.Error) {
@@ -429,7 +469,7 @@ func (c *Compute) actUnpause(r *http.Request, s *server, _ json.RawMessage) (int
 }
 
 func (c *Compute) actSuspend(r *http.Request, s *server, _ json.RawMessage) (int, any, *fake.Error) {
-	return c.simpleTransition(s, "suspend", []string{vmActive, vmStopped}, "suspending", c.durations.Suspend, vmSuspended, PowerSuspended)
+	return c.simpleTransition(s, "suspend", []string{vmActive}, "suspending", c.durations.Suspend, vmSuspended, PowerSuspended)
 }
 
 func (c *Compute) actResume(r *http.Request, s *server, _ json.RawMessage) (int, any, *fake.Error) {
@@ -515,7 +555,15 @@ func (c *Compute) actShelve(r *http.Request, s *server, _ json.RawMessage) (int,
 }
 
 func (c *Compute) actShelveOffload(r *http.Request, s *server, _ json.RawMessage) (int, any, *fake.Error) {
-	return c.simpleTransition(s, "shelveOffload", []string{vmShelved}, "shelving_offloading", 0, vmShelvedOffloaded, PowerShutdown)
+	if err := requireState(s, "shelveOffload", []string{vmShelved}); err != nil {
+		return 0, nil, err
+	}
+	c.beginTaskLocked(s, "shelving_offloading", 0, func(s *server, at time.Time) {
+		s.VMState = vmShelvedOffloaded
+		s.setPower(PowerShutdown, at)
+		s.Host, s.HypervisorHostname = "", "" // offloaded: on no host, as the timed offload leaves it
+	})
+	return http.StatusAccepted, nil, nil
 }
 
 func (c *Compute) actUnshelve(r *http.Request, s *server, arg json.RawMessage) (int, any, *fake.Error) {
@@ -560,6 +608,10 @@ func (c *Compute) snapshotLocked(s *server, name string, md map[string]string) *
 		img.Metadata[k] = v
 	}
 	c.images[img.ID] = img
+	if c.snapshotSeq == nil {
+		c.snapshotSeq = map[string]int{}
+	}
+	c.snapshotSeq[img.ID] = len(c.snapshotSeq) + 1
 	c.settleImageLocked(img, now)
 	return img
 }
@@ -624,8 +676,17 @@ func (c *Compute) actCreateBackup(r *http.Request, s *server, arg json.RawMessag
 			backups = append(backups, other)
 		}
 	}
+	// Newest first; backups taken at the same instant in the order taken,
+	// so which ones rotation keeps never depends on map order.
 	sort.Slice(backups, func(i, j int) bool {
-		return backups[i].Created.After(backups[j].Created) || backups[i].Created.Equal(backups[j].Created) && backups[i].ID == img.ID
+		a, b := backups[i], backups[j]
+		if !a.Created.Equal(b.Created) {
+			return a.Created.After(b.Created)
+		}
+		if sa, sb := c.snapshotSeq[a.ID], c.snapshotSeq[b.ID]; sa != sb {
+			return sa > sb
+		}
+		return a.ID > b.ID
 	})
 	for i, b := range backups {
 		if i >= *in.Rotation && b.ID != img.ID {
@@ -635,11 +696,13 @@ func (c *Compute) actCreateBackup(r *http.Request, s *server, arg json.RawMessag
 	if *in.Rotation == 0 {
 		delete(c.images, img.ID)
 	}
-	loc := c.imageLocation(r, s.ProjectID, img.ID)
 	if versionOf(r).AtLeast(45) {
 		return http.StatusAccepted, map[string]string{"image_id": img.ID}, nil
 	}
-	return http.StatusAccepted, locationBody{location: loc}, nil
+	if *in.Rotation == 0 {
+		return http.StatusAccepted, nil, nil // Nova sets no Location then
+	}
+	return http.StatusAccepted, locationBody{location: c.imageLocation(r, s.ProjectID, img.ID)}, nil
 }
 
 func (c *Compute) actChangePassword(r *http.Request, s *server, arg json.RawMessage) (int, any, *fake.Error) {
@@ -778,22 +841,67 @@ func (c *Compute) actRemoveSecurityGroup(r *http.Request, s *server, arg json.Ra
 	return 0, nil, notFound("Security group %s not assigned to the instance", in.Name)
 }
 
-// actMigrate moves a server to another host (cold or live): admin only.
+// actMigrate is a cold migration: admin only. Nova runs it as a resize to
+// the same flavor on another host, so it goes through RESIZE to
+// VERIFY_RESIZE and needs a confirmResize; revertResize moves it back.
 func (c *Compute) actMigrate(r *http.Request, s *server, arg json.RawMessage) (int, any, *fake.Error) {
 	if !callerOf(r).admin && isAuthenticated(r) {
-		return 0, nil, forbidden("Policy doesn't allow os_compute_api:os-migrate-server to be performed.")
+		return 0, nil, forbidden("Policy doesn't allow os_compute_api:os-migrate-server:migrate to be performed.")
 	}
-	if err := requireState(s, "migrate", []string{vmActive, vmStopped, vmPaused}); err != nil {
+	target, err := c.migrationTargetLocked(s, arg)
+	if err != nil {
 		return 0, nil, err
 	}
+	if err := requireState(s, "migrate", []string{vmActive, vmStopped}); err != nil {
+		return 0, nil, err
+	}
+	wasStopped := s.VMState == vmStopped
+	c.beginTaskLocked(s, "resize_prep", c.durations.Resize, func(s *server, at time.Time) {
+		s.oldHost = s.Host
+		s.Host, s.HypervisorHostname = target, target+".mockcloud.test"
+		s.OldFlavorID = s.FlavorID
+		s.VMState = vmResized
+		if wasStopped {
+			s.setPower(PowerShutdown, at)
+		} else {
+			s.setPower(PowerRunning, at)
+		}
+	})
+	return http.StatusAccepted, nil, nil
+}
+
+// actLiveMigrate moves a running (or paused) server to another host:
+// admin only; MIGRATING, then back in the state it was in.
+func (c *Compute) actLiveMigrate(r *http.Request, s *server, arg json.RawMessage) (int, any, *fake.Error) {
+	if !callerOf(r).admin && isAuthenticated(r) {
+		return 0, nil, forbidden("Policy doesn't allow os_compute_api:os-migrate-server:migrate_live to be performed.")
+	}
+	target, err := c.migrationTargetLocked(s, arg)
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := requireState(s, "os-migrateLive", []string{vmActive, vmPaused}); err != nil {
+		return 0, nil, err
+	}
+	c.beginTaskLocked(s, "migrating", c.durations.Resize, func(s *server, at time.Time) {
+		s.Host, s.HypervisorHostname = target, target+".mockcloud.test"
+	})
+	return http.StatusAccepted, nil, nil
+}
+
+// migrationTargetLocked is the host a migration goes to: the one the body
+// names, or the next one that is not the server's.
+func (c *Compute) migrationTargetLocked(s *server, arg json.RawMessage) (string, *fake.Error) {
 	var in struct {
 		Host *string `json:"host"`
 	}
-	_ = decodeArg(arg, &in)
+	if err := decodeArg(arg, &in); err != nil {
+		return "", err
+	}
 	target := ""
 	if in.Host != nil && *in.Host != "" {
 		if !containsString(c.hosts, *in.Host) {
-			return 0, nil, badRequest("Compute host %s could not be found.", *in.Host)
+			return "", badRequest("Compute host %s could not be found.", *in.Host)
 		}
 		target = *in.Host
 	} else {
@@ -805,10 +913,7 @@ func (c *Compute) actMigrate(r *http.Request, s *server, arg json.RawMessage) (i
 		}
 	}
 	if target == "" || target == s.Host {
-		return 0, nil, badRequest("No valid host was found. No other host to migrate to.")
+		return "", badRequest("No valid host was found. No other host to migrate to.")
 	}
-	c.beginTaskLocked(s, "migrating", c.durations.Resize, func(s *server, at time.Time) {
-		s.Host, s.HypervisorHostname = target, target+".mockcloud.test"
-	})
-	return http.StatusAccepted, nil, nil
+	return target, nil
 }

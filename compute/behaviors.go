@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -169,7 +170,9 @@ func (c *Compute) creationOutcome(project, name string, md map[string]string) (O
 // Mimic does: {"<type>": {"message", "code"}}.
 func writeOutcomeFailure(w http.ResponseWriter, o Outcome) {
 	code, msg, typ := o.Code, o.Message, o.Type
-	if code == 0 {
+	if code < 200 || code > 599 {
+		// Zero, or a code net/http cannot answer with (WriteHeader panics
+		// outside 100-999, and 1xx is not a final answer).
 		code = http.StatusInternalServerError
 	}
 	if msg == "" {
@@ -312,8 +315,21 @@ func (c *Compute) controlAddBehavior(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusBadRequest)
 }
 
+// controlDeleteBehavior: 204, or 404 for an ID the tenant did not
+// register (Mimic keeps one registry per tenant).
 func (c *Compute) controlDeleteBehavior(w http.ResponseWriter, r *http.Request) {
-	if c.RemoveCreateBehavior(mux.Vars(r)["behavior_id"]) {
+	vars := mux.Vars(r)
+	c.mu.Lock()
+	found := false
+	for i, b := range c.behaviors {
+		if b.id == vars["behavior_id"] && b.project == vars["project_id"] {
+			c.behaviors = append(c.behaviors[:i:i], c.behaviors[i+1:]...)
+			found = true
+			break
+		}
+	}
+	c.mu.Unlock()
+	if found {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
@@ -331,11 +347,12 @@ func (c *Compute) controlAttributes(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusBadRequest)
 		return
 	}
+	project := mux.Vars(r)["project_id"]
 	c.mu.Lock()
 	for id, st := range in.Status {
 		s, ok := c.servers[id]
-		_, known := statusStates[st]
-		if !ok || s.Deleted || !known {
+		_, known := statusStates[strings.ToUpper(st)]
+		if !ok || s.ProjectID != project || !known || !c.liveLocked(s) {
 			c.mu.Unlock()
 			w.WriteHeader(http.StatusBadRequest)
 			return

@@ -35,6 +35,7 @@ type Compute struct {
 	behaviors       []*createBehavior
 	attachCounter   int
 	noDefaults      bool
+	snapshotSeq     map[string]int // image ID -> order taken, for backup rotation
 }
 
 // Option configures a Compute.
@@ -90,6 +91,13 @@ func New(opts ...Option) *Compute {
 	}
 	for _, o := range opts {
 		o(c)
+	}
+	// Placement indexes these; an empty list would panic under the lock.
+	if len(c.zones) == 0 {
+		c.zones = []string{"nova"}
+	}
+	if len(c.hosts) == 0 {
+		c.hosts = []string{"compute-0"}
 	}
 	c.env = c.env.Complete()
 	c.svc = fake.NewService(ServiceName, c.routes(), c.env, writeNovaError)
@@ -175,19 +183,20 @@ func (c *Compute) routes() *mux.Router {
 	r.HandleFunc("/v2", c.versionV2).Methods("GET").Name(OpVersionV2)
 	r.HandleFunc("/v2/", c.versionV2).Methods("GET")
 	c.controlRoutes(r)
+	// Full templates on the root router rather than PathPrefix subrouters:
+	// gorilla/mux 1.8.1 loses a method mismatch inside a subrouter and
+	// answers 404 where Nova answers 405.
 	for _, root := range []string{"/v2.1/{project_id}", "/v2/{project_id}"} {
-		api := r.PathPrefix(root).Subrouter()
-		api.Use(c.checkRequest)
-		c.apiRoutes(api)
+		c.apiRoutes(r, root)
 	}
 	return r
 }
 
 // apiRoutes registers the route table under one root. Both roots share
 // the route names: an operation has one name however it is reached.
-func (c *Compute) apiRoutes(api *mux.Router) {
+func (c *Compute) apiRoutes(r *mux.Router, root string) {
 	for _, rt := range c.routeTable() {
-		api.HandleFunc(rt.path, rt.handler).Methods(rt.methods...).Name(rt.op)
+		r.Handle(root+rt.path, c.checkRequest(rt.handler)).Methods(rt.methods...).Name(rt.op)
 	}
 }
 
@@ -208,7 +217,11 @@ func (c *Compute) checkRequest(next http.Handler) http.Handler {
 			writeNovaError(w, r, err.Status, err.Message)
 			return
 		}
-		setVersionHeaders(w, v)
+		if versionRoot(r) != "/v2" {
+			// The legacy root strips the microversion headers from
+			// responses too (Nova's LegacyV2CompatibleWrapper).
+			setVersionHeaders(w, v)
+		}
 		project := mux.Vars(r)["project_id"]
 		if p, ok := fake.PrincipalFrom(r.Context()); ok && p.ProjectID != project && !p.HasRole("admin") {
 			writeNovaError(w, r, http.StatusBadRequest, "Malformed request URL: URL's project_id '"+project+

@@ -46,8 +46,11 @@ func statusOf(vm, task string) string {
 	case vmBuilding:
 		return "BUILD"
 	case vmStopped:
-		if task == "resize_prep" || task == "resize_migrating" || task == "resize_migrated" || task == "resize_finish" {
+		switch task {
+		case "resize_prep", "resize_migrating", "resize_migrated", "resize_finish":
 			return "RESIZE"
+		case "rebuilding", "rebuild_block_device_mapping", "rebuild_spawning":
+			return "REBUILD"
 		}
 		return "SHUTOFF"
 	case vmResized:
@@ -56,6 +59,9 @@ func statusOf(vm, task string) string {
 		}
 		return "VERIFY_RESIZE"
 	case vmPaused:
+		if task == "migrating" {
+			return "MIGRATING"
+		}
 		return "PAUSED"
 	case vmSuspended:
 		return "SUSPENDED"
@@ -66,6 +72,9 @@ func statusOf(vm, task string) string {
 	case vmShelvedOffloaded:
 		return "SHELVED_OFFLOADED"
 	case vmError:
+		if task == "rebuilding" || task == "rebuild_block_device_mapping" || task == "rebuild_spawning" {
+			return "REBUILD"
+		}
 		return "ERROR"
 	case vmDeleted:
 		return "DELETED"
@@ -179,55 +188,64 @@ var statusStates = map[string]struct {
 // lever of Mimic's control API. A server set to BUILD stays there until set
 // otherwise.
 func (c *Compute) SetServerStatus(id, status string) error {
-	st, ok := statusStates[strings.ToUpper(status)]
+	_, ok := statusStates[strings.ToUpper(status)]
 	if !ok {
 		return fmt.Errorf("compute: %q is not a server status", status)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s, ok := c.servers[id]
-	if !ok || s.Deleted {
+	if !ok || !c.liveLocked(s) {
 		return fmt.Errorf("compute: no server %s", id)
 	}
 	now := c.now()
-	c.settleLocked(s, now)
 	s.events = nil
-	s.VMState, s.TaskState = st.vm, st.task
-	s.setPower(st.power, now)
-	if st.vm == vmActive && s.LaunchedAt.IsZero() {
-		s.LaunchedAt = now
-	}
-	if st.vm == vmError && s.Fault == nil {
-		s.Fault = &ServerFault{Code: 500, Message: "Set to ERROR by the test", Created: now}
-	}
-	if st.vm == vmDeleted {
-		s.Deleted, s.TerminatedAt = true, now
-	}
+	c.applyStatusLocked(s, strings.ToUpper(status), now, "Set to ERROR by the test")
 	s.Updated = now
 	c.settleLocked(s, now)
 	return nil
+}
+
+// applyStatusLocked puts s into a status at instant at, with what goes
+// with it: launched_at on the first ACTIVE, a fault for ERROR, and the
+// bookkeeping of a deletion for DELETED.
+func (c *Compute) applyStatusLocked(s *server, status string, at time.Time, faultMessage string) {
+	st := statusStates[status]
+	s.VMState, s.TaskState = st.vm, st.task
+	s.setPower(st.power, at)
+	if st.power == PowerRunning && s.LaunchedAt.IsZero() {
+		s.LaunchedAt = at
+	}
+	if st.vm == vmError && s.Fault == nil {
+		s.Fault = &ServerFault{Code: 500, Message: faultMessage, Created: at}
+	}
+	if st.vm == vmDeleted || st.vm == vmSoftDeleted {
+		s.TerminatedAt = at
+	}
+	if st.vm == vmDeleted {
+		s.events = nil
+		s.Deleted = true
+		c.releaseLocked(s)
+	}
 }
 
 // ScheduleServerStatus puts a server into a status after d on the shared
 // clock, unless something else changes it first: "this server goes into
 // ERROR in ten minutes".
 func (c *Compute) ScheduleServerStatus(id, status string, d time.Duration) error {
-	st, ok := statusStates[strings.ToUpper(status)]
+	_, ok := statusStates[strings.ToUpper(status)]
 	if !ok {
 		return fmt.Errorf("compute: %q is not a server status", status)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s, ok := c.servers[id]
-	if !ok || s.Deleted {
+	if !ok || !c.liveLocked(s) {
 		return fmt.Errorf("compute: no server %s", id)
 	}
+	upper := strings.ToUpper(status)
 	s.schedule(c.now().Add(d), func(s *server, at time.Time) {
-		s.VMState, s.TaskState = st.vm, st.task
-		s.setPower(st.power, at)
-		if st.vm == vmError && s.Fault == nil {
-			s.Fault = &ServerFault{Code: 500, Message: "Scheduled ERROR by the test", Created: at}
-		}
+		c.applyStatusLocked(s, upper, at, "Scheduled ERROR by the test")
 	})
 	return nil
 }

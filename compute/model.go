@@ -88,6 +88,8 @@ type VolumeAttachment struct {
 	Device              string // /dev/vdb …
 	Tag                 string
 	DeleteOnTermination bool
+	AttachmentID        string // Cinder's attachment ID (attachment_id, from 2.89)
+	BDMID               string // the block device mapping's UUID (bdm_uuid, from 2.89)
 }
 
 // Interface is a port attached to a server.
@@ -96,6 +98,7 @@ type Interface struct {
 	NetworkID string
 	MAC       string
 	State     string // ACTIVE
+	Tag       string // device role tag (2.49)
 	FixedIPs  []FixedIP
 }
 
@@ -139,6 +142,7 @@ type Image struct {
 
 // Keypair is an SSH (or x509) keypair of one user.
 type Keypair struct {
+	ID          int // Nova's integer keypair ID (GET /os-keypairs/{name} shows it)
 	Name        string
 	UserID      string
 	Type        string // ssh or x509
@@ -225,8 +229,10 @@ type server struct {
 	events      []timedEvent
 	runningFrom time.Time // when power last went to running; for CPUTime
 	rescueImage string
-	deleteFails int // Mimic's delete_server_failure "times"
+	oldHost     string // the host before an unconfirmed cold migration
+	deleteFails int    // Mimic's delete_server_failure "times"
 	deleteCode  int
+	actions     []*instanceAction // os-instance-actions, oldest first
 }
 
 // timedEvent is a change that happens at a point on the clock. Events are

@@ -15,8 +15,14 @@ func (c *Compute) quotaLocked(project string) Quota {
 // usageLocked counts a project's live servers and what their flavors use.
 func (c *Compute) usageLocked(project string) usage {
 	var u usage
+	now := c.now()
 	for _, s := range c.servers {
-		if s.ProjectID != project || s.Deleted {
+		if s.ProjectID != project {
+			continue
+		}
+		// Settle first: a deletion that is due frees its quota even if
+		// nobody has looked at the server since.
+		if c.settleLocked(s, now); s.Deleted {
 			continue
 		}
 		u.instances++
@@ -58,15 +64,19 @@ func (c *Compute) placeLocked(g *ServerGroup, n int) (host string, placed bool) 
 		return rr, true
 	}
 	used := map[string]bool{}
+	first := "" // the host of the earliest live member, for affinity
 	for _, id := range g.Members {
-		if s, ok := c.servers[id]; ok && !s.Deleted {
+		if s, ok := c.servers[id]; ok && c.liveLocked(s) {
 			used[s.Host] = true
+			if first == "" {
+				first = s.Host
+			}
 		}
 	}
 	switch g.Policy {
 	case "affinity", "soft-affinity":
-		for h := range used {
-			return h, true
+		if first != "" {
+			return first, true
 		}
 		return rr, true
 	case "anti-affinity", "soft-anti-affinity":
@@ -79,4 +89,10 @@ func (c *Compute) placeLocked(g *ServerGroup, n int) (host string, placed bool) 
 		return rr, g.Policy == "soft-anti-affinity"
 	}
 	return rr, true
+}
+
+// liveLocked settles s to now and reports whether it is still there.
+func (c *Compute) liveLocked(s *server) bool {
+	c.settleLocked(s, c.now())
+	return !s.Deleted
 }

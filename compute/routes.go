@@ -13,5 +13,17 @@ func (c *Compute) routeTable() []apiRoute {
 	var t []apiRoute
 	t = append(t, c.serverRoutes()...)
 	t = append(t, c.actionRoutes()...)
+	t = append(t, c.flavorRoutes()...)
+	t = append(t, c.imageRoutes()...)
+	t = append(t, c.keypairRoutes()...)
+	t = append(t, c.limitRoutes()...)
+	t = append(t, c.zoneRoutes()...)
+	t = append(t, c.serverGroupRoutes()...)
+	t = append(t, c.volumeRoutes()...)
+	t = append(t, c.interfaceRoutes()...)
+	t = append(t, c.diagnosticsRoutes()...)
+	t = append(t, c.consoleRoutes()...)
+	t = append(t, c.instanceActionRoutes()...)
+	t = append(t, c.hypervisorRoutes()...)
 	return t
 }

@@ -178,6 +178,9 @@ func (c *Compute) SeedServer(s Server) (Server, error) {
 	if s.ProjectID == "" {
 		return Server{}, fmt.Errorf("compute: a seeded server needs a ProjectID")
 	}
+	// Store a deep copy: the caller's slices and maps stay the caller's.
+	defaultAddresses := s.Addresses == nil
+	s = (&server{Server: s}).snapshot()
 	now := c.now()
 	c.instanceCounter++
 	n := c.instanceCounter
@@ -185,7 +188,11 @@ func (c *Compute) SeedServer(s Server) (Server, error) {
 		s.ID = c.env.RNG.UUID()
 	}
 	if s.Name == "" {
-		s.Name = "server-" + s.ID[:8]
+		short := s.ID
+		if len(short) > 8 {
+			short = short[:8]
+		}
+		s.Name = "server-" + short
 	}
 	if s.UserID == "" {
 		s.UserID = "user-" + s.ProjectID
@@ -217,7 +224,7 @@ func (c *Compute) SeedServer(s Server) (Server, error) {
 	s.MemoryMB, s.VCPUs, s.DiskGB = f.RAM, f.VCPUs, f.Disk
 	stored := &server{Server: s}
 	stored.Metadata = cloneMap(s.Metadata)
-	if s.Addresses == nil {
+	if defaultAddresses {
 		c.addressesLocked(stored, n, []requestedNetwork{{}}, "", "")
 	}
 	if st, ok := statusStates[statusOf(s.VMState, s.TaskState)]; ok && s.PowerState == 0 {
@@ -225,7 +232,9 @@ func (c *Compute) SeedServer(s Server) (Server, error) {
 	}
 	if stored.PowerState == PowerRunning {
 		stored.runningFrom = now
-		stored.LaunchedAt = now
+		if stored.LaunchedAt.IsZero() {
+			stored.LaunchedAt = now
+		}
 	}
 	c.servers[s.ID] = stored
 	c.settleLocked(stored, now)

@@ -1,9 +1,11 @@
 package compute
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -11,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"io"
 
@@ -177,22 +181,132 @@ func asTypeError(err error, te **json.UnmarshalTypeError) bool {
 	return ok
 }
 
-// validName is Nova's name rule: 1 to 255 characters, not only spaces.
+// validName is Nova's v2.1 name rule (parameter_types.name): 1 to 255
+// printable characters of the Basic Multilingual Plane, not starting or
+// ending with a space.
 func validName(name string) bool {
-	return strings.TrimSpace(name) != "" && len(name) <= 255
+	return nameProblem(name, false) == ""
 }
 
+// nameProblem says why name breaks Nova's rule ("" when it does not): the
+// v2.1 rule, or with legacy the /v2 root's, which allows leading and
+// trailing spaces as long as one character is not a space.
+func nameProblem(name string, legacy bool) string {
+	n := utf8.RuneCountInString(name)
+	switch {
+	case n == 0:
+		return "'' is too short"
+	case n > 255:
+		return fmt.Sprintf("'%s' is too long", name)
+	}
+	isSpace := func(r rune) bool { return unicode.Is(unicode.Zs, r) }
+	printable, nonSpace := true, false
+	for _, r := range name {
+		// Nova's character class: categories L, M, N, P, S and Zs below U+FFFF.
+		if r == utf8.RuneError || r >= 0xFFFF || !unicode.IsGraphic(r) {
+			printable = false
+		} else if !isSpace(r) {
+			nonSpace = true
+		}
+	}
+	first, _ := utf8.DecodeRuneInString(name)
+	last, _ := utf8.DecodeLastRuneInString(name)
+	switch {
+	case legacy && (!printable || !nonSpace):
+		return "An invalid 'name' value was provided. The name must be: printable characters with at least one non space character"
+	case !legacy && (!printable || isSpace(first) || isSpace(last)):
+		return "An invalid 'name' value was provided. The name must be: printable characters. Can not start or end with whitespace."
+	}
+	return ""
+}
+
+// checkName validates a name member the way Nova's schema does on the
+// root the request came in on.
+func checkName(r *http.Request, field, name string) *fake.Error {
+	problem := nameProblem(name, versionRoot(r) == "/v2")
+	switch {
+	case problem == "":
+		return nil
+	case strings.HasPrefix(problem, "An invalid"):
+		return badRequest("%s", problem)
+	}
+	return badRequest("Invalid input for field/attribute %s. Value: %s. %s", field, name, problem)
+}
+
+// validateMetadata checks metadata against the metadata_items quota
+// (Nova's MetadataLimitExceeded, 403) and the 255-character limits.
 func validateMetadata(md map[string]string, limit int) *fake.Error {
 	if limit >= 0 && len(md) > limit {
-		return forbidden("Quota exceeded for metadata_items: Requested %d, but already used 0 of %d metadata_items", len(md), limit)
+		return forbidden("Maximum number of metadata items exceeds %d", limit)
 	}
 	for k, v := range md {
-		if k == "" || len(k) > 255 {
+		if k == "" || utf8.RuneCountInString(k) > 255 {
 			return badRequest("Invalid input for field/attribute metadata. Value: %q. Metadata keys must be 1 to 255 characters long", k)
 		}
-		if len(v) > 255 {
+		if utf8.RuneCountInString(v) > 255 {
 			return badRequest("Invalid input for field/attribute metadata. Value: %q. Metadata values must be at most 255 characters long", v)
 		}
+	}
+	return nil
+}
+
+// optString is a string member that may be absent, null or a string:
+// Nova's ['string', 'null'] members, where null clears.
+type optString struct {
+	Set   bool
+	Value string
+}
+
+func (o *optString) UnmarshalJSON(b []byte) error {
+	o.Set = true
+	if string(b) == "null" {
+		o.Value = ""
+		return nil
+	}
+	if err := json.Unmarshal(b, &o.Value); err != nil {
+		return fmt.Errorf("must be a string or null")
+	}
+	return nil
+}
+
+// checkDescription is Nova's description rule: at most 255 printable
+// characters.
+func checkDescription(d string) *fake.Error {
+	if utf8.RuneCountInString(d) > 255 {
+		return badRequest("Invalid input for field/attribute description. Value: %s. '%s' is too long", d, d)
+	}
+	for _, r := range d {
+		if r == utf8.RuneError || r >= 0xFFFF || !unicode.IsGraphic(r) {
+			return badRequest("Invalid input for field/attribute description. Value: %s. '%s' does not match printable characters", d, d)
+		}
+	}
+	return nil
+}
+
+// idFromHref is Nova's common.get_id_from_href: a reference may be an ID
+// or a URL whose last path segment is the ID.
+func idFromHref(ref string) string {
+	if !strings.Contains(ref, "/") {
+		return ref
+	}
+	if u, err := url.Parse(ref); err == nil {
+		ref = u.Path
+	}
+	return ref[strings.LastIndex(ref, "/")+1:]
+}
+
+// checkAccessIP validates accessIPv4 / accessIPv6 (formats ipv4, ipv6;
+// the empty string is allowed).
+func checkAccessIP(field, value string, v6 bool) *fake.Error {
+	if value == "" {
+		return nil
+	}
+	if net.ParseIP(value) == nil || strings.Contains(value, ":") != v6 {
+		format := "ipv4"
+		if v6 {
+			format = "ipv6"
+		}
+		return badRequest("Invalid input for field/attribute %s. Value: %s. '%s' is not a '%s'", field, value, value, format)
 	}
 	return nil
 }
@@ -218,20 +332,48 @@ func (c *Compute) createServer(w http.ResponseWriter, r *http.Request) {
 	}
 	who := callerOf(r)
 
-	if !validName(in.Name) {
-		writeErr(w, r, badRequest("Invalid input for field/attribute name. Value: %q. '%s' does not match '^(?! )[\\S ]{1,255}(?<! )$'", in.Name, in.Name))
+	var members map[string]json.RawMessage
+	_ = json.Unmarshal(wrapper["server"], &members)
+	if _, ok := members["name"]; !ok {
+		writeErr(w, r, badRequest("Invalid input for field/attribute server. Value: %s. 'name' is a required property", wrapper["server"]))
+		return
+	}
+	if err := checkName(r, "name", in.Name); err != nil {
+		writeErr(w, r, err)
 		return
 	}
 	if in.FlavorRef == "" {
 		writeErr(w, r, badRequest("Invalid input for field/attribute flavorRef. Value: None. 'flavorRef' is a required property"))
 		return
 	}
-	bootFromVolume := false
-	for _, b := range in.BlockDeviceMapping {
-		if b.BootIndex != nil && *b.BootIndex == 0 && b.SourceType != "image" {
-			bootFromVolume = true
+	// Members later microversions added are unknown before them.
+	for _, m := range []struct {
+		name  string
+		minor int
+	}{{"description", 19}, {"tags", 52}, {"trusted_image_certificates", 63}, {"host", 74}, {"hypervisor_hostname", 74}} {
+		if _, ok := members[m.name]; ok && !versionOf(r).AtLeast(m.minor) {
+			writeErr(w, r, badRequest("Invalid input for field/attribute server. Value: %s. Additional properties are not allowed ('%s' was unexpected)", wrapper["server"], m.name))
+			return
 		}
 	}
+	if err := checkAccessIP("accessIPv4", in.AccessIPv4, false); err != nil {
+		writeErr(w, r, err)
+		return
+	}
+	if err := checkAccessIP("accessIPv6", in.AccessIPv6, true); err != nil {
+		writeErr(w, r, err)
+		return
+	}
+	if in.Description != nil {
+		if err := checkDescription(*in.Description); err != nil {
+			writeErr(w, r, err)
+			return
+		}
+	}
+	// Any block device mapping makes imageRef optional (Nova's
+	// _image_from_req_data); the image then comes from the mapping.
+	_, bdmV1 := members["block_device_mapping"]
+	bootFromVolume := len(in.BlockDeviceMapping) > 0 || bdmV1
 	if in.ImageRef == "" && !bootFromVolume {
 		writeErr(w, r, badRequest("Missing imageRef attribute"))
 		return
@@ -337,6 +479,11 @@ func parseNetworks(raw json.RawMessage, v Version) ([]requestedNetwork, *fake.Er
 	if err := json.Unmarshal(raw, &list); err != nil {
 		return nil, badRequest("Invalid input for field/attribute networks. Value: %s. %s is not of type 'array'", raw, raw)
 	}
+	if len(list) == 0 {
+		// No network named: Nova attaches the project's available
+		// network, as for "auto".
+		return []requestedNetwork{{}}, nil
+	}
 	for _, n := range list {
 		if n.UUID == "" && n.Port == "" {
 			return nil, badRequest("Bad networks format: network uuid is not in proper format")
@@ -357,15 +504,14 @@ func (c *Compute) createServersLocked(r *http.Request, who caller, in *serverCre
 		}
 		group = g
 	}
-	flavor, ok := c.flavors[string(in.FlavorRef)]
+	flavorID := idFromHref(string(in.FlavorRef))
+	flavor, ok := c.flavors[flavorID]
 	if !ok || flavor.Disabled {
-		return nil, badRequest("Flavor %s could not be found.", in.FlavorRef)
+		return nil, badRequest("Flavor %s could not be found.", flavorID)
 	}
 	imageID := string(in.ImageRef)
 	if imageID != "" {
-		if u, err := url.Parse(imageID); err == nil && strings.Contains(imageID, "/") {
-			imageID = u.Path[strings.LastIndex(u.Path, "/")+1:]
-		}
+		imageID = idFromHref(imageID)
 		img, ok := c.images[imageID]
 		if !ok || img.Status == "DELETED" {
 			return nil, badRequest("Can not find requested image")
@@ -400,11 +546,17 @@ func (c *Compute) createServersLocked(r *http.Request, who caller, in *serverCre
 		return nil, err
 	}
 	used := c.usageLocked(who.projectID)
+	// As many as quota allows, up to max_count: computed, not searched, so
+	// a huge max_count costs nothing.
 	count := maxCount
-	for ; count >= minCount; count-- {
-		if fits(q.Instances, used.instances, count) && fits(q.Cores, used.cores, count*flavor.VCPUs) && fits(q.RAM, used.ram, count*flavor.RAM) {
-			break
-		}
+	if q.Instances >= 0 {
+		count = min(count, q.Instances-used.instances)
+	}
+	if q.Cores >= 0 && flavor.VCPUs > 0 {
+		count = min(count, (q.Cores-used.cores)/flavor.VCPUs)
+	}
+	if q.RAM >= 0 && flavor.RAM > 0 {
+		count = min(count, (q.RAM-used.ram)/flavor.RAM)
 	}
 	if count < minCount {
 		switch {
@@ -486,6 +638,7 @@ func (c *Compute) createServersLocked(r *http.Request, who caller, in *serverCre
 		}
 		c.applyBuildLocked(s, now, in.Metadata, outcome)
 		c.servers[s.ID] = s
+		c.recordActionLocked(s, "create", r)
 		if group != nil {
 			group.Members = append(group.Members, s.ID)
 		}
@@ -796,7 +949,9 @@ func (lq *listQuery) matches(s *Server, who caller) bool {
 }
 
 // listLocked returns one page of matching servers, newest first (Nova's
-// default sort: created_at desc, then id desc), and whether more follow.
+// default sort: created_at desc, then id desc), and whether the page is
+// full: Nova (and Mimic) link to a next page whenever it is, even when
+// that page turns out empty.
 func (c *Compute) listLocked(lq listQuery, who caller) ([]Server, bool, *fake.Error) {
 	now := c.now()
 	all := make([]*server, 0, len(c.servers))
@@ -813,7 +968,8 @@ func (c *Compute) listLocked(lq listQuery, who caller) ([]Server, bool, *fake.Er
 	if lq.marker != "" {
 		start = -1
 		for i, s := range all {
-			if s.ID == lq.marker {
+			// Only a server the caller may list can be a marker.
+			if s.ID == lq.marker && (lq.allTenants || s.ProjectID == who.projectID) {
 				start = i + 1
 				break
 			}
@@ -824,16 +980,16 @@ func (c *Compute) listLocked(lq listQuery, who caller) ([]Server, bool, *fake.Er
 	}
 	var page []Server
 	for _, s := range all[start:] {
+		if len(page) == lq.limit {
+			break
+		}
 		c.settleLocked(s, now)
 		if !lq.matches(&s.Server, who) {
 			continue
 		}
-		if len(page) == lq.limit {
-			return page, true, nil
-		}
 		page = append(page, s.snapshot())
 	}
-	return page, false, nil
+	return page, lq.limit > 0 && len(page) == lq.limit, nil
 }
 
 func (c *Compute) listServers(w http.ResponseWriter, r *http.Request)       { c.list(w, r, false) }
@@ -879,26 +1035,44 @@ var serverUpdateFields = map[string]bool{"name": true, "accessIPv4": true, "acce
 
 func (c *Compute) updateServer(w http.ResponseWriter, r *http.Request) {
 	var in struct {
-		Name        *string `json:"name"`
-		AccessIPv4  *string `json:"accessIPv4"`
-		AccessIPv6  *string `json:"accessIPv6"`
-		DiskConfig  *string `json:"OS-DCF:diskConfig"`
-		Description *string `json:"description"`
+		Name        *string   `json:"name"`
+		AccessIPv4  *string   `json:"accessIPv4"`
+		AccessIPv6  *string   `json:"accessIPv6"`
+		DiskConfig  *string   `json:"OS-DCF:diskConfig"`
+		Description optString `json:"description"`
 	}
 	if err := decodeServerBody(r, "server", serverUpdateFields, &in); err != nil {
 		writeErr(w, r, err)
 		return
 	}
-	if in.Name != nil && !validName(*in.Name) {
-		writeErr(w, r, badRequest("Invalid input for field/attribute name. Value: %q. '%s' does not match '^(?! )[\\S ]{1,255}(?<! )$'", *in.Name, *in.Name))
-		return
+	if in.Name != nil {
+		if err := checkName(r, "name", *in.Name); err != nil {
+			writeErr(w, r, err)
+			return
+		}
+	}
+	if in.AccessIPv4 != nil {
+		if err := checkAccessIP("accessIPv4", *in.AccessIPv4, false); err != nil {
+			writeErr(w, r, err)
+			return
+		}
+	}
+	if in.AccessIPv6 != nil {
+		if err := checkAccessIP("accessIPv6", *in.AccessIPv6, true); err != nil {
+			writeErr(w, r, err)
+			return
+		}
 	}
 	if in.DiskConfig != nil && *in.DiskConfig != "AUTO" && *in.DiskConfig != "MANUAL" {
 		writeErr(w, r, badRequest("Invalid input for field/attribute OS-DCF:diskConfig. Value: %s. '%s' is not one of ['AUTO', 'MANUAL']", *in.DiskConfig, *in.DiskConfig))
 		return
 	}
-	if in.Description != nil && !versionOf(r).AtLeast(19) {
+	if in.Description.Set && !versionOf(r).AtLeast(19) {
 		writeErr(w, r, badRequest("Invalid input for field/attribute server. Additional properties are not allowed ('description' was unexpected)"))
+		return
+	}
+	if err := checkDescription(in.Description.Value); err != nil {
+		writeErr(w, r, err)
 		return
 	}
 	c.mu.Lock()
@@ -917,8 +1091,8 @@ func (c *Compute) updateServer(w http.ResponseWriter, r *http.Request) {
 		if in.DiskConfig != nil {
 			s.DiskConfig = *in.DiskConfig
 		}
-		if in.Description != nil {
-			s.Description = *in.Description
+		if in.Description.Set {
+			s.Description = in.Description.Value // null clears it
 		}
 		s.Updated = c.now()
 		snap := s.snapshot()
@@ -969,6 +1143,7 @@ func (c *Compute) deleteLocked(r *http.Request, s *server) *fake.Error {
 		return nil
 	}
 	s.events = nil
+	c.recordActionLocked(s, "delete", r)
 	c.beginTaskLocked(s, "deleting", c.durations.Delete, func(s *server, at time.Time) {
 		s.VMState = vmDeleted
 		s.setPower(PowerNoState, at)
@@ -1061,6 +1236,9 @@ func decodeMetadata(r *http.Request, key string) (map[string]string, *fake.Error
 	if !ok {
 		return nil, badRequest("Invalid input for field/attribute %s. Value: None. '%s' is a required property", key, key)
 	}
+	if string(bytes.TrimSpace(raw)) == "null" {
+		return nil, badRequest("Invalid input for field/attribute %s. Value: None. None is not of type 'object'", key)
+	}
 	var md map[string]string
 	if err := json.Unmarshal(raw, &md); err != nil {
 		return nil, badRequest("Invalid input for field/attribute %s. Value: %s. Metadata values must be strings", key, raw)
@@ -1080,8 +1258,12 @@ func (c *Compute) changeMetadata(w http.ResponseWriter, r *http.Request, status 
 	if err == nil {
 		err = c.checkLockedLocked(r, s, "update_metadata")
 	}
-	if err == nil && s.TaskState != "" {
-		err = conflict("Cannot 'update metadata' instance %s while it is in task_state %s", s.ID, s.TaskState)
+	if err == nil {
+		action := "update metadata"
+		if r.Method == http.MethodDelete {
+			action = "delete metadata"
+		}
+		err = requireState(s, action, []string{vmActive, vmPaused, vmSuspended, vmStopped})
 	}
 	if err == nil {
 		old := cloneMap(s.Metadata)

@@ -3,7 +3,9 @@ package compute
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -33,15 +35,23 @@ func mustParse(s string) Version {
 	return v
 }
 
+// versionPattern is Nova's APIVersionRequest format: no signs, no
+// leading zeros, a major version of at least 1.
+var versionPattern = regexp.MustCompile(`^([1-9][0-9]*)\.([1-9][0-9]*|0)$`)
+
 func parseVersion(s string) (Version, bool) {
-	major, minor, ok := strings.Cut(strings.TrimSpace(s), ".")
-	if !ok {
+	m := versionPattern.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil {
 		return Version{}, false
 	}
-	ma, err1 := strconv.Atoi(major)
-	mi, err2 := strconv.Atoi(minor)
-	if err1 != nil || err2 != nil || ma < 0 || mi < 0 {
-		return Version{}, false
+	// Numbers too large for an int are well-formed but out of any range.
+	ma, err := strconv.Atoi(m[1])
+	if err != nil {
+		ma = math.MaxInt32
+	}
+	mi, err := strconv.Atoi(m[2])
+	if err != nil {
+		mi = math.MaxInt32
 	}
 	return Version{ma, mi}, true
 }
@@ -109,29 +119,37 @@ func versionOf(r *http.Request) Version {
 	return mustParse(MinVersion)
 }
 
-func versionDoc(r *http.Request, id string) map[string]any {
+// versionDoc is one version document. The list at the root carries the
+// self link only; each version's own document adds the describedby link
+// and its media types, as Nova's samples show.
+func versionDoc(r *http.Request, id string, full bool) map[string]any {
 	base := fake.BaseURL(r)
 	doc := map[string]any{
 		"id": id, "status": "SUPPORTED", "version": "", "min_version": "", "updated": "2011-01-21T11:33:21Z",
-		"links": []map[string]string{{"rel": "self", "href": base + "/v2/"}},
 	}
+	self, mediaVersion := base+"/v2/", "2"
 	if id == "v2.1" {
 		doc["status"], doc["version"], doc["min_version"], doc["updated"] = "CURRENT", MaxVersion, MinVersion, "2013-07-23T11:33:21Z"
-		doc["links"] = []map[string]string{{"rel": "self", "href": base + "/v2.1/"}}
+		self, mediaVersion = base+"/v2.1/", "2.1"
 	}
-	doc["media-types"] = []map[string]string{{"base": "application/json", "type": "application/vnd.openstack.compute+json;version=2.1"}}
+	links := []map[string]string{{"rel": "self", "href": self}}
+	if full {
+		links = append(links, map[string]string{"rel": "describedby", "type": "text/html", "href": "http://docs.openstack.org/"})
+		doc["media-types"] = []map[string]string{{"base": "application/json", "type": "application/vnd.openstack.compute+json;version=" + mediaVersion}}
+	}
+	doc["links"] = links
 	return doc
 }
 
 // versions answers the versionless root: both API versions, 200 as Nova does.
 func (c *Compute) versions(w http.ResponseWriter, r *http.Request) {
-	fake.WriteJSON(w, http.StatusOK, map[string]any{"versions": []any{versionDoc(r, "v2.0"), versionDoc(r, "v2.1")}})
+	fake.WriteJSON(w, http.StatusOK, map[string]any{"versions": []any{versionDoc(r, "v2.0", false), versionDoc(r, "v2.1", false)}})
 }
 
 func (c *Compute) versionV21(w http.ResponseWriter, r *http.Request) {
-	fake.WriteJSON(w, http.StatusOK, map[string]any{"version": versionDoc(r, "v2.1")})
+	fake.WriteJSON(w, http.StatusOK, map[string]any{"version": versionDoc(r, "v2.1", true)})
 }
 
 func (c *Compute) versionV2(w http.ResponseWriter, r *http.Request) {
-	fake.WriteJSON(w, http.StatusOK, map[string]any{"version": versionDoc(r, "v2.0")})
+	fake.WriteJSON(w, http.StatusOK, map[string]any{"version": versionDoc(r, "v2.0", true)})
 }

@@ -187,11 +187,12 @@ func (c *CLB) routes() *mux.Router {
 	} {
 		table = append(table, part...)
 	}
+	// Full templates on the root router rather than PathPrefix subrouters:
+	// gorilla/mux 1.8.1 loses a method mismatch inside a subrouter and
+	// answers 404 where the API answers 405.
 	for _, root := range []string{"/v1.0/{tenant_id}", "/v2/{tenant_id}"} {
-		api := r.PathPrefix(root).Subrouter()
-		api.Use(c.checkTenant)
 		for _, rt := range table {
-			api.Handle(rt.path, c.serve(rt.handler)).Methods(rt.method).Name(rt.op)
+			r.Handle(root+rt.path, c.checkTenant(c.serve(rt.handler))).Methods(rt.method).Name(rt.op)
 		}
 	}
 	return r

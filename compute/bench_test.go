@@ -1,0 +1,114 @@
+package compute_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/mockcloud/mockcloud/compute"
+	"github.com/mockcloud/mockcloud/fake"
+)
+
+// unlimited lifts every quota so benchmarks measure the fake, not Nova's
+// refusals.
+func unlimited() compute.Quota {
+	return compute.Quota{Instances: -1, Cores: -1, RAM: -1, MetadataItems: -1, KeyPairs: -1, ServerGroups: -1, ServerGroupMembers: -1}
+}
+
+func benchServer(b *testing.B) *compute.HTTPServer {
+	return compute.NewServer(b, compute.WithQuota(unlimited()), compute.WithDurations(compute.Instant()),
+		compute.WithEnv(fake.Env{Journal: fake.NewJournal(1024)}))
+}
+
+func mustDo(b *testing.B, c *http.Client, req *http.Request, want int) {
+	resp, err := c.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != want {
+		b.Fatalf("%s %s: %d, want %d", req.Method, req.URL, resp.StatusCode, want)
+	}
+}
+
+// BenchmarkCreateServer: POST /servers over loopback.
+func BenchmarkCreateServer(b *testing.B) {
+	srv := benchServer(b)
+	url := srv.URL() + "/v2.1/bench/servers"
+	body := fmt.Sprintf(`{"server":{"name":"bench","flavorRef":"1","imageRef":%q,"metadata":{"k":"v"}}}`, compute.DefaultImageID)
+	client := srv.Client()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		req, _ := http.NewRequest("POST", url, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		mustDo(b, client, req, http.StatusAccepted)
+	}
+}
+
+// BenchmarkGetServer: GET /servers/{id} over loopback, among 1,000 servers.
+func BenchmarkGetServer(b *testing.B) {
+	srv := benchServer(b)
+	var id string
+	for i := 0; i < 1000; i++ {
+		s, err := srv.SeedServer(compute.Server{ProjectID: "bench", FlavorID: "1", ImageID: compute.DefaultImageID})
+		if err != nil {
+			b.Fatal(err)
+		}
+		id = s.ID
+	}
+	url := srv.URL() + "/v2.1/bench/servers/" + id
+	client := srv.Client()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		req, _ := http.NewRequest("GET", url, nil)
+		mustDo(b, client, req, http.StatusOK)
+	}
+}
+
+// BenchmarkListServers10k: one op lists 10,000 servers in detail, 1,000 a
+// page, following the next links (10 requests).
+func BenchmarkListServers10k(b *testing.B) {
+	srv := benchServer(b)
+	for i := 0; i < 10000; i++ {
+		if _, err := srv.SeedServer(compute.Server{ProjectID: "bench", FlavorID: "1", ImageID: compute.DefaultImageID}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	client := srv.Client()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		marker, seen := "", 0
+		for {
+			url := srv.URL() + "/v2.1/bench/servers/detail?limit=1000"
+			if marker != "" {
+				url += "&marker=" + marker
+			}
+			resp, err := client.Get(url)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var page struct {
+				Servers []struct {
+					ID string `json:"id"`
+				} `json:"servers"`
+			}
+			if err := decodeJSON(resp, &page); err != nil {
+				b.Fatal(err)
+			}
+			seen += len(page.Servers)
+			if len(page.Servers) < 1000 {
+				break
+			}
+			marker = page.Servers[len(page.Servers)-1].ID
+		}
+		if seen != 10000 {
+			b.Fatalf("listed %d servers, want 10000", seen)
+		}
+	}
+}

@@ -1,0 +1,59 @@
+// Package compute is an in-process fake of OpenStack Nova (API v2.1, and
+// the /v2 root Rackspace's cloudServersOpenStack serves) with a fake
+// hypervisor behind it, in the manner of Nova's own fake virt driver: every
+// server has a vm_state, a task_state and a power_state, every transition
+// takes time on the shared clock, and the API status is derived from the
+// states when a request arrives.
+//
+// # Using it
+//
+// In a Cloud (package mockcloud) compute is mounted per region at
+// /compute/{region} and listed in the catalog as "nova" (…/v2.1/{project_id})
+// and "cloudServersOpenStack" (…/v2/{tenant_id}); tokens come from identity.
+// On its own:
+//
+//	srv := compute.NewServer(t)             // no token check; project from the URL
+//	url := srv.URL() + "/v2.1/my-project"   // the compute endpoint
+//	srv.Clock().Advance(30 * time.Second)   // BUILD -> ACTIVE
+//
+// # What it fakes
+//
+//   - Version discovery and microversions 2.1 to 2.96 (OpenStack-API-Version
+//     and X-OpenStack-Nova-API-Version, echoed; 406 outside the range), with
+//     the microversion-dependent fields clients parse (flavor embedded from
+//     2.47, locked 2.9, description 2.19, tags 2.26, server_groups 2.71,
+//     locked_reason 2.73, image_id from createImage 2.45 …).
+//   - Servers: create (validation, quota, min/max count, reservation IDs,
+//     server groups, block device mappings), get, list and detail with
+//     filters and limit/marker pagination, update, delete, addresses,
+//     metadata; actions (reboot, resize/confirm/revert, rebuild, start,
+//     stop, pause, suspend, lock, rescue, shelve, createImage,
+//     createBackup, changePassword, console output, resetState,
+//     forceDelete, security groups, migrate), each refused with 409 in the
+//     vm_state or task_state where Nova refuses it.
+//   - Flavors, images (through the compute proxy), keypairs, limits and
+//     quotas, availability zones, server groups, volume and interface
+//     attachments, diagnostics, remote consoles, instance actions and
+//     hypervisors (see the files of the same names).
+//   - Failure injection: Mimic's metadata presets (create_server_failure,
+//     server_building, server_error, delete_server_failure, whose code is
+//     honoured), Mimic's creation behaviors with server_name and metadata
+//     criteria ([Compute.AddCreateBehavior], and over HTTP at Mimic's
+//     control paths under /control/v2/{tenant}), status on demand
+//     ([Compute.SetServerStatus], [Compute.ScheduleServerStatus]), and the
+//     generic faults of package fake ([ActionIs] matches one action).
+//
+// # Fidelity limits
+//
+//   - Networks are fixed: every server gets a private IPv4 address and a
+//     public IPv4 and IPv6 address (Rackspace's layout); there is no
+//     Neutron, and network UUIDs in requests are recorded, not checked.
+//     Security groups are names only.
+//   - Volumes are IDs: nothing checks that a volume exists in Cinder.
+//   - No soft delete (restore), no cells, no aggregates, no migrations API,
+//     no live-migration progress; os-resetState, migrate and diagnostics
+//     need the admin role only when tokens are checked.
+//   - A project's usage is counted from its live servers at request time;
+//     there are no reservations, so two racing creates both see the same
+//     usage, as in Nova without the recheck.
+package compute

@@ -1,0 +1,302 @@
+// os-server-groups: list (own project, or all_projects for admins;
+// limit/offset), create (policies before 2.64, policy and rules from it;
+// soft policies from 2.15; the server-groups quota), show and delete.
+// Members are the group's servers that are not deleted.
+//
+// Fidelity limits: groups list in ID order (Nova: creation order).
+
+package compute
+
+import (
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"sort"
+
+	"github.com/gorilla/mux"
+	"github.com/mockcloud/mockcloud/fake"
+)
+
+// Route names of os-server-groups.
+const (
+	OpListServerGroups  = "compute.servergroups.list"
+	OpCreateServerGroup = "compute.servergroups.create"
+	OpGetServerGroup    = "compute.servergroups.get"
+	OpDeleteServerGroup = "compute.servergroups.delete"
+)
+
+func (c *Compute) serverGroupRoutes() []apiRoute {
+	return []apiRoute{
+		{OpListServerGroups, []string{"GET"}, "/os-server-groups", c.listServerGroups},
+		{OpCreateServerGroup, []string{"POST"}, "/os-server-groups", c.createServerGroup},
+		{OpGetServerGroup, []string{"GET"}, "/os-server-groups/{group_id}", c.getServerGroup},
+		{OpDeleteServerGroup, []string{"DELETE"}, "/os-server-groups/{group_id}", c.deleteServerGroup},
+	}
+}
+
+// liveMembersLocked are a group's members that are not deleted, settled
+// to now (a server whose deletion has elapsed leaves the group).
+func (c *Compute) liveMembersLocked(g *ServerGroup) []string {
+	now := c.now()
+	candidates := append([]string(nil), g.Members...)
+	out := []string{}
+	for _, id := range candidates {
+		s, ok := c.servers[id]
+		if !ok {
+			continue
+		}
+		c.settleLocked(s, now)
+		if !s.Deleted {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// serverGroupJSONLocked renders a group at the request's microversion:
+// "policies" and an empty "metadata" before 2.64, "policy" and "rules"
+// from it; project_id and user_id from 2.13.
+func (c *Compute) serverGroupJSONLocked(r *http.Request, g *ServerGroup) map[string]any {
+	v := versionOf(r)
+	out := map[string]any{"id": g.ID, "name": g.Name, "members": c.liveMembersLocked(g)}
+	if v.AtLeast(64) {
+		rules := map[string]int{}
+		for k, n := range g.Rules {
+			rules[k] = n
+		}
+		out["policy"] = g.Policy
+		out["rules"] = rules
+	} else {
+		out["policies"] = []string{g.Policy}
+		out["metadata"] = map[string]string{}
+	}
+	if v.AtLeast(13) {
+		out["project_id"] = g.ProjectID
+		out["user_id"] = g.UserID
+	}
+	return out
+}
+
+func (c *Compute) listServerGroups(w http.ResponseWriter, r *http.Request) {
+	if err := rejectUnknownQuery(r, 75, "all_projects", "limit", "offset"); err != nil {
+		writeErr(w, r, err)
+		return
+	}
+	limit, given, err := queryInt(r, "limit", 0)
+	if err != nil {
+		writeErr(w, r, err)
+		return
+	}
+	if limit == 0 {
+		given = false // Nova's limited(): 0 means max_limit
+	}
+	limit = pageSize(limit, given)
+	offset, _, err := queryInt(r, "offset", 0)
+	if err != nil {
+		writeErr(w, r, err)
+		return
+	}
+	who := callerOf(r)
+	_, all := r.URL.Query()["all_projects"]
+	all = all && who.admin
+	c.mu.Lock()
+	groups := make([]*ServerGroup, 0, len(c.groups))
+	for _, g := range c.groups {
+		if all || g.ProjectID == who.projectID {
+			groups = append(groups, g)
+		}
+	}
+	sort.Slice(groups, func(i, j int) bool { return groups[i].ID < groups[j].ID })
+	if offset > len(groups) {
+		offset = len(groups)
+	}
+	groups = groups[offset:]
+	if len(groups) > limit {
+		groups = groups[:limit]
+	}
+	out := make([]map[string]any, 0, len(groups))
+	for _, g := range groups {
+		out = append(out, c.serverGroupJSONLocked(r, g))
+	}
+	c.mu.Unlock()
+	fake.WriteJSON(w, http.StatusOK, map[string]any{"server_groups": out})
+}
+
+var maxServerPerHostPattern = regexp.MustCompile(`^[0-9]*$`)
+
+// parseServerGroup applies the create schema of the request's
+// microversion and returns the group to store.
+func parseServerGroup(r *http.Request) (ServerGroup, *fake.Error) {
+	v := versionOf(r)
+	allowed := map[string]bool{"name": true, "policies": true}
+	if v.AtLeast(64) {
+		allowed = map[string]bool{"name": true, "policy": true, "rules": true}
+	}
+	var g ServerGroup
+	m, err := membersOf(r, "server_group", allowed)
+	if err != nil {
+		return g, err
+	}
+	policyField := "policies"
+	if v.AtLeast(64) {
+		policyField = "policy"
+	}
+	for _, k := range []string{"name", policyField} {
+		if _, ok := m[k]; !ok {
+			return g, badRequest("Invalid input for field/attribute server_group. Value: %s. '%s' is a required property", compactMembers(m), k)
+		}
+	}
+	if json.Unmarshal(m["name"], &g.Name) != nil {
+		return g, badRequest("Invalid input for field/attribute name. Value: %s. %s is not of type 'string'", pyValue(m["name"]), pyRepr(m["name"]))
+	}
+	if err := validNovaName("name", g.Name); err != nil {
+		return g, err
+	}
+	policies := []string{"anti-affinity", "affinity"}
+	if v.AtLeast(15) {
+		policies = append(policies, "soft-anti-affinity", "soft-affinity")
+	}
+	enum := func(field, p string) *fake.Error {
+		if containsString(policies, p) {
+			return nil
+		}
+		return badRequest("Invalid input for field/attribute %s. Value: %s. '%s' is not one of %s", field, p, p, quotedList(policies))
+	}
+	if !v.AtLeast(64) {
+		raw := m["policies"]
+		var list []json.RawMessage
+		if json.Unmarshal(raw, &list) != nil || list == nil {
+			return g, badRequest("Invalid input for field/attribute policies. Value: %s. %s is not of type 'array'", pyValue(raw), pyRepr(raw))
+		}
+		switch {
+		case len(list) == 0:
+			return g, badRequest("Invalid input for field/attribute policies. Value: []. [] should be non-empty")
+		case len(list) > 1:
+			return g, badRequest("Invalid input for field/attribute policies. Value: %s. %s is too long", raw, raw)
+		}
+		if json.Unmarshal(list[0], &g.Policy) != nil {
+			return g, badRequest("Invalid input for field/attribute 0. Value: %s. %s is not of type 'string'", pyValue(list[0]), pyRepr(list[0]))
+		}
+		return g, enum("0", g.Policy)
+	}
+	if json.Unmarshal(m["policy"], &g.Policy) != nil {
+		return g, badRequest("Invalid input for field/attribute policy. Value: %s. %s is not of type 'string'", pyValue(m["policy"]), pyRepr(m["policy"]))
+	}
+	if err := enum("policy", g.Policy); err != nil {
+		return g, err
+	}
+	if raw, ok := m["rules"]; ok {
+		var rules map[string]json.RawMessage
+		if json.Unmarshal(raw, &rules) != nil || rules == nil {
+			return g, badRequest("Invalid input for field/attribute rules. Value: %s. %s is not of type 'object'", pyValue(raw), pyRepr(raw))
+		}
+		for k := range rules {
+			if k != "max_server_per_host" {
+				return g, badRequest("Invalid input for field/attribute rules. Value: %s. Additional properties are not allowed ('%s' was unexpected)", compactMembers(rules), k)
+			}
+		}
+		if raw, ok := rules["max_server_per_host"]; ok {
+			n, err := schemaInt("max_server_per_host", raw, maxServerPerHostPattern, 1, 1<<62)
+			if err != nil {
+				return g, err
+			}
+			g.Rules = map[string]int{"max_server_per_host": int(n)}
+		}
+		if len(g.Rules) > 0 && g.Policy != "anti-affinity" {
+			return g, badRequest("Only anti-affinity policy supports rules.")
+		}
+	}
+	return g, nil
+}
+
+func (c *Compute) createServerGroup(w http.ResponseWriter, r *http.Request) {
+	g, err := parseServerGroup(r)
+	if err != nil {
+		writeErr(w, r, err)
+		return
+	}
+	who := callerOf(r)
+	c.mu.Lock()
+	if limit := c.quotaLocked(who.projectID).ServerGroups; limit >= 0 && c.usageLocked(who.projectID).groups+1 > limit {
+		err = forbidden("Quota exceeded, too many server groups.")
+	}
+	var body map[string]any
+	if err == nil {
+		g.ID = c.env.RNG.UUID()
+		g.ProjectID, g.UserID = who.projectID, who.userID
+		g.Members = []string{}
+		if g.Rules == nil {
+			g.Rules = map[string]int{}
+		}
+		stored := g
+		c.groups[g.ID] = &stored
+		body = map[string]any{"server_group": c.serverGroupJSONLocked(r, &stored)}
+	}
+	c.mu.Unlock()
+	if err != nil {
+		writeErr(w, r, err)
+		return
+	}
+	fake.WriteJSON(w, http.StatusOK, body)
+}
+
+// serverGroupLocked finds a group; Nova looks it up in every project and
+// then lets only its own project (or an admin) at it.
+func (c *Compute) serverGroupLocked(r *http.Request, action string) (*ServerGroup, *fake.Error) {
+	id := mux.Vars(r)["group_id"]
+	g, ok := c.groups[id]
+	if !ok {
+		return nil, notFound("Instance group %s could not be found.", id)
+	}
+	if who := callerOf(r); g.ProjectID != who.projectID && !who.admin {
+		return nil, policyDenied("os_compute_api:os-server-groups:" + action)
+	}
+	return g, nil
+}
+
+func (c *Compute) getServerGroup(w http.ResponseWriter, r *http.Request) {
+	c.mu.Lock()
+	g, err := c.serverGroupLocked(r, "show")
+	var body map[string]any
+	if err == nil {
+		body = map[string]any{"server_group": c.serverGroupJSONLocked(r, g)}
+	}
+	c.mu.Unlock()
+	if err != nil {
+		writeErr(w, r, err)
+		return
+	}
+	fake.WriteJSON(w, http.StatusOK, body)
+}
+
+func (c *Compute) deleteServerGroup(w http.ResponseWriter, r *http.Request) {
+	c.mu.Lock()
+	g, err := c.serverGroupLocked(r, "delete")
+	if err == nil {
+		delete(c.groups, g.ID)
+	}
+	c.mu.Unlock()
+	if err != nil {
+		writeErr(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// ServerGroups returns every server group, by ID (members as stored).
+func (c *Compute) ServerGroups() []ServerGroup {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]ServerGroup, 0, len(c.groups))
+	for _, g := range c.groups {
+		cp := *g
+		cp.Members = append([]string(nil), g.Members...)
+		cp.Rules = make(map[string]int, len(g.Rules))
+		for k, n := range g.Rules {
+			cp.Rules[k] = n
+		}
+		out = append(out, cp)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
