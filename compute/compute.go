@@ -26,6 +26,7 @@ type Compute struct {
 
 	mu              sync.Mutex
 	servers         map[string]*server
+	byProject       map[string][]*server // each project's servers, newest first (Nova's list order)
 	instanceCounter int
 	flavors         map[string]*Flavor
 	images          map[string]*Image
@@ -83,6 +84,7 @@ func New(opts ...Option) *Compute {
 		zones:     []string{"nova"},
 		hosts:     []string{"compute-0", "compute-1", "compute-2"},
 		servers:   map[string]*server{},
+		byProject: map[string][]*server{},
 		flavors:   map[string]*Flavor{},
 		images:    map[string]*Image{},
 		keypairs:  map[string]map[string]*Keypair{},

@@ -16,10 +16,7 @@ func (c *Compute) quotaLocked(project string) Quota {
 func (c *Compute) usageLocked(project string) usage {
 	var u usage
 	now := c.now()
-	for _, s := range c.servers {
-		if s.ProjectID != project {
-			continue
-		}
+	for _, s := range c.byProject[project] {
 		// Settle first: a deletion that is due frees its quota even if
 		// nobody has looked at the server since.
 		if c.settleLocked(s, now); s.Deleted {

@@ -236,7 +236,7 @@ func (c *Compute) SeedServer(s Server) (Server, error) {
 			stored.LaunchedAt = now
 		}
 	}
-	c.servers[s.ID] = stored
+	c.storeLocked(stored)
 	c.settleLocked(stored, now)
 	return stored.snapshot(), nil
 }

@@ -637,7 +637,7 @@ func (c *Compute) createServersLocked(r *http.Request, who caller, in *serverCre
 			outcome = Outcome{Kind: Error}
 		}
 		c.applyBuildLocked(s, now, in.Metadata, outcome)
-		c.servers[s.ID] = s
+		c.storeLocked(s)
 		c.recordActionLocked(s, "create", r)
 		if group != nil {
 			group.Members = append(group.Members, s.ID)
@@ -954,29 +954,26 @@ func (lq *listQuery) matches(s *Server, who caller) bool {
 // that page turns out empty.
 func (c *Compute) listLocked(lq listQuery, who caller) ([]Server, bool, *fake.Error) {
 	now := c.now()
-	all := make([]*server, 0, len(c.servers))
-	for _, s := range c.servers {
-		all = append(all, s)
-	}
-	sort.Slice(all, func(i, j int) bool {
-		if !all[i].Created.Equal(all[j].Created) {
-			return all[i].Created.After(all[j].Created)
+	// A project's listing walks only its own servers, already in order.
+	all := c.byProject[who.projectID]
+	if lq.allTenants {
+		all = make([]*server, 0, len(c.servers))
+		for _, s := range c.servers {
+			all = append(all, s)
 		}
-		return all[i].ID > all[j].ID
-	})
+		sort.Slice(all, func(i, j int) bool { return newer(all[i], all[j]) })
+	}
 	start := 0
 	if lq.marker != "" {
-		start = -1
-		for i, s := range all {
-			// Only a server the caller may list can be a marker.
-			if s.ID == lq.marker && (lq.allTenants || s.ProjectID == who.projectID) {
-				start = i + 1
-				break
-			}
+		// Only a server the caller may list can be a marker.
+		m, ok := c.servers[lq.marker]
+		if ok && (lq.allTenants || m.ProjectID == who.projectID) {
+			start = sort.Search(len(all), func(i int) bool { return !newer(all[i], m) })
 		}
-		if start < 0 {
+		if !ok || start >= len(all) || all[start] != m {
 			return nil, false, badRequest("marker [%s] not found", lq.marker)
 		}
+		start++
 	}
 	var page []Server
 	for _, s := range all[start:] {
@@ -990,6 +987,26 @@ func (c *Compute) listLocked(lq listQuery, who caller) ([]Server, bool, *fake.Er
 		page = append(page, s.snapshot())
 	}
 	return page, lq.limit > 0 && len(page) == lq.limit, nil
+}
+
+// newer is Nova's list order: created_at descending, then ID descending.
+func newer(a, b *server) bool {
+	if !a.Created.Equal(b.Created) {
+		return a.Created.After(b.Created)
+	}
+	return a.ID > b.ID
+}
+
+// storeLocked adds a new server to the table and to its project's ordered
+// index.
+func (c *Compute) storeLocked(s *server) {
+	c.servers[s.ID] = s
+	list := c.byProject[s.ProjectID]
+	i := sort.Search(len(list), func(i int) bool { return !newer(list[i], s) })
+	list = append(list, nil)
+	copy(list[i+1:], list[i:])
+	list[i] = s
+	c.byProject[s.ProjectID] = list
 }
 
 func (c *Compute) listServers(w http.ResponseWriter, r *http.Request)       { c.list(w, r, false) }
