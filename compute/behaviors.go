@@ -65,11 +65,11 @@ func (c *Compute) AddCreateBehavior(b CreateBehavior) (string, error) {
 	}
 	cb := &createBehavior{project: b.Project, outcomes: append([]Outcome(nil), b.Outcomes...), metadata: map[string]*regexp.Regexp{}}
 	var err error
-	if cb.name, err = anchored(b.Name); err != nil {
+	if cb.name, err = fake.AnchoredRegexp(b.Name); err != nil {
 		return "", fmt.Errorf("compute: server_name criterion: %v", err)
 	}
 	for k, v := range b.Metadata {
-		re, err := anchored(v)
+		re, err := fake.AnchoredRegexp(v)
 		if err != nil {
 			return "", fmt.Errorf("compute: metadata criterion %q: %v", k, err)
 		}
@@ -104,18 +104,6 @@ func (c *Compute) RemoveCreateBehavior(id string) bool {
 		}
 	}
 	return false
-}
-
-// anchored compiles a criterion as Python's re.match applies it: anchored
-// at the start only. The expression must be valid on its own.
-func anchored(expr string) (*regexp.Regexp, error) {
-	if expr == "" {
-		return nil, nil
-	}
-	if _, err := regexp.Compile(expr); err != nil {
-		return nil, err
-	}
-	return regexp.Compile(`^(?:` + expr + `)`)
 }
 
 // creationOutcome decides what a creation does: Mimic's metadata presets
@@ -167,27 +155,13 @@ func (c *Compute) creationOutcome(project, name string, md map[string]string) (O
 }
 
 // writeOutcomeFailure answers a Fail or FalseNegative outcome the way
-// Mimic does: {"<type>": {"message", "code"}}.
+// Mimic does: {"<type>": {"message", "code"}}, computeFault and 500 by
+// default.
 func writeOutcomeFailure(w http.ResponseWriter, o Outcome) {
-	code, msg, typ := o.Code, o.Message, o.Type
-	if code < 200 || code > 599 {
-		// Zero, or a code net/http cannot answer with (WriteHeader panics
-		// outside 100-999, and 1xx is not a final answer).
-		code = http.StatusInternalServerError
-	}
-	if msg == "" {
-		msg = "The server has either erred or is incapable of performing the requested operation"
-	}
-	if typ == "" {
-		typ = "computeFault"
-	}
-	if typ == "string" {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.WriteHeader(code)
-		_, _ = io.WriteString(w, msg)
-		return
-	}
-	fake.WriteJSON(w, code, map[string]any{typ: map[string]any{"message": msg, "code": code}})
+	fake.MimicFailure{Code: o.Code, Message: o.Message, Type: o.Type}.Write(w, fake.MimicFailure{
+		Code: http.StatusInternalServerError, Type: "computeFault",
+		Message: "The server has either erred or is incapable of performing the requested operation",
+	})
 }
 
 // Route names of the control API (Mimic's cloudServersBehavior service).
@@ -206,60 +180,36 @@ func (c *Compute) controlRoutes(r *mux.Router) {
 	r.HandleFunc("/control/v2/{project_id}/attributes", c.controlAttributes).Methods("POST")
 }
 
-// parseMimicCreateBehavior reads Mimic's behavior body.
+// parseMimicCreateBehavior reads Mimic's behavior body: criteria
+// server_name (a regular expression) and metadata (key -> regular
+// expression).
 func parseMimicCreateBehavior(body []byte) (CreateBehavior, error) {
-	var mb struct {
-		Criteria   []map[string]json.RawMessage `json:"criteria"`
-		Name       string                       `json:"name"`
-		Parameters json.RawMessage              `json:"parameters"`
-	}
-	if err := json.Unmarshal(body, &mb); err != nil {
-		return CreateBehavior{}, err
-	}
-	if mb.Criteria == nil {
-		return CreateBehavior{}, fmt.Errorf("criteria is required")
-	}
-	var b CreateBehavior
-	for _, crit := range mb.Criteria {
-		for k, v := range crit {
-			switch k {
-			case "server_name":
-				if err := json.Unmarshal(v, &b.Name); err != nil {
-					return CreateBehavior{}, err
-				}
-			case "metadata":
-				if err := json.Unmarshal(v, &b.Metadata); err != nil {
-					return CreateBehavior{}, err
-				}
-			default:
-				return CreateBehavior{}, fmt.Errorf("unknown criterion %q", k)
-			}
-		}
-	}
-	if mb.Name == "sequence" {
-		var p struct {
-			Behaviors []struct {
-				Name       string          `json:"name"`
-				Parameters json.RawMessage `json:"parameters"`
-			} `json:"behaviors"`
-		}
-		if err := json.Unmarshal(mb.Parameters, &p); err != nil || len(p.Behaviors) == 0 {
-			return CreateBehavior{}, fmt.Errorf("sequence needs parameters.behaviors")
-		}
-		for _, sub := range p.Behaviors {
-			o, err := outcomeFromMimic(sub.Name, sub.Parameters)
-			if err != nil {
-				return CreateBehavior{}, err
-			}
-			b.Outcomes = append(b.Outcomes, o)
-		}
-		return b, nil
-	}
-	o, err := outcomeFromMimic(mb.Name, mb.Parameters)
+	mb, err := fake.ParseMimicBehavior(body)
 	if err != nil {
 		return CreateBehavior{}, err
 	}
-	b.Outcomes = []Outcome{o}
+	var b CreateBehavior
+	for _, crit := range mb.Criteria {
+		switch crit.Name {
+		case "server_name":
+			if b.Name, err = crit.StringCriterion(); err != nil {
+				return CreateBehavior{}, err
+			}
+		case "metadata":
+			if err := json.Unmarshal(crit.Value, &b.Metadata); err != nil {
+				return CreateBehavior{}, fmt.Errorf("criterion metadata must map keys to regular expressions")
+			}
+		default:
+			return CreateBehavior{}, fmt.Errorf("unknown criterion %q", crit.Name)
+		}
+	}
+	for _, st := range mb.Steps {
+		o, err := outcomeFromMimic(st.Name, st.Parameters)
+		if err != nil {
+			return CreateBehavior{}, err
+		}
+		b.Outcomes = append(b.Outcomes, o)
+	}
 	return b, nil
 }
 

@@ -3,7 +3,6 @@ package identity
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"regexp"
 
@@ -51,10 +50,10 @@ func (s *Identity) AddAuthBehavior(b AuthBehavior) (string, error) {
 	}
 	ab := &authBehavior{steps: append([]AuthStep(nil), b.Steps...)}
 	var err error
-	if ab.username, err = anchored(b.Username); err != nil {
+	if ab.username, err = fake.AnchoredRegexp(b.Username); err != nil {
 		return "", fmt.Errorf("identity: username criterion: %v", err)
 	}
-	if ab.tenant, err = anchored(b.TenantID); err != nil {
+	if ab.tenant, err = fake.AnchoredRegexp(b.TenantID); err != nil {
 		return "", fmt.Errorf("identity: tenant_id criterion: %v", err)
 	}
 	for i, st := range ab.steps {
@@ -80,20 +79,6 @@ func (s *Identity) RemoveAuthBehavior(id string) bool {
 		}
 	}
 	return false
-}
-
-// anchored compiles a criterion the way Python's re.match applies it:
-// anchored at the start only.
-func anchored(expr string) (*regexp.Regexp, error) {
-	if expr == "" {
-		return nil, nil
-	}
-	// Compile it alone first: "x)|(y" is invalid, but wrapped it would
-	// compile and match "y" anywhere.
-	if _, err := regexp.Compile(expr); err != nil {
-		return nil, err
-	}
-	return regexp.Compile(`^(?:` + expr + `)`)
 }
 
 // applyBehavior answers the request if a behavior's failing step applies;
@@ -130,31 +115,11 @@ func (s *Identity) applyBehavior(w http.ResponseWriter, c credentials) bool {
 	if step == nil || step.Succeed {
 		return false
 	}
-	code, msg, typ := step.Code, step.Message, step.Type
-	if code == 0 {
-		code = http.StatusUnauthorized
-	}
-	if msg == "" {
-		msg = "Unable to authenticate user with credentials provided."
-	}
-	if typ == "" {
-		typ = "unauthorized"
-	}
-	if typ == "string" {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.WriteHeader(code)
-		_, _ = io.WriteString(w, msg)
-		return true
-	}
-	fake.WriteJSON(w, code, map[string]any{typ: map[string]any{"message": msg, "code": code}})
+	fake.MimicFailure{Code: step.Code, Message: step.Message, Type: step.Type}.Write(w, fake.MimicFailure{
+		Code: http.StatusUnauthorized, Type: "unauthorized",
+		Message: "Unable to authenticate user with credentials provided.",
+	})
 	return true
-}
-
-// mimicBehavior is the body of Mimic's behavior API.
-type mimicBehavior struct {
-	Criteria   []map[string]string `json:"criteria"`
-	Name       string              `json:"name"`
-	Parameters json.RawMessage     `json:"parameters"`
 }
 
 type mimicFailParams struct {
@@ -180,52 +145,34 @@ func stepFromMimic(name string, params json.RawMessage) (AuthStep, error) {
 	return AuthStep{}, fmt.Errorf("unknown behavior %q", name)
 }
 
-// parseMimicBehavior reads Mimic's POST body into an AuthBehavior.
+// parseMimicBehavior reads Mimic's POST body into an AuthBehavior:
+// criteria username and tenant_id, behaviors fail and default.
 func parseMimicBehavior(body []byte) (AuthBehavior, error) {
-	var mb mimicBehavior
-	if err := json.Unmarshal(body, &mb); err != nil {
-		return AuthBehavior{}, err
-	}
-	if mb.Criteria == nil {
-		return AuthBehavior{}, fmt.Errorf("criteria is required")
-	}
-	var b AuthBehavior
-	for _, crit := range mb.Criteria {
-		for k, v := range crit {
-			switch k {
-			case "username":
-				b.Username = v
-			case "tenant_id":
-				b.TenantID = v
-			default:
-				return AuthBehavior{}, fmt.Errorf("unknown criterion %q", k)
-			}
-		}
-	}
-	if mb.Name == "sequence" {
-		var p struct {
-			Behaviors []struct {
-				Name       string          `json:"name"`
-				Parameters json.RawMessage `json:"parameters"`
-			} `json:"behaviors"`
-		}
-		if err := json.Unmarshal(mb.Parameters, &p); err != nil || len(p.Behaviors) == 0 {
-			return AuthBehavior{}, fmt.Errorf("sequence needs parameters.behaviors")
-		}
-		for _, sub := range p.Behaviors {
-			st, err := stepFromMimic(sub.Name, sub.Parameters)
-			if err != nil {
-				return AuthBehavior{}, err
-			}
-			b.Steps = append(b.Steps, st)
-		}
-		return b, nil
-	}
-	st, err := stepFromMimic(mb.Name, mb.Parameters)
+	mb, err := fake.ParseMimicBehavior(body)
 	if err != nil {
 		return AuthBehavior{}, err
 	}
-	b.Steps = []AuthStep{st}
+	var b AuthBehavior
+	for _, crit := range mb.Criteria {
+		switch crit.Name {
+		case "username":
+			b.Username, err = crit.StringCriterion()
+		case "tenant_id":
+			b.TenantID, err = crit.StringCriterion()
+		default:
+			err = fmt.Errorf("unknown criterion %q", crit.Name)
+		}
+		if err != nil {
+			return AuthBehavior{}, err
+		}
+	}
+	for _, sub := range mb.Steps {
+		st, err := stepFromMimic(sub.Name, sub.Parameters)
+		if err != nil {
+			return AuthBehavior{}, err
+		}
+		b.Steps = append(b.Steps, st)
+	}
 	return b, nil
 }
 

@@ -1,0 +1,132 @@
+package fake
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+)
+
+// MimicBehavior is a behavior registration in the form Mimic's control APIs
+// take it:
+//
+//	{"criteria": [{"server_name": "web.*"}, …],
+//	 "name": "fail", "parameters": {"code": 500, "message": "…"}}
+//
+// "sequence" is unrolled: {"name": "sequence", "parameters": {"behaviors":
+// [{"name": …, "parameters": …}, …]}} becomes one step per element, and a
+// plain behavior is a single step. Each service turns the criteria and the
+// steps into its own typed behavior.
+type MimicBehavior struct {
+	Criteria []MimicCriterion
+	Steps    []MimicStep
+}
+
+// MimicCriterion is one criterion: its name and raw JSON value (a regular
+// expression string for most, an object for Nova's "metadata").
+type MimicCriterion struct {
+	Name  string
+	Value json.RawMessage
+}
+
+// MimicStep is one behavior of a sequence (or the only one).
+type MimicStep struct {
+	Name       string
+	Parameters json.RawMessage
+}
+
+// ParseMimicBehavior reads a Mimic behavior registration body.
+func ParseMimicBehavior(body []byte) (MimicBehavior, error) {
+	var in struct {
+		Criteria   []map[string]json.RawMessage `json:"criteria"`
+		Name       string                       `json:"name"`
+		Parameters json.RawMessage              `json:"parameters"`
+	}
+	if err := json.Unmarshal(body, &in); err != nil {
+		return MimicBehavior{}, err
+	}
+	if in.Criteria == nil {
+		return MimicBehavior{}, fmt.Errorf("criteria is required")
+	}
+	var b MimicBehavior
+	for _, crit := range in.Criteria {
+		for k, v := range crit {
+			b.Criteria = append(b.Criteria, MimicCriterion{Name: k, Value: v})
+		}
+	}
+	if in.Name != "sequence" {
+		b.Steps = []MimicStep{{Name: in.Name, Parameters: in.Parameters}}
+		return b, nil
+	}
+	var p struct {
+		Behaviors []struct {
+			Name       string          `json:"name"`
+			Parameters json.RawMessage `json:"parameters"`
+		} `json:"behaviors"`
+	}
+	if err := json.Unmarshal(in.Parameters, &p); err != nil || len(p.Behaviors) == 0 {
+		return MimicBehavior{}, fmt.Errorf("sequence needs parameters.behaviors")
+	}
+	for _, sub := range p.Behaviors {
+		b.Steps = append(b.Steps, MimicStep{Name: sub.Name, Parameters: sub.Parameters})
+	}
+	return b, nil
+}
+
+// StringCriterion decodes a criterion whose value is a regular expression.
+func (c MimicCriterion) StringCriterion() (string, error) {
+	var s string
+	if err := json.Unmarshal(c.Value, &s); err != nil {
+		return "", fmt.Errorf("criterion %q must be a string", c.Name)
+	}
+	return s, nil
+}
+
+// AnchoredRegexp compiles a criterion the way Python's re.match applies
+// it: anchored at the start only. The expression must be valid on its own
+// ("x)|(y" is invalid, though wrapped it would compile and match "y"
+// anywhere). An empty expression is nil: it matches anything.
+func AnchoredRegexp(expr string) (*regexp.Regexp, error) {
+	if expr == "" {
+		return nil, nil
+	}
+	if _, err := regexp.Compile(expr); err != nil {
+		return nil, err
+	}
+	return regexp.Compile(`^(?:` + expr + `)`)
+}
+
+// MimicFailure is the answer of Mimic's "fail" behaviors:
+// {"<Type>": {"message": Message, "code": Code}}, or Message as plain text
+// when Type is "string".
+type MimicFailure struct {
+	Code    int
+	Message string
+	Type    string
+}
+
+// Write sends the failure, filling a zero Code, an empty Message and an
+// empty Type with the service's defaults. A code net/http cannot send (it
+// panics in WriteHeader) becomes 500.
+func (f MimicFailure) Write(w http.ResponseWriter, defaults MimicFailure) {
+	if f.Code == 0 {
+		f.Code = defaults.Code
+	}
+	if f.Code < 200 || f.Code > 599 {
+		f.Code = http.StatusInternalServerError
+	}
+	if f.Message == "" {
+		f.Message = defaults.Message
+	}
+	if f.Type == "" {
+		f.Type = defaults.Type
+	}
+	if f.Type == "string" {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(f.Code)
+		_, _ = io.WriteString(w, f.Message)
+		return
+	}
+	WriteJSON(w, f.Code, map[string]any{f.Type: map[string]any{"message": f.Message, "code": f.Code}})
+}
