@@ -58,8 +58,8 @@ func TestAnchoredRegexp(t *testing.T) {
 func TestMimicFailureWrite(t *testing.T) {
 	defaults := fake.MimicFailure{Code: 500, Type: "computeFault", Message: "boom"}
 	for _, tc := range []struct {
-		in         fake.MimicFailure
-		code       int
+		in          fake.MimicFailure
+		code        int
 		body, ctype string
 	}{
 		{fake.MimicFailure{}, 500, `{"computeFault":{"code":500,"message":"boom"}}`, "application/json"},
