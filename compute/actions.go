@@ -432,7 +432,7 @@ func (c *Compute) actRebuild(r *http.Request, s *server, arg json.RawMessage) (i
 	c.settleLocked(s, c.now())
 	snap := s.snapshot()
 	detail := c.serverDetailLocked(r, &snap, c.now())
-	detail["adminPass"] = s.AdminPass
+	detail.AdminPass = s.AdminPass
 	return http.StatusAccepted, map[string]any{"server": detail}, nil
 }
 

@@ -1,6 +1,7 @@
 package compute
 
 import (
+	"encoding/json"
 	"net/http"
 	"sort"
 	"strconv"
@@ -54,89 +55,180 @@ func serverBrief(r *http.Request, s *Server) map[string]any {
 	return map[string]any{"id": s.ID, "name": s.Name, "links": links(r, s.ProjectID, "servers", s.ID)}
 }
 
-// serverDetail renders a server as Nova's show and detail list do at the
-// request's microversion. Call with the lock held (flavors are read).
-func (c *Compute) serverDetailLocked(r *http.Request, s *Server, now time.Time) map[string]any {
+// link is one entry of a "links" list.
+type link struct {
+	Href string `json:"href"`
+	Rel  string `json:"rel"`
+}
+
+func typedLinks(r *http.Request, project, kind, id string) []link {
+	m := links(r, project, kind, id)
+	return []link{{Href: m[0]["href"], Rel: m[0]["rel"]}, {Href: m[1]["href"], Rel: m[1]["rel"]}}
+}
+
+// jsonNull is an explicit null for fields that are present but empty, in
+// the microversion-gated fields that are absent (nil) otherwise.
+var jsonNull = json.RawMessage("null")
+
+// nullOr is jsonNull for "" and the string otherwise.
+func nullOr(s string) any {
+	if s == "" {
+		return jsonNull
+	}
+	return s
+}
+
+// serverJSON is a server as Nova's show and detail list render it. A struct
+// rather than a map: listing thousands of servers is a hot path, and
+// encoding/json sorts the keys of every map it writes. Fields typed any
+// without omitempty are null when nil; with omitempty they are absent below
+// their microversion and jsonNull when present but empty.
+type serverJSON struct {
+	ID                 string                   `json:"id"`
+	Name               string                   `json:"name"`
+	Status             string                   `json:"status"`
+	TenantID           string                   `json:"tenant_id"`
+	UserID             string                   `json:"user_id"`
+	Metadata           map[string]string        `json:"metadata"`
+	HostID             string                   `json:"hostId"`
+	Image              any                      `json:"image"`
+	Flavor             any                      `json:"flavor"`
+	Created            string                   `json:"created"`
+	Updated            string                   `json:"updated"`
+	Addresses          map[string][]addressJSON `json:"addresses"`
+	AccessIPv4         string                   `json:"accessIPv4"`
+	AccessIPv6         string                   `json:"accessIPv6"`
+	Links              []link                   `json:"links"`
+	DiskConfig         string                   `json:"OS-DCF:diskConfig"`
+	Progress           int                      `json:"progress"`
+	AvailabilityZone   string                   `json:"OS-EXT-AZ:availability_zone"`
+	ConfigDrive        string                   `json:"config_drive"`
+	KeyName            any                      `json:"key_name"`
+	LaunchedAt         any                      `json:"OS-SRV-USG:launched_at"`
+	TerminatedAt       any                      `json:"OS-SRV-USG:terminated_at"`
+	Host               string                   `json:"OS-EXT-SRV-ATTR:host"`
+	InstanceName       string                   `json:"OS-EXT-SRV-ATTR:instance_name"`
+	HypervisorHostname string                   `json:"OS-EXT-SRV-ATTR:hypervisor_hostname"`
+	TaskState          any                      `json:"OS-EXT-STS:task_state"`
+	VMState            string                   `json:"OS-EXT-STS:vm_state"`
+	PowerState         int                      `json:"OS-EXT-STS:power_state"`
+	VolumesAttached    []volumeRefJSON          `json:"os-extended-volumes:volumes_attached"`
+	SecurityGroups     []nameJSON               `json:"security_groups"`
+	Fault              *faultJSON               `json:"fault,omitempty"`
+	// 2.3
+	ReservationID  any `json:"OS-EXT-SRV-ATTR:reservation_id,omitempty"`
+	LaunchIndex    any `json:"OS-EXT-SRV-ATTR:launch_index,omitempty"`
+	Hostname       any `json:"OS-EXT-SRV-ATTR:hostname,omitempty"`
+	KernelID       any `json:"OS-EXT-SRV-ATTR:kernel_id,omitempty"`
+	RamdiskID      any `json:"OS-EXT-SRV-ATTR:ramdisk_id,omitempty"`
+	RootDeviceName any `json:"OS-EXT-SRV-ATTR:root_device_name,omitempty"`
+	UserData       any `json:"OS-EXT-SRV-ATTR:user_data,omitempty"`
+	// Later microversions.
+	Locked       any    `json:"locked,omitempty"`
+	HostStatus   any    `json:"host_status,omitempty"`
+	Description  any    `json:"description,omitempty"`
+	Tags         any    `json:"tags,omitempty"`
+	ServerGroups any    `json:"server_groups,omitempty"`
+	LockedReason any    `json:"locked_reason,omitempty"`
+	AdminPass    string `json:"adminPass,omitempty"` // rebuild's answer only
+}
+
+type addressJSON struct {
+	Addr    string `json:"addr"`
+	Version int    `json:"version"`
+	Type    string `json:"OS-EXT-IPS:type"`
+	MAC     string `json:"OS-EXT-IPS-MAC:mac_addr"`
+}
+
+type volumeRefJSON struct {
+	ID                  string `json:"id"`
+	DeleteOnTermination *bool  `json:"delete_on_termination,omitempty"`
+}
+
+type nameJSON struct {
+	Name string `json:"name"`
+}
+
+type faultJSON struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+	Details string `json:"details"`
+	Created string `json:"created"`
+}
+
+type idLinksJSON struct {
+	ID    string `json:"id"`
+	Links []link `json:"links"`
+}
+
+// serverDetailLocked renders a server as Nova's show and detail list do at
+// the request's microversion. Call with the lock held (flavors are read).
+func (c *Compute) serverDetailLocked(r *http.Request, s *Server, now time.Time) *serverJSON {
 	v := versionOf(r)
-	addresses := map[string]any{}
+	addresses := make(map[string][]addressJSON, len(s.Addresses))
 	for name, addrs := range s.Addresses {
-		list := make([]map[string]any, 0, len(addrs))
+		list := make([]addressJSON, 0, len(addrs))
 		for _, a := range addrs {
-			list = append(list, map[string]any{
-				"addr": a.Addr, "version": a.Version,
-				"OS-EXT-IPS:type": a.Type, "OS-EXT-IPS-MAC:mac_addr": a.MAC,
-			})
+			list = append(list, addressJSON{Addr: a.Addr, Version: a.Version, Type: a.Type, MAC: a.MAC})
 		}
 		addresses[name] = list
 	}
-	volumes := make([]map[string]any, 0, len(s.Volumes))
+	volumes := make([]volumeRefJSON, 0, len(s.Volumes))
 	for _, va := range s.Volumes {
-		vol := map[string]any{"id": va.VolumeID}
+		vol := volumeRefJSON{ID: va.VolumeID}
 		if v.AtLeast(3) {
-			vol["delete_on_termination"] = va.DeleteOnTermination
+			dot := va.DeleteOnTermination
+			vol.DeleteOnTermination = &dot
 		}
 		volumes = append(volumes, vol)
 	}
-	groups := make([]map[string]string, 0, len(s.SecurityGroups))
+	groups := make([]nameJSON, 0, len(s.SecurityGroups))
 	for _, g := range s.SecurityGroups {
-		groups = append(groups, map[string]string{"name": g})
+		groups = append(groups, nameJSON{Name: g})
 	}
 	var image any = ""
 	if s.ImageID != "" {
-		image = map[string]any{"id": s.ImageID, "links": []map[string]string{links(r, s.ProjectID, "images", s.ImageID)[1]}}
+		image = idLinksJSON{ID: s.ImageID, Links: typedLinks(r, s.ProjectID, "images", s.ImageID)[1:]}
 	}
 	configDrive := ""
 	if s.ConfigDrive {
 		configDrive = "True"
 	}
-	out := map[string]any{
-		"id": s.ID, "name": s.Name, "status": s.Status, "tenant_id": s.ProjectID, "user_id": s.UserID,
-		"metadata": nonNilMap(s.Metadata), "hostId": hostID(s.ProjectID, s.Host),
-		"image": image, "flavor": c.flavorRefLocked(r, s.ProjectID, s.FlavorID, v),
-		"created": s.Created.UTC().Format(novaTime), "updated": s.Updated.UTC().Format(novaTime),
-		"addresses": addresses, "accessIPv4": s.AccessIPv4, "accessIPv6": s.AccessIPv6,
-		"links": links(r, s.ProjectID, "servers", s.ID), "OS-DCF:diskConfig": s.DiskConfig,
-		"progress": s.Progress, "OS-EXT-AZ:availability_zone": s.AvailabilityZone,
-		"config_drive": configDrive, "key_name": nullString(s.KeyName),
-		"OS-SRV-USG:launched_at":               nullTime(s.LaunchedAt, novaUsecTime),
-		"OS-SRV-USG:terminated_at":             nullTime(s.TerminatedAt, novaUsecTime),
-		"OS-EXT-SRV-ATTR:host":                 s.Host,
-		"OS-EXT-SRV-ATTR:instance_name":        s.InstanceName,
-		"OS-EXT-SRV-ATTR:hypervisor_hostname":  s.HypervisorHostname,
-		"OS-EXT-STS:task_state":                nullString(s.TaskState),
-		"OS-EXT-STS:vm_state":                  s.VMState,
-		"OS-EXT-STS:power_state":               s.PowerState,
-		"os-extended-volumes:volumes_attached": volumes,
-		"security_groups":                      groups,
+	out := &serverJSON{
+		ID: s.ID, Name: s.Name, Status: s.Status, TenantID: s.ProjectID, UserID: s.UserID,
+		Metadata: nonNilMap(s.Metadata), HostID: hostID(s.ProjectID, s.Host),
+		Image: image, Flavor: c.flavorRefLocked(r, s.ProjectID, s.FlavorID, v),
+		Created: s.Created.UTC().Format(novaTime), Updated: s.Updated.UTC().Format(novaTime),
+		Addresses: addresses, AccessIPv4: s.AccessIPv4, AccessIPv6: s.AccessIPv6,
+		Links: typedLinks(r, s.ProjectID, "servers", s.ID), DiskConfig: s.DiskConfig,
+		Progress: s.Progress, AvailabilityZone: s.AvailabilityZone, ConfigDrive: configDrive,
+		KeyName: nullString(s.KeyName), LaunchedAt: nullTime(s.LaunchedAt, novaUsecTime),
+		TerminatedAt: nullTime(s.TerminatedAt, novaUsecTime), Host: s.Host, InstanceName: s.InstanceName,
+		HypervisorHostname: s.HypervisorHostname, TaskState: nullString(s.TaskState), VMState: s.VMState,
+		PowerState: s.PowerState, VolumesAttached: volumes, SecurityGroups: groups,
 	}
 	if s.Fault != nil && (s.Status == "ERROR" || s.Status == "DELETED") {
-		out["fault"] = map[string]any{
-			"code": s.Fault.Code, "message": s.Fault.Message, "details": s.Fault.Details,
-			"created": s.Fault.Created.UTC().Format(novaTime),
-		}
+		out.Fault = &faultJSON{Code: s.Fault.Code, Message: s.Fault.Message, Details: s.Fault.Details,
+			Created: s.Fault.Created.UTC().Format(novaTime)}
 	}
 	if v.AtLeast(3) {
-		out["OS-EXT-SRV-ATTR:reservation_id"] = s.ReservationID
-		out["OS-EXT-SRV-ATTR:launch_index"] = s.LaunchIndex
-		out["OS-EXT-SRV-ATTR:hostname"] = hostnameOf(s.Name)
-		out["OS-EXT-SRV-ATTR:kernel_id"] = ""
-		out["OS-EXT-SRV-ATTR:ramdisk_id"] = ""
-		out["OS-EXT-SRV-ATTR:root_device_name"] = "/dev/vda"
-		out["OS-EXT-SRV-ATTR:user_data"] = nullString(s.UserData)
+		out.ReservationID, out.LaunchIndex = s.ReservationID, s.LaunchIndex
+		out.Hostname, out.KernelID, out.RamdiskID = hostnameOf(s.Name), "", ""
+		out.RootDeviceName, out.UserData = "/dev/vda", nullOr(s.UserData)
 	}
 	if v.AtLeast(9) {
-		out["locked"] = s.Locked
+		out.Locked = s.Locked
 	}
 	if v.AtLeast(16) {
-		out["host_status"] = "UP"
+		out.HostStatus = "UP"
 	}
 	if v.AtLeast(19) {
-		out["description"] = nullString(s.Description)
+		out.Description = nullOr(s.Description)
 	}
 	if v.AtLeast(26) {
 		tags := append([]string{}, s.Tags...)
 		sort.Strings(tags)
-		out["tags"] = tags
+		out.Tags = tags
 	}
 	if v.AtLeast(71) {
 		var gs []string
@@ -145,10 +237,10 @@ func (c *Compute) serverDetailLocked(r *http.Request, s *Server, now time.Time) 
 				gs = append(gs, g.ID)
 			}
 		}
-		out["server_groups"] = nonNilSlice(gs)
+		out.ServerGroups = nonNilSlice(gs)
 	}
 	if v.AtLeast(73) {
-		out["locked_reason"] = nullString(s.LockedReason)
+		out.LockedReason = nullOr(s.LockedReason)
 	}
 	return out
 }

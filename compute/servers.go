@@ -545,7 +545,12 @@ func (c *Compute) createServersLocked(r *http.Request, who caller, in *serverCre
 	if err := validateMetadata(in.Metadata, q.MetadataItems); err != nil {
 		return nil, err
 	}
-	used := c.usageLocked(who.projectID)
+	// Counting usage walks the project's servers; skip it when nothing
+	// that is counted is limited.
+	var used usage
+	if q.Instances >= 0 || q.Cores >= 0 || q.RAM >= 0 {
+		used = c.usageLocked(who.projectID)
+	}
 	// As many as quota allows, up to max_count: computed, not searched, so
 	// a huge max_count costs nothing.
 	count := maxCount
@@ -1021,7 +1026,7 @@ func (c *Compute) list(w http.ResponseWriter, r *http.Request, detail bool) {
 	}
 	c.mu.Lock()
 	page, more, err := c.listLocked(lq, who)
-	out := make([]map[string]any, 0, len(page))
+	out := make([]any, 0, len(page))
 	now := c.now()
 	for i := range page {
 		if detail {
