@@ -14,6 +14,7 @@ import (
 	"github.com/mockcloud/mockcloud/fastly"
 	"github.com/mockcloud/mockcloud/identity"
 	"github.com/mockcloud/mockcloud/loadbalancer"
+	"github.com/mockcloud/mockcloud/mesos"
 )
 
 // DefaultRegions are the regions a Cloud serves unless told otherwise: an
@@ -34,6 +35,7 @@ type Cloud struct {
 	compute  map[string]*compute.Compute
 	fastly   *fastly.Fastly
 	lb       map[string]*loadbalancer.CLB
+	mesos    *mesos.Master
 	mounts   []mount
 	handler  http.Handler
 	ownClock bool
@@ -61,6 +63,7 @@ type config struct {
 	computeOpts  []compute.Option
 	fastlyOpts   []fastly.Option
 	lbOpts       []loadbalancer.Option
+	mesosOpts    []mesos.Option
 	extra        []Service
 }
 
@@ -114,6 +117,12 @@ func WithFastlyOptions(opts ...fastly.Option) Option {
 // Balancers service (loadbalancer.WithDurations(loadbalancer.Instant()) …).
 func WithLoadBalancerOptions(opts ...loadbalancer.Option) Option {
 	return func(c *config) { c.lbOpts = append(c.lbOpts, opts...) }
+}
+
+// WithMesosOptions passes options to the Mesos master (mesos.WithConfig(…),
+// mesos.WithAgents(…), mesos.WithOutcomes(…)).
+func WithMesosOptions(opts ...mesos.Option) Option {
+	return func(c *config) { c.mesosOpts = append(c.mesosOpts, opts...) }
 }
 
 // Service is an extra HTTP handler to mount in a Cloud: a fake of your own,
@@ -197,6 +206,11 @@ func NewUnstarted(opts ...Option) *Cloud {
 	c.identity.AddCatalogServices(c.regionalCatalog("rax:load-balancer", "cloudLoadBalancers", LoadBalancerPrefix, "/v1.0/{tenant_id}"),
 		c.regionalCatalog("rax:load-balancer", "cloudLoadBalancerControl", LoadBalancerPrefix, "/v2/{tenant_id}"))
 
+	// Mesos has no tokens (the master's own HTTP auth is off by default);
+	// schedulers find it at /mesos, as a master URL, not in the catalog.
+	c.mesos = mesos.New(append([]mesos.Option{mesos.WithEnv(c.env)}, cfg.mesosOpts...)...)
+	c.mounts = append(c.mounts, mount{name: mesos.ServiceName, prefix: MesosPrefix, handler: c.mesos, closer: c.mesos.Close})
+
 	// Fastly authenticates with its own Fastly-Key and is not in the
 	// catalog, as in Mimic.
 	c.fastly = fastly.New(append([]fastly.Option{fastly.WithEnv(c.env)}, cfg.fastlyOpts...)...)
@@ -218,6 +232,13 @@ func (c *Cloud) identityCatalog() []identity.CatalogService {
 	}
 	return []identity.CatalogService{{Type: "identity", Name: "keystone", Endpoints: eps}}
 }
+
+// MesosPrefix is where the Mesos master is mounted: a scheduler's endpoint
+// is /mesos/api/v1/scheduler.
+const MesosPrefix = "/mesos"
+
+// Mesos is the Mesos master.
+func (c *Cloud) Mesos() *mesos.Master { return c.mesos }
 
 // FastlyPrefix is where the Fastly API is mounted, as in Mimic.
 const FastlyPrefix = "/fastly"

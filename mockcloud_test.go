@@ -251,7 +251,7 @@ func TestJournalOverControlAPI(t *testing.T) {
 		Services []string `json:"services"`
 	}
 	call(t, c, "GET", "/mockcloud/v1/health", "", nil, &health)
-	if health.Status != "ok" || !cmp.Equal(health.Services, []string{"compute/DFW", "compute/IAD", "compute/ORD", "compute/RegionOne", "fastly", "identity", "loadbalancer/DFW", "loadbalancer/IAD", "loadbalancer/ORD", "loadbalancer/RegionOne"}) {
+	if health.Status != "ok" || !cmp.Equal(health.Services, []string{"compute/DFW", "compute/IAD", "compute/ORD", "compute/RegionOne", "fastly", "identity", "loadbalancer/DFW", "loadbalancer/IAD", "loadbalancer/ORD", "loadbalancer/RegionOne", "mesos"}) {
 		t.Errorf("health = %+v", health)
 	}
 }
@@ -388,5 +388,47 @@ func TestLoadBalancersInCatalog(t *testing.T) {
 	}
 	if code, _ := call(t, c, "GET", path+"/loadbalancers", "", nil, nil); code != 401 {
 		t.Errorf("without a token: %d, want 401", code)
+	}
+}
+
+// TestMesosMounted: the master answers at /mesos, its legacy state and
+// redirect know where they are mounted, and a scheduler subscribes.
+func TestMesosMounted(t *testing.T) {
+	c := mockcloud.New(t)
+	var state struct {
+		Slaves []struct {
+			ID string `json:"id"`
+		} `json:"slaves"`
+	}
+	if code, body := call(t, c, "GET", "/mesos/master/state", "", nil, &state); code != 200 || len(state.Slaves) == 0 {
+		t.Fatalf("GET /mesos/master/state = %d %s", code, body)
+	}
+	client := *c.Client()
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := client.Get(c.URL() + "/mesos/redirect")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 307 || !strings.Contains(resp.Header.Get("Location"), "/mesos") {
+		t.Errorf("redirect = %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	req, _ := http.NewRequest("POST", c.URL()+"/mesos/api/v1/scheduler",
+		strings.NewReader(`{"type":"SUBSCRIBE","subscribe":{"framework_info":{"user":"test","name":"cloud-test"}}}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	resp, err = c.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Mesos-Stream-Id") == "" {
+		t.Fatalf("SUBSCRIBE = %d, stream id %q", resp.StatusCode, resp.Header.Get("Mesos-Stream-Id"))
+	}
+	// The first RecordIO frame is SUBSCRIBED.
+	buf := make([]byte, 4096)
+	n, _ := resp.Body.Read(buf)
+	if !strings.Contains(string(buf[:n]), `"SUBSCRIBED"`) {
+		t.Errorf("first frame = %q", buf[:n])
 	}
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/mockcloud/mockcloud"
 	"github.com/mockcloud/mockcloud/clock"
 	"github.com/mockcloud/mockcloud/identity"
+	"github.com/mockcloud/mockcloud/mesos"
 )
 
 // config is what the flags say.
@@ -37,6 +38,9 @@ type config struct {
 	noAuth  bool
 	strict  bool
 	regions string
+	// mesosConfig is a JSON file with the Mesos master's settings (agents,
+	// durations, outcome weights, task rules): mesos.Config as JSON.
+	mesosConfig string
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -48,13 +52,26 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.Int64Var(&cfg.seed, "seed", 1, "seed for generated IDs and probabilistic faults")
 	fs.BoolVar(&cfg.noAuth, "no-auth", false, "let requests into services without a token")
 	fs.BoolVar(&cfg.strict, "strict", false, "admit only seeded users (none are seeded by the server: for tests of auth failures)")
+	fs.StringVar(&cfg.mesosConfig, "mesos-config", "", "JSON file with the Mesos master's agents, durations and outcome weights")
 	fs.StringVar(&cfg.regions, "regions", strings.Join(mockcloud.DefaultRegions(), ","), "comma-separated regions")
 	err := fs.Parse(args)
 	return cfg, err
 }
 
 // build turns the flags into a Cloud (and the clock it must close).
-func build(cfg config) (*mockcloud.Cloud, *clock.Clock) {
+func build(cfg config) (*mockcloud.Cloud, *clock.Clock, error) {
+	var mesosOpts []mesos.Option
+	if cfg.mesosConfig != "" {
+		data, err := os.ReadFile(cfg.mesosConfig)
+		if err != nil {
+			return nil, nil, err
+		}
+		mc, err := mesos.ParseConfig(data)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %v", cfg.mesosConfig, err)
+		}
+		mesosOpts = append(mesosOpts, mesos.WithConfig(mc))
+	}
 	clk := clock.NewRealTime()
 	if cfg.frozen {
 		clk = clock.New(clock.DefaultStart())
@@ -69,12 +86,16 @@ func build(cfg config) (*mockcloud.Cloud, *clock.Clock) {
 	if r := strings.TrimSpace(cfg.regions); r != "" {
 		opts = append(opts, mockcloud.WithRegions(strings.Split(r, ",")...))
 	}
-	return mockcloud.NewUnstarted(opts...), clk
+	opts = append(opts, mockcloud.WithMesosOptions(mesosOpts...))
+	return mockcloud.NewUnstarted(opts...), clk, nil
 }
 
 // run serves until ctx is done, then shuts down within a few seconds.
 func run(ctx context.Context, cfg config, ready func(addr string), logw io.Writer) error {
-	cloud, clk := build(cfg)
+	cloud, clk, err := build(cfg)
+	if err != nil {
+		return err
+	}
 	defer clk.Close()
 	defer cloud.Close()
 

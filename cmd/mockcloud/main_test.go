@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -144,7 +145,10 @@ func TestFlags(t *testing.T) {
 	if cfg.addr != ":1" || cfg.seed != 9 || !cfg.noAuth || !cfg.strict || cfg.regions != "A,B" {
 		t.Errorf("cfg = %+v", cfg)
 	}
-	cloud, clk := build(cfg)
+	cloud, clk, err := build(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer clk.Close()
 	defer cloud.Close()
 	if got := cloud.Regions(); len(got) != 2 || got[0] != "A" || cloud.Env().Auth != nil || !cloud.Identity().Strict() {
@@ -156,4 +160,40 @@ func TestFlags(t *testing.T) {
 	if err := run(context.Background(), config{addr: "256.0.0.1:99999"}, nil, io.Discard); err == nil {
 		t.Error("run on an impossible address succeeded")
 	}
+}
+
+func TestMesosConfigFlag(t *testing.T) {
+	dir := t.TempDir()
+	good := dir + "/mesos.json"
+	if err := os.WriteFile(good, []byte(`{"agents":[{"hostname":"a1","resources":{"cpus":4,"mem":1024}}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	base, _ := startServer(t, "-frozen", "-mesos-config", good)
+	resp, err := http.Get(base + "/mesos/master/slaves")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out struct {
+		Slaves []struct {
+			Hostname string `json:"hostname"`
+		} `json:"slaves"`
+	}
+	json.NewDecoder(resp.Body).Decode(&out)
+	resp.Body.Close()
+	if len(out.Slaves) != 1 || out.Slaves[0].Hostname != "a1" {
+		t.Errorf("slaves = %+v, want the one agent from the config", out.Slaves)
+	}
+	for _, bad := range []string{dir + "/missing.json", writeFile(t, dir+"/bad.json", `{"agents":`)} {
+		if _, _, err := build(config{mesosConfig: bad}); err == nil {
+			t.Errorf("build with %s: want an error", bad)
+		}
+	}
+}
+
+func writeFile(t *testing.T, path, content string) string {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

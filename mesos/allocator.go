@@ -1,0 +1,451 @@
+package mesos
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"time"
+)
+
+// defaultRefuse is Filters.refuse_seconds's default; maxRefuse is the cap
+// the master applies.
+const (
+	defaultRefuse = 5 * time.Second
+	maxRefuse     = 365 * 24 * time.Hour
+)
+
+// allocate is the allocation run the clock calls AllocationInterval after
+// something changed.
+func (m *Master) allocate() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.allocEv = nil
+	if m.closed {
+		return
+	}
+	m.allocateLocked()
+}
+
+// allocateLocked offers every agent's free resources, agent by agent, as
+// the hierarchical DRF allocator does: to the role with the lowest
+// dominant share among the connected frameworks' unsuppressed roles, and
+// within it to the framework with the lowest share, skipping what filters
+// refuse. Each framework gets one OFFERS event per run, as the master
+// batches them.
+func (m *Master) allocateLocked() {
+	type candidate struct {
+		fw   *framework
+		role string
+	}
+	var fws []*framework
+	var cands []candidate
+	roles := map[string]bool{}
+	for _, fw := range m.fwList {
+		if !fw.connected() || fw.completed {
+			continue
+		}
+		fws = append(fws, fw)
+		for _, role := range fw.roles {
+			if !fw.suppressed[role] {
+				cands = append(cands, candidate{fw, role})
+				roles[role] = true
+			}
+		}
+	}
+	if len(cands) == 0 {
+		return
+	}
+	now := m.now()
+	totalCPU, totalMem := 0.0, 0.0
+	for _, a := range m.agentList {
+		if a.state == AgentRegistered {
+			s := a.total.sum()
+			totalCPU += s.scalar("cpus")
+			totalMem += s.scalar("mem")
+		}
+	}
+	dominant := func(p *pool) float64 {
+		s := 0.0
+		if totalCPU > 0 {
+			s = p.scalar("cpus") / totalCPU
+		}
+		if totalMem > 0 {
+			s = math.Max(s, p.scalar("mem")/totalMem)
+		}
+		return s
+	}
+	// What each role holds, only needed to order several roles.
+	var roleHeld map[string]*pool
+	if len(roles) > 1 {
+		roleHeld = map[string]*pool{}
+		for r := range roles {
+			roleHeld[r] = newPool()
+		}
+		for _, fw := range m.fwList {
+			for _, t := range fw.tasks {
+				if p := roleHeld[t.role]; p != nil && !t.released {
+					p.add(t.res.sum())
+				}
+			}
+			for _, o := range fw.offers {
+				if p := roleHeld[o.role]; p != nil {
+					p.add(o.res.sum())
+				}
+			}
+		}
+	}
+	batches := map[*framework][]*offer{}
+	for _, a := range m.agentList {
+		if a.state != AgentRegistered || a.deactivated {
+			continue
+		}
+		if len(cands) > 1 {
+			rs, fs := map[string]float64{}, map[*framework]float64{}
+			for _, c := range cands {
+				if roleHeld != nil {
+					rs[c.role] = dominant(roleHeld[c.role])
+				}
+				held := c.fw.usedTotal.clone()
+				held.add(c.fw.offeredTotal)
+				fs[c.fw] = dominant(held)
+			}
+			sort.SliceStable(cands, func(i, j int) bool {
+				ci, cj := cands[i], cands[j]
+				if rs[ci.role] != rs[cj.role] {
+					return rs[ci.role] < rs[cj.role]
+				}
+				if ci.role != cj.role {
+					return ci.role < cj.role
+				}
+				if fs[ci.fw] != fs[cj.fw] {
+					return fs[ci.fw] < fs[cj.fw]
+				}
+				return ci.fw.seq < cj.fw.seq
+			})
+		}
+		for _, c := range cands {
+			avail := a.free(c.role)
+			if avail.empty() || !allocatable(avail.sum()) {
+				continue
+			}
+			if m.filteredLocked(c.fw, a, c.role, avail, now) {
+				continue
+			}
+			o := m.newOfferLocked(c.fw, a, c.role, avail, now)
+			batches[c.fw] = append(batches[c.fw], o)
+			if roleHeld != nil {
+				roleHeld[c.role].add(avail.sum())
+			}
+		}
+	}
+	for _, fw := range fws {
+		offers := batches[fw]
+		if len(offers) == 0 {
+			continue
+		}
+		ev := &evOffers{Offers: make([]wOffer, 0, len(offers))}
+		for _, o := range offers {
+			ev.Offers = append(ev.Offers, m.wireOfferLocked(o))
+		}
+		m.metrics.offersSent += int64(len(offers))
+		m.sendLocked(fw, &schedEvent{Type: "OFFERS", Offers: ev})
+	}
+}
+
+func (m *Master) newOfferLocked(fw *framework, a *agent, role string, res rolePools, now time.Time) *offer {
+	o := &offer{seq: m.offerSeq, id: fmt.Sprintf("%s-O%d", m.masterID, m.offerSeq), fw: fw, agent: a, role: role, res: res, created: now}
+	m.offerSeq++
+	a.offered.add(res)
+	res.addScalarsTo(fw.offeredTotal)
+	a.offers[o] = struct{}{}
+	fw.offers[o.id] = o
+	m.offers[o.id] = o
+	if m.cfg.OfferTimeout > 0 {
+		o.timeout = m.clk.AfterFunc(m.cfg.OfferTimeout, func() {
+			m.mu.Lock()
+			defer m.mu.Unlock()
+			if m.closed || m.offers[o.id] != o {
+				return
+			}
+			m.rescindOfferLocked(o, true)
+		})
+	}
+	return o
+}
+
+// removeOfferLocked forgets an offer; its resources become free again.
+func (m *Master) removeOfferLocked(o *offer) {
+	if m.offers[o.id] != o {
+		return
+	}
+	delete(m.offers, o.id)
+	delete(o.fw.offers, o.id)
+	delete(o.agent.offers, o)
+	o.agent.offered.sub(o.res)
+	o.res.subScalarsFrom(o.fw.offeredTotal)
+	if o.timeout != nil {
+		o.timeout.Stop()
+		o.timeout = nil
+	}
+}
+
+// rescindOfferLocked withdraws an offer, telling the framework with a
+// RESCIND event when notify is set, and lets the allocator reuse it.
+func (m *Master) rescindOfferLocked(o *offer, notify bool) {
+	if m.offers[o.id] != o {
+		return
+	}
+	m.removeOfferLocked(o)
+	m.metrics.offersResc++
+	if notify {
+		m.sendLocked(o.fw, &schedEvent{Type: "RESCIND", Rescind: &evRescind{OfferID: wID{Value: o.id}}})
+	}
+	m.requestAllocationLocked()
+}
+
+func (m *Master) sortedOffers(set map[string]*offer) []*offer {
+	out := make([]*offer, 0, len(set))
+	for _, o := range set {
+		out = append(out, o)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].seq < out[j].seq })
+	return out
+}
+
+// filteredLocked reports whether fw refused resources like avail on a
+// recently: a filter holds while it has not expired and avail is no more
+// than what was refused, as the hierarchical allocator's filters do.
+func (m *Master) filteredLocked(fw *framework, a *agent, role string, avail rolePools, now time.Time) bool {
+	k := filterKey{a.id, role}
+	f := fw.filters[k]
+	if f == nil {
+		return false
+	}
+	if !now.Before(f.expires) {
+		delete(fw.filters, k)
+		return false
+	}
+	return f.refused.contains(avail)
+}
+
+// addFilterLocked refuses leftover resources for d, and arranges for an
+// allocation run when the filter expires.
+func (m *Master) addFilterLocked(fw *framework, a *agent, role string, refused rolePools, d time.Duration) {
+	if d <= 0 || refused.empty() {
+		return
+	}
+	k := filterKey{a.id, role}
+	f := &filter{refused: refused.clone(), expires: m.now().Add(d)}
+	if old := fw.filters[k]; old != nil && old.expires.After(f.expires) {
+		f.expires = old.expires
+	}
+	fw.filters[k] = f
+	m.clk.AfterFunc(d, func() {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		m.requestAllocationLocked()
+	})
+}
+
+// refuseFor reads Filters.refuse_seconds as the master does: default 5
+// seconds, invalid or negative values replaced by the default, capped at a
+// year.
+func refuseFor(f *wFilters) time.Duration {
+	if f == nil || f.RefuseSeconds == nil {
+		return defaultRefuse
+	}
+	s := float64(*f.RefuseSeconds)
+	if math.IsNaN(s) || s < 0 {
+		return defaultRefuse
+	}
+	if s*float64(time.Second) >= float64(maxRefuse) {
+		return maxRefuse
+	}
+	return time.Duration(s * float64(time.Second))
+}
+
+// declineLocked is DECLINE: the offers' resources are refused for
+// refuse_seconds. Unknown offers are ignored, as the master does.
+func (m *Master) declineLocked(fw *framework, ids []wID, filters *wFilters) {
+	d := refuseFor(filters)
+	for _, id := range ids {
+		o := fw.offers[id.Value]
+		if o == nil {
+			continue
+		}
+		m.removeOfferLocked(o)
+		m.metrics.offersDecl++
+		m.addFilterLocked(fw, o.agent, o.role, o.res, d)
+	}
+	m.requestAllocationLocked()
+}
+
+// reviveLocked is REVIVE: roles leave suppression and lose their filters.
+func (m *Master) reviveLocked(fw *framework, rc *rolesCall) {
+	roles := fw.roles
+	if rc != nil && len(rc.Roles) > 0 {
+		roles = rc.Roles
+	}
+	for _, r := range roles {
+		delete(fw.suppressed, r)
+		for k := range fw.filters {
+			if k.role == r {
+				delete(fw.filters, k)
+			}
+		}
+	}
+	m.requestAllocationLocked()
+}
+
+// suppressLocked is SUPPRESS: no more offers for the roles (all of the
+// framework's when none are named). Outstanding offers stay.
+func (m *Master) suppressLocked(fw *framework, rc *rolesCall) {
+	roles := fw.roles
+	if rc != nil && len(rc.Roles) > 0 {
+		roles = rc.Roles
+	}
+	mine := map[string]bool{}
+	for _, r := range fw.roles {
+		mine[r] = true
+	}
+	for _, r := range roles {
+		if mine[r] {
+			fw.suppressed[r] = true
+		}
+	}
+}
+
+// acceptLocked is ACCEPT: validate the offers, run the operations in
+// order against their pooled resources, and refuse what is left over for
+// refuse_seconds.
+func (m *Master) acceptLocked(fw *framework, ac *acceptCall) {
+	refuse := refuseFor(ac.Filters)
+	var offers []*offer
+	var verr error
+	seen := map[string]bool{}
+	if len(ac.OfferIDs) == 0 {
+		verr = fmt.Errorf("No offers specified")
+	}
+	for _, id := range ac.OfferIDs {
+		if seen[id.Value] {
+			verr = fmt.Errorf("Duplicate offer %s in ACCEPT", id.Value)
+			break
+		}
+		seen[id.Value] = true
+		o := m.offers[id.Value]
+		if o == nil || o.fw != fw {
+			verr = fmt.Errorf("Offer %s is no longer valid", id.Value)
+			break
+		}
+		if len(offers) > 0 {
+			if first := offers[0]; o.role != first.role {
+				verr = fmt.Errorf("Aggregated offers must be allocated to the same role. Offer %s uses role '%s but another is using role '%s",
+					o.id, o.role, first.role)
+				break
+			} else if o.agent != first.agent {
+				verr = fmt.Errorf("Aggregated offers must belong to one single agent. Offer %s uses agent %s and agent %s",
+					o.id, o.agent.id, first.agent.id)
+				break
+			}
+		}
+		offers = append(offers, o)
+	}
+	if verr != nil {
+		for _, id := range ac.OfferIDs {
+			if o := m.offers[id.Value]; o != nil && o.fw == fw {
+				m.removeOfferLocked(o)
+			}
+		}
+		lost := TaskLost
+		if fw.partitionAware() {
+			lost = TaskDropped
+		}
+		for _, op := range ac.Operations {
+			var tasks []wTaskInfo
+			switch {
+			case op.Type == "LAUNCH" && op.Launch != nil:
+				tasks = op.Launch.TaskInfos
+			case op.Type == "LAUNCH_GROUP" && op.LaunchGroup != nil && op.LaunchGroup.TaskGroup != nil:
+				tasks = op.LaunchGroup.TaskGroup.Tasks
+			default:
+				m.dropOperationLocked(fw, op, "Operation attempted with invalid offers: "+verr.Error())
+				continue
+			}
+			for _, ti := range tasks {
+				m.masterUpdateLocked(fw, ti.TaskID.val(), ti.AgentID.val(), lost, "REASON_INVALID_OFFERS",
+					"Task launched with invalid offers: "+verr.Error())
+			}
+		}
+		m.requestAllocationLocked()
+		return
+	}
+
+	a, role := offers[0].agent, offers[0].role
+	avail := rolePools{}
+	for _, o := range offers {
+		avail.add(o.res)
+		m.removeOfferLocked(o)
+	}
+	launching := map[string]bool{}
+	for _, op := range ac.Operations {
+		switch op.Type {
+		case "LAUNCH":
+			if op.Launch == nil {
+				continue
+			}
+			for _, ti := range op.Launch.TaskInfos {
+				m.launchLocked(fw, a, role, []wTaskInfo{ti}, nil, avail, launching)
+			}
+		case "LAUNCH_GROUP":
+			lg := op.LaunchGroup
+			if lg == nil || lg.TaskGroup == nil {
+				continue
+			}
+			m.launchLocked(fw, a, role, lg.TaskGroup.Tasks, lg.Executor, avail, launching)
+		case "":
+			// An unknown operation type parses as UNKNOWN and is ignored.
+		default:
+			m.dropOperationLocked(fw, op, "mockcloud's Mesos master does not emulate "+op.Type+" operations")
+		}
+	}
+	m.addFilterLocked(fw, a, role, avail, refuse)
+	m.requestAllocationLocked()
+}
+
+// dropOperationLocked answers an operation the master will not apply: an
+// UPDATE_OPERATION_STATUS with OPERATION_ERROR when the scheduler asked for
+// feedback (set an operation ID), nothing otherwise.
+func (m *Master) dropOperationLocked(fw *framework, op wOperation, msg string) {
+	if op.ID == nil || op.ID.Value == "" {
+		return
+	}
+	m.sendLocked(fw, &schedEvent{Type: "UPDATE_OPERATION_STATUS", UpdateOperationStatus: &evOpStatus{
+		Status: wOperationStatus{OperationID: idp(op.ID.Value), State: "OPERATION_ERROR", Message: msg},
+	}})
+}
+
+func (m *Master) wireOfferLocked(o *offer) wOffer {
+	a := o.agent
+	w := wOffer{
+		ID:          wID{Value: o.id},
+		FrameworkID: wID{Value: o.fw.id},
+		AgentID:     wID{Value: a.id},
+		Hostname:    a.hostname,
+		URL: &wURL{Scheme: "http", Address: wAddress{Hostname: a.hostname, IP: a.ip, Port: a.port},
+			Path: "/slave(1)"},
+		Resources:      o.res.wire(resourceFormat{allocationRole: o.role}),
+		Attributes:     a.attrs,
+		AllocationInfo: &wAllocationInfo{Role: o.role},
+	}
+	var execs []string
+	for k := range a.executors {
+		if k.fw == o.fw.id {
+			execs = append(execs, k.id)
+		}
+	}
+	sort.Strings(execs)
+	for _, e := range execs {
+		w.ExecutorIDs = append(w.ExecutorIDs, wID{Value: e})
+	}
+	return w
+}

@@ -1,0 +1,205 @@
+package mesos_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/mesos"
+)
+
+// benchStream is a lean scheduler stream for benchmarks: it counts
+// records by the substrings they contain instead of decoding them.
+type benchStream struct {
+	id       string
+	fw       string
+	offers   chan []byte
+	finished atomic.Int64
+	updates  atomic.Int64
+	done     chan struct{}
+	cancel   context.CancelFunc
+}
+
+func openBenchStream(b *testing.B, srv *mesos.Server) *benchStream {
+	b.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, "POST", srv.URL()+"/api/v1/scheduler",
+		strings.NewReader(`{"type":"SUBSCRIBE","subscribe":{"framework_info":{"user":"bench","name":"bench"}}}`))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	bs := &benchStream{id: resp.Header.Get("Mesos-Stream-Id"), offers: make(chan []byte, 16), done: make(chan struct{}), cancel: cancel}
+	subscribed := make(chan string, 1)
+	go func() {
+		defer close(bs.done)
+		defer resp.Body.Close()
+		br := bufio.NewReaderSize(resp.Body, 1<<20)
+		finished := []byte(`"TASK_FINISHED"`)
+		for {
+			line, err := br.ReadSlice('\n')
+			if err != nil {
+				return
+			}
+			n, _ := strconv.Atoi(string(line[:len(line)-1]))
+			rec := make([]byte, n)
+			if _, err := io.ReadFull(br, rec); err != nil {
+				return
+			}
+			switch {
+			case bytes.HasPrefix(rec, []byte(`{"type":"UPDATE"`)):
+				bs.updates.Add(1)
+				if bytes.Contains(rec, finished) {
+					bs.finished.Add(1)
+				}
+			case bytes.HasPrefix(rec, []byte(`{"type":"OFFERS"`)):
+				bs.offers <- rec
+			case bytes.HasPrefix(rec, []byte(`{"type":"SUBSCRIBED"`)):
+				i := bytes.Index(rec, []byte(`"framework_id":{"value":"`))
+				rest := rec[i+len(`"framework_id":{"value":"`):]
+				subscribed <- string(rest[:bytes.IndexByte(rest, '"')])
+			}
+		}
+	}()
+	bs.fw = <-subscribed
+	return bs
+}
+
+func (bs *benchStream) close() {
+	bs.cancel()
+	<-bs.done
+}
+
+// offerIDs pulls (offer, agent) ID pairs out of an OFFERS record.
+func offerIDs(rec []byte) (offers, agents []string) {
+	s := string(rec)
+	for {
+		i := strings.Index(s, `{"id":{"value":"`)
+		if i < 0 {
+			return
+		}
+		s = s[i+len(`{"id":{"value":"`):]
+		offers = append(offers, s[:strings.IndexByte(s, '"')])
+		j := strings.Index(s, `"agent_id":{"value":"`)
+		s = s[j+len(`"agent_id":{"value":"`):]
+		agents = append(agents, s[:strings.IndexByte(s, '"')])
+	}
+}
+
+func post(b *testing.B, srv *mesos.Server, stream, body string) {
+	req, _ := http.NewRequest("POST", srv.URL()+"/api/v1/scheduler", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Mesos-Stream-Id", stream)
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	msg, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		b.Fatalf("%s: %s", resp.Status, msg)
+	}
+}
+
+// BenchmarkLaunch100kTasks: one op is a scheduler launching 100,000
+// tasks over HTTP (100 ACCEPTs of 1,000 tasks on 100 agents) and every
+// one of them going STAGING -> STARTING -> RUNNING -> FINISHED on the
+// clock, with all 300,000 UPDATE events streamed to the scheduler.
+func BenchmarkLaunch100kTasks(b *testing.B) {
+	const agents, perAgent = 100, 1000
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		srv := mesos.NewServer(b,
+			mesos.WithAgents(mesos.AgentConfig{Count: agents, Resources: mesos.Resources{CPUs: perAgent, Mem: perAgent * 64}}),
+			mesos.WithAutoAcknowledge(),
+			mesos.WithEnv(fake.Env{Journal: fake.NewJournal(256)}))
+		b.StartTimer()
+
+		bs := openBenchStream(b, srv)
+		clk := srv.Clock()
+		clk.Advance(time.Second)
+		offers, agentIDs := offerIDs(<-bs.offers)
+		if len(offers) != agents {
+			b.Fatalf("%d offers, want %d", len(offers), agents)
+		}
+		var body bytes.Buffer
+		body.Grow(perAgent * 256)
+		for a, offer := range offers {
+			body.Reset()
+			fmt.Fprintf(&body, `{"framework_id":{"value":%q},"type":"ACCEPT","accept":{"offer_ids":[{"value":%q}],"operations":[{"type":"LAUNCH","launch":{"task_infos":[`, bs.fw, offer)
+			for t := 0; t < perAgent; t++ {
+				if t > 0 {
+					body.WriteByte(',')
+				}
+				fmt.Fprintf(&body, `{"name":"t","task_id":{"value":"t%d-%d"},"agent_id":{"value":%q},"command":{"value":"true"},"resources":[{"name":"cpus","type":"SCALAR","scalar":{"value":1}},{"name":"mem","type":"SCALAR","scalar":{"value":64}}]}`,
+					a, t, agentIDs[a])
+			}
+			body.WriteString(`]}}]}}`)
+			post(b, srv, bs.id, body.String())
+		}
+		clk.Advance(time.Second)
+		clk.Advance(time.Second)
+		clk.Advance(10 * time.Second)
+		deadline := time.Now().Add(time.Minute)
+		for bs.finished.Load() < agents*perAgent {
+			if time.Now().After(deadline) {
+				b.Fatalf("%d of %d tasks finished (%d updates)", bs.finished.Load(), agents*perAgent, bs.updates.Load())
+			}
+			time.Sleep(time.Millisecond)
+		}
+		if n := bs.updates.Load(); n != 3*agents*perAgent {
+			b.Fatalf("%d updates, want %d", n, 3*agents*perAgent)
+		}
+
+		b.StopTimer()
+		bs.close()
+		srv.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*agents*perAgent), "ns/task")
+}
+
+// BenchmarkOffersCycle: one op is an allocation run offering 100 agents
+// to a framework (one OFFERS event with 100 offers) and the framework
+// declining them all in one DECLINE with refuse_seconds 0.
+func BenchmarkOffersCycle(b *testing.B) {
+	const agents = 100
+	srv := mesos.NewServer(b,
+		mesos.WithAgents(mesos.AgentConfig{Count: agents, Resources: mesos.Resources{CPUs: 8, Mem: 32768, Disk: 100000, Ports: []mesos.PortRange{{Begin: 31000, End: 32000}}},
+			Attributes: map[string]string{"rack": "r1", "zone": "us-east-1a"}}),
+		mesos.WithEnv(fake.Env{Journal: fake.NewJournal(256)}))
+	bs := openBenchStream(b, srv)
+	defer bs.close()
+	clk := srv.Clock()
+	var body strings.Builder
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		clk.Advance(time.Second)
+		offers, _ := offerIDs(<-bs.offers)
+		if len(offers) != agents {
+			b.Fatalf("%d offers, want %d", len(offers), agents)
+		}
+		body.Reset()
+		fmt.Fprintf(&body, `{"framework_id":{"value":%q},"type":"DECLINE","decline":{"offer_ids":[`, bs.fw)
+		for j, o := range offers {
+			if j > 0 {
+				body.WriteByte(',')
+			}
+			fmt.Fprintf(&body, `{"value":%q}`, o)
+		}
+		body.WriteString(`],"filters":{"refuse_seconds":0}}}`)
+		post(b, srv, bs.id, body.String())
+	}
+}

@@ -1,0 +1,638 @@
+package mesos
+
+import (
+	"fmt"
+	"math"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mockcloud/mockcloud/fake"
+)
+
+// opCall is mesos.v1.master.Call. Sub-messages of calls the fake does not
+// emulate are kept raw, only to check they are present.
+type opCall struct {
+	Type                      string          `json:"type"`
+	GetMetrics                *opGetMetrics   `json:"get_metrics"`
+	SetLoggingLevel           rawJSON         `json:"set_logging_level"`
+	ListFiles                 rawJSON         `json:"list_files"`
+	ReadFile                  rawJSON         `json:"read_file"`
+	UpdateWeights             rawJSON         `json:"update_weights"`
+	ReserveResources          rawJSON         `json:"reserve_resources"`
+	UnreserveResources        rawJSON         `json:"unreserve_resources"`
+	CreateVolumes             rawJSON         `json:"create_volumes"`
+	DestroyVolumes            rawJSON         `json:"destroy_volumes"`
+	GrowVolume                rawJSON         `json:"grow_volume"`
+	ShrinkVolume              rawJSON         `json:"shrink_volume"`
+	UpdateMaintenanceSchedule rawJSON         `json:"update_maintenance_schedule"`
+	StartMaintenance          rawJSON         `json:"start_maintenance"`
+	StopMaintenance           rawJSON         `json:"stop_maintenance"`
+	DrainAgent                *opAgentCall    `json:"drain_agent"`
+	DeactivateAgent           *opAgentCall    `json:"deactivate_agent"`
+	ReactivateAgent           *opAgentCall    `json:"reactivate_agent"`
+	UpdateQuota               rawJSON         `json:"update_quota"`
+	SetQuota                  rawJSON         `json:"set_quota"`
+	RemoveQuota               rawJSON         `json:"remove_quota"`
+	Teardown                  *opTeardownCall `json:"teardown"`
+	MarkAgentGone             *opAgentCall    `json:"mark_agent_gone"`
+}
+
+type opGetMetrics struct {
+	Timeout *wDurationInfo `json:"timeout"`
+}
+
+type opAgentCall struct {
+	AgentID *wID `json:"agent_id"`
+}
+
+type opTeardownCall struct {
+	FrameworkID *wID `json:"framework_id"`
+}
+
+// opCallTypes lists mesos.v1.master.Call.Type, with the sub-message each
+// requires ("" for none).
+var opCallTypes = map[string]string{
+	"GET_HEALTH": "", "GET_FLAGS": "", "GET_VERSION": "", "GET_METRICS": "get_metrics",
+	"GET_LOGGING_LEVEL": "", "SET_LOGGING_LEVEL": "set_logging_level", "LIST_FILES": "list_files",
+	"READ_FILE": "read_file", "GET_STATE": "", "GET_AGENTS": "", "GET_FRAMEWORKS": "", "GET_EXECUTORS": "",
+	"GET_OPERATIONS": "", "GET_TASKS": "", "GET_ROLES": "", "GET_WEIGHTS": "", "UPDATE_WEIGHTS": "update_weights",
+	"GET_MASTER": "", "SUBSCRIBE": "", "RESERVE_RESOURCES": "reserve_resources",
+	"UNRESERVE_RESOURCES": "unreserve_resources", "CREATE_VOLUMES": "create_volumes",
+	"DESTROY_VOLUMES": "destroy_volumes", "GROW_VOLUME": "grow_volume", "SHRINK_VOLUME": "shrink_volume",
+	"GET_MAINTENANCE_STATUS": "", "GET_MAINTENANCE_SCHEDULE": "",
+	"UPDATE_MAINTENANCE_SCHEDULE": "update_maintenance_schedule", "START_MAINTENANCE": "start_maintenance",
+	"STOP_MAINTENANCE": "stop_maintenance", "DRAIN_AGENT": "drain_agent", "DEACTIVATE_AGENT": "deactivate_agent",
+	"REACTIVATE_AGENT": "reactivate_agent", "GET_QUOTA": "", "UPDATE_QUOTA": "update_quota",
+	"SET_QUOTA": "set_quota", "REMOVE_QUOTA": "remove_quota", "TEARDOWN": "teardown",
+	"MARK_AGENT_GONE": "mark_agent_gone",
+}
+
+func (c *opCall) has(field string) bool {
+	switch field {
+	case "":
+		return true
+	case "get_metrics":
+		return c.GetMetrics != nil
+	case "drain_agent":
+		return c.DrainAgent != nil
+	case "deactivate_agent":
+		return c.DeactivateAgent != nil
+	case "reactivate_agent":
+		return c.ReactivateAgent != nil
+	case "teardown":
+		return c.Teardown != nil
+	case "mark_agent_gone":
+		return c.MarkAgentGone != nil
+	}
+	raw := map[string]rawJSON{
+		"set_logging_level": c.SetLoggingLevel, "list_files": c.ListFiles, "read_file": c.ReadFile,
+		"update_weights": c.UpdateWeights, "reserve_resources": c.ReserveResources,
+		"unreserve_resources": c.UnreserveResources, "create_volumes": c.CreateVolumes,
+		"destroy_volumes": c.DestroyVolumes, "grow_volume": c.GrowVolume, "shrink_volume": c.ShrinkVolume,
+		"update_maintenance_schedule": c.UpdateMaintenanceSchedule, "start_maintenance": c.StartMaintenance,
+		"stop_maintenance": c.StopMaintenance, "update_quota": c.UpdateQuota, "set_quota": c.SetQuota,
+		"remove_quota": c.RemoveQuota,
+	}
+	return rawSet(raw[field])
+}
+
+// decodeOperatorCall parses a body into a master Call, with the master's
+// messages.
+func decodeOperatorCall(body []byte) (*opCall, *fake.Error) {
+	var c opCall
+	if err := unmarshalCall(body, &c); err != nil {
+		return nil, err
+	}
+	if _, ok := opCallTypes[c.Type]; !ok {
+		c.Type = ""
+	}
+	var m missing
+	for name, a := range map[string]*opAgentCall{"drain_agent": c.DrainAgent, "deactivate_agent": c.DeactivateAgent,
+		"reactivate_agent": c.ReactivateAgent, "mark_agent_gone": c.MarkAgentGone} {
+		if a != nil {
+			m.id(name+".agent_id", a.AgentID)
+		}
+	}
+	if c.Teardown != nil {
+		m.id("teardown.framework_id", c.Teardown.FrameworkID)
+	}
+	sort.Strings(m)
+	if err := m.err(); err != nil {
+		return nil, convertError("Call", err)
+	}
+	return &c, nil
+}
+
+func (c *opCall) validate() error {
+	if c.Type == "" {
+		return fmt.Errorf("Expecting 'type' to be present")
+	}
+	if field := opCallTypes[c.Type]; !c.has(field) {
+		return fmt.Errorf("Expecting '%s' to be present", field)
+	}
+	return nil
+}
+
+// serveOperator is POST /api/v1.
+func (m *Master) serveOperator(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		methodNotAllowed(w, r, "POST")
+		return
+	}
+	if err := checkContentType(r); err != nil {
+		writeErr(w, r, err)
+		return
+	}
+	call, ferr := decodeOperatorCall(readBody(r))
+	if ferr != nil {
+		writeErr(w, r, ferr)
+		return
+	}
+	if err := call.validate(); err != nil {
+		writeErr(w, r, badRequest("Failed to validate master::Call: %s", err.Error()))
+		return
+	}
+	if !acceptsJSON(r) {
+		writeErr(w, r, fake.Errorf(http.StatusNotAcceptable,
+			"Expecting 'Accept' to allow 'application/x-protobuf' or 'application/json'"))
+		return
+	}
+	if call.Type == "SUBSCRIBE" {
+		m.subscribeOperator(w, r)
+		return
+	}
+	m.mu.Lock()
+	resp, status, err := m.operatorCallLocked(call)
+	m.mu.Unlock()
+	switch {
+	case err != nil:
+		writeErr(w, r, err)
+	case resp != nil:
+		fake.WriteJSON(w, http.StatusOK, resp)
+	default:
+		w.Header().Set("Content-Length", "0")
+		w.WriteHeader(status)
+	}
+}
+
+func (m *Master) operatorCallLocked(c *opCall) (*opResponse, int, *fake.Error) {
+	if m.closed {
+		return nil, 0, fake.Errorf(http.StatusServiceUnavailable, "Master is shutting down")
+	}
+	m.metrics.calls["operator."+c.Type]++
+	resp := &opResponse{Type: c.Type}
+	switch c.Type {
+	case "GET_HEALTH":
+		resp.GetHealth = &getHealth{Healthy: true}
+	case "GET_FLAGS":
+		resp.GetFlags = &getFlags{Flags: []wFlag{}}
+		flags := m.flagsLocked()
+		for _, k := range sortedKeys(flags) {
+			resp.GetFlags.Flags = append(resp.GetFlags.Flags, wFlag{Name: k, Value: flags[k]})
+		}
+	case "GET_VERSION":
+		resp.GetVersion = &getVersion{VersionInfo: m.versionInfoLocked()}
+	case "GET_METRICS":
+		resp.GetMetrics = &getMetrics{Metrics: []wMetric{}}
+		ms := m.metricsLocked()
+		for _, k := range sortedKeys(ms) {
+			resp.GetMetrics.Metrics = append(resp.GetMetrics.Metrics, wMetric{Name: k, Value: ms[k]})
+		}
+	case "GET_LOGGING_LEVEL":
+		resp.GetLoggingLevel = &getLogging{Level: 0}
+	case "GET_STATE":
+		resp.GetState = m.getStateLocked()
+	case "GET_AGENTS":
+		resp.GetAgents = m.getAgentsLocked()
+	case "GET_FRAMEWORKS":
+		resp.GetFrameworks = m.getFrameworksLocked()
+	case "GET_EXECUTORS":
+		resp.GetExecutors = m.getExecutorsLocked()
+	case "GET_OPERATIONS":
+		resp.GetOperations = &getOperations{Operations: []any{}}
+	case "GET_TASKS":
+		resp.GetTasks = m.getTasksLocked()
+	case "GET_ROLES":
+		resp.GetRoles = m.getRolesLocked()
+	case "GET_WEIGHTS":
+		resp.GetWeights = &getWeights{WeightInfos: []any{}}
+	case "GET_MASTER":
+		resp.GetMaster = &getMaster{MasterInfo: *m.masterInfoLocked(), StartTime: secs(m.startTime), ElectedTime: secs(m.electedTime)}
+	case "GET_MAINTENANCE_STATUS":
+		resp.GetMaintenanceStatus = &getMaintStatus{}
+		resp.GetMaintenanceStatus.Status.DrainingMachines = []any{}
+		resp.GetMaintenanceStatus.Status.DownMachines = []any{}
+	case "GET_MAINTENANCE_SCHEDULE":
+		resp.GetMaintenanceSchedule = &getMaintSched{}
+		resp.GetMaintenanceSchedule.Schedule.Windows = []any{}
+	case "GET_QUOTA":
+		resp.GetQuota = &getQuota{}
+		resp.GetQuota.Status.Infos = []any{}
+	case "TEARDOWN":
+		fw := m.frameworks[c.Teardown.FrameworkID.Value]
+		if fw == nil {
+			return nil, 0, badRequest("No framework found with specified ID")
+		}
+		m.removeFrameworkLocked(fw)
+		return nil, http.StatusOK, nil
+	case "MARK_AGENT_GONE":
+		a := m.agents[c.MarkAgentGone.AgentID.Value]
+		if a == nil {
+			return nil, 0, fake.Errorf(http.StatusNotFound, "Agent '%s' not found", c.MarkAgentGone.AgentID.Value)
+		}
+		if a.state == AgentGone {
+			return nil, http.StatusOK, nil
+		}
+		_ = m.markGoneLocked(a)
+		return nil, http.StatusOK, nil
+	case "DEACTIVATE_AGENT", "REACTIVATE_AGENT":
+		ac := c.DeactivateAgent
+		if ac == nil {
+			ac = c.ReactivateAgent
+		}
+		a := m.agents[ac.AgentID.Value]
+		if a == nil || a.state != AgentRegistered {
+			return nil, 0, badRequest("Unknown agent %s", ac.AgentID.Value)
+		}
+		if c.Type == "DEACTIVATE_AGENT" {
+			m.deactivateLocked(a)
+		} else {
+			a.deactivated = false
+			m.requestAllocationLocked()
+		}
+		return nil, http.StatusOK, nil
+	default:
+		return nil, 0, fake.Errorf(http.StatusNotImplemented,
+			"mockcloud's Mesos master does not implement %s", c.Type)
+	}
+	return resp, http.StatusOK, nil
+}
+
+// subscribeOperator serves an Operator API SUBSCRIBE: SUBSCRIBED with the
+// whole state, a first HEARTBEAT, then cluster events as they happen.
+func (m *Master) subscribeOperator(w http.ResponseWriter, r *http.Request) {
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		writeErr(w, r, fake.Errorf(http.StatusServiceUnavailable, "Master is shutting down"))
+		return
+	}
+	m.metrics.calls["operator.SUBSCRIBE"]++
+	s := newSubscription("operator-"+m.env.RNG.UUID(), true)
+	m.streams = append(m.streams, s)
+	m.opSubs = append(m.opSubs, s)
+	s.enqueue(mustJSON(&opEvent{Type: "SUBSCRIBED", Subscribed: &opSubscribed{
+		GetState: m.getStateLocked(), HeartbeatIntervalSeconds: m.cfg.HeartbeatInterval.Seconds(),
+	}}))
+	s.enqueue(heartbeatOperatorFrame)
+	m.startHeartbeatLocked(s)
+	m.mu.Unlock()
+	m.serveStream(w, r, s)
+}
+
+func (m *Master) getStateLocked() *getState {
+	return &getState{
+		GetTasks:      m.getTasksLocked(),
+		GetExecutors:  m.getExecutorsLocked(),
+		GetFrameworks: m.getFrameworksLocked(),
+		GetAgents:     m.getAgentsLocked(),
+	}
+}
+
+func (m *Master) getAgentsLocked() *getAgents {
+	out := &getAgents{Agents: []wAgent{}, RecoveredAgents: []wAgentInfo{}}
+	for _, a := range m.agentList {
+		if a.state == AgentRegistered {
+			out.Agents = append(out.Agents, m.wireAgentLocked(a))
+		}
+	}
+	return out
+}
+
+func (m *Master) getFrameworksLocked() *getFrameworks {
+	out := &getFrameworks{Frameworks: []wFramework{}, CompletedFrameworks: []wFramework{}}
+	for _, fw := range m.fwList {
+		out.Frameworks = append(out.Frameworks, m.wireFrameworkLocked(fw))
+	}
+	for _, fw := range m.completed {
+		out.CompletedFrameworks = append(out.CompletedFrameworks, m.wireFrameworkLocked(fw))
+	}
+	return out
+}
+
+func (m *Master) getExecutorsLocked() *getExecutors {
+	out := &getExecutors{Executors: []wExecutor{}}
+	for _, a := range m.agentList {
+		keys := make([]execKey, 0, len(a.executors))
+		for k := range a.executors {
+			keys = append(keys, k)
+		}
+		sort.Slice(keys, func(i, j int) bool {
+			if keys[i].fw != keys[j].fw {
+				return keys[i].fw < keys[j].fw
+			}
+			return keys[i].id < keys[j].id
+		})
+		for _, k := range keys {
+			out.Executors = append(out.Executors, wExecutor{ExecutorInfo: a.executors[k].info, AgentID: wID{Value: a.id}})
+		}
+	}
+	return out
+}
+
+func (m *Master) getTasksLocked() *getTasks {
+	out := &getTasks{Tasks: []wTask{}, UnreachableTasks: []wTask{}, CompletedTasks: []wTask{}}
+	for _, fw := range m.fwList {
+		for _, t := range sortedTasks(fw.tasks) {
+			out.Tasks = append(out.Tasks, m.wireTaskLocked(t))
+		}
+		for _, t := range sortedTasks(fw.unreachable) {
+			out.UnreachableTasks = append(out.UnreachableTasks, m.wireTaskLocked(t))
+		}
+	}
+	for _, fw := range append(append([]*framework(nil), m.fwList...), m.completed...) {
+		for _, t := range fw.completedT {
+			out.CompletedTasks = append(out.CompletedTasks, m.wireTaskLocked(t))
+		}
+	}
+	return out
+}
+
+// roleUsage is what each role holds: frameworks subscribed to it and
+// resources allocated (tasks, executors) and offered to it.
+type roleUsage struct {
+	frameworks []string
+	allocated  rolePools
+	offered    rolePools
+	reserved   rolePools
+}
+
+func (m *Master) rolesLocked() map[string]*roleUsage {
+	roles := map[string]*roleUsage{"*": {allocated: rolePools{}, offered: rolePools{}, reserved: rolePools{}}}
+	get := func(r string) *roleUsage {
+		u := roles[r]
+		if u == nil {
+			u = &roleUsage{allocated: rolePools{}, offered: rolePools{}, reserved: rolePools{}}
+			roles[r] = u
+		}
+		return u
+	}
+	for _, fw := range m.fwList {
+		for _, r := range fw.roles {
+			u := get(r)
+			u.frameworks = append(u.frameworks, fw.id)
+		}
+		for _, t := range fw.tasks {
+			if !t.released {
+				get(t.role).allocated.add(t.res)
+			}
+		}
+		for _, o := range fw.offers {
+			get(o.role).offered.add(o.res)
+		}
+	}
+	for _, a := range m.agentList {
+		if a.state != AgentRegistered {
+			continue
+		}
+		for r, p := range a.total {
+			if r != "*" {
+				get(r).reserved.get(r).add(p)
+			}
+		}
+	}
+	return roles
+}
+
+func (m *Master) getRolesLocked() *getRoles {
+	out := &getRoles{Roles: []wRole{}}
+	roles := m.rolesLocked()
+	for _, name := range sortedKeys(roles) {
+		u := roles[name]
+		wr := wRole{Name: name, Weight: 1, Frameworks: []wID{}, Resources: []wResource{}}
+		for _, id := range u.frameworks {
+			wr.Frameworks = append(wr.Frameworks, wID{Value: id})
+		}
+		all := u.allocated.clone()
+		all.add(u.offered)
+		wr.Resources = all.wire(resourceFormat{allocationRole: name})
+		out.Roles = append(out.Roles, wr)
+	}
+	return out
+}
+
+// wireFrameworkLocked renders GET_FRAMEWORKS's Framework.
+func (m *Master) wireFrameworkLocked(fw *framework) wFramework {
+	w := wFramework{
+		FrameworkInfo:      fw.info,
+		Active:             fw.connected() && !fw.completed,
+		Connected:          fw.connected(),
+		Recovered:          fw.recovered,
+		RegisteredTime:     nanos(fw.registered),
+		ReregisteredTime:   nanos(fw.registered),
+		UnregisteredTime:   nanos(fw.unregistered),
+		Offers:             []wOffer{},
+		InverseOffers:      []any{},
+		AllocatedResources: []wResource{},
+		OfferedResources:   []wResource{},
+	}
+	if !fw.reregistered.IsZero() {
+		w.ReregisteredTime = nanos(fw.reregistered)
+	}
+	byRole := map[string]rolePools{}
+	for _, t := range fw.tasks {
+		if t.released {
+			continue
+		}
+		rp := byRole[t.role]
+		if rp == nil {
+			rp = rolePools{}
+			byRole[t.role] = rp
+		}
+		rp.add(t.res)
+	}
+	for _, role := range sortedKeys(byRole) {
+		w.AllocatedResources = append(w.AllocatedResources, byRole[role].wire(resourceFormat{allocationRole: role})...)
+	}
+	for _, o := range m.sortedOffers(fw.offers) {
+		w.Offers = append(w.Offers, m.wireOfferLocked(o))
+		w.OfferedResources = append(w.OfferedResources, o.res.wire(resourceFormat{allocationRole: o.role})...)
+	}
+	return w
+}
+
+func (m *Master) versionInfoLocked() wVersionInfo {
+	return wVersionInfo{Version: m.cfg.Version, BuildDate: buildDate, BuildTime: buildTime, BuildUser: buildUser}
+}
+
+// The build the fake claims to be.
+const (
+	buildDate = "2020-11-19 17:36:35"
+	buildTime = 1605807395
+	buildUser = "mockcloud"
+)
+
+// flagsLocked are the master's flags as GET_FLAGS and /flags report them.
+func (m *Master) flagsLocked() map[string]string {
+	f := map[string]string{
+		"agent_ping_timeout":                  "15secs",
+		"agent_reregister_timeout":            "10mins",
+		"allocation_interval":                 mesosDuration(m.cfg.AllocationInterval),
+		"allocator":                           "hierarchical",
+		"authenticate_agents":                 "false",
+		"authenticate_frameworks":             "false",
+		"authenticate_http_frameworks":        "false",
+		"authenticate_http_readonly":          "false",
+		"authenticate_http_readwrite":         "false",
+		"authenticators":                      "crammd5",
+		"authorizers":                         "local",
+		"filter_gpu_resources":                "true",
+		"framework_sorter":                    "drf",
+		"help":                                "false",
+		"hostname":                            m.cfg.Hostname,
+		"hostname_lookup":                     "true",
+		"http_authenticators":                 "basic",
+		"initialize_driver_logging":           "true",
+		"log_auto_initialize":                 "true",
+		"logbufsecs":                          "0",
+		"logging_level":                       "INFO",
+		"max_agent_ping_timeouts":             "5",
+		"max_completed_frameworks":            strconv.Itoa(m.cfg.MaxCompletedFrameworks),
+		"max_completed_tasks_per_framework":   strconv.Itoa(m.cfg.MaxCompletedTasksPerFramework),
+		"max_unreachable_tasks_per_framework": "1000",
+		"min_allocatable_resources":           "cpus:0.01|mem:32",
+		"port":                                strconv.Itoa(m.cfg.Port),
+		"quiet":                               "false",
+		"recovery_agent_removal_limit":        "100%",
+		"registry":                            "in_memory",
+		"registry_fetch_timeout":              "1mins",
+		"registry_store_timeout":              "20secs",
+		"registry_strict":                     "false",
+		"require_agent_domain":                "false",
+		"root_submissions":                    "true",
+		"user_sorter":                         "drf",
+		"version":                             "false",
+		"webui_dir":                           "/usr/share/mesos/webui",
+		"work_dir":                            "/var/lib/mesos",
+		"zk_session_timeout":                  "10secs",
+	}
+	if m.cfg.OfferTimeout > 0 {
+		f["offer_timeout"] = mesosDuration(m.cfg.OfferTimeout)
+	}
+	if m.cfg.Cluster != "" {
+		f["cluster"] = m.cfg.Cluster
+	}
+	return f
+}
+
+// mesosDuration formats a duration as stout's Duration does ("1secs",
+// "500ms", "10mins").
+func mesosDuration(d time.Duration) string {
+	units := []struct {
+		d    time.Duration
+		name string
+	}{
+		{7 * 24 * time.Hour, "weeks"}, {24 * time.Hour, "days"}, {time.Hour, "hrs"}, {time.Minute, "mins"},
+		{time.Second, "secs"}, {time.Millisecond, "ms"}, {time.Microsecond, "us"},
+	}
+	for _, u := range units {
+		if d >= u.d {
+			return strconv.FormatFloat(float64(d)/float64(u.d), 'g', -1, 64) + u.name
+		}
+	}
+	return strconv.FormatInt(int64(d), 10) + "ns"
+}
+
+// metricsLocked is the master's metrics snapshot.
+func (m *Master) metricsLocked() map[string]float64 {
+	now := m.now()
+	out := map[string]float64{
+		"master/elected":                   1,
+		"master/uptime_secs":               now.Sub(m.startTime).Seconds(),
+		"master/outstanding_offers":        float64(len(m.offers)),
+		"master/messages_decline_offers":   float64(m.metrics.offersDecl),
+		"master/invalid_status_updates":    0,
+		"master/dropped_messages":          0,
+		"master/event_queue_messages":      0,
+		"master/event_queue_http_requests": 0,
+		"master/recovery_slave_removals":   0,
+		"master/slave_registrations":       0,
+		"allocator/mesos/offers_sent":      float64(m.metrics.offersSent),
+		"master/offers_rescinded":          float64(m.metrics.offersResc),
+	}
+	var active, inactive, connected, disconnected, unreachable float64
+	totals, used := newPool(), newPool()
+	for _, a := range m.agentList {
+		switch a.state {
+		case AgentRegistered:
+			connected++
+			if a.deactivated {
+				inactive++
+			} else {
+				active++
+			}
+			totals.add(a.total.sum())
+			used.add(a.used.sum())
+		case AgentUnreachable:
+			unreachable++
+			disconnected++
+		}
+	}
+	out["master/slaves_active"] = active
+	out["master/slaves_inactive"] = inactive
+	out["master/slaves_connected"] = connected
+	out["master/slaves_disconnected"] = disconnected
+	out["master/slaves_unreachable"] = unreachable
+	for _, r := range []string{"cpus", "mem", "disk", "gpus"} {
+		t, u := totals.scalar(r), used.scalar(r)
+		out["master/"+r+"_total"] = t
+		out["master/"+r+"_used"] = u
+		p := 0.0
+		if t > 0 {
+			p = u / t
+		}
+		out["master/"+r+"_percent"] = p
+	}
+	var fwActive, fwConnected, fwDisconnected float64
+	counts := map[TaskState]float64{}
+	for _, fw := range m.fwList {
+		if fw.connected() {
+			fwActive++
+			fwConnected++
+		} else {
+			fwDisconnected++
+		}
+		for _, t := range fw.tasks {
+			counts[t.state]++
+		}
+		counts[TaskUnreachable] += float64(len(fw.unreachable))
+	}
+	out["master/frameworks_active"] = fwActive
+	out["master/frameworks_inactive"] = float64(len(m.fwList)) - fwActive
+	out["master/frameworks_connected"] = fwConnected
+	out["master/frameworks_disconnected"] = fwDisconnected
+	for _, s := range []TaskState{TaskStaging, TaskStarting, TaskRunning, TaskKilling, TaskUnreachable} {
+		out["master/tasks_"+strings.ToLower(strings.TrimPrefix(string(s), "TASK_"))] = counts[s]
+	}
+	for _, s := range []TaskState{TaskFinished, TaskFailed, TaskKilled, TaskLost, TaskError, TaskDropped, TaskGone, TaskGoneByOperator} {
+		out["master/tasks_"+strings.ToLower(strings.TrimPrefix(string(s), "TASK_"))] = float64(m.metrics.states[s])
+	}
+	for k, v := range m.metrics.calls {
+		if !strings.HasPrefix(k, "operator.") {
+			out["master/messages_"+strings.ToLower(k)] = float64(v)
+		}
+	}
+	for k, v := range m.metrics.events {
+		out["master/events_"+strings.ToLower(k)] = float64(v)
+	}
+	out["master/events_update"] = float64(m.metrics.updates)
+	for k, v := range out {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			out[k] = 0
+		}
+	}
+	return out
+}

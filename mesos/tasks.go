@@ -1,0 +1,751 @@
+package mesos
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// launchLocked launches one task (a LAUNCH operation's task_info, with
+// exec nil) or a task group (LAUNCH_GROUP, sharing exec) on a, from the
+// pooled offer resources avail. Invalid tasks get TASK_ERROR, as the
+// master sends; valid ones start their emulated life in TASK_STAGING.
+func (m *Master) launchLocked(fw *framework, a *agent, role string, infos []wTaskInfo, exec *wExecutorInfo, avail rolePools, launching map[string]bool) {
+	group := exec != nil
+	reason := "REASON_TASK_INVALID"
+	if group {
+		reason = "REASON_TASK_GROUP_INVALID"
+	}
+	fail := func(err error) {
+		for _, ti := range infos {
+			m.masterUpdateLocked(fw, ti.TaskID.val(), ti.AgentID.val(), TaskError, reason, err.Error())
+		}
+	}
+	if group && len(infos) == 0 {
+		return
+	}
+	pools := make([]rolePools, len(infos))
+	for i, ti := range infos {
+		res, err := m.validateTaskLocked(fw, a, role, ti, group, launching)
+		for _, prev := range infos[:i] {
+			if err == nil && prev.TaskID.val() == ti.TaskID.val() {
+				err = fmt.Errorf("Task has duplicate ID: %s", ti.TaskID.val())
+			}
+		}
+		if err != nil {
+			fail(err)
+			return
+		}
+		pools[i] = res
+	}
+	// What the launch takes: the task's resources (read only, not copied,
+	// for the common single task), plus the group's and the executor's.
+	total := pools[0]
+	if len(infos) > 1 {
+		total = rolePools{}
+		for _, p := range pools {
+			total.add(p)
+		}
+	}
+	taskExec := exec
+	if !group {
+		taskExec = infos[0].Executor
+	}
+	var execRes rolePools
+	var execKeyV execKey
+	newExec := false
+	if taskExec != nil {
+		if taskExec.ExecutorID == nil || taskExec.ExecutorID.Value == "" {
+			fail(fmt.Errorf("Executor ID must not be empty"))
+			return
+		}
+		execKeyV = execKey{fw.id, taskExec.ExecutorID.Value}
+		if a.executors[execKeyV] == nil {
+			r, err := poolsFromWire(taskExec.Resources)
+			if err != nil {
+				fail(fmt.Errorf("Executor uses invalid resources: %v", err))
+				return
+			}
+			execRes, newExec = r, true
+			total = total.clone()
+			total.add(r)
+		}
+	}
+	if !avail.contains(total) {
+		what := "task and its executor is"
+		if group {
+			what = "task group and its executor are"
+		}
+		fail(fmt.Errorf("Total resources %s required by %s more than available %s", total, what, avail))
+		return
+	}
+	plans := make([]plan, len(infos))
+	for i, ti := range infos {
+		plans[i] = m.planLocked(fw, deref(ti.Name), labelMap(ti.Labels))
+	}
+	for i, p := range plans {
+		if p.outcome == TaskError {
+			msg := p.message
+			if msg == "" {
+				msg = "Task refused: the emulated outcome of task '" + infos[i].TaskID.val() + "' is TASK_ERROR"
+			}
+			r := reason
+			if p.reason != "" {
+				r = p.reason
+			}
+			for _, ti := range infos {
+				m.masterUpdateLocked(fw, ti.TaskID.val(), ti.AgentID.val(), TaskError, r, msg)
+			}
+			return
+		}
+	}
+
+	avail.sub(total)
+	now := m.now()
+	if taskExec != nil && newExec {
+		info := *taskExec
+		info.FrameworkID = idp(fw.id)
+		a.executors[execKeyV] = &executor{info: info, fwID: fw.id, res: execRes}
+		a.used.add(execRes)
+		execRes.addScalarsTo(fw.usedTotal)
+	}
+	var launched []*task
+	for i, ti := range infos {
+		info := ti
+		t := &task{
+			seq: m.taskSeq, id: ti.TaskID.Value, name: deref(ti.Name), fw: fw, agent: a, role: role,
+			res: pools[i], wres: allocated(ti.Resources, role), info: &info,
+			labels: labelMap(ti.Labels), health: rawSet(ti.HealthCheck), state: TaskStaging,
+			plan: plans[i], launched: now, updated: now, statuses: make([]wTaskStatus, 0, 3),
+		}
+		m.taskSeq++
+		t.execWID = idp(t.id)
+		if taskExec != nil {
+			t.executorID = taskExec.ExecutorID.Value
+			t.execWID = idp(t.executorID)
+			t.exec = &a.executors[execKeyV].info
+			a.executors[execKeyV].tasks++
+		}
+		launching[t.id] = true
+		a.used.add(t.res)
+		t.res.addScalarsTo(fw.usedTotal)
+		a.tasks[t] = struct{}{}
+		fw.tasks[t.id] = t
+		m.metrics.states[TaskStaging]++
+		launched = append(launched, t)
+	}
+	for _, t := range launched {
+		if group {
+			t.group = launched
+		}
+		m.publishLocked(func() *opEvent {
+			return &opEvent{Type: "TASK_ADDED", TaskAdded: &opTaskAdded{Task: m.wireTaskLocked(t)}}
+		})
+		m.startLifecycleLocked(t)
+	}
+}
+
+// validateTaskLocked checks a TaskInfo as the master does before launch.
+func (m *Master) validateTaskLocked(fw *framework, a *agent, role string, ti wTaskInfo, inGroup bool, launching map[string]bool) (rolePools, error) {
+	id := ti.TaskID.val()
+	switch {
+	case id == "":
+		return nil, fmt.Errorf("Task ID must not be empty")
+	case fw.tasks[id] != nil || launching[id]:
+		return nil, fmt.Errorf("Task has duplicate ID: %s", id)
+	case fw.unreachable[id] != nil:
+		return nil, fmt.Errorf("Task reuses the ID of an unreachable task: %s", id)
+	case ti.AgentID.val() != a.id:
+		return nil, fmt.Errorf("Task uses invalid agent %s while agent %s is expected", ti.AgentID.val(), a.id)
+	case len(ti.Resources) == 0:
+		return nil, fmt.Errorf("Task uses no resources")
+	}
+	res, err := poolsFromWire(ti.Resources)
+	if err != nil {
+		return nil, fmt.Errorf("Task uses invalid resources: %v", err)
+	}
+	if roles := allocationRoles(ti.Resources); len(roles) > 1 {
+		return nil, fmt.Errorf("Invalid task resources: The resources have multiple allocation roles (%v) but only one allocation role is allowed", roles)
+	} else if len(roles) == 1 && roles[0] != role {
+		return nil, fmt.Errorf("Invalid task resources: allocated to role '%s' but the offers are allocated to role '%s'", roles[0], role)
+	}
+	hasCmd, hasExec := rawSet(ti.Command), ti.Executor != nil
+	if inGroup {
+		if hasExec {
+			return nil, fmt.Errorf("'TaskInfo.executor' must not be set")
+		}
+	} else if hasCmd == hasExec {
+		return nil, fmt.Errorf("Task should have at least one (but not both) of CommandInfo or ExecutorInfo present")
+	}
+	if kp := ti.KillPolicy; kp != nil && kp.GracePeriod != nil && kp.GracePeriod.Nanoseconds < 0 {
+		return nil, fmt.Errorf("Task's 'kill_policy.grace_period' must be non-negative")
+	}
+	return res, nil
+}
+
+// allocated returns a task's resources as the master records them:
+// stamped with their allocation role.
+func allocated(rs []wResource, role string) []wResource {
+	out := make([]wResource, len(rs))
+	for i, r := range rs {
+		r.AllocationInfo = &wAllocationInfo{Role: role}
+		if r.Role == "" {
+			r.Role = r.reservationRole()
+		}
+		out[i] = r
+	}
+	return out
+}
+
+func labelMap(l *wLabels) map[string]string {
+	if l == nil || len(l.Labels) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(l.Labels))
+	for _, x := range l.Labels {
+		out[x.Key] = deref(x.Value)
+	}
+	return out
+}
+
+// planLocked decides a task's emulated life: the first matching rule, or
+// the configured weights, drawn from the seeded random source.
+func (m *Master) planLocked(fw *framework, name string, labels map[string]string) plan {
+	p := plan{life: m.cfg.Lifecycle}
+	weights := m.cfg.Outcomes
+	for i := range m.cfg.TaskRules {
+		r := &m.cfg.TaskRules[i]
+		if !r.matches(fw.id, name, labels) {
+			continue
+		}
+		if r.Lifecycle != nil {
+			p.life = *r.Lifecycle
+		}
+		p.reason, p.message, p.healthy = r.Reason, r.Message, r.Healthy
+		if r.Outcome != "" {
+			p.outcome = r.Outcome
+			return p
+		}
+		if r.Outcomes != nil {
+			weights = r.Outcomes
+		}
+		break
+	}
+	p.outcome = weights.draw(m.env.RNG.Float64())
+	return p
+}
+
+// afterLocked schedules a task's next lifecycle step on the clock,
+// replacing any step already scheduled.
+func (m *Master) afterLocked(t *task, d time.Duration, step func(*task)) {
+	m.cancelLifecycleLocked(t)
+	gen := t.gen
+	t.next = m.clk.AfterFunc(d, func() {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		if m.closed || t.gen != gen {
+			return
+		}
+		t.next = nil
+		step(t)
+	})
+}
+
+func (m *Master) cancelLifecycleLocked(t *task) {
+	t.gen++
+	if t.next != nil {
+		t.next.Stop()
+		t.next = nil
+	}
+}
+
+func (m *Master) startLifecycleLocked(t *task) {
+	if t.plan.outcome == TaskStaging {
+		return // stays staging
+	}
+	m.afterLocked(t, t.plan.life.Starting, m.stepStagedLocked)
+}
+
+// resumeLifecycleLocked restarts a task's emulation from its current state
+// (after its agent came back).
+func (m *Master) resumeLifecycleLocked(t *task) {
+	switch t.state {
+	case TaskStaging:
+		m.startLifecycleLocked(t)
+	case TaskStarting:
+		if t.plan.outcome != TaskStarting {
+			m.afterLocked(t, t.plan.life.Running, m.stepStartedLocked)
+		}
+	case TaskRunning:
+		if t.plan.outcome != TaskRunning {
+			m.afterLocked(t, t.plan.life.Run, m.stepRanLocked)
+		}
+	case TaskKilling:
+		m.afterLocked(t, t.plan.life.Kill, m.stepKilledLocked)
+	}
+}
+
+func (m *Master) stepStagedLocked(t *task) {
+	if t.plan.outcome == TaskDropped {
+		m.finishLocked(t)
+		return
+	}
+	m.transitionLocked(t, TaskStarting, "SOURCE_EXECUTOR", "", "", true)
+	if t.plan.outcome == TaskStarting {
+		return
+	}
+	m.afterLocked(t, t.plan.life.Running, m.stepStartedLocked)
+}
+
+func (m *Master) stepStartedLocked(t *task) {
+	m.transitionLocked(t, TaskRunning, "SOURCE_EXECUTOR", "", "", true)
+	if t.plan.outcome == TaskRunning {
+		return
+	}
+	m.afterLocked(t, t.plan.life.Run, m.stepRanLocked)
+}
+
+func (m *Master) stepRanLocked(t *task) { m.finishLocked(t) }
+
+func (m *Master) stepKilledLocked(t *task) {
+	m.transitionLocked(t, TaskKilled, "SOURCE_EXECUTOR", "", "Command terminated with signal Terminated", true)
+	m.groupFailedLocked(t)
+}
+
+// outcomeUpdate is how each emulated ending is reported: who reports it,
+// why, and whether it is one the agent retries until acknowledged.
+var outcomeUpdate = map[TaskState]struct {
+	source, reason, message string
+	reliable                bool
+}{
+	TaskFinished:       {"SOURCE_EXECUTOR", "", "Command exited with status 0", true},
+	TaskFailed:         {"SOURCE_EXECUTOR", "REASON_COMMAND_EXECUTOR_FAILED", "Command exited with status 1", true},
+	TaskKilled:         {"SOURCE_EXECUTOR", "", "Command terminated with signal Killed", true},
+	TaskLost:           {"SOURCE_AGENT", "REASON_EXECUTOR_TERMINATED", "Executor terminated", true},
+	TaskGone:           {"SOURCE_AGENT", "REASON_EXECUTOR_TERMINATED", "Executor terminated", true},
+	TaskDropped:        {"SOURCE_AGENT", "REASON_CONTAINER_LAUNCH_FAILED", "Failed to launch container", true},
+	TaskUnreachable:    {"SOURCE_MASTER", "REASON_AGENT_REMOVED", "health check timed out", false},
+	TaskGoneByOperator: {"SOURCE_MASTER", "REASON_AGENT_REMOVED_BY_OPERATOR", "Agent has been marked gone", false},
+}
+
+// finishLocked ends a task with its planned outcome.
+func (m *Master) finishLocked(t *task) {
+	out := t.plan.outcome
+	u, ok := outcomeUpdate[out]
+	if !ok {
+		return
+	}
+	reason, msg := u.reason, u.message
+	if t.plan.reason != "" {
+		reason = t.plan.reason
+	}
+	if t.plan.message != "" {
+		msg = t.plan.message
+	}
+	state := out
+	if !t.fw.partitionAware() {
+		switch out {
+		case TaskDropped, TaskUnreachable, TaskGone, TaskGoneByOperator:
+			state = TaskLost
+		}
+	}
+	m.transitionLocked(t, state, u.source, reason, msg, u.reliable)
+	switch {
+	case out == TaskUnreachable:
+		t.before = TaskRunning
+		m.makeUnreachableLocked(t)
+	case !u.reliable:
+		m.removeTaskLocked(t)
+	}
+	if out != TaskFinished {
+		m.groupFailedLocked(t)
+	}
+}
+
+// groupFailedLocked kills the rest of a task group when one of its tasks
+// ends other than successfully, as the default executor does.
+func (m *Master) groupFailedLocked(t *task) {
+	for _, s := range t.group {
+		if s != t && !s.state.Terminal() && s.state != TaskUnreachable && !s.removed {
+			m.killTaskLocked(s)
+		}
+	}
+}
+
+// transitionLocked records a new state of t and reports it: a TASK_UPDATED
+// event to operator subscribers, and an UPDATE to the framework, through
+// the agent's acknowledged stream when reliable (carrying a uuid), or
+// directly when the master generated it (no uuid, never retried).
+func (m *Master) transitionLocked(t *task, state TaskState, source, reason, message string, reliable bool) {
+	now := m.now()
+	st := wTaskStatus{
+		TaskID: wID{Value: t.id}, State: string(state), Message: message, Source: source, Reason: reason,
+		AgentID: t.agent.wid, Timestamp: secs(now),
+	}
+	if t.executorID != "" || source != "SOURCE_MASTER" {
+		// The command executor's ID is the task's.
+		st.ExecutorID = t.execWID
+	}
+	if state == TaskRunning && (t.health || t.plan.healthy != nil) {
+		h := true
+		if t.plan.healthy != nil {
+			h = *t.plan.healthy
+		}
+		st.Healthy = &h
+	}
+	st.UnreachableTime = t.statusExtra
+	if reliable {
+		st.UUID = m.newUUID()
+	}
+	t.state = state
+	t.updated = now
+	t.statuses = append(t.statuses, st)
+	if state != TaskStaging {
+		m.metrics.states[state]++
+	}
+	if state.Terminal() || state == TaskUnreachable {
+		m.cancelLifecycleLocked(t)
+		m.releaseLocked(t)
+	}
+	m.publishLocked(func() *opEvent {
+		return &opEvent{Type: "TASK_UPDATED", TaskUpdated: &opTaskUpdated{FrameworkID: wID{Value: t.fw.id}, Status: st, State: string(state)}}
+	})
+	if reliable {
+		m.queueUpdateLocked(t, len(t.statuses))
+	} else {
+		m.sendUpdateLocked(t.fw, &st)
+	}
+}
+
+func (m *Master) newUUID() pbBytes {
+	u, err := uuid.Parse(m.env.RNG.UUID())
+	if err != nil {
+		u = uuid.Nil
+	}
+	b := u
+	return pbBytes(b[:])
+}
+
+// masterUpdateLocked sends a master-generated update about a task the
+// master does not track (an invalid launch, an unknown task).
+func (m *Master) masterUpdateLocked(fw *framework, taskID, agentID string, state TaskState, reason, message string) {
+	st := wTaskStatus{TaskID: wID{Value: taskID}, State: string(state), Source: "SOURCE_MASTER", Reason: reason,
+		Message: message, Timestamp: secs(m.now())}
+	if agentID != "" {
+		st.AgentID = idp(agentID)
+	}
+	m.metrics.states[state]++
+	m.sendUpdateLocked(fw, &st)
+}
+
+// queueUpdateLocked puts an update on the task's agent-side stream: it is
+// sent now if nothing is awaiting acknowledgement, or after what is.
+func (m *Master) queueUpdateLocked(t *task, n int) {
+	if t.inflight != 0 {
+		t.queue = append(t.queue, n)
+		return
+	}
+	m.deliverLocked(t, n)
+}
+
+func (m *Master) deliverLocked(t *task, n int) {
+	t.inflight, t.lastSent = n, n
+	m.sendUpdateLocked(t.fw, t.update(n))
+	if m.cfg.AutoAcknowledge {
+		m.ackedLocked(t)
+		return
+	}
+	t.retryAfter = m.cfg.StatusUpdateRetry
+	m.scheduleRetryLocked(t)
+}
+
+// scheduleRetryLocked resends the unacknowledged update with exponential
+// backoff, as the agent's status update manager does.
+func (m *Master) scheduleRetryLocked(t *task) {
+	m.stopRetryLocked(t)
+	gen := t.retryGen
+	t.retry = m.clk.AfterFunc(t.retryAfter, func() {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		if m.closed || t.retryGen != gen || t.inflight == 0 {
+			return
+		}
+		t.retry = nil
+		m.sendUpdateLocked(t.fw, t.update(t.inflight))
+		t.retryAfter *= 2
+		if t.retryAfter > m.cfg.StatusUpdateRetryMax {
+			t.retryAfter = m.cfg.StatusUpdateRetryMax
+		}
+		m.scheduleRetryLocked(t)
+	})
+}
+
+func (m *Master) stopRetryLocked(t *task) {
+	t.retryGen++
+	if t.retry != nil {
+		t.retry.Stop()
+		t.retry = nil
+	}
+}
+
+// acknowledgeLocked is ACKNOWLEDGE. Acknowledgements of unknown tasks or
+// of updates not awaiting one (duplicates) are ignored, as the agent does.
+func (m *Master) acknowledgeLocked(fw *framework, agentID, taskID string, id []byte) {
+	t := fw.tasks[taskID]
+	if t == nil || t.inflight == 0 || t.agent.id != agentID || !bytes.Equal(t.update(t.inflight).UUID, id) {
+		return
+	}
+	m.ackedLocked(t)
+}
+
+// ackedLocked completes the update awaiting acknowledgement: the task is
+// removed once its terminal update is acknowledged, otherwise the next
+// queued update goes out.
+func (m *Master) ackedLocked(t *task) {
+	m.stopRetryLocked(t)
+	done := t.inflight
+	t.inflight = 0
+	if len(t.queue) > 0 {
+		next := t.queue[0]
+		t.queue = t.queue[1:]
+		m.deliverLocked(t, next)
+		return
+	}
+	if done != 0 && TaskState(t.update(done).State).Terminal() {
+		m.removeTaskLocked(t)
+	}
+}
+
+// dropUpdatesLocked forgets the task's pending updates (its agent or
+// framework is gone).
+func (m *Master) dropUpdatesLocked(t *task) {
+	m.stopRetryLocked(t)
+	t.inflight = 0
+	t.queue = nil
+}
+
+// releaseLocked returns a task's resources to its agent.
+func (m *Master) releaseLocked(t *task) {
+	if t.released {
+		return
+	}
+	t.released = true
+	t.agent.used.sub(t.res)
+	t.res.subScalarsFrom(t.fw.usedTotal)
+	if t.executorID != "" {
+		k := execKey{t.fw.id, t.executorID}
+		if e := t.agent.executors[k]; e != nil {
+			e.tasks--
+			if e.tasks <= 0 {
+				t.agent.used.sub(e.res)
+				e.res.subScalarsFrom(t.fw.usedTotal)
+				delete(t.agent.executors, k)
+			}
+		}
+	}
+	m.requestAllocationLocked()
+}
+
+// removeTaskLocked takes a finished task out of the framework's active
+// tasks into its bounded list of completed ones.
+func (m *Master) removeTaskLocked(t *task) {
+	if t.removed {
+		return
+	}
+	t.removed = true
+	m.cancelLifecycleLocked(t)
+	// A removed task's agent-side stream is gone: nothing more is resent.
+	m.dropUpdatesLocked(t)
+	m.releaseLocked(t)
+	fw := t.fw
+	if fw.tasks[t.id] == t {
+		delete(fw.tasks, t.id)
+	}
+	if fw.unreachable[t.id] == t {
+		delete(fw.unreachable, t.id)
+	}
+	delete(t.agent.tasks, t)
+	fw.completedT = append(fw.completedT, t)
+	if n := len(fw.completedT) - m.cfg.MaxCompletedTasksPerFramework; n > 0 {
+		for i := 0; i < n; i++ {
+			fw.completedT[i] = nil
+		}
+		fw.completedT = fw.completedT[n:]
+	}
+}
+
+// makeUnreachableLocked moves a task to the framework's unreachable
+// tasks, from where its agent's return can bring it back.
+func (m *Master) makeUnreachableLocked(t *task) {
+	m.dropUpdatesLocked(t)
+	if t.fw.tasks[t.id] == t {
+		delete(t.fw.tasks, t.id)
+	}
+	t.fw.unreachable[t.id] = t
+}
+
+// killLocked is KILL. Unknown tasks are reconciled instead (TASK_LOST, or
+// the partition-aware states), as the master does.
+func (m *Master) killLocked(fw *framework, kc *killCall) {
+	t := fw.tasks[kc.TaskID.Value]
+	if t == nil {
+		m.reconcileLocked(fw, []reconcileTask{{TaskID: kc.TaskID, AgentID: kc.AgentID}})
+		return
+	}
+	if kc.AgentID != nil && kc.AgentID.Value != t.agent.id {
+		return
+	}
+	if len(t.group) > 0 {
+		for _, s := range t.group {
+			m.killTaskLocked(s)
+		}
+		return
+	}
+	m.killTaskLocked(t)
+}
+
+// killTaskLocked kills one task: a task not yet started is killed at
+// once; a started one goes TASK_KILLING (to frameworks with the
+// TASK_KILLING_STATE capability) and TASK_KILLED after the kill delay.
+func (m *Master) killTaskLocked(t *task) {
+	if t.removed || t.state.Terminal() || t.state == TaskKilling || t.state == TaskUnreachable {
+		return
+	}
+	m.cancelLifecycleLocked(t)
+	if t.state == TaskStaging {
+		m.transitionLocked(t, TaskKilled, "SOURCE_AGENT", "REASON_TASK_KILLED_DURING_LAUNCH",
+			"Killed before delivery to the executor", true)
+		return
+	}
+	if t.fw.caps["TASK_KILLING_STATE"] {
+		m.transitionLocked(t, TaskKilling, "SOURCE_EXECUTOR", "", "Command terminated with signal Terminated", true)
+	} else {
+		t.state = TaskKilling // not reported: the framework cannot handle it
+	}
+	m.afterLocked(t, t.plan.life.Kill, m.stepKilledLocked)
+}
+
+// shutdownExecutorLocked is SHUTDOWN: the executor kills its tasks.
+func (m *Master) shutdownExecutorLocked(fw *framework, executorID, agentID string) {
+	a := m.agents[agentID]
+	if a == nil {
+		return
+	}
+	for _, t := range sortedTaskSet(a.tasks) {
+		if t.fw == fw && t.executorID == executorID {
+			m.killTaskLocked(t)
+		}
+	}
+}
+
+// latestState is what reconciliation reports: the state of the update
+// being delivered, else the task's state.
+func (t *task) latestState() TaskState {
+	if t.lastSent != 0 {
+		return TaskState(t.update(t.lastSent).State)
+	}
+	return t.state
+}
+
+// reconcileLocked is RECONCILE, implicit (no tasks: every known task) or
+// explicit, with the master's six cases for tasks it does not know.
+func (m *Master) reconcileLocked(fw *framework, tasks []reconcileTask) {
+	send := func(taskID, agentID string, t *task, state TaskState, msg string, unreachable time.Time) {
+		st := wTaskStatus{TaskID: wID{Value: taskID}, State: string(state), Source: "SOURCE_MASTER",
+			Reason: "REASON_RECONCILIATION", Message: msg, Timestamp: secs(m.now())}
+		if agentID != "" {
+			st.AgentID = idp(agentID)
+		}
+		if t != nil && t.executorID != "" {
+			st.ExecutorID = idp(t.executorID)
+		}
+		if t != nil && state == TaskRunning && (t.health || t.plan.healthy != nil) {
+			h := true
+			if t.plan.healthy != nil {
+				h = *t.plan.healthy
+			}
+			st.Healthy = &h
+		}
+		if !unreachable.IsZero() {
+			st.UnreachableTime = nanos(unreachable)
+		}
+		m.sendUpdateLocked(fw, &st)
+	}
+	if len(tasks) == 0 {
+		for _, t := range sortedTasks(fw.tasks) {
+			send(t.id, t.agent.id, t, t.latestState(), "Reconciliation: Latest task state", time.Time{})
+		}
+		return
+	}
+	pa := fw.partitionAware()
+	pick := func(aware TaskState) TaskState {
+		if pa {
+			return aware
+		}
+		return TaskLost
+	}
+	for _, rt := range tasks {
+		id, agentID := rt.TaskID.val(), rt.AgentID.val()
+		if t := fw.tasks[id]; t != nil {
+			send(id, t.agent.id, t, t.latestState(), "Reconciliation: Latest task state", time.Time{})
+			continue
+		}
+		a := m.agents[agentID]
+		switch {
+		case a != nil && a.state == AgentRegistered:
+			send(id, agentID, nil, pick(TaskGone), "Reconciliation: Task is unknown to the agent", time.Time{})
+		case a != nil && a.state == AgentUnreachable:
+			send(id, agentID, nil, pick(TaskUnreachable), "Reconciliation: Task is unreachable", a.unreachable)
+		case a != nil && a.state == AgentGone:
+			send(id, agentID, nil, pick(TaskGoneByOperator), "Reconciliation: Task is gone", time.Time{})
+		default:
+			send(id, agentID, nil, pick(TaskUnknown), "Reconciliation: Task is unknown", time.Time{})
+		}
+	}
+}
+
+func sortedTasks(set map[string]*task) []*task {
+	out := make([]*task, 0, len(set))
+	for _, t := range set {
+		out = append(out, t)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].seq < out[j].seq })
+	return out
+}
+
+func sortedTaskSet(set map[*task]struct{}) []*task {
+	out := make([]*task, 0, len(set))
+	for t := range set {
+		out = append(out, t)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].seq < out[j].seq })
+	return out
+}
+
+// wireTaskLocked renders a task as the v1 Task message.
+func (m *Master) wireTaskLocked(t *task) wTask {
+	w := wTask{
+		Name: t.name, TaskID: wID{Value: t.id}, FrameworkID: wID{Value: t.fw.id}, AgentID: wID{Value: t.agent.id},
+		State: string(t.state), Resources: t.wres, Statuses: append([]wTaskStatus{}, t.statuses...),
+		User: deref(t.fw.info.User),
+	}
+	if t.executorID != "" {
+		w.ExecutorID = idp(t.executorID)
+	}
+	if t.lastSent != 0 {
+		w.StatusUpdateState = t.update(t.lastSent).State
+		w.StatusUpdateUUID = t.update(t.lastSent).UUID
+	}
+	if i := t.info; i != nil {
+		w.Labels = i.Labels
+		w.Discovery = rawOrNil(i.Discovery)
+		w.Container = rawOrNil(i.Container)
+		w.HealthCheck = rawOrNil(i.HealthCheck)
+		w.KillPolicy = i.KillPolicy
+		w.Limits = rawOrNil(i.Limits)
+	}
+	return w
+}
