@@ -102,7 +102,7 @@ func New(opts ...Option) *Compute {
 		c.hosts = []string{"compute-0"}
 	}
 	c.env = c.env.Complete()
-	c.svc = fake.NewService(ServiceName, c.routes(), c.env, writeNovaError)
+	c.svc = fake.NewService(ServiceName, c.routes, c.env, writeNovaError)
 	c.svc.Region = c.region
 	c.svc.PublicOps = map[string]bool{
 		OpVersions: true, OpVersionV21: true, OpVersionV2: true,

@@ -51,7 +51,6 @@ type ErrorWriter func(w http.ResponseWriter, r *http.Request, status int, messag
 type Service struct {
 	Name       string
 	Region     string // for services mounted once per region; recorded in the journal
-	Router     *mux.Router
 	Env        Env
 	WriteError ErrorWriter
 	// PublicOps are routes that need no token (version discovery, the
@@ -60,23 +59,40 @@ type Service struct {
 	// MaxBody bounds request bodies; zero means DefaultMaxBody.
 	MaxBody int64
 
+	buildRouter func() *mux.Router
+	routerOnce  sync.Once
+	router      *mux.Router
+
 	closeOnce sync.Once
 	done      chan struct{}
 	initOnce  sync.Once
 }
 
-// NewService returns a pipeline for router. Unmatched paths and methods are
-// answered by writeError with 404 and 405, as every real API does, rather than
-// by mux's plain-text defaults.
-func NewService(name string, router *mux.Router, env Env, writeError ErrorWriter) *Service {
-	s := &Service{Name: name, Router: router, Env: env.Complete(), WriteError: writeError}
-	router.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, r, http.StatusNotFound, "The resource could not be found.")
+// NewService returns a pipeline for the router that routes builds.
+// Unmatched paths and methods are answered by writeError with 404 and 405,
+// as every real API does, rather than by mux's plain-text defaults.
+//
+// The router is built on the first request, not here: compiling a few
+// hundred route patterns is most of what starting a service costs, and a
+// Cloud mounts every service in every region while a test usually talks to
+// a few.
+func NewService(name string, routes func() *mux.Router, env Env, writeError ErrorWriter) *Service {
+	return &Service{Name: name, Env: env.Complete(), WriteError: writeError, buildRouter: routes}
+}
+
+// Router returns the service's router, building it on first use.
+func (s *Service) Router() *mux.Router {
+	s.routerOnce.Do(func() {
+		r := s.buildRouter()
+		r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s.WriteError(w, r, http.StatusNotFound, "The resource could not be found.")
+		})
+		r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s.WriteError(w, r, http.StatusMethodNotAllowed, "The method "+r.Method+" is not allowed for this resource.")
+		})
+		s.router = r
 	})
-	router.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, r, http.StatusMethodNotAllowed, "The method "+r.Method+" is not allowed for this resource.")
-	})
-	return s
+	return s.router
 }
 
 func (s *Service) doneCh() chan struct{} {
@@ -117,7 +133,8 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	var match mux.RouteMatch
 	op := ""
-	if s.Router.Match(r, &match) && match.Route != nil && match.MatchErr == nil {
+	router := s.Router()
+	if router.Match(r, &match) && match.Route != nil && match.MatchErr == nil {
 		op = match.Route.GetName()
 	}
 
@@ -155,7 +172,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		r = r.WithContext(WithPrincipal(r.Context(), p))
 	}
-	s.Router.ServeHTTP(rec, r)
+	router.ServeHTTP(rec, r)
 }
 
 // answerFault applies f; it reports whether the fault answered (true) or the

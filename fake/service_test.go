@@ -37,7 +37,7 @@ func newWidgetService(t *testing.T, env fake.Env) (*fake.Service, *fake.Server) 
 		}
 		fake.WriteJSON(w, http.StatusOK, map[string]string{"id": mux.Vars(r)["id"]})
 	}).Methods("GET").Name("widgets.get")
-	svc := fake.NewService("widgets", r, env, writeErr)
+	svc := fake.NewService("widgets", func() *mux.Router { return r }, env, writeErr)
 	return svc, fake.StartServer(t, svc, svc.Close)
 }
 

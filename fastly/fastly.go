@@ -91,7 +91,7 @@ func New(opts ...Option) *Fastly {
 	}
 	f.pendingKey = nil
 	f.kindList = f.kinds()
-	f.svc = fake.NewService(ServiceName, f.routes(), f.env, writeFastlyError)
+	f.svc = fake.NewService(ServiceName, f.routes, f.env, writeFastlyError)
 	// Purging a URL needs no key unless the service asks for authenticated
 	// purges, which the fake does not model.
 	f.svc.PublicOps = map[string]bool{OpPurgeURL: true}

@@ -116,46 +116,83 @@ type resolvedService struct {
 	endpoints     []resolvedEndpoint
 }
 
+// The catalog is rendered from structs, not maps: every token carries it,
+// and encoding/json sorts the keys of each map it writes.
+
+type v3EndpointJSON struct {
+	ID        string `json:"id"`
+	Interface string `json:"interface"`
+	Region    string `json:"region"`
+	RegionID  string `json:"region_id"`
+	URL       string `json:"url"`
+}
+
+type v3ServiceJSON struct {
+	Endpoints []v3EndpointJSON `json:"endpoints"`
+	ID        string           `json:"id"`
+	Type      string           `json:"type"`
+	Name      string           `json:"name"`
+}
+
 // v3Catalog renders the catalog in Keystone v3's shape.
-func v3Catalog(services []resolvedService) []map[string]any {
-	out := make([]map[string]any, 0, len(services))
+func v3Catalog(services []resolvedService) []v3ServiceJSON {
+	out := make([]v3ServiceJSON, 0, len(services))
 	for _, svc := range services {
-		eps := make([]map[string]any, 0, len(svc.endpoints))
+		eps := make([]v3EndpointJSON, 0, len(svc.endpoints))
 		for _, ep := range svc.endpoints {
-			eps = append(eps, map[string]any{
-				"id": ep.id + "-" + ep.iface, "interface": ep.iface,
-				"region": ep.region, "region_id": ep.region, "url": ep.url,
-			})
+			eps = append(eps, v3EndpointJSON{ID: ep.id + "-" + ep.iface, Interface: ep.iface, Region: ep.region, RegionID: ep.region, URL: ep.url})
 		}
-		out = append(out, map[string]any{"id": svc.id, "type": svc.typ, "name": svc.name, "endpoints": eps})
+		out = append(out, v3ServiceJSON{Endpoints: eps, ID: svc.id, Type: svc.typ, Name: svc.name})
 	}
 	return out
 }
 
+type v2EndpointJSON struct {
+	ID          string `json:"id"`
+	Region      string `json:"region"`
+	TenantID    string `json:"tenantId,omitempty"`
+	PublicURL   string `json:"publicURL,omitempty"`
+	InternalURL string `json:"internalURL,omitempty"`
+	AdminURL    string `json:"adminURL,omitempty"`
+	// Name and Type are set only in GET /v2.0/tokens/{id}/endpoints.
+	Name string `json:"name,omitempty"`
+	Type string `json:"type,omitempty"`
+}
+
+type v2ServiceJSON struct {
+	Endpoints      []v2EndpointJSON `json:"endpoints"`
+	EndpointsLinks []any            `json:"endpoints_links"`
+	Type           string           `json:"type"`
+	Name           string           `json:"name"`
+}
+
 // v2Catalog renders the catalog in Keystone v2.0's shape: one endpoint per
 // region, with publicURL, internalURL and adminURL side by side.
-func v2Catalog(services []resolvedService, projectID string) []map[string]any {
-	out := make([]map[string]any, 0, len(services))
+func v2Catalog(services []resolvedService, projectID string) []v2ServiceJSON {
+	out := make([]v2ServiceJSON, 0, len(services))
 	for _, svc := range services {
-		byID := map[string]map[string]any{}
-		var order []string
+		var eps []v2EndpointJSON
+		index := map[string]int{}
 		for _, ep := range svc.endpoints {
-			e, ok := byID[ep.id]
+			i, ok := index[ep.id]
 			if !ok {
-				e = map[string]any{"id": ep.id, "region": ep.region}
-				if projectID != "" {
-					e["tenantId"] = projectID
-				}
-				byID[ep.id] = e
-				order = append(order, ep.id)
+				i = len(eps)
+				index[ep.id] = i
+				eps = append(eps, v2EndpointJSON{ID: ep.id, Region: ep.region, TenantID: projectID})
 			}
-			e[ep.iface+"URL"] = ep.url
+			switch ep.iface {
+			case "public":
+				eps[i].PublicURL = ep.url
+			case "internal":
+				eps[i].InternalURL = ep.url
+			case "admin":
+				eps[i].AdminURL = ep.url
+			}
 		}
-		eps := make([]map[string]any, 0, len(order))
-		for _, id := range order {
-			eps = append(eps, byID[id])
+		if eps == nil {
+			eps = []v2EndpointJSON{}
 		}
-		out = append(out, map[string]any{"type": svc.typ, "name": svc.name, "endpoints": eps, "endpoints_links": []any{}})
+		out = append(out, v2ServiceJSON{Endpoints: eps, EndpointsLinks: []any{}, Type: svc.typ, Name: svc.name})
 	}
 	return out
 }

@@ -116,7 +116,7 @@ func New(opts ...Option) *Identity {
 	s.catalog = nil
 	s.addCatalogLocked(seeded)
 	s.env.Auth = s.authenticate
-	s.svc = fake.NewService(ServiceName, s.routes(), s.env, writeKeystoneError)
+	s.svc = fake.NewService(ServiceName, s.routes, s.env, writeKeystoneError)
 	s.svc.PublicOps = map[string]bool{
 		OpVersions: true, OpV3Root: true, OpV2Root: true,
 		OpV3CreateToken: true, OpV2CreateToken: true,

@@ -195,15 +195,12 @@ func (s *Identity) v2TokenEndpoints(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	cat := v2Catalog(s.resolveLocked(r, t.ProjectID), t.ProjectID)
 	s.mu.Unlock()
-	var eps []map[string]any
+	eps := []v2EndpointJSON{}
 	for _, svc := range cat {
-		for _, ep := range svc["endpoints"].([]map[string]any) {
-			ep["name"], ep["type"] = svc["name"], svc["type"]
+		for _, ep := range svc.Endpoints {
+			ep.Name, ep.Type = svc.Name, svc.Type
 			eps = append(eps, ep)
 		}
-	}
-	if eps == nil {
-		eps = []map[string]any{}
 	}
 	fake.WriteJSON(w, http.StatusOK, map[string]any{"endpoints": eps, "endpoints_links": []any{}})
 }

@@ -97,7 +97,7 @@ func New(opts ...Option) *CLB {
 		cert:  100 + rng.Intn(900),
 		usage: 1000000 + rng.Intn(1000000),
 	}
-	c.svc = fake.NewService(ServiceName, c.routes(), c.env, writeCLBError)
+	c.svc = fake.NewService(ServiceName, c.routes, c.env, writeCLBError)
 	c.svc.Region = c.region
 	c.svc.PublicOps = map[string]bool{
 		// Mimic's control API takes no token.

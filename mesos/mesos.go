@@ -189,7 +189,7 @@ func NewE(opts ...Option) (*Master, error) {
 		offers:     map[string]*offer{},
 		metrics:    metrics{states: map[TaskState]int64{}, calls: map[string]int64{}, events: map[string]int64{}},
 	}
-	m.svc = fake.NewService(ServiceName, m.routes(), env, writeMesosError)
+	m.svc = fake.NewService(ServiceName, m.routes, env, writeMesosError)
 	now := m.clk.Now()
 	m.masterID = env.RNG.UUID()
 	m.startTime, m.electedTime = now, now
