@@ -2,6 +2,8 @@ package examples
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"net/http"
 	"path"
 	"strings"
@@ -97,8 +99,8 @@ func TestServerLifecycle(t *testing.T) {
 
 	// A reboot while building is refused with Nova's 409.
 	err = servers.Reboot(ctx, client, created.ID, servers.RebootOpts{Type: servers.SoftReboot}).ExtractErr()
-	if !gophercloud.ResponseCodeIs(err, http.StatusConflict) {
-		t.Errorf("reboot while BUILD: err = %v, want 409", err)
+	if !gophercloud.ResponseCodeIs(err, http.StatusConflict) || !novaFault(err, "conflictingRequest") {
+		t.Errorf("reboot while BUILD: err = %v, want 409 conflictingRequest", err)
 	}
 
 	waitWhileAdvancing(t, cloud, client, created.ID, "ACTIVE", compute.DefaultDurations().Build)
@@ -134,9 +136,27 @@ func TestServerLifecycle(t *testing.T) {
 	}
 	cloud.Advance(compute.DefaultDurations().Delete)
 	_, err = servers.Get(ctx, client, created.ID).Extract()
-	if !gophercloud.ResponseCodeIs(err, http.StatusNotFound) {
-		t.Errorf("get after delete: err = %v, want 404", err)
+	if !gophercloud.ResponseCodeIs(err, http.StatusNotFound) || !novaFault(err, "itemNotFound") {
+		t.Errorf("get after delete: err = %v, want 404 itemNotFound", err)
 	}
+}
+
+// novaFault reports whether err is gophercloud's typed response error
+// carrying Nova's {"<name>": {"code", "message"}} body.
+func novaFault(err error, name string) bool {
+	var unexpected gophercloud.ErrUnexpectedResponseCode
+	if !errors.As(err, &unexpected) {
+		return false
+	}
+	var body map[string]struct {
+		Code    int    `json:"code"`
+		Message string `json:"message"`
+	}
+	if json.Unmarshal(unexpected.Body, &body) != nil {
+		return false
+	}
+	f, ok := body[name]
+	return ok && f.Code == unexpected.Actual && f.Message != ""
 }
 
 // TestListAcrossPages lists 25 servers ten at a time, following
