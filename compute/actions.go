@@ -169,11 +169,20 @@ func (c *Compute) checkLockedLocked(r *http.Request, s *server, action string) *
 // in the given vm_states, and only with no task pending (unless tasks are
 // listed).
 func requireState(s *server, action string, vmStates []string, taskStates ...string) *fake.Error {
-	if !containsString(vmStates, s.VMState) {
-		return conflict("Cannot '%s' instance %s while it is in vm_state %s", action, s.ID, s.VMState)
+	if err := requireVMState(s, action, vmStates); err != nil {
+		return err
 	}
 	if s.TaskState != "" && !containsString(taskStates, s.TaskState) {
 		return conflict("Cannot '%s' instance %s while it is in task_state %s", action, s.ID, s.TaskState)
+	}
+	return nil
+}
+
+// requireVMState is check_instance_state with task_state=None: only the
+// vm_state matters, whatever task is running.
+func requireVMState(s *server, action string, vmStates []string) *fake.Error {
+	if !containsString(vmStates, s.VMState) {
+		return conflict("Cannot '%s' instance %s while it is in vm_state %s", action, s.ID, s.VMState)
 	}
 	return nil
 }
@@ -204,11 +213,14 @@ func (c *Compute) actReboot(r *http.Request, s *server, arg json.RawMessage) (in
 		}
 		c.beginTaskLocked(s, "rebooting", c.durations.Reboot, toActive)
 	case "HARD":
+		// Nova's ALLOW_HARD_REBOOT vm_states and ALLOW_REBOOT task_states: a
+		// hard reboot may interrupt a reboot or a pause/suspend in progress.
 		if err := requireState(s, "reboot", []string{vmActive, vmStopped, vmPaused, vmSuspended, vmError},
-			"rebooting", "reboot_pending", "reboot_started"); err != nil {
+			"rebooting", "reboot_pending", "reboot_started", "rebooting_hard",
+			"resuming", "unpausing", "pausing", "suspending"); err != nil {
 			return 0, nil, err
 		}
-		s.events = nil
+		s.cancelTasks()
 		s.setPower(PowerNoState, c.now())
 		c.beginTaskLocked(s, "rebooting_hard", c.durations.HardReboot, func(s *server, at time.Time) {
 			s.Fault = nil
@@ -352,6 +364,13 @@ func (c *Compute) actRebuild(r *http.Request, s *server, arg json.RawMessage) (i
 	if in.ImageRef == "" {
 		return 0, nil, badRequest("Invalid input for field/attribute rebuild. Value: %s. 'imageRef' is a required property", arg)
 	}
+	var members map[string]json.RawMessage
+	_ = json.Unmarshal(arg, &members)
+	if raw, ok := members["metadata"]; ok {
+		if _, err := parseMetadata("metadata", raw); err != nil {
+			return 0, nil, err
+		}
+	}
 	if in.Name != nil {
 		if err := checkName(r, "name", *in.Name); err != nil {
 			return 0, nil, err
@@ -373,10 +392,9 @@ func (c *Compute) actRebuild(r *http.Request, s *server, arg json.RawMessage) (i
 	if err := requireState(s, "rebuild", []string{vmActive, vmStopped, vmError}); err != nil {
 		return 0, nil, err
 	}
-	imageID := idFromHref(in.ImageRef)
-	img, ok := c.images[imageID]
-	if !ok || img.Status == "DELETED" {
-		return 0, nil, badRequest("Can not find requested image")
+	imageID, err := c.bootImageLocked(r, in.ImageRef, c.flavors[s.FlavorID])
+	if err != nil {
+		return 0, nil, err
 	}
 	if in.KeyName != nil && *in.KeyName != "" {
 		if _, ok := c.keypairs[s.UserID][*in.KeyName]; !ok {
@@ -540,11 +558,13 @@ func (c *Compute) actShelve(r *http.Request, s *server, _ json.RawMessage) (int,
 	c.beginTaskLocked(s, "shelving", c.durations.Shelve, func(s *server, at time.Time) {
 		s.VMState = vmShelved
 		s.setPower(PowerShutdown, at)
+		s.shelvedAt = at
 		if offload >= 0 {
-			s.TaskState = "shelving_offloading"
-			s.schedule(at.Add(offload), func(s *server, at time.Time) {
-				if s.VMState == vmShelved {
-					s.TaskState = ""
+			// Nova's periodic task offloads the server later; until then it
+			// is SHELVED with no task, and may be unshelved or offloaded by
+			// hand. A later shelve schedules its own offload.
+			s.schedule(at.Add(offload), func(s *server, _ time.Time) {
+				if s.VMState == vmShelved && s.TaskState == "" && s.shelvedAt.Equal(at) {
 					s.VMState = vmShelvedOffloaded
 					s.Host, s.HypervisorHostname = "", ""
 				}
@@ -584,7 +604,7 @@ func (c *Compute) actUnshelve(r *http.Request, s *server, arg json.RawMessage) (
 	}
 	if s.Host == "" {
 		c.instanceCounter++
-		s.Host = c.hosts[(c.instanceCounter-1)%len(c.hosts)]
+		s.Host, _ = c.placeLocked(nil, s.AvailabilityZone, c.instanceCounter)
 		s.HypervisorHostname = s.Host + ".mockcloud.test"
 	}
 	c.beginTaskLocked(s, "unshelving", c.durations.Unshelve, toActive)
@@ -631,7 +651,8 @@ func (c *Compute) actCreateImage(r *http.Request, s *server, arg json.RawMessage
 	if !validName(in.Name) {
 		return 0, nil, badRequest("Invalid input for field/attribute createImage. Value: %s. 'name' is a required property", arg)
 	}
-	if err := requireState(s, "createImage", []string{vmActive, vmStopped, vmPaused, vmSuspended, vmShelved, vmShelvedOffloaded}); err != nil {
+	// Nova's snapshot and snapshot_volume_backed: not while shelved.
+	if err := requireState(s, "createImage", []string{vmActive, vmStopped, vmPaused, vmSuspended}); err != nil {
 		return 0, nil, err
 	}
 	img := c.snapshotLocked(s, in.Name, in.Metadata)
@@ -773,8 +794,8 @@ func (c *Compute) actConsoleOutput(r *http.Request, s *server, arg json.RawMessa
 }
 
 func (c *Compute) actResetState(r *http.Request, s *server, arg json.RawMessage) (int, any, *fake.Error) {
-	if !callerOf(r).admin && isAuthenticated(r) {
-		return 0, nil, forbidden("Policy doesn't allow os_compute_api:os-admin-actions:reset_state to be performed.")
+	if err := nvAdminOnly(r, "os_compute_api:os-admin-actions:reset_state"); err != nil {
+		return 0, nil, err
 	}
 	var in struct {
 		State string `json:"state"`
@@ -784,10 +805,10 @@ func (c *Compute) actResetState(r *http.Request, s *server, arg json.RawMessage)
 	}
 	switch in.State {
 	case "active":
-		s.events = nil
+		s.cancelTasks()
 		s.VMState, s.TaskState = vmActive, ""
 	case "error":
-		s.events = nil
+		s.cancelTasks()
 		s.VMState, s.TaskState = vmError, ""
 	default:
 		return 0, nil, badRequest("Invalid input for field/attribute state. Value: %s. '%s' is not one of ['active', 'error']", in.State, in.State)
@@ -845,8 +866,8 @@ func (c *Compute) actRemoveSecurityGroup(r *http.Request, s *server, arg json.Ra
 // the same flavor on another host, so it goes through RESIZE to
 // VERIFY_RESIZE and needs a confirmResize; revertResize moves it back.
 func (c *Compute) actMigrate(r *http.Request, s *server, arg json.RawMessage) (int, any, *fake.Error) {
-	if !callerOf(r).admin && isAuthenticated(r) {
-		return 0, nil, forbidden("Policy doesn't allow os_compute_api:os-migrate-server:migrate to be performed.")
+	if err := nvAdminOnly(r, "os_compute_api:os-migrate-server:migrate"); err != nil {
+		return 0, nil, err
 	}
 	target, err := c.migrationTargetLocked(s, arg)
 	if err != nil {
@@ -873,8 +894,8 @@ func (c *Compute) actMigrate(r *http.Request, s *server, arg json.RawMessage) (i
 // actLiveMigrate moves a running (or paused) server to another host:
 // admin only; MIGRATING, then back in the state it was in.
 func (c *Compute) actLiveMigrate(r *http.Request, s *server, arg json.RawMessage) (int, any, *fake.Error) {
-	if !callerOf(r).admin && isAuthenticated(r) {
-		return 0, nil, forbidden("Policy doesn't allow os_compute_api:os-migrate-server:migrate_live to be performed.")
+	if err := nvAdminOnly(r, "os_compute_api:os-migrate-server:migrate_live"); err != nil {
+		return 0, nil, err
 	}
 	target, err := c.migrationTargetLocked(s, arg)
 	if err != nil {

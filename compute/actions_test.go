@@ -225,7 +225,8 @@ func TestActionResizeDetails(t *testing.T) {
 
 func TestActionRebuild(t *testing.T) {
 	a := newNova(t)
-	id := a.activeServer("original")
+	id := a.create(map[string]any{"name": "original", "flavorRef": "2"}) // Debian needs 10 GB of disk
+	a.advance(compute.DefaultDurations().Build)
 	const debian = "c3f6e1d2-7b4a-4e5f-8a9b-0c1d2e3f4a5b"
 	r := a.action(id, `{"rebuild":{"imageRef":"`+debian+`","name":"rebuilt","adminPass":"rebuild-pass","metadata":{"k":"v"},"accessIPv4":"192.0.2.10"}}`).
 		want(t, http.StatusAccepted)

@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"sort"
 	"strings"
 
 	"github.com/mockcloud/mockcloud/fake"
@@ -115,34 +114,23 @@ func (c *Compute) createRemoteConsole(w http.ResponseWriter, r *http.Request) {
 
 // nvOnlyKeys refuses a body with members other than the wrapper.
 func nvOnlyKeys(wrapper map[string]json.RawMessage, keys ...string) *fake.Error {
-	var extra []string
-	for k := range wrapper {
-		if !containsString(keys, k) {
-			extra = append(extra, "'"+k+"'")
-		}
+	if msg := notAllowed(wrapper, func(k string) bool { return containsString(keys, k) }); msg != "" {
+		return badRequest("%s", msg)
 	}
-	if len(extra) == 0 {
-		return nil
-	}
-	sort.Strings(extra)
-	verb := "were"
-	if len(extra) == 1 {
-		verb = "was"
-	}
-	return badRequest("Additional properties are not allowed (%s %s unexpected)", strings.Join(extra, ", "), verb)
+	return nil
 }
 
 // nvEnum checks a required string member with an enum.
 func nvEnum(wrapperKey string, wrapperRaw json.RawMessage, field string, raw json.RawMessage, enum []string) (string, *fake.Error) {
 	if len(raw) == 0 {
-		return "", badRequest("Invalid input for field/attribute %s. Value: %s. '%s' is a required property", wrapperKey, nvValue(wrapperRaw), field)
+		return "", badRequest("Invalid input for field/attribute %s. Value: %s. '%s' is a required property", wrapperKey, pyValue(wrapperRaw), field)
 	}
 	var s string
 	if json.Unmarshal(raw, &s) != nil {
-		return "", nvFieldErr(field, raw, "%s is not of type 'string'", nvRepr(raw))
+		return "", nvFieldErr(field, raw, "%s is not of type 'string'", pyRepr(raw))
 	}
 	if !containsString(enum, s) {
-		return "", nvFieldErr(field, raw, "%s is not one of ['%s']", nvRepr(raw), strings.Join(enum, "', '"))
+		return "", nvFieldErr(field, raw, "%s is not one of ['%s']", pyRepr(raw), strings.Join(enum, "', '"))
 	}
 	return s, nil
 }
@@ -155,11 +143,11 @@ func (c *Compute) legacyConsole(r *http.Request, s *server, action, protocol str
 	}
 	var members map[string]json.RawMessage
 	if json.Unmarshal(arg, &members) != nil || members == nil {
-		return 0, nil, badRequest("Invalid input for field/attribute %s. Value: %s. %s is not of type 'object'", action, nvValue(arg), nvRepr(arg))
+		return 0, nil, badRequest("Invalid input for field/attribute %s. Value: %s. %s is not of type 'object'", action, pyValue(arg), pyRepr(arg))
 	}
 	for k := range members {
 		if k != "type" {
-			return 0, nil, badRequest("Invalid input for field/attribute %s. Value: %s. Additional properties are not allowed ('%s' was unexpected)", action, nvValue(arg), k)
+			return 0, nil, badRequest("Invalid input for field/attribute %s. Value: %s. Additional properties are not allowed ('%s' was unexpected)", action, pyValue(arg), k)
 		}
 	}
 	consoleType, err := nvEnum(action, arg, "type", members["type"], types)

@@ -29,8 +29,9 @@
 //     metadata; actions (reboot, resize/confirm/revert, rebuild, start,
 //     stop, pause, suspend, lock, rescue, shelve, createImage,
 //     createBackup, changePassword, console output, resetState,
-//     forceDelete, security groups, migrate), each refused with 409 in the
-//     vm_state or task_state where Nova refuses it.
+//     forceDelete, security groups, migrate, live migration, the pre-2.6
+//     console actions), each refused with 409 in the vm_state or
+//     task_state where Nova refuses it.
 //   - Flavors, images (through the compute proxy), keypairs, limits and
 //     quotas, availability zones, server groups, volume and interface
 //     attachments, diagnostics, remote consoles, instance actions and
@@ -51,9 +52,11 @@
 //     Security groups are names only.
 //   - Volumes are IDs: nothing checks that a volume exists in Cinder.
 //   - No soft delete (restore), no cells, no aggregates, no migrations API,
-//     no live-migration progress; os-resetState, migrate and diagnostics
-//     need the admin role only when tokens are checked.
-//   - A project's usage is counted from its live servers at request time;
-//     there are no reservations, so two racing creates both see the same
-//     usage, as in Nova without the recheck.
+//     no live-migration progress. The admin-only APIs (os-resetState,
+//     migrate, os-migrateLive, diagnostics, hypervisors, flavor and quota
+//     management, the zone detail, volume swap) check the admin role only
+//     when tokens are checked; without a token check anyone may call them.
+//   - A project's usage is counted from its live servers at request time,
+//     with no reservations; creations are checked and stored one at a
+//     time, so concurrent creates cannot together exceed the quota.
 package compute

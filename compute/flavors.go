@@ -10,9 +10,11 @@
 package compute
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -74,21 +76,7 @@ func rejectUnknownQuery(r *http.Request, since int, allowed ...string) *fake.Err
 	if !versionOf(r).AtLeast(since) {
 		return nil
 	}
-	var extra []string
-	for k := range r.URL.Query() {
-		if !containsString(allowed, k) {
-			extra = append(extra, "'"+k+"'")
-		}
-	}
-	if len(extra) == 0 {
-		return nil
-	}
-	sort.Strings(extra)
-	verb := "were"
-	if len(extra) == 1 {
-		verb = "was"
-	}
-	return badRequest("Additional properties are not allowed (%s %s unexpected)", strings.Join(extra, ", "), verb)
+	return nvQueryAllowed(r, allowed)
 }
 
 var digitsOnly = regexp.MustCompile(`^[0-9]*$`)
@@ -109,7 +97,9 @@ func queryInt(r *http.Request, name string, min int) (n int, given bool, err *fa
 	}
 	n, perr := strconv.Atoi(raw)
 	if perr != nil {
-		return 0, true, badRequest("Invalid input received: %s must be an integer.", name)
+		// Digits beyond an int: Python's int takes them, and the limit
+		// caps them.
+		n = math.MaxInt
 	}
 	if n < min {
 		return 0, true, badRequest("Invalid input for query parameters %s. Value: %s. %d is less than the minimum of %d", name, raw, n, min)
@@ -151,8 +141,12 @@ func nextLinks(r *http.Request, collection string, count int, lastID string) []m
 }
 
 // pyValue renders a JSON value as Nova's validation messages print it
-// (Python's str of the decoded value).
+// after "Value:" (Python's str of the decoded value); "None" for an
+// absent one.
 func pyValue(raw json.RawMessage) string {
+	if len(raw) == 0 {
+		return "None"
+	}
 	var v any
 	if json.Unmarshal(raw, &v) != nil {
 		return string(raw)
@@ -172,11 +166,13 @@ func pyValue(raw json.RawMessage) string {
 }
 
 // pyRepr is Python's repr of a decoded JSON value, as jsonschema messages
-// quote instances.
+// quote instances: strings in single quotes.
 func pyRepr(raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return "'" + s + "'"
+	var v any
+	if json.Unmarshal(raw, &v) == nil {
+		if s, ok := v.(string); ok {
+			return "'" + strings.ReplaceAll(s, "'", `\'`) + "'"
+		}
 	}
 	return pyValue(raw)
 }
@@ -224,27 +220,10 @@ func schemaInt(field string, raw json.RawMessage, pattern *regexp.Regexp, min, m
 	return n, nil
 }
 
-// validNovaName is parameter_types.name: 1 to 255 printable characters,
-// not starting or ending with whitespace.
+// validNovaName is parameter_types.name (the v2.1 rule of nameProblem):
+// 1 to 255 printable characters, not starting or ending with whitespace.
 func validNovaName(field, name string) *fake.Error {
-	switch {
-	case name == "":
-		return badRequest("Invalid input for field/attribute %s. Value: . '' is too short", field)
-	case len([]rune(name)) > 255:
-		return badRequest("Invalid input for field/attribute %s. Value: %s. '%s' is too long", field, name, name)
-	case strings.TrimSpace(name) != name || !isPrintable(name):
-		return badRequest("An invalid 'name' value was provided. The name must be: printable characters. Can not start or end with whitespace.")
-	}
-	return nil
-}
-
-func isPrintable(s string) bool {
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f {
-			return false
-		}
-	}
-	return true
+	return nameError(field, name, nameProblem(name, false))
 }
 
 // extraSpecKey is the key pattern of Nova's metadata schemas.
@@ -541,20 +520,32 @@ var novaBooleans = map[string]bool{
 const novaBooleanEnum = "[True, 'True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes', " +
 	"False, 'False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', 'No', 'no']"
 
-// schemaBool validates a member of parameter_types.boolean.
+// schemaBool validates a member of parameter_types.boolean: a JSON
+// boolean or one of the strings oslo's bool_from_string knows (not null).
 func schemaBool(field string, raw json.RawMessage) (bool, *fake.Error) {
 	var b bool
-	if json.Unmarshal(raw, &b) == nil {
+	if !isJSONNull(raw) && json.Unmarshal(raw, &b) == nil {
 		return b, nil
 	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
+	if s, ok := jsonString(raw); ok {
 		if v, ok := novaBooleans[s]; ok {
 			return v, nil
 		}
 	}
 	return false, badRequest("Invalid input for field/attribute %s. Value: %s. %s is not one of %s", field, pyValue(raw), pyRepr(raw), novaBooleanEnum)
 }
+
+// jsonString decodes a JSON string. Unlike json.Unmarshal into a string,
+// it does not take null for "".
+func jsonString(raw json.RawMessage) (string, bool) {
+	var s string
+	if isJSONNull(raw) || json.Unmarshal(raw, &s) != nil {
+		return "", false
+	}
+	return s, true
+}
+
+func isJSONNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
 
 // readReqBody reads the (already size-limited) request body.
 func readReqBody(r *http.Request) ([]byte, *fake.Error) {
@@ -842,27 +833,16 @@ func parseExtraSpecs(field string, raw json.RawMessage) (map[string]string, map[
 	if json.Unmarshal(raw, &m) != nil || m == nil {
 		return nil, nil, invalid(pyValue(raw), pyRepr(raw)+" is not of type 'object'")
 	}
-	var extra []string
-	for k := range m {
-		if !extraSpecKey.MatchString(k) {
-			extra = append(extra, "'"+k+"'")
-		}
-	}
-	if len(extra) > 0 {
-		sort.Strings(extra)
-		verb := "were"
-		if len(extra) == 1 {
-			verb = "was"
-		}
-		return nil, nil, invalid(compactMembers(m), fmt.Sprintf("Additional properties are not allowed (%s %s unexpected)", strings.Join(extra, ", "), verb))
+	if msg := notAllowed(m, extraSpecKey.MatchString); msg != "" {
+		return nil, nil, invalid(compactMembers(m), msg)
 	}
 	out := make(map[string]string, len(m))
 	for k, v := range m {
-		var s string
+		s, isString := jsonString(v)
 		var num json.Number
 		switch {
-		case json.Unmarshal(v, &s) == nil:
-		case json.Unmarshal(v, &num) == nil:
+		case isString:
+		case !isJSONNull(v) && json.Unmarshal(v, &num) == nil:
 			s = num.String()
 		default:
 			return nil, nil, badRequest("Invalid input for field/attribute %s. Value: %s. %s is not of type 'string', 'number'", k, pyValue(v), pyRepr(v))

@@ -298,14 +298,10 @@ func (c *Compute) hypervisorList(w http.ResponseWriter, r *http.Request, detail 
 
 // nvQueryBool is a query parameter of parameter_types.boolean.
 func nvQueryBool(name, raw string) (bool, *fake.Error) {
-	switch raw {
-	case "True", "TRUE", "true", "1", "ON", "On", "on", "YES", "Yes", "yes":
-		return true, nil
-	case "False", "FALSE", "false", "0", "OFF", "Off", "off", "NO", "No", "no":
-		return false, nil
+	if v, ok := novaBooleans[raw]; ok {
+		return v, nil
 	}
-	return false, badRequest("Invalid input for query parameters %s. Value: %s. '%s' is not one of [True, 'True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes', "+
-		"False, 'False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', 'No', 'no']", name, raw, raw)
+	return false, badRequest("Invalid input for query parameters %s. Value: %s. '%s' is not one of %s", name, raw, raw, novaBooleanEnum)
 }
 
 func (c *Compute) getHypervisor(w http.ResponseWriter, r *http.Request) {

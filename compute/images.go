@@ -12,7 +12,6 @@
 package compute
 
 import (
-	"encoding/json"
 	"net/http"
 	"sort"
 	"strconv"
@@ -355,53 +354,6 @@ func (c *Compute) deleteImage(w http.ResponseWriter, r *http.Request) {
 
 // Image metadata.
 
-// decodeImageMetadata reads {"<key>": {...}} with Nova's metadata schema:
-// keys of the metadata key pattern, string values of at most 255
-// characters.
-func decodeImageMetadata(r *http.Request, key string) (map[string]string, *fake.Error) {
-	body, err := readReqBody(r)
-	if err != nil {
-		return nil, err
-	}
-	var top map[string]json.RawMessage
-	if err := fake.DecodeJSONBytes(body, &top, fake.DecodeOptions{}); err != nil {
-		return nil, err
-	}
-	raw, ok := top[key]
-	if !ok {
-		return nil, badRequest("'%s' is a required property", key)
-	}
-	for k := range top {
-		if k != key {
-			return nil, badRequest("Additional properties are not allowed ('%s' was unexpected)", k)
-		}
-	}
-	var m map[string]json.RawMessage
-	if json.Unmarshal(raw, &m) != nil || m == nil {
-		return nil, badRequest("Invalid input for field/attribute %s. Value: %s. %s is not of type 'object'", key, pyValue(raw), pyRepr(raw))
-	}
-	out := make(map[string]string, len(m))
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if !extraSpecKey.MatchString(k) {
-			return nil, badRequest("Invalid input for field/attribute %s. Value: %s. Additional properties are not allowed ('%s' was unexpected)", key, compactMembers(m), k)
-		}
-		var s string
-		if json.Unmarshal(m[k], &s) != nil {
-			return nil, badRequest("Invalid input for field/attribute %s. Value: %s. %s is not of type 'string'", k, pyValue(m[k]), pyRepr(m[k]))
-		}
-		if len([]rune(s)) > 255 {
-			return nil, badRequest("Invalid input for field/attribute %s. Value: %s. '%s' is too long", k, s, s)
-		}
-		out[k] = s
-	}
-	return out, nil
-}
-
 // changeImageMetadata applies f to an image's metadata under the lock,
 // with the owner and metadata-quota checks Nova and Glance make. f returns
 // the body to answer with.
@@ -460,7 +412,7 @@ func (c *Compute) setImageMetadata(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, r, err)
 		return
 	}
-	md, err := decodeImageMetadata(r, "metadata")
+	md, err := decodeMetadata(r, "metadata")
 	if err != nil {
 		writeErr(w, r, err)
 		return
@@ -482,7 +434,7 @@ func (c *Compute) updateImageMetadata(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, r, err)
 		return
 	}
-	md, err := decodeImageMetadata(r, "metadata")
+	md, err := decodeMetadata(r, "metadata")
 	if err != nil {
 		writeErr(w, r, err)
 		return
@@ -527,18 +479,7 @@ func (c *Compute) setImageMetadataItem(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	key := mux.Vars(r)["key"]
-	md, err := decodeImageMetadata(r, "meta")
-	switch {
-	case err != nil:
-	case len(md) == 0:
-		err = badRequest("Invalid input for field/attribute meta. Value: {}. {} does not have enough properties")
-	case len(md) > 1:
-		b, _ := json.Marshal(md)
-		err = badRequest("Invalid input for field/attribute meta. Value: %s. %s has too many properties", b, b)
-	}
-	if _, ok := md[key]; err == nil && !ok {
-		err = badRequest("Request body and URI mismatch")
-	}
+	md, err := decodeMetaItem(r, key)
 	if err != nil {
 		writeErr(w, r, err)
 		return

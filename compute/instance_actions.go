@@ -211,7 +211,7 @@ func (a *instanceAction) summaryJSON(r *http.Request, s *server, now time.Time) 
 func (a *instanceAction) detailJSON(r *http.Request, s *server, now time.Time) map[string]any {
 	out := a.summaryJSON(r, s, now)
 	v := versionOf(r)
-	admin := nvAdminView(r)
+	admin := adminAllowed(r)
 	if !admin && !v.AtLeast(51) {
 		return out
 	}

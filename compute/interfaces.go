@@ -74,10 +74,11 @@ func interfaceIndex(s *server, portID string) int {
 	return -1
 }
 
-// portHolderLocked is the live server a port is bound to, or nil.
+// portHolderLocked is the live server a port is bound to, or nil
+// (settled: a server whose deletion is due holds nothing).
 func (c *Compute) portHolderLocked(portID string) *server {
 	for _, s := range c.servers {
-		if !s.Deleted && interfaceIndex(s, portID) >= 0 {
+		if interfaceIndex(s, portID) >= 0 && c.liveLocked(s) {
 			return s
 		}
 	}
@@ -164,7 +165,7 @@ func decodeInterfaceRequest(r *http.Request) (interfaceRequest, *fake.Error) {
 	if len(in.FixedIPs) > 0 {
 		var ips []map[string]json.RawMessage
 		if json.Unmarshal(in.FixedIPs, &ips) != nil {
-			return out, nvFieldErr("fixed_ips", in.FixedIPs, "%s is not of type 'array'", nvRepr(in.FixedIPs))
+			return out, nvFieldErr("fixed_ips", in.FixedIPs, "%s is not of type 'array'", pyRepr(in.FixedIPs))
 		}
 		switch {
 		case len(ips) == 0:
@@ -184,7 +185,7 @@ func decodeInterfaceRequest(r *http.Request) (interfaceRequest, *fake.Error) {
 		}
 		var ip string
 		if json.Unmarshal(addr, &ip) != nil || net.ParseIP(ip) == nil {
-			return out, nvFieldErr("ip_address", addr, "%s is not valid under any of the given schemas", nvRepr(addr))
+			return out, nvFieldErr("ip_address", addr, "%s is not valid under any of the given schemas", pyRepr(addr))
 		}
 		out.ip = ip
 	}
@@ -259,12 +260,9 @@ func (c *Compute) attachInterfaceLocked(r *http.Request, s *server, in interface
 	}
 	if in.ip != "" {
 		for _, other := range c.servers {
-			if other.Deleted {
-				continue
-			}
 			for _, itf := range other.Interfaces {
 				for _, ip := range itf.FixedIPs {
-					if ip.IPAddress == in.ip && itf.NetworkID == netID {
+					if ip.IPAddress == in.ip && itf.NetworkID == netID && c.liveLocked(other) {
 						return Interface{}, conflict("Fixed IP address %s is already in use on instance %s.", in.ip, other.ID)
 					}
 				}

@@ -87,10 +87,27 @@ func statusOf(vm, task string) string {
 // schedule adds a timed change, keeping events in time order (ties in the
 // order scheduled).
 func (s *server) schedule(at time.Time, apply func(*server, time.Time)) {
-	i := sort.Search(len(s.events), func(i int) bool { return s.events[i].at.After(at) })
+	s.scheduleEvent(timedEvent{at: at, apply: apply})
+}
+
+func (s *server) scheduleEvent(ev timedEvent) {
+	i := sort.Search(len(s.events), func(i int) bool { return s.events[i].at.After(ev.at) })
 	s.events = append(s.events, timedEvent{})
 	copy(s.events[i+1:], s.events[i:])
-	s.events[i] = timedEvent{at: at, apply: apply}
+	s.events[i] = ev
+}
+
+// cancelTasks drops the pending transitions of the fake hypervisor (a
+// build, a reboot …), keeping the statuses the test scheduled.
+func (s *server) cancelTasks() {
+	kept := s.events[:0]
+	for _, ev := range s.events {
+		if ev.byTest {
+			kept = append(kept, ev)
+		}
+	}
+	clear(s.events[len(kept):])
+	s.events = kept
 }
 
 // settleLocked applies every change due by now, then refreshes the derived
@@ -183,10 +200,11 @@ var statusStates = map[string]struct {
 	"SOFT_DELETED":      {vmSoftDeleted, "", PowerShutdown},
 }
 
-// SetServerStatus puts a server into a status at once, cancelling whatever
-// was pending on it (a build, a reboot …): the "this server sits in ERROR"
-// lever of Mimic's control API. A server set to BUILD stays there until set
-// otherwise.
+// SetServerStatus puts a server into a status at once, cancelling what the
+// fake hypervisor had pending on it (a build, a reboot …): the "this server
+// sits in ERROR" lever of Mimic's control API. A server set to BUILD stays
+// there until set otherwise; what ScheduleServerStatus scheduled still
+// happens.
 func (c *Compute) SetServerStatus(id, status string) error {
 	_, ok := statusStates[strings.ToUpper(status)]
 	if !ok {
@@ -199,7 +217,7 @@ func (c *Compute) SetServerStatus(id, status string) error {
 		return fmt.Errorf("compute: no server %s", id)
 	}
 	now := c.now()
-	s.events = nil
+	s.cancelTasks()
 	c.applyStatusLocked(s, strings.ToUpper(status), now, "Set to ERROR by the test")
 	s.Updated = now
 	c.settleLocked(s, now)
@@ -230,8 +248,8 @@ func (c *Compute) applyStatusLocked(s *server, status string, at time.Time, faul
 }
 
 // ScheduleServerStatus puts a server into a status after d on the shared
-// clock, unless something else changes it first: "this server goes into
-// ERROR in ten minutes".
+// clock, whatever the server does meanwhile (only deleting it cancels
+// this): "this server goes into ERROR in ten minutes".
 func (c *Compute) ScheduleServerStatus(id, status string, d time.Duration) error {
 	_, ok := statusStates[strings.ToUpper(status)]
 	if !ok {
@@ -244,8 +262,10 @@ func (c *Compute) ScheduleServerStatus(id, status string, d time.Duration) error
 		return fmt.Errorf("compute: no server %s", id)
 	}
 	upper := strings.ToUpper(status)
-	s.schedule(c.now().Add(d), func(s *server, at time.Time) {
+	// At its time it acts as SetServerStatus would.
+	s.scheduleEvent(timedEvent{at: c.now().Add(d), byTest: true, apply: func(s *server, at time.Time) {
+		s.cancelTasks()
 		c.applyStatusLocked(s, upper, at, "Scheduled ERROR by the test")
-	})
+	}})
 	return nil
 }

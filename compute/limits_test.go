@@ -111,7 +111,7 @@ func TestQuotaSets(t *testing.T) {
 		{name: "bad force", method: "PUT", path: "/os-quota-sets/p1", status: 400, body: `{"quota_set":{"force":"sure"}}`,
 			want: novaErr(400, "Invalid input for field/attribute force. Value: sure. 'sure' is not one of [True, 'True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes', False, 'False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', 'No', 'no']")},
 		{name: "no quota_set", method: "PUT", path: "/os-quota-sets/p1", status: 400, body: `{}`,
-			want: novaErr(400, "Invalid input for field/attribute quota_set. Value: None. 'quota_set' is a required property")},
+			want: novaErr(400, "'quota_set' is a required property")},
 		{name: "unknown query from 2.75", method: "GET", path: "/os-quota-sets/p1?x=1", version: "2.75", status: 400,
 			want: novaErr(400, "Additional properties are not allowed ('x' was unexpected)")},
 		{name: "delete reverts to the defaults", method: "DELETE", path: "/os-quota-sets/p1", status: 202, want: ""},

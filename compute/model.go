@@ -229,8 +229,9 @@ type server struct {
 	events      []timedEvent
 	runningFrom time.Time // when power last went to running; for CPUTime
 	rescueImage string
-	oldHost     string // the host before an unconfirmed cold migration
-	deleteFails int    // Mimic's delete_server_failure "times"
+	oldHost     string    // the host before an unconfirmed cold migration
+	shelvedAt   time.Time // when the last shelve completed, for its timed offload
+	deleteFails int       // Mimic's delete_server_failure "times"
 	deleteCode  int
 	actions     []*instanceAction // os-instance-actions, oldest first
 }
@@ -240,6 +241,9 @@ type server struct {
 type timedEvent struct {
 	at    time.Time
 	apply func(s *server, at time.Time)
+	// byTest marks a status the test scheduled (ScheduleServerStatus):
+	// only a deletion cancels it, not the end of the hypervisor's tasks.
+	byTest bool
 }
 
 func (s *server) snapshot() Server {

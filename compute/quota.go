@@ -53,10 +53,12 @@ func (c *Compute) QuotaOf(project string) Quota {
 	return c.quotaLocked(project)
 }
 
-// placeLocked picks a host for the n-th instance, honouring a server
-// group's policy; placed is false when no host satisfies a hard policy.
-func (c *Compute) placeLocked(g *ServerGroup, n int) (host string, placed bool) {
-	rr := c.hosts[(n-1)%len(c.hosts)]
+// placeLocked picks a host for the n-th instance among the hosts of zone
+// (any host for ""), honouring a server group's policy; placed is false
+// when no host satisfies a hard policy.
+func (c *Compute) placeLocked(g *ServerGroup, zone string, n int) (host string, placed bool) {
+	hosts := c.hostsOf(zone)
+	rr := hosts[(n-1)%len(hosts)]
 	if g == nil {
 		return rr, true
 	}
@@ -77,8 +79,8 @@ func (c *Compute) placeLocked(g *ServerGroup, n int) (host string, placed bool) 
 		}
 		return rr, true
 	case "anti-affinity", "soft-anti-affinity":
-		for i := 0; i < len(c.hosts); i++ {
-			h := c.hosts[(n-1+i)%len(c.hosts)]
+		for i := 0; i < len(hosts); i++ {
+			h := hosts[(n-1+i)%len(hosts)]
 			if !used[h] {
 				return h, true
 			}
@@ -86,6 +88,25 @@ func (c *Compute) placeLocked(g *ServerGroup, n int) (host string, placed bool) 
 		return rr, g.Policy == "soft-anti-affinity"
 	}
 	return rr, true
+}
+
+// hostsOf are the hosts of a zone as os-availability-zone shows them
+// (zoneHosts); every host for "" or a zone that has none.
+func (c *Compute) hostsOf(zone string) []string {
+	if hosts := c.zoneHosts()[zone]; zone != "" && len(hosts) > 0 {
+		return hosts
+	}
+	return c.hosts
+}
+
+// zoneOf is the zone a host is in (zoneHosts).
+func (c *Compute) zoneOf(host string) string {
+	for i, h := range c.hosts {
+		if h == host {
+			return c.zones[i%len(c.zones)]
+		}
+	}
+	return c.zones[0]
 }
 
 // liveLocked settles s to now and reports whether it is still there.

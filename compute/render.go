@@ -252,9 +252,10 @@ func (c *Compute) flavorRefLocked(r *http.Request, project, flavorID string, v V
 	if !v.AtLeast(47) || !ok {
 		return map[string]any{"id": flavorID, "links": []map[string]string{links(r, project, "flavors", flavorID)[1]}}
 	}
+	// extra_specs is a copy: the body is encoded after the lock is released.
 	out := map[string]any{
 		"original_name": f.Name, "vcpus": f.VCPUs, "ram": f.RAM, "disk": f.Disk,
-		"ephemeral": f.Ephemeral, "swap": f.Swap, "extra_specs": nonNilMap(f.ExtraSpecs),
+		"ephemeral": f.Ephemeral, "swap": f.Swap, "extra_specs": cloneMap(nonNilMap(f.ExtraSpecs)),
 	}
 	return out
 }

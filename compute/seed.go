@@ -167,7 +167,8 @@ func (c *Compute) Servers() []Server {
 
 // SeedServer stores a server directly, bypassing HTTP, faults, quota and the
 // build: it is ACTIVE (or in the VMState given) at once. ProjectID and
-// FlavorID are required; the flavor must exist.
+// FlavorID are required; the flavor must exist, and an ID given must not
+// be in use.
 func (c *Compute) SeedServer(s Server) (Server, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -177,6 +178,9 @@ func (c *Compute) SeedServer(s Server) (Server, error) {
 	}
 	if s.ProjectID == "" {
 		return Server{}, fmt.Errorf("compute: a seeded server needs a ProjectID")
+	}
+	if _, dup := c.servers[s.ID]; dup && s.ID != "" {
+		return Server{}, fmt.Errorf("compute: there is a server %s already", s.ID)
 	}
 	// Store a deep copy: the caller's slices and maps stay the caller's.
 	defaultAddresses := s.Addresses == nil
@@ -210,7 +214,7 @@ func (c *Compute) SeedServer(s Server) (Server, error) {
 	s.HypervisorHostname = s.Host + ".mockcloud.test"
 	s.InstanceName = fmt.Sprintf("instance-%08x", n)
 	if s.AvailabilityZone == "" {
-		s.AvailabilityZone = c.zones[0]
+		s.AvailabilityZone = c.zoneOf(s.Host)
 	}
 	if s.DiskConfig == "" {
 		s.DiskConfig = "MANUAL"

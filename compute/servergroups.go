@@ -283,14 +283,15 @@ func (c *Compute) deleteServerGroup(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// ServerGroups returns every server group, by ID (members as stored).
+// ServerGroups returns every server group, by ID, with the members the
+// API shows (those not deleted by now).
 func (c *Compute) ServerGroups() []ServerGroup {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	out := make([]ServerGroup, 0, len(c.groups))
 	for _, g := range c.groups {
 		cp := *g
-		cp.Members = append([]string(nil), g.Members...)
+		cp.Members = c.liveMembersLocked(g)
 		cp.Rules = make(map[string]int, len(g.Rules))
 		for k, n := range g.Rules {
 			cp.Rules[k] = n

@@ -78,7 +78,7 @@ func TestServerGroupsCreateAndShow(t *testing.T) {
 			body: `{"server_group":{"name":"x","policy":"anti-affinity","rules":{"spread":1}}}`,
 			want: novaErr(400, `Invalid input for field/attribute rules. Value: {"spread":1}. Additional properties are not allowed ('spread' was unexpected)`)},
 		{name: "no wrapper", method: "POST", path: "/os-server-groups", status: 400, body: `{"name":"x"}`,
-			want: novaErr(400, "Invalid input for field/attribute server_group. Value: None. 'server_group' is a required property")},
+			want: novaErr(400, "'server_group' is a required property")},
 		{name: "show unknown", method: "GET", path: "/os-server-groups/nope", status: 404, want: novaErr(404, "Instance group nope could not be found.")},
 		{name: "delete unknown", method: "DELETE", path: "/os-server-groups/nope", status: 404, want: novaErr(404, "Instance group nope could not be found.")},
 	})

@@ -1,7 +1,6 @@
 package compute
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -144,23 +143,17 @@ func decodeWrapped(body []byte, key string, allowed map[string]bool, v any) (map
 	}
 	raw, ok := wrapper[key]
 	if !ok {
-		return nil, badRequest("Invalid input for field/attribute %s. Value: None. '%s' is a required property", key, key)
+		// An error at the body's root has no field: Nova's message is
+		// jsonschema's alone.
+		return nil, badRequest("'%s' is a required property", key)
 	}
 	var members map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &members); err != nil {
 		return nil, badRequest("Invalid input for field/attribute %s. Value: %s. %s is not of type 'object'", key, raw, raw)
 	}
 	if allowed != nil {
-		var extra []string
-		for k := range members {
-			if !allowed[k] {
-				extra = append(extra, "'"+k+"'")
-			}
-		}
-		if len(extra) > 0 {
-			sort.Strings(extra)
-			return nil, badRequest("Invalid input for field/attribute %s. Value: %s. Additional properties are not allowed (%s %s unexpected)",
-				key, raw, strings.Join(extra, ", "), map[bool]string{true: "was", false: "were"}[len(extra) == 1])
+		if msg := notAllowed(members, func(k string) bool { return allowed[k] }); msg != "" {
+			return nil, badRequest("Invalid input for field/attribute %s. Value: %s. %s", key, raw, msg)
 		}
 	}
 	if err := json.Unmarshal(raw, v); err != nil {
@@ -223,7 +216,11 @@ func nameProblem(name string, legacy bool) string {
 // checkName validates a name member the way Nova's schema does on the
 // root the request came in on.
 func checkName(r *http.Request, field, name string) *fake.Error {
-	problem := nameProblem(name, versionRoot(r) == "/v2")
+	return nameError(field, name, nameProblem(name, versionRoot(r) == "/v2"))
+}
+
+// nameError is Nova's answer to a name nameProblem finds fault with.
+func nameError(field, name, problem string) *fake.Error {
 	switch {
 	case problem == "":
 		return nil
@@ -341,6 +338,12 @@ func (c *Compute) createServer(w http.ResponseWriter, r *http.Request) {
 	if err := checkName(r, "name", in.Name); err != nil {
 		writeErr(w, r, err)
 		return
+	}
+	if raw, ok := members["metadata"]; ok {
+		if _, err := parseMetadata("metadata", raw); err != nil {
+			writeErr(w, r, err)
+			return
+		}
 	}
 	if in.FlavorRef == "" {
 		writeErr(w, r, badRequest("Invalid input for field/attribute flavorRef. Value: None. 'flavorRef' is a required property"))
@@ -511,20 +514,9 @@ func (c *Compute) createServersLocked(r *http.Request, who caller, in *serverCre
 	}
 	imageID := string(in.ImageRef)
 	if imageID != "" {
-		imageID = idFromHref(imageID)
-		img, ok := c.images[imageID]
-		if !ok || img.Status == "DELETED" {
-			return nil, badRequest("Can not find requested image")
-		}
-		c.settleImageLocked(img, now)
-		if img.Status != "ACTIVE" {
-			return nil, badRequest("Image %s is not active.", imageID)
-		}
-		if img.MinRAM > flavor.RAM {
-			return nil, badRequest("Flavor's memory is too small for requested image.")
-		}
-		if img.MinDisk > flavor.Disk && flavor.Disk > 0 {
-			return nil, badRequest("Flavor's disk is too small for requested image.")
+		var err *fake.Error
+		if imageID, err = c.bootImageLocked(r, imageID, flavor); err != nil {
+			return nil, err
 		}
 	}
 	if in.KeyName != "" {
@@ -536,9 +528,7 @@ func (c *Compute) createServersLocked(r *http.Request, who caller, in *serverCre
 	if i := strings.Index(zone, ":"); i >= 0 {
 		zone = zone[:i]
 	}
-	if zone == "" {
-		zone = c.zones[0]
-	} else if !containsString(c.zones, zone) {
+	if zone != "" && !containsString(c.zones, zone) {
 		return nil, badRequest("The requested availability zone is not available")
 	}
 	q := c.quotaLocked(who.projectID)
@@ -574,7 +564,7 @@ func (c *Compute) createServersLocked(r *http.Request, who caller, in *serverCre
 		}
 	}
 	if group != nil {
-		if limit := c.quotaLocked(who.projectID).ServerGroupMembers; limit >= 0 && len(group.Members)+minCount > limit {
+		if limit := q.ServerGroupMembers; limit >= 0 && len(c.liveMembersLocked(group))+minCount > limit {
 			return nil, forbidden("Quota exceeded, too many servers in group")
 		}
 	}
@@ -594,7 +584,13 @@ func (c *Compute) createServersLocked(r *http.Request, who caller, in *serverCre
 	for i := 0; i < count; i++ {
 		c.instanceCounter++
 		n := c.instanceCounter
-		host, placed := c.placeLocked(group, n)
+		// With no zone asked for, the server is in its host's zone, as
+		// Nova shows it.
+		host, placed := c.placeLocked(group, zone, n)
+		serverZone := zone
+		if serverZone == "" {
+			serverZone = c.zoneOf(host)
+		}
 		name := in.Name
 		if count > 1 {
 			name = fmt.Sprintf("%s-%d", in.Name, i+1)
@@ -604,7 +600,7 @@ func (c *Compute) createServersLocked(r *http.Request, who caller, in *serverCre
 			VMState: vmBuilding, TaskState: "scheduling", PowerState: PowerNoState,
 			FlavorID: flavor.ID, ImageID: imageID, KeyName: in.KeyName,
 			Metadata: cloneMap(in.Metadata), Tags: append([]string(nil), in.Tags...),
-			AdminPass: in.AdminPass, AvailabilityZone: zone, Host: host,
+			AdminPass: in.AdminPass, AvailabilityZone: serverZone, Host: host,
 			HypervisorHostname: host + ".mockcloud.test", InstanceName: fmt.Sprintf("instance-%08x", n),
 			ReservationID: reservation, LaunchIndex: i, DiskConfig: diskConfig,
 			SecurityGroups: groups, Created: now, Updated: now,
@@ -650,6 +646,27 @@ func (c *Compute) createServersLocked(r *http.Request, who caller, in *serverCre
 		out = append(out, s)
 	}
 	return out, nil
+}
+
+// bootImageLocked checks the image a server is built or rebuilt from, as
+// Nova's _validate_flavor_image does: one the caller can see, ACTIVE, and
+// not too big for the flavor (nil: not checked). It returns the image ID.
+func (c *Compute) bootImageLocked(r *http.Request, ref string, flavor *Flavor) (string, *fake.Error) {
+	id := idFromHref(ref)
+	img, ok := c.images[id]
+	if !ok || !imageVisible(r, img) {
+		return "", badRequest("Can not find requested image")
+	}
+	c.settleImageLocked(img, c.now())
+	switch {
+	case img.Status != "ACTIVE":
+		return "", badRequest("Image %s is not active.", id)
+	case flavor != nil && img.MinRAM > flavor.RAM:
+		return "", badRequest("Flavor's memory is too small for requested image.")
+	case flavor != nil && img.MinDisk > flavor.Disk && flavor.Disk > 0:
+		return "", badRequest("Flavor's disk is too small for requested image.")
+	}
+	return id, nil
 }
 
 func fits(limit, used, want int) bool { return limit < 0 || used+want <= limit }
@@ -1249,26 +1266,76 @@ func (c *Compute) listMetadata(w http.ResponseWriter, r *http.Request) {
 	fake.WriteJSON(w, http.StatusOK, map[string]any{"metadata": nonNilMap(md)})
 }
 
+// decodeMetadata reads {"<key>": {...}}, the body of the server and image
+// metadata APIs, with Nova's schema (parameter_types.metadata).
 func decodeMetadata(r *http.Request, key string) (map[string]string, *fake.Error) {
-	var in map[string]json.RawMessage
-	if err := fake.DecodeJSON(r, &in, fake.DecodeOptions{}); err != nil {
+	body, err := readReqBody(r)
+	if err != nil {
 		return nil, err
 	}
-	raw, ok := in[key]
+	var top map[string]json.RawMessage
+	if err := fake.DecodeJSONBytes(body, &top, fake.DecodeOptions{}); err != nil {
+		return nil, err
+	}
+	raw, ok := top[key]
 	if !ok {
-		return nil, badRequest("Invalid input for field/attribute %s. Value: None. '%s' is a required property", key, key)
+		return nil, badRequest("'%s' is a required property", key)
 	}
-	if string(bytes.TrimSpace(raw)) == "null" {
-		return nil, badRequest("Invalid input for field/attribute %s. Value: None. None is not of type 'object'", key)
+	for k := range top {
+		if k != key {
+			return nil, badRequest("Additional properties are not allowed ('%s' was unexpected)", k)
+		}
 	}
-	var md map[string]string
-	if err := json.Unmarshal(raw, &md); err != nil {
-		return nil, badRequest("Invalid input for field/attribute %s. Value: %s. Metadata values must be strings", key, raw)
+	return parseMetadata(key, raw)
+}
+
+// decodeMetaItem reads {"meta": {"<key>": "<value>"}}, the body that sets
+// one metadata item, with Nova's schema and its check of the URI's key.
+func decodeMetaItem(r *http.Request, key string) (map[string]string, *fake.Error) {
+	md, err := decodeMetadata(r, "meta")
+	switch {
+	case err != nil:
+		return nil, err
+	case len(md) == 0:
+		return nil, badRequest("Invalid input for field/attribute meta. Value: {}. {} does not have enough properties")
+	case len(md) > 1:
+		b, _ := json.Marshal(md)
+		return nil, badRequest("Invalid input for field/attribute meta. Value: %s. %s has too many properties", b, b)
 	}
-	if md == nil {
-		md = map[string]string{}
+	if _, ok := md[key]; !ok {
+		return nil, badRequest("Request body and URI mismatch")
 	}
 	return md, nil
+}
+
+// parseMetadata checks a metadata object (the member field of a body)
+// against parameter_types.metadata: keys of the metadata key pattern,
+// string values of at most 255 characters.
+func parseMetadata(field string, raw json.RawMessage) (map[string]string, *fake.Error) {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(raw, &m) != nil || m == nil {
+		return nil, badRequest("Invalid input for field/attribute %s. Value: %s. %s is not of type 'object'", field, pyValue(raw), pyRepr(raw))
+	}
+	out := make(map[string]string, len(m))
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if !extraSpecKey.MatchString(k) {
+			return nil, badRequest("Invalid input for field/attribute %s. Value: %s. Additional properties are not allowed ('%s' was unexpected)", field, compactMembers(m), k)
+		}
+		s, ok := jsonString(m[k])
+		if !ok {
+			return nil, badRequest("Invalid input for field/attribute %s. Value: %s. %s is not of type 'string'", k, pyValue(m[k]), pyRepr(m[k]))
+		}
+		if utf8.RuneCountInString(s) > 255 {
+			return nil, badRequest("Invalid input for field/attribute %s. Value: %s. '%s' is too long", k, s, s)
+		}
+		out[k] = s
+	}
+	return out, nil
 }
 
 // changeMetadata applies f to a server's metadata under the lock, with the
@@ -1285,7 +1352,8 @@ func (c *Compute) changeMetadata(w http.ResponseWriter, r *http.Request, status 
 		if r.Method == http.MethodDelete {
 			action = "delete metadata"
 		}
-		err = requireState(s, action, []string{vmActive, vmPaused, vmSuspended, vmStopped})
+		// Nova checks the vm_state only: metadata changes while a task runs.
+		err = requireVMState(s, action, []string{vmActive, vmPaused, vmSuspended, vmStopped})
 	}
 	if err == nil {
 		old := cloneMap(s.Metadata)
@@ -1358,13 +1426,7 @@ func (c *Compute) getMetadataItem(w http.ResponseWriter, r *http.Request) {
 
 func (c *Compute) setMetadataItem(w http.ResponseWriter, r *http.Request) {
 	key := mux.Vars(r)["key"]
-	md, err := decodeMetadata(r, "meta")
-	if err == nil && len(md) != 1 {
-		err = badRequest("Request body contains too many items")
-	}
-	if _, ok := md[key]; err == nil && !ok {
-		err = badRequest("Request body and URI mismatch")
-	}
+	md, err := decodeMetaItem(r, key)
 	if err != nil {
 		writeErr(w, r, err)
 		return

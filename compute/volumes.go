@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/google/uuid"
@@ -167,14 +166,12 @@ func attachmentIndex(s *server, volumeID string) int {
 	return -1
 }
 
-// volumeHoldersLocked lists the live servers a volume is attached to.
+// volumeHoldersLocked lists the live servers a volume is attached to
+// (settled: a server whose deletion is due holds nothing).
 func (c *Compute) volumeHoldersLocked(volumeID string) []string {
 	var ids []string
 	for _, s := range c.servers {
-		if s.Deleted {
-			continue
-		}
-		if attachmentIndex(s, volumeID) >= 0 {
+		if attachmentIndex(s, volumeID) >= 0 && c.liveLocked(s) {
 			ids = append(ids, s.ID)
 		}
 	}
@@ -204,7 +201,7 @@ func decodeVolumeAttachment(r *http.Request, allowed map[string]bool) (volumeAtt
 	var members map[string]json.RawMessage
 	_ = json.Unmarshal(wrapper["volumeAttachment"], &members)
 	if len(in.VolumeID) == 0 {
-		return in, nil, badRequest("Invalid input for field/attribute volumeAttachment. Value: %s. 'volumeId' is a required property", nvValue(wrapper["volumeAttachment"]))
+		return in, nil, badRequest("Invalid input for field/attribute volumeAttachment. Value: %s. 'volumeId' is a required property", pyValue(wrapper["volumeAttachment"]))
 	}
 	if _, err := nvUUID("volumeId", in.VolumeID); err != nil {
 		return in, nil, err
@@ -218,7 +215,7 @@ func decodeVolumeAttachment(r *http.Request, allowed map[string]bool) (volumeAtt
 		}
 	}
 	if len(in.DeleteOnTermination) > 0 {
-		if _, err := nvBool("delete_on_termination", in.DeleteOnTermination); err != nil {
+		if _, err := schemaBool("delete_on_termination", in.DeleteOnTermination); err != nil {
 			return in, nil, err
 		}
 	}
@@ -243,10 +240,10 @@ func nvDevice(raw json.RawMessage) (string, *fake.Error) {
 	}
 	var dev string
 	if json.Unmarshal(raw, &dev) != nil {
-		return "", nvFieldErr("device", raw, "%s is not of type 'string', 'null'", nvRepr(raw))
+		return "", nvFieldErr("device", raw, "%s is not of type 'string', 'null'", pyRepr(raw))
 	}
 	if !devicePattern.MatchString(dev) {
-		return "", nvFieldErr("device", raw, "%s does not match '%s'", nvRepr(raw), devicePatternText)
+		return "", nvFieldErr("device", raw, "%s does not match '%s'", pyRepr(raw), devicePatternText)
 	}
 	return dev, nil
 }
@@ -273,7 +270,7 @@ func (c *Compute) attachVolume(w http.ResponseWriter, r *http.Request) {
 	}
 	var deleteOnTermination bool
 	if len(in.DeleteOnTermination) > 0 {
-		deleteOnTermination, _ = nvBool("delete_on_termination", in.DeleteOnTermination)
+		deleteOnTermination, _ = schemaBool("delete_on_termination", in.DeleteOnTermination)
 	}
 
 	c.mu.Lock()
@@ -416,7 +413,7 @@ func updateAttachmentLocked(s *server, volumeID string, in volumeAttachmentBody,
 		return badRequest("The tag property is not mutable")
 	}
 	if _, ok := members["delete_on_termination"]; ok {
-		va.DeleteOnTermination, _ = nvBool("delete_on_termination", in.DeleteOnTermination)
+		va.DeleteOnTermination, _ = schemaBool("delete_on_termination", in.DeleteOnTermination)
 	}
 	return nil
 }
@@ -486,50 +483,19 @@ func (c *Compute) detachVolumeLocked(r *http.Request, s *server, volumeID string
 // Schema checks shared by the server extensions, with Nova's
 // (jsonschema's) messages.
 
-// nvValue renders a JSON value as Nova's messages print it after
-// "Value:": strings bare, anything else as sent.
-func nvValue(raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s
-	}
-	if len(raw) == 0 {
-		return "None"
-	}
-	return string(raw)
-}
-
-// nvRepr renders a JSON value as Python's repr does in jsonschema's
-// messages: strings in single quotes.
-func nvRepr(raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return "'" + strings.ReplaceAll(s, "'", `\'`) + "'"
-	}
-	switch string(raw) {
-	case "true":
-		return "True"
-	case "false":
-		return "False"
-	case "null":
-		return "None"
-	}
-	return string(raw)
-}
-
 // nvFieldErr is Nova's body schema error for one member.
 func nvFieldErr(field string, raw json.RawMessage, format string, args ...any) *fake.Error {
-	return badRequest("Invalid input for field/attribute %s. Value: %s. %s", field, nvValue(raw), fmt.Sprintf(format, args...))
+	return badRequest("Invalid input for field/attribute %s. Value: %s. %s", field, pyValue(raw), fmt.Sprintf(format, args...))
 }
 
 // nvUUID checks a member of format uuid.
 func nvUUID(field string, raw json.RawMessage) (string, *fake.Error) {
 	var s string
 	if json.Unmarshal(raw, &s) != nil {
-		return "", nvFieldErr(field, raw, "%s is not of type 'string'", nvRepr(raw))
+		return "", nvFieldErr(field, raw, "%s is not of type 'string'", pyRepr(raw))
 	}
 	if _, err := uuid.Parse(s); err != nil || strings.HasPrefix(s, "urn:") || strings.HasPrefix(s, "{") {
-		return "", nvFieldErr(field, raw, "%s is not a 'uuid'", nvRepr(raw))
+		return "", nvFieldErr(field, raw, "%s is not a 'uuid'", pyRepr(raw))
 	}
 	return s, nil
 }
@@ -538,97 +504,66 @@ func nvUUID(field string, raw json.RawMessage) (string, *fake.Error) {
 func nvTag(raw json.RawMessage) (string, *fake.Error) {
 	var s string
 	if json.Unmarshal(raw, &s) != nil {
-		return "", nvFieldErr("tag", raw, "%s is not of type 'string'", nvRepr(raw))
+		return "", nvFieldErr("tag", raw, "%s is not of type 'string'", pyRepr(raw))
 	}
 	switch {
 	case s == "":
-		return "", nvFieldErr("tag", raw, "%s is too short", nvRepr(raw))
+		return "", nvFieldErr("tag", raw, "%s is too short", pyRepr(raw))
 	case len([]rune(s)) > 60:
-		return "", nvFieldErr("tag", raw, "%s is too long", nvRepr(raw))
+		return "", nvFieldErr("tag", raw, "%s is too long", pyRepr(raw))
 	case strings.ContainsAny(s, ",/"):
-		return "", nvFieldErr("tag", raw, "%s does not match '^[^,/]*$'", nvRepr(raw))
+		return "", nvFieldErr("tag", raw, "%s does not match '^[^,/]*$'", pyRepr(raw))
 	}
 	return s, nil
 }
 
-// nvBool is Nova's parameter_types.boolean: a JSON boolean or one of the
-// strings oslo's bool_from_string knows.
-func nvBool(field string, raw json.RawMessage) (bool, *fake.Error) {
-	var b bool
-	if json.Unmarshal(raw, &b) == nil {
-		return b, nil
-	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		switch s {
-		case "True", "TRUE", "true", "1", "ON", "On", "on", "YES", "Yes", "yes":
-			return true, nil
-		case "False", "FALSE", "false", "0", "OFF", "Off", "off", "NO", "No", "no":
-			return false, nil
-		}
-	}
-	return false, nvFieldErr(field, raw, "%s is not one of [True, 'True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes', "+
-		"False, 'False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', 'No', 'no']", nvRepr(raw))
-}
-
-// nvQueryInt reads a non-negative integer query parameter. When allowed is
-// not nil, a parameter outside it is refused (the schemas that set
-// additionalProperties to false).
+// nvQueryInt reads a non-negative integer query parameter (queryInt).
+// When allowed is not nil, a parameter outside it is refused (the schemas
+// that set additionalProperties to false).
 func nvQueryInt(r *http.Request, name string, allowed []string) (int, bool, *fake.Error) {
-	q := r.URL.Query()
 	if allowed != nil {
 		if err := nvQueryAllowed(r, allowed); err != nil {
 			return 0, false, err
 		}
 	}
-	vals, ok := q[name]
-	if !ok {
-		return 0, false, nil
-	}
-	raw := vals[0]
-	switch {
-	case raw == "":
-		return 0, false, badRequest("Invalid input for query parameters %s. Value: %s. '%s' is too short", name, raw, raw)
-	case strings.Trim(raw, "0123456789") != "":
-		return 0, false, badRequest("Invalid input for query parameters %s. Value: %s. '%s' does not match '^[0-9]*$'", name, raw, raw)
-	}
-	n, err := strconv.Atoi(raw)
-	if err != nil {
-		n = int(^uint(0) >> 1)
-	}
-	return n, true, nil
+	return queryInt(r, name, 0)
 }
 
 // nvQueryAllowed refuses query parameters outside allowed, as Nova's
 // query schemas without additional properties do.
 func nvQueryAllowed(r *http.Request, allowed []string) *fake.Error {
+	msg := notAllowed(r.URL.Query(), func(k string) bool { return containsString(allowed, k) })
+	if msg == "" {
+		return nil
+	}
+	return badRequest("%s", msg)
+}
+
+// notAllowed is jsonschema's additionalProperties message for the keys of
+// m that allowed refuses, sorted; "" when there are none.
+func notAllowed[V any](m map[string]V, allowed func(string) bool) string {
 	var extra []string
-	for k := range r.URL.Query() {
-		if !containsString(allowed, k) {
+	for k := range m {
+		if !allowed(k) {
 			extra = append(extra, "'"+k+"'")
 		}
 	}
 	if len(extra) == 0 {
-		return nil
+		return ""
 	}
 	sort.Strings(extra)
 	verb := "were"
 	if len(extra) == 1 {
 		verb = "was"
 	}
-	return badRequest("Additional properties are not allowed (%s %s unexpected)", strings.Join(extra, ", "), verb)
+	return fmt.Sprintf("Additional properties are not allowed (%s %s unexpected)", strings.Join(extra, ", "), verb)
 }
 
 // nvAdminOnly is an admin-only policy rule: with tokens checked, a caller
 // without the admin role gets Nova's 403; without, everyone passes.
 func nvAdminOnly(r *http.Request, rule string) *fake.Error {
-	if isAuthenticated(r) && !callerOf(r).admin {
-		return forbidden("Policy doesn't allow %s to be performed.", rule)
+	if adminAllowed(r) {
+		return nil
 	}
-	return nil
-}
-
-// nvAdminView reports whether the caller sees what Nova shows admins only.
-func nvAdminView(r *http.Request) bool {
-	return !isAuthenticated(r) || callerOf(r).admin
+	return policyDenied(rule)
 }

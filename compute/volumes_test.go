@@ -298,7 +298,7 @@ func TestVolumeAttachErrors(t *testing.T) {
 		status              int
 		message             string
 	}{
-		{"no wrapper", "", `{}`, 400, "Invalid input for field/attribute volumeAttachment. Value: None. 'volumeAttachment' is a required property"},
+		{"no wrapper", "", `{}`, 400, "'volumeAttachment' is a required property"},
 		{"no volumeId", "", `{"volumeAttachment":{}}`, 400, "Invalid input for field/attribute volumeAttachment. Value: {}. 'volumeId' is a required property"},
 		{"volumeId not a uuid", "", attachBody("abc", ""), 400, "Invalid input for field/attribute volumeId. Value: abc. 'abc' is not a 'uuid'"},
 		{"bad device", "", attachBody(vol2, `,"device":"sdb"`), 400,

@@ -1,8 +1,10 @@
 // os-availability-zone: the zone list and (admin) the detail with each
 // zone's hosts and their nova-compute service.
 //
-// Fidelity limits: hosts are spread over the configured zones round-robin;
-// the "internal" zone (conductor, scheduler) is not shown.
+// Fidelity limits: hosts are spread over the configured zones round-robin,
+// and servers are placed on their zone's hosts (on any host when there are
+// more zones than hosts and a zone has none); the "internal" zone
+// (conductor, scheduler) is not shown.
 
 package compute
 
