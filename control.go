@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/mockcloud/mockcloud/fake"
@@ -22,20 +23,64 @@ import (
 //	DELETE /mockcloud/v1/requests      ?service=            -> 204
 //	GET    /mockcloud/v1/health                             -> {"status":"ok", ...}
 //	POST   /mimic/v1.1/tick            Mimic's tick, unchanged
+//
+// service= takes the names health lists: "identity", or "compute/DFW" for
+// one region ("compute" is every region). A known path with another method
+// answers 405 with Allow.
 func (c *Cloud) controlRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("POST "+ControlPrefix+"/tick", c.tick)
-	mux.HandleFunc("POST /mimic/v1.1/tick", c.tick)
-	mux.HandleFunc("GET "+ControlPrefix+"/time", c.serveTime)
-	mux.HandleFunc("GET "+ControlPrefix+"/faults", c.listFaults)
-	mux.HandleFunc("POST "+ControlPrefix+"/faults", c.addFault)
-	mux.HandleFunc("DELETE "+ControlPrefix+"/faults", c.clearFaults)
-	mux.HandleFunc("DELETE "+ControlPrefix+"/faults/{id}", c.removeFault)
-	mux.HandleFunc("GET "+ControlPrefix+"/requests", c.listRequests)
-	mux.HandleFunc("DELETE "+ControlPrefix+"/requests", c.resetRequests)
-	mux.HandleFunc("GET "+ControlPrefix+"/health", c.health)
-	mux.HandleFunc(ControlPrefix+"/", func(w http.ResponseWriter, r *http.Request) {
+	routes := []struct {
+		method, path string
+		h            http.HandlerFunc
+	}{
+		{"POST", ControlPrefix + "/tick", c.tick},
+		{"POST", mimicTickPath, c.tick},
+		{"GET", ControlPrefix + "/time", c.serveTime},
+		{"GET", ControlPrefix + "/faults", c.listFaults},
+		{"POST", ControlPrefix + "/faults", c.addFault},
+		{"DELETE", ControlPrefix + "/faults", c.clearFaults},
+		{"DELETE", ControlPrefix + "/faults/{id}", c.removeFault},
+		{"GET", ControlPrefix + "/requests", c.listRequests},
+		{"DELETE", ControlPrefix + "/requests", c.resetRequests},
+		{"GET", ControlPrefix + "/health", c.health},
+	}
+	for _, rt := range routes {
+		mux.HandleFunc(rt.method+" "+rt.path, rt.h)
+	}
+	// Anything else under the control paths: 405 with Allow for a known
+	// path, 404 for an unknown one.
+	unmatched := func(w http.ResponseWriter, r *http.Request) {
+		var allow []string
+		for _, rt := range routes {
+			if controlPathMatches(rt.path, r.URL.Path) {
+				allow = append(allow, rt.method)
+			}
+		}
+		if len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			writeControlError(w, http.StatusMethodNotAllowed, "The method "+r.Method+" is not allowed for "+r.URL.Path+".")
+			return
+		}
 		writeControlError(w, http.StatusNotFound, "Unknown control call "+r.Method+" "+r.URL.Path+".")
-	})
+	}
+	mux.HandleFunc(ControlPrefix+"/", unmatched)
+	mux.HandleFunc(mimicTickPath, unmatched)
+}
+
+const mimicTickPath = "/mimic/v1.1/tick"
+
+// controlPathMatches matches a control route's path, where a "{name}"
+// segment stands for any one non-empty segment.
+func controlPathMatches(pattern, p string) bool {
+	want, got := strings.Split(pattern, "/"), strings.Split(p, "/")
+	if len(want) != len(got) {
+		return false
+	}
+	for i := range want {
+		if want[i] != got[i] && (!strings.HasPrefix(want[i], "{") || got[i] == "") {
+			return false
+		}
+	}
+	return true
 }
 
 func writeControlError(w http.ResponseWriter, status int, msg string) {
@@ -85,14 +130,8 @@ func (c *Cloud) addFault(w http.ResponseWriter, r *http.Request) {
 		writeControlError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	for _, info := range c.Faults() {
-		if info.ID == h.ID() {
-			w.Header().Set("Location", ControlPrefix+"/faults/"+h.ID())
-			fake.WriteJSON(w, http.StatusCreated, info)
-			return
-		}
-	}
-	writeControlError(w, http.StatusConflict, "The fault was removed while it was being added.")
+	w.Header().Set("Location", ControlPrefix+"/faults/"+h.ID())
+	fake.WriteJSON(w, http.StatusCreated, fake.FaultInfo{ID: h.ID(), Fault: f})
 }
 
 func (c *Cloud) removeFault(w http.ResponseWriter, r *http.Request) {

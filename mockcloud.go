@@ -217,7 +217,13 @@ func NewUnstarted(opts ...Option) *Cloud {
 	c.mounts = append(c.mounts, mount{name: fastly.ServiceName, prefix: FastlyPrefix, handler: c.fastly, closer: c.fastly.Close})
 
 	for _, s := range cfg.extra {
-		c.mounts = append(c.mounts, mount{name: s.Name, prefix: strings.TrimSuffix(s.Prefix, "/"), handler: s.Handler})
+		// "/queues", "queues" and "/queues/" all mount at /queues; without
+		// the leading slash ServeMux would take "queues/" for a host name.
+		prefix := strings.Trim(s.Prefix, "/")
+		if prefix != "" {
+			prefix = "/" + prefix
+		}
+		c.mounts = append(c.mounts, mount{name: s.Name, prefix: prefix, handler: s.Handler})
 		c.identity.AddCatalogServices(s.Catalog...)
 	}
 	c.handler = c.routes()
@@ -371,7 +377,8 @@ func (c *Cloud) Faults() []fake.FaultInfo { return c.env.Faults.List() }
 // ClearFaults removes every fault rule.
 func (c *Cloud) ClearFaults() { c.env.Faults.Clear() }
 
-// Requests returns what every service (or the named ones) saw, in order.
+// Requests returns what every service (or the named ones: "identity", or
+// "compute/DFW" for one region) saw, in order.
 func (c *Cloud) Requests(services ...string) []fake.Request {
 	return c.env.Journal.Requests(services...)
 }

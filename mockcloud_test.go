@@ -78,15 +78,19 @@ func TestNewDefaults(t *testing.T) {
 }
 
 func TestSameSeedSameIDs(t *testing.T) {
-	ids := func() []string {
-		c := mockcloud.New(t, mockcloud.WithSeed(7))
+	ids := func(seed int64) []string {
+		c := mockcloud.New(t, mockcloud.WithSeed(seed))
 		tok := token(t, c)
 		tk, _ := c.Identity().Token(tok)
 		return []string{tok, tk.UserID, tk.ProjectID}
 	}
-	a, b := ids(), ids()
+	a, b := ids(7), ids(7)
 	if diff := cmp.Diff(a, b); diff != "" {
 		t.Errorf("two clouds with one seed differ (-first +second):\n%s", diff)
+	}
+	// Without this the test passes with WithSeed ignored.
+	if other := ids(8); cmp.Equal(a, other) {
+		t.Errorf("seeds 7 and 8 gave the same IDs %q", a)
 	}
 }
 
@@ -119,6 +123,29 @@ func TestHelpAndUnknownPaths(t *testing.T) {
 	}
 	if code, _ := call(t, c, "GET", "/mockcloud/v1/nothing", "", nil, &e); code != 404 || !strings.Contains(e.Error.Message, "Unknown control call") {
 		t.Errorf("unknown control call = %d %+v", code, e)
+	}
+	// A known control path with the wrong method is a 405 naming the
+	// methods it takes, in the control API's error format.
+	for _, tc := range []struct{ method, path, allow string }{
+		{"GET", "/mockcloud/v1/tick", "POST"},
+		{"GET", "/mimic/v1.1/tick", "POST"},
+		{"PUT", "/mockcloud/v1/faults", "GET, POST, DELETE"},
+		{"GET", "/mockcloud/v1/faults/fault-1", "DELETE"},
+		{"POST", "/mockcloud/v1/health", "GET"},
+	} {
+		req, _ := http.NewRequest(tc.method, c.URL()+tc.path, nil)
+		resp, err := c.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var e struct {
+			Error struct{ Code int } `json:"error"`
+		}
+		json.NewDecoder(resp.Body).Decode(&e)
+		resp.Body.Close()
+		if resp.StatusCode != 405 || e.Error.Code != 405 || resp.Header.Get("Allow") != tc.allow {
+			t.Errorf("%s %s = %d (error code %d), Allow %q; want 405, Allow %q", tc.method, tc.path, resp.StatusCode, e.Error.Code, resp.Header.Get("Allow"), tc.allow)
+		}
 	}
 }
 
@@ -217,7 +244,8 @@ func TestFaultsOverControlAPI(t *testing.T) {
 	if code, _ := call(t, c, "DELETE", "/mockcloud/v1/faults/"+added.ID, "", nil, nil); code != 404 {
 		t.Errorf("delete again = %d, want 404", code)
 	}
-	for _, bad := range []string{`{"status":42}`, `{"delay":"later"}`, `{"probability":3}`, `[`, ``} {
+	for _, bad := range []string{`{"status":42}`, `{"status":100}`, `{"delay":"later"}`, `{"probability":3}`, `[`, ``,
+		`{"op":"identity.v3.tokens.create","code":503}`, `{"status":503,"paht":"/v3/*"}`, `{"status":503}}`} {
 		if code, _ := call(t, c, "POST", "/mockcloud/v1/faults", bad, nil, nil); code != 400 {
 			t.Errorf("add fault %s = %d, want 400", bad, code)
 		}
@@ -253,6 +281,32 @@ func TestJournalOverControlAPI(t *testing.T) {
 	call(t, c, "GET", "/mockcloud/v1/health", "", nil, &health)
 	if health.Status != "ok" || !cmp.Equal(health.Services, []string{"compute/DFW", "compute/IAD", "compute/ORD", "compute/RegionOne", "fastly", "identity", "loadbalancer/DFW", "loadbalancer/IAD", "loadbalancer/ORD", "loadbalancer/RegionOne", "mesos"}) {
 		t.Errorf("health = %+v", health)
+	}
+
+	// The names health lists filter the journal: "compute/DFW" is one
+	// region of compute, "compute" all of them.
+	call(t, c, "GET", "/compute/DFW/", "", nil, nil)
+	call(t, c, "GET", "/compute/ORD/", "", nil, nil)
+	regions := func(query string) []string {
+		var out struct {
+			Requests []fake.Request `json:"requests"`
+		}
+		call(t, c, "GET", "/mockcloud/v1/requests"+query, "", nil, &out)
+		got := []string{}
+		for _, r := range out.Requests {
+			got = append(got, r.Service+"/"+r.Region)
+		}
+		return got
+	}
+	if diff := cmp.Diff([]string{"compute/DFW"}, regions("?service=compute/DFW")); diff != "" {
+		t.Errorf("?service=compute/DFW (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"compute/DFW", "compute/ORD"}, regions("?service=compute")); diff != "" {
+		t.Errorf("?service=compute (-want +got):\n%s", diff)
+	}
+	call(t, c, "DELETE", "/mockcloud/v1/requests?service=compute/DFW", "", nil, nil)
+	if diff := cmp.Diff([]string{"compute/ORD"}, regions("?service=compute")); diff != "" {
+		t.Errorf("after resetting compute/DFW (-want +got):\n%s", diff)
 	}
 }
 
@@ -430,5 +484,38 @@ func TestMesosMounted(t *testing.T) {
 	n, _ := resp.Body.Read(buf)
 	if !strings.Contains(string(buf[:n]), `"SUBSCRIBED"`) {
 		t.Errorf("first frame = %q", buf[:n])
+	}
+}
+
+// TestWithService: an extra handler is served under its prefix (with or
+// without the slashes around it), sees the path without the prefix, and is
+// in the catalog and the help document.
+func TestWithService(t *testing.T) {
+	echo := func(name string) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			fake.WriteJSON(w, http.StatusOK, map[string]string{"service": name, "path": r.URL.Path})
+		})
+	}
+	c := mockcloud.New(t,
+		mockcloud.WithService(mockcloud.Service{Name: "queues", Prefix: "queues", Handler: echo("queues"),
+			Catalog: []identity.CatalogService{{Type: "queuing", Name: "zaqar",
+				Endpoints: []identity.CatalogEndpoint{{Region: "RegionOne", URL: "/queues/v2/{project_id}"}}}}}),
+		mockcloud.WithService(mockcloud.Service{Name: "dns", Prefix: "/dns/", Handler: echo("dns")}),
+	)
+	for _, tc := range []struct{ path, service, sees string }{
+		{"/queues/v2/p1/queues", "queues", "/v2/p1/queues"},
+		{"/dns/v2/zones", "dns", "/v2/zones"},
+	} {
+		var got struct{ Service, Path string }
+		if code, body := call(t, c, "GET", tc.path, "", nil, &got); code != 200 || got.Service != tc.service || got.Path != tc.sees {
+			t.Errorf("GET %s = %d %s; want %s seeing %s", tc.path, code, body, tc.service, tc.sees)
+		}
+	}
+	found := false
+	for _, svc := range c.Identity().Catalog() {
+		found = found || svc.Name == "zaqar"
+	}
+	if !found {
+		t.Error("the extra service's catalog entry is missing")
 	}
 }

@@ -181,9 +181,9 @@ func (c *Compute) routes() *mux.Router {
 	r := mux.NewRouter()
 	r.HandleFunc("/", c.versions).Methods("GET").Name(OpVersions)
 	r.HandleFunc("/v2.1", c.versionV21).Methods("GET").Name(OpVersionV21)
-	r.HandleFunc("/v2.1/", c.versionV21).Methods("GET")
+	r.HandleFunc("/v2.1/", c.versionV21).Methods("GET").Name(OpVersionV21)
 	r.HandleFunc("/v2", c.versionV2).Methods("GET").Name(OpVersionV2)
-	r.HandleFunc("/v2/", c.versionV2).Methods("GET")
+	r.HandleFunc("/v2/", c.versionV2).Methods("GET").Name(OpVersionV2)
 	c.controlRoutes(r)
 	// Full templates on the root router rather than PathPrefix subrouters:
 	// gorilla/mux 1.8.1 loses a method mismatch inside a subrouter and

@@ -1,6 +1,7 @@
 package fake
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -30,7 +31,7 @@ type Fault struct {
 	Match   func(Request) bool // predicate over the recorded request; called without locks held
 
 	// Answer.
-	Status int         // status to answer with
+	Status int         // final status to answer with (200-599)
 	Body   string      // body; empty means the service's native error body for Status
 	Header http.Header // headers added to the answer
 	Delay  time.Duration
@@ -81,10 +82,14 @@ func (f Fault) toJSON() faultJSON {
 	return j
 }
 
-// UnmarshalJSON reads the control API form.
+// UnmarshalJSON reads the control API form. Unknown members are an error:
+// a misspelt matcher ("paht") would otherwise leave a rule that matches
+// every request.
 func (f *Fault) UnmarshalJSON(b []byte) error {
 	var j faultJSON
-	if err := json.Unmarshal(b, &j); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&j); err != nil {
 		return err
 	}
 	var delay time.Duration
@@ -106,8 +111,9 @@ func (f *Fault) UnmarshalJSON(b []byte) error {
 // Validate reports a rule that cannot work as written.
 func (f Fault) Validate() error {
 	switch {
-	case f.Status != 0 && (f.Status < 100 || f.Status > 599):
-		return fmt.Errorf("status %d is not an HTTP status", f.Status)
+	case f.Status != 0 && (f.Status < 200 || f.Status > 599):
+		// 1xx are not final answers: net/http would send 200 after them.
+		return fmt.Errorf("status %d is not a final HTTP status (200-599)", f.Status)
 	case f.Skip < 0, f.Times < 0:
 		return fmt.Errorf("skip and times must not be negative")
 	case f.Probability < 0 || f.Probability > 1:

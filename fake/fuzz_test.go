@@ -1,6 +1,8 @@
 package fake_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
 	"testing"
 
@@ -8,9 +10,9 @@ import (
 )
 
 // FuzzDecodeJSON: any body either decodes or yields a 400 with a message;
-// never a panic, never another status.
+// never a panic, never another status; nothing but one JSON value decodes.
 func FuzzDecodeJSON(f *testing.F) {
-	for _, seed := range []string{``, `{}`, `{"name":"a","n":1}`, `{"name":1}`, `[`, `{} {}`, `null`, `{"x":true}`, "\xff"} {
+	for _, seed := range []string{``, `{}`, `{"name":"a","n":1}`, `{"name":1}`, `[`, `{} {}`, `{}}`, `null`, `{"x":true}`, "\xff"} {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
@@ -20,8 +22,12 @@ func FuzzDecodeJSON(f *testing.F) {
 			M    map[string]any `json:"m"`
 		}
 		for _, opts := range []fake.DecodeOptions{{}, {DisallowUnknownFields: true, AllowEmpty: true}} {
-			if err := fake.DecodeJSONBytes(body, &v, opts); err != nil && (err.Status != http.StatusBadRequest || err.Message == "") {
+			err := fake.DecodeJSONBytes(body, &v, opts)
+			if err != nil && (err.Status != http.StatusBadRequest || err.Message == "") {
 				t.Fatalf("DecodeJSONBytes(%q) = %v", body, err)
+			}
+			if err == nil && len(bytes.TrimSpace(body)) > 0 && !json.Valid(body) {
+				t.Fatalf("DecodeJSONBytes accepted %q, which is not one JSON value", body)
 			}
 		}
 	})

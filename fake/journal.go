@@ -77,13 +77,15 @@ func (j *Journal) finish(seq int64, status int, fault string, dropped bool) {
 }
 
 // Requests returns copies of the recorded requests in arrival order. With
-// services named, only theirs.
+// services named, only theirs: a name is a service ("compute") or one region
+// of it ("compute/DFW").
 func (j *Journal) Requests(services ...string) []Request {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	out := make([]Request, 0, len(j.entries))
-	for _, e := range j.entries {
-		if len(services) > 0 && !contains(services, e.Service) {
+	for i := range j.entries {
+		e := &j.entries[i]
+		if len(services) > 0 && !named(services, e) {
 			continue
 		}
 		out = append(out, e.clone())
@@ -91,8 +93,8 @@ func (j *Journal) Requests(services ...string) []Request {
 	return out
 }
 
-// Reset forgets every recorded request; with services named, only theirs.
-// Sequence numbers keep counting.
+// Reset forgets every recorded request; with services named (as for
+// Requests), only theirs. Sequence numbers keep counting.
 func (j *Journal) Reset(services ...string) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -101,12 +103,28 @@ func (j *Journal) Reset(services ...string) {
 		return
 	}
 	kept := j.entries[:0]
-	for _, e := range j.entries {
-		if !contains(services, e.Service) {
-			kept = append(kept, e)
+	for i := range j.entries {
+		if !named(services, &j.entries[i]) {
+			kept = append(kept, j.entries[i])
 		}
 	}
+	clear(j.entries[len(kept):]) // let dropped headers and bodies go
 	j.entries = kept
+}
+
+// named reports whether r belongs to one of the names: its service, or its
+// service and region as "service/region".
+func named(names []string, r *Request) bool {
+	for _, n := range names {
+		if n == r.Service {
+			return true
+		}
+		if r.Region != "" && len(n) == len(r.Service)+1+len(r.Region) &&
+			strings.HasPrefix(n, r.Service) && n[len(r.Service)] == '/' && strings.HasSuffix(n, r.Region) {
+			return true
+		}
+	}
+	return false
 }
 
 func (r Request) clone() Request {
@@ -124,15 +142,6 @@ func cloneValues(v url.Values) url.Values {
 		out[k] = append([]string(nil), vs...)
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Ops returns the Op of each request, in order: the shortest useful summary

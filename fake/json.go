@@ -66,7 +66,9 @@ func DecodeJSONBytes(body []byte, v any, opts DecodeOptions) *Error {
 	if err := dec.Decode(v); err != nil {
 		return Errorf(http.StatusBadRequest, "Malformed request body: %s", describeJSONError(err))
 	}
-	if dec.More() {
+	// Not dec.More(): it reports false for a stray "}" or "]", so "{}}"
+	// would pass.
+	if len(bytes.TrimSpace(body[dec.InputOffset():])) > 0 {
 		return Errorf(http.StatusBadRequest, "Malformed request body: unexpected data after the JSON value")
 	}
 	return nil
@@ -86,8 +88,6 @@ func describeJSONError(err error) string {
 		return fmt.Sprintf("%s must be %s, not JSON %s", field, jsonKind(typ.Type.Kind().String()), typ.Value)
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return "the JSON value is truncated"
-	case strings.HasPrefix(err.Error(), "json: unknown field"):
-		return strings.TrimPrefix(err.Error(), "json: ")
 	default:
 		return strings.TrimPrefix(err.Error(), "json: ")
 	}

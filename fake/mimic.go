@@ -107,8 +107,9 @@ type MimicFailure struct {
 }
 
 // Write sends the failure, filling a zero Code, an empty Message and an
-// empty Type with the service's defaults. A code net/http cannot send (it
-// panics in WriteHeader) becomes 500.
+// empty Type with the service's defaults. A code that is not a final HTTP
+// status (200-599) becomes 500: net/http panics on some and sends a 1xx
+// as an interim answer followed by a 200.
 func (f MimicFailure) Write(w http.ResponseWriter, defaults MimicFailure) {
 	if f.Code == 0 {
 		f.Code = defaults.Code

@@ -110,15 +110,28 @@ func (s *Service) Close() {
 	s.closeOnce.Do(func() { close(ch) })
 }
 
-// Requests returns this service's entries of the journal.
-func (s *Service) Requests() []Request { return s.Env.Journal.Requests(s.Name) }
+// Requests returns this service's entries of the journal; for a service
+// mounted once per region, this region's only.
+func (s *Service) Requests() []Request { return s.Env.Journal.Requests(s.journalName()) }
 
-// ResetRequests forgets this service's entries of the journal.
-func (s *Service) ResetRequests() { s.Env.Journal.Reset(s.Name) }
+// ResetRequests forgets this service's (and region's) entries of the journal.
+func (s *Service) ResetRequests() { s.Env.Journal.Reset(s.journalName()) }
 
-// Inject adds a fault scoped to this service.
+// journalName names the service as Journal.Requests takes it: "identity",
+// or "compute/DFW" for one region of a per-region service.
+func (s *Service) journalName() string {
+	if s.Region == "" {
+		return s.Name
+	}
+	return s.Name + "/" + s.Region
+}
+
+// Inject adds a fault scoped to this service (and region).
 func (s *Service) Inject(f Fault) *FaultHandle {
 	f.Service = s.Name
+	if s.Region != "" {
+		f.Region = s.Region
+	}
 	return s.Env.Faults.Inject(f)
 }
 
@@ -152,9 +165,22 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	seq := s.Env.Journal.add(entry)
 	entry.Seq = seq
 	rec := &recorder{ResponseWriter: w, journal: s.Env.Journal, seq: seq}
-	defer rec.finish()
+	panicked := true
+	defer func() {
+		if panicked {
+			// net/http drops the connection of a handler that panics
+			// before answering; the journal must not claim a 200.
+			rec.dropped = true
+		}
+		rec.finish()
+	}()
+	s.serve(rec, r, &entry, router, tooLarge, limit)
+	panicked = false
+}
 
-	if f, label, ok := s.Env.Faults.fire(&entry); ok {
+// serve runs the pipeline's steps after the request is in the journal.
+func (s *Service) serve(rec *recorder, r *http.Request, entry *Request, router *mux.Router, tooLarge bool, limit int64) {
+	if f, label, ok := s.Env.Faults.fire(entry); ok {
 		rec.fault = label
 		if s.answerFault(rec, r, f) {
 			return
@@ -164,7 +190,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.WriteError(rec, r, http.StatusRequestEntityTooLarge, "Request body is larger than the limit of "+itoa(limit)+" bytes.")
 		return
 	}
-	if s.Env.Auth != nil && !s.PublicOps[op] && op != "" {
+	if s.Env.Auth != nil && !s.PublicOps[entry.Op] && entry.Op != "" {
 		p, err := s.Env.Auth(r)
 		if err != nil {
 			s.WriteError(rec, r, err.Status, err.Message)
@@ -255,7 +281,8 @@ func itoa(n int64) string {
 }
 
 // recorder captures the status for the journal. It records at the first
-// WriteHeader, so streaming responses show their status while they stream.
+// final WriteHeader, so streaming responses show their status while they
+// stream; informational 1xx headers (103 Early Hints) are not the answer.
 type recorder struct {
 	http.ResponseWriter
 	journal *Journal
@@ -267,7 +294,8 @@ type recorder struct {
 }
 
 func (w *recorder) WriteHeader(status int) {
-	if w.status == 0 {
+	informational := status >= 100 && status < 200 && status != http.StatusSwitchingProtocols
+	if w.status == 0 && !informational {
 		w.status = status
 		w.finish()
 	}

@@ -217,6 +217,8 @@ func TestPipelineErrors(t *testing.T) {
 		{"wrong type", "POST", "/widgets", `{"name":1}`, 400, "name must be a string"},
 		{"unknown field", "POST", "/widgets", `{"x":1}`, 400, `unknown field`},
 		{"trailing", "POST", "/widgets", `{} {}`, 400, "unexpected data"},
+		{"trailing brace", "POST", "/widgets", `{}}`, 400, "unexpected data"},
+		{"trailing bracket", "POST", "/widgets", "{} ]\n", 400, "unexpected data"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -274,7 +276,8 @@ func TestFaultJSONRoundTrip(t *testing.T) {
 	if diff := cmp.Diff(want, f, cmp.Comparer(func(a, b func(fake.Request) bool) bool { return a == nil && b == nil })); diff != "" {
 		t.Errorf("decoded fault (-want +got):\n%s", diff)
 	}
-	for _, bad := range []string{`{"status":1000}`, `{"delay":"soon"}`, `{"probability":2}`, `{"times":-1}`, `{"path":"[" }`} {
+	for _, bad := range []string{`{"status":1000}`, `{"status":100}`, `{"delay":"soon"}`, `{"probability":2}`, `{"times":-1}`, `{"path":"[" }`,
+		`{"paht":"/x","status":503}`} {
 		if err := json.Unmarshal([]byte(bad), &f); err == nil {
 			t.Errorf("%s: want an error", bad)
 		}
@@ -294,5 +297,75 @@ func TestJournalResetAndLimit(t *testing.T) {
 	svcA.ResetRequests()
 	if n := len(j.Requests()); n != 0 {
 		t.Errorf("after reset: %d entries", n)
+	}
+}
+
+// TestJournalStatusIsTheFinalAnswer: a 103 Early Hints before the answer is
+// not the answer, and a handler that panics before answering drops the
+// connection, which the journal must not record as a 200.
+func TestJournalStatusIsTheFinalAnswer(t *testing.T) {
+	r := mux.NewRouter()
+	r.HandleFunc("/hints", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Link", "</style.css>; rel=preload")
+		w.WriteHeader(http.StatusEarlyHints)
+		w.WriteHeader(http.StatusCreated)
+	}).Name("hints")
+	r.HandleFunc("/panic", func(http.ResponseWriter, *http.Request) {
+		panic(http.ErrAbortHandler) // any panic; this one net/http does not log
+	}).Name("panic")
+	svc := fake.NewService("widgets", func() *mux.Router { return r }, fake.Env{}, writeErr)
+	srv := fake.StartServer(t, svc, svc.Close)
+
+	if code, _ := do(t, srv.Client(), "GET", srv.URL()+"/hints", ""); code != http.StatusCreated {
+		t.Fatalf("GET /hints = %d", code)
+	}
+	// POST: the client would retry an idempotent GET on the dropped connection.
+	if _, err := srv.Client().Post(srv.URL()+"/panic", "application/json", strings.NewReader("{}")); err == nil {
+		t.Fatal("POST /panic: want a dropped connection")
+	}
+	type outcome struct {
+		Op      string
+		Status  int
+		Dropped bool
+	}
+	var got []outcome
+	for _, r := range svc.Requests() {
+		got = append(got, outcome{r.Op, r.Status, r.Dropped})
+	}
+	want := []outcome{{"hints", 201, false}, {"panic", 0, true}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("journal (-want +got):\n%s", diff)
+	}
+}
+
+// TestRegionalServices: two regions of one service share a journal and a
+// fault table; each region's Inject, Requests and ResetRequests are its own.
+func TestRegionalServices(t *testing.T) {
+	env := fake.Env{}.Complete()
+	region := func(name string) (*fake.Service, *fake.Server) {
+		r := mux.NewRouter()
+		r.HandleFunc("/ping", func(w http.ResponseWriter, r *http.Request) {
+			fake.WriteJSON(w, http.StatusOK, map[string]string{"region": name})
+		}).Name("ping")
+		svc := fake.NewService("widgets", func() *mux.Router { return r }, env, writeErr)
+		svc.Region = name
+		return svc, fake.StartServer(t, svc, svc.Close)
+	}
+	a, srvA := region("A")
+	_, srvB := region("B")
+
+	a.Inject(fake.Fault{Op: "ping", Status: http.StatusServiceUnavailable})
+	if code, _ := do(t, srvA.Client(), "GET", srvA.URL()+"/ping", ""); code != 503 {
+		t.Errorf("region A = %d, want the injected 503", code)
+	}
+	if code, _ := do(t, srvB.Client(), "GET", srvB.URL()+"/ping", ""); code != 200 {
+		t.Errorf("region B = %d, want 200: A's fault leaked into B", code)
+	}
+	if got := a.Requests(); len(got) != 1 || got[0].Region != "A" {
+		t.Errorf("A's requests = %+v", got)
+	}
+	a.ResetRequests()
+	if got := env.Journal.Requests(); len(got) != 1 || got[0].Region != "B" {
+		t.Errorf("after A's reset the journal holds %+v, want B's request only", got)
 	}
 }

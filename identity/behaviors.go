@@ -57,8 +57,8 @@ func (s *Identity) AddAuthBehavior(b AuthBehavior) (string, error) {
 		return "", fmt.Errorf("identity: tenant_id criterion: %v", err)
 	}
 	for i, st := range ab.steps {
-		if !st.Succeed && st.Code != 0 && (st.Code < 100 || st.Code > 599) {
-			return "", fmt.Errorf("identity: step %d: %d is not an HTTP status", i, st.Code)
+		if !st.Succeed && st.Code != 0 && (st.Code < 200 || st.Code > 599) {
+			return "", fmt.Errorf("identity: step %d: %d is not a final HTTP status (200-599)", i, st.Code)
 		}
 	}
 	s.mu.Lock()

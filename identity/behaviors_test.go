@@ -263,6 +263,8 @@ func TestAuthBehaviorGoAPIErrors(t *testing.T) {
 		{"bad username regexp", identity.AuthBehavior{Username: "(", Steps: []identity.AuthStep{{}}}},
 		{"bad tenant regexp", identity.AuthBehavior{TenantID: "[", Steps: []identity.AuthStep{{}}}},
 		{"bad code", identity.AuthBehavior{Steps: []identity.AuthStep{{Code: 1000}}}},
+		// Not a final status: it would be sent as a 500.
+		{"informational code", identity.AuthBehavior{Steps: []identity.AuthStep{{Code: 150}}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -176,7 +176,7 @@ func (s *Identity) routes() *mux.Router {
 	r.HandleFunc("/", s.versions).Methods("GET", "HEAD").Name(OpVersions)
 
 	r.HandleFunc("/v3", s.v3Root).Methods("GET", "HEAD").Name(OpV3Root)
-	r.HandleFunc("/v3/", s.v3Root).Methods("GET", "HEAD")
+	r.HandleFunc("/v3/", s.v3Root).Methods("GET", "HEAD").Name(OpV3Root)
 	r.HandleFunc("/v3/auth/tokens", s.v3CreateToken).Methods("POST").Name(OpV3CreateToken)
 	r.HandleFunc("/v3/auth/tokens", s.v3ValidateToken).Methods("GET").Name(OpV3ValidateToken)
 	r.HandleFunc("/v3/auth/tokens", s.v3CheckToken).Methods("HEAD").Name(OpV3CheckToken)
@@ -188,7 +188,7 @@ func (s *Identity) routes() *mux.Router {
 	r.HandleFunc("/v3/users/{user_id}/projects", s.v3UserProjects).Methods("GET").Name(OpV3UserProjects)
 
 	r.HandleFunc("/v2.0", s.v2Root).Methods("GET", "HEAD").Name(OpV2Root)
-	r.HandleFunc("/v2.0/", s.v2Root).Methods("GET", "HEAD")
+	r.HandleFunc("/v2.0/", s.v2Root).Methods("GET", "HEAD").Name(OpV2Root)
 	r.HandleFunc("/v2.0/tokens", s.v2CreateToken).Methods("POST").Name(OpV2CreateToken)
 	r.HandleFunc("/v2.0/tokens/{token_id}", s.v2ValidateToken).Methods("GET", "HEAD").Name(OpV2ValidateToken)
 	r.HandleFunc("/v2.0/tokens/{token_id}/endpoints", s.v2TokenEndpoints).Methods("GET").Name(OpV2TokenEndpoints)

@@ -363,12 +363,7 @@ func (s *Identity) raxMosso(w http.ResponseWriter, r *http.Request) {
 	var owner User
 	found := false
 	if _, ok := s.projects[tenant]; ok {
-		for m := range s.roles {
-			if m.projectID == tenant {
-				owner, found = s.users[m.userID], true
-				break
-			}
-		}
+		owner, found = s.tenantOwnerLocked(tenant)
 	}
 	if !found && !s.strict {
 		owner, _ = s.findOrCreateUserLocked(credentials{method: "password", userName: "user-" + tenant, projectID: tenant})
@@ -383,4 +378,24 @@ func (s *Identity) raxMosso(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Location", fake.BaseURL(r)+"/v1.1/users/"+owner.Name)
 	fake.WriteJSON(w, http.StatusMovedPermanently, map[string]any{"user": map[string]string{"id": owner.Name}})
+}
+
+// tenantOwnerLocked picks the user a tenant belongs to: a member whose
+// default tenant it is, else the member with the smallest ID. (Not the
+// first member map iteration happens to yield: the answer must not change
+// from one request to the next.)
+func (s *Identity) tenantOwnerLocked(tenant string) (User, bool) {
+	var owner User
+	found := false
+	for m := range s.roles {
+		if m.projectID != tenant {
+			continue
+		}
+		u := s.users[m.userID]
+		uHome, ownerHome := u.DefaultProjectID == tenant, owner.DefaultProjectID == tenant
+		if !found || uHome && !ownerHome || uHome == ownerHome && u.ID < owner.ID {
+			owner, found = u, true
+		}
+	}
+	return owner, found
 }

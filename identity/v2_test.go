@@ -677,3 +677,24 @@ func TestRaxMosso(t *testing.T) {
 		checkRaxFault(t, a.do("GET", "/v1.1/mosso/654321", ""), http.StatusNotFound, "itemNotFound")
 	})
 }
+
+// TestRaxMossoOwnerIsStable: a tenant with several members always names
+// the same owner, the user whose default tenant it is.
+func TestRaxMossoOwnerIsStable(t *testing.T) {
+	a := newAPI(t, identity.Strict())
+	a.srv.AddProject(identity.Project{ID: "123456"})
+	for _, name := range []string{"zed", "amy", "owner", "bob"} {
+		u := identity.User{ID: "id-" + name, Name: name}
+		if name == "owner" {
+			u.DefaultProjectID = "123456"
+		}
+		a.srv.AddUser(u)
+		a.srv.Grant(u.ID, "123456", "member")
+	}
+	for i := 0; i < 20; i++ {
+		loc := a.do("GET", "/v1.1/mosso/123456", "").expect(t, http.StatusMovedPermanently).Header.Get("Location")
+		if want := a.srv.URL() + "/v1.1/users/owner"; loc != want {
+			t.Fatalf("lookup %d: Location %q, want %q", i, loc, want)
+		}
+	}
+}

@@ -102,6 +102,9 @@ func parseV3Auth(body []byte) (credentials, *fake.Error) {
 		if u.ID == "" && u.Domain == nil {
 			return bad("identity/password/user': a user named by name needs a 'domain'")
 		}
+		if u.Domain != nil && u.Domain.ID == "" && u.Domain.Name == "" {
+			return bad("identity/password/user/domain': 'id' or 'name' is required")
+		}
 		c = credentials{method: "password", userID: u.ID, userName: u.Name, secret: u.Password}
 		if u.Domain != nil {
 			c.domainID, c.domainNm = u.Domain.ID, u.Domain.Name
@@ -139,6 +142,9 @@ func parseV3Auth(body []byte) (credentials, *fake.Error) {
 			}
 			if p.ID == "" && p.Domain == nil {
 				return bad("scope/project': a project named by name needs a 'domain'")
+			}
+			if p.Domain != nil && p.Domain.ID == "" && p.Domain.Name == "" {
+				return bad("scope/project/domain': 'id' or 'name' is required")
 			}
 			c.projectID, c.projectName = p.ID, p.Name
 			if p.Domain != nil {

@@ -341,6 +341,8 @@ func TestV3CreateTokenErrors(t *testing.T) {
 		{"token method without id", `{"auth":{"identity":{"methods":["token"],"token":{}}}}`, http.StatusBadRequest},
 		{"project without id or name", v3PasswordByID("u-alice", "s3cret", `{"project":{}}`), http.StatusBadRequest},
 		{"project name without domain", v3PasswordByID("u-alice", "s3cret", `{"project":{"name":"demo"}}`), http.StatusBadRequest},
+		{"project domain without id or name", v3PasswordByID("u-alice", "s3cret", `{"project":{"name":"demo","domain":{}}}`), http.StatusBadRequest},
+		{"user domain without id or name", `{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"alice","domain":{},"password":"s3cret"}}}}}`, http.StatusBadRequest},
 		{"domain scope without id or name", v3PasswordByID("u-alice", "s3cret", `{"domain":{}}`), http.StatusBadRequest},
 		{"scope neither object nor unscoped", v3PasswordByID("u-alice", "s3cret", `42`), http.StatusBadRequest},
 		{"unsupported method", `{"auth":{"identity":{"methods":["totp"],"totp":{"user":{"id":"u-alice","passcode":"123456"}}}}}`, http.StatusUnauthorized},

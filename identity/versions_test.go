@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/identity"
 )
 
 type link struct {
@@ -80,6 +82,9 @@ func TestVersionDiscovery(t *testing.T) {
 			}
 		})
 	}
+	// The self links end in "/": that form is the same route, for the
+	// journal and for faults.
+	fake.CheckOps(t, a.srv.Requests(), identity.OpVersions, identity.OpV3Root, identity.OpV3Root, identity.OpV2Root, identity.OpV2Root)
 }
 
 // Links are built from the Host the client used, not a fixed address.

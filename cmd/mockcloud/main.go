@@ -84,10 +84,38 @@ func build(cfg config) (*mockcloud.Cloud, *clock.Clock, error) {
 		opts = append(opts, mockcloud.WithIdentityOptions(identity.Strict()))
 	}
 	if r := strings.TrimSpace(cfg.regions); r != "" {
-		opts = append(opts, mockcloud.WithRegions(strings.Split(r, ",")...))
+		regions, err := parseRegions(r)
+		if err != nil {
+			clk.Close()
+			return nil, nil, err
+		}
+		opts = append(opts, mockcloud.WithRegions(regions...))
 	}
 	opts = append(opts, mockcloud.WithMesosOptions(mesosOpts...))
 	return mockcloud.NewUnstarted(opts...), clk, nil
+}
+
+// parseRegions reads -regions: names separated by commas, spaces around
+// them ignored. Each region is a path segment (/compute/{region}), so an
+// empty, repeated or slashed name is refused here rather than left to panic
+// when the routes are registered.
+func parseRegions(list string) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	for _, r := range strings.Split(list, ",") {
+		r = strings.TrimSpace(r)
+		switch {
+		case r == "":
+			return nil, fmt.Errorf("-regions %q: empty region name", list)
+		case strings.ContainsAny(r, "/ \t"):
+			return nil, fmt.Errorf("-regions %q: region %q contains a slash or a space", list, r)
+		case seen[r]:
+			return nil, fmt.Errorf("-regions %q: region %q given twice", list, r)
+		}
+		seen[r] = true
+		out = append(out, r)
+	}
+	return out, nil
 }
 
 // run serves until ctx is done, then shuts down within a few seconds.

@@ -197,3 +197,29 @@ func writeFile(t *testing.T, path, content string) string {
 	}
 	return path
 }
+
+// TestRegionsFlag: spaces after commas are allowed; names that cannot be a
+// path segment, or that repeat, are an error rather than a panic.
+func TestRegionsFlag(t *testing.T) {
+	cloud, clk, err := build(config{frozen: true, regions: "DFW, ORD ,IAD"})
+	if err != nil {
+		t.Fatalf("build: %v", err)
+	}
+	defer clk.Close()
+	defer cloud.Close()
+	if got := strings.Join(cloud.Regions(), ","); got != "DFW,ORD,IAD" {
+		t.Errorf("regions = %q", got)
+	}
+	for _, bad := range []string{"A,,B", "A,A", "A/B", "A B", "DFW,"} {
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					t.Errorf("-regions %q panicked: %v", bad, p)
+				}
+			}()
+			if _, _, err := build(config{frozen: true, regions: bad}); err == nil {
+				t.Errorf("-regions %q: want an error", bad)
+			}
+		}()
+	}
+}
