@@ -23,6 +23,7 @@ import (
 //	DELETE /mockcloud/v1/requests      ?service=            -> 204
 //	GET    /mockcloud/v1/health                             -> {"status":"ok", ...}
 //	POST   /mimic/v1.1/tick            Mimic's tick, unchanged
+//	GET    /mimic/v1.0/presets         Mimic's list of metadata presets (those mockcloud honours)
 //
 // service= takes the names health lists: "identity", or "compute/DFW" for
 // one region ("compute" is every region). A known path with another method
@@ -34,6 +35,7 @@ func (c *Cloud) controlRoutes(mux *http.ServeMux) {
 	}{
 		{"POST", ControlPrefix + "/tick", c.tick},
 		{"POST", mimicTickPath, c.tick},
+		{"GET", mimicPresetsPath, c.presets},
 		{"GET", ControlPrefix + "/time", c.serveTime},
 		{"GET", ControlPrefix + "/faults", c.listFaults},
 		{"POST", ControlPrefix + "/faults", c.addFault},
@@ -64,9 +66,33 @@ func (c *Cloud) controlRoutes(mux *http.ServeMux) {
 	}
 	mux.HandleFunc(ControlPrefix+"/", unmatched)
 	mux.HandleFunc(mimicTickPath, unmatched)
+	mux.HandleFunc(mimicPresetsPath, unmatched)
 }
 
-const mimicTickPath = "/mimic/v1.1/tick"
+const (
+	mimicTickPath    = "/mimic/v1.1/tick"
+	mimicPresetsPath = "/mimic/v1.0/presets"
+)
+
+// presets answers Mimic's GET /mimic/v1.0/presets: the metadata keys that
+// make a create misbehave, in Mimic's layout, listing only what this cloud
+// honours (Mimic's identity token presets are not faked).
+func (c *Cloud) presets(w http.ResponseWriter, r *http.Request) {
+	fake.WriteJSON(w, http.StatusOK, map[string]any{
+		"servers": map[string]string{
+			"create_server_failure": `{"message": "given message", "code": given code}`,
+			"delete_server_failure": `{"code": given code, "times": returns given code that many times}`,
+			"server_error":          "sets server state to error on create",
+			"server_building":       "sets the server to be in building state for given time in seconds",
+		},
+		"loadbalancers": map[string]string{
+			"lb_building":       "On create load balancer, keeps the load balancer in building state for given seconds",
+			"lb_error_state":    "Puts the LB in error state, and such an LB can only be deleted",
+			"lb_pending_update": "Changes the load balancer to PENDING-UPDATE state for the given number of seconds, any action other than delete is performed on the server",
+			"lb_pending_delete": "Changes the load balancer to PENDING-DELETE state for the given seconds, when deleted",
+		},
+	})
+}
 
 // controlPathMatches matches a control route's path, where a "{name}"
 // segment stands for any one non-empty segment.

@@ -519,3 +519,24 @@ func TestWithService(t *testing.T) {
 		t.Error("the extra service's catalog entry is missing")
 	}
 }
+
+func TestMimicPresets(t *testing.T) {
+	c := mockcloud.New(t)
+	var presets map[string]map[string]string
+	if code, body := call(t, c, "GET", "/mimic/v1.0/presets", "", nil, &presets); code != 200 {
+		t.Fatalf("GET presets = %d %s", code, body)
+	}
+	for section, keys := range map[string][]string{
+		"servers":       {"create_server_failure", "delete_server_failure", "server_error", "server_building"},
+		"loadbalancers": {"lb_building", "lb_error_state", "lb_pending_update", "lb_pending_delete"},
+	} {
+		for _, k := range keys {
+			if presets[section][k] == "" {
+				t.Errorf("presets[%s][%s] missing", section, k)
+			}
+		}
+	}
+	if code, _ := call(t, c, "POST", "/mimic/v1.0/presets", "{}", nil, nil); code != 405 {
+		t.Errorf("POST presets = %d, want 405", code)
+	}
+}
