@@ -181,14 +181,16 @@ func TestFastlyJSClient(t *testing.T) {
 		t.Errorf("fake: active version %d of %d, want 2 of 2", svc.ActiveVersion(), len(svc.Versions))
 	}
 	v2 := svc.Versions[1]
-	if len(v2.Backends) != 1 || v2.Backends[0].FirstByteTimeout != 30000 || *v2.Backends[0].Healthcheck != "origin-health" {
+	if len(v2.Backends) != 1 || v2.Backends[0].FirstByteTimeout != 30000 || v2.Backends[0].Healthcheck == nil ||
+		*v2.Backends[0].Healthcheck != "origin-health" {
 		t.Errorf("fake: version 2 backends = %+v", v2.Backends)
 	}
 	if len(v2.Snippets) != 1 || !v2.Snippets[0].Dynamic || v2.Snippets[0].Content != "# v1" {
 		t.Errorf("fake: version 2 snippets = %+v", v2.Snippets)
 	}
-	items, _ := srv.DictionaryItems(svc.ID, v2.Dictionaries[0].ID)
-	if len(items) != 3 {
+	if len(v2.Dictionaries) != 1 {
+		t.Errorf("fake: version 2 dictionaries = %+v, want 1", v2.Dictionaries)
+	} else if items, _ := srv.DictionaryItems(svc.ID, v2.Dictionaries[0].ID); len(items) != 3 {
 		t.Errorf("fake: dictionary items = %+v, want 3", items)
 	}
 	var kinds []fastly.PurgeKind
@@ -198,8 +200,8 @@ func TestFastlyJSClient(t *testing.T) {
 	if diff := cmp.Diff([]fastly.PurgeKind{fastly.PurgeAll, fastly.PurgeKey, fastly.PurgeKey, fastly.PurgeKey, fastly.PurgeURL}, kinds); diff != "" {
 		t.Errorf("fake: purge history (-want +got):\n%s", diff)
 	}
-	if last := srv.Purges()[4]; last.URL != "www.example.com/index.html" || !last.Soft {
-		t.Errorf("fake: URL purge = %+v", last)
+	if ps := srv.Purges(); len(ps) == 5 && (ps[4].URL != "www.example.com/index.html" || !ps[4].Soft) {
+		t.Errorf("fake: URL purge = %+v", ps[4])
 	}
 	// Every request carried the key, and the client's form bodies were parsed.
 	for _, r := range srv.Requests() {

@@ -103,12 +103,23 @@ func (f *Fastly) listDictionaryItems(w http.ResponseWriter, r *http.Request) {
 		writeAPIError(w, perr)
 		return
 	}
-	f.mu.Lock()
-	s, dict, st, writeOnly, err := f.dictionaryLocked(r)
+	var out []map[string]any
+	var total int
+	var err *apiError
+	f.locked(func() { out, total, err = f.listItemsLocked(r, pg) })
 	if err != nil {
-		f.mu.Unlock()
 		writeAPIError(w, err)
 		return
+	}
+	pg.setLinks(w, r, total)
+	fake.WriteJSON(w, http.StatusOK, out)
+}
+
+// listItemsLocked is one page of a dictionary's items and how many it has.
+func (f *Fastly) listItemsLocked(r *http.Request, pg page) ([]map[string]any, int, *apiError) {
+	s, dict, st, writeOnly, err := f.dictionaryLocked(r)
+	if err != nil {
+		return nil, 0, err
 	}
 	items := make([]*DictionaryItem, 0, len(st.items))
 	for _, it := range st.items {
@@ -132,9 +143,7 @@ func (f *Fastly) listDictionaryItems(w http.ResponseWriter, r *http.Request) {
 	for _, it := range items[start:end] {
 		out = append(out, renderItem(s, dict, it, writeOnly))
 	}
-	f.mu.Unlock()
-	pg.setLinks(w, r, len(items))
-	fake.WriteJSON(w, http.StatusOK, out)
+	return out, len(items), nil
 }
 
 func (f *Fastly) getDictionaryItem(w http.ResponseWriter, r *http.Request) {

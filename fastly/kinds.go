@@ -213,13 +213,18 @@ func checkBackend(_ *Fastly, _ *service, _ *version, x *Backend, old *Backend, p
 // and hyphens, optionally starting with a wildcard label.
 var domainRE = regexp.MustCompile(`^(\*\.)?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
 
-func checkDomain(f *Fastly, s *service, _ *version, x *Domain, old *Domain, _ params) *apiError {
+func checkDomain(f *Fastly, s *service, v *version, x *Domain, old *Domain, _ params) *apiError {
 	x.Name = strings.ToLower(strings.TrimSpace(x.Name))
 	if len(x.Name) > 253 || !domainRE.MatchString(x.Name) {
 		return badRequest("Invalid domain name '%s'", x.Name)
 	}
 	if old != nil && old.Name == x.Name {
 		return nil
+	}
+	// The generic duplicate check saw the name as sent ("WWW.Example.com");
+	// the version holds names lowercased.
+	if findRec(v.domains, x.Name) >= 0 {
+		return duplicate("domain", x.Name)
 	}
 	if other := f.domainOwnerLocked(x.Name, s.ID); other != "" {
 		return &apiError{status: http.StatusConflict, msg: "Duplicate record",

@@ -41,10 +41,19 @@ func respond(w http.ResponseWriter, body any, err *apiError) {
 
 // do runs fn under the lock and answers with what it returns.
 func (f *Fastly) do(w http.ResponseWriter, fn func() (any, *apiError)) {
-	f.mu.Lock()
-	body, err := fn()
-	f.mu.Unlock()
+	var body any
+	var err *apiError
+	f.locked(func() { body, err = fn() })
 	respond(w, body, err)
+}
+
+// locked runs fn holding f.mu, and releases it even if fn panics (net/http
+// recovers a handler's panic; a mutex left locked would hang every later
+// request).
+func (f *Fastly) locked(fn func()) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fn()
 }
 
 var statusOK = map[string]string{"status": "ok"}

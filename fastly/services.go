@@ -334,8 +334,12 @@ func readPage(q url.Values, defaultPer int, sorts ...string) (page, *apiError) {
 	return pg, nil
 }
 
-// bounds is the slice of total items the page covers.
+// bounds is the slice of total items the page covers. A page past the
+// end is empty; (number-1)*per is not computed when it could overflow.
 func (pg page) bounds(total int) (int, int) {
+	if pg.number-1 > total/pg.per {
+		return total, total
+	}
 	start := (pg.number - 1) * pg.per
 	if start > total {
 		start = total
@@ -380,7 +384,18 @@ func (f *Fastly) listServices(w http.ResponseWriter, r *http.Request) {
 		writeAPIError(w, perr)
 		return
 	}
-	f.mu.Lock()
+	var out []map[string]any
+	var total int
+	f.locked(func() {
+		out, total = f.listServicesLocked(pg)
+	})
+	pg.setLinks(w, r, total)
+	fake.WriteJSON(w, http.StatusOK, out)
+}
+
+// listServicesLocked is one page of the live services and how many there
+// are.
+func (f *Fastly) listServicesLocked(pg page) ([]map[string]any, int) {
 	var live []*service
 	for _, id := range f.order {
 		if s := f.services[id]; !s.deleted {
@@ -412,8 +427,5 @@ func (f *Fastly) listServices(w http.ResponseWriter, r *http.Request) {
 		m["version"] = activeOrLatest(s).number
 		out = append(out, m)
 	}
-	total := len(live)
-	f.mu.Unlock()
-	pg.setLinks(w, r, total)
-	fake.WriteJSON(w, http.StatusOK, out)
+	return out, len(live)
 }

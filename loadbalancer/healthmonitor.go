@@ -139,17 +139,9 @@ func monitorMatchesProtocol(typ, protocol string, creating bool) *apiError {
 }
 
 func (c *CLB) getHealthMonitor(r *http.Request) (int, any, *apiError) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	lb, err := c.liveLBFromPath(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	var body any = struct{}{}
-	if lb.HealthMonitor != nil {
-		body = renderMonitor(lb.HealthMonitor)
-	}
-	return http.StatusOK, map[string]any{"healthMonitor": body}, nil
+	return c.readLB(r, func(lb *loadBalancer) (any, *apiError) {
+		return setting("healthMonitor", renderMonitor(lb.HealthMonitor), lb.HealthMonitor != nil), nil
+	})
 }
 
 func (c *CLB) updateHealthMonitor(r *http.Request) (int, any, *apiError) {
@@ -157,70 +149,67 @@ func (c *CLB) updateHealthMonitor(r *http.Request) (int, any, *apiError) {
 	if err := decodeWrapped(readBody(r), "healthMonitor", false, &in); err != nil {
 		return 0, nil, err
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	lb, err := c.mutableLBFromPath(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	// Changing settings of a monitor of the same type may name only them.
-	if old := lb.HealthMonitor; old != nil && in.Type != nil && *in.Type == old.Type {
-		fill := func(p **flexInt, v int) {
-			if *p == nil {
-				x := flexInt(v)
-				*p = &x
-			}
+	return c.changeLB(r, http.StatusAccepted, func(lb *loadBalancer) (any, *apiError) {
+		// Changing settings of a monitor of the same type may name only them.
+		if old := lb.HealthMonitor; old != nil && in.Type != nil && *in.Type == old.Type {
+			in.fillFrom(old)
 		}
-		fill(&in.Delay, old.Delay)
-		fill(&in.Timeout, old.Timeout)
-		fill(&in.AttemptsBeforeDeactivation, old.AttemptsBeforeDeactivation)
-		if old.Type != "CONNECT" {
-			for _, f := range []struct {
-				p *(*string)
-				v string
-			}{{&in.Path, old.Path}, {&in.StatusRegex, old.StatusRegex}, {&in.BodyRegex, old.BodyRegex}, {&in.HostHeader, old.HostHeader}} {
-				if *f.p == nil && f.v != "" {
-					v := f.v
-					*f.p = &v
-				}
-			}
+		if msgs := in.validate(); len(msgs) > 0 {
+			return nil, validationFailure(msgs...)
+		}
+		if err := monitorMatchesProtocol(*in.Type, lb.Protocol, false); err != nil {
+			return nil, err
+		}
+		hm := in.monitor()
+		lb.HealthMonitor = &hm
+		return nil, nil
+	})
+}
+
+// fillFrom completes an update of a monitor of the same type with the
+// settings it leaves out.
+func (m *monitorBody) fillFrom(old *HealthMonitor) {
+	fill := func(p **flexInt, v int) {
+		if *p == nil {
+			x := flexInt(v)
+			*p = &x
 		}
 	}
-	if msgs := in.validate(); len(msgs) > 0 {
-		return 0, nil, validationFailure(msgs...)
+	fill(&m.Delay, old.Delay)
+	fill(&m.Timeout, old.Timeout)
+	fill(&m.AttemptsBeforeDeactivation, old.AttemptsBeforeDeactivation)
+	if old.Type == "CONNECT" {
+		return
 	}
-	if err := monitorMatchesProtocol(*in.Type, lb.Protocol, false); err != nil {
-		return 0, nil, err
+	for _, f := range []struct {
+		p **string
+		v string
+	}{{&m.Path, old.Path}, {&m.StatusRegex, old.StatusRegex}, {&m.BodyRegex, old.BodyRegex}, {&m.HostHeader, old.HostHeader}} {
+		if *f.p == nil && f.v != "" {
+			v := f.v
+			*f.p = &v
+		}
 	}
-	hm := in.monitor()
-	lb.HealthMonitor = &hm
-	c.changedLocked(lb, c.now())
-	return http.StatusAccepted, nil, nil
 }
 
 // deleteHealthMonitor removes the monitor; every OFFLINE node then comes
 // back ONLINE, whatever its health, as the API documents.
 func (c *CLB) deleteHealthMonitor(r *http.Request) (int, any, *apiError) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	lb, err := c.mutableLBFromPath(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	if lb.HealthMonitor == nil {
-		return 0, nil, errorf(http.StatusUnprocessableEntity, "No health monitor found to delete.")
-	}
-	for _, n := range lb.nodes {
-		if n.Type == NodeSecondary {
-			return 0, nil, badRequest("Can not delete HealthMonitor since this lb contains Secondary nodes that depend on it. Please remove secondary nodes first.")
+	return c.changeLB(r, http.StatusAccepted, func(lb *loadBalancer) (any, *apiError) {
+		if lb.HealthMonitor == nil {
+			return nil, errorf(http.StatusUnprocessableEntity, "No health monitor found to delete.")
 		}
-	}
-	lb.HealthMonitor = nil
-	now := c.now()
-	for _, n := range lb.nodes {
-		n.onlineAt = time.Time{}
-		c.setNodeStatusLocked(lb, n, NodeOnline, "Health monitor removed", now)
-	}
-	c.changedLocked(lb, now)
-	return http.StatusAccepted, nil, nil
+		for _, n := range lb.nodes {
+			if n.Type == NodeSecondary {
+				return nil, badRequest("Can not delete HealthMonitor since this lb contains Secondary nodes that depend on it. Please remove secondary nodes first.")
+			}
+		}
+		lb.HealthMonitor = nil
+		now := c.now()
+		for _, n := range lb.nodes {
+			n.onlineAt = time.Time{}
+			c.setNodeStatusLocked(lb, n, NodeOnline, "Health monitor removed", now)
+		}
+		return nil, nil
+	})
 }

@@ -236,11 +236,15 @@ func (c *CLB) createLocked(tenant string, in *lbBody) (*loadBalancer, *apiError)
 			return nil, err
 		}
 	}
-	if in.ContentCaching != nil && bool(*in.ContentCaching.Enabled) && protocol != "HTTP" {
-		return nil, badRequest("Content caching can only be enabled for HTTP loadbalancers.")
+	if in.ContentCaching != nil && bool(*in.ContentCaching.Enabled) {
+		if err := cachingAllowed(protocol); err != nil {
+			return nil, err
+		}
 	}
-	if in.ConnectionLogging != nil && bool(*in.ConnectionLogging.Enabled) && udpProtocol(protocol) {
-		return nil, badRequest("Connection logging cannot be enabled for UDP, UDP_STREAM and DNS_UDP load balancers.")
+	if in.ConnectionLogging != nil && bool(*in.ConnectionLogging.Enabled) {
+		if err := loggingAllowed(protocol); err != nil {
+			return nil, err
+		}
 	}
 	if sp := in.SessionPersistence; sp != nil {
 		if err := persistenceMatchesProtocol(*sp.PersistenceType, protocol); err != nil {
@@ -483,8 +487,10 @@ func (c *CLB) updateLoadBalancer(r *http.Request) (int, any, *apiError) {
 		if lb.SSLTermination != nil {
 			return 0, nil, badRequest("Cannot update protocol on a load balancer with ssl termination.")
 		}
-		if lb.ContentCaching && protocol != "HTTP" {
-			return 0, nil, badRequest("Content caching can only be enabled for HTTP loadbalancers.")
+		if lb.ContentCaching {
+			if err := cachingAllowed(protocol); err != nil {
+				return 0, nil, err
+			}
 		}
 		if lb.HealthMonitor != nil {
 			if err := monitorMatchesProtocol(lb.HealthMonitor.Type, protocol, true); err != nil {

@@ -41,6 +41,55 @@ func (c *CLB) settingsRoutes() []apiRoute {
 	}
 }
 
+// The settings of a load balancer (these, its health monitor and its SSL
+// termination) share two handler shapes: a GET renders a setting of a
+// live load balancer, and a change, once its body is decoded and
+// validated, applies to an ACTIVE load balancer and puts it into
+// PENDING_UPDATE.
+
+// readLB answers a GET: read renders from the load balancer in the path,
+// under the lock; a DELETED one answers 410.
+func (c *CLB) readLB(r *http.Request, read func(lb *loadBalancer) (any, *apiError)) (int, any, *apiError) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	lb, err := c.liveLBFromPath(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	body, err := read(lb)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, body, nil
+}
+
+// changeLB applies change to the load balancer in the path, under the
+// lock: it must be ACTIVE (422 otherwise), and when change succeeds it
+// goes to PENDING_UPDATE and the answer is status with change's body.
+func (c *CLB) changeLB(r *http.Request, status int, change func(lb *loadBalancer) (any, *apiError)) (int, any, *apiError) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	lb, err := c.mutableLBFromPath(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	body, err := change(lb)
+	if err != nil {
+		return 0, nil, err
+	}
+	c.changedLocked(lb, c.now())
+	return status, body, nil
+}
+
+// setting is the body of a setting's GET: {key: v}, or {key: {}} when it is
+// not configured.
+func setting(key string, v any, configured bool) map[string]any {
+	if !configured {
+		v = struct{}{}
+	}
+	return map[string]any{key: v}
+}
+
 // ---- session persistence
 
 type persistenceBody struct {
@@ -73,17 +122,9 @@ func persistenceMatchesProtocol(typ, protocol string) *apiError {
 }
 
 func (c *CLB) getSessionPersistence(r *http.Request) (int, any, *apiError) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	lb, err := c.liveLBFromPath(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	var body any = struct{}{}
-	if lb.SessionPersistence != "" {
-		body = persistenceJSON{lb.SessionPersistence}
-	}
-	return http.StatusOK, map[string]any{"sessionPersistence": body}, nil
+	return c.readLB(r, func(lb *loadBalancer) (any, *apiError) {
+		return setting("sessionPersistence", persistenceJSON{lb.SessionPersistence}, lb.SessionPersistence != ""), nil
+	})
 }
 
 func (c *CLB) updateSessionPersistence(r *http.Request) (int, any, *apiError) {
@@ -94,67 +135,87 @@ func (c *CLB) updateSessionPersistence(r *http.Request) (int, any, *apiError) {
 	if msgs := in.validate(); len(msgs) > 0 {
 		return 0, nil, validationFailure(msgs...)
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	lb, err := c.mutableLBFromPath(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	if err := persistenceMatchesProtocol(*in.PersistenceType, lb.Protocol); err != nil {
-		return 0, nil, err
-	}
-	lb.SessionPersistence = *in.PersistenceType
-	c.changedLocked(lb, c.now())
-	return http.StatusAccepted, nil, nil
+	return c.changeLB(r, http.StatusAccepted, func(lb *loadBalancer) (any, *apiError) {
+		if err := persistenceMatchesProtocol(*in.PersistenceType, lb.Protocol); err != nil {
+			return nil, err
+		}
+		lb.SessionPersistence = *in.PersistenceType
+		return nil, nil
+	})
 }
 
 func (c *CLB) deleteSessionPersistence(r *http.Request) (int, any, *apiError) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	lb, err := c.mutableLBFromPath(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	if lb.SessionPersistence == "" {
-		return 0, nil, errorf(http.StatusUnprocessableEntity, "Session persistence is already deleted.")
-	}
-	lb.SessionPersistence = ""
-	c.changedLocked(lb, c.now())
-	return http.StatusAccepted, nil, nil
+	return c.changeLB(r, http.StatusAccepted, func(lb *loadBalancer) (any, *apiError) {
+		if lb.SessionPersistence == "" {
+			return nil, errorf(http.StatusUnprocessableEntity, "Session persistence is already deleted.")
+		}
+		lb.SessionPersistence = ""
+		return nil, nil
+	})
 }
 
-// ---- connection logging
+// ---- connection logging and content caching: {"enabled": bool} switches
 
-func (c *CLB) getConnectionLogging(r *http.Request) (int, any, *apiError) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	lb, err := c.liveLBFromPath(r)
-	if err != nil {
-		return 0, nil, err
+// loggingAllowed says why connection logging cannot be enabled for a
+// protocol, or nil.
+func loggingAllowed(protocol string) *apiError {
+	if udpProtocol(protocol) {
+		return badRequest("Connection logging cannot be enabled for UDP, UDP_STREAM and DNS_UDP load balancers.")
 	}
-	return http.StatusOK, map[string]any{"connectionLogging": enabledJSON{lb.ConnectionLogging}}, nil
+	return nil
 }
 
-func (c *CLB) updateConnectionLogging(r *http.Request) (int, any, *apiError) {
+// cachingAllowed says why content caching cannot be enabled for a
+// protocol, or nil.
+func cachingAllowed(protocol string) *apiError {
+	if protocol != "HTTP" {
+		return badRequest("Content caching can only be enabled for HTTP loadbalancers.")
+	}
+	return nil
+}
+
+// updateSwitch is the PUT of an {"enabled": bool} setting named key (what
+// in messages): enabling it must be allowed for the protocol.
+func (c *CLB) updateSwitch(r *http.Request, key, what string, allowed func(protocol string) *apiError, set func(lb *loadBalancer, on bool)) (int, any, *apiError) {
 	var in enabledBody
-	if err := decodeWrapped(readBody(r), "connectionLogging", false, &in); err != nil {
+	if err := decodeWrapped(readBody(r), key, false, &in); err != nil {
 		return 0, nil, err
 	}
 	if in.Enabled == nil {
-		return 0, nil, validationFailure("Must specify whether connection logging is enabled or not.")
+		return 0, nil, validationFailure("Must specify whether " + what + " is enabled or not.")
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	lb, err := c.mutableLBFromPath(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	if bool(*in.Enabled) && udpProtocol(lb.Protocol) {
-		return 0, nil, badRequest("Connection logging cannot be enabled for UDP, UDP_STREAM and DNS_UDP load balancers.")
-	}
-	lb.ConnectionLogging = bool(*in.Enabled)
-	c.changedLocked(lb, c.now())
-	return http.StatusAccepted, nil, nil
+	on := bool(*in.Enabled)
+	return c.changeLB(r, http.StatusAccepted, func(lb *loadBalancer) (any, *apiError) {
+		if on {
+			if err := allowed(lb.Protocol); err != nil {
+				return nil, err
+			}
+		}
+		set(lb, on)
+		return nil, nil
+	})
+}
+
+func (c *CLB) getConnectionLogging(r *http.Request) (int, any, *apiError) {
+	return c.readLB(r, func(lb *loadBalancer) (any, *apiError) {
+		return map[string]any{"connectionLogging": enabledJSON{lb.ConnectionLogging}}, nil
+	})
+}
+
+func (c *CLB) updateConnectionLogging(r *http.Request) (int, any, *apiError) {
+	return c.updateSwitch(r, "connectionLogging", "connection logging", loggingAllowed,
+		func(lb *loadBalancer, on bool) { lb.ConnectionLogging = on })
+}
+
+func (c *CLB) getContentCaching(r *http.Request) (int, any, *apiError) {
+	return c.readLB(r, func(lb *loadBalancer) (any, *apiError) {
+		return map[string]any{"contentCaching": enabledJSON{lb.ContentCaching}}, nil
+	})
+}
+
+func (c *CLB) updateContentCaching(r *http.Request) (int, any, *apiError) {
+	return c.updateSwitch(r, "contentCaching", "content caching", cachingAllowed,
+		func(lb *loadBalancer, on bool) { lb.ContentCaching = on })
 }
 
 // ---- connection throttle
@@ -204,17 +265,9 @@ func (t *throttleBody) apply(ct ConnectionThrottle) ConnectionThrottle {
 }
 
 func (c *CLB) getConnectionThrottle(r *http.Request) (int, any, *apiError) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	lb, err := c.liveLBFromPath(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	var body any = struct{}{}
-	if lb.ConnectionThrottle != nil {
-		body = renderThrottle(lb.ConnectionThrottle)
-	}
-	return http.StatusOK, map[string]any{"connectionThrottle": body}, nil
+	return c.readLB(r, func(lb *loadBalancer) (any, *apiError) {
+		return setting("connectionThrottle", renderThrottle(lb.ConnectionThrottle), lb.ConnectionThrottle != nil), nil
+	})
 }
 
 func (c *CLB) updateConnectionThrottle(r *http.Request) (int, any, *apiError) {
@@ -225,73 +278,27 @@ func (c *CLB) updateConnectionThrottle(r *http.Request) (int, any, *apiError) {
 	if msgs := in.validate(false); len(msgs) > 0 {
 		return 0, nil, validationFailure(msgs...)
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	lb, err := c.mutableLBFromPath(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	if lb.ConnectionThrottle == nil {
-		if msgs := in.validate(true); len(msgs) > 0 {
-			return 0, nil, badRequest("Must supply all credentials when creating a connection throttle.")
+	return c.changeLB(r, http.StatusAccepted, func(lb *loadBalancer) (any, *apiError) {
+		var ct ConnectionThrottle
+		if lb.ConnectionThrottle != nil {
+			ct = *lb.ConnectionThrottle
+		} else if msgs := in.validate(true); len(msgs) > 0 {
+			return nil, badRequest("Must supply all credentials when creating a connection throttle.")
 		}
-		ct := in.apply(ConnectionThrottle{})
+		ct = in.apply(ct)
 		lb.ConnectionThrottle = &ct
-	} else {
-		ct := in.apply(*lb.ConnectionThrottle)
-		lb.ConnectionThrottle = &ct
-	}
-	c.changedLocked(lb, c.now())
-	return http.StatusAccepted, nil, nil
+		return nil, nil
+	})
 }
 
 func (c *CLB) deleteConnectionThrottle(r *http.Request) (int, any, *apiError) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	lb, err := c.mutableLBFromPath(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	if lb.ConnectionThrottle == nil {
-		return 0, nil, errorf(http.StatusUnprocessableEntity, "No connection throttle found to delete.")
-	}
-	lb.ConnectionThrottle = nil
-	c.changedLocked(lb, c.now())
-	return http.StatusAccepted, nil, nil
-}
-
-// ---- content caching
-
-func (c *CLB) getContentCaching(r *http.Request) (int, any, *apiError) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	lb, err := c.liveLBFromPath(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	return http.StatusOK, map[string]any{"contentCaching": enabledJSON{lb.ContentCaching}}, nil
-}
-
-func (c *CLB) updateContentCaching(r *http.Request) (int, any, *apiError) {
-	var in enabledBody
-	if err := decodeWrapped(readBody(r), "contentCaching", false, &in); err != nil {
-		return 0, nil, err
-	}
-	if in.Enabled == nil {
-		return 0, nil, validationFailure("Must specify whether content caching is enabled or not.")
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	lb, err := c.mutableLBFromPath(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	if bool(*in.Enabled) && lb.Protocol != "HTTP" {
-		return 0, nil, badRequest("Content caching can only be enabled for HTTP loadbalancers.")
-	}
-	lb.ContentCaching = bool(*in.Enabled)
-	c.changedLocked(lb, c.now())
-	return http.StatusAccepted, nil, nil
+	return c.changeLB(r, http.StatusAccepted, func(lb *loadBalancer) (any, *apiError) {
+		if lb.ConnectionThrottle == nil {
+			return nil, errorf(http.StatusUnprocessableEntity, "No connection throttle found to delete.")
+		}
+		lb.ConnectionThrottle = nil
+		return nil, nil
+	})
 }
 
 // ---- error page
@@ -305,17 +312,13 @@ type errorPageBody struct {
 }
 
 func (c *CLB) getErrorPage(r *http.Request) (int, any, *apiError) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	lb, err := c.liveLBFromPath(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	content := lb.ErrorPage
-	if content == "" {
-		content = DefaultErrorPage
-	}
-	return http.StatusOK, map[string]any{"errorpage": map[string]string{"content": content}}, nil
+	return c.readLB(r, func(lb *loadBalancer) (any, *apiError) {
+		content := lb.ErrorPage
+		if content == "" {
+			content = DefaultErrorPage
+		}
+		return map[string]any{"errorpage": map[string]string{"content": content}}, nil
+	})
 }
 
 func (c *CLB) setErrorPage(r *http.Request) (int, any, *apiError) {
@@ -329,34 +332,30 @@ func (c *CLB) setErrorPage(r *http.Request) (int, any, *apiError) {
 	case utf8.RuneCountInString(*in.Content) > 65536:
 		return 0, nil, validationFailure("Error page content must be 65536 characters or fewer.")
 	}
+	return c.changeErrorPage(r, *in.Content)
+}
+
+func (c *CLB) deleteErrorPage(r *http.Request) (int, any, *apiError) {
+	return c.changeErrorPage(r, "")
+}
+
+// changeErrorPage sets the error page (content "" deletes it). The error
+// page calls answer 200, check the protocol of a new page first, and word
+// their 422 (DELETED included) their own way.
+func (c *CLB) changeErrorPage(r *http.Request, content string) (int, any, *apiError) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	lb, err := c.lbFromPath(r)
 	if err != nil {
 		return 0, nil, err
 	}
-	if lb.Protocol != "HTTP" {
+	if content != "" && lb.Protocol != "HTTP" {
 		return 0, nil, badRequest("Custom error page is allowed only on loadbalancers with HTTP protocol.")
 	}
 	if lb.Status != StatusActive {
 		return 0, nil, errorf(http.StatusUnprocessableEntity, "Load balancer is considered immutable and cannot process request")
 	}
-	lb.ErrorPage = *in.Content
-	c.changedLocked(lb, c.now())
-	return http.StatusOK, nil, nil
-}
-
-func (c *CLB) deleteErrorPage(r *http.Request) (int, any, *apiError) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	lb, err := c.lbFromPath(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	if lb.Status != StatusActive {
-		return 0, nil, errorf(http.StatusUnprocessableEntity, "Load balancer is considered immutable and cannot process request")
-	}
-	lb.ErrorPage = ""
+	lb.ErrorPage = content
 	c.changedLocked(lb, c.now())
 	return http.StatusOK, nil, nil
 }

@@ -116,16 +116,12 @@ func secureProtocol(p string) bool {
 }
 
 func (c *CLB) getSSLTermination(r *http.Request) (int, any, *apiError) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	lb, err := c.liveLBFromPath(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	if lb.SSLTermination == nil {
-		return 0, nil, errorf(http.StatusNotFound, msgSSLNotFound)
-	}
-	return http.StatusOK, map[string]any{"sslTermination": renderSSL(lb.SSLTermination)}, nil
+	return c.readLB(r, func(lb *loadBalancer) (any, *apiError) {
+		if lb.SSLTermination == nil {
+			return nil, errorf(http.StatusNotFound, msgSSLNotFound)
+		}
+		return map[string]any{"sslTermination": renderSSL(lb.SSLTermination)}, nil
+	})
 }
 
 // updateSSLTermination creates or changes SSL termination. A new
@@ -178,21 +174,30 @@ func (c *CLB) updateSSLTermination(r *http.Request) (int, any, *apiError) {
 			return 0, nil, badRequest("No Cipher Profile found with the name: '%s'", *in.CipherProfile)
 		}
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	lb, err := c.mutableLBFromPath(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	if secureProtocol(lb.Protocol) || udpProtocol(lb.Protocol) {
-		return 0, nil, badRequest("SSL termination can only be configured on load balancers with a non-secure, TCP-based protocol.")
-	}
-	ssl := SSLTermination{Enabled: true, CipherProfile: "default"}
-	if lb.SSLTermination != nil {
-		ssl = *lb.SSLTermination
-	} else if in.Certificate == nil {
-		return 0, nil, validationFailure("Must supply certificates(s), key and secure port for updating ssl termination.")
-	}
+	return c.changeLB(r, http.StatusOK, func(lb *loadBalancer) (any, *apiError) {
+		if secureProtocol(lb.Protocol) || udpProtocol(lb.Protocol) {
+			return nil, badRequest("SSL termination can only be configured on load balancers with a non-secure, TCP-based protocol.")
+		}
+		ssl := SSLTermination{Enabled: true, CipherProfile: "default"}
+		if lb.SSLTermination != nil {
+			ssl = *lb.SSLTermination
+		} else if in.Certificate == nil {
+			return nil, validationFailure("Must supply certificates(s), key and secure port for updating ssl termination.")
+		}
+		in.applyTo(&ssl)
+		if ssl.SecurePort == lb.Port {
+			return nil, badRequest("Secure port: '%d'  must be unique across loadbalancers shared virtual ips. Ports taken: '%d'", ssl.SecurePort, lb.Port)
+		}
+		if lb.HTTPSRedirect && (ssl.SecurePort != 443 || !ssl.SecureTrafficOnly || !ssl.Enabled) {
+			return nil, badRequest("Must use secure port 443 with HTTPS Redirect enabled.")
+		}
+		lb.SSLTermination = &ssl
+		return map[string]any{"sslTermination": renderSSL(&ssl)}, nil
+	})
+}
+
+// applyTo sets what the body names.
+func (in *sslBody) applyTo(ssl *SSLTermination) {
 	if in.SecurePort != nil {
 		ssl.SecurePort = int(*in.SecurePort)
 	}
@@ -219,52 +224,34 @@ func (c *CLB) updateSSLTermination(r *http.Request) (int, any, *apiError) {
 			ssl.TLS11Disabled = p.Status == "DISABLED"
 		}
 	}
-	if ssl.SecurePort == lb.Port {
-		return 0, nil, badRequest("Secure port: '%d'  must be unique across loadbalancers shared virtual ips. Ports taken: '%d'", ssl.SecurePort, lb.Port)
-	}
-	if lb.HTTPSRedirect && (ssl.SecurePort != 443 || !ssl.SecureTrafficOnly || !ssl.Enabled) {
-		return 0, nil, badRequest("Must use secure port 443 with HTTPS Redirect enabled.")
-	}
-	lb.SSLTermination = &ssl
-	c.changedLocked(lb, c.now())
-	return http.StatusOK, map[string]any{"sslTermination": renderSSL(&ssl)}, nil
 }
 
 func (c *CLB) deleteSSLTermination(r *http.Request) (int, any, *apiError) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	lb, err := c.mutableLBFromPath(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	if lb.SSLTermination == nil {
-		return 0, nil, badRequest("SSL termination could not be found for the requested loadbalancer.")
-	}
-	if lb.HTTPSRedirect && lb.Protocol != "HTTPS" {
-		return 0, nil, badRequest("Cannot delete SSL Termination while HTTPS Redirect is enabled. Please disable HTTPS Redirect and retry the operation.")
-	}
-	lb.SSLTermination = nil
-	lb.CertificateMapping = nil
-	c.changedLocked(lb, c.now())
-	return http.StatusOK, nil, nil
+	return c.changeLB(r, http.StatusOK, func(lb *loadBalancer) (any, *apiError) {
+		if lb.SSLTermination == nil {
+			return nil, badRequest("SSL termination could not be found for the requested loadbalancer.")
+		}
+		if lb.HTTPSRedirect && lb.Protocol != "HTTPS" {
+			return nil, badRequest("Cannot delete SSL Termination while HTTPS Redirect is enabled. Please disable HTTPS Redirect and retry the operation.")
+		}
+		lb.SSLTermination = nil
+		lb.CertificateMapping = nil
+		return nil, nil
+	})
 }
 
 func (c *CLB) listCiphers(r *http.Request) (int, any, *apiError) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	lb, err := c.liveLBFromPath(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	profile := "default"
-	if lb.SSLTermination != nil {
-		profile = lb.SSLTermination.CipherProfile
-	}
-	out := []map[string]string{}
-	for _, name := range cipherProfiles[profile] {
-		out = append(out, map[string]string{"name": name})
-	}
-	return http.StatusOK, map[string]any{"ciphers": out}, nil
+	return c.readLB(r, func(lb *loadBalancer) (any, *apiError) {
+		profile := "default"
+		if lb.SSLTermination != nil {
+			profile = lb.SSLTermination.CipherProfile
+		}
+		out := []map[string]string{}
+		for _, name := range cipherProfiles[profile] {
+			out = append(out, map[string]string{"name": name})
+		}
+		return map[string]any{"ciphers": out}, nil
+	})
 }
 
 // ---- certificate mappings
@@ -324,30 +311,37 @@ func renderMapping(m CertificateMapping, full bool) map[string]any {
 }
 
 func (c *CLB) listCertificateMappings(r *http.Request) (int, any, *apiError) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	lb, err := c.liveLBFromPath(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	out := []map[string]any{}
-	for _, m := range lb.CertificateMapping {
-		out = append(out, renderMapping(m, false))
-	}
-	return http.StatusOK, map[string]any{"certificateMappings": out}, nil
+	return c.readLB(r, func(lb *loadBalancer) (any, *apiError) {
+		out := []map[string]any{}
+		for _, m := range lb.CertificateMapping {
+			out = append(out, renderMapping(m, false))
+		}
+		return map[string]any{"certificateMappings": out}, nil
+	})
 }
 
-func mappingIndex(ms []CertificateMapping, r *http.Request) int {
-	id, err := strconv.Atoi(pathVar(r, "cm_id"))
-	if err != nil {
-		return -1
-	}
-	for i, m := range ms {
-		if m.ID == id {
-			return i
+// mappingIndex finds the certificate mapping {cm_id} names: 404 when there
+// is none.
+func mappingIndex(ms []CertificateMapping, r *http.Request) (int, *apiError) {
+	if id, err := strconv.Atoi(pathVar(r, "cm_id")); err == nil {
+		for i, m := range ms {
+			if m.ID == id {
+				return i, nil
+			}
 		}
 	}
-	return -1
+	return -1, errorf(http.StatusNotFound, msgCertificateMappingAbsent)
+}
+
+// uniqueHostName refuses a host name another mapping (other than skip)
+// already has.
+func uniqueHostName(ms []CertificateMapping, name string, skip int) *apiError {
+	for i, m := range ms {
+		if i != skip && strings.EqualFold(m.HostName, name) {
+			return badRequest("Duplicate host names detected. Please provide a unique host name for each certificate mapping.")
+		}
+	}
+	return nil
 }
 
 func (c *CLB) addCertificateMapping(r *http.Request) (int, any, *apiError) {
@@ -358,45 +352,48 @@ func (c *CLB) addCertificateMapping(r *http.Request) (int, any, *apiError) {
 	if msgs := in.validate(true); len(msgs) > 0 {
 		return 0, nil, validationFailure(msgs...)
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	lb, err := c.mutableLBFromPath(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	if lb.SSLTermination == nil {
-		return 0, nil, errorf(http.StatusNotFound, msgSSLNotFound)
-	}
-	if limit := c.limits.CertificateMappings; limit > 0 && len(lb.CertificateMapping) >= limit {
-		return 0, nil, overLimit("Certificate mapping limit reached. Limit is set to '%d'. Please contact support if you would like to increase your limit.", limit)
-	}
-	for _, m := range lb.CertificateMapping {
-		if strings.EqualFold(m.HostName, *in.HostName) {
-			return 0, nil, badRequest("Duplicate host names detected. Please provide a unique host name for each certificate mapping.")
+	return c.changeLB(r, http.StatusOK, func(lb *loadBalancer) (any, *apiError) {
+		if lb.SSLTermination == nil {
+			return nil, errorf(http.StatusNotFound, msgSSLNotFound)
 		}
+		if limit := c.limits.CertificateMappings; limit > 0 && len(lb.CertificateMapping) >= limit {
+			return nil, overLimit("Certificate mapping limit reached. Limit is set to '%d'. Please contact support if you would like to increase your limit.", limit)
+		}
+		if err := uniqueHostName(lb.CertificateMapping, *in.HostName, -1); err != nil {
+			return nil, err
+		}
+		c.seq.cert++
+		m := CertificateMapping{ID: c.seq.cert}
+		in.applyTo(&m)
+		lb.CertificateMapping = append(lb.CertificateMapping, m)
+		return renderMapping(m, true), nil
+	})
+}
+
+// applyTo sets what the body names.
+func (b *certMappingBody) applyTo(m *CertificateMapping) {
+	if b.HostName != nil {
+		m.HostName = *b.HostName
 	}
-	c.seq.cert++
-	m := CertificateMapping{ID: c.seq.cert, HostName: *in.HostName, Certificate: *in.Certificate, PrivateKey: *in.PrivateKey}
-	if in.IntermediateCertificate != nil {
-		m.IntermediateCertificate = *in.IntermediateCertificate
+	if b.Certificate != nil {
+		m.Certificate = *b.Certificate
 	}
-	lb.CertificateMapping = append(lb.CertificateMapping, m)
-	c.changedLocked(lb, c.now())
-	return http.StatusOK, renderMapping(m, true), nil
+	if b.PrivateKey != nil {
+		m.PrivateKey = *b.PrivateKey
+	}
+	if b.IntermediateCertificate != nil {
+		m.IntermediateCertificate = *b.IntermediateCertificate
+	}
 }
 
 func (c *CLB) getCertificateMapping(r *http.Request) (int, any, *apiError) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	lb, err := c.liveLBFromPath(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	i := mappingIndex(lb.CertificateMapping, r)
-	if i < 0 {
-		return 0, nil, errorf(http.StatusNotFound, msgCertificateMappingAbsent)
-	}
-	return http.StatusOK, renderMapping(lb.CertificateMapping[i], true), nil
+	return c.readLB(r, func(lb *loadBalancer) (any, *apiError) {
+		i, err := mappingIndex(lb.CertificateMapping, r)
+		if err != nil {
+			return nil, err
+		}
+		return renderMapping(lb.CertificateMapping[i], true), nil
+	})
 }
 
 func (c *CLB) updateCertificateMapping(r *http.Request) (int, any, *apiError) {
@@ -407,51 +404,30 @@ func (c *CLB) updateCertificateMapping(r *http.Request) (int, any, *apiError) {
 	if msgs := in.validate(false); len(msgs) > 0 {
 		return 0, nil, validationFailure(msgs...)
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	lb, err := c.mutableLBFromPath(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	i := mappingIndex(lb.CertificateMapping, r)
-	if i < 0 {
-		return 0, nil, errorf(http.StatusNotFound, msgCertificateMappingAbsent)
-	}
-	m := lb.CertificateMapping[i]
-	if in.HostName != nil {
-		for j, other := range lb.CertificateMapping {
-			if j != i && strings.EqualFold(other.HostName, *in.HostName) {
-				return 0, nil, badRequest("Duplicate host names detected. Please provide a unique host name for each certificate mapping.")
+	return c.changeLB(r, http.StatusAccepted, func(lb *loadBalancer) (any, *apiError) {
+		i, err := mappingIndex(lb.CertificateMapping, r)
+		if err != nil {
+			return nil, err
+		}
+		if in.HostName != nil {
+			if err := uniqueHostName(lb.CertificateMapping, *in.HostName, i); err != nil {
+				return nil, err
 			}
 		}
-		m.HostName = *in.HostName
-	}
-	if in.Certificate != nil {
-		m.Certificate = *in.Certificate
-	}
-	if in.PrivateKey != nil {
-		m.PrivateKey = *in.PrivateKey
-	}
-	if in.IntermediateCertificate != nil {
-		m.IntermediateCertificate = *in.IntermediateCertificate
-	}
-	lb.CertificateMapping[i] = m
-	c.changedLocked(lb, c.now())
-	return http.StatusAccepted, renderMapping(m, true), nil
+		m := lb.CertificateMapping[i]
+		in.applyTo(&m)
+		lb.CertificateMapping[i] = m
+		return renderMapping(m, true), nil
+	})
 }
 
 func (c *CLB) deleteCertificateMapping(r *http.Request) (int, any, *apiError) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	lb, err := c.mutableLBFromPath(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	i := mappingIndex(lb.CertificateMapping, r)
-	if i < 0 {
-		return 0, nil, errorf(http.StatusNotFound, msgCertificateMappingAbsent)
-	}
-	lb.CertificateMapping = append(lb.CertificateMapping[:i:i], lb.CertificateMapping[i+1:]...)
-	c.changedLocked(lb, c.now())
-	return http.StatusOK, nil, nil
+	return c.changeLB(r, http.StatusOK, func(lb *loadBalancer) (any, *apiError) {
+		i, err := mappingIndex(lb.CertificateMapping, r)
+		if err != nil {
+			return nil, err
+		}
+		lb.CertificateMapping = append(lb.CertificateMapping[:i:i], lb.CertificateMapping[i+1:]...)
+		return nil, nil
+	})
 }

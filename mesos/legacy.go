@@ -504,7 +504,11 @@ func (m *Master) serveTasks(w http.ResponseWriter, r *http.Request) {
 		return first(tasks[i]) > first(tasks[j])
 	})
 	out := []jsonObj{}
-	for i := offset; i < len(tasks) && i < offset+limit; i++ {
+	end := len(tasks)
+	if offset < end && limit < end-offset { // not offset+limit: it can overflow
+		end = offset + limit
+	}
+	for i := offset; i < end; i++ {
 		out = append(out, m.legacyTaskLocked(tasks[i]))
 	}
 	m.mu.Unlock()

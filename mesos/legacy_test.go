@@ -113,12 +113,13 @@ func TestLegacyEndpoints(t *testing.T) {
 		return out
 	}
 	for path, want := range map[string]string{
-		"/master/tasks":                     "[t2 t1]", // newest first
-		"/master/tasks?order=asc":           "[t1 t2]",
-		"/master/tasks?limit=1":             "[t2]",
-		"/master/tasks?limit=1&offset=1":    "[t1]",
-		"/master/tasks?task_id=t1":          "[t1]",
-		"/master/tasks?framework_id=nobody": "[]",
+		"/master/tasks":                                    "[t2 t1]", // newest first
+		"/master/tasks?order=asc":                          "[t1 t2]",
+		"/master/tasks?limit=1":                            "[t2]",
+		"/master/tasks?limit=1&offset=1":                   "[t1]",
+		"/master/tasks?limit=9223372036854775807&offset=1": "[t1]",
+		"/master/tasks?task_id=t1":                         "[t1]",
+		"/master/tasks?framework_id=nobody":                "[]",
 	} {
 		if got := fmt.Sprint(ids(path)); got != want {
 			t.Errorf("%s: %s, want %s", path, got, want)

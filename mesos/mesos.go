@@ -245,9 +245,10 @@ func (m *Master) ServeHTTP(w http.ResponseWriter, r *http.Request) { m.svc.Serve
 // Handler returns the master as an http.Handler, for embedding.
 func (m *Master) Handler() http.Handler { return m.svc }
 
-// Close ends every event stream (their responses finish, so servers shut
-// down without waiting on them), stops scheduling events and cancels
-// fault delays. It is idempotent.
+// Close ends every event stream at once, cutting off what is still queued
+// (their responses finish, even for clients that stopped reading, so
+// servers shut down without waiting on them), stops scheduling events and
+// cancels fault delays. It is idempotent.
 func (m *Master) Close() {
 	m.mu.Lock()
 	if !m.closed {
@@ -258,6 +259,9 @@ func (m *Master) Close() {
 		}
 		for _, s := range m.streams {
 			m.endStreamLocked(s)
+			// A writer blocked on a client that stopped reading would
+			// keep its response, and the server's Close, waiting.
+			s.abort()
 		}
 	}
 	m.mu.Unlock()

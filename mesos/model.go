@@ -1,6 +1,7 @@
 package mesos
 
 import (
+	"net/http"
 	"sync"
 	"time"
 
@@ -295,6 +296,8 @@ type subscription struct {
 	enqueued int64
 	written  int64
 	wake     chan struct{}
+	rc       *http.ResponseController // the writer's, once it has started
+	aborted  bool                     // writes fail at once (the master closed)
 }
 
 func newSubscription(streamID string, operator bool) *subscription {
@@ -326,6 +329,29 @@ func (s *subscription) poke() {
 	select {
 	case s.wake <- struct{}{}:
 	default:
+	}
+}
+
+// setController gives the stream its writer's response controller, so
+// that abort can reach the connection.
+func (s *subscription) setController(rc *http.ResponseController) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rc = rc
+	if s.aborted {
+		_ = rc.SetWriteDeadline(time.Now())
+	}
+}
+
+// abort makes the writer's pending and later writes fail at once, so it
+// returns even when its client has stopped reading and the connection's
+// buffers are full.
+func (s *subscription) abort() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.aborted = true
+	if s.rc != nil {
+		_ = s.rc.SetWriteDeadline(time.Now())
 	}
 }
 

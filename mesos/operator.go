@@ -250,7 +250,7 @@ func (m *Master) operatorCallLocked(c *opCall) (*opResponse, int, *fake.Error) {
 		return nil, http.StatusOK, nil
 	case "DEACTIVATE_AGENT", "REACTIVATE_AGENT":
 		ac := c.DeactivateAgent
-		if ac == nil {
+		if c.Type == "REACTIVATE_AGENT" {
 			ac = c.ReactivateAgent
 		}
 		a := m.agents[ac.AgentID.Value]

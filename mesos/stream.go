@@ -26,6 +26,7 @@ func (m *Master) serveStream(w http.ResponseWriter, r *http.Request, s *subscrip
 	// The controller reaches the connection through wrappers that unwrap
 	// (the fake pipeline's recorder, a mounting router's).
 	rc := http.NewResponseController(w)
+	s.setController(rc)
 	_ = rc.Flush()
 	var batch [][]byte
 	var lenBuf [24]byte
