@@ -152,23 +152,14 @@ func (c *Compute) Close() { c.svc.Close() }
 // Region is the region this compute serves.
 func (c *Compute) Region() string { return c.region }
 
-// Requests returns this service's journal entries (every region's, when
-// regions share a journal; filter on Region).
-func (c *Compute) Requests() []fake.Request {
-	var out []fake.Request
-	for _, r := range c.svc.Requests() {
-		if r.Region == c.region {
-			out = append(out, r)
-		}
-	}
-	return out
-}
+// Requests returns this service's journal entries, for its region only.
+func (c *Compute) Requests() []fake.Request { return c.svc.Requests() }
+
+// ResetRequests forgets this service's (and region's) journal entries.
+func (c *Compute) ResetRequests() { c.svc.ResetRequests() }
 
 // Inject adds a fault rule scoped to this service and region.
-func (c *Compute) Inject(f fake.Fault) *fake.FaultHandle {
-	f.Region = c.region
-	return c.svc.Inject(f)
-}
+func (c *Compute) Inject(f fake.Fault) *fake.FaultHandle { return c.svc.Inject(f) }
 
 // Clock returns the clock transitions run on.
 func (c *Compute) Clock() *clock.Clock { return c.env.Clock }

@@ -142,22 +142,14 @@ func (c *CLB) Close() { c.svc.Close() }
 // Region is the region this service serves.
 func (c *CLB) Region() string { return c.region }
 
-// Requests returns this service's journal entries for its region.
-func (c *CLB) Requests() []fake.Request {
-	var out []fake.Request
-	for _, r := range c.svc.Requests() {
-		if r.Region == c.region {
-			out = append(out, r)
-		}
-	}
-	return out
-}
+// Requests returns this service's journal entries, for its region only.
+func (c *CLB) Requests() []fake.Request { return c.svc.Requests() }
+
+// ResetRequests forgets this service's (and region's) journal entries.
+func (c *CLB) ResetRequests() { c.svc.ResetRequests() }
 
 // Inject adds a fault rule scoped to this service and region.
-func (c *CLB) Inject(f fake.Fault) *fake.FaultHandle {
-	f.Region = c.region
-	return c.svc.Inject(f)
-}
+func (c *CLB) Inject(f fake.Fault) *fake.FaultHandle { return c.svc.Inject(f) }
 
 // Clock returns the clock transitions run on.
 func (c *CLB) Clock() *clock.Clock { return c.env.Clock }
