@@ -298,22 +298,22 @@ func (c *Compute) controlAttributes(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	project := mux.Vars(r)["project_id"]
-	c.mu.Lock()
-	for id, st := range in.Status {
-		s, ok := c.servers[id]
-		_, known := statusStates[strings.ToUpper(st)]
-		if !ok || s.ProjectID != project || !known || !c.liveLocked(s) {
-			c.mu.Unlock()
-			w.WriteHeader(http.StatusBadRequest)
-			return
+	// Check every server, then change them all, under one lock: the batch
+	// applies whole or not at all.
+	status := func() int {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		for id, st := range in.Status {
+			s, ok := c.servers[id]
+			_, known := statusStates[strings.ToUpper(st)]
+			if !ok || s.ProjectID != project || !known || !c.liveLocked(s) {
+				return http.StatusBadRequest
+			}
 		}
-	}
-	c.mu.Unlock()
-	for id, st := range in.Status {
-		if err := c.SetServerStatus(id, st); err != nil {
-			w.WriteHeader(http.StatusBadRequest)
-			return
+		for id, st := range in.Status {
+			c.setStatusLocked(c.servers[id], st)
 		}
-	}
-	w.WriteHeader(http.StatusCreated)
+		return http.StatusCreated
+	}()
+	w.WriteHeader(status)
 }

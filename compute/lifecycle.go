@@ -216,12 +216,17 @@ func (c *Compute) SetServerStatus(id, status string) error {
 	if !ok || !c.liveLocked(s) {
 		return fmt.Errorf("compute: no server %s", id)
 	}
+	c.setStatusLocked(s, status)
+	return nil
+}
+
+// setStatusLocked is SetServerStatus for a live server and a known status.
+func (c *Compute) setStatusLocked(s *server, status string) {
 	now := c.now()
 	s.cancelTasks()
 	c.applyStatusLocked(s, strings.ToUpper(status), now, "Set to ERROR by the test")
 	s.Updated = now
 	c.settleLocked(s, now)
-	return nil
 }
 
 // applyStatusLocked puts s into a status at instant at, with what goes
