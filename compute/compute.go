@@ -216,7 +216,7 @@ func (c *Compute) checkRequest(next http.Handler) http.Handler {
 			setVersionHeaders(w, v)
 		}
 		project := mux.Vars(r)["project_id"]
-		if p, ok := fake.PrincipalFrom(r.Context()); ok && p.ProjectID != project && !p.HasRole("admin") {
+		if p, out := fake.OutOfScope(r, project); out {
 			writeNovaError(w, r, http.StatusBadRequest, "Malformed request URL: URL's project_id '"+project+
 				"' doesn't match Context's project_id '"+p.ProjectID+"'")
 			return

@@ -48,13 +48,13 @@ func PrincipalFrom(ctx context.Context) (p Principal, ok bool) {
 	return p, ok
 }
 
-// CheckProject is the tenant check every project-scoped route makes: with
-// authentication on, the token must be scoped to project (by ID) or carry
-// the admin role. It returns the status the caller should get, or nil.
-func CheckProject(r *http.Request, project string) *Error {
+// OutOfScope is the tenant check every project-scoped route makes: it
+// reports whether the request carries a token (the pipeline authenticated
+// it) that is scoped to another project than the one in the URL and lacks
+// the admin role. Without authentication every caller is in scope. Each
+// service answers a refusal its own way (Nova 400 "Malformed request URL",
+// Rackspace 401 …), so this returns the caller rather than an error.
+func OutOfScope(r *http.Request, project string) (Principal, bool) {
 	p, ok := PrincipalFrom(r.Context())
-	if !ok || p.ProjectID == project || p.HasRole("admin") {
-		return nil
-	}
-	return Errorf(http.StatusForbidden, "Token is scoped to project %q, not to project %q.", p.ProjectID, project)
+	return p, ok && p.ProjectID != project && !p.HasRole("admin")
 }

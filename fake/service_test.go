@@ -31,8 +31,8 @@ func newWidgetService(t *testing.T, env fake.Env) (*fake.Service, *fake.Server) 
 		fake.WriteJSON(w, http.StatusCreated, map[string]string{"name": in.Name})
 	}).Methods("POST").Name("widgets.create")
 	r.HandleFunc("/widgets/{id}", func(w http.ResponseWriter, r *http.Request) {
-		if err := fake.CheckProject(r, "p1"); err != nil {
-			writeErr(w, r, err.Status, err.Message)
+		if p, out := fake.OutOfScope(r, "p1"); out {
+			writeErr(w, r, http.StatusForbidden, "token scoped to "+p.ProjectID)
 			return
 		}
 		fake.WriteJSON(w, http.StatusOK, map[string]string{"id": mux.Vars(r)["id"]})

@@ -196,7 +196,7 @@ func (c *CLB) routes() *mux.Router {
 func (c *CLB) checkTenant(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tenant := mux.Vars(r)["tenant_id"]
-		if p, ok := fake.PrincipalFrom(r.Context()); ok && p.ProjectID != tenant && !p.HasRole("admin") {
+		if _, out := fake.OutOfScope(r, tenant); out {
 			writeCLBError(w, r, http.StatusUnauthorized,
 				"The token is not authorized for tenant '"+tenant+"'.")
 			return

@@ -107,8 +107,9 @@ func (in *lbBody) checkEnums() *apiError {
 	return nil
 }
 
-// validateCreate is the API's validation of a new load balancer.
-func (c *CLB) validateCreate(in *lbBody) []string {
+// validateFields checks what create and update share: the values of the
+// settable fields, and that read-only fields are absent.
+func validateFields(in *lbBody) []string {
 	var msgs []string
 	add := func(ok bool, msg string) {
 		if !ok {
@@ -136,6 +137,17 @@ func (c *CLB) validateCreate(in *lbBody) []string {
 	add(!present(in.Updated), "Load balancer updated field cannot be modified.")
 	if in.Name != nil {
 		add(utf8.RuneCountInString(*in.Name) <= 128, "Load Balancer name must be less than or equal to 128")
+	}
+	return msgs
+}
+
+// validateCreate is the API's validation of a new load balancer.
+func (c *CLB) validateCreate(in *lbBody) []string {
+	msgs := validateFields(in)
+	add := func(ok bool, msg string) {
+		if !ok {
+			msgs = append(msgs, msg)
+		}
 	}
 	// Create expectations.
 	add(in.Name != nil, "Must provide a name for the load balancer.")
@@ -550,33 +562,13 @@ func (c *CLB) updateLoadBalancer(r *http.Request) (int, any, *apiError) {
 }
 
 func validateUpdate(in *lbBody) []string {
-	var msgs []string
+	msgs := validateFields(in)
 	add := func(ok bool, msg string) {
 		if !ok {
 			msgs = append(msgs, msg)
 		}
 	}
-	if in.Protocol != nil {
-		_, ok := protocolPort(*in.Protocol)
-		add(ok, "Load balancer protocol is invalid. Please specify a valid protocol.")
-	}
-	if in.Algorithm != nil {
-		add(validAlgorithm(*in.Algorithm), "Load balancer algorithm is invalid. Please specify a valid algorithm.")
-	}
-	add(!present(in.SSLTermination), "Please visit {account id}/loadbalancers/{load balancer id}/ssltermination to configure ssl termination.")
-	if in.Port != nil {
-		add(*in.Port >= 1 && *in.Port <= 65535, "Load balancer port is invalid. Please specify a valid port.")
-	}
-	if in.Timeout != nil {
-		add(*in.Timeout >= 30 && *in.Timeout <= 120, "Load balancer timeout is invalid. Please specify a valid timeout value.")
-	}
-	add(!present(in.ID), "Load balancer id field cannot be modified.")
-	add(!present(in.Status), "Load balancer status field cannot be modified.")
-	add(!present(in.Cluster), "Load balancer cluster field cannot be modified.")
-	add(!present(in.Created), "Load balancer created field cannot be modified.")
-	add(!present(in.Updated), "Load balancer updated field cannot be modified.")
 	if in.Name != nil {
-		add(utf8.RuneCountInString(*in.Name) <= 128, "Load Balancer name must be less than or equal to 128")
 		add(strings.TrimSpace(*in.Name) != "", "Load balancer name is invalid. Please specify a valid name")
 	}
 	add(in.Name != nil || in.Algorithm != nil || in.Protocol != nil || in.Port != nil || in.Timeout != nil ||
