@@ -109,7 +109,7 @@ type FrameworkMessage struct {
 	Time        time.Time
 }
 
-// Stream is one open or finished event stream (a scheduler's SUBSCRIBE or
+// Stream is one open event stream (a scheduler's SUBSCRIBE or
 // an operator's), with how many events were queued for it and how many
 // have been written to its connection.
 type Stream struct {
