@@ -7,7 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mockcloud/mockcloud/compute"
 	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/loadbalancer"
 )
 
 // The control API drives a Cloud from outside the test process (or from a
@@ -79,18 +81,8 @@ const (
 // honours (Mimic's identity token presets are not faked).
 func (c *Cloud) presets(w http.ResponseWriter, r *http.Request) {
 	fake.WriteJSON(w, http.StatusOK, map[string]any{
-		"servers": map[string]string{
-			"create_server_failure": `{"message": "given message", "code": given code}`,
-			"delete_server_failure": `{"code": given code, "times": returns given code that many times}`,
-			"server_error":          "sets server state to error on create",
-			"server_building":       "sets the server to be in building state for given time in seconds",
-		},
-		"loadbalancers": map[string]string{
-			"lb_building":       "On create load balancer, keeps the load balancer in building state for given seconds",
-			"lb_error_state":    "Puts the LB in error state, and such an LB can only be deleted",
-			"lb_pending_update": "Changes the load balancer to PENDING-UPDATE state for the given number of seconds, any action other than delete is performed on the server",
-			"lb_pending_delete": "Changes the load balancer to PENDING-DELETE state for the given seconds, when deleted",
-		},
+		"servers":       compute.Presets(),
+		"loadbalancers": loadbalancer.Presets(),
 	})
 }
 

@@ -317,3 +317,14 @@ func (c *Compute) controlAttributes(w http.ResponseWriter, r *http.Request) {
 	}()
 	w.WriteHeader(status)
 }
+
+// Presets describes the Mimic metadata presets a server create honours, in
+// the form Mimic's GET /mimic/v1.0/presets lists them under "servers".
+func Presets() map[string]string {
+	return map[string]string{
+		"create_server_failure": `{"message": "given message", "code": given code}`,
+		"delete_server_failure": `{"code": given code, "times": returns given code that many times}`,
+		"server_error":          "sets server state to error on create",
+		"server_building":       "sets the server to be in building state for given time in seconds",
+	}
+}

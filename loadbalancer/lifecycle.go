@@ -450,3 +450,15 @@ func (c *CLB) SetStats(id int, s Stats) error {
 func validCondition(s string) bool {
 	return s == ConditionEnabled || s == ConditionDisabled || s == ConditionDraining
 }
+
+// Presets describes the Mimic metadata presets a load balancer honours, in
+// the form Mimic's GET /mimic/v1.0/presets lists them under
+// "loadbalancers".
+func Presets() map[string]string {
+	return map[string]string{
+		"lb_building":       "On create load balancer, keeps the load balancer in building state for given seconds",
+		"lb_error_state":    "Puts the LB in error state, and such an LB can only be deleted",
+		"lb_pending_update": "Changes the load balancer to PENDING-UPDATE state for the given number of seconds, any action other than delete is performed on the server",
+		"lb_pending_delete": "Changes the load balancer to PENDING-DELETE state for the given seconds, when deleted",
+	}
+}
