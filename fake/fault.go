@@ -2,6 +2,7 @@ package fake
 
 import (
 	"bytes"
+	"math/rand"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -154,10 +155,10 @@ func (f *Fault) matchesStatic(r *Request) bool {
 // Faults is an ordered fault table. Services sharing one table (as in a
 // Cloud) see the same rules; Service and Op narrow a rule to one of them.
 type Faults struct {
-	mu    sync.Mutex
-	rules []*rule
-	next  int
-	rng   *RNG
+	mu     sync.Mutex
+	rules  []*rule
+	next   int
+	random func() float64
 }
 
 type rule struct {
@@ -167,9 +168,21 @@ type rule struct {
 	hits  int // times fired
 }
 
-// NewFaults returns an empty table drawing probabilities from rng.
-func NewFaults(rng *RNG) *Faults {
-	return &Faults{rng: rng}
+// NewFaults returns an empty table. Probabilities are drawn from random,
+// which returns numbers in [0, 1) and must be safe for concurrent use (a
+// Cloud passes a seeded stream of its own, so faults never shift the IDs a
+// service hands out); nil means a source seeded with 1.
+func NewFaults(random func() float64) *Faults {
+	if random == nil {
+		var mu sync.Mutex
+		r := rand.New(rand.NewSource(1))
+		random = func() float64 {
+			mu.Lock()
+			defer mu.Unlock()
+			return r.Float64()
+		}
+	}
+	return &Faults{random: random}
 }
 
 // FaultHandle is a rule in a table.
@@ -265,10 +278,11 @@ func (t *Faults) List() []FaultInfo {
 	return out
 }
 
-// fire finds the rule that answers req, counting the match. The predicates
+// Fire finds the rule that answers req, counting the match; the service kit
+// calls it once for each request, after recording it. The predicates
 // run outside the lock (they are user code); counters are then updated under
 // it, so concurrent requests never both take a rule's last Times.
-func (t *Faults) fire(req *Request) (Fault, string, bool) {
+func (t *Faults) Fire(req *Request) (Fault, string, bool) {
 	t.mu.Lock()
 	candidates := make([]*rule, 0, len(t.rules))
 	for _, r := range t.rules {
@@ -282,7 +296,7 @@ func (t *Faults) fire(req *Request) (Fault, string, bool) {
 	}
 	matched := candidates[:0]
 	for _, r := range candidates {
-		if r.fault.Match == nil || r.fault.Match(req.clone()) {
+		if r.fault.Match == nil || r.fault.Match(req.Clone()) {
 			matched = append(matched, r)
 		}
 	}
@@ -301,7 +315,7 @@ func (t *Faults) fire(req *Request) (Fault, string, bool) {
 		if f.Times > 0 && r.hits >= f.Times {
 			continue
 		}
-		if f.Probability > 0 && t.rng.Float64() >= f.Probability {
+		if f.Probability > 0 && t.random() >= f.Probability {
 			continue
 		}
 		r.hits++

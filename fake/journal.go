@@ -44,8 +44,9 @@ func NewJournal(limit int) *Journal {
 	return &Journal{limit: limit}
 }
 
-// add records r, assigning its Seq, and returns that Seq.
-func (j *Journal) add(r Request) int64 {
+// Record appends r, assigning its Seq, and returns that Seq. The service
+// kit records each request as it arrives and calls Finish when it ends.
+func (j *Journal) Record(r Request) int64 {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.seq++
@@ -59,8 +60,8 @@ func (j *Journal) add(r Request) int64 {
 	return r.Seq
 }
 
-// finish fills in the outcome of the request with the given Seq.
-func (j *Journal) finish(seq int64, status int, fault string, dropped bool) {
+// Finish fills in the outcome of the request with the given Seq.
+func (j *Journal) Finish(seq int64, status int, fault string, dropped bool) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	// Entries are in Seq order; search from the end, where in-flight requests are.
@@ -88,7 +89,7 @@ func (j *Journal) Requests(services ...string) []Request {
 		if len(services) > 0 && !named(services, e) {
 			continue
 		}
-		out = append(out, e.clone())
+		out = append(out, e.Clone())
 	}
 	return out
 }
@@ -127,7 +128,8 @@ func named(names []string, r *Request) bool {
 	return false
 }
 
-func (r Request) clone() Request {
+// Clone returns a copy of r that shares no maps with it.
+func (r Request) Clone() Request {
 	r.Query = cloneValues(r.Query)
 	r.Header = r.Header.Clone()
 	return r

@@ -1,4 +1,4 @@
-package fake
+package kit
 
 import (
 	"bytes"
@@ -7,27 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 )
-
-// DefaultMaxBody is the request body limit a Service applies when MaxBody is
-// zero: large enough for any control-plane call, small enough that a runaway
-// client gets a 413 instead of eating the test's memory.
-const DefaultMaxBody = 1 << 20
-
-// Error is an HTTP failure a handler returns for its service to render in
-// the service's native error format.
-type Error struct {
-	Status  int
-	Message string
-}
-
-func (e *Error) Error() string { return fmt.Sprintf("%d %s", e.Status, e.Message) }
-
-// Errorf builds an *Error with a formatted message.
-func Errorf(status int, format string, args ...any) *Error {
-	return &Error{Status: status, Message: fmt.Sprintf(format, args...)}
-}
 
 // DecodeOptions tune DecodeJSON.
 type DecodeOptions struct {
@@ -38,20 +20,11 @@ type DecodeOptions struct {
 	AllowEmpty bool
 }
 
-// DecodeJSON decodes the request body (already bounded by the Service
-// pipeline) into v. It returns a 400 *Error naming what is wrong: an empty
-// body, malformed JSON with its byte offset, a value of the wrong type with
-// its field, trailing data, or an unknown field when opts ask for it.
-func DecodeJSON(r *http.Request, v any, opts DecodeOptions) *Error {
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		return Errorf(http.StatusBadRequest, "could not read request body: %v", err)
-	}
-	return DecodeJSONBytes(body, v, opts)
-}
-
-// DecodeJSONBytes is DecodeJSON over a body already read.
-func DecodeJSONBytes(body []byte, v any, opts DecodeOptions) *Error {
+// DecodeJSON decodes body into v. It returns a 400 *Error naming what is
+// wrong: an empty body, malformed JSON with its byte offset, a value of the
+// wrong type with its field, trailing data, or an unknown field when opts
+// ask for it. Numbers decode as json.Number into interface values.
+func DecodeJSON(body []byte, v any, opts DecodeOptions) *Error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		if opts.AllowEmpty {
 			return nil
@@ -119,7 +92,7 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }

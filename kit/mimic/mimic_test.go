@@ -1,4 +1,4 @@
-package fake_test
+package mimic_test
 
 import (
 	"encoding/json"
@@ -7,19 +7,19 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/kit/mimic"
 )
 
-func TestParseMimicBehavior(t *testing.T) {
+func TestParseBehavior(t *testing.T) {
 	seq := `{"criteria":[{"server_name":"web.*"},{"metadata":{"k":"v"}}],"name":"sequence",
 		"parameters":{"behaviors":[{"name":"default"},{"name":"fail","parameters":{"code":503}}]}}`
-	b, err := fake.ParseMimicBehavior([]byte(seq))
+	b, err := mimic.ParseBehavior([]byte(seq))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := fake.MimicBehavior{
-		Criteria: []fake.MimicCriterion{{Name: "server_name", Value: json.RawMessage(`"web.*"`)}, {Name: "metadata", Value: json.RawMessage(`{"k":"v"}`)}},
-		Steps:    []fake.MimicStep{{Name: "default"}, {Name: "fail", Parameters: json.RawMessage(`{"code":503}`)}},
+	want := mimic.Behavior{
+		Criteria: []mimic.Criterion{{Name: "server_name", Value: json.RawMessage(`"web.*"`)}, {Name: "metadata", Value: json.RawMessage(`{"k":"v"}`)}},
+		Steps:    []mimic.Step{{Name: "default"}, {Name: "fail", Parameters: json.RawMessage(`{"code":503}`)}},
 	}
 	if diff := cmp.Diff(want, b); diff != "" {
 		t.Errorf("parsed (-want +got):\n%s", diff)
@@ -31,14 +31,14 @@ func TestParseMimicBehavior(t *testing.T) {
 		t.Error("an object criterion read as a string")
 	}
 	for _, bad := range []string{`[`, `{}`, `{"criteria":[],"name":"sequence"}`, `{"criteria":[],"name":"sequence","parameters":{"behaviors":[]}}`} {
-		if _, err := fake.ParseMimicBehavior([]byte(bad)); err == nil {
+		if _, err := mimic.ParseBehavior([]byte(bad)); err == nil {
 			t.Errorf("%s: want an error", bad)
 		}
 	}
 }
 
 func TestAnchoredRegexp(t *testing.T) {
-	re, err := fake.AnchoredRegexp("web-[0-9]+")
+	re, err := mimic.AnchoredRegexp("web-[0-9]+")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,27 +47,27 @@ func TestAnchoredRegexp(t *testing.T) {
 			t.Errorf("match %q = %v, want %v (anchored at the start only, as re.match)", s, !want, want)
 		}
 	}
-	if re, err := fake.AnchoredRegexp(""); re != nil || err != nil {
+	if re, err := mimic.AnchoredRegexp(""); re != nil || err != nil {
 		t.Errorf("empty = %v, %v; want nil, nil", re, err)
 	}
-	if _, err := fake.AnchoredRegexp("x)|(y"); err == nil {
+	if _, err := mimic.AnchoredRegexp("x)|(y"); err == nil {
 		t.Error("an expression invalid on its own was accepted")
 	}
 }
 
-func TestMimicFailureWrite(t *testing.T) {
-	defaults := fake.MimicFailure{Code: 500, Type: "computeFault", Message: "boom"}
+func TestFailureWrite(t *testing.T) {
+	defaults := mimic.Failure{Code: 500, Type: "computeFault", Message: "boom"}
 	for _, tc := range []struct {
-		in          fake.MimicFailure
+		in          mimic.Failure
 		code        int
 		body, ctype string
 	}{
-		{fake.MimicFailure{}, 500, `{"computeFault":{"code":500,"message":"boom"}}`, "application/json"},
-		{fake.MimicFailure{Code: 503, Type: "serviceUnavailable", Message: "later"}, 503, `{"serviceUnavailable":{"code":503,"message":"later"}}`, "application/json"},
-		{fake.MimicFailure{Code: 42, Type: "string", Message: "plain"}, 500, `plain`, "text/plain; charset=utf-8"},
+		{mimic.Failure{}, 500, `{"computeFault":{"code":500,"message":"boom"}}`, "application/json"},
+		{mimic.Failure{Code: 503, Type: "serviceUnavailable", Message: "later"}, 503, `{"serviceUnavailable":{"code":503,"message":"later"}}`, "application/json"},
+		{mimic.Failure{Code: 42, Type: "string", Message: "plain"}, 500, `plain`, "text/plain; charset=utf-8"},
 	} {
 		rec := httptest.NewRecorder()
-		tc.in.Write(rec, defaults)
+		tc.in.Reply(defaults).Write(rec, httptest.NewRequest("GET", "/", nil))
 		body, _ := io.ReadAll(rec.Body)
 		if rec.Code != tc.code || string(body) != tc.body || rec.Header().Get("Content-Type") != tc.ctype {
 			t.Errorf("%+v: %d %q %q; want %d %q %q", tc.in, rec.Code, body, rec.Header().Get("Content-Type"), tc.code, tc.body, tc.ctype)

@@ -1,14 +1,19 @@
-package fake
+// Package mimic holds what the fakes share to accept Mimic's control APIs
+// unchanged: its behavior registrations ("fail", "sequence" with
+// criteria), its anchored criteria and its failure bodies. Each service turns
+// them into its own typed behaviors.
+package mimic
 
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"regexp"
+
+	"github.com/mockcloud/mockcloud/kit"
 )
 
-// MimicBehavior is a behavior registration in the form Mimic's control APIs
+// Behavior is a behavior registration in the form Mimic's control APIs
 // take it:
 //
 //	{"criteria": [{"server_name": "web.*"}, …],
@@ -18,45 +23,45 @@ import (
 // [{"name": …, "parameters": …}, …]}} becomes one step per element, and a
 // plain behavior is a single step. Each service turns the criteria and the
 // steps into its own typed behavior.
-type MimicBehavior struct {
-	Criteria []MimicCriterion
-	Steps    []MimicStep
+type Behavior struct {
+	Criteria []Criterion
+	Steps    []Step
 }
 
-// MimicCriterion is one criterion: its name and raw JSON value (a regular
+// Criterion is one criterion: its name and raw JSON value (a regular
 // expression string for most, an object for Nova's "metadata").
-type MimicCriterion struct {
+type Criterion struct {
 	Name  string
 	Value json.RawMessage
 }
 
-// MimicStep is one behavior of a sequence (or the only one).
-type MimicStep struct {
+// Step is one behavior of a sequence (or the only one).
+type Step struct {
 	Name       string
 	Parameters json.RawMessage
 }
 
-// ParseMimicBehavior reads a Mimic behavior registration body.
-func ParseMimicBehavior(body []byte) (MimicBehavior, error) {
+// ParseBehavior reads a Mimic behavior registration body.
+func ParseBehavior(body []byte) (Behavior, error) {
 	var in struct {
 		Criteria   []map[string]json.RawMessage `json:"criteria"`
 		Name       string                       `json:"name"`
 		Parameters json.RawMessage              `json:"parameters"`
 	}
 	if err := json.Unmarshal(body, &in); err != nil {
-		return MimicBehavior{}, err
+		return Behavior{}, err
 	}
 	if in.Criteria == nil {
-		return MimicBehavior{}, fmt.Errorf("criteria is required")
+		return Behavior{}, fmt.Errorf("criteria is required")
 	}
-	var b MimicBehavior
+	var b Behavior
 	for _, crit := range in.Criteria {
 		for k, v := range crit {
-			b.Criteria = append(b.Criteria, MimicCriterion{Name: k, Value: v})
+			b.Criteria = append(b.Criteria, Criterion{Name: k, Value: v})
 		}
 	}
 	if in.Name != "sequence" {
-		b.Steps = []MimicStep{{Name: in.Name, Parameters: in.Parameters}}
+		b.Steps = []Step{{Name: in.Name, Parameters: in.Parameters}}
 		return b, nil
 	}
 	var p struct {
@@ -66,16 +71,16 @@ func ParseMimicBehavior(body []byte) (MimicBehavior, error) {
 		} `json:"behaviors"`
 	}
 	if err := json.Unmarshal(in.Parameters, &p); err != nil || len(p.Behaviors) == 0 {
-		return MimicBehavior{}, fmt.Errorf("sequence needs parameters.behaviors")
+		return Behavior{}, fmt.Errorf("sequence needs parameters.behaviors")
 	}
 	for _, sub := range p.Behaviors {
-		b.Steps = append(b.Steps, MimicStep{Name: sub.Name, Parameters: sub.Parameters})
+		b.Steps = append(b.Steps, Step{Name: sub.Name, Parameters: sub.Parameters})
 	}
 	return b, nil
 }
 
 // StringCriterion decodes a criterion whose value is a regular expression.
-func (c MimicCriterion) StringCriterion() (string, error) {
+func (c Criterion) StringCriterion() (string, error) {
 	var s string
 	if err := json.Unmarshal(c.Value, &s); err != nil {
 		return "", fmt.Errorf("criterion %q must be a string", c.Name)
@@ -97,20 +102,20 @@ func AnchoredRegexp(expr string) (*regexp.Regexp, error) {
 	return regexp.Compile(`^(?:` + expr + `)`)
 }
 
-// MimicFailure is the answer of Mimic's "fail" behaviors:
+// Failure is the answer of Mimic's "fail" behaviors:
 // {"<Type>": {"message": Message, "code": Code}}, or Message as plain text
 // when Type is "string".
-type MimicFailure struct {
+type Failure struct {
 	Code    int
 	Message string
 	Type    string
 }
 
-// Write sends the failure, filling a zero Code, an empty Message and an
-// empty Type with the service's defaults. A code that is not a final HTTP
-// status (200-599) becomes 500: net/http panics on some and sends a 1xx
-// as an interim answer followed by a 200.
-func (f MimicFailure) Write(w http.ResponseWriter, defaults MimicFailure) {
+// Reply is the failure's answer, filling a zero Code, an empty Message and
+// an empty Type with the service's defaults. A code that is not a final
+// HTTP status (200-599) becomes 500: net/http panics on some and sends a
+// 1xx as an interim answer followed by a 200.
+func (f Failure) Reply(defaults Failure) kit.Reply {
 	if f.Code == 0 {
 		f.Code = defaults.Code
 	}
@@ -124,10 +129,12 @@ func (f MimicFailure) Write(w http.ResponseWriter, defaults MimicFailure) {
 		f.Type = defaults.Type
 	}
 	if f.Type == "string" {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.WriteHeader(f.Code)
-		_, _ = io.WriteString(w, f.Message)
-		return
+		return kit.Text(f.Code, f.Message)
 	}
-	WriteJSON(w, f.Code, map[string]any{f.Type: map[string]any{"message": f.Message, "code": f.Code}})
+	return kit.JSON(f.Code, map[string]failureBody{f.Type: {Message: f.Message, Code: f.Code}})
+}
+
+type failureBody struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
 }

@@ -1,4 +1,4 @@
-package fake
+package kit
 
 import (
 	"net/http"

@@ -1,6 +1,8 @@
-package fake
+package kit
 
 import (
+	"encoding/binary"
+	"hash/fnv"
 	"math/rand"
 	"strings"
 	"sync"
@@ -19,6 +21,26 @@ type RNG struct {
 // NewRNG returns a source seeded with seed.
 func NewRNG(seed int64) *RNG {
 	return &RNG{r: rand.New(rand.NewSource(seed))}
+}
+
+// StreamSeed derives the seed of one named stream ("compute/DFW",
+// "faults") from a root seed: streams of one seed are independent, so
+// drawing from one never shifts another.
+func StreamSeed(seed int64, name string) int64 {
+	h := fnv.New64a()
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], uint64(seed))
+	h.Write(b[:])
+	h.Write([]byte(name))
+	return int64(h.Sum64())
+}
+
+// Read fills p with random bytes; it never fails. It makes the source an
+// io.Reader for deterministic key material (ed25519.NewKeyFromSeed).
+func (g *RNG) Read(p []byte) (int, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.r.Read(p)
 }
 
 // UUID returns a version 4 UUID drawn from the source.

@@ -1,0 +1,167 @@
+// Package kittest is the harness every service's tests share: a client
+// that sends one request and reads the whole answer, and checks on that
+// answer that report as a test does. It talks HTTP, through a socket or
+// straight to a handler, so a test exercises the whole pipeline.
+package kittest
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// Client sends requests to one fake.
+type Client struct {
+	t testing.TB
+	// Base is prefixed to every path ("http://127.0.0.1:41321", or a root
+	// such as ".../v2.1/p1").
+	Base string
+	// Header is sent with every request (X-Auth-Token, Fastly-Key …).
+	Header http.Header
+	// HTTP sends the requests; nil sends them straight to Handler.
+	HTTP    *http.Client
+	Handler http.Handler
+}
+
+// New returns a client for the server at base, using hc. Redirects are not
+// followed: a 301 is an answer.
+func New(t testing.TB, base string, hc *http.Client) *Client {
+	c := *hc
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &Client{t: t, Base: base, HTTP: &c, Header: http.Header{}}
+}
+
+// ForHandler returns a client that calls h in process, with no socket.
+func ForHandler(t testing.TB, h http.Handler) *Client {
+	return &Client{t: t, Handler: h, Header: http.Header{}}
+}
+
+// With returns a copy of c with base extended by path and the header pairs
+// added ("X-Auth-Token", tok …).
+func (c *Client) With(path string, headers ...string) *Client {
+	n := *c
+	n.Base += path
+	n.Header = c.Header.Clone()
+	for i := 0; i+1 < len(headers); i += 2 {
+		n.Header.Set(headers[i], headers[i+1])
+	}
+	return &n
+}
+
+// Response is an answer, fully read.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+	t      testing.TB
+	what   string
+}
+
+// Do sends method path with body and the header pairs. A non-empty body is
+// sent as JSON unless a Content-Type pair says otherwise.
+func (c *Client) Do(method, path, body string, headers ...string) *Response {
+	c.t.Helper()
+	if len(headers)%2 != 0 {
+		c.t.Fatalf("kittest: odd header list %q", headers)
+	}
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, c.Base+path, rd)
+	if c.Handler != nil {
+		req = httptest.NewRequest(method, c.Base+path, rd)
+	}
+	if err != nil {
+		c.t.Fatalf("kittest: %s %s: %v", method, path, err)
+	}
+	for k, vs := range c.Header {
+		req.Header[k] = append([]string(nil), vs...)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	what := method + " " + path
+	if c.Handler != nil {
+		rec := httptest.NewRecorder()
+		c.Handler.ServeHTTP(rec, req)
+		return &Response{Status: rec.Code, Header: rec.Result().Header, Body: rec.Body.Bytes(), t: c.t, what: what}
+	}
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		c.t.Fatalf("kittest: %s: %v", what, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		c.t.Fatalf("kittest: %s: reading body: %v", what, err)
+	}
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b, t: c.t, what: what}
+}
+
+// Get is Do("GET", path, "").
+func (c *Client) Get(path string, headers ...string) *Response {
+	c.t.Helper()
+	return c.Do("GET", path, "", headers...)
+}
+
+// Expect fails the test unless the status is status; it returns r.
+func (r *Response) Expect(status int) *Response {
+	r.t.Helper()
+	if r.Status != status {
+		r.t.Fatalf("%s: status = %d, want %d; body: %s", r.what, r.Status, status, r.Body)
+	}
+	return r
+}
+
+// Decode unmarshals the body into v, rejecting members v does not declare,
+// so the shape of the answer is checked and not only its values.
+func (r *Response) Decode(v any) {
+	r.t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(r.Body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		r.t.Fatalf("%s: decoding %s into %T: %v", r.what, r.Body, v, err)
+	}
+}
+
+// Object is the body as a generic JSON object.
+func (r *Response) Object() map[string]any {
+	r.t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.Body, &m); err != nil {
+		r.t.Fatalf("%s: body is not a JSON object: %v: %s", r.what, err, r.Body)
+	}
+	return m
+}
+
+// String is the body as text.
+func (r *Response) String() string { return string(r.Body) }
+
+// CheckJSON reports, without stopping the test, a diff (-want +got)
+// between the body and want, both compared as JSON values.
+func (r *Response) CheckJSON(want string) bool {
+	r.t.Helper()
+	var w, g any
+	if err := json.Unmarshal([]byte(want), &w); err != nil {
+		r.t.Fatalf("kittest: want is not JSON: %v: %s", err, want)
+	}
+	if err := json.Unmarshal(r.Body, &g); err != nil {
+		r.t.Errorf("%s: body is not JSON: %v: %s", r.what, err, r.Body)
+		return false
+	}
+	if diff := cmp.Diff(w, g); diff != "" {
+		r.t.Errorf("%s: body mismatch (-want +got):\n%s", r.what, diff)
+		return false
+	}
+	return true
+}
