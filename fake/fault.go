@@ -2,9 +2,9 @@ package fake
 
 import (
 	"bytes"
-	"math/rand"
 	"encoding/json"
 	"fmt"
+	"math/rand"
 	"net/http"
 	"path"
 	"strings"
