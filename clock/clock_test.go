@@ -466,7 +466,7 @@ func TestRealTime(t *testing.T) {
 	if !c.RealTime() {
 		t.Error("RealTime() = false")
 	}
-	if d := c.Now().Sub(time.Now()); d < -time.Second || d > time.Second {
+	if d := time.Until(c.Now()); d < -time.Second || d > time.Second {
 		t.Errorf("Now() is %v away from time.Now()", d)
 	}
 	if c.Now().Location() != time.UTC {
