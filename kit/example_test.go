@@ -53,7 +53,11 @@ func NotesDescriptor() kit.Descriptor {
 		Name: "notes", Prefix: "/notes",
 		Catalog: []kit.CatalogEntry{{Type: "notes", Name: "notes", Path: "/v1"}},
 		New: func(env kit.Env, _ kit.Site, opts []fake.Option) (kit.Instance, error) {
-			return build(env, true, opts)
+			n, err := build(env, true, opts)
+			if err != nil {
+				return nil, err // not a nil *Notes in a non-nil Instance
+			}
+			return n, nil
 		},
 	}
 }

@@ -8,8 +8,8 @@ import (
 // Registry holds a service's registered behaviors (Mimic's "fail",
 // "sequence" …) in order, under IDs from a counter: registering one never
 // draws from a random stream, so it never shifts the IDs a service hands
-// out. It has a lock of its own; nothing runs under it but the callbacks
-// passed to Update, which must not call back into the registry.
+// out. It has a lock of its own; nothing runs under it but the callback
+// passed to First, which must not call back into the registry.
 type Registry[T any] struct {
 	mu      sync.Mutex
 	format  func(n int) string

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -44,6 +45,12 @@ type Spec struct {
 	// OnClose runs once when the service closes, after in-flight delays and
 	// streams have been told to stop.
 	OnClose func()
+	// NotFound is the error for a path no route matches; nil answers
+	// "The resource could not be found.".
+	NotFound func(*http.Request) *Error
+	// Internal services (a Cloud's own control API) are neither journaled
+	// nor faulted: they are how a test drives the fake, not part of it.
+	Internal bool
 }
 
 // Service is the kit's half of every fake: the HTTP pipeline, the clock,
@@ -267,19 +274,37 @@ func (s *Service) build() {
 	})
 }
 
-// match finds the route of r; err is the 404 or 405 to answer otherwise.
-func (s *Service) match(r *http.Request) (*Route, map[string]string, *Error) {
+// match finds the route of r; err is the 404 or 405 to answer otherwise,
+// and allow the methods the path takes, for a 405's Allow header.
+func (s *Service) match(r *http.Request) (route *Route, vars map[string]string, allow string, err *Error) {
 	s.build()
 	var m mux.RouteMatch
 	if s.router.Match(r, &m) && m.MatchErr == nil {
 		if h, ok := m.Handler.(routeHandler); ok {
-			return h.route, m.Vars, nil
+			return h.route, m.Vars, "", nil
 		}
 	}
 	if errors.Is(m.MatchErr, mux.ErrMethodMismatch) {
-		return nil, nil, Errorf(http.StatusMethodNotAllowed, "The method %s is not allowed for this resource.", r.Method)
+		return nil, nil, s.allowed(r), Errorf(http.StatusMethodNotAllowed, "The method %s is not allowed for this resource.", r.Method)
 	}
-	return nil, nil, Errorf(http.StatusNotFound, "The resource could not be found.")
+	if s.spec.NotFound != nil {
+		return nil, nil, "", s.spec.NotFound(r)
+	}
+	return nil, nil, "", Errorf(http.StatusNotFound, "The resource could not be found.")
+}
+
+// allowed lists the methods r's path takes, in the order of the HTTP spec.
+func (s *Service) allowed(r *http.Request) string {
+	var allow []string
+	for _, method := range []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"} {
+		probe := r.Clone(r.Context())
+		probe.Method = method
+		var m mux.RouteMatch
+		if s.router.Match(probe, &m) && m.MatchErr == nil {
+			allow = append(allow, method)
+		}
+	}
+	return strings.Join(allow, ", ")
 }
 
 // ServeHTTP runs the pipeline.
@@ -291,7 +316,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, tooLarge := readBody(r, limit)
 	r.Body = io.NopCloser(bytes.NewReader(body))
 
-	route, vars, routeErr := s.match(r)
+	route, vars, allow, routeErr := s.match(r)
 	op := ""
 	if route != nil {
 		op = route.Op
@@ -302,22 +327,26 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	now := s.env.Clock.Now()
-	entry := journalEntry(s.spec.Name, s.region, op, r, body, now)
-	seq := s.env.Journal.Record(entry)
-	entry.Seq = seq
-	rec := &recorder{ResponseWriter: w, journal: s.env.Journal, seq: seq}
-	defer rec.finish()
-
-	if f, label, ok := s.env.Faults.Fire(&entry); ok {
-		rec.fault = label
-		if s.answerFault(rec, r, f) {
-			return
+	rec := &recorder{ResponseWriter: w}
+	if !s.spec.Internal {
+		entry := journalEntry(s.spec.Name, s.region, op, r, body, now)
+		entry.Seq = s.env.Journal.Record(entry)
+		rec.journal, rec.seq = s.env.Journal, entry.Seq
+		defer rec.finish()
+		if f, label, ok := s.env.Faults.Fire(&entry); ok {
+			rec.fault = label
+			if s.answerFault(rec, r, f) {
+				return
+			}
 		}
 	}
 	switch {
 	case tooLarge:
 		s.writeError(rec, r, nil, Errorf(http.StatusRequestEntityTooLarge, "Request body is larger than the limit of %d bytes.", limit))
 	case routeErr != nil:
+		if allow != "" {
+			rec.Header().Set("Allow", allow)
+		}
 		s.writeError(rec, r, nil, routeErr)
 	default:
 		call := &Call{Request: r, Body: body, Op: op, Now: now, vars: vars, header: http.Header{}}
@@ -537,7 +566,7 @@ func (w *recorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // finish records the outcome once: the status, or a drop when the handler
 // panicked or a fault cut the connection.
 func (w *recorder) finish() {
-	if w.done {
+	if w.done || w.journal == nil {
 		return
 	}
 	w.done = true

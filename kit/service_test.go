@@ -453,9 +453,15 @@ func TestRefinedOps(t *testing.T) {
 
 func TestMethodNotAllowed(t *testing.T) {
 	svc := newWidgets(t, kit.Env{})
-	code, body := do(t, svc.Client(), "PUT", svc.URL()+"/widgets/1", "")
-	if code != 405 || !strings.Contains(body, "The method PUT is not allowed") {
-		t.Errorf("PUT = %d %s", code, body)
+	req, _ := http.NewRequest("PUT", svc.URL()+"/widgets/1", nil)
+	resp, err := svc.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 405 || !strings.Contains(string(body), "The method PUT is not allowed") || resp.Header.Get("Allow") != "GET" {
+		t.Errorf("PUT = %d %s, Allow %q; want 405, Allow GET", resp.StatusCode, body, resp.Header.Get("Allow"))
 	}
 }
 
