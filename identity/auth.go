@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // defaultRoles are what a user gets on a project created for it on first sight.
@@ -43,7 +43,7 @@ func (c credentials) tenant() string {
 
 // login checks credentials and issues a token; it applies the permissive
 // model (create on first sight) unless the identity is strict.
-func (s *Identity) login(c credentials) (Token, *fake.Error) {
+func (s *Identity) login(c credentials) (Token, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 
@@ -58,8 +58,8 @@ func (s *Identity) login(c credentials) (Token, *fake.Error) {
 	switch c.method {
 	case "token":
 		t, ok := s.tokens[c.tokenID]
-		if !ok || !t.Valid(s.env.Clock.Now()) {
-			return Token{}, fake.Errorf(http.StatusUnauthorized, "The request you have made requires authentication.")
+		if !ok || !t.Valid(s.Now()) {
+			return Token{}, errNoAuth()
 		}
 		user = s.users[t.UserID]
 		notAfter = t.ExpiresAt
@@ -82,7 +82,7 @@ func (s *Identity) login(c credentials) (Token, *fake.Error) {
 		user = u
 	}
 	if user.Disabled {
-		return Token{}, fake.Errorf(http.StatusUnauthorized, "The account is disabled for user: %s.", user.ID)
+		return Token{}, kit.Errorf(http.StatusUnauthorized, "The account is disabled for user: %s.", user.ID)
 	}
 	issue := func(projectID, domainID string) Token {
 		t := s.issueLocked(user.ID, projectID, domainID, methods, "")
@@ -97,7 +97,7 @@ func (s *Identity) login(c credentials) (Token, *fake.Error) {
 	case c.scopeDomainID != "" || c.scopeDomainNm != "":
 		d, ok := s.findDomainLocked(c.scopeDomainID, c.scopeDomainNm)
 		if !ok || d.ID != user.DomainID {
-			return Token{}, fake.Errorf(http.StatusUnauthorized, "User %s has no access to domain %s.", user.ID, firstNonEmpty(c.scopeDomainID, c.scopeDomainNm))
+			return Token{}, kit.Errorf(http.StatusUnauthorized, "User %s has no access to domain %s.", user.ID, firstNonEmpty(c.scopeDomainID, c.scopeDomainNm))
 		}
 		return issue("", d.ID), nil
 	case c.projectID != "" || c.projectName != "":
@@ -117,8 +117,7 @@ func (s *Identity) login(c credentials) (Token, *fake.Error) {
 	}
 }
 
-func (s *Identity) findOrCreateUserLocked(c credentials) (User, *fake.Error) {
-	unauthorized := fake.Errorf(http.StatusUnauthorized, "The request you have made requires authentication.")
+func (s *Identity) findOrCreateUserLocked(c credentials) (User, error) {
 	var (
 		u     User
 		found bool
@@ -140,13 +139,13 @@ func (s *Identity) findOrCreateUserLocked(c credentials) (User, *fake.Error) {
 				want = u.APIKey
 			}
 			if c.secret != want {
-				return User{}, unauthorized
+				return User{}, errNoAuth()
 			}
 		}
 		return u, nil
 	}
 	if s.strict {
-		return User{}, unauthorized
+		return User{}, errNoAuth()
 	}
 
 	// Permissive: a user seen for the first time is created, with a
@@ -169,7 +168,7 @@ func (s *Identity) findOrCreateUserLocked(c credentials) (User, *fake.Error) {
 	u = s.addUserLocked(nu)
 	if c.projectID == "" && c.projectName == "" {
 		// Rackspace-style numeric tenant, as Mimic hands out.
-		p := s.addProjectLocked(Project{ID: s.env.RNG.Digits(6), DomainID: domainID})
+		p := s.addProjectLocked(Project{ID: s.RNG().Digits(6), DomainID: domainID})
 		s.grantLocked(u.ID, p.ID, defaultRoles...)
 		u.DefaultProjectID = p.ID
 		s.users[u.ID] = u
@@ -180,7 +179,7 @@ func (s *Identity) findOrCreateUserLocked(c credentials) (User, *fake.Error) {
 // scopeProjectLocked finds the project c names and checks the user may use
 // it; in permissive mode a project that does not exist is created with the
 // user as a member.
-func (s *Identity) scopeProjectLocked(user User, c credentials) (Project, *fake.Error) {
+func (s *Identity) scopeProjectLocked(user User, c credentials) (Project, error) {
 	var (
 		p     Project
 		found bool
@@ -198,7 +197,7 @@ func (s *Identity) scopeProjectLocked(user User, c credentials) (Project, *fake.
 	name := firstNonEmpty(c.projectID, c.projectName)
 	if !found {
 		if s.strict {
-			return Project{}, fake.Errorf(http.StatusUnauthorized, "Tenant with Name/Id: '%s' is not valid for User '%s' (id: '%s')", name, user.Name, user.ID)
+			return Project{}, kit.Errorf(http.StatusUnauthorized, "Tenant with Name/Id: '%s' is not valid for User '%s' (id: '%s')", name, user.Name, user.ID)
 		}
 		// In the domain the request names (created like a user's), so the
 		// same request finds this project next time.
@@ -219,10 +218,10 @@ func (s *Identity) scopeProjectLocked(user User, c credentials) (Project, *fake.
 		return p, nil
 	}
 	if _, ok := s.roles[membership{user.ID, p.ID}]; !ok {
-		return Project{}, fake.Errorf(http.StatusUnauthorized, "Tenant with Name/Id: '%s' is not valid for User '%s' (id: '%s')", name, user.Name, user.ID)
+		return Project{}, kit.Errorf(http.StatusUnauthorized, "Tenant with Name/Id: '%s' is not valid for User '%s' (id: '%s')", name, user.Name, user.ID)
 	}
 	if p.Disabled {
-		return Project{}, fake.Errorf(http.StatusUnauthorized, "Project %s is disabled.", p.ID)
+		return Project{}, kit.Errorf(http.StatusUnauthorized, "Project %s is disabled.", p.ID)
 	}
 	return p, nil
 }

@@ -6,8 +6,8 @@ import (
 	"net/http"
 	"regexp"
 
-	"github.com/gorilla/mux"
-	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/kit"
+	"github.com/mockcloud/mockcloud/kit/mimic"
 )
 
 // AuthBehavior makes matching authentication requests answer differently,
@@ -36,59 +36,51 @@ type AuthStep struct {
 }
 
 type authBehavior struct {
-	id       string
 	username *regexp.Regexp
 	tenant   *regexp.Regexp
 	steps    []AuthStep
-	next     int
+	next     int // the step the next matching request gets; under the registry's lock
 }
 
-// AddAuthBehavior registers b and returns its ID.
+// AddAuthBehavior registers b and returns its ID (UUID-shaped, from a
+// counter: registering draws nothing from the random stream).
 func (s *Identity) AddAuthBehavior(b AuthBehavior) (string, error) {
+	ab, err := compileAuthBehavior(b)
+	if err != nil {
+		return "", err
+	}
+	return s.behaviors.Add(ab), nil
+}
+
+// compileAuthBehavior validates b and compiles its criteria.
+func compileAuthBehavior(b AuthBehavior) (*authBehavior, error) {
 	if len(b.Steps) == 0 {
-		return "", fmt.Errorf("identity: an auth behavior needs at least one step")
+		return nil, fmt.Errorf("identity: an auth behavior needs at least one step")
 	}
 	ab := &authBehavior{steps: append([]AuthStep(nil), b.Steps...)}
 	var err error
-	if ab.username, err = fake.AnchoredRegexp(b.Username); err != nil {
-		return "", fmt.Errorf("identity: username criterion: %v", err)
+	if ab.username, err = mimic.AnchoredRegexp(b.Username); err != nil {
+		return nil, fmt.Errorf("identity: username criterion: %v", err)
 	}
-	if ab.tenant, err = fake.AnchoredRegexp(b.TenantID); err != nil {
-		return "", fmt.Errorf("identity: tenant_id criterion: %v", err)
+	if ab.tenant, err = mimic.AnchoredRegexp(b.TenantID); err != nil {
+		return nil, fmt.Errorf("identity: tenant_id criterion: %v", err)
 	}
 	for i, st := range ab.steps {
 		if !st.Succeed && st.Code != 0 && (st.Code < 200 || st.Code > 599) {
-			return "", fmt.Errorf("identity: step %d: %d is not a final HTTP status (200-599)", i, st.Code)
+			return nil, fmt.Errorf("identity: step %d: %d is not a final HTTP status (200-599)", i, st.Code)
 		}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ab.id = s.env.RNG.UUID()
-	s.behaviors = append(s.behaviors, ab)
-	return ab.id, nil
+	return ab, nil
 }
 
 // RemoveAuthBehavior unregisters a behavior; it reports whether it existed.
-func (s *Identity) RemoveAuthBehavior(id string) bool {
+func (s *Identity) RemoveAuthBehavior(id string) bool { return s.behaviors.Remove(id) }
+
+// behaviorUser is the user name behavior criteria see: the one the
+// request names, the one its user ID or token belongs to.
+func (s *Identity) behaviorUser(c credentials) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for i, b := range s.behaviors {
-		if b.id == id {
-			s.behaviors = append(s.behaviors[:i:i], s.behaviors[i+1:]...)
-			return true
-		}
-	}
-	return false
-}
-
-// applyBehavior answers the request if a behavior's failing step applies;
-// it reports whether it did.
-func (s *Identity) applyBehavior(w http.ResponseWriter, c credentials) bool {
-	s.mu.Lock()
-	if len(s.behaviors) == 0 {
-		s.mu.Unlock()
-		return false
-	}
 	username := c.userName
 	if username == "" && c.userID != "" {
 		username = s.users[c.userID].Name
@@ -98,28 +90,36 @@ func (s *Identity) applyBehavior(w http.ResponseWriter, c credentials) bool {
 			username = s.users[t.UserID].Name
 		}
 	}
-	var step *AuthStep
-	for _, b := range s.behaviors {
+	return username
+}
+
+// applyBehavior returns the answer of the first behavior whose criteria
+// match the request, when its step is a failure; ok is false when the
+// request should authenticate normally.
+func (s *Identity) applyBehavior(c credentials) (reply kit.Reply, ok bool) {
+	if s.behaviors.Len() == 0 {
+		return kit.Reply{}, false
+	}
+	username, tenant := s.behaviorUser(c), c.tenant()
+	var step AuthStep
+	_, matched := s.behaviors.First(func(_ string, b *authBehavior) bool {
 		if b.username != nil && !b.username.MatchString(username) {
-			continue
+			return false
 		}
-		if b.tenant != nil && !b.tenant.MatchString(c.tenant()) {
-			continue
+		if b.tenant != nil && !b.tenant.MatchString(tenant) {
+			return false
 		}
-		st := b.steps[b.next%len(b.steps)]
+		step = b.steps[b.next%len(b.steps)]
 		b.next++
-		step = &st
-		break
+		return true
+	})
+	if !matched || step.Succeed {
+		return kit.Reply{}, false
 	}
-	s.mu.Unlock()
-	if step == nil || step.Succeed {
-		return false
-	}
-	fake.MimicFailure{Code: step.Code, Message: step.Message, Type: step.Type}.Write(w, fake.MimicFailure{
+	return mimic.Failure{Code: step.Code, Message: step.Message, Type: step.Type}.Reply(mimic.Failure{
 		Code: http.StatusUnauthorized, Type: "unauthorized",
 		Message: "Unable to authenticate user with credentials provided.",
-	})
-	return true
+	}), true
 }
 
 type mimicFailParams struct {
@@ -148,7 +148,7 @@ func stepFromMimic(name string, params json.RawMessage) (AuthStep, error) {
 // parseMimicBehavior reads Mimic's POST body into an AuthBehavior:
 // criteria username and tenant_id, behaviors fail and default.
 func parseMimicBehavior(body []byte) (AuthBehavior, error) {
-	mb, err := fake.ParseMimicBehavior(body)
+	mb, err := mimic.ParseBehavior(body)
 	if err != nil {
 		return AuthBehavior{}, err
 	}
@@ -176,26 +176,29 @@ func parseMimicBehavior(body []byte) (AuthBehavior, error) {
 	return b, nil
 }
 
+// behaviorCreated is Mimic's answer to a registration.
+type behaviorCreated struct {
+	ID string `json:"id"`
+}
+
 // mimicAddBehavior is POST /mimic/v1.1/IdentityControlAPI/behaviors/auth:
 // 201 {"id"} on success, 400 with an empty body otherwise, as Mimic answers.
-func (s *Identity) mimicAddBehavior(w http.ResponseWriter, r *http.Request) {
-	body, _ := readAll(r)
-	b, err := parseMimicBehavior(body)
-	if err == nil {
-		var id string
-		if id, err = s.AddAuthBehavior(b); err == nil {
-			fake.WriteJSON(w, http.StatusCreated, map[string]string{"id": id})
-			return
-		}
+func (s *Identity) mimicAddBehavior(c *kit.Call) (kit.Reply, error) {
+	b, err := parseMimicBehavior(c.Body)
+	if err != nil {
+		return kit.Status(http.StatusBadRequest), nil
 	}
-	w.WriteHeader(http.StatusBadRequest)
+	id, err := s.AddAuthBehavior(b)
+	if err != nil {
+		return kit.Status(http.StatusBadRequest), nil
+	}
+	return kit.JSON(http.StatusCreated, behaviorCreated{ID: id}), nil
 }
 
 // mimicDeleteBehavior answers 204, or 404 for an unknown ID, with no body.
-func (s *Identity) mimicDeleteBehavior(w http.ResponseWriter, r *http.Request) {
-	if s.RemoveAuthBehavior(mux.Vars(r)["behavior_id"]) {
-		w.WriteHeader(http.StatusNoContent)
-		return
+func (s *Identity) mimicDeleteBehavior(c *kit.Call) (kit.Reply, error) {
+	if s.RemoveAuthBehavior(c.Var("behavior_id")) {
+		return kit.Status(http.StatusNoContent), nil
 	}
-	w.WriteHeader(http.StatusNotFound)
+	return kit.Status(http.StatusNotFound), nil
 }

@@ -12,7 +12,7 @@ import (
 // BenchmarkV3Token measures POST /v3/auth/tokens over loopback, catalog
 // included: the call every client makes first.
 func BenchmarkV3Token(b *testing.B) {
-	srv := identity.NewServer(b, identity.WithCatalog(computeCatalog))
+	srv := identity.New(b, identity.WithCatalog(computeCatalog))
 	client := srv.Client()
 	url := srv.URL() + "/v3/auth/tokens"
 	body := v3Password("bench", "Default", "pw", projectByName("bench", "Default"))

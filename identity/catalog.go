@@ -4,16 +4,12 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/kit"
 )
 
-// CatalogService is one entry of the service catalog.
-type CatalogService struct {
-	ID        string // generated when empty
-	Type      string // "compute", "rax:load-balancer" …
-	Name      string // "nova", "cloudServersOpenStack" …
-	Endpoints []CatalogEndpoint
-}
+// CatalogService is one entry of the service catalog (the kit's type: a
+// Cloud builds the catalog from the services it mounts).
+type CatalogService = kit.CatalogService
 
 // CatalogEndpoint is one endpoint of a catalog entry.
 //
@@ -22,12 +18,7 @@ type CatalogService struct {
 // identity, so the catalog is right however the client names the server.
 // "{tenant_id}" and "{project_id}" are replaced with the token's project;
 // such endpoints are left out of unscoped tokens' catalogs.
-type CatalogEndpoint struct {
-	ID        string // generated when empty
-	Region    string
-	Interface string // "public", "internal" or "admin"; empty means all three
-	URL       string
-}
+type CatalogEndpoint = kit.CatalogEndpoint
 
 // SetCatalog replaces the service catalog.
 func (s *Identity) SetCatalog(services ...CatalogService) {
@@ -54,11 +45,11 @@ func (s *Identity) Catalog() []CatalogService {
 func (s *Identity) addCatalogLocked(services []CatalogService) {
 	for _, svc := range cloneCatalog(services) {
 		if svc.ID == "" {
-			svc.ID = s.env.RNG.Hex(32)
+			svc.ID = s.catalogRNG.Hex(32)
 		}
 		for i := range svc.Endpoints {
 			if svc.Endpoints[i].ID == "" {
-				svc.Endpoints[i].ID = s.env.RNG.Hex(32)
+				svc.Endpoints[i].ID = s.catalogRNG.Hex(32)
 			}
 		}
 		s.catalog = append(s.catalog, svc)
@@ -79,9 +70,16 @@ type resolvedEndpoint struct {
 	id, region, iface, url string
 }
 
+// resolve returns the catalog as a token scoped to projectID sees it.
+func (s *Identity) resolve(r *http.Request, projectID string) []resolvedService {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.resolveLocked(r, projectID)
+}
+
 // resolveLocked returns the catalog as one token sees it.
 func (s *Identity) resolveLocked(r *http.Request, projectID string) []resolvedService {
-	host := fake.HostURL(r)
+	host := kit.HostURL(r)
 	var out []resolvedService
 	for _, svc := range s.catalog {
 		rs := resolvedService{id: svc.ID, typ: svc.Type, name: svc.Name}
@@ -161,7 +159,7 @@ type v2EndpointJSON struct {
 
 type v2ServiceJSON struct {
 	Endpoints      []v2EndpointJSON `json:"endpoints"`
-	EndpointsLinks []any            `json:"endpoints_links"`
+	EndpointsLinks []linkJSON       `json:"endpoints_links"`
 	Type           string           `json:"type"`
 	Name           string           `json:"name"`
 }
@@ -192,7 +190,7 @@ func v2Catalog(services []resolvedService, projectID string) []v2ServiceJSON {
 		if eps == nil {
 			eps = []v2EndpointJSON{}
 		}
-		out = append(out, v2ServiceJSON{Endpoints: eps, EndpointsLinks: []any{}, Type: svc.typ, Name: svc.name})
+		out = append(out, v2ServiceJSON{Endpoints: eps, EndpointsLinks: []linkJSON{}, Type: svc.typ, Name: svc.name})
 	}
 	return out
 }

@@ -20,7 +20,9 @@
 //     /v1.1/mosso/{tenant} (301, as Rackspace and Mimic answer).
 //   - Mimic's authentication behaviors ("fail", "sequence" with "default"),
 //     in Go ([Identity.AddAuthBehavior]) and at Mimic's control path
-//     /mimic/v1.1/IdentityControlAPI/behaviors/auth.
+//     /mimic/v1.1/IdentityControlAPI/behaviors/auth. Their IDs are
+//     UUID-shaped counters: registering one draws nothing from the random
+//     stream, so it never shifts the IDs identity hands out.
 //
 // By default it is permissive, as Mimic is: any credentials are accepted,
 // the user is created on first sight with a project of their own, the same
@@ -29,6 +31,24 @@
 // With [Strict], only seeded users with the right password or API key get in.
 // Tokens expire by the shared clock ([WithTokenLifetime], 24 hours by
 // default); revoked and expired tokens are refused everywhere.
+//
+// # Using it
+//
+// [New] starts it on a loopback port for one test and closes it when the
+// test ends; [NewUnstarted] returns it for embedding (serve its Handler).
+// Options are fake.Option: the shared fake.WithClock and fake.WithSeed, and
+// this package's [Strict], [WithTokenLifetime], [WithRegions] and
+// [WithCatalog]. Seed users, projects and roles in Go ([Identity.AddUser],
+// [Identity.AddProject], [Identity.Grant]) and inspect what was issued
+// ([Identity.Tokens], [Identity.CheckToken]).
+//
+// In a Cloud, [Descriptor] mounts it once at /identity, with Mimic's
+// control path at the Cloud's root. It is the Cloud's token authority
+// ([kit.Authority]): every other service checks X-Auth-Token with
+// [Identity.Authenticator], and the Cloud lists what it mounts with
+// [Identity.AddCatalogServices]. Its users default to the Cloud's first
+// region; fake.WithClock, fake.WithSeed and WithRegions are the Cloud's to
+// set, and are refused.
 //
 // # Fidelity limits
 //
@@ -42,4 +62,7 @@
 //     and Rackspace routes use Rackspace's {"unauthorized":{"code","message"}}
 //     family of bodies, as Rackspace Identity (and Mimic) do.
 //   - Token IDs are 32 hex digits (Keystone's old UUID tokens), not Fernet.
+//   - Keystone's schema errors carry its "Invalid input for field" message
+//     without the schema detail that follows it.
+//   - Request bodies over 1 MiB answer 413 in the API's error format.
 package identity

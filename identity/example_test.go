@@ -11,22 +11,25 @@ import (
 )
 
 // Authenticate over Keystone v3 with plain net/http. Tests would use
-// identity.NewServer(t); an Example has no t, so it serves identity.New()
-// with httptest itself.
+// identity.New(t); an Example has no t, so it starts
+// identity.NewUnstarted() itself.
 func Example() {
-	id := identity.New(identity.WithCatalog(identity.CatalogService{
+	id, err := identity.NewUnstarted(identity.WithCatalog(identity.CatalogService{
 		Type: "compute", Name: "nova",
 		Endpoints: []identity.CatalogEndpoint{{Region: "RegionOne", URL: "/compute/v2.1/{project_id}"}},
 	}))
-	srv := httptest.NewServer(id)
-	defer srv.Close()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	id.Start()
 	defer id.Close()
 
 	body := `{"auth": {
 	  "identity": {"methods": ["password"],
 	    "password": {"user": {"name": "demo", "domain": {"name": "Default"}, "password": "secret"}}},
 	  "scope": {"project": {"name": "demo", "domain": {"name": "Default"}}}}}`
-	resp, err := http.Post(srv.URL+"/v3/auth/tokens", "application/json", strings.NewReader(body))
+	resp, err := http.Post(id.URL()+"/v3/auth/tokens", "application/json", strings.NewReader(body))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -61,10 +64,17 @@ func Example() {
 	// expires: 2026-01-02T00:00:00.000000Z
 }
 
-// Mimic's behavior API makes matching authentications fail.
+// Mimic's behavior API makes matching authentications fail. The service
+// can be embedded: here its Handler is served by a server of the example's
+// own.
 func Example_mimicBehavior() {
-	id := identity.New()
-	srv := httptest.NewServer(id)
+	id, err := identity.NewUnstarted()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer id.Close()
+	srv := httptest.NewServer(id.Handler())
 	defer srv.Close()
 
 	post := func(path, body string) int {

@@ -3,12 +3,13 @@ package identity
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // v3Seeds are request bodies as the Keystone API reference shows them, and
@@ -73,6 +74,29 @@ var mimicSeeds = []string{
 	``,
 }
 
+// checkClientError fails unless err is a 4xx *kit.Error with a message.
+func checkClientError(t *testing.T, err error) {
+	t.Helper()
+	var e *kit.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("error %v (%T), want a *kit.Error", err, err)
+	}
+	if e.Status < 400 || e.Status > 499 || e.Message == "" {
+		t.Fatalf("error %d %q, want a 4xx with a message", e.Status, e.Message)
+	}
+}
+
+// unstarted builds an identity to serve in process.
+func unstarted(t *testing.T, opts ...Option) *Identity {
+	t.Helper()
+	s, err := NewUnstarted(opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
 func addSeeds(f *testing.F, seeds []string) {
 	for _, s := range seeds {
 		f.Add([]byte(s))
@@ -84,9 +108,7 @@ func FuzzParseV3Auth(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		c, err := parseV3Auth(body)
 		if err != nil {
-			if err.Status < 400 || err.Status > 499 || err.Message == "" {
-				t.Fatalf("error %d %q, want a 4xx with a message", err.Status, err.Message)
-			}
+			checkClientError(t, err)
 			if c != (credentials{}) {
 				t.Fatalf("credentials %+v returned with an error", c)
 			}
@@ -117,9 +139,7 @@ func FuzzParseV2Auth(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		c, err := parseV2Auth(body)
 		if err != nil {
-			if err.Status < 400 || err.Status > 499 || err.Message == "" {
-				t.Fatalf("error %d %q, want a 4xx with a message", err.Status, err.Message)
-			}
+			checkClientError(t, err)
 			return
 		}
 		switch c.method {
@@ -147,12 +167,12 @@ func FuzzParseMimicBehavior(f *testing.F) {
 		b, perr := parseMimicBehavior(body)
 		wantStatus := http.StatusBadRequest
 		if perr == nil {
-			if _, err := New().AddAuthBehavior(b); err == nil {
+			if _, err := unstarted(t).AddAuthBehavior(b); err == nil {
 				wantStatus = http.StatusCreated
 			}
 		}
 
-		s := New()
+		s := unstarted(t)
 		rec := httptest.NewRecorder()
 		s.ServeHTTP(rec, httptest.NewRequest("POST", "/mimic/v1.1/IdentityControlAPI/behaviors/auth", bytes.NewReader(body)))
 		if rec.Code != wantStatus {
@@ -193,12 +213,12 @@ func FuzzV3CreateToken(f *testing.F) {
 		for _, strict := range []bool{false, true} {
 			var s *Identity
 			if strict {
-				s = New(Strict())
+				s = unstarted(t, Strict())
 				s.AddProject(Project{ID: "p", Name: "admin"})
 				s.AddUser(User{ID: "u", Name: "admin", Password: "devstacker", DefaultProjectID: "p"})
 				s.Grant("u", "p", "admin")
 			} else {
-				s = New()
+				s = unstarted(t)
 			}
 			rec := httptest.NewRecorder()
 			s.ServeHTTP(rec, httptest.NewRequest("POST", "/v3/auth/tokens", bytes.NewReader(body)))
@@ -206,7 +226,7 @@ func FuzzV3CreateToken(f *testing.F) {
 			switch rec.Code {
 			case http.StatusCreated, http.StatusBadRequest, http.StatusUnauthorized:
 			case http.StatusRequestEntityTooLarge:
-				if len(body) <= fake.DefaultMaxBody {
+				if len(body) <= kit.DefaultMaxBody {
 					t.Fatalf("413 for a %d-byte body", len(body))
 				}
 			default:

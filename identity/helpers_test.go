@@ -4,13 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/mockcloud/mockcloud/identity"
+	"github.com/mockcloud/mockcloud/kit/kittest"
 )
 
 // Timestamp formats the APIs document.
@@ -27,6 +26,10 @@ var computeCatalog = identity.CatalogService{
 }
 
 // response is one HTTP answer, fully read.
+//
+// KIT: kittest.Response reports through the t of the client that sent the
+// request, so a subtest sharing its parent's server could not fail itself;
+// these answers are checked against the caller's t.
 type response struct {
 	Status int
 	Header http.Header
@@ -36,51 +39,26 @@ type response struct {
 // api talks plain net/http to a started identity server.
 type api struct {
 	t   testing.TB
-	srv *identity.Server
-	hc  *http.Client
+	srv *identity.Identity
+	c   *kittest.Client
+	// hc never follows redirects: /v1.1/mosso answers 301 and that is the answer.
+	hc *http.Client
 }
 
 func newAPI(t testing.TB, opts ...identity.Option) *api {
 	t.Helper()
-	srv := identity.NewServer(t, opts...)
-	hc := srv.Client()
-	// Never follow redirects: /v1.1/mosso answers 301 and that is the answer.
-	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &api{t: t, srv: srv, hc: hc}
+	srv := identity.New(t, opts...)
+	c := kittest.New(t, srv.URL(), srv.Client())
+	c.Header.Set("Accept", "application/json")
+	return &api{t: t, srv: srv, c: c, hc: c.HTTP}
 }
 
 // do sends method path with body (JSON when not empty) and the given header
 // pairs ("X-Auth-Token", tok, ...).
 func (a *api) do(method, path, body string, headers ...string) response {
 	a.t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, a.srv.URL()+path, rd)
-	if err != nil {
-		a.t.Fatalf("NewRequest: %v", err)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("Accept", "application/json")
-	if len(headers)%2 != 0 {
-		a.t.Fatalf("do: odd header list %q", headers)
-	}
-	for i := 0; i < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := a.hc.Do(req)
-	if err != nil {
-		a.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		a.t.Fatalf("%s %s: reading body: %v", method, path, err)
-	}
-	return response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+	r := a.c.Do(method, path, body, headers...)
+	return response{Status: r.Status, Header: r.Header, Body: r.Body}
 }
 
 func (a *api) get(path, token string) response {
@@ -106,16 +84,6 @@ func (r response) decode(t testing.TB, v any) {
 	if err := dec.Decode(v); err != nil {
 		t.Fatalf("decoding %s into %T: %v", r.Body, v, err)
 	}
-}
-
-// object unmarshals the body as a generic JSON object.
-func (r response) object(t testing.TB) map[string]any {
-	t.Helper()
-	var m map[string]any
-	if err := json.Unmarshal(r.Body, &m); err != nil {
-		t.Fatalf("body is not a JSON object: %v: %s", err, r.Body)
-	}
-	return m
 }
 
 // v3Password is the v3 password-method body the API reference shows, with

@@ -6,13 +6,17 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gorilla/mux"
-	"github.com/mockcloud/mockcloud/clock"
+	"github.com/google/go-cmp/cmp"
 	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // ServiceName is the name of this fake in journals and fault rules.
 const ServiceName = "identity"
+
+// MimicControlPath is where Mimic's identity control API lives. A Cloud
+// hands paths under it to identity unchanged, at the Cloud's root.
+const MimicControlPath = "/mimic/v1.1/IdentityControlAPI/"
 
 // Route names, for faults and journal filters.
 const (
@@ -44,14 +48,25 @@ const (
 // DefaultTokenLifetime is how long issued tokens live, as in Keystone.
 const DefaultTokenLifetime = 24 * time.Hour
 
-// Identity is the fake identity service. It is an http.Handler that knows
-// nothing of where it is mounted; [NewServer] starts it on its own port.
+// defaultRegion is the region of a standalone identity without WithRegions.
+const defaultRegion = "RegionOne"
+
+// Identity is the fake identity service: the token authority of a Cloud.
+// It knows nothing of where it is mounted. [New] starts it on a loopback
+// port; [NewUnstarted] returns it for embedding; [Descriptor] mounts it in
+// a Cloud. The embedded kit.Service gives it URL, Client, Handler, Close,
+// Clock, Requests, ResetRequests, Inject and Ops.
 type Identity struct {
-	svc      *fake.Service
-	env      fake.Env
+	*kit.Service
+
 	strict   bool
 	tokenTTL time.Duration
 	regions  []string
+	// behaviors are the authentication behaviors, under counter IDs.
+	behaviors *kit.Registry[*authBehavior]
+	// catalogRNG draws the catalog's IDs: a stream of its own, so that the
+	// services a Cloud mounts never shift the user and token IDs.
+	catalogRNG *kit.RNG
 
 	mu         sync.Mutex
 	domains    map[string]Domain
@@ -61,147 +76,159 @@ type Identity struct {
 	tokens     map[string]Token
 	tokenOrder []string
 	catalog    []CatalogService
-	behaviors  []*authBehavior
-	behaviorN  int
 }
 
-// Option configures an Identity.
-type Option func(*Identity)
+// Identity is what a Cloud checks tokens with.
+var _ kit.Authority = (*Identity)(nil)
 
-// WithEnv shares a clock, fault table, journal and random source with other
-// services (a Cloud does this). Its Auth is ignored: identity checks its own
-// tokens.
-func WithEnv(env fake.Env) Option { return func(s *Identity) { s.env = env } }
+// Option configures an Identity: the shared fake.WithClock and
+// fake.WithSeed, or one of this package's own.
+type Option = fake.Option
 
-// WithClock uses c for token issue and expiry times.
-func WithClock(c *clock.Clock) Option { return func(s *Identity) { s.env.Clock = c } }
-
-// WithSeed seeds the random source behind token, user and project IDs.
-func WithSeed(seed int64) Option { return func(s *Identity) { s.env.RNG = fake.NewRNG(seed) } }
+// config is what this package's own options set.
+type config struct {
+	strict     bool
+	tokenTTL   time.Duration
+	regions    []string
+	regionsSet bool
+	catalog    []CatalogService
+}
 
 // Strict admits only seeded users with the right password or API key; every
 // other authentication answers 401.
-func Strict() Option { return func(s *Identity) { s.strict = true } }
+func Strict() Option { return fake.Configure(func(c *config) { c.strict = true }) }
 
 // WithTokenLifetime sets how long tokens live on the shared clock.
-func WithTokenLifetime(d time.Duration) Option { return func(s *Identity) { s.tokenTTL = d } }
+func WithTokenLifetime(d time.Duration) Option {
+	return fake.Configure(func(c *config) { c.tokenTTL = d })
+}
 
 // WithRegions names the regions users default to (the first one) and that
-// Rackspace's RAX-AUTH:defaultRegion reports. Default: RegionOne.
+// Rackspace's RAX-AUTH:defaultRegion reports, for a standalone identity.
+// Default: RegionOne. In a Cloud the regions are the Cloud's, and this
+// option is refused.
 func WithRegions(regions ...string) Option {
-	return func(s *Identity) { s.regions = append([]string(nil), regions...) }
+	return fake.Configure(func(c *config) {
+		c.regions, c.regionsSet = append([]string(nil), regions...), true
+	})
 }
 
-// WithCatalog sets the service catalog every token carries.
+// WithCatalog adds services to the catalog every token carries.
 func WithCatalog(services ...CatalogService) Option {
-	return func(s *Identity) { s.catalog = append(s.catalog, cloneCatalog(services)...) }
+	return fake.Configure(func(c *config) { c.catalog = append(c.catalog, cloneCatalog(services)...) })
 }
 
-// New returns an unstarted identity service.
-func New(opts ...Option) *Identity {
-	s := &Identity{
-		tokenTTL: DefaultTokenLifetime,
-		regions:  []string{"RegionOne"},
-		domains:  map[string]Domain{DefaultDomainID: {ID: DefaultDomainID, Name: "Default"}},
-		users:    map[string]User{},
-		projects: map[string]Project{},
-		roles:    map[membership][]string{},
-		tokens:   map[string]Token{},
-	}
-	for _, o := range opts {
-		o(s)
-	}
-	s.env = s.env.Complete()
-	seeded := s.catalog
-	s.catalog = nil
-	s.addCatalogLocked(seeded)
-	s.env.Auth = s.authenticate
-	s.svc = fake.NewService(ServiceName, s.routes, s.env, writeKeystoneError)
-	s.svc.PublicOps = map[string]bool{
-		OpVersions: true, OpV3Root: true, OpV2Root: true,
-		OpV3CreateToken: true, OpV2CreateToken: true,
-		OpMimicAddBehavior: true, OpMimicDelBehavior: true,
-		// The legacy v1.1 tenant lookup answers without a token, as Mimic does.
-		OpRaxMosso: true,
-	}
-	return s
-}
-
-// Server is an Identity started on its own loopback port.
-type Server struct {
-	*Identity
-	srv *fake.Server
-}
-
-// NewServer starts an identity service and closes it when the test ends.
-func NewServer(t fake.TB, opts ...Option) *Server {
+// New starts an identity service on a loopback port and closes it when the
+// test ends. An option it cannot take fails the test.
+func New(t fake.TB, opts ...Option) *Identity {
 	t.Helper()
-	s := New(opts...)
-	return &Server{Identity: s, srv: fake.StartServer(t, s, s.Close)}
+	s, err := NewUnstarted(opts...)
+	if err != nil {
+		t.Fatalf("%v", err)
+		return nil
+	}
+	return kit.Start(t, s)
 }
 
-// URL is the server's base URL; the identity endpoint for clients doing
-// version discovery. URL()+"/v3" and URL()+"/v2.0" are the versioned ones.
-func (s *Server) URL() string { return s.srv.URL() }
+// NewUnstarted returns an identity service that is not started, for
+// embedding: serve its Handler yourself, or call Start.
+func NewUnstarted(opts ...Option) (*Identity, error) {
+	return build(kit.Env{}, kit.Site{}, false, opts)
+}
 
-// Client returns an HTTP client for the server.
-func (s *Server) Client() *http.Client { return s.srv.Client() }
+// Descriptor is how a Cloud mounts identity: once, at /identity, with
+// Mimic's identity control API at the Cloud's root. The instance is the
+// Cloud's [kit.Authority]; its users default to the Cloud's first region.
+func Descriptor() kit.Descriptor {
+	return kit.Descriptor{
+		Name:      ServiceName,
+		Prefix:    "/identity",
+		Catalog:   []kit.CatalogEntry{{Type: "identity", Name: "keystone", Path: "/v3"}},
+		RootPaths: []string{MimicControlPath},
+		New: func(env kit.Env, site kit.Site, opts []fake.Option) (kit.Instance, error) {
+			s, err := build(env, site, true, opts)
+			if err != nil {
+				return nil, err
+			}
+			return s, nil
+		},
+	}
+}
 
-// Close stops the server; it is idempotent.
-func (s *Server) Close() { s.srv.Close() }
+func build(env kit.Env, site kit.Site, inCloud bool, opts []Option) (*Identity, error) {
+	cfg := config{tokenTTL: DefaultTokenLifetime, regions: []string{defaultRegion}}
+	settings, err := kit.Settle(ServiceName, opts, inCloud, &cfg)
+	if err != nil {
+		return nil, err
+	}
+	if inCloud {
+		if cfg.regionsSet {
+			return nil, &kit.OptionError{Service: ServiceName, Reason: "identity.WithRegions cannot be given to identity in a Cloud: its regions are the Cloud's"}
+		}
+		if len(site.Regions) > 0 {
+			cfg.regions = append([]string(nil), site.Regions...)
+		}
+	} else {
+		env = kit.EnvFor(settings)
+	}
+	s := &Identity{
+		strict:    cfg.strict,
+		tokenTTL:  cfg.tokenTTL,
+		regions:   cfg.regions,
+		behaviors: kit.NewRegistry[*authBehavior](kit.CounterUUID),
+		domains:   map[string]Domain{DefaultDomainID: {ID: DefaultDomainID, Name: "Default"}},
+		users:     map[string]User{},
+		projects:  map[string]Project{},
+		roles:     map[membership][]string{},
+		tokens:    map[string]Token{},
+	}
+	s.Service = kit.NewService(env, "", kit.Spec{
+		Name:   ServiceName,
+		Routes: s.routes,
+		Errors: identityError,
+		// Identity checks its own tokens, in a Cloud too.
+		Auth: s.authenticate,
+	})
+	// KIT: no Service method for a second named stream of the service's
+	// seed; derived here the way the kit derives the service's own.
+	s.catalogRNG = kit.NewRNG(kit.StreamSeed(s.Env().Seed, ServiceName+"/catalog"))
+	s.AddCatalogServices(cfg.catalog...)
+	return s, nil
+}
 
-// ServeHTTP serves the identity API.
-func (s *Identity) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.svc.ServeHTTP(w, r) }
+func (s *Identity) routes() []kit.Route {
+	const behaviors = MimicControlPath + "behaviors/auth"
+	return []kit.Route{
+		{Op: OpVersions, Method: "GET,HEAD", Path: "/", Handler: s.versions, Public: true},
 
-// Handler returns the service as an http.Handler, for embedding.
-func (s *Identity) Handler() http.Handler { return s.svc }
+		{Op: OpV3Root, Method: "GET,HEAD", Path: "/v3", Handler: s.v3Root, Public: true},
+		{Op: OpV3Root, Method: "GET,HEAD", Path: "/v3/", Handler: s.v3Root, Public: true},
+		{Op: OpV3CreateToken, Method: "POST", Path: "/v3/auth/tokens", Handler: s.v3CreateToken, Public: true},
+		{Op: OpV3ValidateToken, Method: "GET", Path: "/v3/auth/tokens", Handler: s.v3ValidateToken},
+		{Op: OpV3CheckToken, Method: "HEAD", Path: "/v3/auth/tokens", Handler: s.v3CheckToken},
+		{Op: OpV3RevokeToken, Method: "DELETE", Path: "/v3/auth/tokens", Handler: s.v3RevokeToken},
+		{Op: OpV3Catalog, Method: "GET", Path: "/v3/auth/catalog", Handler: s.v3Catalog},
+		{Op: OpV3AuthProjects, Method: "GET", Path: "/v3/auth/projects", Handler: s.v3AuthProjects},
+		{Op: OpV3ListProjects, Method: "GET", Path: "/v3/projects", Handler: s.v3ListProjects},
+		{Op: OpV3GetProject, Method: "GET", Path: "/v3/projects/{project_id}", Handler: s.v3GetProject},
+		{Op: OpV3UserProjects, Method: "GET", Path: "/v3/users/{user_id}/projects", Handler: s.v3UserProjects},
 
-// Close cancels in-flight fault delays; it is idempotent.
-func (s *Identity) Close() { s.svc.Close() }
+		{Op: OpV2Root, Method: "GET,HEAD", Path: "/v2.0", Handler: s.v2Root, Public: true},
+		{Op: OpV2Root, Method: "GET,HEAD", Path: "/v2.0/", Handler: s.v2Root, Public: true},
+		{Op: OpV2CreateToken, Method: "POST", Path: "/v2.0/tokens", Handler: s.v2CreateToken, Public: true},
+		{Op: OpV2ValidateToken, Method: "GET,HEAD", Path: "/v2.0/tokens/{token_id}", Handler: s.v2ValidateToken},
+		{Op: OpV2TokenEndpoints, Method: "GET", Path: "/v2.0/tokens/{token_id}/endpoints", Handler: s.v2TokenEndpoints},
+		{Op: OpV2ListTenants, Method: "GET", Path: "/v2.0/tenants", Handler: s.v2ListTenants},
+		{Op: OpV2ListUsers, Method: "GET", Path: "/v2.0/users", Handler: s.v2ListUsers},
+		{Op: OpV2UserCredentials, Method: "GET", Path: "/v2.0/users/{user_id}/OS-KSADM/credentials", Handler: s.v2UserCredentials},
+		{Op: OpRaxAPIKey, Method: "GET", Path: "/v2.0/users/{user_id}/OS-KSADM/credentials/RAX-KSKEY:apiKeyCredentials", Handler: s.raxAPIKey},
+		{Op: OpRaxImpersonate, Method: "POST", Path: "/v2.0/RAX-AUTH/impersonation-tokens", Handler: s.raxImpersonate},
+		// The legacy v1.1 tenant lookup answers without a token, as Mimic does.
+		{Op: OpRaxMosso, Method: "GET", Path: "/v1.1/mosso/{tenant_id}", Handler: s.raxMosso, Public: true},
 
-// Requests returns the journal entries of this service.
-func (s *Identity) Requests() []fake.Request { return s.svc.Requests() }
-
-// ResetRequests forgets this service's journal entries.
-func (s *Identity) ResetRequests() { s.svc.ResetRequests() }
-
-// Inject adds a fault rule scoped to this service.
-func (s *Identity) Inject(f fake.Fault) *fake.FaultHandle { return s.svc.Inject(f) }
-
-// Clock returns the clock tokens expire by.
-func (s *Identity) Clock() *clock.Clock { return s.env.Clock }
-
-func (s *Identity) routes() *mux.Router {
-	r := mux.NewRouter()
-	r.HandleFunc("/", s.versions).Methods("GET", "HEAD").Name(OpVersions)
-
-	r.HandleFunc("/v3", s.v3Root).Methods("GET", "HEAD").Name(OpV3Root)
-	r.HandleFunc("/v3/", s.v3Root).Methods("GET", "HEAD").Name(OpV3Root)
-	r.HandleFunc("/v3/auth/tokens", s.v3CreateToken).Methods("POST").Name(OpV3CreateToken)
-	r.HandleFunc("/v3/auth/tokens", s.v3ValidateToken).Methods("GET").Name(OpV3ValidateToken)
-	r.HandleFunc("/v3/auth/tokens", s.v3CheckToken).Methods("HEAD").Name(OpV3CheckToken)
-	r.HandleFunc("/v3/auth/tokens", s.v3RevokeToken).Methods("DELETE").Name(OpV3RevokeToken)
-	r.HandleFunc("/v3/auth/catalog", s.v3Catalog).Methods("GET").Name(OpV3Catalog)
-	r.HandleFunc("/v3/auth/projects", s.v3AuthProjects).Methods("GET").Name(OpV3AuthProjects)
-	r.HandleFunc("/v3/projects", s.v3ListProjects).Methods("GET").Name(OpV3ListProjects)
-	r.HandleFunc("/v3/projects/{project_id}", s.v3GetProject).Methods("GET").Name(OpV3GetProject)
-	r.HandleFunc("/v3/users/{user_id}/projects", s.v3UserProjects).Methods("GET").Name(OpV3UserProjects)
-
-	r.HandleFunc("/v2.0", s.v2Root).Methods("GET", "HEAD").Name(OpV2Root)
-	r.HandleFunc("/v2.0/", s.v2Root).Methods("GET", "HEAD").Name(OpV2Root)
-	r.HandleFunc("/v2.0/tokens", s.v2CreateToken).Methods("POST").Name(OpV2CreateToken)
-	r.HandleFunc("/v2.0/tokens/{token_id}", s.v2ValidateToken).Methods("GET", "HEAD").Name(OpV2ValidateToken)
-	r.HandleFunc("/v2.0/tokens/{token_id}/endpoints", s.v2TokenEndpoints).Methods("GET").Name(OpV2TokenEndpoints)
-	r.HandleFunc("/v2.0/tenants", s.v2ListTenants).Methods("GET").Name(OpV2ListTenants)
-	r.HandleFunc("/v2.0/users", s.v2ListUsers).Methods("GET").Name(OpV2ListUsers)
-	r.HandleFunc("/v2.0/users/{user_id}/OS-KSADM/credentials", s.v2UserCredentials).Methods("GET").Name(OpV2UserCredentials)
-	r.HandleFunc("/v2.0/users/{user_id}/OS-KSADM/credentials/RAX-KSKEY:apiKeyCredentials", s.raxAPIKey).Methods("GET").Name(OpRaxAPIKey)
-	r.HandleFunc("/v2.0/RAX-AUTH/impersonation-tokens", s.raxImpersonate).Methods("POST").Name(OpRaxImpersonate)
-	r.HandleFunc("/v1.1/mosso/{tenant_id}", s.raxMosso).Methods("GET").Name(OpRaxMosso)
-
-	r.HandleFunc("/mimic/v1.1/IdentityControlAPI/behaviors/auth", s.mimicAddBehavior).Methods("POST").Name(OpMimicAddBehavior)
-	r.HandleFunc("/mimic/v1.1/IdentityControlAPI/behaviors/auth/{behavior_id}", s.mimicDeleteBehavior).Methods("DELETE").Name(OpMimicDelBehavior)
-	return r
+		{Op: OpMimicAddBehavior, Method: "POST", Path: behaviors, Handler: s.mimicAddBehavior, Public: true},
+		{Op: OpMimicDelBehavior, Method: "DELETE", Path: behaviors + "/{behavior_id}", Handler: s.mimicDeleteBehavior, Public: true},
+	}
 }
 
 // isV2Path reports whether a request belongs to the v2.0/Rackspace API, whose
@@ -210,54 +237,74 @@ func isV2Path(p string) bool {
 	return strings.HasPrefix(p, "/v2.0") || strings.HasPrefix(p, "/v1.1")
 }
 
-// writeKeystoneError renders an error in the format of the API version the
+// keystoneErrorJSON is Keystone's {"error":{"code","message","title"}}.
+type keystoneErrorJSON struct {
+	Error keystoneErrorBody `json:"error"`
+}
+
+type keystoneErrorBody struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+	Title   string `json:"title"`
+}
+
+// raxFaultBody is the inside of Rackspace's {"<fault>":{"code","message"}}.
+type raxFaultBody struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+}
+
+// identityError renders an error in the format of the API version the
 // request addressed.
-func writeKeystoneError(w http.ResponseWriter, r *http.Request, status int, message string) {
+func identityError(r *http.Request, e *kit.Error) kit.Reply {
 	if isV2Path(r.URL.Path) {
-		writeRaxFault(w, status, message)
-		return
+		return kit.JSON(e.Status, map[string]raxFaultBody{raxFaultName(e.Status): {Code: e.Status, Message: e.Message}})
 	}
-	fake.WriteJSON(w, status, map[string]any{"error": map[string]any{
-		"code": status, "message": message, "title": http.StatusText(status),
+	return kit.JSON(e.Status, keystoneErrorJSON{Error: keystoneErrorBody{
+		Code: e.Status, Message: e.Message, Title: http.StatusText(e.Status),
 	}})
 }
 
-// writeRaxFault writes Rackspace's {"<fault>":{"code","message"}} body.
-func writeRaxFault(w http.ResponseWriter, status int, message string) {
-	name := "identityFault"
+// raxFaultName is the key of Rackspace's fault body for status.
+func raxFaultName(status int) string {
 	switch status {
 	case http.StatusBadRequest:
-		name = "badRequest"
+		return "badRequest"
 	case http.StatusUnauthorized:
-		name = "unauthorized"
+		return "unauthorized"
 	case http.StatusForbidden:
-		name = "forbidden"
+		return "forbidden"
 	case http.StatusNotFound:
-		name = "itemNotFound"
+		return "itemNotFound"
 	case http.StatusMethodNotAllowed:
-		name = "badMethod"
+		return "badMethod"
 	case http.StatusConflict:
-		name = "tenantConflict"
+		return "tenantConflict"
 	case http.StatusRequestEntityTooLarge:
-		name = "overLimit"
+		return "overLimit"
 	case http.StatusServiceUnavailable:
-		name = "serviceUnavailable"
+		return "serviceUnavailable"
 	}
-	fake.WriteJSON(w, status, map[string]any{name: map[string]any{"code": status, "message": message}})
+	return "identityFault"
+}
+
+// errNoAuth is Keystone's and Rackspace's answer to a missing or unusable token.
+func errNoAuth() *kit.Error {
+	return kit.Errorf(http.StatusUnauthorized, "The request you have made requires authentication.")
 }
 
 // authenticate resolves X-Auth-Token for identity's own protected routes and,
 // through [Identity.Authenticator], for every other service in a Cloud.
-func (s *Identity) authenticate(r *http.Request) (fake.Principal, *fake.Error) {
+func (s *Identity) authenticate(r *http.Request) (kit.Principal, *kit.Error) {
 	id := r.Header.Get("X-Auth-Token")
 	if id == "" {
-		return fake.Principal{}, fake.Errorf(http.StatusUnauthorized, "The request you have made requires authentication.")
+		return kit.Principal{}, errNoAuth()
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t, ok := s.tokens[id]
-	if !ok || !t.Valid(s.env.Clock.Now()) {
-		return fake.Principal{}, fake.Errorf(http.StatusUnauthorized, "The request you have made requires authentication.")
+	if !ok || !t.Valid(s.Now()) {
+		return kit.Principal{}, errNoAuth()
 	}
 	return s.principalLocked(t), nil
 }
@@ -265,11 +312,11 @@ func (s *Identity) authenticate(r *http.Request) (fake.Principal, *fake.Error) {
 // Authenticator returns the token check other services use: X-Auth-Token
 // must name a token this identity issued, unrevoked and unexpired by the
 // shared clock.
-func (s *Identity) Authenticator() fake.Authenticator { return s.authenticate }
+func (s *Identity) Authenticator() kit.Authenticator { return s.authenticate }
 
-func (s *Identity) principalLocked(t Token) fake.Principal {
+func (s *Identity) principalLocked(t Token) kit.Principal {
 	u := s.users[t.UserID]
-	p := fake.Principal{
+	p := kit.Principal{
 		Token: t.ID, UserID: t.UserID, UserName: u.Name, ProjectID: t.ProjectID,
 		DomainID: u.DomainID, Roles: append([]string(nil), t.Roles...), ExpiresAt: t.ExpiresAt,
 	}
@@ -279,5 +326,37 @@ func (s *Identity) principalLocked(t Token) fake.Principal {
 	return p
 }
 
-// Strict reports whether only seeded users get in.
-func (s *Identity) Strict() bool { return s.strict }
+// IsStrict reports whether only seeded users get in (the [Strict] option).
+func (s *Identity) IsStrict() bool { return s.strict }
+
+// CheckUser reports, with t.Errorf, the difference (-want +got) between
+// want and the stored user with want.ID; it returns whether they matched.
+func (s *Identity) CheckUser(t fake.TB, want User, opts ...cmp.Option) bool {
+	t.Helper()
+	got, ok := s.User(want.ID)
+	if !ok {
+		t.Errorf("identity: no user %q", want.ID)
+		return false
+	}
+	if diff := cmp.Diff(want, got, opts...); diff != "" {
+		t.Errorf("identity: user %s (-want +got):\n%s", want.ID, diff)
+		return false
+	}
+	return true
+}
+
+// CheckToken reports, with t.Errorf, the difference (-want +got) between
+// want and the stored token with want.ID; it returns whether they matched.
+func (s *Identity) CheckToken(t fake.TB, want Token, opts ...cmp.Option) bool {
+	t.Helper()
+	got, ok := s.Token(want.ID)
+	if !ok {
+		t.Errorf("identity: no token %q", want.ID)
+		return false
+	}
+	if diff := cmp.Diff(want, got, opts...); diff != "" {
+		t.Errorf("identity: token %s (-want +got):\n%s", want.ID, diff)
+		return false
+	}
+	return true
+}

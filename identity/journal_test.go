@@ -21,7 +21,7 @@ func statuses(reqs []fake.Request) []int {
 
 func TestJournal(t *testing.T) {
 	c := clock.New(clock.DefaultStart())
-	a := newAPI(t, identity.WithClock(c))
+	a := newAPI(t, fake.WithClock(c))
 	a.srv.AddUser(identity.User{Name: "seeded"}) // seeding is not journaled
 
 	a.do("GET", "/", "")
@@ -117,7 +117,7 @@ func TestInjectedFaultV2(t *testing.T) {
 // per-instance seeded source.
 func TestDeterministicIDs(t *testing.T) {
 	run := func(seed int64) []string {
-		a := newAPI(t, identity.WithSeed(seed))
+		a := newAPI(t, fake.WithSeed(seed))
 		tok, body := a.login(v3Password("alice", "Default", "pw", ""))
 		return []string{tok, body.Token.User.ID, body.Token.Project.ID, body.Token.AuditIDs[0]}
 	}

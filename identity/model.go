@@ -82,7 +82,7 @@ func (s *Identity) AddDomain(d Domain) Domain {
 
 func (s *Identity) addDomainLocked(d Domain) Domain {
 	if d.ID == "" {
-		d.ID = s.env.RNG.Hex(32)
+		d.ID = s.RNG().Hex(32)
 	}
 	if d.Name == "" {
 		d.Name = d.ID
@@ -105,19 +105,19 @@ func (s *Identity) addUserLocked(u User) User {
 		u.ID = old.ID
 	}
 	if u.ID == "" {
-		u.ID = s.env.RNG.Hex(32)
+		u.ID = s.RNG().Hex(32)
 	}
 	if u.DomainID == "" {
 		u.DomainID = DefaultDomainID
 	}
 	if u.APIKey == "" {
-		u.APIKey = s.env.RNG.Hex(32)
+		u.APIKey = s.RNG().Hex(32)
 	}
 	if u.DefaultRegion == "" && len(s.regions) > 0 {
 		u.DefaultRegion = s.regions[0]
 	}
 	if u.Created.IsZero() {
-		u.Created = s.env.Clock.Now()
+		u.Created = s.Now()
 	}
 	if _, ok := s.domains[u.DomainID]; !ok {
 		s.domains[u.DomainID] = Domain{ID: u.DomainID, Name: u.DomainID}
@@ -135,7 +135,7 @@ func (s *Identity) AddProject(p Project) Project {
 
 func (s *Identity) addProjectLocked(p Project) Project {
 	if p.ID == "" {
-		p.ID = s.env.RNG.Hex(32)
+		p.ID = s.RNG().Hex(32)
 	}
 	if p.Name == "" {
 		p.Name = p.ID
@@ -287,14 +287,14 @@ func (s *Identity) Revoke(id string) bool {
 }
 
 func (s *Identity) issueLocked(userID, projectID, domainID string, methods []string, impersonator string) Token {
-	now := s.env.Clock.Now()
+	now := s.Now()
 	t := Token{
-		ID:           s.env.RNG.Hex(32),
+		ID:           s.RNG().Hex(32),
 		UserID:       userID,
 		ProjectID:    projectID,
 		DomainID:     domainID,
 		Methods:      methods,
-		AuditID:      s.env.RNG.Alnum(22),
+		AuditID:      s.RNG().Alnum(22),
 		IssuedAt:     now,
 		ExpiresAt:    now.Add(s.tokenTTL),
 		Impersonator: impersonator,

@@ -1,23 +1,15 @@
 package identity
 
 import (
-	"io"
 	"math"
 	"net/http"
 	"time"
 
-	"github.com/gorilla/mux"
-	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // v2Time is Keystone v2.0's and Rackspace's timestamp format.
 const v2Time = "2006-01-02T15:04:05.000Z"
-
-func readAll(r *http.Request) ([]byte, error) { return io.ReadAll(r.Body) }
-
-func (s *Identity) v2Root(w http.ResponseWriter, r *http.Request) {
-	fake.WriteJSON(w, http.StatusOK, map[string]any{"version": s.v2Version(r)})
-}
 
 type v2AuthRequest struct {
 	Auth *struct {
@@ -40,34 +32,34 @@ type v2AuthRequest struct {
 	} `json:"auth"`
 }
 
-func parseV2Auth(body []byte) (credentials, *fake.Error) {
+func parseV2Auth(body []byte) (credentials, error) {
 	var req v2AuthRequest
-	if err := fake.DecodeJSONBytes(body, &req, fake.DecodeOptions{}); err != nil {
+	if err := kit.DecodeJSON(body, &req, kit.DecodeOptions{}); err != nil {
 		return credentials{}, err
 	}
 	if req.Auth == nil {
-		return credentials{}, fake.Errorf(http.StatusBadRequest, "Invalid JSON request body: 'auth' is required.")
+		return credentials{}, kit.BadRequest("Invalid JSON request body: 'auth' is required.")
 	}
 	a := req.Auth
 	c := credentials{projectID: a.TenantID, projectName: a.TenantName}
 	switch {
 	case a.Password != nil:
 		if a.Password.Username == "" {
-			return credentials{}, fake.Errorf(http.StatusBadRequest, "Expecting to find username or userId in passwordCredentials.")
+			return credentials{}, kit.BadRequest("Expecting to find username or userId in passwordCredentials.")
 		}
 		c.method, c.userName, c.secret = "password", a.Password.Username, a.Password.Password
 	case a.APIKey != nil:
 		if a.APIKey.Username == "" || a.APIKey.APIKey == "" {
-			return credentials{}, fake.Errorf(http.StatusBadRequest, "Invalid JSON request body: RAX-KSKEY:apiKeyCredentials needs username and apiKey.")
+			return credentials{}, kit.BadRequest("Invalid JSON request body: RAX-KSKEY:apiKeyCredentials needs username and apiKey.")
 		}
 		c.method, c.userName, c.secret = "apikey", a.APIKey.Username, a.APIKey.APIKey
 	case a.Token != nil:
 		if a.Token.ID == "" {
-			return credentials{}, fake.Errorf(http.StatusBadRequest, "Invalid JSON request body: token needs an id.")
+			return credentials{}, kit.BadRequest("Invalid JSON request body: token needs an id.")
 		}
 		c.method, c.tokenID = "token", a.Token.ID
 	default:
-		return credentials{}, fake.Errorf(http.StatusBadRequest, "Invalid JSON request body: passwordCredentials, RAX-KSKEY:apiKeyCredentials or token is required.")
+		return credentials{}, kit.BadRequest("Invalid JSON request body: passwordCredentials, RAX-KSKEY:apiKeyCredentials or token is required.")
 	}
 	if a.Domain != nil {
 		c.domainNm = a.Domain.Name
@@ -75,72 +67,131 @@ func parseV2Auth(body []byte) (credentials, *fake.Error) {
 	return c, nil
 }
 
-func (s *Identity) v2CreateToken(w http.ResponseWriter, r *http.Request) {
-	body, _ := readAll(r)
-	c, err := parseV2Auth(body)
+func (s *Identity) v2CreateToken(c *kit.Call) (kit.Reply, error) {
+	cred, err := parseV2Auth(c.Body)
 	if err != nil {
-		writeRaxFault(w, err.Status, err.Message)
-		return
+		return kit.Reply{}, err
 	}
-	if s.applyBehavior(w, c) {
-		return
+	if reply, ok := s.applyBehavior(cred); ok {
+		return reply, nil
 	}
-	t, err := s.login(c)
+	t, err := s.login(cred)
 	if err != nil {
-		writeRaxFault(w, err.Status, err.Message)
-		return
+		return kit.Reply{}, err
 	}
-	fake.WriteJSON(w, http.StatusOK, map[string]any{"access": s.v2AccessBody(r, t, true)})
+	return kit.OK(v2AccessResponse{Access: s.v2AccessBody(c.Request, t, true)}), nil
 }
 
-var v2Methods = map[string]string{"password": "PASSWORD", "apikey": "APIKEY", "token": "TOKEN", "impersonation": "IMPERSONATION"}
+// v2Method is how v2.0's RAX-AUTH:authenticatedBy names a method.
+func v2Method(m string) string {
+	switch m {
+	case "password":
+		return "PASSWORD"
+	case "apikey":
+		return "APIKEY"
+	case "token":
+		return "TOKEN"
+	case "impersonation":
+		return "IMPERSONATION"
+	}
+	return ""
+}
+
+// v2TenantJSON is a v2.0 tenant; description is null when empty.
+type v2TenantJSON struct {
+	ID          string  `json:"id"`
+	Name        string  `json:"name"`
+	Enabled     bool    `json:"enabled"`
+	Description *string `json:"description"`
+}
+
+func v2Tenant(p Project) v2TenantJSON {
+	t := v2TenantJSON{ID: p.ID, Name: p.Name, Enabled: !p.Disabled}
+	if p.Description != "" {
+		d := p.Description
+		t.Description = &d
+	}
+	return t
+}
+
+type v2TokenJSON struct {
+	ID              string        `json:"id"`
+	Expires         string        `json:"expires"`
+	IssuedAt        string        `json:"issued_at"`
+	AuditIDs        []string      `json:"audit_ids"`
+	AuthenticatedBy []string      `json:"RAX-AUTH:authenticatedBy"`
+	Tenant          *v2TenantJSON `json:"tenant,omitempty"`
+}
+
+type v2RoleJSON struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	TenantID string `json:"tenantId,omitempty"`
+}
+
+type v2AccessUserJSON struct {
+	ID            string       `json:"id"`
+	Name          string       `json:"name"`
+	Username      string       `json:"username"`
+	Roles         []v2RoleJSON `json:"roles"`
+	RolesLinks    []linkJSON   `json:"roles_links"`
+	DefaultRegion string       `json:"RAX-AUTH:defaultRegion"`
+}
+
+type v2MetadataJSON struct {
+	IsAdmin int      `json:"is_admin"`
+	Roles   []string `json:"roles"`
+}
+
+// v2AccessJSON is Keystone v2.0's and Rackspace's "access" body.
+type v2AccessJSON struct {
+	Token          v2TokenJSON      `json:"token"`
+	User           v2AccessUserJSON `json:"user"`
+	Metadata       v2MetadataJSON   `json:"metadata"`
+	ServiceCatalog *[]v2ServiceJSON `json:"serviceCatalog,omitempty"`
+}
+
+type v2AccessResponse struct {
+	Access v2AccessJSON `json:"access"`
+}
 
 // v2AccessBody renders a token as Keystone v2.0 and Rackspace do.
-func (s *Identity) v2AccessBody(r *http.Request, t Token, withCatalog bool) map[string]any {
+func (s *Identity) v2AccessBody(r *http.Request, t Token, withCatalog bool) v2AccessJSON {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	u := s.users[t.UserID]
 	by := make([]string, 0, len(t.Methods))
 	for _, m := range t.Methods {
-		by = append(by, v2Methods[m])
+		by = append(by, v2Method(m))
 	}
-	token := map[string]any{
-		"id":                       t.ID,
-		"expires":                  t.ExpiresAt.UTC().Format(v2Time),
-		"issued_at":                t.IssuedAt.UTC().Format(v2Time),
-		"audit_ids":                []string{t.AuditID},
-		"RAX-AUTH:authenticatedBy": by,
+	token := v2TokenJSON{
+		ID:              t.ID,
+		Expires:         t.ExpiresAt.UTC().Format(v2Time),
+		IssuedAt:        t.IssuedAt.UTC().Format(v2Time),
+		AuditIDs:        []string{t.AuditID},
+		AuthenticatedBy: by,
 	}
 	if p, ok := s.projects[t.ProjectID]; ok {
-		token["tenant"] = map[string]any{"id": p.ID, "name": p.Name, "enabled": !p.Disabled, "description": nilIfEmpty(p.Description)}
+		tenant := v2Tenant(p)
+		token.Tenant = &tenant
 	}
-	roles := make([]map[string]string, 0, len(t.Roles))
+	roles := make([]v2RoleJSON, 0, len(t.Roles))
 	for _, name := range t.Roles {
-		role := map[string]string{"id": roleID(name), "name": name}
-		if t.ProjectID != "" {
-			role["tenantId"] = t.ProjectID
-		}
-		roles = append(roles, role)
+		roles = append(roles, v2RoleJSON{ID: roleID(name), Name: name, TenantID: t.ProjectID})
 	}
-	access := map[string]any{
-		"token": token,
-		"user": map[string]any{
-			"id": u.ID, "name": u.Name, "username": u.Name, "roles": roles, "roles_links": []any{},
-			"RAX-AUTH:defaultRegion": u.DefaultRegion,
+	access := v2AccessJSON{
+		Token: token,
+		User: v2AccessUserJSON{
+			ID: u.ID, Name: u.Name, Username: u.Name, Roles: roles, RolesLinks: []linkJSON{},
+			DefaultRegion: u.DefaultRegion,
 		},
-		"metadata": map[string]any{"is_admin": boolInt(containsString(t.Roles, "admin")), "roles": roleIDs(t.Roles)},
+		Metadata: v2MetadataJSON{IsAdmin: boolInt(containsString(t.Roles, "admin")), Roles: roleIDs(t.Roles)},
 	}
 	if withCatalog {
-		access["serviceCatalog"] = v2Catalog(s.resolveLocked(r, t.ProjectID), t.ProjectID)
+		cat := v2Catalog(s.resolveLocked(r, t.ProjectID), t.ProjectID)
+		access.ServiceCatalog = &cat
 	}
 	return access
-}
-
-func nilIfEmpty(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
 
 func boolInt(b bool) int {
@@ -160,139 +211,178 @@ func roleIDs(names []string) []string {
 
 // v2Token finds the token in the URL; Rackspace answers 404 for one it
 // cannot use, and for one that does not belong to ?belongsTo.
-func (s *Identity) v2Token(r *http.Request) (Token, *fake.Error) {
-	id := mux.Vars(r)["token_id"]
+func (s *Identity) v2Token(c *kit.Call) (Token, error) {
+	id := c.Var("token_id")
+	belongsTo := c.Query().Get("belongsTo")
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t, ok := s.tokens[id]
-	if !ok || !t.Valid(s.env.Clock.Now()) {
-		return Token{}, fake.Errorf(http.StatusNotFound, "Token not found.")
+	if !ok || !t.Valid(s.Now()) {
+		return Token{}, kit.NotFound("Token not found.")
 	}
-	if b := r.URL.Query().Get("belongsTo"); b != "" {
+	if belongsTo != "" {
 		p, ok := s.projects[t.ProjectID]
-		if !ok || (p.ID != b && p.Name != b) {
-			return Token{}, fake.Errorf(http.StatusNotFound, "Token doesn't belong to Tenant with Id/Name: '%s'", b)
+		if !ok || (p.ID != belongsTo && p.Name != belongsTo) {
+			return Token{}, kit.NotFound("Token doesn't belong to Tenant with Id/Name: '%s'", belongsTo)
 		}
 	}
 	return t.clone(), nil
 }
 
-func (s *Identity) v2ValidateToken(w http.ResponseWriter, r *http.Request) {
-	t, err := s.v2Token(r)
+func (s *Identity) v2ValidateToken(c *kit.Call) (kit.Reply, error) {
+	t, err := s.v2Token(c)
 	if err != nil {
-		writeRaxFault(w, err.Status, err.Message)
-		return
+		return kit.Reply{}, err
 	}
-	fake.WriteJSON(w, http.StatusOK, map[string]any{"access": s.v2AccessBody(r, t, false)})
+	return kit.OK(v2AccessResponse{Access: s.v2AccessBody(c.Request, t, false)}), nil
 }
 
-func (s *Identity) v2TokenEndpoints(w http.ResponseWriter, r *http.Request) {
-	t, err := s.v2Token(r)
+type v2EndpointsResponse struct {
+	Endpoints      []v2EndpointJSON `json:"endpoints"`
+	EndpointsLinks []linkJSON       `json:"endpoints_links"`
+}
+
+func (s *Identity) v2TokenEndpoints(c *kit.Call) (kit.Reply, error) {
+	t, err := s.v2Token(c)
 	if err != nil {
-		writeRaxFault(w, err.Status, err.Message)
-		return
+		return kit.Reply{}, err
 	}
-	s.mu.Lock()
-	cat := v2Catalog(s.resolveLocked(r, t.ProjectID), t.ProjectID)
-	s.mu.Unlock()
-	eps := []v2EndpointJSON{}
-	for _, svc := range cat {
+	out := v2EndpointsResponse{Endpoints: []v2EndpointJSON{}, EndpointsLinks: []linkJSON{}}
+	for _, svc := range v2Catalog(s.resolve(c.Request, t.ProjectID), t.ProjectID) {
 		for _, ep := range svc.Endpoints {
 			ep.Name, ep.Type = svc.Name, svc.Type
-			eps = append(eps, ep)
+			out.Endpoints = append(out.Endpoints, ep)
 		}
 	}
-	fake.WriteJSON(w, http.StatusOK, map[string]any{"endpoints": eps, "endpoints_links": []any{}})
+	return kit.OK(out), nil
 }
 
-func (s *Identity) v2ListTenants(w http.ResponseWriter, r *http.Request) {
-	caller, _ := fake.PrincipalFrom(r.Context())
-	s.mu.Lock()
-	projects := s.projectsOfLocked(caller.UserID)
-	s.mu.Unlock()
-	out := make([]map[string]any, 0, len(projects))
+type v2TenantsResponse struct {
+	Tenants      []v2TenantJSON `json:"tenants"`
+	TenantsLinks []linkJSON     `json:"tenants_links"`
+}
+
+func (s *Identity) v2ListTenants(c *kit.Call) (kit.Reply, error) {
+	projects := s.projectsOf(c.Principal.UserID)
+	out := v2TenantsResponse{Tenants: make([]v2TenantJSON, 0, len(projects)), TenantsLinks: []linkJSON{}}
 	for _, p := range projects {
-		out = append(out, map[string]any{"id": p.ID, "name": p.Name, "enabled": !p.Disabled, "description": nilIfEmpty(p.Description)})
+		out.Tenants = append(out.Tenants, v2Tenant(p))
 	}
-	fake.WriteJSON(w, http.StatusOK, map[string]any{"tenants": out, "tenants_links": []any{}})
+	return kit.OK(out), nil
 }
 
-func (s *Identity) v2UserBody(u User) map[string]any {
-	return map[string]any{
-		"id": u.ID, "username": u.Name, "email": u.Email, "enabled": !u.Disabled,
-		"RAX-AUTH:domainId":      u.DomainID,
-		"RAX-AUTH:defaultRegion": u.DefaultRegion,
-		"created":                u.Created.UTC().Format(v2Time),
-		"updated":                u.Created.UTC().Format(v2Time),
+// v2UserJSON is a Rackspace user.
+type v2UserJSON struct {
+	ID            string `json:"id"`
+	Username      string `json:"username"`
+	Email         string `json:"email"`
+	Enabled       bool   `json:"enabled"`
+	DomainID      string `json:"RAX-AUTH:domainId"`
+	DefaultRegion string `json:"RAX-AUTH:defaultRegion"`
+	Created       string `json:"created"`
+	Updated       string `json:"updated"`
+}
+
+type v2UserResponse struct {
+	User v2UserJSON `json:"user"`
+}
+
+type v2UsersResponse struct {
+	Users      []v2UserJSON `json:"users"`
+	UsersLinks []linkJSON   `json:"users_links"`
+}
+
+func v2User(u User) v2UserJSON {
+	return v2UserJSON{
+		ID: u.ID, Username: u.Name, Email: u.Email, Enabled: !u.Disabled,
+		DomainID:      u.DomainID,
+		DefaultRegion: u.DefaultRegion,
+		Created:       u.Created.UTC().Format(v2Time),
+		Updated:       u.Created.UTC().Format(v2Time),
 	}
+}
+
+// lookupUser finds the user named name, creating it in permissive mode as
+// Mimic does.
+func (s *Identity) lookupUser(name string) (User, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.userByNameLocked(name)
+	if !ok && !s.strict {
+		u, ok = s.addUserLocked(User{Name: name, Email: name + "@example.com"}), true
+	}
+	return u, ok
 }
 
 // v2ListUsers is Rackspace's GET /v2.0/users: ?name= looks one user up
 // (created on first sight in permissive mode, as Mimic does); without it an
 // admin gets every user and anyone else themselves.
-func (s *Identity) v2ListUsers(w http.ResponseWriter, r *http.Request) {
-	caller, _ := fake.PrincipalFrom(r.Context())
-	if name := r.URL.Query().Get("name"); name != "" {
-		s.mu.Lock()
-		u, ok := s.userByNameLocked(name)
-		if !ok && !s.strict {
-			u, ok = s.addUserLocked(User{Name: name, Email: name + "@example.com"}), true
-		}
-		s.mu.Unlock()
+func (s *Identity) v2ListUsers(c *kit.Call) (kit.Reply, error) {
+	if name := c.Query().Get("name"); name != "" {
+		u, ok := s.lookupUser(name)
 		if !ok {
-			writeRaxFault(w, http.StatusNotFound, "User not found: "+name)
-			return
+			return kit.Reply{}, kit.NotFound("User not found: %s", name)
 		}
-		fake.WriteJSON(w, http.StatusOK, map[string]any{"user": s.v2UserBody(u)})
-		return
+		return kit.OK(v2UserResponse{User: v2User(u)}), nil
 	}
 	var users []User
-	if caller.HasRole("admin") {
+	if c.Principal.HasRole("admin") {
 		users = s.Users()
-	} else if u, ok := s.User(caller.UserID); ok {
+	} else if u, ok := s.User(c.Principal.UserID); ok {
 		users = []User{u}
 	}
-	out := make([]map[string]any, 0, len(users))
+	out := v2UsersResponse{Users: make([]v2UserJSON, 0, len(users)), UsersLinks: []linkJSON{}}
 	for _, u := range users {
-		out = append(out, s.v2UserBody(u))
+		out.Users = append(out.Users, v2User(u))
 	}
-	fake.WriteJSON(w, http.StatusOK, map[string]any{"users": out, "users_links": []any{}})
+	return kit.OK(out), nil
 }
 
 // userForCaller looks up the user in the URL, which the caller must be (or
 // hold the admin role).
-func (s *Identity) userForCaller(r *http.Request) (User, *fake.Error) {
-	id := mux.Vars(r)["user_id"]
-	caller, _ := fake.PrincipalFrom(r.Context())
-	if caller.UserID != id && !caller.HasRole("admin") {
-		return User{}, fake.Errorf(http.StatusForbidden, "Not Authorized")
+func (s *Identity) userForCaller(c *kit.Call) (User, error) {
+	id := c.Var("user_id")
+	if c.Principal.UserID != id && !c.Principal.HasRole("admin") {
+		return User{}, kit.Forbidden("Not Authorized")
 	}
 	u, ok := s.User(id)
 	if !ok {
-		return User{}, fake.Errorf(http.StatusNotFound, "User %s not found", id)
+		return User{}, kit.NotFound("User %s not found", id)
 	}
 	return u, nil
 }
 
-func (s *Identity) v2UserCredentials(w http.ResponseWriter, r *http.Request) {
-	u, err := s.userForCaller(r)
-	if err != nil {
-		writeRaxFault(w, err.Status, err.Message)
-		return
-	}
-	fake.WriteJSON(w, http.StatusOK, map[string]any{
-		"credentials":       []any{map[string]any{"RAX-KSKEY:apiKeyCredentials": map[string]string{"username": u.Name, "apiKey": u.APIKey}}},
-		"credentials_links": []any{},
-	})
+type apiKeyCredentialsJSON struct {
+	Username string `json:"username"`
+	APIKey   string `json:"apiKey"`
 }
 
-func (s *Identity) raxAPIKey(w http.ResponseWriter, r *http.Request) {
-	u, err := s.userForCaller(r)
+type apiKeyResponse struct {
+	Credentials apiKeyCredentialsJSON `json:"RAX-KSKEY:apiKeyCredentials"`
+}
+
+type credentialsResponse struct {
+	Credentials      []apiKeyResponse `json:"credentials"`
+	CredentialsLinks []linkJSON       `json:"credentials_links"`
+}
+
+func (s *Identity) v2UserCredentials(c *kit.Call) (kit.Reply, error) {
+	u, err := s.userForCaller(c)
 	if err != nil {
-		writeRaxFault(w, err.Status, err.Message)
-		return
+		return kit.Reply{}, err
 	}
-	fake.WriteJSON(w, http.StatusOK, map[string]any{"RAX-KSKEY:apiKeyCredentials": map[string]string{"username": u.Name, "apiKey": u.APIKey}})
+	return kit.OK(credentialsResponse{
+		Credentials:      []apiKeyResponse{{Credentials: apiKeyCredentialsJSON{Username: u.Name, APIKey: u.APIKey}}},
+		CredentialsLinks: []linkJSON{},
+	}), nil
+}
+
+func (s *Identity) raxAPIKey(c *kit.Call) (kit.Reply, error) {
+	u, err := s.userForCaller(c)
+	if err != nil {
+		return kit.Reply{}, err
+	}
+	return kit.OK(apiKeyResponse{Credentials: apiKeyCredentialsJSON{Username: u.Name, APIKey: u.APIKey}}), nil
 }
 
 type impersonationRequest struct {
@@ -304,80 +394,113 @@ type impersonationRequest struct {
 	} `json:"RAX-AUTH:impersonation"`
 }
 
-// raxImpersonate issues a token for another user on behalf of the caller.
-func (s *Identity) raxImpersonate(w http.ResponseWriter, r *http.Request) {
+// parseImpersonation reads an impersonation request: the user to
+// impersonate and the token's lifetime (ttl when the request names none).
+func parseImpersonation(body []byte, ttl time.Duration) (string, time.Duration, error) {
 	var req impersonationRequest
-	if err := fake.DecodeJSON(r, &req, fake.DecodeOptions{}); err != nil {
-		writeRaxFault(w, err.Status, err.Message)
-		return
+	if err := kit.DecodeJSON(body, &req, kit.DecodeOptions{}); err != nil {
+		return "", 0, err
 	}
-	if req.Impersonation == nil || req.Impersonation.User == nil || req.Impersonation.User.Username == "" {
-		writeRaxFault(w, http.StatusBadRequest, "Invalid JSON request body: RAX-AUTH:impersonation.user.username is required.")
-		return
+	imp := req.Impersonation
+	if imp == nil || imp.User == nil || imp.User.Username == "" {
+		return "", 0, kit.BadRequest("Invalid JSON request body: RAX-AUTH:impersonation.user.username is required.")
 	}
-	ttl := s.tokenTTL
-	if e := req.Impersonation.ExpireInSeconds; e != nil {
+	if e := imp.ExpireInSeconds; e != nil {
 		if *e <= 0 {
-			writeRaxFault(w, http.StatusBadRequest, "expire-in-seconds must be a positive number of seconds.")
-			return
+			return "", 0, kit.BadRequest("expire-in-seconds must be a positive number of seconds.")
 		}
 		if int64(*e) > math.MaxInt64/int64(time.Second) {
 			// Would overflow time.Duration into an already expired token.
-			writeRaxFault(w, http.StatusBadRequest, "expire-in-seconds is too large.")
-			return
+			return "", 0, kit.BadRequest("expire-in-seconds is too large.")
 		}
 		ttl = time.Duration(*e) * time.Second
 	}
-	name := req.Impersonation.User.Username
-	caller, _ := fake.PrincipalFrom(r.Context())
-	if s.applyBehavior(w, credentials{method: "impersonation", userName: name}) {
-		return
-	}
+	return imp.User.Username, ttl, nil
+}
 
+// impersonate issues a token for the user named name on behalf of
+// impersonator, living ttl; ok is false when there is no such user (in
+// strict mode; otherwise the user is created).
+func (s *Identity) impersonate(name, impersonator string, ttl time.Duration) (Token, bool) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	u, ok := s.userByNameLocked(name)
-	if !ok && !s.strict {
-		u, _ = s.findOrCreateUserLocked(credentials{method: "password", userName: name})
-		ok = true
+	if !ok && s.strict {
+		return Token{}, false
 	}
 	if !ok {
-		s.mu.Unlock()
-		writeRaxFault(w, http.StatusNotFound, "User not found: "+name)
-		return
+		// Permissive: cannot fail.
+		u, _ = s.findOrCreateUserLocked(credentials{method: "password", userName: name})
 	}
-	t := s.issueLocked(u.ID, u.DefaultProjectID, "", []string{"impersonation"}, caller.UserID)
+	t := s.issueLocked(u.ID, u.DefaultProjectID, "", []string{"impersonation"}, impersonator)
 	t.ExpiresAt = t.IssuedAt.Add(ttl)
-	s.tokens[t.ID] = t
-	s.mu.Unlock()
+	s.tokens[t.ID] = t.clone()
+	return t, true
+}
 
-	fake.WriteJSON(w, http.StatusOK, map[string]any{"access": map[string]any{
-		"token": map[string]any{"id": t.ID, "expires": t.ExpiresAt.UTC().Format(v2Time)},
-	}})
+type impersonationResponse struct {
+	Access struct {
+		Token struct {
+			ID      string `json:"id"`
+			Expires string `json:"expires"`
+		} `json:"token"`
+	} `json:"access"`
+}
+
+// raxImpersonate issues a token for another user on behalf of the caller.
+func (s *Identity) raxImpersonate(c *kit.Call) (kit.Reply, error) {
+	name, ttl, err := parseImpersonation(c.Body, s.tokenTTL)
+	if err != nil {
+		return kit.Reply{}, err
+	}
+	if reply, ok := s.applyBehavior(credentials{method: "impersonation", userName: name}); ok {
+		return reply, nil
+	}
+	t, ok := s.impersonate(name, c.Principal.UserID, ttl)
+	if !ok {
+		return kit.Reply{}, kit.NotFound("User not found: %s", name)
+	}
+	var out impersonationResponse
+	out.Access.Token.ID, out.Access.Token.Expires = t.ID, t.ExpiresAt.UTC().Format(v2Time)
+	return kit.OK(out), nil
+}
+
+// tenantOwner is the user a tenant belongs to; in permissive mode a tenant
+// never seen is created, with a user of its own.
+func (s *Identity) tenantOwner(tenant string) (User, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.projects[tenant]; ok {
+		if owner, ok := s.tenantOwnerLocked(tenant); ok {
+			return owner, true
+		}
+	}
+	if s.strict {
+		return User{}, false
+	}
+	owner, _ := s.findOrCreateUserLocked(credentials{method: "password", userName: "user-" + tenant, projectID: tenant})
+	_, _ = s.scopeProjectLocked(owner, credentials{projectID: tenant})
+	return s.users[owner.ID], true
+}
+
+type mossoResponse struct {
+	User struct {
+		ID string `json:"id"`
+	} `json:"user"`
 }
 
 // raxMosso is the legacy v1.1 "who owns this tenant" lookup: Rackspace
 // answers 301 with the user and a Location, and so does this fake.
-func (s *Identity) raxMosso(w http.ResponseWriter, r *http.Request) {
-	tenant := mux.Vars(r)["tenant_id"]
-	s.mu.Lock()
-	var owner User
-	found := false
-	if _, ok := s.projects[tenant]; ok {
-		owner, found = s.tenantOwnerLocked(tenant)
+func (s *Identity) raxMosso(c *kit.Call) (kit.Reply, error) {
+	tenant := c.Var("tenant_id")
+	owner, ok := s.tenantOwner(tenant)
+	if !ok {
+		return kit.Reply{}, kit.NotFound("Tenant %s not found", tenant)
 	}
-	if !found && !s.strict {
-		owner, _ = s.findOrCreateUserLocked(credentials{method: "password", userName: "user-" + tenant, projectID: tenant})
-		_, _ = s.scopeProjectLocked(owner, credentials{projectID: tenant})
-		owner = s.users[owner.ID]
-		found = true
-	}
-	s.mu.Unlock()
-	if !found {
-		writeRaxFault(w, http.StatusNotFound, "Tenant "+tenant+" not found")
-		return
-	}
-	w.Header().Set("Location", fake.BaseURL(r)+"/v1.1/users/"+owner.Name)
-	fake.WriteJSON(w, http.StatusMovedPermanently, map[string]any{"user": map[string]string{"id": owner.Name}})
+	c.Header().Set("Location", c.BaseURL()+"/v1.1/users/"+owner.Name)
+	var out mossoResponse
+	out.User.ID = owner.Name
+	return kit.JSON(http.StatusMovedPermanently, out), nil
 }
 
 // tenantOwnerLocked picks the user a tenant belongs to: a member whose

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/mockcloud/mockcloud/clock"
+	"github.com/mockcloud/mockcloud/fake"
 	"github.com/mockcloud/mockcloud/identity"
 )
 
@@ -230,7 +231,7 @@ func TestV2CreateTokenErrors(t *testing.T) {
 // Keystone's v2.0 token method keeps the original token's expiry.
 func TestV2TokenAuthKeepsExpiry(t *testing.T) {
 	c := clock.New(clock.DefaultStart())
-	a := seededAPI(t, identity.WithClock(c))
+	a := seededAPI(t, fake.WithClock(c))
 	first := a.v2Login(v2PasswordBody("alice", "s3cret", "")).Access
 	c.Advance(6 * time.Hour)
 	second := a.v2Login(v2TokenBody(first.Token.ID, tenantID("p-ops"))).Access
@@ -241,7 +242,7 @@ func TestV2TokenAuthKeepsExpiry(t *testing.T) {
 
 func TestV2ValidateToken(t *testing.T) {
 	c := clock.New(clock.DefaultStart())
-	a := seededAPI(t, identity.WithClock(c))
+	a := seededAPI(t, fake.WithClock(c))
 	caller := a.v2Login(v2PasswordBody("alice", "s3cret", tenantID("p-ops"))).Access.Token.ID
 	issued := a.v2Login(v2PasswordBody("alice", "s3cret", ""))
 	subject := issued.Access.Token.ID
@@ -508,7 +509,7 @@ func impersonationBody(user string, expire string) string {
 
 func TestV2Impersonation(t *testing.T) {
 	c := clock.New(clock.DefaultStart())
-	a := seededAPI(t, identity.WithClock(c))
+	a := seededAPI(t, fake.WithClock(c))
 	a.srv.AddProject(identity.Project{ID: "p-bob", Name: "bobs"})
 	a.srv.AddUser(identity.User{ID: "u-bob", Name: "bob", DefaultProjectID: "p-bob"})
 	a.srv.Grant("u-bob", "p-bob", "member")

@@ -3,47 +3,14 @@ package identity
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"net/http"
 
-	"github.com/gorilla/mux"
-	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // v3Time is Keystone v3's timestamp format (microseconds, Z).
 const v3Time = "2006-01-02T15:04:05.000000Z"
-
-const (
-	v3VersionID = "v3.14"
-	v3Updated   = "2020-04-07T00:00:00Z"
-	v2Updated   = "2014-04-17T00:00:00Z"
-)
-
-func versionEntry(id, status, updated, href, media string) map[string]any {
-	return map[string]any{
-		"id": id, "status": status, "updated": updated,
-		"links":       []map[string]string{{"rel": "self", "href": href}},
-		"media-types": []map[string]string{{"base": "application/json", "type": media}},
-	}
-}
-
-func (s *Identity) v3Version(r *http.Request) map[string]any {
-	return versionEntry(v3VersionID, "stable", v3Updated, fake.BaseURL(r)+"/v3/", "application/vnd.openstack.identity-v3+json")
-}
-
-func (s *Identity) v2Version(r *http.Request) map[string]any {
-	return versionEntry("v2.0", "deprecated", v2Updated, fake.BaseURL(r)+"/v2.0/", "application/vnd.openstack.identity-v2.0+json")
-}
-
-// versions answers GET / with 300 Multiple Choices, as Keystone does.
-func (s *Identity) versions(w http.ResponseWriter, r *http.Request) {
-	fake.WriteJSON(w, http.StatusMultipleChoices, map[string]any{
-		"versions": map[string]any{"values": []any{s.v3Version(r), s.v2Version(r)}},
-	})
-}
-
-func (s *Identity) v3Root(w http.ResponseWriter, r *http.Request) {
-	fake.WriteJSON(w, http.StatusOK, map[string]any{"version": s.v3Version(r)})
-}
 
 // v3Ref is a {"id"|"name", "domain"} reference as v3 auth bodies carry them.
 type v3Ref struct {
@@ -54,174 +21,259 @@ type v3Ref struct {
 
 type v3AuthRequest struct {
 	Auth *struct {
-		Identity *struct {
-			Methods  []string `json:"methods"`
-			Password *struct {
-				User *struct {
-					v3Ref
-					Password string `json:"password"`
-				} `json:"user"`
-			} `json:"password"`
-			Token *struct {
-				ID string `json:"id"`
-			} `json:"token"`
-		} `json:"identity"`
-		Scope json.RawMessage `json:"scope"`
+		Identity *v3Identity     `json:"identity"`
+		Scope    json.RawMessage `json:"scope"`
 	} `json:"auth"`
 }
 
-// parseV3Auth turns a v3 auth body into credentials, with Keystone's 400s.
-func parseV3Auth(body []byte) (credentials, *fake.Error) {
+type v3Identity struct {
+	Methods  []string `json:"methods"`
+	Password *struct {
+		User *struct {
+			v3Ref
+			Password string `json:"password"`
+		} `json:"user"`
+	} `json:"password"`
+	Token *struct {
+		ID string `json:"id"`
+	} `json:"token"`
+}
+
+type v3ScopeRequest struct {
+	Project *v3Ref `json:"project"`
+	Domain  *v3Ref `json:"domain"`
+	System  any    `json:"system"`
+}
+
+// v3Scope is the scope a v3 auth body asks for, validated: at most one of
+// unscoped, project and domain.
+type v3Scope struct {
+	unscoped bool
+	project  *v3Ref
+	domain   *v3Ref
+}
+
+// invalidField is Keystone's schema-validation 400.
+func invalidField(field, problem string) *kit.Error {
+	return kit.Errorf(http.StatusBadRequest, "Invalid input for field '%s': %s", field, problem)
+}
+
+// parseV3Auth turns a v3 auth body into credentials, with Keystone's 400s
+// (and 401s for what this fake refuses): it decodes the body, validates the
+// identity and then the scope, and only then builds the credentials.
+func parseV3Auth(body []byte) (credentials, error) {
 	var req v3AuthRequest
-	if err := fake.DecodeJSONBytes(body, &req, fake.DecodeOptions{}); err != nil {
+	if err := kit.DecodeJSON(body, &req, kit.DecodeOptions{}); err != nil {
 		return credentials{}, err
 	}
-	bad := func(msg string) (credentials, *fake.Error) {
-		return credentials{}, fake.Errorf(http.StatusBadRequest, "Invalid input for field '%s'", msg)
+	if err := req.validate(); err != nil {
+		return credentials{}, err
 	}
-	if req.Auth == nil {
-		return bad("auth': 'auth' is a required property")
+	scope, err := parseV3Scope(req.Auth.Scope)
+	if err != nil {
+		return credentials{}, err
 	}
-	if req.Auth.Identity == nil {
-		return bad("identity': 'identity' is a required property")
-	}
-	id := req.Auth.Identity
-	if len(id.Methods) == 0 {
-		return bad("identity': 'methods' is a required property")
-	}
-	var c credentials
-	switch id.Methods[0] {
-	case "password":
-		if id.Password == nil || id.Password.User == nil {
-			return bad("identity/password': 'user' is a required property")
-		}
-		u := id.Password.User
-		if u.ID == "" && u.Name == "" {
-			return bad("identity/password/user': 'id' or 'name' is required")
-		}
-		if u.ID == "" && u.Domain == nil {
-			return bad("identity/password/user': a user named by name needs a 'domain'")
-		}
-		if u.Domain != nil && u.Domain.ID == "" && u.Domain.Name == "" {
-			return bad("identity/password/user/domain': 'id' or 'name' is required")
-		}
-		c = credentials{method: "password", userID: u.ID, userName: u.Name, secret: u.Password}
-		if u.Domain != nil {
-			c.domainID, c.domainNm = u.Domain.ID, u.Domain.Name
-		}
-	case "token":
-		if id.Token == nil || id.Token.ID == "" {
-			return bad("identity/token': 'id' is a required property")
-		}
-		c = credentials{method: "token", tokenID: id.Token.ID}
-	default:
-		return credentials{}, fake.Errorf(http.StatusUnauthorized, "Attempted to authenticate with an unsupported method.")
-	}
-
-	scope := bytes.TrimSpace(req.Auth.Scope)
-	switch {
-	case len(scope) == 0 || string(scope) == "null":
-	case string(scope) == `"unscoped"`:
-		c.unscoped = true
-	default:
-		var sc struct {
-			Project *v3Ref `json:"project"`
-			Domain  *v3Ref `json:"domain"`
-			System  any    `json:"system"`
-		}
-		if err := json.Unmarshal(scope, &sc); err != nil {
-			return bad("scope': must be an object or \"unscoped\"")
-		}
-		switch {
-		case sc.System != nil:
-			return credentials{}, fake.Errorf(http.StatusUnauthorized, "System scope is not supported by mockcloud.")
-		case sc.Project != nil:
-			p := sc.Project
-			if p.ID == "" && p.Name == "" {
-				return bad("scope/project': 'id' or 'name' is required")
-			}
-			if p.ID == "" && p.Domain == nil {
-				return bad("scope/project': a project named by name needs a 'domain'")
-			}
-			if p.Domain != nil && p.Domain.ID == "" && p.Domain.Name == "" {
-				return bad("scope/project/domain': 'id' or 'name' is required")
-			}
-			c.projectID, c.projectName = p.ID, p.Name
-			if p.Domain != nil {
-				c.projectDomainID, c.projectDomainNm = p.Domain.ID, p.Domain.Name
-			}
-		case sc.Domain != nil:
-			if sc.Domain.ID == "" && sc.Domain.Name == "" {
-				return bad("scope/domain': 'id' or 'name' is required")
-			}
-			c.scopeDomainID, c.scopeDomainNm = sc.Domain.ID, sc.Domain.Name
-		}
-	}
+	c := req.Auth.Identity.credentials()
+	scope.applyTo(&c)
 	return c, nil
 }
 
-func (s *Identity) v3CreateToken(w http.ResponseWriter, r *http.Request) {
-	body, _ := readAll(r)
-	c, err := parseV3Auth(body)
+// validate checks the identity half of the request.
+func (req *v3AuthRequest) validate() error {
+	if req.Auth == nil {
+		return invalidField("auth", "'auth' is a required property")
+	}
+	id := req.Auth.Identity
+	if id == nil {
+		return invalidField("identity", "'identity' is a required property")
+	}
+	if len(id.Methods) == 0 {
+		return invalidField("identity", "'methods' is a required property")
+	}
+	switch id.Methods[0] {
+	case "password":
+		if id.Password == nil || id.Password.User == nil {
+			return invalidField("identity/password", "'user' is a required property")
+		}
+		return validateV3Ref("identity/password/user", "user", id.Password.User.v3Ref)
+	case "token":
+		if id.Token == nil || id.Token.ID == "" {
+			return invalidField("identity/token", "'id' is a required property")
+		}
+		return nil
+	}
+	return kit.Errorf(http.StatusUnauthorized, "Attempted to authenticate with an unsupported method.")
+}
+
+// validateV3Ref checks a reference to a user or project (noun): by ID, or
+// by name with a domain named by ID or name.
+func validateV3Ref(field, noun string, r v3Ref) error {
+	if r.ID == "" && r.Name == "" {
+		return invalidField(field, "'id' or 'name' is required")
+	}
+	if r.ID == "" && r.Domain == nil {
+		return invalidField(field, "a "+noun+" named by name needs a 'domain'")
+	}
+	if r.Domain != nil && r.Domain.ID == "" && r.Domain.Name == "" {
+		return invalidField(field+"/domain", "'id' or 'name' is required")
+	}
+	return nil
+}
+
+// credentials are what a validated identity says.
+func (id *v3Identity) credentials() credentials {
+	if id.Methods[0] == "token" {
+		return credentials{method: "token", tokenID: id.Token.ID}
+	}
+	u := id.Password.User
+	c := credentials{method: "password", userID: u.ID, userName: u.Name, secret: u.Password}
+	if u.Domain != nil {
+		c.domainID, c.domainNm = u.Domain.ID, u.Domain.Name
+	}
+	return c
+}
+
+// parseV3Scope reads and validates "scope": absent or null, "unscoped", or
+// an object naming a project or a domain.
+func parseV3Scope(raw json.RawMessage) (v3Scope, error) {
+	scope := bytes.TrimSpace(raw)
+	switch {
+	case len(scope) == 0 || string(scope) == "null":
+		return v3Scope{}, nil
+	case string(scope) == `"unscoped"`:
+		return v3Scope{unscoped: true}, nil
+	}
+	var sc v3ScopeRequest
+	if err := json.Unmarshal(scope, &sc); err != nil {
+		return v3Scope{}, invalidField("scope", `must be an object or "unscoped"`)
+	}
+	switch {
+	case sc.System != nil:
+		return v3Scope{}, kit.Errorf(http.StatusUnauthorized, "System scope is not supported by mockcloud.")
+	case sc.Project != nil:
+		if err := validateV3Ref("scope/project", "project", *sc.Project); err != nil {
+			return v3Scope{}, err
+		}
+		return v3Scope{project: sc.Project}, nil
+	case sc.Domain != nil:
+		if sc.Domain.ID == "" && sc.Domain.Name == "" {
+			return v3Scope{}, invalidField("scope/domain", "'id' or 'name' is required")
+		}
+		return v3Scope{domain: sc.Domain}, nil
+	}
+	return v3Scope{}, nil
+}
+
+// applyTo sets the scope of c.
+func (sc v3Scope) applyTo(c *credentials) {
+	c.unscoped = sc.unscoped
+	if p := sc.project; p != nil {
+		c.projectID, c.projectName = p.ID, p.Name
+		if p.Domain != nil {
+			c.projectDomainID, c.projectDomainNm = p.Domain.ID, p.Domain.Name
+		}
+	}
+	if d := sc.domain; d != nil {
+		c.scopeDomainID, c.scopeDomainNm = d.ID, d.Name
+	}
+}
+
+func (s *Identity) v3CreateToken(c *kit.Call) (kit.Reply, error) {
+	cred, err := parseV3Auth(c.Body)
 	if err != nil {
-		writeKeystoneError(w, r, err.Status, err.Message)
-		return
+		return kit.Reply{}, err
 	}
-	if s.applyBehavior(w, c) {
-		return
+	if reply, ok := s.applyBehavior(cred); ok {
+		return reply, nil
 	}
-	t, err := s.login(c)
+	t, err := s.login(cred)
 	if err != nil {
-		writeKeystoneError(w, r, err.Status, err.Message)
-		return
+		return kit.Reply{}, err
 	}
-	w.Header().Set("X-Subject-Token", t.ID)
-	fake.WriteJSON(w, http.StatusCreated, map[string]any{"token": s.v3TokenBody(r, t, wantCatalog(r))})
+	c.Header().Set("X-Subject-Token", t.ID)
+	return kit.JSON(http.StatusCreated, v3TokenResponse{Token: s.v3TokenBody(c.Request, t, wantCatalog(c))}), nil
 }
 
 // wantCatalog reports whether a token response should carry the catalog:
 // Keystone leaves it out when ?nocatalog is present, whatever its value
 // ("?nocatalog" alone included).
-func wantCatalog(r *http.Request) bool {
-	_, no := r.URL.Query()["nocatalog"]
+func wantCatalog(c *kit.Call) bool {
+	_, no := c.Query()["nocatalog"]
 	return !no
 }
 
+// refJSON is an {"id","name"} reference.
+type refJSON struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+type v3TokenUserJSON struct {
+	ID                string  `json:"id"`
+	Name              string  `json:"name"`
+	Domain            refJSON `json:"domain"`
+	PasswordExpiresAt *string `json:"password_expires_at"` // always null
+}
+
+type v3TokenProjectJSON struct {
+	ID     string  `json:"id"`
+	Name   string  `json:"name"`
+	Domain refJSON `json:"domain"`
+}
+
+// v3TokenJSON is Keystone v3's token body. Project, domain and roles are
+// there only for a scoped token; the catalog unless ?nocatalog.
+type v3TokenJSON struct {
+	Methods      []string            `json:"methods"`
+	AuditIDs     []string            `json:"audit_ids"`
+	ExpiresAt    string              `json:"expires_at"`
+	IssuedAt     string              `json:"issued_at"`
+	IsDomain     bool                `json:"is_domain"`
+	User         v3TokenUserJSON     `json:"user"`
+	Impersonator *refJSON            `json:"RAX-AUTH:impersonator,omitempty"`
+	Project      *v3TokenProjectJSON `json:"project,omitempty"`
+	Domain       *refJSON            `json:"domain,omitempty"`
+	Roles        *[]refJSON          `json:"roles,omitempty"`
+	Catalog      *[]v3ServiceJSON    `json:"catalog,omitempty"`
+}
+
+type v3TokenResponse struct {
+	Token v3TokenJSON `json:"token"`
+}
+
 // v3TokenBody renders a token as Keystone v3 does.
-func (s *Identity) v3TokenBody(r *http.Request, t Token, withCatalog bool) map[string]any {
+func (s *Identity) v3TokenBody(r *http.Request, t Token, withCatalog bool) v3TokenJSON {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	u := s.users[t.UserID]
-	body := map[string]any{
-		"methods":    t.Methods,
-		"audit_ids":  []string{t.AuditID},
-		"expires_at": t.ExpiresAt.UTC().Format(v3Time),
-		"issued_at":  t.IssuedAt.UTC().Format(v3Time),
-		"is_domain":  false,
-		"user": map[string]any{
-			"id": u.ID, "name": u.Name, "domain": s.domainRefLocked(u.DomainID),
-			"password_expires_at": nil,
-		},
+	body := v3TokenJSON{
+		Methods:   t.Methods,
+		AuditIDs:  []string{t.AuditID},
+		ExpiresAt: t.ExpiresAt.UTC().Format(v3Time),
+		IssuedAt:  t.IssuedAt.UTC().Format(v3Time),
+		User:      v3TokenUserJSON{ID: u.ID, Name: u.Name, Domain: s.domainRefLocked(u.DomainID)},
 	}
 	if t.Impersonator != "" {
-		body["RAX-AUTH:impersonator"] = map[string]any{"id": t.Impersonator, "name": s.users[t.Impersonator].Name}
+		body.Impersonator = &refJSON{ID: t.Impersonator, Name: s.users[t.Impersonator].Name}
 	}
 	if t.ProjectID != "" {
 		p := s.projects[t.ProjectID]
-		body["project"] = map[string]any{"id": p.ID, "name": p.Name, "domain": s.domainRefLocked(p.DomainID)}
+		body.Project = &v3TokenProjectJSON{ID: p.ID, Name: p.Name, Domain: s.domainRefLocked(p.DomainID)}
 	}
 	if t.DomainID != "" {
-		body["domain"] = s.domainRefLocked(t.DomainID)
+		d := s.domainRefLocked(t.DomainID)
+		body.Domain = &d
 	}
 	if t.ProjectID != "" || t.DomainID != "" {
-		roles := make([]map[string]string, 0, len(t.Roles))
+		roles := make([]refJSON, 0, len(t.Roles))
 		for _, name := range t.Roles {
-			roles = append(roles, map[string]string{"id": roleID(name), "name": name})
+			roles = append(roles, refJSON{ID: roleID(name), Name: name})
 		}
-		body["roles"] = roles
+		body.Roles = &roles
 	}
 	if withCatalog {
-		body["catalog"] = v3Catalog(s.resolveLocked(r, t.ProjectID))
+		cat := v3Catalog(s.resolveLocked(r, t.ProjectID))
+		body.Catalog = &cat
 	}
 	return body
 }
@@ -229,83 +281,119 @@ func (s *Identity) v3TokenBody(r *http.Request, t Token, withCatalog bool) map[s
 // roleID is a stable ID for a role name (roles are names in this fake).
 func roleID(name string) string { return "role-" + name }
 
-func (s *Identity) domainRefLocked(id string) map[string]string {
+func (s *Identity) domainRefLocked(id string) refJSON {
 	d, ok := s.domains[id]
 	if !ok {
 		d = Domain{ID: id, Name: id}
 	}
-	return map[string]string{"id": d.ID, "name": d.Name}
+	return refJSON(d)
 }
 
 // subjectToken finds the token named by X-Subject-Token for validate,
 // check and revoke; Keystone answers 404 for one it cannot use.
-func (s *Identity) subjectToken(r *http.Request) (Token, *fake.Error) {
-	id := r.Header.Get("X-Subject-Token")
+func (s *Identity) subjectToken(c *kit.Call) (Token, error) {
+	id := c.Request.Header.Get("X-Subject-Token")
 	if id == "" {
-		return Token{}, fake.Errorf(http.StatusBadRequest, "Expecting to find X-Subject-Token in request headers.")
+		return Token{}, kit.BadRequest("Expecting to find X-Subject-Token in request headers.")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t, ok := s.tokens[id]
-	if !ok || !t.Valid(s.env.Clock.Now()) {
-		return Token{}, fake.Errorf(http.StatusNotFound, "Could not find token: %s.", id)
+	if !ok || !t.Valid(s.Now()) {
+		return Token{}, kit.NotFound("Could not find token: %s.", id)
 	}
 	return t.clone(), nil
 }
 
-func (s *Identity) v3ValidateToken(w http.ResponseWriter, r *http.Request) {
-	t, err := s.subjectToken(r)
+func (s *Identity) v3ValidateToken(c *kit.Call) (kit.Reply, error) {
+	t, err := s.subjectToken(c)
 	if err != nil {
-		writeKeystoneError(w, r, err.Status, err.Message)
-		return
+		return kit.Reply{}, err
 	}
-	w.Header().Set("X-Subject-Token", t.ID)
-	fake.WriteJSON(w, http.StatusOK, map[string]any{"token": s.v3TokenBody(r, t, wantCatalog(r))})
+	c.Header().Set("X-Subject-Token", t.ID)
+	return kit.OK(v3TokenResponse{Token: s.v3TokenBody(c.Request, t, wantCatalog(c))}), nil
 }
 
-func (s *Identity) v3CheckToken(w http.ResponseWriter, r *http.Request) {
-	t, err := s.subjectToken(r)
+func (s *Identity) v3CheckToken(c *kit.Call) (kit.Reply, error) {
+	t, err := s.subjectToken(c)
 	if err != nil {
-		w.WriteHeader(err.Status) // HEAD: status only
-		return
+		var e *kit.Error
+		if errors.As(err, &e) {
+			return kit.Status(e.Status), nil // HEAD: status only
+		}
+		return kit.Reply{}, err
 	}
-	w.Header().Set("X-Subject-Token", t.ID)
-	w.WriteHeader(http.StatusOK)
+	c.Header().Set("X-Subject-Token", t.ID)
+	return kit.Status(http.StatusOK), nil
 }
 
-func (s *Identity) v3RevokeToken(w http.ResponseWriter, r *http.Request) {
-	t, err := s.subjectToken(r)
+func (s *Identity) v3RevokeToken(c *kit.Call) (kit.Reply, error) {
+	t, err := s.subjectToken(c)
 	if err != nil {
-		writeKeystoneError(w, r, err.Status, err.Message)
-		return
+		return kit.Reply{}, err
 	}
 	s.Revoke(t.ID)
-	w.WriteHeader(http.StatusNoContent)
+	return kit.Status(http.StatusNoContent), nil
 }
 
-func (s *Identity) v3Catalog(w http.ResponseWriter, r *http.Request) {
-	p, _ := fake.PrincipalFrom(r.Context())
-	s.mu.Lock()
-	cat := v3Catalog(s.resolveLocked(r, p.ProjectID))
-	s.mu.Unlock()
-	fake.WriteJSON(w, http.StatusOK, map[string]any{
-		"catalog": cat,
-		"links":   map[string]any{"self": fake.BaseURL(r) + "/v3/auth/catalog", "previous": nil, "next": nil},
-	})
+// listLinksJSON are a v3 list's links (this fake never pages).
+type listLinksJSON struct {
+	Self     string  `json:"self"`
+	Previous *string `json:"previous"`
+	Next     *string `json:"next"`
 }
 
-func (s *Identity) v3ProjectBody(r *http.Request, p Project) map[string]any {
-	return map[string]any{
-		"id": p.ID, "name": p.Name, "domain_id": p.DomainID, "description": p.Description,
-		"enabled": !p.Disabled, "is_domain": false, "parent_id": p.DomainID, "tags": []string{},
-		"options": map[string]any{},
-		"links":   map[string]string{"self": fake.BaseURL(r) + "/v3/projects/" + p.ID},
+type v3CatalogResponse struct {
+	Catalog []v3ServiceJSON `json:"catalog"`
+	Links   listLinksJSON   `json:"links"`
+}
+
+func (s *Identity) v3Catalog(c *kit.Call) (kit.Reply, error) {
+	return kit.OK(v3CatalogResponse{
+		Catalog: v3Catalog(s.resolve(c.Request, c.Principal.ProjectID)),
+		Links:   listLinksJSON{Self: c.BaseURL() + "/v3/auth/catalog"},
+	}), nil
+}
+
+type selfLinkJSON struct {
+	Self string `json:"self"`
+}
+
+type v3ProjectJSON struct {
+	ID          string       `json:"id"`
+	Name        string       `json:"name"`
+	DomainID    string       `json:"domain_id"`
+	Description string       `json:"description"`
+	Enabled     bool         `json:"enabled"`
+	IsDomain    bool         `json:"is_domain"`
+	ParentID    string       `json:"parent_id"`
+	Tags        []string     `json:"tags"`
+	Options     struct{}     `json:"options"`
+	Links       selfLinkJSON `json:"links"`
+}
+
+type v3ProjectResponse struct {
+	Project v3ProjectJSON `json:"project"`
+}
+
+type v3ProjectsResponse struct {
+	Projects []v3ProjectJSON `json:"projects"`
+	Links    listLinksJSON   `json:"links"`
+}
+
+func v3ProjectBody(c *kit.Call, p Project) v3ProjectJSON {
+	return v3ProjectJSON{
+		ID: p.ID, Name: p.Name, DomainID: p.DomainID, Description: p.Description,
+		Enabled: !p.Disabled, ParentID: p.DomainID, Tags: []string{},
+		Links: selfLinkJSON{Self: c.BaseURL() + "/v3/projects/" + p.ID},
 	}
 }
 
-func (s *Identity) writeProjects(w http.ResponseWriter, r *http.Request, projects []Project) {
-	q := r.URL.Query()
-	out := make([]map[string]any, 0, len(projects))
+// projectsReply lists projects, filtered by the query's name, domain_id and
+// enabled.
+func projectsReply(c *kit.Call, projects []Project) kit.Reply {
+	q := c.Query()
+	out := make([]v3ProjectJSON, 0, len(projects))
 	for _, p := range projects {
 		if name := q.Get("name"); name != "" && p.Name != name {
 			continue
@@ -316,71 +404,65 @@ func (s *Identity) writeProjects(w http.ResponseWriter, r *http.Request, project
 		if e := q.Get("enabled"); e != "" && (e == "false" || e == "0") != p.Disabled {
 			continue
 		}
-		out = append(out, s.v3ProjectBody(r, p))
+		out = append(out, v3ProjectBody(c, p))
 	}
-	fake.WriteJSON(w, http.StatusOK, map[string]any{
-		"projects": out,
-		"links":    map[string]any{"self": fake.BaseURL(r) + r.URL.Path, "previous": nil, "next": nil},
-	})
+	return kit.OK(v3ProjectsResponse{Projects: out, Links: listLinksJSON{Self: c.BaseURL() + c.Request.URL.Path}})
 }
 
-func (s *Identity) v3AuthProjects(w http.ResponseWriter, r *http.Request) {
-	p, _ := fake.PrincipalFrom(r.Context())
+// projectsOf returns the projects the user has a role on, by ID.
+func (s *Identity) projectsOf(userID string) []Project {
 	s.mu.Lock()
-	projects := s.projectsOfLocked(p.UserID)
-	s.mu.Unlock()
-	s.writeProjects(w, r, projects)
+	defer s.mu.Unlock()
+	return s.projectsOfLocked(userID)
 }
 
-func (s *Identity) v3ListProjects(w http.ResponseWriter, r *http.Request) {
-	p, _ := fake.PrincipalFrom(r.Context())
-	var projects []Project
-	if p.HasRole("admin") {
-		projects = s.Projects()
-	} else {
-		s.mu.Lock()
-		projects = s.projectsOfLocked(p.UserID)
-		s.mu.Unlock()
+func (s *Identity) v3AuthProjects(c *kit.Call) (kit.Reply, error) {
+	return projectsReply(c, s.projectsOf(c.Principal.UserID)), nil
+}
+
+func (s *Identity) v3ListProjects(c *kit.Call) (kit.Reply, error) {
+	if c.Principal.HasRole("admin") {
+		return projectsReply(c, s.Projects()), nil
 	}
-	s.writeProjects(w, r, projects)
+	return projectsReply(c, s.projectsOf(c.Principal.UserID)), nil
 }
 
 // forbidden is Keystone's policy refusal.
-func forbidden(action string) *fake.Error {
-	return fake.Errorf(http.StatusForbidden, "You are not authorized to perform the requested action: %s.", action)
+func forbidden(action string) *kit.Error {
+	return kit.Forbidden("You are not authorized to perform the requested action: %s.", action)
 }
 
-func (s *Identity) v3GetProject(w http.ResponseWriter, r *http.Request) {
-	id := mux.Vars(r)["project_id"]
-	caller, _ := fake.PrincipalFrom(r.Context())
-	if caller.ProjectID != id && !caller.HasRole("admin") {
-		err := forbidden("identity:get_project")
-		writeKeystoneError(w, r, err.Status, err.Message)
-		return
+func (s *Identity) v3GetProject(c *kit.Call) (kit.Reply, error) {
+	id := c.Var("project_id")
+	if c.Principal.ProjectID != id && !c.Principal.HasRole("admin") {
+		return kit.Reply{}, forbidden("identity:get_project")
 	}
 	p, ok := s.Project(id)
 	if !ok {
-		writeKeystoneError(w, r, http.StatusNotFound, "Could not find project: "+id+".")
-		return
+		return kit.Reply{}, kit.NotFound("Could not find project: %s.", id)
 	}
-	fake.WriteJSON(w, http.StatusOK, map[string]any{"project": s.v3ProjectBody(r, p)})
+	return kit.OK(v3ProjectResponse{Project: v3ProjectBody(c, p)}), nil
 }
 
-func (s *Identity) v3UserProjects(w http.ResponseWriter, r *http.Request) {
-	id := mux.Vars(r)["user_id"]
-	caller, _ := fake.PrincipalFrom(r.Context())
-	if caller.UserID != id && !caller.HasRole("admin") {
-		err := forbidden("identity:list_user_projects")
-		writeKeystoneError(w, r, err.Status, err.Message)
-		return
-	}
+// userProjects returns the projects of the user with id; ok is false when
+// there is no such user.
+func (s *Identity) userProjects(id string) (projects []Project, ok bool) {
 	s.mu.Lock()
-	_, ok := s.users[id]
-	projects := s.projectsOfLocked(id)
-	s.mu.Unlock()
-	if !ok {
-		writeKeystoneError(w, r, http.StatusNotFound, "Could not find user: "+id+".")
-		return
+	defer s.mu.Unlock()
+	if _, ok := s.users[id]; !ok {
+		return nil, false
 	}
-	s.writeProjects(w, r, projects)
+	return s.projectsOfLocked(id), true
+}
+
+func (s *Identity) v3UserProjects(c *kit.Call) (kit.Reply, error) {
+	id := c.Var("user_id")
+	if c.Principal.UserID != id && !c.Principal.HasRole("admin") {
+		return kit.Reply{}, forbidden("identity:list_user_projects")
+	}
+	projects, ok := s.userProjects(id)
+	if !ok {
+		return kit.Reply{}, kit.NotFound("Could not find user: %s.", id)
+	}
+	return projectsReply(c, projects), nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/mockcloud/mockcloud/clock"
+	"github.com/mockcloud/mockcloud/fake"
 	"github.com/mockcloud/mockcloud/identity"
 )
 
@@ -220,7 +221,7 @@ func TestV3TokenTimes(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			a := newAPI(t, append([]identity.Option{identity.WithClock(clock.New(start))}, tc.opts...)...)
+			a := newAPI(t, append([]identity.Option{fake.WithClock(clock.New(start))}, tc.opts...)...)
 			_, tok := a.login(v3Password("bob", "Default", "pw", ""))
 			issued := mustParse(t, v3Time, tok.Token.IssuedAt)
 			expires := mustParse(t, v3Time, tok.Token.ExpiresAt)
@@ -498,7 +499,7 @@ func TestV3TokenHeaderErrors(t *testing.T) {
 
 func TestV3TokenExpiry(t *testing.T) {
 	c := clock.New(clock.DefaultStart())
-	a := seededAPI(t, identity.WithClock(c))
+	a := seededAPI(t, fake.WithClock(c))
 	if a.srv.Clock() != c {
 		t.Fatal("Clock() is not the clock passed to WithClock")
 	}
@@ -520,7 +521,7 @@ func TestV3TokenExpiry(t *testing.T) {
 
 func TestV3TokenLifetimeOption(t *testing.T) {
 	c := clock.New(clock.DefaultStart())
-	a := seededAPI(t, identity.WithClock(c), identity.WithTokenLifetime(time.Hour))
+	a := seededAPI(t, fake.WithClock(c), identity.WithTokenLifetime(time.Hour))
 	tok, body := a.login(v3PasswordByID("u-alice", "s3cret", ""))
 	if body.Token.ExpiresAt != "2026-01-01T01:00:00.000000Z" {
 		t.Errorf("expires_at = %s, want 2026-01-01T01:00:00.000000Z", body.Token.ExpiresAt)
@@ -535,7 +536,7 @@ func TestV3TokenLifetimeOption(t *testing.T) {
 // method, so that rescoping never extends a session.
 func TestV3RescopeKeepsExpiry(t *testing.T) {
 	c := clock.New(clock.DefaultStart())
-	a := seededAPI(t, identity.WithClock(c))
+	a := seededAPI(t, fake.WithClock(c))
 	first, orig := a.login(v3PasswordByID("u-alice", "s3cret", `"unscoped"`))
 
 	c.Advance(10 * time.Hour)
@@ -565,5 +566,24 @@ func TestV3RescopeChain(t *testing.T) {
 	}
 	if tok.Token.Project == nil || tok.Token.Project.ID != "p-ops" || tok.Token.User.ID != "u-alice" {
 		t.Errorf("token = %+v, want alice on p-ops", tok.Token)
+	}
+}
+
+// Schema errors carry Keystone's message, "Invalid input for field
+// '<path>': <problem>".
+func TestV3SchemaErrorMessages(t *testing.T) {
+	a := newAPI(t)
+	for body, want := range map[string]string{
+		`{}`:                           "Invalid input for field 'auth': 'auth' is a required property",
+		`{"auth":{"identity":{}}}`:     "Invalid input for field 'identity': 'methods' is a required property",
+		v3PasswordByID("u", "p", "42"): `Invalid input for field 'scope': must be an object or "unscoped"`,
+		v3Body(`{"methods":["password"],"password":{"user":{"name":"x"}}}`, ""): "Invalid input for field 'identity/password/user': a user named by name needs a 'domain'",
+		v3PasswordByID("u", "p", `{"project":{"name":"p","domain":{}}}`):        "Invalid input for field 'scope/project/domain': 'id' or 'name' is required",
+	} {
+		var e keystoneError
+		a.do("POST", "/v3/auth/tokens", body).expect(t, http.StatusBadRequest).decode(t, &e)
+		if e.Error.Message != want {
+			t.Errorf("%s: message %q, want %q", body, e.Error.Message, want)
+		}
 	}
 }
