@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -218,7 +219,8 @@ func (s *Service) Ops() []string {
 }
 
 // Intercept wraps the handler of op, for tests of a service (a handler made
-// to panic, a slow one). It applies to requests that arrive after it.
+// to panic, a slow one). It applies to requests that arrive after it; a nil
+// wrap removes the intercept.
 func (s *Service) Intercept(op string, wrap func(Handler) Handler) {
 	s.interceptMu.Lock()
 	defer s.interceptMu.Unlock()
@@ -446,6 +448,7 @@ func writeReply(w http.ResponseWriter, r *http.Request, header http.Header, repl
 		if reply.contentType != "" {
 			w.Header().Set("Content-Type", reply.contentType)
 		}
+		w.Header().Set("Content-Length", strconv.Itoa(len(reply.raw)))
 		w.WriteHeader(status)
 		_, _ = w.Write(reply.raw)
 	case reply.Body != nil:

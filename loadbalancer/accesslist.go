@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // Route names of the access list API.
@@ -18,12 +20,12 @@ const (
 	networkItemNotAllowed = "IP address was not converted properly, we are unable to process this request."
 )
 
-func (c *CLB) accessListRoutes() []apiRoute {
-	return []apiRoute{
-		{OpGetAccessList, "GET", "/loadbalancers/{lb_id}/accesslist", c.getAccessList},
-		{OpAddAccessList, "POST", "/loadbalancers/{lb_id}/accesslist", c.addAccessList},
-		{OpDeleteAccessList, "DELETE", "/loadbalancers/{lb_id}/accesslist", c.deleteAccessList},
-		{OpDeleteNetworkItem, "DELETE", "/loadbalancers/{lb_id}/accesslist/{item_id}", c.deleteNetworkItem},
+func (c *CLB) accessListRoutes() []kit.Route {
+	return []kit.Route{
+		{Op: OpGetAccessList, Method: "GET", Path: "/loadbalancers/{lb_id}/accesslist", Handler: c.getAccessList},
+		{Op: OpAddAccessList, Method: "POST", Path: "/loadbalancers/{lb_id}/accesslist", Handler: c.addAccessList},
+		{Op: OpDeleteAccessList, Method: "DELETE", Path: "/loadbalancers/{lb_id}/accesslist", Handler: c.deleteAccessList},
+		{Op: OpDeleteNetworkItem, Method: "DELETE", Path: "/loadbalancers/{lb_id}/accesslist/{item_id}", Handler: c.deleteNetworkItem},
 	}
 }
 
@@ -35,7 +37,7 @@ type itemBody struct {
 	IPVersion json.RawMessage `json:"ipVersion"`
 }
 
-func (it itemBody) checkEnums() *apiError {
+func (it itemBody) checkEnums() error {
 	if it.Type != nil && *it.Type != "ALLOW" && *it.Type != "DENY" {
 		return schemaError(fmt.Sprintf("type %q is not one of ALLOW, DENY", *it.Type))
 	}
@@ -59,8 +61,18 @@ func (it itemBody) validate() []string {
 	return msgs
 }
 
+// itemsOf is the network items validated request items describe, without
+// IDs.
+func itemsOf(in []itemBody) []NetworkItem {
+	out := make([]NetworkItem, 0, len(in))
+	for _, it := range in {
+		out = append(out, NetworkItem{Address: *it.Address, Type: *it.Type})
+	}
+	return out
+}
+
 // checkNetworkAddress accepts an IP address or a CIDR.
-func checkNetworkAddress(a string) *apiError {
+func checkNetworkAddress(a string) error {
 	if net.ParseIP(a) != nil {
 		return nil
 	}
@@ -89,14 +101,18 @@ func sameNetwork(a, b string) bool {
 	return norm(a) == norm(b)
 }
 
-func (c *CLB) getAccessList(r *http.Request) (int, any, *apiError) {
+func (c *CLB) getAccessList(call *kit.Call) (kit.Reply, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	lb, err := c.liveLBFromPath(r)
+	lb, err := c.liveLBFromPath(call)
 	if err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
-	return http.StatusOK, map[string]any{"accessList": renderItems(lb.AccessList)}, nil
+	return kit.OK(accessListJSON{renderItems(lb.AccessList)}), nil
+}
+
+type accessListJSON struct {
+	AccessList []itemJSON `json:"accessList"`
 }
 
 type accessListBody struct {
@@ -105,10 +121,10 @@ type accessListBody struct {
 
 // addAccessList appends network items: all-or-nothing, unique addresses,
 // at most the account's access list limit in total.
-func (c *CLB) addAccessList(r *http.Request) (int, any, *apiError) {
+func (c *CLB) addAccessList(call *kit.Call) (kit.Reply, error) {
 	var in accessListBody
-	if err := decodeBody(readBody(r), &in); err != nil {
-		return 0, nil, err
+	if err := decodeBody(call.Body, &in); err != nil {
+		return kit.Reply{}, err
 	}
 	var msgs []string
 	if len(in.AccessList) == 0 {
@@ -119,74 +135,71 @@ func (c *CLB) addAccessList(r *http.Request) (int, any, *apiError) {
 	}
 	for _, it := range in.AccessList {
 		if err := it.checkEnums(); err != nil {
-			return 0, nil, err
+			return kit.Reply{}, err
 		}
 		msgs = append(msgs, it.validate()...)
 	}
 	if len(msgs) > 0 {
-		return 0, nil, validationFailure(msgs...)
+		return kit.Reply{}, validationFailure(msgs...)
 	}
 	for _, it := range in.AccessList {
 		if err := checkNetworkAddress(*it.Address); err != nil {
-			return 0, nil, err
+			return kit.Reply{}, err
 		}
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	lb, err := c.mutableLBFromPath(r)
+	lb, err := c.mutableLBFromPath(call)
 	if err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
 	for i, it := range in.AccessList {
 		for _, old := range lb.AccessList {
 			if sameNetwork(old.Address, *it.Address) {
-				return 0, nil, badRequest("Must supply a unique access list item to update the current list.")
+				return kit.Reply{}, badRequest("Must supply a unique access list item to update the current list.")
 			}
 		}
 		for _, other := range in.AccessList[:i] {
 			if sameNetwork(*other.Address, *it.Address) {
-				return 0, nil, badRequest("Must supply a unique access list item to update the current list.")
+				return kit.Reply{}, badRequest("Must supply a unique access list item to update the current list.")
 			}
 		}
 	}
-	if limit := c.limits.AccessList; limit > 0 && len(lb.AccessList)+len(in.AccessList) > limit {
-		return 0, nil, badRequest("Access list size must not exceed %d items.", limit)
+	if limit := c.cfg.limits.AccessList; limit > 0 && len(lb.AccessList)+len(in.AccessList) > limit {
+		return kit.Reply{}, badRequest("Access list size must not exceed %d items.", limit)
 	}
-	for _, it := range in.AccessList {
-		c.seq.item++
-		lb.AccessList = append(lb.AccessList, NetworkItem{ID: c.seq.item, Address: *it.Address, Type: *it.Type})
-	}
-	c.changedLocked(lb, c.now())
-	return http.StatusAccepted, nil, nil
+	lb.AccessList = append(lb.AccessList, c.itemsLocked(itemsOf(in.AccessList))...)
+	c.changedLocked(lb, c.Now())
+	return kit.Status(http.StatusAccepted), nil
 }
 
 // deleteAccessList deletes the whole list, or with ?id= those items (all of
 // them or none).
-func (c *CLB) deleteAccessList(r *http.Request) (int, any, *apiError) {
-	ids, bad := queryIDs(r)
+func (c *CLB) deleteAccessList(call *kit.Call) (kit.Reply, error) {
+	ids, bad := queryIDs(call)
 	batch := len(ids) > 0 || len(bad) > 0
-	if limit := c.limits.BatchDelete; batch && limit > 0 && len(ids)+len(bad) > limit {
-		return 0, nil, badRequest("Currently, the limit of accepted parameters is: %d :please supply a valid parameter list.", limit)
+	if limit := c.cfg.limits.BatchDelete; batch && limit > 0 && len(ids)+len(bad) > limit {
+		return kit.Reply{}, badRequest("Currently, the limit of accepted parameters is: %d :please supply a valid parameter list.", limit)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	lb, err := c.lbFromPath(r)
+	lb, err := c.lbFromPath(call)
 	if err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
 	if !batch {
 		if err := mutableLocked(lb); err != nil {
-			return 0, nil, err
+			return kit.Reply{}, err
 		}
 		if len(lb.AccessList) == 0 {
-			return 0, nil, errorf(http.StatusUnprocessableEntity, "No access list found to delete")
+			return kit.Reply{}, errorf(http.StatusUnprocessableEntity, "No access list found to delete")
 		}
 		lb.AccessList = nil
-		c.changedLocked(lb, c.now())
-		return http.StatusAccepted, nil, nil
+		c.changedLocked(lb, c.Now())
+		return kit.Status(http.StatusAccepted), nil
 	}
 	if lb.Status != StatusActive {
-		return 0, nil, errorf(http.StatusUnprocessableEntity, msgNotActive)
+		return kit.Reply{}, errorf(http.StatusUnprocessableEntity, msgNotActive)
 	}
 	missing := append([]string(nil), bad...)
 	for _, id := range ids {
@@ -199,7 +212,7 @@ func (c *CLB) deleteAccessList(r *http.Request) (int, any, *apiError) {
 		if len(missing) > 1 {
 			plural = "s"
 		}
-		return 0, nil, badRequest("Network item%s with id%s %s not found.", plural, plural, strings.Join(missing, ","))
+		return kit.Reply{}, badRequest("Network item%s with id%s %s not found.", plural, plural, strings.Join(missing, ","))
 	}
 	kept := make([]NetworkItem, 0, len(lb.AccessList))
 	for _, it := range lb.AccessList {
@@ -208,25 +221,25 @@ func (c *CLB) deleteAccessList(r *http.Request) (int, any, *apiError) {
 		}
 	}
 	lb.AccessList = kept
-	c.changedLocked(lb, c.now())
-	return http.StatusAccepted, nil, nil
+	c.changedLocked(lb, c.Now())
+	return kit.Status(http.StatusAccepted), nil
 }
 
-func (c *CLB) deleteNetworkItem(r *http.Request) (int, any, *apiError) {
-	id, convErr := strconv.Atoi(pathVar(r, "item_id"))
+func (c *CLB) deleteNetworkItem(call *kit.Call) (kit.Reply, error) {
+	id, convErr := strconv.Atoi(call.Var("item_id"))
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	lb, err := c.mutableLBFromPath(r)
+	lb, err := c.mutableLBFromPath(call)
 	if err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
 	i := itemIndex(lb.AccessList, id)
 	if convErr != nil || i < 0 {
-		return 0, nil, errorf(http.StatusNotFound, "Network item not found")
+		return kit.Reply{}, errorf(http.StatusNotFound, "Network item not found")
 	}
 	lb.AccessList = append(lb.AccessList[:i:i], lb.AccessList[i+1:]...)
-	c.changedLocked(lb, c.now())
-	return http.StatusAccepted, nil, nil
+	c.changedLocked(lb, c.Now())
+	return kit.Status(http.StatusAccepted), nil
 }
 
 func itemIndex(items []NetworkItem, id int) int {

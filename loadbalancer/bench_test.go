@@ -8,12 +8,13 @@ import (
 	"testing"
 
 	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/kit"
 	"github.com/mockcloud/mockcloud/loadbalancer"
 )
 
-func benchServer(b *testing.B) *loadbalancer.HTTPServer {
-	return loadbalancer.NewServer(b, loadbalancer.WithDurations(loadbalancer.Instant()),
-		loadbalancer.WithEnv(fake.Env{Journal: fake.NewJournal(1024)}))
+// benchServer keeps a bounded journal, as a Cloud can.
+func benchServer(b *testing.B) *loadbalancer.CLB {
+	return inCloud(b, kit.Env{Journal: fake.NewJournal(1024)}, loadbalancer.WithDurations(loadbalancer.Instant()))
 }
 
 func mustDo(b *testing.B, c *http.Client, req *http.Request, want int) {

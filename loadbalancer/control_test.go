@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/mockcloud/mockcloud/clock"
 	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/kit"
 	"github.com/mockcloud/mockcloud/loadbalancer"
 )
 
@@ -163,17 +164,17 @@ func TestBehaviors(t *testing.T) {
 	}
 	h.srv.Clock().Advance(10 * time.Second) // the build was scheduled at creation
 	h.srv.CheckStatus(t, id, "ACTIVE")
-	if err := h.srv.ScheduleStatus(id, "ERROR", time.Minute); err != nil {
+	if err := h.srv.ScheduleLoadBalancerStatus(id, "ERROR", time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	h.srv.Clock().Advance(time.Minute)
 	h.srv.CheckStatus(t, id, "ERROR")
-	if err := h.srv.SetStatus(id, "active"); err != nil {
+	if err := h.srv.SetLoadBalancerStatus(id, "active"); err != nil {
 		t.Fatal(err)
 	}
 	h.srv.CheckStatus(t, id, "ACTIVE")
 	for _, err := range []error{
-		h.srv.SetStatus(id, "BROKEN"), h.srv.SetStatus(1, "ACTIVE"), h.srv.ScheduleStatus(id, "ACTIVE", -1),
+		h.srv.SetLoadBalancerStatus(id, "BROKEN"), h.srv.SetLoadBalancerStatus(1, "ACTIVE"), h.srv.ScheduleLoadBalancerStatus(id, "ACTIVE", -1),
 		h.srv.SetNodeStatus(id, 1, "OFFLINE"), h.srv.SetNodeStatus(id, h.nodeIDs(id)[0], "DOWN"),
 		h.srv.SetNodeCondition(id, h.nodeIDs(id)[0], "OFF"), h.srv.SetBehavior(id, loadbalancer.Behavior{Build: -1}),
 	} {
@@ -196,14 +197,14 @@ func TestBehaviors(t *testing.T) {
 
 // With authentication, the token's project must be the URL's tenant.
 func TestTenantCheck(t *testing.T) {
-	auth := func(r *http.Request) (fake.Principal, *fake.Error) {
+	auth := func(r *http.Request) (kit.Principal, *kit.Error) {
 		tok := r.Header.Get("X-Auth-Token")
 		if !strings.HasPrefix(tok, "tok-") {
-			return fake.Principal{}, fake.Errorf(http.StatusUnauthorized, "The request you have made requires authentication.")
+			return kit.Principal{}, kit.Errorf(http.StatusUnauthorized, "The request you have made requires authentication.")
 		}
-		return fake.Principal{Token: tok, ProjectID: strings.TrimPrefix(tok, "tok-")}, nil
+		return kit.Principal{Token: tok, ProjectID: strings.TrimPrefix(tok, "tok-")}, nil
 	}
-	srv := loadbalancer.NewServer(t, loadbalancer.WithEnv(fake.Env{Auth: auth}))
+	srv := inCloud(t, kit.Env{Auth: auth})
 	get := func(path, token string) response {
 		method := "GET"
 		if m, p, ok := strings.Cut(path, " "); ok {
@@ -245,7 +246,7 @@ func TestTenantCheck(t *testing.T) {
 // Generic faults are scoped to the service's region and recorded in the
 // journal with the route's name.
 func TestFaultsAndJournal(t *testing.T) {
-	h := instant(t, loadbalancer.WithRegion("ORD"))
+	h := instant(t, fake.WithRegion("ORD"))
 	h.srv.Inject(fake.Fault{Op: loadbalancer.OpAddNodes, Status: 503, Times: 1})
 	over := h.srv.Inject(loadbalancer.OverLimit(time.Date(2026, 1, 1, 0, 1, 0, 0, time.UTC)))
 	over.Remove()
@@ -293,19 +294,25 @@ func TestSeedingAndInspection(t *testing.T) {
 	}
 	h.expect(h.do("GET", lbPath(lb.ID, "/nodes"), ""), 200, fmt.Sprintf(
 		`{"nodes":[{"address":"10.0.0.5","id":%d,"port":443,"status":"ONLINE","condition":"ENABLED","weight":1,"type":"PRIMARY"}]}`, lb.Nodes[0].ID))
+	h.srv.CheckLoadBalancer(t, lb) // the stored copy is what is stored
 	// Copies, not the stored value.
 	lb.Nodes[0].Address = "changed"
 	if n, _ := h.srv.Node(lb.ID, lb.Nodes[0].ID); n.Address != "10.0.0.5" {
 		t.Error("inspection returned shared state")
 	}
 	for _, bad := range []loadbalancer.LoadBalancer{{}, {Tenant: "t", Protocol: "GOPHER"}, {Tenant: "t", Protocol: "TCP"},
-		{Tenant: "t", Status: "NAPPING"}, {Tenant: "t", ID: lb.ID}} {
+		{Tenant: "t", Status: "NAPPING"}, {Tenant: "t", ID: lb.ID},
+		// The fields the API validates are validated alike (validateFields).
+		{Tenant: "t", Algorithm: "FASTEST"}, {Tenant: "t", Timeout: 5}, {Tenant: "t", Port: 70000},
+		{Tenant: "t", Name: strings.Repeat("n", 129)}} {
 		if _, err := h.srv.AddLoadBalancer(bad); err == nil {
 			t.Errorf("AddLoadBalancer(%+v) accepted", bad)
 		}
 	}
-	if got := h.srv.LoadBalancers("nobody"); len(got) != 0 {
-		t.Errorf("another tenant sees %d load balancers", len(got))
+	for _, other := range h.srv.LoadBalancers() {
+		if other.Tenant == "nobody" {
+			t.Errorf("tenant nobody has load balancer %d", other.ID)
+		}
 	}
 	if _, ok := h.srv.Node(lb.ID, 1); ok {
 		t.Error("Node found an unknown node")
@@ -316,11 +323,15 @@ func TestSeedingAndInspection(t *testing.T) {
 
 	// Check helpers report mismatches without stopping the test.
 	rec := &recordingTB{}
-	if h.srv.CheckStatus(rec, lb.ID, "ERROR") || h.srv.CheckNodes(rec, lb.ID) || h.srv.CheckStatus(rec, 1, "ACTIVE") {
+	if h.srv.CheckStatus(rec, lb.ID, "ERROR") || h.srv.CheckNodes(rec, lb.ID) || h.srv.CheckStatus(rec, 1, "ACTIVE") ||
+		h.srv.CheckLoadBalancer(rec, lb) || h.srv.CheckLoadBalancer(rec, loadbalancer.LoadBalancer{ID: 1}) {
 		t.Error("a Check helper passed on a mismatch")
 	}
-	if len(rec.errors) != 3 {
-		t.Errorf("Check helpers reported %d errors, want 3: %q", len(rec.errors), rec.errors)
+	if len(rec.errors) != 5 {
+		t.Errorf("Check helpers reported %d errors, want 5: %q", len(rec.errors), rec.errors)
+	}
+	if !strings.Contains(rec.errors[3], "(-want +got)") || !strings.Contains(rec.errors[3], `"changed"`) {
+		t.Errorf("CheckLoadBalancer did not report a diff: %s", rec.errors[3])
 	}
 }
 
@@ -337,8 +348,12 @@ func (r *recordingTB) Errorf(format string, args ...any) {
 func TestOptions(t *testing.T) {
 	clk := clock.New(time.Date(2030, 5, 1, 0, 0, 0, 0, time.UTC))
 	mk := func() *loadbalancer.CLB {
-		return loadbalancer.New(loadbalancer.WithClock(clk), loadbalancer.WithSeed(42), loadbalancer.WithRegion("LON"),
+		c, err := loadbalancer.NewUnstarted(fake.WithClock(clk), fake.WithSeed(42), fake.WithRegion("LON"),
 			loadbalancer.WithAllowedDomains("example.net"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
 	}
 	a, b := mk(), mk()
 	defer a.Close()

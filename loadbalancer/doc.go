@@ -7,15 +7,24 @@
 //
 // # Using it
 //
-// In a Cloud (package mockcloud) the service is mounted per region and
-// listed in the catalog as "cloudLoadBalancers" (type rax:load-balancer) at
-// …/v1.0/{tenant_id}; tokens come from identity. On its own:
+// In a Cloud (package mockcloud) the service is mounted from its
+// [Descriptor] once per region, under /loadbalancers/{region}, and listed
+// in the catalog as "cloudLoadBalancers" (type rax:load-balancer) at
+// …/v1.0/{tenant_id} and as Mimic's "cloudLoadBalancerControl" at
+// …/v2/{tenant_id}; tokens come from identity, and the clock, the seed and
+// the region are the Cloud's. On its own:
 //
-//	srv := loadbalancer.NewServer(t)            // no token check; the tenant is the URL's
-//	url := srv.URL() + "/v1.0/123456"           // the endpoint a client is given
-//	srv.Clock().Advance(10 * time.Second)       // BUILD -> ACTIVE
+//	clb := loadbalancer.New(t)                  // started on loopback, closed when the test ends
+//	url := clb.URL() + "/v1.0/123456"           // the endpoint a client is given
+//	clb.Clock().Advance(10 * time.Second)       // BUILD -> ACTIVE
 //
-// With a shared Env whose Auth is set, the token's project must be the
+// On its own the region is DFW (fake.WithRegion names another), the clock
+// and the seed are its own (fake.WithClock, fake.WithSeed), and no token is
+// checked: the tenant is the URL's. [NewUnstarted] builds it for embedding
+// (serve clb.Handler()). The package's own options are [WithDurations],
+// [WithAbsoluteLimits] and [WithAllowedDomains].
+//
+// When tokens are checked (in a Cloud), the token's project must be the
 // {tenant_id} of the URL (or the token must carry the admin role); a
 // mismatch answers 401. Each tenant sees only its own load balancers:
 // another tenant's ID answers 404.
@@ -57,7 +66,10 @@
 // implementation): "Load Balancer '%d' has a status of '%s' and is
 // considered immutable.", "Duplicate nodes detected. One or more nodes
 // already configured on load balancer.", "Nodes must not exceed 25 per load
-// balancer.", "Node ids 7,9 are not a part of your loadbalancer" …
+// balancer.", "Node ids 7,9 are not a part of your loadbalancer" … Every
+// failure uses that body: the API's own, an injected fault's without a body
+// of its own, routing's 404 and 405, 413 for a body over the limit, and 500
+// for a handler that panicked (the service goes on serving).
 //
 // # Statuses on the clock
 //
@@ -91,16 +103,19 @@
 //     PUT /v2/{tenant_id}/loadbalancers/{lb_id}/nodes/{node_id}/status
 //     {"status": "OFFLINE"} fails (or passes) a node's health check (200),
 //     with Mimic's own 400 and 404 bodies.
-//   - In Go: [CLB.SetStatus], [CLB.ScheduleStatus], [CLB.SetNodeStatus],
+//   - In Go: [CLB.SetLoadBalancerStatus], [CLB.ScheduleLoadBalancerStatus], [CLB.SetNodeStatus],
 //     [CLB.SetNodeCondition], [CLB.SetBehavior] and [CLB.AddCreateBehavior]
 //     with [Behavior] values (a slow build, a long or stuck PENDING_UPDATE,
 //     ERROR on the next change) that fit in test tables, [CLB.SetStats];
 //     and the generic faults of package fake ([CLB.Inject]), with
 //     [OverLimit] for the rate limiter's 413.
 //
-// Seeding and inspection are typed: [CLB.AddLoadBalancer],
-// [CLB.LoadBalancer], [CLB.LoadBalancers], [CLB.Node], [CLB.NodeEvents],
-// [CLB.CheckStatus], [CLB.CheckNodes].
+// Seeding and inspection are typed: [CLB.AddLoadBalancer] (which validates
+// the load balancer's own fields as a create does, and bypasses the
+// business rules and limits), [CLB.LoadBalancer], [CLB.LoadBalancers],
+// [CLB.Node], [CLB.NodeEvents], [CLB.CheckLoadBalancer],
+// [CLB.CheckStatus], [CLB.CheckNodes]. Every route is a row of one table
+// with one op; none is RPC-style, so each op names one route.
 //
 // # Fidelity limits
 //

@@ -3,28 +3,17 @@ package loadbalancer
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"sort"
 	"strconv"
 	"strings"
 
-	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/kit"
 )
 
-// apiError is a failure in the API's own format: {"message", "code",
-// "details"}, plus "validationErrors" for a badRequest that wraps validation
-// messages.
-type apiError struct {
-	status     int
-	message    string
-	details    string
-	validation []string
-}
-
-func (e *apiError) Error() string { return fmt.Sprintf("%d %s", e.status, e.message) }
-
-// errorBody is the JSON form of every CLB fault.
+// errorBody is the JSON form of every CLB fault: {"message", "code",
+// "details"}, plus "validationErrors" for a badRequest that wraps
+// validation messages.
 type errorBody struct {
 	ValidationErrors *validationErrors `json:"validationErrors,omitempty"`
 	Message          string            `json:"message"`
@@ -32,48 +21,52 @@ type errorBody struct {
 	Details          string            `json:"details,omitempty"`
 }
 
+// validationErrors are the messages of a validation failure; they ride in
+// kit.Error.Extra.
 type validationErrors struct {
 	Messages []string `json:"messages"`
 }
 
-func (e *apiError) body() errorBody {
-	b := errorBody{Message: e.message, Code: e.status, Details: e.details}
-	if e.validation != nil {
-		b.ValidationErrors = &validationErrors{Messages: e.validation}
+// renderError is the service's native error format (kit.Spec.Errors): every
+// failure, from a handler, a fault, the router, the token check or the
+// body limit, answers in it.
+func renderError(_ *http.Request, e *kit.Error) kit.Reply {
+	b := errorBody{Message: e.Message, Code: e.Status, Details: e.Detail}
+	if v, ok := e.Extra.(validationErrors); ok {
+		b.ValidationErrors = &v
 	}
-	return b
+	return kit.JSON(e.Status, b)
 }
 
-// writeCLBError is the service's native error writer (faults, 404/405 from
-// the router, token failures, oversized bodies).
-func writeCLBError(w http.ResponseWriter, _ *http.Request, status int, message string) {
-	fake.WriteJSON(w, status, errorBody{Message: message, Code: status})
+func errorf(status int, format string, args ...any) *kit.Error {
+	return &kit.Error{Status: status, Message: fmt.Sprintf(format, args...)}
 }
 
-func writeAPIError(w http.ResponseWriter, e *apiError) {
-	fake.WriteJSON(w, e.status, e.body())
-}
-
-func errorf(status int, format string, args ...any) *apiError {
-	return &apiError{status: status, message: fmt.Sprintf(format, args...)}
-}
-
-func badRequest(format string, args ...any) *apiError {
+func badRequest(format string, args ...any) *kit.Error {
 	return errorf(http.StatusBadRequest, format, args...)
 }
 
 // validationFailure is the badRequest fault that wraps validation messages.
-func validationFailure(messages ...string) *apiError {
-	return &apiError{
-		status: http.StatusBadRequest, message: "Validation Failure",
-		details: "The object is not valid", validation: messages,
+func validationFailure(messages ...string) *kit.Error {
+	return &kit.Error{
+		Status: http.StatusBadRequest, Message: "Validation Failure",
+		Detail: "The object is not valid", Extra: validationErrors{Messages: messages},
 	}
+}
+
+// validation answers the validation failure of msgs, or nil when there are
+// none.
+func validation(msgs []string) error {
+	if len(msgs) == 0 {
+		return nil
+	}
+	return validationFailure(msgs...)
 }
 
 // schemaError answers a body that is not JSON, or not JSON of the expected
 // shape (an unknown member, a wrong type), before anything else is checked.
-func schemaError(detail string) *apiError {
-	return &apiError{status: http.StatusBadRequest, message: "JSON does not match the expected schema", details: detail}
+func schemaError(detail string) *kit.Error {
+	return &kit.Error{Status: http.StatusBadRequest, Message: "JSON does not match the expected schema", Detail: detail}
 }
 
 const (
@@ -84,53 +77,22 @@ const (
 	msgNoIDs          = "Must supply one or more id's to process this request."
 )
 
-func lbNotFound() *apiError { return errorf(http.StatusNotFound, msgLBNotFound) }
+func lbNotFound() *kit.Error { return errorf(http.StatusNotFound, msgLBNotFound) }
 
-func lbGone() *apiError { return errorf(http.StatusGone, msgLBMarkedDelete) }
+func lbGone() *kit.Error { return errorf(http.StatusGone, msgLBMarkedDelete) }
 
-func immutable(id int, status string) *apiError {
+func immutable(id int, status string) *kit.Error {
 	return errorf(http.StatusUnprocessableEntity,
 		"Load Balancer '%d' has a status of '%s' and is considered immutable.", id, status)
 }
 
-func overLimit(format string, args ...any) *apiError {
+func overLimit(format string, args ...any) *kit.Error {
 	return errorf(http.StatusRequestEntityTooLarge, format, args...)
 }
 
-// handlerFunc is an API handler: it returns a status and a body (nil for
-// none), or the fault to answer with.
-type handlerFunc func(r *http.Request) (int, any, *apiError)
-
-// serve adapts a handlerFunc. Handlers build their answer under the lock
-// and return plain values; the answer is written after the lock is gone.
-func (c *CLB) serve(h handlerFunc) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		status, body, err := h(r)
-		if x, ok := body.(xmlBody); ok {
-			ct := "application/xml"
-			if x.status == http.StatusOK {
-				ct = "application/atom+xml"
-			}
-			w.Header().Set("Content-Type", ct)
-			w.Header().Set("Content-Length", strconv.Itoa(len(x.body)))
-			w.WriteHeader(x.status)
-			_, _ = io.WriteString(w, x.body)
-			return
-		}
-		switch {
-		case err != nil:
-			writeAPIError(w, err)
-		case body == nil:
-			w.WriteHeader(status)
-		default:
-			fake.WriteJSON(w, status, body)
-		}
-	})
-}
-
 // decodeBody reads a JSON object into v, rejecting unknown members.
-func decodeBody(body []byte, v any) *apiError {
-	if err := fake.DecodeJSONBytes(body, v, fake.DecodeOptions{DisallowUnknownFields: true}); err != nil {
+func decodeBody(body []byte, v any) error {
+	if err := kit.DecodeJSON(body, v, kit.DecodeOptions{DisallowUnknownFields: true}); err != nil {
 		return schemaError(strings.TrimPrefix(err.Message, "Malformed request body: "))
 	}
 	return nil
@@ -138,9 +100,9 @@ func decodeBody(body []byte, v any) *apiError {
 
 // decodeWrapped reads {"<key>": {...}} into v. With unwrapped set, a body
 // without the wrapper is read as the object itself (some clients send it so).
-func decodeWrapped(body []byte, key string, unwrapped bool, v any) *apiError {
+func decodeWrapped(body []byte, key string, unwrapped bool, v any) error {
 	var top map[string]json.RawMessage
-	if err := fake.DecodeJSONBytes(body, &top, fake.DecodeOptions{}); err != nil {
+	if err := kit.DecodeJSON(body, &top, kit.DecodeOptions{}); err != nil {
 		return schemaError(strings.TrimPrefix(err.Message, "Malformed request body: "))
 	}
 	inner, ok := top[key]
@@ -196,6 +158,9 @@ func (f *flexBool) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// get reports whether the member is present and true.
+func (f *flexBool) get() bool { return f != nil && bool(*f) }
+
 // flexString is a string member that also takes a number or a boolean, as
 // Mimic's metadata presets are often sent ({"key": "lb_building", "value": 1}).
 type flexString string
@@ -224,9 +189,9 @@ func present(raw json.RawMessage) bool { return len(raw) > 0 }
 
 // queryIDs parses ?id=1&id=2. Values that are not numbers are returned in
 // bad, as strings.
-func queryIDs(r *http.Request) (ids []int, bad []string) {
+func queryIDs(call *kit.Call) (ids []int, bad []string) {
 	seen := map[int]bool{}
-	for _, v := range r.URL.Query()["id"] {
+	for _, v := range call.Query()["id"] {
 		n, err := strconv.Atoi(strings.TrimSpace(v))
 		if err != nil {
 			bad = append(bad, v)

@@ -13,18 +13,21 @@ import (
 
 // Create a load balancer, wait out its build on the fake clock, and see a
 // second change refused while the first is applied. Tests would use
-// loadbalancer.NewServer(t); an Example has no t, so it serves
-// loadbalancer.New() with httptest itself.
+// loadbalancer.New(t), which starts the service and closes it when the test
+// ends; an Example has no t, so it starts and closes it itself.
 func Example() {
-	clb := loadbalancer.New()
-	srv := httptest.NewServer(clb)
-	defer srv.Close()
-	endpoint := srv.URL + "/v1.0/123456" // what the catalog hands a client
+	clb, err := loadbalancer.NewUnstarted()
+	if err != nil {
+		panic(err)
+	}
+	clb.Start()
+	defer clb.Close()
+	endpoint := clb.URL() + "/v1.0/123456" // what the catalog hands a client
 
 	send := func(method, path, body string) (int, map[string]any) {
 		req, _ := http.NewRequest(method, endpoint+path, strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := clb.Client().Do(req)
 		if err != nil {
 			panic(err)
 		}
@@ -65,8 +68,13 @@ func Example() {
 // Mimic's metadata presets work unchanged: lb_error_state sends the load
 // balancer into ERROR on its next change.
 func Example_mimicPreset() {
-	clb := loadbalancer.New(loadbalancer.WithDurations(loadbalancer.Instant()))
-	srv := httptest.NewServer(clb)
+	// NewUnstarted serves no port of its own: here it is mounted on a
+	// server of the example's, as it would be embedded in a larger one.
+	clb, err := loadbalancer.NewUnstarted(loadbalancer.WithDurations(loadbalancer.Instant()))
+	if err != nil {
+		panic(err)
+	}
+	srv := httptest.NewServer(clb.Handler())
 	defer srv.Close()
 
 	post := func(path, body string) (int, map[string]any) {

@@ -3,10 +3,13 @@ package loadbalancer
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // createSeeds are create bodies from the guide, Mimic's tests and near
@@ -32,30 +35,56 @@ func FuzzDecodeLoadBalancer(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	// Building a service compiles its route table; one serves every input.
-	c := New(WithDurations(Instant()), WithAbsoluteLimits(AbsoluteLimits{}))
+	c := mustUnstarted(f, WithDurations(Instant()), WithAbsoluteLimits(AbsoluteLimits{}))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		in, err := decodeLoadBalancer(body)
 		if err != nil {
-			if err.status != http.StatusBadRequest || err.message == "" {
-				t.Fatalf("decode error %d %q", err.status, err.message)
+			if e := asError(err); e == nil || e.Status != http.StatusBadRequest || e.Message == "" {
+				t.Fatalf("decode error %v", err)
 			}
 			return
 		}
-		if msgs := c.validateCreate(&in); len(msgs) > 0 {
+		if msgs := validateCreate(&in); len(msgs) > 0 {
 			return
 		}
-		c.mu.Lock()
-		lb, aerr := c.createLocked("t", &in)
-		c.mu.Unlock()
+		lb, aerr := c.createForFuzz("t", &in)
 		switch {
 		case aerr != nil:
-			if aerr.status != 400 && aerr.status != 404 && aerr.status != 413 {
-				t.Fatalf("create error %d %q", aerr.status, aerr.message)
+			if e := asError(aerr); e == nil || (e.Status != 400 && e.Status != 404 && e.Status != 413) {
+				t.Fatalf("create error %v", aerr)
 			}
-		case lb.Name != *in.Name || lb.Protocol != *in.Protocol || lb.Port < 1 || len(lb.vipIDs) == 0:
-			t.Fatalf("created %+v from %s", lb.LoadBalancer, body)
+		case lb.Name != *in.Name || lb.Protocol != *in.Protocol || lb.Port < 1 || len(lb.VirtualIPs) == 0:
+			t.Fatalf("created %+v from %s", lb, body)
 		}
 	})
+}
+
+func mustUnstarted(tb testing.TB, opts ...Option) *CLB {
+	c, err := NewUnstarted(opts...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
+}
+
+// asError is the *kit.Error err is, or nil.
+func asError(err error) *kit.Error {
+	var e *kit.Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return nil
+}
+
+// createForFuzz is createLocked under the lock, returning a copy.
+func (c *CLB) createForFuzz(tenant string, in *lbBody) (LoadBalancer, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	lb, err := c.createLocked(tenant, in, Behavior{})
+	if err != nil {
+		return LoadBalancer{}, err
+	}
+	return c.snapshotLocked(lb), nil
 }
 
 // routeSeed is a route a fuzzed body is sent to, with a body it accepts.
@@ -98,7 +127,7 @@ func FuzzRequestBodies(f *testing.F) {
 	f.Add(uint8(0), []byte(`not json`))
 	// Building a service compiles its route table; one serves every input,
 	// each on a load balancer of its own.
-	c := New(WithDurations(Instant()), WithAbsoluteLimits(AbsoluteLimits{}))
+	c := mustUnstarted(f, WithDurations(Instant()), WithAbsoluteLimits(AbsoluteLimits{}))
 	f.Fuzz(func(t *testing.T, route uint8, body []byte) {
 		lb, err := c.AddLoadBalancer(LoadBalancer{Tenant: "t", Nodes: []Node{{Address: "10.1.1.1", Port: 80}}})
 		if err != nil {

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // Route names of the health monitor API.
@@ -15,11 +17,11 @@ const (
 	OpDeleteHealthMonitor = "loadbalancer.healthmonitor.delete"
 )
 
-func (c *CLB) healthMonitorRoutes() []apiRoute {
-	return []apiRoute{
-		{OpGetHealthMonitor, "GET", "/loadbalancers/{lb_id}/healthmonitor", c.getHealthMonitor},
-		{OpUpdateHealthMonitor, "PUT", "/loadbalancers/{lb_id}/healthmonitor", c.updateHealthMonitor},
-		{OpDeleteHealthMonitor, "DELETE", "/loadbalancers/{lb_id}/healthmonitor", c.deleteHealthMonitor},
+func (c *CLB) healthMonitorRoutes() []kit.Route {
+	return []kit.Route{
+		{Op: OpGetHealthMonitor, Method: "GET", Path: "/loadbalancers/{lb_id}/healthmonitor", Handler: c.getHealthMonitor},
+		{Op: OpUpdateHealthMonitor, Method: "PUT", Path: "/loadbalancers/{lb_id}/healthmonitor", Handler: c.updateHealthMonitor},
+		{Op: OpDeleteHealthMonitor, Method: "DELETE", Path: "/loadbalancers/{lb_id}/healthmonitor", Handler: c.deleteHealthMonitor},
 	}
 }
 
@@ -125,7 +127,7 @@ func (m *monitorBody) monitor() HealthMonitor {
 
 // monitorMatchesProtocol: UDP protocols take no monitor; HTTP and HTTPS
 // monitors need the matching protocol.
-func monitorMatchesProtocol(typ, protocol string, creating bool) *apiError {
+func monitorMatchesProtocol(typ, protocol string, creating bool) error {
 	if udpProtocol(protocol) {
 		return badRequest("Protocol UDP, UDP_STREAM and DNS_UDP are not allowed with health monitors. ")
 	}
@@ -138,18 +140,20 @@ func monitorMatchesProtocol(typ, protocol string, creating bool) *apiError {
 	return nil
 }
 
-func (c *CLB) getHealthMonitor(r *http.Request) (int, any, *apiError) {
-	return c.readLB(r, func(lb *loadBalancer) (any, *apiError) {
-		return setting("healthMonitor", renderMonitor(lb.HealthMonitor), lb.HealthMonitor != nil), nil
+func (c *CLB) getHealthMonitor(call *kit.Call) (kit.Reply, error) {
+	return c.readLB(call, func(lb *loadBalancer) (any, error) {
+		return struct {
+			HealthMonitor optional[monitorJSON] `json:"healthMonitor"`
+		}{optional[monitorJSON]{renderMonitor(lb.HealthMonitor)}}, nil
 	})
 }
 
-func (c *CLB) updateHealthMonitor(r *http.Request) (int, any, *apiError) {
+func (c *CLB) updateHealthMonitor(call *kit.Call) (kit.Reply, error) {
 	var in monitorBody
-	if err := decodeWrapped(readBody(r), "healthMonitor", false, &in); err != nil {
-		return 0, nil, err
+	if err := decodeWrapped(call.Body, "healthMonitor", false, &in); err != nil {
+		return kit.Reply{}, err
 	}
-	return c.changeLB(r, http.StatusAccepted, func(lb *loadBalancer) (any, *apiError) {
+	return c.changeLB(call, http.StatusAccepted, func(lb *loadBalancer) (any, error) {
 		// Changing settings of a monitor of the same type may name only them.
 		if old := lb.HealthMonitor; old != nil && in.Type != nil && *in.Type == old.Type {
 			in.fillFrom(old)
@@ -194,8 +198,8 @@ func (m *monitorBody) fillFrom(old *HealthMonitor) {
 
 // deleteHealthMonitor removes the monitor; every OFFLINE node then comes
 // back ONLINE, whatever its health, as the API documents.
-func (c *CLB) deleteHealthMonitor(r *http.Request) (int, any, *apiError) {
-	return c.changeLB(r, http.StatusAccepted, func(lb *loadBalancer) (any, *apiError) {
+func (c *CLB) deleteHealthMonitor(call *kit.Call) (kit.Reply, error) {
+	return c.changeLB(call, http.StatusAccepted, func(lb *loadBalancer) (any, error) {
 		if lb.HealthMonitor == nil {
 			return nil, errorf(http.StatusUnprocessableEntity, "No health monitor found to delete.")
 		}
@@ -205,7 +209,7 @@ func (c *CLB) deleteHealthMonitor(r *http.Request) (int, any, *apiError) {
 			}
 		}
 		lb.HealthMonitor = nil
-		now := c.now()
+		now := c.Now()
 		for _, n := range lb.nodes {
 			n.onlineAt = time.Time{}
 			c.setNodeStatusLocked(lb, n, NodeOnline, "Health monitor removed", now)

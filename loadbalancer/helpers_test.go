@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/mockcloud/mockcloud/kit"
+	"github.com/mockcloud/mockcloud/kit/kittest"
 	"github.com/mockcloud/mockcloud/loadbalancer"
 )
 
@@ -16,13 +18,28 @@ const tenant = "123456"
 
 // harness drives one server over loopback as a client would.
 type harness struct {
-	t   *testing.T
-	srv *loadbalancer.HTTPServer
+	t    *testing.T
+	srv  *loadbalancer.CLB
+	root *kittest.Client // the server's root
+	api  *kittest.Client // .../v1.0/{tenant}
 }
 
 func newHarness(t *testing.T, opts ...loadbalancer.Option) *harness {
 	t.Helper()
-	return &harness{t: t, srv: loadbalancer.NewServer(t, opts...)}
+	srv := loadbalancer.New(t, opts...)
+	root := kittest.New(t, srv.URL(), srv.Client()).With("", "X-Auth-Token", "any")
+	return &harness{t: t, srv: srv, root: root, api: root.With("/v1.0/" + tenant)}
+}
+
+// inCloud builds the service as a Cloud does, from its descriptor with
+// env (a shared Auth, a bounded journal …), and starts it.
+func inCloud(t testing.TB, env kit.Env, opts ...loadbalancer.Option) *loadbalancer.CLB {
+	t.Helper()
+	inst, err := loadbalancer.Descriptor().New(env, kit.Site{Region: "DFW", Regions: []string{"DFW"}}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kit.Start(t, inst.(*loadbalancer.CLB))
 }
 
 // instant is a harness whose transitions complete at once.
@@ -41,27 +58,12 @@ type response struct {
 // "//" is taken from the server root.
 func (h *harness) do(method, path, body string) response {
 	h.t.Helper()
-	url := h.srv.URL() + "/v1.0/" + tenant + path
+	c := h.api
 	if strings.HasPrefix(path, "//") {
-		url = h.srv.URL() + path[1:]
+		c, path = h.root, path[1:]
 	}
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, url, rd)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Auth-Token", "any")
-	resp, err := h.srv.Client().Do(req)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return response{status: resp.StatusCode, body: string(b), header: resp.Header}
+	r := c.Do(method, path, body, "Content-Type", "application/json")
+	return response{status: r.Status, body: r.String(), header: r.Header}
 }
 
 // expect checks a response's status and body: want is JSON (compared as

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // Behavior changes how one load balancer moves through its statuses; it is
@@ -19,7 +21,7 @@ type Behavior struct {
 	PendingUpdate time.Duration // how long each change holds PENDING_UPDATE (lb_pending_update)
 	PendingDelete time.Duration // how long PENDING_DELETE lasts (lb_pending_delete)
 	// StuckPendingUpdate leaves the load balancer in PENDING_UPDATE after
-	// its next change until SetStatus moves it: CLB's stuck update.
+	// its next change until SetLoadBalancerStatus moves it: CLB's stuck update.
 	StuckPendingUpdate bool
 	// ErrorOnChange puts the load balancer into ERROR on its next change
 	// (the change is accepted with 202 first): Mimic's lb_error_state.
@@ -34,11 +36,16 @@ type CreateBehavior struct {
 	Behavior Behavior
 }
 
+// createBehavior is a registered CreateBehavior, its name criterion
+// compiled.
 type createBehavior struct {
-	id     string
 	tenant string
 	name   *regexp.Regexp
 	b      Behavior
+}
+
+func (cb createBehavior) matches(tenant, name string) bool {
+	return (cb.tenant == "" || cb.tenant == tenant) && (cb.name == nil || cb.name.MatchString(name))
 }
 
 // Mimic's metadata presets.
@@ -58,7 +65,7 @@ type effective struct {
 // effectiveLocked resolves durations: the service's, overridden by the load
 // balancer's Behavior, overridden by Mimic presets in its metadata now.
 func (c *CLB) effectiveLocked(lb *loadBalancer) effective {
-	e := effective{build: c.durations.Build, pendingUpdate: c.durations.PendingUpdate, pendingDelete: c.durations.PendingDelete}
+	e := effective{build: c.cfg.durations.Build, pendingUpdate: c.cfg.durations.PendingUpdate, pendingDelete: c.cfg.durations.PendingDelete}
 	b := lb.behavior
 	if b.Build != 0 {
 		e.build = b.Build
@@ -75,7 +82,7 @@ func (c *CLB) effectiveLocked(lb *loadBalancer) effective {
 		case PresetBuilding:
 			e.build = presetSeconds(m.Value, 10*time.Second, true)
 		case PresetPendingUpdate:
-			e.pendingUpdate = presetSeconds(m.Value, c.durations.PendingUpdate, false)
+			e.pendingUpdate = presetSeconds(m.Value, c.cfg.durations.PendingUpdate, false)
 		case PresetPendingDelete:
 			e.pendingDelete = presetSeconds(m.Value, 10*time.Second, true)
 		case PresetErrorState:
@@ -140,8 +147,8 @@ func (c *CLB) enterLocked(lb *loadBalancer, status string, at time.Time) {
 		lb.pending = nil
 		lb.deletedAt = at
 		c.releaseVIPsLocked(lb)
-		if c.durations.Purge > 0 {
-			lb.purgeAt = at.Add(c.durations.Purge)
+		if c.cfg.durations.Purge > 0 {
+			lb.purgeAt = at.Add(c.cfg.durations.Purge)
 		}
 	}
 }
@@ -167,7 +174,7 @@ func (c *CLB) changedLocked(lb *loadBalancer, now time.Time) {
 
 // mutableLocked answers why a change cannot be made now, or nil: only an
 // ACTIVE load balancer accepts changes.
-func mutableLocked(lb *loadBalancer) *apiError {
+func mutableLocked(lb *loadBalancer) error {
 	switch lb.Status {
 	case StatusActive:
 		return nil
@@ -183,19 +190,19 @@ func (c *CLB) lookupLocked(tenant string, id int) *loadBalancer {
 	if !ok || lb.Tenant != tenant {
 		return nil
 	}
-	if !c.settleLocked(lb, c.now()) {
+	if !c.settleLocked(lb, c.Now()) {
 		return nil
 	}
 	return lb
 }
 
 // lbFromPath resolves {lb_id}: 404 when unknown or another tenant's.
-func (c *CLB) lbFromPath(r *http.Request) (*loadBalancer, *apiError) {
-	id, err := strconv.Atoi(pathVar(r, "lb_id"))
+func (c *CLB) lbFromPath(call *kit.Call) (*loadBalancer, error) {
+	id, err := strconv.Atoi(call.Var("lb_id"))
 	if err != nil {
 		return nil, lbNotFound()
 	}
-	lb := c.lookupLocked(tenantOf(r), id)
+	lb := c.lookupLocked(tenantOf(call), id)
 	if lb == nil {
 		return nil, lbNotFound()
 	}
@@ -204,8 +211,8 @@ func (c *CLB) lbFromPath(r *http.Request) (*loadBalancer, *apiError) {
 
 // liveLBFromPath is lbFromPath for sub-resources: a DELETED load balancer
 // answers 410.
-func (c *CLB) liveLBFromPath(r *http.Request) (*loadBalancer, *apiError) {
-	lb, err := c.lbFromPath(r)
+func (c *CLB) liveLBFromPath(call *kit.Call) (*loadBalancer, error) {
+	lb, err := c.lbFromPath(call)
 	if err != nil {
 		return nil, err
 	}
@@ -217,8 +224,8 @@ func (c *CLB) liveLBFromPath(r *http.Request) (*loadBalancer, *apiError) {
 
 // mutableLBFromPath is lbFromPath for changes: the load balancer must be
 // ACTIVE (422 otherwise, the API's "considered immutable").
-func (c *CLB) mutableLBFromPath(r *http.Request) (*loadBalancer, *apiError) {
-	lb, err := c.lbFromPath(r)
+func (c *CLB) mutableLBFromPath(call *kit.Call) (*loadBalancer, error) {
+	lb, err := c.lbFromPath(call)
 	if err != nil {
 		return nil, err
 	}
@@ -246,7 +253,7 @@ func (c *CLB) setNodeStatusLocked(lb *loadBalancer, n *node, status, detail stri
 	})
 }
 
-// statusNames are the statuses SetStatus and Mimic's control API accept.
+// statusNames are the statuses SetLoadBalancerStatus and Mimic's control API accept.
 var statusNames = []string{StatusActive, StatusBuild, StatusError, StatusPendingDelete, StatusPendingUpdate, StatusSuspended, StatusDeleted}
 
 func knownStatus(s string) bool {
@@ -258,10 +265,10 @@ func knownStatus(s string) bool {
 	return false
 }
 
-// SetStatus puts a load balancer into a status at once, cancelling whatever
+// SetLoadBalancerStatus puts a load balancer into a status at once, cancelling whatever
 // was pending (a build, an update): Mimic's "set LB status" lever. The
 // status sticks until it is set again; DELETED releases the virtual IPs.
-func (c *CLB) SetStatus(id int, status string) error {
+func (c *CLB) SetLoadBalancerStatus(id int, status string) error {
 	status = strings.ToUpper(status)
 	if !knownStatus(status) {
 		return fmt.Errorf("loadbalancer: %q is not a load balancer status", status)
@@ -269,7 +276,7 @@ func (c *CLB) SetStatus(id int, status string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	lb, ok := c.lbs[id]
-	if !ok || !c.settleLocked(lb, c.now()) {
+	if !ok || !c.settleLocked(lb, c.Now()) {
 		return fmt.Errorf("loadbalancer: no load balancer %d", id)
 	}
 	c.setStatusLocked(lb, status)
@@ -281,13 +288,13 @@ func (c *CLB) setStatusLocked(lb *loadBalancer, status string) {
 	if status != StatusDeleted && lb.Status == StatusDeleted {
 		lb.purgeAt, lb.deletedAt = time.Time{}, time.Time{}
 	}
-	c.enterLocked(lb, status, c.now())
+	c.enterLocked(lb, status, c.Now())
 }
 
-// ScheduleStatus puts a load balancer into a status after d on the shared
-// clock, unless SetStatus changes it first: "this load balancer goes into
+// ScheduleLoadBalancerStatus puts a load balancer into a status after d on
+// the shared clock, unless SetLoadBalancerStatus changes it first: "this load balancer goes into
 // ERROR in ten minutes".
-func (c *CLB) ScheduleStatus(id int, status string, d time.Duration) error {
+func (c *CLB) ScheduleLoadBalancerStatus(id int, status string, d time.Duration) error {
 	status = strings.ToUpper(status)
 	if !knownStatus(status) {
 		return fmt.Errorf("loadbalancer: %q is not a load balancer status", status)
@@ -298,10 +305,10 @@ func (c *CLB) ScheduleStatus(id int, status string, d time.Duration) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	lb, ok := c.lbs[id]
-	if !ok || !c.settleLocked(lb, c.now()) {
+	if !ok || !c.settleLocked(lb, c.Now()) {
 		return fmt.Errorf("loadbalancer: no load balancer %d", id)
 	}
-	lb.schedule(c.now().Add(d), status)
+	lb.schedule(c.Now().Add(d), status)
 	return nil
 }
 
@@ -334,7 +341,7 @@ func (c *CLB) AddCreateBehavior(b CreateBehavior) (string, error) {
 	if err := b.Behavior.validate(); err != nil {
 		return "", err
 	}
-	cb := &createBehavior{tenant: b.Tenant, b: b.Behavior}
+	cb := createBehavior{tenant: b.Tenant, b: b.Behavior}
 	if b.Name != "" {
 		re, err := regexp.Compile(`^(?:` + b.Name + `)$`)
 		if err != nil {
@@ -342,37 +349,25 @@ func (c *CLB) AddCreateBehavior(b CreateBehavior) (string, error) {
 		}
 		cb.name = re
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	cb.id = c.env.RNG.UUID()
-	c.behaviors = append(c.behaviors, cb)
-	return cb.id, nil
+	return c.behaviors.Add(cb), nil
 }
 
 // RemoveCreateBehavior unregisters a behavior; it reports whether it existed.
-func (c *CLB) RemoveCreateBehavior(id string) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for i, b := range c.behaviors {
-		if b.id == id {
-			c.behaviors = append(c.behaviors[:i:i], c.behaviors[i+1:]...)
+func (c *CLB) RemoveCreateBehavior(id string) bool { return c.behaviors.Remove(id) }
+
+// createBehavior is the Behavior of the first registered CreateBehavior
+// that matches a new load balancer, or the zero Behavior. It runs outside
+// the service's lock.
+func (c *CLB) createBehavior(tenant, name string) Behavior {
+	var out Behavior
+	c.behaviors.First(func(_ string, cb createBehavior) bool {
+		if cb.matches(tenant, name) {
+			out = cb.b
 			return true
 		}
-	}
-	return false
-}
-
-func (c *CLB) createBehaviorLocked(tenant, name string) Behavior {
-	for _, b := range c.behaviors {
-		if b.tenant != "" && b.tenant != tenant {
-			continue
-		}
-		if b.name != nil && !b.name.MatchString(name) {
-			continue
-		}
-		return b.b
-	}
-	return Behavior{}
+		return false
+	})
+	return out
 }
 
 // SetNodeStatus sets a node's status as a health check would: OFFLINE is a
@@ -403,7 +398,7 @@ func (c *CLB) forceNodeStatusLocked(lb *loadBalancer, n *node, status string) {
 			detail = "Response didn't match the expected status or body"
 		}
 	}
-	c.setNodeStatusLocked(lb, n, status, detail, c.now())
+	c.setNodeStatusLocked(lb, n, status, detail, c.Now())
 }
 
 // SetNodeCondition changes a node's condition directly, without the API's
@@ -425,7 +420,7 @@ func (c *CLB) SetNodeCondition(lbID, nodeID int, condition string) error {
 
 func (c *CLB) nodeForControlLocked(lbID, nodeID int) (*loadBalancer, *node, error) {
 	lb, ok := c.lbs[lbID]
-	if !ok || !c.settleLocked(lb, c.now()) {
+	if !ok || !c.settleLocked(lb, c.Now()) {
 		return nil, nil, fmt.Errorf("loadbalancer: no load balancer %d", lbID)
 	}
 	n := lb.node(nodeID)

@@ -1,7 +1,7 @@
 package loadbalancer
 
 import (
-	"net/http"
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // Route names of the account-wide, read-only resources.
@@ -18,15 +18,15 @@ const (
 	sourceAddressesServicenet6 = "2001:db8:ffff:2::1"
 )
 
-func (c *CLB) accountRoutes() []apiRoute {
-	return []apiRoute{
-		{OpAbsoluteLimits, "GET", "/loadbalancers/absolutelimits", c.absoluteLimits},
-		{OpRateLimits, "GET", "/limits", c.rateLimits},
-		{OpListProtocols, "GET", "/loadbalancers/protocols", c.listProtocols},
-		{OpListAlgorithms, "GET", "/loadbalancers/algorithms", c.listAlgorithms},
-		{OpListAllowedDomains, "GET", "/loadbalancers/alloweddomains", c.listAllowedDomains},
-		{OpRegionalSourceAddresses, "GET", "/regionalsourceaddresses", c.regionalSourceAddresses},
-		{OpClusterSourceAddresses, "GET", "/loadbalancers/{lb_id}/clustersourceaddresses", c.clusterSourceAddresses},
+func (c *CLB) accountRoutes() []kit.Route {
+	return []kit.Route{
+		{Op: OpAbsoluteLimits, Method: "GET", Path: "/loadbalancers/absolutelimits", Handler: c.absoluteLimits},
+		{Op: OpRateLimits, Method: "GET", Path: "/limits", Handler: c.rateLimits},
+		{Op: OpListProtocols, Method: "GET", Path: "/loadbalancers/protocols", Handler: c.listProtocols},
+		{Op: OpListAlgorithms, Method: "GET", Path: "/loadbalancers/algorithms", Handler: c.listAlgorithms},
+		{Op: OpListAllowedDomains, Method: "GET", Path: "/loadbalancers/alloweddomains", Handler: c.listAllowedDomains},
+		{Op: OpRegionalSourceAddresses, Method: "GET", Path: "/regionalsourceaddresses", Handler: c.regionalSourceAddresses},
+		{Op: OpClusterSourceAddresses, Method: "GET", Path: "/loadbalancers/{lb_id}/clustersourceaddresses", Handler: c.clusterSourceAddresses},
 	}
 }
 
@@ -36,13 +36,17 @@ type limitJSON struct {
 }
 
 // absoluteLimits lists the limits in the order the API reports them.
-func (c *CLB) absoluteLimits(*http.Request) (int, any, *apiError) {
-	l := c.limits
-	return http.StatusOK, map[string]any{"absolute": []limitJSON{
+func (c *CLB) absoluteLimits(*kit.Call) (kit.Reply, error) {
+	l := c.cfg.limits
+	return kit.OK(absoluteLimitsJSON{Absolute: []limitJSON{
 		{"IPV6_LIMIT", l.IPv6}, {"LOADBALANCER_LIMIT", l.LoadBalancers}, {"BATCH_DELETE_LIMIT", l.BatchDelete},
 		{"ACCESS_LIST_LIMIT", l.AccessList}, {"NODE_LIMIT", l.Nodes}, {"NODE_META_LIMIT", l.NodeMetadata},
 		{"CERTIFICATE_MAPPING_LIMIT", l.CertificateMappings}, {"LOADBALANCER_META_LIMIT", l.LoadBalancerMeta},
-	}}, nil
+	}}), nil
+}
+
+type absoluteLimitsJSON struct {
+	Absolute []limitJSON `json:"absolute"`
 }
 
 type rateLimitJSON struct {
@@ -53,48 +57,87 @@ type rateLimitJSON struct {
 	Verb          string `json:"verb"`
 }
 
+type rateLimitsJSON struct {
+	Limits struct {
+		Rate []rateJSON `json:"rate"`
+	} `json:"limits"`
+}
+
+type rateJSON struct {
+	Limit []rateLimitJSON `json:"limit"`
+	Regex string          `json:"regex"`
+	URI   string          `json:"uri"`
+}
+
 // rateLimits reports the default per-minute rate limits. The fake does not
 // enforce them; inject a fault (see OverLimit) to see a 413.
-func (c *CLB) rateLimits(*http.Request) (int, any, *apiError) {
-	next := formatTime(c.now())
+func (c *CLB) rateLimits(call *kit.Call) (kit.Reply, error) {
+	next := formatTime(call.Now)
 	limit := func(verb string, n int) rateLimitJSON {
 		return rateLimitJSON{NextAvailable: next, Remaining: n, Unit: "MINUTE", Value: n, Verb: verb}
 	}
-	return http.StatusOK, map[string]any{"limits": map[string]any{"rate": []map[string]any{{
-		"limit": []rateLimitJSON{limit("GET", 600), limit("PUT", 600), limit("DELETE", 300), limit("POST", 300)},
-		"regex": rateLimitRegex,
-		"uri":   rateLimitURI,
-	}}}}, nil
+	var out rateLimitsJSON
+	out.Limits.Rate = []rateJSON{{
+		Limit: []rateLimitJSON{limit("GET", 600), limit("PUT", 600), limit("DELETE", 300), limit("POST", 300)},
+		Regex: rateLimitRegex,
+		URI:   rateLimitURI,
+	}}
+	return kit.OK(out), nil
 }
 
-func (c *CLB) listProtocols(*http.Request) (int, any, *apiError) {
-	type protocolJSON struct {
-		Name string `json:"name"`
-		Port int    `json:"port"`
-	}
+type protocolJSON struct {
+	Name string `json:"name"`
+	Port int    `json:"port"`
+}
+
+type protocolsJSON struct {
+	Protocols []protocolJSON `json:"protocols"`
+}
+
+func (c *CLB) listProtocols(*kit.Call) (kit.Reply, error) {
 	ps := Protocols()
 	out := make([]protocolJSON, len(ps))
 	for i, p := range ps {
-		out[i] = protocolJSON{p.Name, p.Port}
+		out[i] = protocolJSON(p)
 	}
-	return http.StatusOK, map[string]any{"protocols": out}, nil
+	return kit.OK(protocolsJSON{out}), nil
 }
 
-func (c *CLB) listAlgorithms(*http.Request) (int, any, *apiError) {
-	as := Algorithms()
-	out := make([]map[string]string, len(as))
-	for i, a := range as {
-		out[i] = map[string]string{"name": a}
-	}
-	return http.StatusOK, map[string]any{"algorithms": out}, nil
+// nameJSON is {"name": …}, the element of several lists.
+type nameJSON struct {
+	Name string `json:"name"`
 }
 
-func (c *CLB) listAllowedDomains(*http.Request) (int, any, *apiError) {
-	out := make([]map[string]any, len(c.domains))
-	for i, d := range c.domains {
-		out[i] = map[string]any{"allowedDomain": map[string]string{"name": d}}
+func namesJSON(names []string) []nameJSON {
+	out := make([]nameJSON, len(names))
+	for i, n := range names {
+		out[i] = nameJSON{n}
 	}
-	return http.StatusOK, map[string]any{"allowedDomains": out}, nil
+	return out
+}
+
+type algorithmsJSON struct {
+	Algorithms []nameJSON `json:"algorithms"`
+}
+
+func (c *CLB) listAlgorithms(*kit.Call) (kit.Reply, error) {
+	return kit.OK(algorithmsJSON{namesJSON(Algorithms())}), nil
+}
+
+type allowedDomainJSON struct {
+	AllowedDomain nameJSON `json:"allowedDomain"`
+}
+
+type allowedDomainsJSON struct {
+	AllowedDomains []allowedDomainJSON `json:"allowedDomains"`
+}
+
+func (c *CLB) listAllowedDomains(*kit.Call) (kit.Reply, error) {
+	out := make([]allowedDomainJSON, len(c.cfg.domains))
+	for i, d := range c.cfg.domains {
+		out[i] = allowedDomainJSON{nameJSON{d}}
+	}
+	return kit.OK(allowedDomainsJSON{out}), nil
 }
 
 type sourceListsJSON struct {
@@ -115,15 +158,19 @@ func (c *CLB) sourceLists() sourceListsJSON {
 	}
 }
 
-func (c *CLB) regionalSourceAddresses(*http.Request) (int, any, *apiError) {
-	return http.StatusOK, map[string]any{"RegionalSourceAddresses": c.sourceLists()}, nil
+func (c *CLB) regionalSourceAddresses(*kit.Call) (kit.Reply, error) {
+	return kit.OK(struct {
+		RegionalSourceAddresses sourceListsJSON `json:"RegionalSourceAddresses"`
+	}{c.sourceLists()}), nil
 }
 
-func (c *CLB) clusterSourceAddresses(r *http.Request) (int, any, *apiError) {
+func (c *CLB) clusterSourceAddresses(call *kit.Call) (kit.Reply, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, err := c.liveLBFromPath(r); err != nil {
-		return 0, nil, err
+	if _, err := c.liveLBFromPath(call); err != nil {
+		return kit.Reply{}, err
 	}
-	return http.StatusOK, map[string]any{"clusterSourceAddresses": c.sourceLists()}, nil
+	return kit.OK(struct {
+		ClusterSourceAddresses sourceListsJSON `json:"clusterSourceAddresses"`
+	}{c.sourceLists()}), nil
 }

@@ -2,7 +2,6 @@ package loadbalancer
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"sort"
 	"strconv"
@@ -10,7 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/gorilla/mux"
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // Route names of the load balancer API.
@@ -23,22 +22,15 @@ const (
 	OpDeleteLoadBalancer       = "loadbalancer.loadbalancers.delete"
 )
 
-func (c *CLB) loadBalancerRoutes() []apiRoute {
-	return []apiRoute{
-		{OpListLoadBalancers, "GET", "/loadbalancers", c.listLoadBalancers},
-		{OpCreateLoadBalancer, "POST", "/loadbalancers", c.createLoadBalancer},
-		{OpBatchDeleteLoadBalancers, "DELETE", "/loadbalancers", c.batchDeleteLoadBalancers},
-		{OpGetLoadBalancer, "GET", "/loadbalancers/{lb_id}", c.getLoadBalancer},
-		{OpUpdateLoadBalancer, "PUT", "/loadbalancers/{lb_id}", c.updateLoadBalancer},
-		{OpDeleteLoadBalancer, "DELETE", "/loadbalancers/{lb_id}", c.deleteLoadBalancer},
+func (c *CLB) loadBalancerRoutes() []kit.Route {
+	return []kit.Route{
+		{Op: OpListLoadBalancers, Method: "GET", Path: "/loadbalancers", Handler: c.listLoadBalancers},
+		{Op: OpCreateLoadBalancer, Method: "POST", Path: "/loadbalancers", Handler: c.createLoadBalancer},
+		{Op: OpBatchDeleteLoadBalancers, Method: "DELETE", Path: "/loadbalancers", Handler: c.batchDeleteLoadBalancers},
+		{Op: OpGetLoadBalancer, Method: "GET", Path: "/loadbalancers/{lb_id}", Handler: c.getLoadBalancer},
+		{Op: OpUpdateLoadBalancer, Method: "PUT", Path: "/loadbalancers/{lb_id}", Handler: c.updateLoadBalancer},
+		{Op: OpDeleteLoadBalancer, Method: "DELETE", Path: "/loadbalancers/{lb_id}", Handler: c.deleteLoadBalancer},
 	}
-}
-
-func pathVar(r *http.Request, name string) string { return mux.Vars(r)[name] }
-
-func readBody(r *http.Request) []byte {
-	b, _ := io.ReadAll(r.Body)
-	return b
 }
 
 // lbBody is a load balancer in a create or update request.
@@ -73,9 +65,12 @@ type enabledBody struct {
 	Enabled *flexBool `json:"enabled"`
 }
 
+// on reports whether the switch is present and enabled.
+func (e *enabledBody) on() bool { return e != nil && e.Enabled.get() }
+
 // decodeLoadBalancer reads a create or update body: {"loadBalancer": {...}}
 // or the object alone.
-func decodeLoadBalancer(body []byte) (lbBody, *apiError) {
+func decodeLoadBalancer(body []byte) (lbBody, error) {
 	var in lbBody
 	if err := decodeWrapped(body, "loadBalancer", true, &in); err != nil {
 		return lbBody{}, err
@@ -88,7 +83,7 @@ func decodeLoadBalancer(body []byte) (lbBody, *apiError) {
 
 // checkEnums rejects enumerated members outside their sets the way the
 // API's JSON binding does: as a schema error, before validation.
-func (in *lbBody) checkEnums() *apiError {
+func (in *lbBody) checkEnums() error {
 	for _, n := range in.Nodes {
 		if err := n.checkEnums(); err != nil {
 			return err
@@ -142,7 +137,7 @@ func validateFields(in *lbBody) []string {
 }
 
 // validateCreate is the API's validation of a new load balancer.
-func (c *CLB) validateCreate(in *lbBody) []string {
+func validateCreate(in *lbBody) []string {
 	msgs := validateFields(in)
 	add := func(ok bool, msg string) {
 		if !ok {
@@ -196,144 +191,325 @@ func (c *CLB) validateCreate(in *lbBody) []string {
 	return msgs
 }
 
-func (c *CLB) createLoadBalancer(r *http.Request) (int, any, *apiError) {
-	in, err := decodeLoadBalancer(readBody(r))
+// ---- rules create, update and seeding share
+
+// resolvePort is the port a load balancer of protocol listens on: the one
+// given, or the protocol's default (0 when it has none).
+func resolvePort(protocol string, given *flexInt) int {
+	if given != nil {
+		return int(*given)
+	}
+	port, _ := protocolPort(protocol)
+	return port
+}
+
+// halfCloseAllowed says why half-closed connections cannot be enabled for
+// a protocol, or nil.
+func halfCloseAllowed(protocol string) error {
+	if protocol != "TCP" && protocol != "TCP_CLIENT_FIRST" {
+		return badRequest("Must provide valid protocol for half close support, please view documentation for more details. ")
+	}
+	return nil
+}
+
+// redirectAllowed says why HTTPS redirect cannot be enabled, or nil: it
+// needs HTTPS on port 443 or, for an existing load balancer, SSL
+// termination on secure port 443 for secure traffic only.
+func redirectAllowed(protocol string, port int, ssl *SSLTermination, creating bool) error {
+	switch {
+	case protocol == "HTTPS" && port == 443:
+		return nil
+	case creating:
+		return badRequest("HTTPS Redirect can only be enabled for HTTPS load balancers using port 443.")
+	case ssl != nil && ssl.Enabled && ssl.SecureTrafficOnly && ssl.SecurePort == 443:
+		return nil
+	}
+	return badRequest("HTTPS Redirect is only valid for load balancers using the HTTPS protocol, or load balancers with SSL Termination using secure port 443 and secure traffic only.")
+}
+
+// secondaryAllowed refuses a SECONDARY node on a load balancer without a
+// health monitor.
+func secondaryAllowed(typ *string, monitored bool) error {
+	if typ != nil && *typ == NodeSecondary && !monitored {
+		return badRequest("you must enable health monitoring to use secondary nodes")
+	}
+	return nil
+}
+
+// withDefaults fills what a new load balancer leaves out: protocol HTTP on
+// its port, status ACTIVE, algorithm RANDOM, timeout 30.
+func withDefaults(v LoadBalancer) LoadBalancer {
+	if v.Protocol == "" {
+		v.Protocol = "HTTP"
+	}
+	if v.Port == 0 {
+		v.Port, _ = protocolPort(v.Protocol)
+	}
+	if v.Status == "" {
+		v.Status = StatusActive
+	}
+	if v.Algorithm == "" {
+		v.Algorithm = "RANDOM"
+	}
+	if v.Timeout == 0 {
+		v.Timeout = 30
+	}
+	return v
+}
+
+// ---- create
+
+// createLoadBalancer: parse, validate the body, then (under the lock) the
+// business rules that need state, then apply.
+func (c *CLB) createLoadBalancer(call *kit.Call) (kit.Reply, error) {
+	in, err := decodeLoadBalancer(call.Body)
 	if err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
-	if msgs := c.validateCreate(&in); len(msgs) > 0 {
-		return 0, nil, validationFailure(msgs...)
+	if err := validation(validateCreate(&in)); err != nil {
+		return kit.Reply{}, err
 	}
-	tenant := tenantOf(r)
+	tenant := tenantOf(call)
+	behavior := c.createBehavior(tenant, *in.Name)
+	out, err := c.create(tenant, &in, behavior)
+	if err != nil {
+		return kit.Reply{}, err
+	}
+	return kit.JSON(http.StatusAccepted, lbDetailBody{LoadBalancer: out}), nil
+}
+
+func (c *CLB) create(tenant string, in *lbBody, b Behavior) (lbJSON, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	lb, err := c.createLocked(tenant, &in)
+	lb, err := c.createLocked(tenant, in, b)
 	if err != nil {
-		return 0, nil, err
+		return lbJSON{}, err
 	}
-	return http.StatusAccepted, map[string]any{"loadBalancer": c.renderDetail(c.snapshotLocked(lb))}, nil
+	return c.renderDetail(c.snapshotLocked(lb)), nil
 }
 
 // createLocked applies the API's business rules to a validated body and
-// stores the new load balancer.
-func (c *CLB) createLocked(tenant string, in *lbBody) (*loadBalancer, *apiError) {
-	now := c.now()
-	if limit := c.limits.LoadBalancers; limit > 0 && c.countLocked(tenant, now) >= limit {
+// stores the new load balancer, in BUILD for its build time.
+func (c *CLB) createLocked(tenant string, in *lbBody, b Behavior) (*loadBalancer, error) {
+	now := c.Now()
+	if limit := c.cfg.limits.LoadBalancers; limit > 0 && c.countLocked(tenant, now) >= limit {
 		return nil, overLimit("Load balancer limit reached. Limit is set to '%d'. Contact support if you would like to increase your limit.", limit)
 	}
-	protocol := *in.Protocol
-	if in.HealthMonitor == nil {
-		for _, n := range in.Nodes {
-			if n.Type != nil && *n.Type == NodeSecondary {
-				return nil, badRequest("you must enable health monitoring to use secondary nodes")
-			}
-		}
-	}
-	defPort, _ := protocolPort(protocol)
-	port := defPort
-	if in.Port != nil {
-		port = int(*in.Port)
-	}
-	if in.HTTPSRedirect != nil && bool(*in.HTTPSRedirect) && (protocol != "HTTPS" || port != 443) {
-		return nil, badRequest("HTTPS Redirect can only be enabled for HTTPS load balancers using port 443.")
-	}
-	if in.HalfClosed != nil && bool(*in.HalfClosed) && protocol != "TCP" && protocol != "TCP_CLIENT_FIRST" {
-		return nil, badRequest("Must provide valid protocol for half close support, please view documentation for more details. ")
-	}
-	if port == 0 {
-		return nil, badRequest("Must provide port for TCP and UDP protocols.")
-	}
-	if hm := in.HealthMonitor; hm != nil {
-		if err := monitorMatchesProtocol(*hm.Type, protocol, true); err != nil {
-			return nil, err
-		}
-	}
-	if in.ContentCaching != nil && bool(*in.ContentCaching.Enabled) {
-		if err := cachingAllowed(protocol); err != nil {
-			return nil, err
-		}
-	}
-	if in.ConnectionLogging != nil && bool(*in.ConnectionLogging.Enabled) {
-		if err := loggingAllowed(protocol); err != nil {
-			return nil, err
-		}
-	}
-	if sp := in.SessionPersistence; sp != nil {
-		if err := persistenceMatchesProtocol(*sp.PersistenceType, protocol); err != nil {
-			return nil, err
-		}
+	port, err := in.checkRules()
+	if err != nil {
+		return nil, err
 	}
 	plan, err := c.planVIPsLocked(tenant, in.VirtualIPs, port)
 	if err != nil {
 		return nil, err
 	}
-	for _, n := range in.Nodes {
-		if err := c.checkNodeAddress(*n.Address, plan.addresses()); err != nil {
-			return nil, err
-		}
+	if err := c.checkAddresses(in, plan); err != nil {
+		return nil, err
 	}
-	for _, it := range in.AccessList {
-		if err := checkNetworkAddress(*it.Address); err != nil {
-			return nil, err
-		}
-	}
-
-	c.seq.lb++
-	lb := &loadBalancer{LoadBalancer: LoadBalancer{
-		ID: c.seq.lb, Tenant: tenant, Name: *in.Name, Protocol: protocol, Port: port,
-		Algorithm: "RANDOM", Timeout: 30, Cluster: c.clusterName(), Created: now, Updated: now,
-	}}
-	if in.Algorithm != nil {
-		lb.Algorithm = *in.Algorithm
-	}
-	if in.Timeout != nil {
-		lb.Timeout = int(*in.Timeout)
-	}
-	if in.HalfClosed != nil {
-		lb.HalfClosed = bool(*in.HalfClosed)
-	}
-	if in.HTTPSRedirect != nil {
-		lb.HTTPSRedirect = bool(*in.HTTPSRedirect)
-	}
-	if in.ConnectionLogging != nil {
-		lb.ConnectionLogging = bool(*in.ConnectionLogging.Enabled)
-	}
-	if in.ContentCaching != nil {
-		lb.ContentCaching = bool(*in.ContentCaching.Enabled)
-	}
-	if in.SessionPersistence != nil {
-		lb.SessionPersistence = *in.SessionPersistence.PersistenceType
-	}
-	if in.ConnectionThrottle != nil {
-		ct := in.ConnectionThrottle.apply(ConnectionThrottle{})
-		lb.ConnectionThrottle = &ct
-	}
-	if in.HealthMonitor != nil {
-		hm := in.HealthMonitor.monitor()
-		lb.HealthMonitor = &hm
-	}
-	for _, it := range in.AccessList {
-		c.seq.item++
-		lb.AccessList = append(lb.AccessList, NetworkItem{ID: c.seq.item, Address: *it.Address, Type: *it.Type})
-	}
-	for _, m := range in.Metadata {
-		c.seq.meta++
-		lb.Metadata = append(lb.Metadata, Meta{ID: c.seq.meta, Key: string(*m.Key), Value: string(*m.Value)})
-	}
-	lb.vipIDs = c.applyVIPsLocked(lb.ID, tenant, plan)
-	for _, nb := range in.Nodes {
-		c.addNodeLocked(lb, nb, now)
-	}
-	lb.behavior = c.createBehaviorLocked(tenant, lb.Name)
-	e := c.effectiveLocked(lb)
-	if e.build > 0 {
+	lb := c.insertLocked(in.loadBalancer(tenant, port), plan, now, true)
+	lb.behavior = b
+	if e := c.effectiveLocked(lb); e.build > 0 {
 		lb.Status = StatusBuild
 		lb.schedule(now.Add(e.build), StatusActive)
 	} else {
 		lb.Status = StatusActive
 	}
-	c.storeLocked(lb)
 	return lb, nil
+}
+
+// checkRules applies the create rules that tie settings to the protocol,
+// and returns the port the load balancer will listen on.
+func (in *lbBody) checkRules() (int, error) {
+	protocol := *in.Protocol
+	for _, n := range in.Nodes {
+		if err := secondaryAllowed(n.Type, in.HealthMonitor != nil); err != nil {
+			return 0, err
+		}
+	}
+	port := resolvePort(protocol, in.Port)
+	if in.HTTPSRedirect.get() {
+		if err := redirectAllowed(protocol, port, nil, true); err != nil {
+			return 0, err
+		}
+	}
+	if in.HalfClosed.get() {
+		if err := halfCloseAllowed(protocol); err != nil {
+			return 0, err
+		}
+	}
+	if port == 0 {
+		return 0, badRequest("Must provide port for TCP and UDP protocols.")
+	}
+	if hm := in.HealthMonitor; hm != nil {
+		if err := monitorMatchesProtocol(*hm.Type, protocol, true); err != nil {
+			return 0, err
+		}
+	}
+	return port, in.checkFeatures(protocol)
+}
+
+// checkFeatures checks the features a new load balancer enables against
+// its protocol.
+func (in *lbBody) checkFeatures(protocol string) error {
+	if in.ContentCaching.on() {
+		if err := cachingAllowed(protocol); err != nil {
+			return err
+		}
+	}
+	if in.ConnectionLogging.on() {
+		if err := loggingAllowed(protocol); err != nil {
+			return err
+		}
+	}
+	if sp := in.SessionPersistence; sp != nil {
+		return persistenceMatchesProtocol(*sp.PersistenceType, protocol)
+	}
+	return nil
+}
+
+// checkAddresses checks node and access list addresses once the virtual
+// IPs are known: a node may not use one of them.
+func (c *CLB) checkAddresses(in *lbBody, plan vipPlan) error {
+	vips := plan.addresses()
+	for _, n := range in.Nodes {
+		if err := c.checkNodeAddress(*n.Address, vips); err != nil {
+			return err
+		}
+	}
+	for _, it := range in.AccessList {
+		if err := checkNetworkAddress(*it.Address); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// loadBalancer is the load balancer a validated create body describes,
+// with port resolved and defaults filled; IDs are left to insertLocked.
+func (in *lbBody) loadBalancer(tenant string, port int) LoadBalancer {
+	v := LoadBalancer{
+		Tenant: tenant, Name: *in.Name, Protocol: *in.Protocol, Port: port,
+		HalfClosed: in.HalfClosed.get(), HTTPSRedirect: in.HTTPSRedirect.get(),
+		ConnectionLogging: in.ConnectionLogging.on(), ContentCaching: in.ContentCaching.on(),
+	}
+	if in.Algorithm != nil {
+		v.Algorithm = *in.Algorithm
+	}
+	if in.Timeout != nil {
+		v.Timeout = int(*in.Timeout)
+	}
+	if in.SessionPersistence != nil {
+		v.SessionPersistence = *in.SessionPersistence.PersistenceType
+	}
+	if in.ConnectionThrottle != nil {
+		ct := in.ConnectionThrottle.apply(ConnectionThrottle{})
+		v.ConnectionThrottle = &ct
+	}
+	if in.HealthMonitor != nil {
+		hm := in.HealthMonitor.monitor()
+		v.HealthMonitor = &hm
+	}
+	v.AccessList = itemsOf(in.AccessList)
+	v.Metadata = metasOf(in.Metadata)
+	for _, nb := range in.Nodes {
+		v.Nodes = append(v.Nodes, nb.node())
+	}
+	return withDefaults(v)
+}
+
+// insertLocked stores a new load balancer made from v, generating the IDs
+// v leaves zero (its own, its items', metadata's and certificate
+// mappings'), with the virtual IPs of plan and v's nodes. Nodes added
+// viaAPI start as the API starts them (OFFLINE under a health monitor,
+// with a feed entry); seeded ones are stored as given.
+func (c *CLB) insertLocked(v LoadBalancer, plan vipPlan, now time.Time, viaAPI bool) *loadBalancer {
+	if v.ID == 0 {
+		v.ID = c.nextLBIDLocked()
+	}
+	if v.Name == "" {
+		v.Name = "lb-" + strconv.Itoa(v.ID)
+	}
+	if v.Cluster == "" {
+		v.Cluster = c.clusterName()
+	}
+	if v.Created.IsZero() {
+		v.Created = now
+	}
+	if v.Updated.IsZero() {
+		v.Updated = v.Created
+	}
+	lb := &loadBalancer{LoadBalancer: v}
+	lb.VirtualIPs, lb.Nodes = nil, nil
+	lb.AccessList = c.itemsLocked(v.AccessList)
+	lb.Metadata = c.metasLocked(v.Metadata)
+	lb.CertificateMapping = c.mappingsLocked(v.CertificateMapping)
+	lb.HealthMonitor = clone(v.HealthMonitor)
+	lb.ConnectionThrottle = clone(v.ConnectionThrottle)
+	lb.SSLTermination = clone(v.SSLTermination)
+	lb.vipIDs = c.applyVIPsLocked(lb.ID, v.Tenant, plan)
+	for _, n := range v.Nodes {
+		if viaAPI {
+			c.addNodeLocked(lb, n, now)
+		} else {
+			lb.nodes = append(lb.nodes, c.newNodeLocked(n))
+		}
+	}
+	c.storeLocked(lb)
+	return lb
+}
+
+// nextLBIDLocked is the next load balancer ID no load balancer has.
+func (c *CLB) nextLBIDLocked() int {
+	for {
+		c.seq.lb++
+		if _, taken := c.lbs[c.seq.lb]; !taken {
+			return c.seq.lb
+		}
+	}
+}
+
+// itemsLocked copies access list items, numbering those without an ID.
+func (c *CLB) itemsLocked(in []NetworkItem) []NetworkItem {
+	out := append([]NetworkItem(nil), in...)
+	for i := range out {
+		if out[i].ID == 0 {
+			c.seq.item++
+			out[i].ID = c.seq.item
+		}
+	}
+	return out
+}
+
+// metasLocked copies metadata, numbering items without an ID.
+func (c *CLB) metasLocked(in []Meta) []Meta {
+	out := append([]Meta(nil), in...)
+	for i := range out {
+		if out[i].ID == 0 {
+			c.seq.meta++
+			out[i].ID = c.seq.meta
+		}
+	}
+	return out
+}
+
+// mappingsLocked copies certificate mappings, numbering those without an ID.
+func (c *CLB) mappingsLocked(in []CertificateMapping) []CertificateMapping {
+	out := append([]CertificateMapping(nil), in...)
+	for i := range out {
+		if out[i].ID == 0 {
+			c.seq.cert++
+			out[i].ID = c.seq.cert
+		}
+	}
+	return out
+}
+
+func clone[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
 }
 
 // countLocked counts a tenant's load balancers that are not DELETED.
@@ -363,73 +539,117 @@ func (c *CLB) sortedLocked(tenant string, now time.Time) []*loadBalancer {
 	return out
 }
 
+type lbsBody[T any] struct {
+	LoadBalancers []T `json:"loadBalancers"`
+}
+
+type lbDetailBody struct {
+	LoadBalancer lbJSON `json:"loadBalancer"`
+}
+
 // listLoadBalancers: ?nodeaddress= (ID, name and status of those with such
 // a node), ?name=, ?status= (DELETED ones only when asked for),
 // ?changes-since=, and pagination by ?limit= (at most 100), ?marker= (the
 // first ID to list) and ?offset=.
-func (c *CLB) listLoadBalancers(r *http.Request) (int, any, *apiError) {
-	q := r.URL.Query()
-	tenant := tenantOf(r)
+func (c *CLB) listLoadBalancers(call *kit.Call) (kit.Reply, error) {
+	q := call.Query()
+	tenant := tenantOf(call)
 	if addr, ok := q["nodeaddress"]; ok {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		out := []lbBriefJSON{}
-		for _, lb := range c.sortedLocked(tenant, c.now()) {
-			if lb.Status == StatusDeleted {
-				continue
-			}
-			for _, n := range lb.nodes {
-				if n.Address == addr[0] {
-					out = append(out, lbBriefJSON{Name: lb.Name, ID: lb.ID, Status: lb.Status})
-					break
-				}
-			}
-		}
-		return http.StatusOK, map[string]any{"loadBalancers": out}, nil
+		return kit.OK(lbsBody[lbBriefJSON]{c.withNodeAddress(tenant, addr[0])}), nil
 	}
-	name, byName := q["name"]
-	if byName && name[0] == "" {
-		return 0, nil, badRequest("Must supply LoadBalancer name to process this request.")
+	f, err := parseListFilter(q)
+	if err != nil {
+		return kit.Reply{}, err
 	}
-	var since time.Time
-	if s := q.Get("changes-since"); s != "" {
-		t, ok := parseISO(s)
-		if !ok {
-			return 0, nil, badRequest("Date parameters must follow ISO-8601 format")
-		}
-		since = t
-	}
-	status := q.Get("status")
-	limit, offset, marker := pageParams(q, 100)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	var matched []*loadBalancer
-	for _, lb := range c.sortedLocked(tenant, c.now()) {
-		switch {
-		case byName && lb.Name != name[0]:
-			continue
-		case status == "" && lb.Status == StatusDeleted:
-			continue
-		case status != "" && !strings.EqualFold(lb.Status, status):
-			continue
-		case !since.IsZero() && lb.Updated.Before(since):
-			continue
-		case marker > 0 && lb.ID < marker:
-			continue
-		}
-		matched = append(matched, lb)
-	}
 	out := []lbSummaryJSON{}
-	for i, lb := range matched {
-		if i < offset {
+	skipped := 0
+	for _, lb := range c.sortedLocked(tenant, c.Now()) {
+		if !f.matches(lb) {
 			continue
 		}
-		if len(out) >= limit {
+		if skipped < f.offset {
+			skipped++
+			continue
+		}
+		if len(out) >= f.limit {
 			break
 		}
 		out = append(out, renderSummary(c.snapshotLocked(lb)))
 	}
-	return http.StatusOK, map[string]any{"loadBalancers": out}, nil
+	return kit.OK(lbsBody[lbSummaryJSON]{out}), nil
+}
+
+// withNodeAddress lists a tenant's load balancers with a node at addr.
+func (c *CLB) withNodeAddress(tenant, addr string) []lbBriefJSON {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := []lbBriefJSON{}
+	for _, lb := range c.sortedLocked(tenant, c.Now()) {
+		if lb.Status == StatusDeleted {
+			continue
+		}
+		for _, n := range lb.nodes {
+			if n.Address == addr {
+				out = append(out, lbBriefJSON{Name: lb.Name, ID: lb.ID, Status: lb.Status})
+				break
+			}
+		}
+	}
+	return out
+}
+
+// listFilter is what a list's query asks for.
+type listFilter struct {
+	name                  string
+	byName                bool
+	status                string
+	since                 time.Time
+	limit, offset, marker int
+}
+
+func parseListFilter(q map[string][]string) (listFilter, error) {
+	var f listFilter
+	if name, ok := q["name"]; ok {
+		if name[0] == "" {
+			return f, badRequest("Must supply LoadBalancer name to process this request.")
+		}
+		f.name, f.byName = name[0], true
+	}
+	if s := first(q, "changes-since"); s != "" {
+		t, ok := parseISO(s)
+		if !ok {
+			return f, badRequest("Date parameters must follow ISO-8601 format")
+		}
+		f.since = t
+	}
+	f.status = first(q, "status")
+	f.limit, f.offset, f.marker = pageParams(q, 100)
+	return f, nil
+}
+
+func first(q map[string][]string, key string) string {
+	if v := q[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+func (f listFilter) matches(lb *loadBalancer) bool {
+	switch {
+	case f.byName && lb.Name != f.name:
+		return false
+	case f.status == "" && lb.Status == StatusDeleted:
+		return false
+	case f.status != "" && !strings.EqualFold(lb.Status, f.status):
+		return false
+	case !f.since.IsZero() && lb.Updated.Before(f.since):
+		return false
+	case f.marker > 0 && lb.ID < f.marker:
+		return false
+	}
+	return true
 }
 
 // pageParams reads limit (bounded by max; out of range means max), offset
@@ -467,98 +687,126 @@ func parseISO(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-func (c *CLB) getLoadBalancer(r *http.Request) (int, any, *apiError) {
+func (c *CLB) getLoadBalancer(call *kit.Call) (kit.Reply, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	lb, err := c.lbFromPath(r)
+	lb, err := c.lbFromPath(call)
 	if err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
-	return http.StatusOK, map[string]any{"loadBalancer": c.renderDetail(c.snapshotLocked(lb))}, nil
+	return kit.OK(lbDetailBody{LoadBalancer: c.renderDetail(c.snapshotLocked(lb))}), nil
 }
 
 // updateLoadBalancer changes name, algorithm, protocol, port, timeout,
 // halfClosed or httpsRedirect; everything else has its own resource.
-func (c *CLB) updateLoadBalancer(r *http.Request) (int, any, *apiError) {
-	in, err := decodeLoadBalancer(readBody(r))
+func (c *CLB) updateLoadBalancer(call *kit.Call) (kit.Reply, error) {
+	in, err := decodeLoadBalancer(call.Body)
 	if err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
-	if msgs := validateUpdate(&in); len(msgs) > 0 {
-		return 0, nil, validationFailure(msgs...)
+	if err := validation(validateUpdate(&in)); err != nil {
+		return kit.Reply{}, err
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	lb, err := c.mutableLBFromPath(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	protocol, port := lb.Protocol, lb.Port
+	return c.changeLB(call, http.StatusAccepted, func(lb *loadBalancer) (any, error) {
+		u, err := c.planUpdateLocked(lb, &in)
+		if err != nil {
+			return nil, err
+		}
+		u.apply(lb, &in)
+		return nil, nil
+	})
+}
+
+// lbUpdate is what an update leaves the load balancer's protocol-bound
+// settings at.
+type lbUpdate struct {
+	protocol             string
+	port                 int
+	halfClosed, redirect bool
+}
+
+// planUpdateLocked applies the update rules: what a change of protocol or
+// port may not break, and what half-close and HTTPS redirect need.
+func (c *CLB) planUpdateLocked(lb *loadBalancer, in *lbBody) (lbUpdate, error) {
+	u := lbUpdate{protocol: lb.Protocol, port: lb.Port, halfClosed: lb.HalfClosed, redirect: lb.HTTPSRedirect}
 	if in.Protocol != nil && *in.Protocol != lb.Protocol {
-		protocol = *in.Protocol
-		if lb.SSLTermination != nil {
-			return 0, nil, badRequest("Cannot update protocol on a load balancer with ssl termination.")
+		if err := protocolChangeAllowed(lb, *in.Protocol); err != nil {
+			return u, err
 		}
-		if lb.ContentCaching {
-			if err := cachingAllowed(protocol); err != nil {
-				return 0, nil, err
-			}
-		}
-		if lb.HealthMonitor != nil {
-			if err := monitorMatchesProtocol(lb.HealthMonitor.Type, protocol, true); err != nil {
-				return 0, nil, err
-			}
-		}
-		if in.Port == nil {
-			if p, _ := protocolPort(protocol); p != 0 {
-				port = p
-			}
+		u.protocol = *in.Protocol
+		if p, _ := protocolPort(u.protocol); in.Port == nil && p != 0 {
+			u.port = p
 		}
 	}
 	if in.Port != nil && int(*in.Port) != lb.Port {
-		if lb.HTTPSRedirect {
-			return 0, nil, badRequest("Cannot change port on load balancers with HTTPS Redirect enabled.")
+		if err := portChangeAllowed(lb, int(*in.Port)); err != nil {
+			return u, err
 		}
-		port = int(*in.Port)
-		if lb.SSLTermination != nil && lb.SSLTermination.SecurePort == port {
-			return 0, nil, badRequest("Port currently assigned to SSL termination for this load balancer. Please try another port.")
-		}
+		u.port = int(*in.Port)
 	}
-	if port != lb.Port && c.portTakenLocked(lb, port) {
-		return 0, nil, badRequest("Port currently assigned to one of the virtual ips. Please verify protocol/port combinations.")
+	if u.port != lb.Port && c.portTakenLocked(lb, u.port) {
+		return u, badRequest("Port currently assigned to one of the virtual ips. Please verify protocol/port combinations.")
 	}
-	halfClosed := lb.HalfClosed
 	if in.HalfClosed != nil {
-		halfClosed = bool(*in.HalfClosed)
+		u.halfClosed = in.HalfClosed.get()
 	}
-	if halfClosed && protocol != "TCP" && protocol != "TCP_CLIENT_FIRST" {
-		return 0, nil, badRequest("Must provide valid protocol for half close support, please view documentation for more details. ")
-	}
-	redirect := lb.HTTPSRedirect
 	if in.HTTPSRedirect != nil {
-		redirect = bool(*in.HTTPSRedirect)
+		u.redirect = in.HTTPSRedirect.get()
 	}
-	if redirect && !(protocol == "HTTPS" && port == 443) {
-		ssl := lb.SSLTermination
-		if ssl == nil || !ssl.Enabled || !ssl.SecureTrafficOnly || ssl.SecurePort != 443 {
-			return 0, nil, badRequest("HTTPS Redirect is only valid for load balancers using the HTTPS protocol, or load balancers with SSL Termination using secure port 443 and secure traffic only.")
+	if u.halfClosed {
+		if err := halfCloseAllowed(u.protocol); err != nil {
+			return u, err
 		}
 	}
+	if u.redirect {
+		return u, redirectAllowed(u.protocol, u.port, lb.SSLTermination, false)
+	}
+	return u, nil
+}
+
+// protocolChangeAllowed: SSL termination pins the protocol; content caching
+// and the health monitor must suit the new one.
+func protocolChangeAllowed(lb *loadBalancer, protocol string) error {
+	if lb.SSLTermination != nil {
+		return badRequest("Cannot update protocol on a load balancer with ssl termination.")
+	}
+	if lb.ContentCaching {
+		if err := cachingAllowed(protocol); err != nil {
+			return err
+		}
+	}
+	if lb.HealthMonitor != nil {
+		return monitorMatchesProtocol(lb.HealthMonitor.Type, protocol, true)
+	}
+	return nil
+}
+
+// portChangeAllowed: HTTPS redirect pins the port, and SSL termination's
+// secure port is taken.
+func portChangeAllowed(lb *loadBalancer, port int) error {
+	if lb.HTTPSRedirect {
+		return badRequest("Cannot change port on load balancers with HTTPS Redirect enabled.")
+	}
+	if lb.SSLTermination != nil && lb.SSLTermination.SecurePort == port {
+		return badRequest("Port currently assigned to SSL termination for this load balancer. Please try another port.")
+	}
+	return nil
+}
+
+func (u lbUpdate) apply(lb *loadBalancer, in *lbBody) {
 	if in.Name != nil {
 		lb.Name = *in.Name
 	}
 	if in.Algorithm != nil {
 		lb.Algorithm = *in.Algorithm
 	}
-	if protocol != lb.Protocol {
+	if u.protocol != lb.Protocol {
 		lb.SessionPersistence = "" // changing the protocol disables session persistence
 	}
-	lb.Protocol, lb.Port, lb.HalfClosed, lb.HTTPSRedirect = protocol, port, halfClosed, redirect
+	lb.Protocol, lb.Port, lb.HalfClosed, lb.HTTPSRedirect = u.protocol, u.port, u.halfClosed, u.redirect
 	if in.Timeout != nil {
 		lb.Timeout = int(*in.Timeout)
 	}
-	c.changedLocked(lb, c.now())
-	return http.StatusAccepted, nil, nil
 }
 
 func validateUpdate(in *lbBody) []string {
@@ -589,41 +837,39 @@ func validateUpdate(in *lbBody) []string {
 // deleteLoadBalancer: 202, and PENDING_DELETE until DELETED. Like the
 // batch form it answers 400 for a load balancer that is not there (or is
 // already DELETED) and for one that is not ACTIVE.
-func (c *CLB) deleteLoadBalancer(r *http.Request) (int, any, *apiError) {
-	id, err := strconv.Atoi(pathVar(r, "lb_id"))
+func (c *CLB) deleteLoadBalancer(call *kit.Call) (kit.Reply, error) {
+	id, err := strconv.Atoi(call.Var("lb_id"))
 	if err != nil {
-		return 0, nil, lbNotFound()
+		return kit.Reply{}, lbNotFound()
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if err := c.deleteLocked(tenantOf(r), []int{id}); err != nil {
-		return 0, nil, err
+	if err := c.delete(tenantOf(call), []int{id}); err != nil {
+		return kit.Reply{}, err
 	}
-	return http.StatusAccepted, nil, nil
+	return kit.Status(http.StatusAccepted), nil
 }
 
-func (c *CLB) batchDeleteLoadBalancers(r *http.Request) (int, any, *apiError) {
-	ids, bad := queryIDs(r)
+func (c *CLB) batchDeleteLoadBalancers(call *kit.Call) (kit.Reply, error) {
+	ids, bad := queryIDs(call)
 	if len(ids) == 0 && len(bad) == 0 {
-		return 0, nil, badRequest(msgNoIDs)
+		return kit.Reply{}, badRequest(msgNoIDs)
 	}
 	if len(bad) > 0 {
-		return 0, nil, badRequest("Must provide valid load balancers: %s  could not be found.", strings.Join(bad, ","))
+		return kit.Reply{}, badRequest("Must provide valid load balancers: %s  could not be found.", strings.Join(bad, ","))
 	}
-	if limit := c.limits.BatchDelete; limit > 0 && len(ids) > limit {
-		return 0, nil, badRequest("Currently, the limit of accepted parameters is: %d :please supply a valid parameter list.", limit)
+	if limit := c.cfg.limits.BatchDelete; limit > 0 && len(ids) > limit {
+		return kit.Reply{}, badRequest("Currently, the limit of accepted parameters is: %d :please supply a valid parameter list.", limit)
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if err := c.deleteLocked(tenantOf(r), ids); err != nil {
-		return 0, nil, err
+	if err := c.delete(tenantOf(call), ids); err != nil {
+		return kit.Reply{}, err
 	}
-	return http.StatusAccepted, nil, nil
+	return kit.Status(http.StatusAccepted), nil
 }
 
-// deleteLocked deletes all of ids or none: unknown or DELETED ones and ones
-// that are not ACTIVE fail the whole request.
-func (c *CLB) deleteLocked(tenant string, ids []int) *apiError {
+// delete deletes all of ids or none: unknown or DELETED ones and ones that
+// are not ACTIVE fail the whole request.
+func (c *CLB) delete(tenant string, ids []int) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	var missing, busy []int
 	var targets []*loadBalancer
 	for _, id := range ids {
@@ -643,7 +889,7 @@ func (c *CLB) deleteLocked(tenant string, ids []int) *apiError {
 	if len(busy) > 0 {
 		return badRequest("Must provide valid load balancers: %s  are immutable and could not be processed.", joinInts(busy))
 	}
-	now := c.now()
+	now := c.Now()
 	for _, lb := range targets {
 		d := c.effectiveLocked(lb).pendingDelete
 		lb.pending = nil

@@ -14,11 +14,14 @@ import (
 func TestCreateLoadBalancer(t *testing.T) {
 	h := newHarness(t)
 	r := h.do("POST", "/loadbalancers", simpleLB)
-	lbs := h.srv.LoadBalancers(tenant)
+	lbs := h.srv.LoadBalancers()
 	if len(lbs) != 1 {
 		t.Fatalf("stored %d load balancers", len(lbs))
 	}
 	lb := lbs[0]
+	if lb.Tenant != tenant {
+		t.Errorf("stored for tenant %q, want %q", lb.Tenant, tenant)
+	}
 	v := lb.VirtualIPs
 	h.expect(r, http.StatusAccepted, fmt.Sprintf(`{"loadBalancer":{
 		"name":"a-new-loadbalancer","id":%d,"port":80,"protocol":"HTTP","halfClosed":false,
@@ -149,7 +152,7 @@ func TestCreateLoadBalancerErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			h := instant(t)
 			h.expect(h.do("POST", "/loadbalancers", tc.body), tc.status, tc.want)
-			if n := len(h.srv.LoadBalancers("")); n != 0 {
+			if n := len(h.srv.LoadBalancers()); n != 0 {
 				t.Errorf("%d load balancers stored after a failed create", n)
 			}
 		})

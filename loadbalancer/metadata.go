@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // Route names of the metadata API (load balancer and node metadata). The
@@ -26,21 +28,21 @@ const (
 	OpDeleteNodeMetadataItem = "loadbalancer.nodes.metadata.delete"
 )
 
-func (c *CLB) metadataRoutes() []apiRoute {
+func (c *CLB) metadataRoutes() []kit.Route {
 	const lbm, nm = "/loadbalancers/{lb_id}/metadata", "/loadbalancers/{lb_id}/nodes/{node_id}/metadata"
-	return []apiRoute{
-		{OpListMetadata, "GET", lbm, c.metaHandler(false, c.listMeta)},
-		{OpAddMetadata, "POST", lbm, c.metaHandler(false, c.addMeta)},
-		{OpBatchDeleteMetadata, "DELETE", lbm, c.metaHandler(false, c.batchDeleteMeta)},
-		{OpGetMetadataItem, "GET", lbm + "/{meta_id}", c.metaHandler(false, c.getMeta)},
-		{OpUpdateMetadataItem, "PUT", lbm + "/{meta_id}", c.metaHandler(false, c.updateMeta)},
-		{OpDeleteMetadataItem, "DELETE", lbm + "/{meta_id}", c.metaHandler(false, c.deleteMeta)},
-		{OpListNodeMetadata, "GET", nm, c.metaHandler(true, c.listMeta)},
-		{OpAddNodeMetadata, "POST", nm, c.metaHandler(true, c.addMeta)},
-		{OpBatchDeleteNodeMeta, "DELETE", nm, c.metaHandler(true, c.batchDeleteMeta)},
-		{OpGetNodeMetadataItem, "GET", nm + "/{meta_id}", c.metaHandler(true, c.getMeta)},
-		{OpUpdateNodeMetadataItem, "PUT", nm + "/{meta_id}", c.metaHandler(true, c.updateMeta)},
-		{OpDeleteNodeMetadataItem, "DELETE", nm + "/{meta_id}", c.metaHandler(true, c.deleteMeta)},
+	return []kit.Route{
+		{Op: OpListMetadata, Method: "GET", Path: lbm, Handler: c.metaHandler(false, c.listMeta)},
+		{Op: OpAddMetadata, Method: "POST", Path: lbm, Handler: c.metaHandler(false, c.addMeta)},
+		{Op: OpBatchDeleteMetadata, Method: "DELETE", Path: lbm, Handler: c.metaHandler(false, c.batchDeleteMeta)},
+		{Op: OpGetMetadataItem, Method: "GET", Path: lbm + "/{meta_id}", Handler: c.metaHandler(false, c.getMeta)},
+		{Op: OpUpdateMetadataItem, Method: "PUT", Path: lbm + "/{meta_id}", Handler: c.metaHandler(false, c.updateMeta)},
+		{Op: OpDeleteMetadataItem, Method: "DELETE", Path: lbm + "/{meta_id}", Handler: c.metaHandler(false, c.deleteMeta)},
+		{Op: OpListNodeMetadata, Method: "GET", Path: nm, Handler: c.metaHandler(true, c.listMeta)},
+		{Op: OpAddNodeMetadata, Method: "POST", Path: nm, Handler: c.metaHandler(true, c.addMeta)},
+		{Op: OpBatchDeleteNodeMeta, Method: "DELETE", Path: nm, Handler: c.metaHandler(true, c.batchDeleteMeta)},
+		{Op: OpGetNodeMetadataItem, Method: "GET", Path: nm + "/{meta_id}", Handler: c.metaHandler(true, c.getMeta)},
+		{Op: OpUpdateNodeMetadataItem, Method: "PUT", Path: nm + "/{meta_id}", Handler: c.metaHandler(true, c.updateMeta)},
+		{Op: OpDeleteNodeMetadataItem, Method: "DELETE", Path: nm + "/{meta_id}", Handler: c.metaHandler(true, c.deleteMeta)},
 	}
 }
 
@@ -103,39 +105,39 @@ type metaTarget struct {
 	limit int
 }
 
-type metaFunc func(r *http.Request, t metaTarget) (int, any, *apiError)
+type metaFunc func(call *kit.Call, t metaTarget) (kit.Reply, error)
 
 // metaHandler resolves the load balancer (and node) under the lock, then
 // runs fn. Reads of a DELETED load balancer answer 410, changes 400.
-func (c *CLB) metaHandler(forNode bool, fn metaFunc) handlerFunc {
-	return func(r *http.Request) (int, any, *apiError) {
+func (c *CLB) metaHandler(forNode bool, fn metaFunc) kit.Handler {
+	return func(call *kit.Call) (kit.Reply, error) {
 		c.mu.Lock()
 		defer c.mu.Unlock()
-		lb, err := c.lbFromPath(r)
+		lb, err := c.lbFromPath(call)
 		if err != nil {
-			return 0, nil, err
+			return kit.Reply{}, err
 		}
 		if lb.Status == StatusDeleted {
-			if r.Method == http.MethodGet {
-				return 0, nil, lbGone()
+			if call.Request.Method == http.MethodGet {
+				return kit.Reply{}, lbGone()
 			}
-			return 0, nil, badRequest("Loadbalancer %d is deleted, therefore it is immutable.", lb.ID)
+			return kit.Reply{}, badRequest("Loadbalancer %d is deleted, therefore it is immutable.", lb.ID)
 		}
-		t := metaTarget{lb: lb, items: &lb.Metadata, owner: "load balancer", limit: c.limits.LoadBalancerMeta}
+		t := metaTarget{lb: lb, items: &lb.Metadata, owner: "load balancer", limit: c.cfg.limits.LoadBalancerMeta}
 		if forNode {
-			n := c.nodeFromPath(r, lb)
+			n := c.nodeFromPath(call, lb)
 			if n == nil {
-				id, _ := strconv.Atoi(pathVar(r, "node_id"))
-				return 0, nil, errorf(http.StatusNotFound, "Node with id %d doesn't exist", id)
+				id, _ := strconv.Atoi(call.Var("node_id"))
+				return kit.Reply{}, errorf(http.StatusNotFound, "Node with id %d doesn't exist", id)
 			}
-			t = metaTarget{lb: lb, items: &n.Metadata, owner: "node", limit: c.limits.NodeMetadata}
+			t = metaTarget{lb: lb, items: &n.Metadata, owner: "node", limit: c.cfg.limits.NodeMetadata}
 		}
-		return fn(r, t)
+		return fn(call, t)
 	}
 }
 
-func (c *CLB) listMeta(_ *http.Request, t metaTarget) (int, any, *apiError) {
-	return http.StatusOK, map[string]any{"metadata": renderMeta(*t.items)}, nil
+func (c *CLB) listMeta(_ *kit.Call, t metaTarget) (kit.Reply, error) {
+	return kit.OK(metadataJSON{renderMeta(*t.items)}), nil
 }
 
 // addMetaBody accepts {"metadata": [{"key", "value"}, ...]} and the single
@@ -145,44 +147,56 @@ type addMetaBody struct {
 	Meta     *metaBody  `json:"meta"`
 }
 
-func (c *CLB) addMeta(r *http.Request, t metaTarget) (int, any, *apiError) {
+func (c *CLB) addMeta(call *kit.Call, t metaTarget) (kit.Reply, error) {
 	var in addMetaBody
-	if err := decodeBody(readBody(r), &in); err != nil {
-		return 0, nil, err
+	if err := decodeBody(call.Body, &in); err != nil {
+		return kit.Reply{}, err
 	}
 	items := in.Metadata
 	if in.Meta != nil {
 		items = append(items, *in.Meta)
 	}
 	if len(items) == 0 {
-		return 0, nil, validationFailure("Must provide at least one metadata item")
+		return kit.Reply{}, validationFailure("Must provide at least one metadata item")
 	}
 	if msgs := validateMetas(items, t.owner); len(msgs) > 0 {
-		return 0, nil, validationFailure(msgs...)
+		return kit.Reply{}, validationFailure(msgs...)
 	}
 	if t.limit > 0 && len(*t.items)+len(items) > t.limit {
-		return 0, nil, badRequest("Metadata must not exceed %d per %s.", t.limit, t.owner)
+		return kit.Reply{}, badRequest("Metadata must not exceed %d per %s.", t.limit, t.owner)
 	}
 	for _, m := range items {
 		for _, old := range *t.items {
 			if old.Key == string(*m.Key) {
-				return 0, nil, errorf(http.StatusUnprocessableEntity,
+				return kit.Reply{}, errorf(http.StatusUnprocessableEntity,
 					"Duplicate metadata keys detected. One or more metadata keys already configured on %s.", t.owner)
 			}
 		}
 	}
-	added := make([]Meta, 0, len(items))
-	for _, m := range items {
-		c.seq.meta++
-		meta := Meta{ID: c.seq.meta, Key: string(*m.Key), Value: string(*m.Value)}
-		*t.items = append(*t.items, meta)
-		added = append(added, meta)
-	}
-	return http.StatusOK, map[string]any{"metadata": renderMeta(added)}, nil
+	added := c.metasLocked(metasOf(items))
+	*t.items = append(*t.items, added...)
+	return kit.OK(metadataJSON{renderMeta(added)}), nil
 }
 
-func metaIndex(items []Meta, r *http.Request) int {
-	id, err := strconv.Atoi(pathVar(r, "meta_id"))
+type metadataJSON struct {
+	Metadata []metaJSON `json:"metadata"`
+}
+
+type oneMetaJSON struct {
+	Meta metaJSON `json:"meta"`
+}
+
+// metasOf is the metadata validated request items describe, without IDs.
+func metasOf(in []metaBody) []Meta {
+	var out []Meta
+	for _, m := range in {
+		out = append(out, Meta{Key: string(*m.Key), Value: string(*m.Value)})
+	}
+	return out
+}
+
+func metaIndex(items []Meta, call *kit.Call) int {
+	id, err := strconv.Atoi(call.Var("meta_id"))
 	if err != nil {
 		return -1
 	}
@@ -194,20 +208,20 @@ func metaIndex(items []Meta, r *http.Request) int {
 	return -1
 }
 
-func metaNotFound(r *http.Request, t metaTarget) *apiError {
+func metaNotFound(call *kit.Call, t metaTarget) error {
 	if t.owner == "node" {
-		return errorf(http.StatusNotFound, "Node meta data %s doesn't exist on node %s.", pathVar(r, "meta_id"), pathVar(r, "node_id"))
+		return errorf(http.StatusNotFound, "Node meta data %s doesn't exist on node %s.", call.Var("meta_id"), call.Var("node_id"))
 	}
 	return errorf(http.StatusNotFound, "Meta data item not found")
 }
 
-func (c *CLB) getMeta(r *http.Request, t metaTarget) (int, any, *apiError) {
-	i := metaIndex(*t.items, r)
+func (c *CLB) getMeta(call *kit.Call, t metaTarget) (kit.Reply, error) {
+	i := metaIndex(*t.items, call)
 	if i < 0 {
-		return 0, nil, metaNotFound(r, t)
+		return kit.Reply{}, metaNotFound(call, t)
 	}
 	m := (*t.items)[i]
-	return http.StatusOK, map[string]any{"meta": metaJSON{ID: m.ID, Key: m.Key, Value: m.Value}}, nil
+	return kit.OK(oneMetaJSON{metaJSON(m)}), nil
 }
 
 type updateMetaBody struct {
@@ -218,10 +232,10 @@ type updateMetaBody struct {
 
 // updateMeta changes a value; the key and ID are immutable. Node metadata
 // answers with the item, load balancer metadata with no body.
-func (c *CLB) updateMeta(r *http.Request, t metaTarget) (int, any, *apiError) {
+func (c *CLB) updateMeta(call *kit.Call, t metaTarget) (kit.Reply, error) {
 	var in updateMetaBody
-	if err := decodeWrapped(readBody(r), "meta", false, &in); err != nil {
-		return 0, nil, err
+	if err := decodeWrapped(call.Body, "meta", false, &in); err != nil {
+		return kit.Reply{}, err
 	}
 	var msgs []string
 	if present(in.ID) {
@@ -239,36 +253,36 @@ func (c *CLB) updateMeta(r *http.Request, t metaTarget) (int, any, *apiError) {
 		msgs = append(msgs, fmt.Sprintf("%s meta value must not exceed 256 characters.", capitalize(t.owner)))
 	}
 	if len(msgs) > 0 {
-		return 0, nil, validationFailure(msgs...)
+		return kit.Reply{}, validationFailure(msgs...)
 	}
-	i := metaIndex(*t.items, r)
+	i := metaIndex(*t.items, call)
 	if i < 0 {
-		return 0, nil, metaNotFound(r, t)
+		return kit.Reply{}, metaNotFound(call, t)
 	}
 	(*t.items)[i].Value = string(*in.Value)
 	if t.owner == "node" {
 		m := (*t.items)[i]
-		return http.StatusOK, map[string]any{"meta": metaJSON{ID: m.ID, Key: m.Key, Value: m.Value}}, nil
+		return kit.OK(oneMetaJSON{metaJSON(m)}), nil
 	}
-	return http.StatusOK, nil, nil
+	return kit.Status(http.StatusOK), nil
 }
 
-func (c *CLB) deleteMeta(r *http.Request, t metaTarget) (int, any, *apiError) {
-	i := metaIndex(*t.items, r)
+func (c *CLB) deleteMeta(call *kit.Call, t metaTarget) (kit.Reply, error) {
+	i := metaIndex(*t.items, call)
 	if i < 0 {
-		return 0, nil, metaNotFound(r, t)
+		return kit.Reply{}, metaNotFound(call, t)
 	}
 	*t.items = append((*t.items)[:i:i], (*t.items)[i+1:]...)
-	return http.StatusOK, nil, nil
+	return kit.Status(http.StatusOK), nil
 }
 
-func (c *CLB) batchDeleteMeta(r *http.Request, t metaTarget) (int, any, *apiError) {
-	ids, bad := queryIDs(r)
+func (c *CLB) batchDeleteMeta(call *kit.Call, t metaTarget) (kit.Reply, error) {
+	ids, bad := queryIDs(call)
 	if len(ids) == 0 && len(bad) == 0 {
-		return 0, nil, badRequest(msgNoIDs)
+		return kit.Reply{}, badRequest(msgNoIDs)
 	}
-	if limit := c.limits.BatchDelete; limit > 0 && len(ids)+len(bad) > limit {
-		return 0, nil, badRequest("Request to delete %d metadata items exceeds the account limit BATCH_DELETE_LIMIT of %d please attempt to delete fewer then %d metadata items",
+	if limit := c.cfg.limits.BatchDelete; limit > 0 && len(ids)+len(bad) > limit {
+		return kit.Reply{}, badRequest("Request to delete %d metadata items exceeds the account limit BATCH_DELETE_LIMIT of %d please attempt to delete fewer then %d metadata items",
 			len(ids)+len(bad), limit, limit)
 	}
 	missing := append([]string(nil), bad...)
@@ -285,7 +299,7 @@ func (c *CLB) batchDeleteMeta(r *http.Request, t metaTarget) (int, any, *apiErro
 		}
 	}
 	if len(missing) > 0 {
-		return 0, nil, badRequest("Must provide valid metadata items, %s could not be found.", strings.Join(missing, ","))
+		return kit.Reply{}, badRequest("Must provide valid metadata items, %s could not be found.", strings.Join(missing, ","))
 	}
 	kept := make([]Meta, 0, len(*t.items))
 	for _, m := range *t.items {
@@ -294,5 +308,5 @@ func (c *CLB) batchDeleteMeta(r *http.Request, t metaTarget) (int, any, *apiErro
 		}
 	}
 	*t.items = kept
-	return http.StatusOK, nil, nil
+	return kit.Status(http.StatusOK), nil
 }

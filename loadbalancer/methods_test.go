@@ -11,7 +11,7 @@ import (
 // TestWrongMethodIs405: a known path with a method it does not take is
 // 405 with the API's {"message","code"} body; an unknown path is 404.
 func TestWrongMethodIs405(t *testing.T) {
-	srv := loadbalancer.NewServer(t)
+	srv := loadbalancer.New(t)
 	for _, tc := range []struct {
 		method, path string
 		status       int

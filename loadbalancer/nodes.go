@@ -1,7 +1,6 @@
 package loadbalancer
 
 import (
-	"encoding/json"
 	"fmt"
 	"html"
 	"net"
@@ -9,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // Route names of the node API.
@@ -24,17 +25,17 @@ const (
 	OpDeleteNode      = "loadbalancer.nodes.delete"
 )
 
-func (c *CLB) nodeRoutes() []apiRoute {
-	return []apiRoute{
-		{OpListNodes, "GET", "/loadbalancers/{lb_id}/nodes", c.listNodes},
-		{OpAddNodes, "POST", "/loadbalancers/{lb_id}/nodes", c.addNodes},
-		{OpUpdateNodes, "PUT", "/loadbalancers/{lb_id}/nodes", c.updateNodes},
-		{OpBatchDeleteNode, "DELETE", "/loadbalancers/{lb_id}/nodes", c.batchDeleteNodes},
-		{OpListNodeEvents, "GET", "/loadbalancers/{lb_id}/nodes/events", c.listNodeEvents},
-		{OpGetNodeFeed, "GET", "/loadbalancers/{lb_id}/nodes/{node_id:[0-9]+}.atom", c.getNodeFeed},
-		{OpGetNode, "GET", "/loadbalancers/{lb_id}/nodes/{node_id}", c.getNode},
-		{OpUpdateNode, "PUT", "/loadbalancers/{lb_id}/nodes/{node_id}", c.updateNode},
-		{OpDeleteNode, "DELETE", "/loadbalancers/{lb_id}/nodes/{node_id}", c.deleteNode},
+func (c *CLB) nodeRoutes() []kit.Route {
+	return []kit.Route{
+		{Op: OpListNodes, Method: "GET", Path: "/loadbalancers/{lb_id}/nodes", Handler: c.listNodes},
+		{Op: OpAddNodes, Method: "POST", Path: "/loadbalancers/{lb_id}/nodes", Handler: c.addNodes},
+		{Op: OpUpdateNodes, Method: "PUT", Path: "/loadbalancers/{lb_id}/nodes", Handler: c.updateNodes},
+		{Op: OpBatchDeleteNode, Method: "DELETE", Path: "/loadbalancers/{lb_id}/nodes", Handler: c.batchDeleteNodes},
+		{Op: OpListNodeEvents, Method: "GET", Path: "/loadbalancers/{lb_id}/nodes/events", Handler: c.listNodeEvents},
+		{Op: OpGetNodeFeed, Method: "GET", Path: "/loadbalancers/{lb_id}/nodes/{node_id:[0-9]+}.atom", Handler: c.getNodeFeed},
+		{Op: OpGetNode, Method: "GET", Path: "/loadbalancers/{lb_id}/nodes/{node_id}", Handler: c.getNode},
+		{Op: OpUpdateNode, Method: "PUT", Path: "/loadbalancers/{lb_id}/nodes/{node_id}", Handler: c.updateNode},
+		{Op: OpDeleteNode, Method: "DELETE", Path: "/loadbalancers/{lb_id}/nodes/{node_id}", Handler: c.deleteNode},
 	}
 }
 
@@ -49,7 +50,7 @@ type nodeBody struct {
 	Metadata  []metaBody `json:"metadata"`
 }
 
-func (n nodeBody) checkEnums() *apiError {
+func (n nodeBody) checkEnums() error {
 	if n.Condition != nil && !validCondition(*n.Condition) {
 		return schemaError(fmt.Sprintf("condition %q is not one of ENABLED, DISABLED, DRAINING", *n.Condition))
 	}
@@ -125,11 +126,11 @@ func validNodeAddress(a string) bool {
 
 // checkNodeAddress applies the business rules: a host name must be in an
 // allowed domain, and no node may use one of the load balancer's virtual IPs.
-func (c *CLB) checkNodeAddress(a string, vips map[string]bool) *apiError {
+func (c *CLB) checkNodeAddress(a string, vips map[string]bool) error {
 	if net.ParseIP(a) == nil {
 		host := strings.ToLower(strings.TrimSuffix(a, "."))
 		allowed := false
-		for _, d := range c.domains {
+		for _, d := range c.cfg.domains {
 			d = strings.ToLower(d)
 			if host == d || strings.HasSuffix(host, "."+d) {
 				allowed = true
@@ -161,22 +162,46 @@ func duplicateNodes(ns []nodeBody) bool {
 	return false
 }
 
-// addNodeLocked stores a validated node. With a health monitor the node is
-// OFFLINE until its first check passes, the monitor's delay later.
-func (c *CLB) addNodeLocked(lb *loadBalancer, nb nodeBody, now time.Time) *node {
-	c.seq.node++
-	n := &node{Node: Node{ID: c.seq.node, Address: *nb.Address, Port: int(*nb.Port), Condition: *nb.Condition,
-		Status: NodeOnline, Weight: 1, Type: NodePrimary}}
+// node is the Node a validated request body describes, without IDs.
+func (nb nodeBody) node() Node {
+	n := Node{Address: *nb.Address, Port: int(*nb.Port), Condition: *nb.Condition, Metadata: metasOf(nb.Metadata)}
 	if nb.Weight != nil {
 		n.Weight = int(*nb.Weight)
 	}
 	if nb.Type != nil {
 		n.Type = *nb.Type
 	}
-	for _, m := range nb.Metadata {
-		c.seq.meta++
-		n.Metadata = append(n.Metadata, Meta{ID: c.seq.meta, Key: string(*m.Key), Value: string(*m.Value)})
+	return n
+}
+
+// newNodeLocked is a stored node made from n: IDs generated where n has
+// none (its own, its metadata's); condition ENABLED, status ONLINE, weight
+// 1 and type PRIMARY unless n says otherwise.
+func (c *CLB) newNodeLocked(n Node) *node {
+	if n.ID == 0 {
+		c.seq.node++
+		n.ID = c.seq.node
 	}
+	if n.Condition == "" {
+		n.Condition = ConditionEnabled
+	}
+	if n.Status == "" {
+		n.Status = NodeOnline
+	}
+	if n.Weight == 0 {
+		n.Weight = 1
+	}
+	if n.Type == "" {
+		n.Type = NodePrimary
+	}
+	n.Metadata = c.metasLocked(n.Metadata)
+	return &node{Node: n}
+}
+
+// addNodeLocked adds a node as the API does. With a health monitor the
+// node is OFFLINE until its first check passes, the monitor's delay later.
+func (c *CLB) addNodeLocked(lb *loadBalancer, in Node, now time.Time) *node {
+	n := c.newNodeLocked(in)
 	if hm := lb.HealthMonitor; hm != nil {
 		n.Status = NodeOffline
 		n.onlineAt = now.Add(time.Duration(hm.Delay) * time.Second)
@@ -188,13 +213,13 @@ func (c *CLB) addNodeLocked(lb *loadBalancer, nb nodeBody, now time.Time) *node 
 	return n
 }
 
-func (c *CLB) listNodes(r *http.Request) (int, any, *apiError) {
-	limit, offset, marker := pageParams(r.URL.Query(), 100)
+func (c *CLB) listNodes(call *kit.Call) (kit.Reply, error) {
+	limit, offset, marker := pageParams(call.Query(), 100)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	lb, err := c.liveLBFromPath(r)
+	lb, err := c.liveLBFromPath(call)
 	if err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
 	out := []nodeJSON{}
 	skipped := 0
@@ -211,7 +236,11 @@ func (c *CLB) listNodes(r *http.Request) (int, any, *apiError) {
 		}
 		out = append(out, renderNode(n.Node))
 	}
-	return http.StatusOK, map[string]any{"nodes": out}, nil
+	return kit.OK(nodesJSON{out}), nil
+}
+
+type nodesJSON struct {
+	Nodes []nodeJSON `json:"nodes"`
 }
 
 type nodesBody struct {
@@ -220,14 +249,38 @@ type nodesBody struct {
 
 // addNodes adds up to 25 nodes at once: 413 past the load balancer's node
 // limit, 422 when one is already there (same address and port).
-func (c *CLB) addNodes(r *http.Request) (int, any, *apiError) {
+func (c *CLB) addNodes(call *kit.Call) (kit.Reply, error) {
 	var in nodesBody
-	if err := decodeBody(readBody(r), &in); err != nil {
-		return 0, nil, err
+	if err := decodeBody(call.Body, &in); err != nil {
+		return kit.Reply{}, err
 	}
+	if err := in.validateNew(); err != nil {
+		return kit.Reply{}, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	lb, err := c.mutableLBFromPath(call)
+	if err != nil {
+		return kit.Reply{}, err
+	}
+	if err := c.checkNewNodesLocked(lb, in.Nodes); err != nil {
+		return kit.Reply{}, err
+	}
+	now := c.Now()
+	out := make([]nodeJSON, 0, len(in.Nodes))
+	for _, nb := range in.Nodes {
+		n := c.addNodeLocked(lb, nb.node(), now)
+		out = append(out, renderNode(n.Node))
+	}
+	c.changedLocked(lb, now)
+	return kit.JSON(http.StatusAccepted, nodesJSON{out}), nil
+}
+
+// validateNew is the schema and validation of nodes being added.
+func (in *nodesBody) validateNew() error {
 	for _, n := range in.Nodes {
 		if err := n.checkEnums(); err != nil {
-			return 0, nil, err
+			return err
 		}
 	}
 	var msgs []string
@@ -243,108 +296,98 @@ func (c *CLB) addNodes(r *http.Request) (int, any, *apiError) {
 	if duplicateNodes(in.Nodes) {
 		msgs = append(msgs, "Duplicate nodes detected. Please ensure that the ip address and port are unique for each node.")
 	}
-	if len(msgs) > 0 {
-		return 0, nil, validationFailure(msgs...)
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	lb, err := c.mutableLBFromPath(r)
-	if err != nil {
-		return 0, nil, err
-	}
+	return validation(msgs)
+}
+
+// checkNewNodesLocked applies the business rules to nodes being added to
+// lb: allowed addresses, SECONDARY only under a health monitor, no
+// duplicate of a node it has, and the node limit.
+func (c *CLB) checkNewNodesLocked(lb *loadBalancer, nodes []nodeBody) error {
 	vips := map[string]bool{}
 	for _, v := range c.vipsOfLocked(lb) {
 		vips[v.Address] = true
 	}
-	for _, nb := range in.Nodes {
+	for _, nb := range nodes {
 		if err := c.checkNodeAddress(*nb.Address, vips); err != nil {
-			return 0, nil, err
+			return err
 		}
-		if nb.Type != nil && *nb.Type == NodeSecondary && lb.HealthMonitor == nil {
-			return 0, nil, badRequest("you must enable health monitoring to use secondary nodes")
+		if err := secondaryAllowed(nb.Type, lb.HealthMonitor != nil); err != nil {
+			return err
 		}
 		for _, n := range lb.nodes {
 			if n.Address == *nb.Address && n.Port == int(*nb.Port) {
-				return 0, nil, errorf(http.StatusUnprocessableEntity, "Duplicate nodes detected. One or more nodes already configured on load balancer.")
+				return errorf(http.StatusUnprocessableEntity, "Duplicate nodes detected. One or more nodes already configured on load balancer.")
 			}
 		}
 	}
-	if limit := c.limits.Nodes; limit > 0 && len(lb.nodes)+len(in.Nodes) > limit {
-		return 0, nil, overLimit("Nodes must not exceed %d per load balancer.", limit)
+	if limit := c.cfg.limits.Nodes; limit > 0 && len(lb.nodes)+len(nodes) > limit {
+		return overLimit("Nodes must not exceed %d per load balancer.", limit)
 	}
-	now := c.now()
-	out := make([]nodeJSON, 0, len(in.Nodes))
-	for _, nb := range in.Nodes {
-		n := c.addNodeLocked(lb, nb, now)
-		out = append(out, renderNode(n.Node))
-	}
-	c.changedLocked(lb, now)
-	return http.StatusAccepted, map[string]any{"nodes": out}, nil
+	return nil
 }
 
-func (c *CLB) nodeFromPath(r *http.Request, lb *loadBalancer) *node {
-	id, err := strconv.Atoi(pathVar(r, "node_id"))
+func (c *CLB) nodeFromPath(call *kit.Call, lb *loadBalancer) *node {
+	id, err := strconv.Atoi(call.Var("node_id"))
 	if err != nil {
 		return nil
 	}
 	return lb.node(id)
 }
 
-func nodeNotFound(lbID int, r *http.Request) *apiError {
-	id, _ := strconv.Atoi(pathVar(r, "node_id"))
+func nodeNotFound(lbID int, call *kit.Call) error {
+	id, _ := strconv.Atoi(call.Var("node_id"))
 	return errorf(http.StatusNotFound, "Node with id #%d not found for loadbalancer #%d", id, lbID)
 }
 
-func (c *CLB) getNode(r *http.Request) (int, any, *apiError) {
+func (c *CLB) getNode(call *kit.Call) (kit.Reply, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	lb, err := c.liveLBFromPath(r)
+	lb, err := c.liveLBFromPath(call)
 	if err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
-	n := c.nodeFromPath(r, lb)
+	n := c.nodeFromPath(call, lb)
 	if n == nil {
-		return 0, nil, errorf(http.StatusNotFound, "Node not found")
+		return kit.Reply{}, errorf(http.StatusNotFound, "Node not found")
 	}
-	return http.StatusOK, map[string]any{"node": renderNode(n.Node)}, nil
+	return kit.OK(struct {
+		Node nodeJSON `json:"node"`
+	}{renderNode(n.Node)}), nil
 }
 
 // updateNode changes condition, weight or type. Body problems (schema, then
 // validation) are reported before the load balancer is even looked up.
-func (c *CLB) updateNode(r *http.Request) (int, any, *apiError) {
+func (c *CLB) updateNode(call *kit.Call) (kit.Reply, error) {
 	var in nodeBody
-	if err := decodeWrapped(readBody(r), "node", false, &in); err != nil {
-		return 0, nil, err
+	if err := decodeWrapped(call.Body, "node", false, &in); err != nil {
+		return kit.Reply{}, err
 	}
 	if err := in.checkEnums(); err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
 	if msgs := in.validate(false); len(msgs) > 0 {
-		return 0, nil, validationFailure(msgs...)
+		return kit.Reply{}, validationFailure(msgs...)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	lb, err := c.mutableLBFromPath(r)
+	lb, err := c.mutableLBFromPath(call)
 	if err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
-	n := c.nodeFromPath(r, lb)
+	n := c.nodeFromPath(call, lb)
 	if n == nil {
-		return 0, nil, nodeNotFound(lb.ID, r)
+		return kit.Reply{}, nodeNotFound(lb.ID, call)
 	}
 	if err := c.checkNodeTypeLocked(lb, in); err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
-	c.applyNodeUpdateLocked(n, in, c.now())
-	c.changedLocked(lb, c.now())
-	return http.StatusAccepted, nil, nil
+	c.applyNodeUpdateLocked(n, in, c.Now())
+	c.changedLocked(lb, c.Now())
+	return kit.Status(http.StatusAccepted), nil
 }
 
-func (c *CLB) checkNodeTypeLocked(lb *loadBalancer, in nodeBody) *apiError {
-	if in.Type != nil && *in.Type == NodeSecondary && lb.HealthMonitor == nil {
-		return badRequest("you must enable health monitoring to use secondary nodes")
-	}
-	return nil
+func (c *CLB) checkNodeTypeLocked(lb *loadBalancer, in nodeBody) error {
+	return secondaryAllowed(in.Type, lb.HealthMonitor != nil)
 }
 
 func (c *CLB) applyNodeUpdateLocked(n *node, in nodeBody, now time.Time) {
@@ -364,10 +407,10 @@ func (c *CLB) applyNodeUpdateLocked(n *node, in nodeBody, now time.Time) {
 
 // updateNodes is the bulk form: {"nodes": [{"id", "condition", "weight",
 // "type"}, ...]}; it answers with the updated nodes.
-func (c *CLB) updateNodes(r *http.Request) (int, any, *apiError) {
+func (c *CLB) updateNodes(call *kit.Call) (kit.Reply, error) {
 	var in nodesBody
-	if err := decodeBody(readBody(r), &in); err != nil {
-		return 0, nil, err
+	if err := decodeBody(call.Body, &in); err != nil {
+		return kit.Reply{}, err
 	}
 	var msgs []string
 	if len(in.Nodes) == 0 {
@@ -375,7 +418,7 @@ func (c *CLB) updateNodes(r *http.Request) (int, any, *apiError) {
 	}
 	for _, n := range in.Nodes {
 		if err := n.checkEnums(); err != nil {
-			return 0, nil, err
+			return kit.Reply{}, err
 		}
 		id := n.ID
 		n.ID = nil
@@ -385,94 +428,82 @@ func (c *CLB) updateNodes(r *http.Request) (int, any, *apiError) {
 		}
 	}
 	if len(msgs) > 0 {
-		return 0, nil, validationFailure(msgs...)
+		return kit.Reply{}, validationFailure(msgs...)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	lb, err := c.mutableLBFromPath(r)
+	lb, err := c.mutableLBFromPath(call)
 	if err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
 	targets := make([]*node, len(in.Nodes))
 	for i, nb := range in.Nodes {
 		n := lb.node(int(*nb.ID))
 		if n == nil {
-			return 0, nil, errorf(http.StatusNotFound, "Node with id #%d not found for loadbalancer #%d", int(*nb.ID), lb.ID)
+			return kit.Reply{}, errorf(http.StatusNotFound, "Node with id #%d not found for loadbalancer #%d", int(*nb.ID), lb.ID)
 		}
 		if err := c.checkNodeTypeLocked(lb, nb); err != nil {
-			return 0, nil, err
+			return kit.Reply{}, err
 		}
 		targets[i] = n
 	}
-	now := c.now()
-	out := make([]nodeJSON, len(targets))
+	now := c.Now()
+	out := make([]bulkNodeJSON, len(targets))
 	for i, n := range targets {
 		c.applyNodeUpdateLocked(n, in.Nodes[i], now)
-		nj := renderNode(n.Node)
-		nj.Metadata = renderMeta(n.Metadata)
-		out[i] = nj
+		md := renderMeta(n.Metadata)
+		out[i] = bulkNodeJSON{nodeJSON: renderNode(n.Node), Metadata: md}
 	}
 	c.changedLocked(lb, now)
-	return http.StatusAccepted, bulkNodesJSON{Nodes: out}, nil
+	return kit.JSON(http.StatusAccepted, bulkNodesJSON{Nodes: out}), nil
 }
 
-// bulkNodesJSON always shows each node's metadata, as the bulk update does.
+// bulkNodesJSON is the bulk update's answer: it always shows each node's
+// metadata.
 type bulkNodesJSON struct {
-	Nodes []nodeJSON `json:"nodes"`
+	Nodes []bulkNodeJSON `json:"nodes"`
 }
 
-func (b bulkNodesJSON) MarshalJSON() ([]byte, error) {
-	type withMeta struct {
-		nodeJSON
-		Metadata []metaJSON `json:"metadata"`
-	}
-	out := make([]withMeta, len(b.Nodes))
-	for i, n := range b.Nodes {
-		md := n.Metadata
-		if md == nil {
-			md = []metaJSON{}
-		}
-		n.Metadata = nil
-		out[i] = withMeta{nodeJSON: n, Metadata: md}
-	}
-	return json.Marshal(map[string]any{"nodes": out})
+type bulkNodeJSON struct {
+	nodeJSON
+	Metadata []metaJSON `json:"metadata"` // shadows nodeJSON's, which omits an empty list
 }
 
-func (c *CLB) deleteNode(r *http.Request) (int, any, *apiError) {
+func (c *CLB) deleteNode(call *kit.Call) (kit.Reply, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	lb, err := c.mutableLBFromPath(r)
+	lb, err := c.mutableLBFromPath(call)
 	if err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
-	n := c.nodeFromPath(r, lb)
+	n := c.nodeFromPath(call, lb)
 	if n == nil {
-		return 0, nil, nodeNotFound(lb.ID, r)
+		return kit.Reply{}, nodeNotFound(lb.ID, call)
 	}
 	if err := c.checkRemainingNodesLocked(lb, []int{n.ID}); err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
 	c.removeNodesLocked(lb, []int{n.ID})
-	c.changedLocked(lb, c.now())
-	return http.StatusAccepted, nil, nil
+	c.changedLocked(lb, c.Now())
+	return kit.Status(http.StatusAccepted), nil
 }
 
 // batchDeleteNodes deletes ?id= nodes, all or none: 400 for an empty list,
 // 422 when the load balancer is not ACTIVE, 400 (validation) for IDs not on
 // it and for more than the batch delete limit, in that order.
-func (c *CLB) batchDeleteNodes(r *http.Request) (int, any, *apiError) {
-	ids, bad := queryIDs(r)
+func (c *CLB) batchDeleteNodes(call *kit.Call) (kit.Reply, error) {
+	ids, bad := queryIDs(call)
 	if len(ids) == 0 && len(bad) == 0 {
-		return 0, nil, badRequest(msgNoIDs)
+		return kit.Reply{}, badRequest(msgNoIDs)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	lb, err := c.lbFromPath(r)
+	lb, err := c.lbFromPath(call)
 	if err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
 	if lb.Status != StatusActive {
-		return 0, nil, errorf(http.StatusUnprocessableEntity, msgNotActive)
+		return kit.Reply{}, errorf(http.StatusUnprocessableEntity, msgNotActive)
 	}
 	var missing []int
 	for _, id := range ids {
@@ -488,23 +519,23 @@ func (c *CLB) batchDeleteNodes(r *http.Request) (int, any, *apiError) {
 			}
 			list += joinStrings(bad)
 		}
-		return 0, nil, validationFailure(fmt.Sprintf("Node ids %s are not a part of your loadbalancer", list))
+		return kit.Reply{}, validationFailure(fmt.Sprintf("Node ids %s are not a part of your loadbalancer", list))
 	}
-	if limit := c.limits.BatchDelete; limit > 0 && len(ids) > limit {
-		return 0, nil, validationFailure(fmt.Sprintf(
+	if limit := c.cfg.limits.BatchDelete; limit > 0 && len(ids) > limit {
+		return kit.Reply{}, validationFailure(fmt.Sprintf(
 			"Request to delete %d nodes exceeds the account limit BATCH_DELETE_LIMIT of %d please attempt to delete fewer then %d nodes",
 			len(ids), limit, limit))
 	}
 	if err := c.checkRemainingNodesLocked(lb, ids); err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
 	c.removeNodesLocked(lb, ids)
-	c.changedLocked(lb, c.now())
-	return http.StatusAccepted, nil, nil
+	c.changedLocked(lb, c.Now())
+	return kit.Status(http.StatusAccepted), nil
 }
 
 // checkRemainingNodesLocked refuses to leave only SECONDARY nodes.
-func (c *CLB) checkRemainingNodesLocked(lb *loadBalancer, removing []int) *apiError {
+func (c *CLB) checkRemainingNodesLocked(lb *loadBalancer, removing []int) error {
 	remaining, primary := 0, false
 	for _, n := range lb.nodes {
 		if containsInt(removing, n.ID) {
@@ -531,6 +562,11 @@ func (c *CLB) removeNodesLocked(lb *loadBalancer, ids []int) {
 	lb.nodes = kept
 }
 
+type nodeEventsJSON struct {
+	NodeServiceEvents []nodeEventJSON `json:"nodeServiceEvents"`
+	Links             []linkJSON      `json:"links"`
+}
+
 type nodeEventJSON struct {
 	NodeID          int    `json:"nodeId"`
 	DetailedMessage string `json:"detailedMessage"`
@@ -550,13 +586,13 @@ type nodeEventJSON struct {
 
 // listNodeEvents lists node service events, newest first, 100 at most a
 // page (?limit=, ?marker= the first event ID to list, ?offset=).
-func (c *CLB) listNodeEvents(r *http.Request) (int, any, *apiError) {
-	limit, offset, marker := pageParams(r.URL.Query(), 100)
+func (c *CLB) listNodeEvents(call *kit.Call) (kit.Reply, error) {
+	limit, offset, marker := pageParams(call.Query(), 100)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	lb, err := c.liveLBFromPath(r)
+	lb, err := c.liveLBFromPath(call)
 	if err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
 	out := []nodeEventJSON{}
 	skipped := 0
@@ -574,7 +610,7 @@ func (c *CLB) listNodeEvents(r *http.Request) (int, any, *apiError) {
 		}
 		out = append(out, c.renderNodeEvent(lb.Tenant, e))
 	}
-	return http.StatusOK, map[string]any{"nodeServiceEvents": out, "links": []any{}}, nil
+	return kit.OK(nodeEventsJSON{NodeServiceEvents: out, Links: []linkJSON{}}), nil
 }
 
 func (c *CLB) renderNodeEvent(tenant string, e NodeEvent) nodeEventJSON {
@@ -589,20 +625,20 @@ func (c *CLB) renderNodeEvent(tenant string, e NodeEvent) nodeEventJSON {
 
 // getNodeFeed is Mimic's node Atom feed (nodes/{id}.atom): one entry per
 // creation and update. Errors come as the API's XML faults.
-func (c *CLB) getNodeFeed(r *http.Request) (int, any, *apiError) {
+func (c *CLB) getNodeFeed(call *kit.Call) (kit.Reply, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	lb, err := c.lbFromPath(r)
+	lb, err := c.lbFromPath(call)
 	switch {
 	case err != nil:
-		return 0, xmlBody{http.StatusNotFound, notFoundXML("Load balancer")}, nil
+		return xmlReply(call, http.StatusNotFound, notFoundXML("Load balancer")), nil
 	case lb.Status == StatusDeleted:
-		return 0, xmlBody{http.StatusGone, `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` +
-			`<message xmlns="http://docs.openstack.org/loadbalancers/api/v1.0" code="410">The loadbalancer is marked as deleted.</message>`}, nil
+		return xmlReply(call, http.StatusGone, `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>`+
+			`<message xmlns="http://docs.openstack.org/loadbalancers/api/v1.0" code="410">The loadbalancer is marked as deleted.</message>`), nil
 	}
-	n := c.nodeFromPath(r, lb)
+	n := c.nodeFromPath(call, lb)
 	if n == nil {
-		return 0, xmlBody{http.StatusNotFound, notFoundXML("Node")}, nil
+		return xmlReply(call, http.StatusNotFound, notFoundXML("Node")), nil
 	}
 	var b strings.Builder
 	b.WriteString(`<feed xmlns="http://www.w3.org/2005/Atom">`)
@@ -611,7 +647,7 @@ func (c *CLB) getNodeFeed(r *http.Request) (int, any, *apiError) {
 			html.EscapeString(e.summary), e.at.UTC().Format("2006-01-02T15:04:05.000000Z"))
 	}
 	b.WriteString(`</feed>`)
-	return 0, xmlBody{http.StatusOK, b.String()}, nil
+	return xmlReply(call, http.StatusOK, b.String()), nil
 }
 
 func notFoundXML(what string) string {
@@ -620,8 +656,14 @@ func notFoundXML(what string) string {
 		`<message>` + what + ` not found</message></itemNotFound>`
 }
 
-// xmlBody is an Atom or XML answer; serve writes it as is.
-type xmlBody struct {
-	status int
-	body   string
+// xmlReply is an Atom feed (200) or an XML fault, with its length.
+// KIT: kit.Raw sends no Content-Length where kit.JSON does; the feed set it
+// before, so it is set here by hand.
+func xmlReply(call *kit.Call, status int, body string) kit.Reply {
+	ct := "application/xml"
+	if status == http.StatusOK {
+		ct = "application/atom+xml"
+	}
+	call.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	return kit.Raw(status, ct, []byte(body))
 }

@@ -141,7 +141,7 @@ func renderVIPs(vs []VirtualIP) []vipJSON {
 func renderMeta(ms []Meta) []metaJSON {
 	out := make([]metaJSON, len(ms))
 	for i, m := range ms {
-		out[i] = metaJSON{ID: m.ID, Key: m.Key, Value: m.Value}
+		out[i] = metaJSON(m)
 	}
 	return out
 }
@@ -231,7 +231,7 @@ func (c *CLB) sourceAddresses() sourceJSON {
 
 // clusterName is the name of the (only) cluster of this region.
 func (c *CLB) clusterName() string {
-	return fmt.Sprintf("ztm-n01.%s1.lbaas.mockcloud.test", strings.ToLower(c.region))
+	return fmt.Sprintf("ztm-n01.%s1.lbaas.mockcloud.test", strings.ToLower(c.Region()))
 }
 
 // accountID renders a tenant as the API's numeric account ID when it is

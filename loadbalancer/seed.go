@@ -3,7 +3,7 @@ package loadbalancer
 import (
 	"fmt"
 	"net/http"
-	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -11,145 +11,77 @@ import (
 )
 
 // AddLoadBalancer stores a load balancer directly, bypassing HTTP, faults,
-// validation and limits, and returns the stored copy. Tenant is required.
-// Defaults: protocol HTTP on its port, algorithm RANDOM, timeout 30, status
-// ACTIVE, a PUBLIC IPv4 and IPv6 virtual IP when none is given; nodes
-// ENABLED, ONLINE, PRIMARY, weight 1. Zero IDs are generated. A seeded
-// status sticks: no transition is scheduled (a seeded BUILD stays BUILD
-// until SetStatus).
+// the API's business rules and limits, and returns the stored copy. Tenant
+// is required; the fields the API validates (protocol, port, algorithm,
+// timeout, name) must hold values it accepts. Defaults: protocol HTTP on
+// its port, algorithm RANDOM, timeout 30, status ACTIVE, a PUBLIC IPv4 and
+// IPv6 virtual IP when none is given; nodes ENABLED, ONLINE, PRIMARY,
+// weight 1. Zero IDs are generated. A seeded status sticks: no transition
+// is scheduled (a seeded BUILD stays BUILD until SetLoadBalancerStatus).
 func (c *CLB) AddLoadBalancer(in LoadBalancer) (LoadBalancer, error) {
-	if in.Tenant == "" {
-		return LoadBalancer{}, fmt.Errorf("loadbalancer: a seeded load balancer needs a Tenant")
-	}
-	if in.Protocol == "" {
-		in.Protocol = "HTTP"
-	}
-	port, ok := protocolPort(in.Protocol)
-	if !ok {
-		return LoadBalancer{}, fmt.Errorf("loadbalancer: unknown protocol %q", in.Protocol)
-	}
-	if in.Port == 0 {
-		in.Port = port
-	}
-	if in.Port < 1 || in.Port > 65535 {
-		return LoadBalancer{}, fmt.Errorf("loadbalancer: protocol %s needs a port", in.Protocol)
-	}
-	if in.Status == "" {
-		in.Status = StatusActive
-	}
-	if !knownStatus(in.Status) {
-		return LoadBalancer{}, fmt.Errorf("loadbalancer: %q is not a load balancer status", in.Status)
-	}
-	if in.Algorithm == "" {
-		in.Algorithm = "RANDOM"
-	}
-	if in.Timeout == 0 {
-		in.Timeout = 30
+	in, err := checkSeed(in)
+	if err != nil {
+		return LoadBalancer{}, err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	now := c.now()
-	if in.ID == 0 {
-		c.seq.lb++
-		in.ID = c.seq.lb
-	} else if _, taken := c.lbs[in.ID]; taken {
+	if _, taken := c.lbs[in.ID]; in.ID != 0 && taken {
 		return LoadBalancer{}, fmt.Errorf("loadbalancer: load balancer %d exists", in.ID)
 	}
-	if in.Name == "" {
-		in.Name = "lb-" + strconv.Itoa(in.ID)
-	}
-	if in.Cluster == "" {
-		in.Cluster = c.clusterName()
-	}
-	if in.Created.IsZero() {
-		in.Created = now
-	}
-	if in.Updated.IsZero() {
-		in.Updated = in.Created
-	}
-	lb := &loadBalancer{LoadBalancer: in}
-	lb.VirtualIPs, lb.Nodes = nil, nil
-	lb.AccessList = append([]NetworkItem(nil), in.AccessList...)
-	for i := range lb.AccessList {
-		if lb.AccessList[i].ID == 0 {
-			c.seq.item++
-			lb.AccessList[i].ID = c.seq.item
-		}
-	}
-	lb.Metadata = c.seedMetaLocked(in.Metadata)
-	lb.CertificateMapping = append([]CertificateMapping(nil), in.CertificateMapping...)
-	for i := range lb.CertificateMapping {
-		if lb.CertificateMapping[i].ID == 0 {
-			c.seq.cert++
-			lb.CertificateMapping[i].ID = c.seq.cert
-		}
-	}
-	if in.HealthMonitor != nil {
-		hm := *in.HealthMonitor
-		lb.HealthMonitor = &hm
-	}
-	if in.ConnectionThrottle != nil {
-		ct := *in.ConnectionThrottle
-		lb.ConnectionThrottle = &ct
-	}
-	if in.SSLTermination != nil {
-		ssl := *in.SSLTermination
-		lb.SSLTermination = &ssl
-	}
-	vips := in.VirtualIPs
-	if len(vips) == 0 {
-		vips = []VirtualIP{{Type: "PUBLIC", IPVersion: "IPV4"}, {Type: "PUBLIC", IPVersion: "IPV6"}}
-	}
-	for _, v := range vips {
-		if v.Type == "" {
-			v.Type = "PUBLIC"
-		}
-		if v.IPVersion == "" {
-			v.IPVersion = "IPV4"
-		}
-		sv := c.allocateVIPLocked(in.Tenant, v.Type, v.IPVersion)
-		if v.Address != "" {
-			sv.Address = v.Address
-		}
-		sv.lbs[lb.ID] = true
-		lb.vipIDs = append(lb.vipIDs, sv.ID)
-	}
-	for _, n := range in.Nodes {
-		if n.ID == 0 {
-			c.seq.node++
-			n.ID = c.seq.node
-		}
-		if n.Condition == "" {
-			n.Condition = ConditionEnabled
-		}
-		if n.Status == "" {
-			n.Status = NodeOnline
-		}
-		if n.Weight == 0 {
-			n.Weight = 1
-		}
-		if n.Type == "" {
-			n.Type = NodePrimary
-		}
-		n.Metadata = c.seedMetaLocked(n.Metadata)
-		lb.nodes = append(lb.nodes, &node{Node: n})
-	}
-	c.storeLocked(lb)
+	now := c.Now()
+	lb := c.insertLocked(in, seedPlan(in.VirtualIPs), now, false)
 	if lb.Status == StatusDeleted {
 		c.enterLocked(lb, StatusDeleted, now)
 	}
 	return c.snapshotLocked(lb), nil
 }
 
-func (c *CLB) seedMetaLocked(in []Meta) []Meta {
-	out := append([]Meta(nil), in...)
-	for i := range out {
-		if out[i].ID == 0 {
-			c.seq.meta++
-			out[i].ID = c.seq.meta
-		}
+// checkSeed fills a seeded load balancer's defaults and validates its
+// fields as the API validates a create's or an update's (validateFields).
+func checkSeed(in LoadBalancer) (LoadBalancer, error) {
+	if in.Tenant == "" {
+		return in, fmt.Errorf("loadbalancer: a seeded load balancer needs a Tenant")
 	}
-	return out
+	in = withDefaults(in)
+	if !knownStatus(in.Status) {
+		return in, fmt.Errorf("loadbalancer: %q is not a load balancer status", in.Status)
+	}
+	fields := fieldsOf(in)
+	if msgs := validateFields(&fields); len(msgs) > 0 {
+		return in, fmt.Errorf("loadbalancer: %s", strings.Join(msgs, " "))
+	}
+	return in, nil
+}
+
+// fieldsOf is a load balancer's own fields as a request body would give
+// them (an empty name is left out: it is generated).
+func fieldsOf(v LoadBalancer) lbBody {
+	port, timeout := flexInt(v.Port), flexInt(v.Timeout)
+	b := lbBody{Protocol: &v.Protocol, Algorithm: &v.Algorithm, Port: &port, Timeout: &timeout}
+	if v.Name != "" {
+		b.Name = &v.Name
+	}
+	return b
+}
+
+// seedPlan is the virtual IPs of a seeded load balancer: new addresses of
+// the given types (PUBLIC IPv4 by default; an Address given is kept), or a
+// PUBLIC IPv4 and IPv6 when there are none.
+func seedPlan(vs []VirtualIP) vipPlan {
+	if len(vs) == 0 {
+		vs = []VirtualIP{{Type: "PUBLIC", IPVersion: "IPV4"}, {Type: "PUBLIC", IPVersion: "IPV6"}}
+	}
+	var p vipPlan
+	for _, v := range vs {
+		if v.Type == "" {
+			v.Type = "PUBLIC"
+		}
+		if v.IPVersion == "" {
+			v.IPVersion = "IPV4"
+		}
+		p.fresh = append(p.fresh, VirtualIP{Type: v.Type, IPVersion: v.IPVersion, Address: v.Address})
+	}
+	return p
 }
 
 // LoadBalancer returns a load balancer by ID, settled to the current time
@@ -158,19 +90,19 @@ func (c *CLB) LoadBalancer(id int) (LoadBalancer, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	lb, ok := c.lbs[id]
-	if !ok || !c.settleLocked(lb, c.now()) {
+	if !ok || !c.settleLocked(lb, c.Now()) {
 		return LoadBalancer{}, false
 	}
 	return c.snapshotLocked(lb), true
 }
 
-// LoadBalancers returns a tenant's load balancers that are not DELETED, by
-// ID; with tenant "", every tenant's.
-func (c *CLB) LoadBalancers(tenant string) []LoadBalancer {
+// LoadBalancers returns every tenant's load balancers that are not
+// DELETED, by ID.
+func (c *CLB) LoadBalancers() []LoadBalancer {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var out []LoadBalancer
-	for _, lb := range c.sortedLocked(tenant, c.now()) {
+	for _, lb := range c.sortedLocked("", c.Now()) {
 		if lb.Status != StatusDeleted {
 			out = append(out, c.snapshotLocked(lb))
 		}
@@ -183,7 +115,7 @@ func (c *CLB) Node(lbID, nodeID int) (Node, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	lb, ok := c.lbs[lbID]
-	if !ok || !c.settleLocked(lb, c.now()) {
+	if !ok || !c.settleLocked(lb, c.Now()) {
 		return Node{}, false
 	}
 	n := lb.node(nodeID)
@@ -198,10 +130,27 @@ func (c *CLB) NodeEvents(lbID int) []NodeEvent {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	lb, ok := c.lbs[lbID]
-	if !ok || !c.settleLocked(lb, c.now()) {
+	if !ok || !c.settleLocked(lb, c.Now()) {
 		return nil
 	}
 	return append([]NodeEvent(nil), lb.nodeEvents...)
+}
+
+// CheckLoadBalancer reports, without stopping the test, a diff (-want
+// +got) between want and the load balancer with want's ID, settled to the
+// current time; opts tune the comparison (cmpopts.IgnoreFields …).
+func (c *CLB) CheckLoadBalancer(t fake.TB, want LoadBalancer, opts ...cmp.Option) bool {
+	t.Helper()
+	lb, ok := c.LoadBalancer(want.ID)
+	if !ok {
+		t.Errorf("load balancer %d does not exist", want.ID)
+		return false
+	}
+	if diff := cmp.Diff(want, lb, opts...); diff != "" {
+		t.Errorf("load balancer %d mismatch (-want +got):\n%s", want.ID, diff)
+		return false
+	}
+	return true
 }
 
 // CheckStatus reports, without stopping the test, a load balancer whose

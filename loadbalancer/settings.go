@@ -1,8 +1,11 @@
 package loadbalancer
 
 import (
+	"encoding/json"
 	"net/http"
 	"unicode/utf8"
+
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // Route names of the per-load-balancer settings: session persistence,
@@ -23,21 +26,21 @@ const (
 	OpDeleteErrorPage          = "loadbalancer.errorpage.delete"
 )
 
-func (c *CLB) settingsRoutes() []apiRoute {
-	return []apiRoute{
-		{OpGetSessionPersistence, "GET", "/loadbalancers/{lb_id}/sessionpersistence", c.getSessionPersistence},
-		{OpUpdateSessionPersistence, "PUT", "/loadbalancers/{lb_id}/sessionpersistence", c.updateSessionPersistence},
-		{OpDeleteSessionPersistence, "DELETE", "/loadbalancers/{lb_id}/sessionpersistence", c.deleteSessionPersistence},
-		{OpGetConnectionLogging, "GET", "/loadbalancers/{lb_id}/connectionlogging", c.getConnectionLogging},
-		{OpUpdateConnectionLogging, "PUT", "/loadbalancers/{lb_id}/connectionlogging", c.updateConnectionLogging},
-		{OpGetConnectionThrottle, "GET", "/loadbalancers/{lb_id}/connectionthrottle", c.getConnectionThrottle},
-		{OpUpdateConnectionThrottle, "PUT", "/loadbalancers/{lb_id}/connectionthrottle", c.updateConnectionThrottle},
-		{OpDeleteConnectionThrottle, "DELETE", "/loadbalancers/{lb_id}/connectionthrottle", c.deleteConnectionThrottle},
-		{OpGetContentCaching, "GET", "/loadbalancers/{lb_id}/contentcaching", c.getContentCaching},
-		{OpUpdateContentCaching, "PUT", "/loadbalancers/{lb_id}/contentcaching", c.updateContentCaching},
-		{OpGetErrorPage, "GET", "/loadbalancers/{lb_id}/errorpage", c.getErrorPage},
-		{OpSetErrorPage, "PUT", "/loadbalancers/{lb_id}/errorpage", c.setErrorPage},
-		{OpDeleteErrorPage, "DELETE", "/loadbalancers/{lb_id}/errorpage", c.deleteErrorPage},
+func (c *CLB) settingsRoutes() []kit.Route {
+	return []kit.Route{
+		{Op: OpGetSessionPersistence, Method: "GET", Path: "/loadbalancers/{lb_id}/sessionpersistence", Handler: c.getSessionPersistence},
+		{Op: OpUpdateSessionPersistence, Method: "PUT", Path: "/loadbalancers/{lb_id}/sessionpersistence", Handler: c.updateSessionPersistence},
+		{Op: OpDeleteSessionPersistence, Method: "DELETE", Path: "/loadbalancers/{lb_id}/sessionpersistence", Handler: c.deleteSessionPersistence},
+		{Op: OpGetConnectionLogging, Method: "GET", Path: "/loadbalancers/{lb_id}/connectionlogging", Handler: c.getConnectionLogging},
+		{Op: OpUpdateConnectionLogging, Method: "PUT", Path: "/loadbalancers/{lb_id}/connectionlogging", Handler: c.updateConnectionLogging},
+		{Op: OpGetConnectionThrottle, Method: "GET", Path: "/loadbalancers/{lb_id}/connectionthrottle", Handler: c.getConnectionThrottle},
+		{Op: OpUpdateConnectionThrottle, Method: "PUT", Path: "/loadbalancers/{lb_id}/connectionthrottle", Handler: c.updateConnectionThrottle},
+		{Op: OpDeleteConnectionThrottle, Method: "DELETE", Path: "/loadbalancers/{lb_id}/connectionthrottle", Handler: c.deleteConnectionThrottle},
+		{Op: OpGetContentCaching, Method: "GET", Path: "/loadbalancers/{lb_id}/contentcaching", Handler: c.getContentCaching},
+		{Op: OpUpdateContentCaching, Method: "PUT", Path: "/loadbalancers/{lb_id}/contentcaching", Handler: c.updateContentCaching},
+		{Op: OpGetErrorPage, Method: "GET", Path: "/loadbalancers/{lb_id}/errorpage", Handler: c.getErrorPage},
+		{Op: OpSetErrorPage, Method: "PUT", Path: "/loadbalancers/{lb_id}/errorpage", Handler: c.setErrorPage},
+		{Op: OpDeleteErrorPage, Method: "DELETE", Path: "/loadbalancers/{lb_id}/errorpage", Handler: c.deleteErrorPage},
 	}
 }
 
@@ -49,45 +52,50 @@ func (c *CLB) settingsRoutes() []apiRoute {
 
 // readLB answers a GET: read renders from the load balancer in the path,
 // under the lock; a DELETED one answers 410.
-func (c *CLB) readLB(r *http.Request, read func(lb *loadBalancer) (any, *apiError)) (int, any, *apiError) {
+func (c *CLB) readLB(call *kit.Call, read func(lb *loadBalancer) (any, error)) (kit.Reply, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	lb, err := c.liveLBFromPath(r)
+	lb, err := c.liveLBFromPath(call)
 	if err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
 	body, err := read(lb)
 	if err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
-	return http.StatusOK, body, nil
+	return kit.OK(body), nil
 }
 
 // changeLB applies change to the load balancer in the path, under the
 // lock: it must be ACTIVE (422 otherwise), and when change succeeds it
 // goes to PENDING_UPDATE and the answer is status with change's body.
-func (c *CLB) changeLB(r *http.Request, status int, change func(lb *loadBalancer) (any, *apiError)) (int, any, *apiError) {
+func (c *CLB) changeLB(call *kit.Call, status int, change func(lb *loadBalancer) (any, error)) (kit.Reply, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	lb, err := c.mutableLBFromPath(r)
+	lb, err := c.mutableLBFromPath(call)
 	if err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
 	body, err := change(lb)
 	if err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
-	c.changedLocked(lb, c.now())
-	return status, body, nil
+	c.changedLocked(lb, c.Now())
+	if body == nil {
+		return kit.Status(status), nil
+	}
+	return kit.JSON(status, body), nil
 }
 
-// setting is the body of a setting's GET: {key: v}, or {key: {}} when it is
-// not configured.
-func setting(key string, v any, configured bool) map[string]any {
-	if !configured {
-		v = struct{}{}
+// optional is a setting in the body of its GET: its value, or {} when it
+// is not configured.
+type optional[T any] struct{ v *T }
+
+func (o optional[T]) MarshalJSON() ([]byte, error) {
+	if o.v == nil {
+		return []byte("{}"), nil
 	}
-	return map[string]any{key: v}
+	return json.Marshal(o.v)
 }
 
 // ---- session persistence
@@ -109,7 +117,7 @@ func (p *persistenceBody) validate() []string {
 
 // persistenceMatchesProtocol: HTTP_COOKIE is for HTTP, SOURCE_IP for HTTP
 // and HTTPS, SSL_ID for SSL pass-through (HTTPS).
-func persistenceMatchesProtocol(typ, protocol string) *apiError {
+func persistenceMatchesProtocol(typ, protocol string) error {
 	switch {
 	case typ == "HTTP_COOKIE" && protocol != "HTTP":
 		return badRequest("HTTP_COOKIE session persistence is only valid with the HTTP protocol.")
@@ -121,21 +129,27 @@ func persistenceMatchesProtocol(typ, protocol string) *apiError {
 	return nil
 }
 
-func (c *CLB) getSessionPersistence(r *http.Request) (int, any, *apiError) {
-	return c.readLB(r, func(lb *loadBalancer) (any, *apiError) {
-		return setting("sessionPersistence", persistenceJSON{lb.SessionPersistence}, lb.SessionPersistence != ""), nil
+func (c *CLB) getSessionPersistence(call *kit.Call) (kit.Reply, error) {
+	return c.readLB(call, func(lb *loadBalancer) (any, error) {
+		var out struct {
+			SessionPersistence optional[persistenceJSON] `json:"sessionPersistence"`
+		}
+		if lb.SessionPersistence != "" {
+			out.SessionPersistence.v = &persistenceJSON{lb.SessionPersistence}
+		}
+		return out, nil
 	})
 }
 
-func (c *CLB) updateSessionPersistence(r *http.Request) (int, any, *apiError) {
+func (c *CLB) updateSessionPersistence(call *kit.Call) (kit.Reply, error) {
 	var in persistenceBody
-	if err := decodeWrapped(readBody(r), "sessionPersistence", false, &in); err != nil {
-		return 0, nil, err
+	if err := decodeWrapped(call.Body, "sessionPersistence", false, &in); err != nil {
+		return kit.Reply{}, err
 	}
 	if msgs := in.validate(); len(msgs) > 0 {
-		return 0, nil, validationFailure(msgs...)
+		return kit.Reply{}, validationFailure(msgs...)
 	}
-	return c.changeLB(r, http.StatusAccepted, func(lb *loadBalancer) (any, *apiError) {
+	return c.changeLB(call, http.StatusAccepted, func(lb *loadBalancer) (any, error) {
 		if err := persistenceMatchesProtocol(*in.PersistenceType, lb.Protocol); err != nil {
 			return nil, err
 		}
@@ -144,8 +158,8 @@ func (c *CLB) updateSessionPersistence(r *http.Request) (int, any, *apiError) {
 	})
 }
 
-func (c *CLB) deleteSessionPersistence(r *http.Request) (int, any, *apiError) {
-	return c.changeLB(r, http.StatusAccepted, func(lb *loadBalancer) (any, *apiError) {
+func (c *CLB) deleteSessionPersistence(call *kit.Call) (kit.Reply, error) {
+	return c.changeLB(call, http.StatusAccepted, func(lb *loadBalancer) (any, error) {
 		if lb.SessionPersistence == "" {
 			return nil, errorf(http.StatusUnprocessableEntity, "Session persistence is already deleted.")
 		}
@@ -158,7 +172,7 @@ func (c *CLB) deleteSessionPersistence(r *http.Request) (int, any, *apiError) {
 
 // loggingAllowed says why connection logging cannot be enabled for a
 // protocol, or nil.
-func loggingAllowed(protocol string) *apiError {
+func loggingAllowed(protocol string) error {
 	if udpProtocol(protocol) {
 		return badRequest("Connection logging cannot be enabled for UDP, UDP_STREAM and DNS_UDP load balancers.")
 	}
@@ -167,7 +181,7 @@ func loggingAllowed(protocol string) *apiError {
 
 // cachingAllowed says why content caching cannot be enabled for a
 // protocol, or nil.
-func cachingAllowed(protocol string) *apiError {
+func cachingAllowed(protocol string) error {
 	if protocol != "HTTP" {
 		return badRequest("Content caching can only be enabled for HTTP loadbalancers.")
 	}
@@ -176,16 +190,16 @@ func cachingAllowed(protocol string) *apiError {
 
 // updateSwitch is the PUT of an {"enabled": bool} setting named key (what
 // in messages): enabling it must be allowed for the protocol.
-func (c *CLB) updateSwitch(r *http.Request, key, what string, allowed func(protocol string) *apiError, set func(lb *loadBalancer, on bool)) (int, any, *apiError) {
+func (c *CLB) updateSwitch(call *kit.Call, key, what string, allowed func(protocol string) error, set func(lb *loadBalancer, on bool)) (kit.Reply, error) {
 	var in enabledBody
-	if err := decodeWrapped(readBody(r), key, false, &in); err != nil {
-		return 0, nil, err
+	if err := decodeWrapped(call.Body, key, false, &in); err != nil {
+		return kit.Reply{}, err
 	}
 	if in.Enabled == nil {
-		return 0, nil, validationFailure("Must specify whether " + what + " is enabled or not.")
+		return kit.Reply{}, validationFailure("Must specify whether " + what + " is enabled or not.")
 	}
 	on := bool(*in.Enabled)
-	return c.changeLB(r, http.StatusAccepted, func(lb *loadBalancer) (any, *apiError) {
+	return c.changeLB(call, http.StatusAccepted, func(lb *loadBalancer) (any, error) {
 		if on {
 			if err := allowed(lb.Protocol); err != nil {
 				return nil, err
@@ -196,25 +210,29 @@ func (c *CLB) updateSwitch(r *http.Request, key, what string, allowed func(proto
 	})
 }
 
-func (c *CLB) getConnectionLogging(r *http.Request) (int, any, *apiError) {
-	return c.readLB(r, func(lb *loadBalancer) (any, *apiError) {
-		return map[string]any{"connectionLogging": enabledJSON{lb.ConnectionLogging}}, nil
+func (c *CLB) getConnectionLogging(call *kit.Call) (kit.Reply, error) {
+	return c.readLB(call, func(lb *loadBalancer) (any, error) {
+		return struct {
+			ConnectionLogging enabledJSON `json:"connectionLogging"`
+		}{enabledJSON{lb.ConnectionLogging}}, nil
 	})
 }
 
-func (c *CLB) updateConnectionLogging(r *http.Request) (int, any, *apiError) {
-	return c.updateSwitch(r, "connectionLogging", "connection logging", loggingAllowed,
+func (c *CLB) updateConnectionLogging(call *kit.Call) (kit.Reply, error) {
+	return c.updateSwitch(call, "connectionLogging", "connection logging", loggingAllowed,
 		func(lb *loadBalancer, on bool) { lb.ConnectionLogging = on })
 }
 
-func (c *CLB) getContentCaching(r *http.Request) (int, any, *apiError) {
-	return c.readLB(r, func(lb *loadBalancer) (any, *apiError) {
-		return map[string]any{"contentCaching": enabledJSON{lb.ContentCaching}}, nil
+func (c *CLB) getContentCaching(call *kit.Call) (kit.Reply, error) {
+	return c.readLB(call, func(lb *loadBalancer) (any, error) {
+		return struct {
+			ContentCaching enabledJSON `json:"contentCaching"`
+		}{enabledJSON{lb.ContentCaching}}, nil
 	})
 }
 
-func (c *CLB) updateContentCaching(r *http.Request) (int, any, *apiError) {
-	return c.updateSwitch(r, "contentCaching", "content caching", cachingAllowed,
+func (c *CLB) updateContentCaching(call *kit.Call) (kit.Reply, error) {
+	return c.updateSwitch(call, "contentCaching", "content caching", cachingAllowed,
 		func(lb *loadBalancer, on bool) { lb.ContentCaching = on })
 }
 
@@ -264,21 +282,23 @@ func (t *throttleBody) apply(ct ConnectionThrottle) ConnectionThrottle {
 	return ct
 }
 
-func (c *CLB) getConnectionThrottle(r *http.Request) (int, any, *apiError) {
-	return c.readLB(r, func(lb *loadBalancer) (any, *apiError) {
-		return setting("connectionThrottle", renderThrottle(lb.ConnectionThrottle), lb.ConnectionThrottle != nil), nil
+func (c *CLB) getConnectionThrottle(call *kit.Call) (kit.Reply, error) {
+	return c.readLB(call, func(lb *loadBalancer) (any, error) {
+		return struct {
+			ConnectionThrottle optional[throttleJSON] `json:"connectionThrottle"`
+		}{optional[throttleJSON]{renderThrottle(lb.ConnectionThrottle)}}, nil
 	})
 }
 
-func (c *CLB) updateConnectionThrottle(r *http.Request) (int, any, *apiError) {
+func (c *CLB) updateConnectionThrottle(call *kit.Call) (kit.Reply, error) {
 	var in throttleBody
-	if err := decodeWrapped(readBody(r), "connectionThrottle", false, &in); err != nil {
-		return 0, nil, err
+	if err := decodeWrapped(call.Body, "connectionThrottle", false, &in); err != nil {
+		return kit.Reply{}, err
 	}
 	if msgs := in.validate(false); len(msgs) > 0 {
-		return 0, nil, validationFailure(msgs...)
+		return kit.Reply{}, validationFailure(msgs...)
 	}
-	return c.changeLB(r, http.StatusAccepted, func(lb *loadBalancer) (any, *apiError) {
+	return c.changeLB(call, http.StatusAccepted, func(lb *loadBalancer) (any, error) {
 		var ct ConnectionThrottle
 		if lb.ConnectionThrottle != nil {
 			ct = *lb.ConnectionThrottle
@@ -291,8 +311,8 @@ func (c *CLB) updateConnectionThrottle(r *http.Request) (int, any, *apiError) {
 	})
 }
 
-func (c *CLB) deleteConnectionThrottle(r *http.Request) (int, any, *apiError) {
-	return c.changeLB(r, http.StatusAccepted, func(lb *loadBalancer) (any, *apiError) {
+func (c *CLB) deleteConnectionThrottle(call *kit.Call) (kit.Reply, error) {
+	return c.changeLB(call, http.StatusAccepted, func(lb *loadBalancer) (any, error) {
 		if lb.ConnectionThrottle == nil {
 			return nil, errorf(http.StatusUnprocessableEntity, "No connection throttle found to delete.")
 		}
@@ -307,55 +327,63 @@ func (c *CLB) deleteConnectionThrottle(r *http.Request) (int, any, *apiError) {
 // until a custom one is set.
 const DefaultErrorPage = "<html><body><h2>Service Unavailable</h2><p>No suitable nodes.</p></body></html>"
 
+type errorPageJSON struct {
+	ErrorPage errorPageContentJSON `json:"errorpage"`
+}
+
+type errorPageContentJSON struct {
+	Content string `json:"content"`
+}
+
 type errorPageBody struct {
 	Content *string `json:"content"`
 }
 
-func (c *CLB) getErrorPage(r *http.Request) (int, any, *apiError) {
-	return c.readLB(r, func(lb *loadBalancer) (any, *apiError) {
+func (c *CLB) getErrorPage(call *kit.Call) (kit.Reply, error) {
+	return c.readLB(call, func(lb *loadBalancer) (any, error) {
 		content := lb.ErrorPage
 		if content == "" {
 			content = DefaultErrorPage
 		}
-		return map[string]any{"errorpage": map[string]string{"content": content}}, nil
+		return errorPageJSON{ErrorPage: errorPageContentJSON{Content: content}}, nil
 	})
 }
 
-func (c *CLB) setErrorPage(r *http.Request) (int, any, *apiError) {
+func (c *CLB) setErrorPage(call *kit.Call) (kit.Reply, error) {
 	var in errorPageBody
-	if err := decodeWrapped(readBody(r), "errorpage", false, &in); err != nil {
-		return 0, nil, err
+	if err := decodeWrapped(call.Body, "errorpage", false, &in); err != nil {
+		return kit.Reply{}, err
 	}
 	switch {
 	case in.Content == nil || *in.Content == "":
-		return 0, nil, validationFailure("Must provide content for the error page.")
+		return kit.Reply{}, validationFailure("Must provide content for the error page.")
 	case utf8.RuneCountInString(*in.Content) > 65536:
-		return 0, nil, validationFailure("Error page content must be 65536 characters or fewer.")
+		return kit.Reply{}, validationFailure("Error page content must be 65536 characters or fewer.")
 	}
-	return c.changeErrorPage(r, *in.Content)
+	return c.changeErrorPage(call, *in.Content)
 }
 
-func (c *CLB) deleteErrorPage(r *http.Request) (int, any, *apiError) {
-	return c.changeErrorPage(r, "")
+func (c *CLB) deleteErrorPage(call *kit.Call) (kit.Reply, error) {
+	return c.changeErrorPage(call, "")
 }
 
 // changeErrorPage sets the error page (content "" deletes it). The error
 // page calls answer 200, check the protocol of a new page first, and word
 // their 422 (DELETED included) their own way.
-func (c *CLB) changeErrorPage(r *http.Request, content string) (int, any, *apiError) {
+func (c *CLB) changeErrorPage(call *kit.Call, content string) (kit.Reply, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	lb, err := c.lbFromPath(r)
+	lb, err := c.lbFromPath(call)
 	if err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
 	if content != "" && lb.Protocol != "HTTP" {
-		return 0, nil, badRequest("Custom error page is allowed only on loadbalancers with HTTP protocol.")
+		return kit.Reply{}, badRequest("Custom error page is allowed only on loadbalancers with HTTP protocol.")
 	}
 	if lb.Status != StatusActive {
-		return 0, nil, errorf(http.StatusUnprocessableEntity, "Load balancer is considered immutable and cannot process request")
+		return kit.Reply{}, errorf(http.StatusUnprocessableEntity, "Load balancer is considered immutable and cannot process request")
 	}
 	lb.ErrorPage = content
-	c.changedLocked(lb, c.now())
-	return http.StatusOK, nil, nil
+	c.changedLocked(lb, c.Now())
+	return kit.Status(http.StatusOK), nil
 }

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // Route names of the SSL termination API.
@@ -22,18 +24,18 @@ const (
 	msgCertificateMappingAbsent = "Certificate mapping not found for requested load balancer."
 )
 
-func (c *CLB) sslRoutes() []apiRoute {
+func (c *CLB) sslRoutes() []kit.Route {
 	const cm = "/loadbalancers/{lb_id}/ssltermination/certificatemappings"
-	return []apiRoute{
-		{OpGetSSLTermination, "GET", "/loadbalancers/{lb_id}/ssltermination", c.getSSLTermination},
-		{OpUpdateSSLTermination, "PUT", "/loadbalancers/{lb_id}/ssltermination", c.updateSSLTermination},
-		{OpDeleteSSLTermination, "DELETE", "/loadbalancers/{lb_id}/ssltermination", c.deleteSSLTermination},
-		{OpListCiphers, "GET", "/loadbalancers/{lb_id}/ssltermination/ciphers", c.listCiphers},
-		{OpListCertificateMappings, "GET", cm, c.listCertificateMappings},
-		{OpAddCertificateMapping, "POST", cm, c.addCertificateMapping},
-		{OpGetCertificateMapping, "GET", cm + "/{cm_id}", c.getCertificateMapping},
-		{OpUpdateCertificateMapping, "PUT", cm + "/{cm_id}", c.updateCertificateMapping},
-		{OpDeleteCertificateMapping, "DELETE", cm + "/{cm_id}", c.deleteCertificateMapping},
+	return []kit.Route{
+		{Op: OpGetSSLTermination, Method: "GET", Path: "/loadbalancers/{lb_id}/ssltermination", Handler: c.getSSLTermination},
+		{Op: OpUpdateSSLTermination, Method: "PUT", Path: "/loadbalancers/{lb_id}/ssltermination", Handler: c.updateSSLTermination},
+		{Op: OpDeleteSSLTermination, Method: "DELETE", Path: "/loadbalancers/{lb_id}/ssltermination", Handler: c.deleteSSLTermination},
+		{Op: OpListCiphers, Method: "GET", Path: "/loadbalancers/{lb_id}/ssltermination/ciphers", Handler: c.listCiphers},
+		{Op: OpListCertificateMappings, Method: "GET", Path: cm, Handler: c.listCertificateMappings},
+		{Op: OpAddCertificateMapping, Method: "POST", Path: cm, Handler: c.addCertificateMapping},
+		{Op: OpGetCertificateMapping, Method: "GET", Path: cm + "/{cm_id}", Handler: c.getCertificateMapping},
+		{Op: OpUpdateCertificateMapping, Method: "PUT", Path: cm + "/{cm_id}", Handler: c.updateCertificateMapping},
+		{Op: OpDeleteCertificateMapping, Method: "DELETE", Path: cm + "/{cm_id}", Handler: c.deleteCertificateMapping},
 	}
 }
 
@@ -115,46 +117,75 @@ func secureProtocol(p string) bool {
 	return p == "HTTPS" || p == "IMAPS" || p == "LDAPS" || p == "POP3S"
 }
 
-func (c *CLB) getSSLTermination(r *http.Request) (int, any, *apiError) {
-	return c.readLB(r, func(lb *loadBalancer) (any, *apiError) {
+func (c *CLB) getSSLTermination(call *kit.Call) (kit.Reply, error) {
+	return c.readLB(call, func(lb *loadBalancer) (any, error) {
 		if lb.SSLTermination == nil {
 			return nil, errorf(http.StatusNotFound, msgSSLNotFound)
 		}
-		return map[string]any{"sslTermination": renderSSL(lb.SSLTermination)}, nil
+		return sslTerminationJSON{renderSSL(lb.SSLTermination)}, nil
 	})
+}
+
+type sslTerminationJSON struct {
+	SSLTermination sslJSON `json:"sslTermination"`
 }
 
 // updateSSLTermination creates or changes SSL termination. A new
 // configuration, or a new certificate or key, needs certificate, key and
 // secure port together; enabled, secureTrafficOnly, securePort,
 // cipherProfile and securityProtocols can change alone.
-func (c *CLB) updateSSLTermination(r *http.Request) (int, any, *apiError) {
+func (c *CLB) updateSSLTermination(call *kit.Call) (kit.Reply, error) {
 	var in sslBody
-	if err := decodeWrapped(readBody(r), "sslTermination", false, &in); err != nil {
-		return 0, nil, err
+	if err := decodeWrapped(call.Body, "sslTermination", false, &in); err != nil {
+		return kit.Reply{}, err
 	}
+	if err := in.validate(); err != nil {
+		return kit.Reply{}, err
+	}
+	return c.changeLB(call, http.StatusOK, func(lb *loadBalancer) (any, error) {
+		ssl, err := in.configure(lb)
+		if err != nil {
+			return nil, err
+		}
+		lb.SSLTermination = &ssl
+		return sslTerminationJSON{renderSSL(&ssl)}, nil
+	})
+}
+
+// validate is the validation of an SSL termination body, then the check
+// of its cipher profile.
+func (in *sslBody) validate() error {
 	var msgs []string
-	if present(in.ID) {
-		msgs = append(msgs, "Id field cannot be modified.")
+	add := func(ok bool, msg string) {
+		if !ok {
+			msgs = append(msgs, msg)
+		}
 	}
-	if (in.Certificate != nil || in.PrivateKey != nil || in.IntermediateCertificate != nil) &&
-		(in.Certificate == nil || in.PrivateKey == nil || in.SecurePort == nil) {
-		msgs = append(msgs, "Must supply certificates(s), key and secure port for updating ssl termination cert and or key values.")
+	add(!present(in.ID), "Id field cannot be modified.")
+	add((in.Certificate == nil && in.PrivateKey == nil && in.IntermediateCertificate == nil) ||
+		(in.Certificate != nil && in.PrivateKey != nil && in.SecurePort != nil),
+		"Must supply certificates(s), key and secure port for updating ssl termination cert and or key values.")
+	add(in.SecurePort == nil || (*in.SecurePort >= 1 && *in.SecurePort <= 65535), "Must provide a valid secure port.")
+	add(in.Certificate == nil || validPEM(*in.Certificate, "CERTIFICATE"), "Certificate is invalid. Please provide a valid certificate.")
+	add(in.PrivateKey == nil || validPrivateKey(*in.PrivateKey), "Private key is invalid. Please provide a valid private key.")
+	add(in.IntermediateCertificate == nil || *in.IntermediateCertificate == "" || validPEM(*in.IntermediateCertificate, "CERTIFICATE"),
+		"Intermediate certificate is invalid. Please provide a valid intermediate certificate.")
+	msgs = append(msgs, validateSecurityProtocols(in.SecurityProtocols)...)
+	if err := validation(msgs); err != nil {
+		return err
 	}
-	if in.SecurePort != nil && (*in.SecurePort < 1 || *in.SecurePort > 65535) {
-		msgs = append(msgs, "Must provide a valid secure port.")
+	if in.CipherProfile != nil {
+		if _, ok := cipherProfiles[*in.CipherProfile]; !ok {
+			return badRequest("No Cipher Profile found with the name: '%s'", *in.CipherProfile)
+		}
 	}
-	if in.Certificate != nil && !validPEM(*in.Certificate, "CERTIFICATE") {
-		msgs = append(msgs, "Certificate is invalid. Please provide a valid certificate.")
-	}
-	if in.PrivateKey != nil && !validPrivateKey(*in.PrivateKey) {
-		msgs = append(msgs, "Private key is invalid. Please provide a valid private key.")
-	}
-	if in.IntermediateCertificate != nil && *in.IntermediateCertificate != "" && !validPEM(*in.IntermediateCertificate, "CERTIFICATE") {
-		msgs = append(msgs, "Intermediate certificate is invalid. Please provide a valid intermediate certificate.")
-	}
+	return nil
+}
+
+func validateSecurityProtocols(ps []securityProtocolJSON) []string {
+	var msgs []string
 	seen := map[string]bool{}
-	for _, p := range in.SecurityProtocols {
+	for _, p := range ps {
 		if p.Name != "TLS_10" && p.Name != "TLS_11" {
 			msgs = append(msgs, "Must provide a valid security protocol name: TLS_10 or TLS_11.")
 		}
@@ -166,34 +197,29 @@ func (c *CLB) updateSSLTermination(r *http.Request) (int, any, *apiError) {
 		}
 		seen[p.Name] = true
 	}
-	if len(msgs) > 0 {
-		return 0, nil, validationFailure(msgs...)
+	return msgs
+}
+
+// configure is lb's SSL termination once the body is applied, checked
+// against the load balancer's protocol, port and HTTPS redirect.
+func (in *sslBody) configure(lb *loadBalancer) (SSLTermination, error) {
+	if secureProtocol(lb.Protocol) || udpProtocol(lb.Protocol) {
+		return SSLTermination{}, badRequest("SSL termination can only be configured on load balancers with a non-secure, TCP-based protocol.")
 	}
-	if in.CipherProfile != nil {
-		if _, ok := cipherProfiles[*in.CipherProfile]; !ok {
-			return 0, nil, badRequest("No Cipher Profile found with the name: '%s'", *in.CipherProfile)
-		}
+	ssl := SSLTermination{Enabled: true, CipherProfile: "default"}
+	if lb.SSLTermination != nil {
+		ssl = *lb.SSLTermination
+	} else if in.Certificate == nil {
+		return ssl, validationFailure("Must supply certificates(s), key and secure port for updating ssl termination.")
 	}
-	return c.changeLB(r, http.StatusOK, func(lb *loadBalancer) (any, *apiError) {
-		if secureProtocol(lb.Protocol) || udpProtocol(lb.Protocol) {
-			return nil, badRequest("SSL termination can only be configured on load balancers with a non-secure, TCP-based protocol.")
-		}
-		ssl := SSLTermination{Enabled: true, CipherProfile: "default"}
-		if lb.SSLTermination != nil {
-			ssl = *lb.SSLTermination
-		} else if in.Certificate == nil {
-			return nil, validationFailure("Must supply certificates(s), key and secure port for updating ssl termination.")
-		}
-		in.applyTo(&ssl)
-		if ssl.SecurePort == lb.Port {
-			return nil, badRequest("Secure port: '%d'  must be unique across loadbalancers shared virtual ips. Ports taken: '%d'", ssl.SecurePort, lb.Port)
-		}
-		if lb.HTTPSRedirect && (ssl.SecurePort != 443 || !ssl.SecureTrafficOnly || !ssl.Enabled) {
-			return nil, badRequest("Must use secure port 443 with HTTPS Redirect enabled.")
-		}
-		lb.SSLTermination = &ssl
-		return map[string]any{"sslTermination": renderSSL(&ssl)}, nil
-	})
+	in.applyTo(&ssl)
+	if ssl.SecurePort == lb.Port {
+		return ssl, badRequest("Secure port: '%d'  must be unique across loadbalancers shared virtual ips. Ports taken: '%d'", ssl.SecurePort, lb.Port)
+	}
+	if lb.HTTPSRedirect && (ssl.SecurePort != 443 || !ssl.SecureTrafficOnly || !ssl.Enabled) {
+		return ssl, badRequest("Must use secure port 443 with HTTPS Redirect enabled.")
+	}
+	return ssl, nil
 }
 
 // applyTo sets what the body names.
@@ -226,8 +252,8 @@ func (in *sslBody) applyTo(ssl *SSLTermination) {
 	}
 }
 
-func (c *CLB) deleteSSLTermination(r *http.Request) (int, any, *apiError) {
-	return c.changeLB(r, http.StatusOK, func(lb *loadBalancer) (any, *apiError) {
+func (c *CLB) deleteSSLTermination(call *kit.Call) (kit.Reply, error) {
+	return c.changeLB(call, http.StatusOK, func(lb *loadBalancer) (any, error) {
 		if lb.SSLTermination == nil {
 			return nil, badRequest("SSL termination could not be found for the requested loadbalancer.")
 		}
@@ -240,17 +266,15 @@ func (c *CLB) deleteSSLTermination(r *http.Request) (int, any, *apiError) {
 	})
 }
 
-func (c *CLB) listCiphers(r *http.Request) (int, any, *apiError) {
-	return c.readLB(r, func(lb *loadBalancer) (any, *apiError) {
+func (c *CLB) listCiphers(call *kit.Call) (kit.Reply, error) {
+	return c.readLB(call, func(lb *loadBalancer) (any, error) {
 		profile := "default"
 		if lb.SSLTermination != nil {
 			profile = lb.SSLTermination.CipherProfile
 		}
-		out := []map[string]string{}
-		for _, name := range cipherProfiles[profile] {
-			out = append(out, map[string]string{"name": name})
-		}
-		return map[string]any{"ciphers": out}, nil
+		return struct {
+			Ciphers []nameJSON `json:"ciphers"`
+		}{namesJSON(cipherProfiles[profile])}, nil
 	})
 }
 
@@ -302,28 +326,35 @@ type certMappingJSON struct {
 	IntermediateCertificate string `json:"intermediateCertificate,omitempty"`
 }
 
-func renderMapping(m CertificateMapping, full bool) map[string]any {
+// oneMappingJSON is {"certificateMapping": {…}}, alone or in a list.
+type oneMappingJSON struct {
+	CertificateMapping certMappingJSON `json:"certificateMapping"`
+}
+
+func renderMapping(m CertificateMapping, full bool) oneMappingJSON {
 	j := certMappingJSON{ID: m.ID, HostName: m.HostName}
 	if full {
 		j.Certificate, j.IntermediateCertificate = m.Certificate, m.IntermediateCertificate
 	}
-	return map[string]any{"certificateMapping": j}
+	return oneMappingJSON{j}
 }
 
-func (c *CLB) listCertificateMappings(r *http.Request) (int, any, *apiError) {
-	return c.readLB(r, func(lb *loadBalancer) (any, *apiError) {
-		out := []map[string]any{}
+func (c *CLB) listCertificateMappings(call *kit.Call) (kit.Reply, error) {
+	return c.readLB(call, func(lb *loadBalancer) (any, error) {
+		out := []oneMappingJSON{}
 		for _, m := range lb.CertificateMapping {
 			out = append(out, renderMapping(m, false))
 		}
-		return map[string]any{"certificateMappings": out}, nil
+		return struct {
+			CertificateMappings []oneMappingJSON `json:"certificateMappings"`
+		}{out}, nil
 	})
 }
 
 // mappingIndex finds the certificate mapping {cm_id} names: 404 when there
 // is none.
-func mappingIndex(ms []CertificateMapping, r *http.Request) (int, *apiError) {
-	if id, err := strconv.Atoi(pathVar(r, "cm_id")); err == nil {
+func mappingIndex(ms []CertificateMapping, call *kit.Call) (int, error) {
+	if id, err := strconv.Atoi(call.Var("cm_id")); err == nil {
 		for i, m := range ms {
 			if m.ID == id {
 				return i, nil
@@ -335,7 +366,7 @@ func mappingIndex(ms []CertificateMapping, r *http.Request) (int, *apiError) {
 
 // uniqueHostName refuses a host name another mapping (other than skip)
 // already has.
-func uniqueHostName(ms []CertificateMapping, name string, skip int) *apiError {
+func uniqueHostName(ms []CertificateMapping, name string, skip int) error {
 	for i, m := range ms {
 		if i != skip && strings.EqualFold(m.HostName, name) {
 			return badRequest("Duplicate host names detected. Please provide a unique host name for each certificate mapping.")
@@ -344,27 +375,27 @@ func uniqueHostName(ms []CertificateMapping, name string, skip int) *apiError {
 	return nil
 }
 
-func (c *CLB) addCertificateMapping(r *http.Request) (int, any, *apiError) {
+func (c *CLB) addCertificateMapping(call *kit.Call) (kit.Reply, error) {
 	var in certMappingBody
-	if err := decodeWrapped(readBody(r), "certificateMapping", false, &in); err != nil {
-		return 0, nil, err
+	if err := decodeWrapped(call.Body, "certificateMapping", false, &in); err != nil {
+		return kit.Reply{}, err
 	}
 	if msgs := in.validate(true); len(msgs) > 0 {
-		return 0, nil, validationFailure(msgs...)
+		return kit.Reply{}, validationFailure(msgs...)
 	}
-	return c.changeLB(r, http.StatusOK, func(lb *loadBalancer) (any, *apiError) {
+	return c.changeLB(call, http.StatusOK, func(lb *loadBalancer) (any, error) {
 		if lb.SSLTermination == nil {
 			return nil, errorf(http.StatusNotFound, msgSSLNotFound)
 		}
-		if limit := c.limits.CertificateMappings; limit > 0 && len(lb.CertificateMapping) >= limit {
+		if limit := c.cfg.limits.CertificateMappings; limit > 0 && len(lb.CertificateMapping) >= limit {
 			return nil, overLimit("Certificate mapping limit reached. Limit is set to '%d'. Please contact support if you would like to increase your limit.", limit)
 		}
 		if err := uniqueHostName(lb.CertificateMapping, *in.HostName, -1); err != nil {
 			return nil, err
 		}
-		c.seq.cert++
-		m := CertificateMapping{ID: c.seq.cert}
+		var m CertificateMapping
 		in.applyTo(&m)
+		m = c.mappingsLocked([]CertificateMapping{m})[0]
 		lb.CertificateMapping = append(lb.CertificateMapping, m)
 		return renderMapping(m, true), nil
 	})
@@ -386,9 +417,9 @@ func (b *certMappingBody) applyTo(m *CertificateMapping) {
 	}
 }
 
-func (c *CLB) getCertificateMapping(r *http.Request) (int, any, *apiError) {
-	return c.readLB(r, func(lb *loadBalancer) (any, *apiError) {
-		i, err := mappingIndex(lb.CertificateMapping, r)
+func (c *CLB) getCertificateMapping(call *kit.Call) (kit.Reply, error) {
+	return c.readLB(call, func(lb *loadBalancer) (any, error) {
+		i, err := mappingIndex(lb.CertificateMapping, call)
 		if err != nil {
 			return nil, err
 		}
@@ -396,16 +427,16 @@ func (c *CLB) getCertificateMapping(r *http.Request) (int, any, *apiError) {
 	})
 }
 
-func (c *CLB) updateCertificateMapping(r *http.Request) (int, any, *apiError) {
+func (c *CLB) updateCertificateMapping(call *kit.Call) (kit.Reply, error) {
 	var in certMappingBody
-	if err := decodeWrapped(readBody(r), "certificateMapping", false, &in); err != nil {
-		return 0, nil, err
+	if err := decodeWrapped(call.Body, "certificateMapping", false, &in); err != nil {
+		return kit.Reply{}, err
 	}
 	if msgs := in.validate(false); len(msgs) > 0 {
-		return 0, nil, validationFailure(msgs...)
+		return kit.Reply{}, validationFailure(msgs...)
 	}
-	return c.changeLB(r, http.StatusAccepted, func(lb *loadBalancer) (any, *apiError) {
-		i, err := mappingIndex(lb.CertificateMapping, r)
+	return c.changeLB(call, http.StatusAccepted, func(lb *loadBalancer) (any, error) {
+		i, err := mappingIndex(lb.CertificateMapping, call)
 		if err != nil {
 			return nil, err
 		}
@@ -421,9 +452,9 @@ func (c *CLB) updateCertificateMapping(r *http.Request) (int, any, *apiError) {
 	})
 }
 
-func (c *CLB) deleteCertificateMapping(r *http.Request) (int, any, *apiError) {
-	return c.changeLB(r, http.StatusOK, func(lb *loadBalancer) (any, *apiError) {
-		i, err := mappingIndex(lb.CertificateMapping, r)
+func (c *CLB) deleteCertificateMapping(call *kit.Call) (kit.Reply, error) {
+	return c.changeLB(call, http.StatusOK, func(lb *loadBalancer) (any, error) {
+		i, err := mappingIndex(lb.CertificateMapping, call)
 		if err != nil {
 			return nil, err
 		}

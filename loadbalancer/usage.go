@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // Route names of statistics and usage reports.
@@ -24,13 +26,13 @@ const (
 
 // usageRoutes are registered before the /loadbalancers/{lb_id} routes, so
 // that "usage" and "billable" are not taken for IDs.
-func (c *CLB) usageRoutes() []apiRoute {
-	return []apiRoute{
-		{OpGetAccountUsage, "GET", "/loadbalancers/usage", c.accountUsage},
-		{OpListBillable, "GET", "/loadbalancers/billable", c.listBillable},
-		{OpGetStats, "GET", "/loadbalancers/{lb_id}/stats", c.getStats},
-		{OpGetUsage, "GET", "/loadbalancers/{lb_id}/usage", c.historicalUsage},
-		{OpGetCurrentUsage, "GET", "/loadbalancers/{lb_id}/usage/current", c.currentUsage},
+func (c *CLB) usageRoutes() []kit.Route {
+	return []kit.Route{
+		{Op: OpGetAccountUsage, Method: "GET", Path: "/loadbalancers/usage", Handler: c.accountUsage},
+		{Op: OpListBillable, Method: "GET", Path: "/loadbalancers/billable", Handler: c.listBillable},
+		{Op: OpGetStats, Method: "GET", Path: "/loadbalancers/{lb_id}/stats", Handler: c.getStats},
+		{Op: OpGetUsage, Method: "GET", Path: "/loadbalancers/{lb_id}/usage", Handler: c.historicalUsage},
+		{Op: OpGetCurrentUsage, Method: "GET", Path: "/loadbalancers/{lb_id}/usage/current", Handler: c.currentUsage},
 	}
 }
 
@@ -53,18 +55,18 @@ type statsJSON struct {
 
 // getStats answers with the counters SetStats set; only an ACTIVE load
 // balancer has them.
-func (c *CLB) getStats(r *http.Request) (int, any, *apiError) {
+func (c *CLB) getStats(call *kit.Call) (kit.Reply, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	lb, err := c.lbFromPath(r)
+	lb, err := c.lbFromPath(call)
 	if err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
 	if lb.Status != StatusActive {
-		return 0, nil, errorf(http.StatusUnprocessableEntity, "The load balancer is not available to display statistics.")
+		return kit.Reply{}, errorf(http.StatusUnprocessableEntity, "The load balancer is not available to display statistics.")
 	}
 	s := lb.Stats
-	return http.StatusOK, statsJSON(s), nil
+	return kit.OK(statsJSON(s)), nil
 }
 
 type usageRecordJSON struct {
@@ -86,7 +88,7 @@ type usageRecordJSON struct {
 
 // usageWindow reads ?startTime= and ?endTime=; def is the window when
 // neither is given.
-func usageWindow(q url.Values, now time.Time, def time.Duration) (from, to time.Time, err *apiError) {
+func usageWindow(q url.Values, now time.Time, def time.Duration) (from, to time.Time, err error) {
 	to, from = now, now.Add(-def)
 	s, e := q.Get("startTime"), q.Get("endTime")
 	if e != "" {
@@ -167,37 +169,39 @@ func (c *CLB) usageRecordsLocked(lb *loadBalancer, from, to, now time.Time) []us
 // historicalUsage: all recorded usage (90 days at most) unless startTime or
 // endTime narrow it; paginated with offset and limit (500 by default, 1000
 // at most) and a next link.
-func (c *CLB) historicalUsage(r *http.Request) (int, any, *apiError) {
-	now := c.now()
-	from, to, err := usageWindow(r.URL.Query(), now, usageRetention)
+func (c *CLB) historicalUsage(call *kit.Call) (kit.Reply, error) {
+	now := c.Now()
+	from, to, err := usageWindow(call.Query(), now, usageRetention)
 	if err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	lb, err := c.lbFromPath(r)
+	lb, err := c.lbFromPath(call)
 	if err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
-	recs, links := pageUsage(r, c.usageRecordsLocked(lb, from, to, now))
-	body := map[string]any{"loadBalancerUsageRecords": recs}
-	if len(links) > 0 {
-		body["links"] = links
-	}
-	return http.StatusOK, body, nil
+	recs, links := pageUsage(call, c.usageRecordsLocked(lb, from, to, now))
+	return kit.OK(struct {
+		LoadBalancerUsageRecords []usageRecordJSON `json:"loadBalancerUsageRecords"`
+		Links                    []linkJSON        `json:"links,omitempty"`
+	}{recs, links}), nil
 }
 
 // currentUsage is the usage of the preceding 24 hours.
-func (c *CLB) currentUsage(r *http.Request) (int, any, *apiError) {
-	now := c.now()
+func (c *CLB) currentUsage(call *kit.Call) (kit.Reply, error) {
+	now := c.Now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	lb, err := c.lbFromPath(r)
+	lb, err := c.lbFromPath(call)
 	if err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
-	recs, links := pageUsage(r, c.usageRecordsLocked(lb, now.Add(-24*time.Hour), now, now))
-	return http.StatusOK, map[string]any{"loadBalancerUsageRecords": recs, "links": links}, nil
+	recs, links := pageUsage(call, c.usageRecordsLocked(lb, now.Add(-24*time.Hour), now, now))
+	return kit.OK(struct {
+		LoadBalancerUsageRecords []usageRecordJSON `json:"loadBalancerUsageRecords"`
+		Links                    []linkJSON        `json:"links"`
+	}{recs, links}), nil
 }
 
 type linkJSON struct {
@@ -206,9 +210,9 @@ type linkJSON struct {
 }
 
 // pageUsage applies ?offset= and ?limit= and builds the next link.
-func pageUsage(r *http.Request, recs []usageRecordJSON) ([]usageRecordJSON, []linkJSON) {
-	limit, offset, _ := pageParams(r.URL.Query(), maximumUsagePageLimit)
-	if _, ok := r.URL.Query()["limit"]; !ok {
+func pageUsage(call *kit.Call, recs []usageRecordJSON) ([]usageRecordJSON, []linkJSON) {
+	limit, offset, _ := pageParams(call.Query(), maximumUsagePageLimit)
+	if _, ok := call.Query()["limit"]; !ok {
 		limit = defaultUsagePageLimit
 	}
 	links := []linkJSON{}
@@ -217,10 +221,10 @@ func pageUsage(r *http.Request, recs []usageRecordJSON) ([]usageRecordJSON, []li
 	}
 	end := offset + limit
 	if end < len(recs) {
-		q := r.URL.Query()
+		q := call.Query()
 		q.Set("offset", strconv.Itoa(end))
 		q.Set("limit", strconv.Itoa(limit))
-		u := *r.URL
+		u := *call.Request.URL
 		u.RawQuery = q.Encode()
 		links = append(links, linkJSON{Href: u.Path + "?" + u.RawQuery, Rel: "next"})
 	} else {
@@ -246,13 +250,13 @@ type lbUsageJSON struct {
 // accountUsage: the account's load balancer and VIP counts at the start of
 // the window and after each creation or deletion in it, and each load
 // balancer's records. Without startTime and endTime, the last 24 hours.
-func (c *CLB) accountUsage(r *http.Request) (int, any, *apiError) {
-	now := c.now()
-	from, to, err := usageWindow(r.URL.Query(), now, 24*time.Hour)
+func (c *CLB) accountUsage(call *kit.Call) (kit.Reply, error) {
+	now := c.Now()
+	from, to, err := usageWindow(call.Query(), now, 24*time.Hour)
 	if err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
-	tenant := tenantOf(r)
+	tenant := tenantOf(call)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	lbs := c.sortedLocked(tenant, now)
@@ -292,23 +296,34 @@ func (c *CLB) accountUsage(r *http.Request) (int, any, *apiError) {
 		usages = append(usages, lbUsageJSON{LoadBalancerUsageRecords: recs, Links: []linkJSON{},
 			LoadBalancerID: lb.ID, LoadBalancerName: lb.Name})
 	}
-	return http.StatusOK, map[string]any{
-		"accountUsage":       map[string]any{"links": []linkJSON{}, "accountUsageRecords": records},
-		"loadBalancerUsages": usages,
-		"accountId":          accountID(tenant),
-	}, nil
+	return kit.OK(accountUsageJSON{
+		AccountUsage:       accountUsageRecordsJSON{Links: []linkJSON{}, AccountUsageRecords: records},
+		LoadBalancerUsages: usages,
+		AccountID:          accountID(tenant),
+	}), nil
+}
+
+type accountUsageJSON struct {
+	AccountUsage       accountUsageRecordsJSON `json:"accountUsage"`
+	LoadBalancerUsages []lbUsageJSON           `json:"loadBalancerUsages"`
+	AccountID          any                     `json:"accountId"` // a number, or the tenant when it is not one
+}
+
+type accountUsageRecordsJSON struct {
+	Links               []linkJSON               `json:"links"`
+	AccountUsageRecords []accountUsageRecordJSON `json:"accountUsageRecords"`
 }
 
 // listBillable lists the load balancers that existed in [startTime,
 // endTime], both required; 500 a page by default, 1000 at most.
-func (c *CLB) listBillable(r *http.Request) (int, any, *apiError) {
-	q := r.URL.Query()
+func (c *CLB) listBillable(call *kit.Call) (kit.Reply, error) {
+	q := call.Query()
 	if q.Get("startTime") == "" || q.Get("endTime") == "" {
-		return 0, nil, badRequest("'startTime' and 'endTime' query parameters are required")
+		return kit.Reply{}, badRequest("'startTime' and 'endTime' query parameters are required")
 	}
-	from, to, err := usageWindow(q, c.now(), usageRetention)
+	from, to, err := usageWindow(q, c.Now(), usageRetention)
 	if err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
 	limit, offset, _ := pageParams(q, maximumUsagePageLimit)
 	if _, ok := q["limit"]; !ok {
@@ -316,9 +331,9 @@ func (c *CLB) listBillable(r *http.Request) (int, any, *apiError) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	out := []lbSummaryJSON{}
+	out := []billableJSON{}
 	i := 0
-	for _, lb := range c.sortedLocked(tenantOf(r), c.now()) {
+	for _, lb := range c.sortedLocked(tenantOf(call), c.Now()) {
 		if lb.Created.After(to) || (!lb.deletedAt.IsZero() && lb.deletedAt.Before(from)) {
 			continue
 		}
@@ -329,25 +344,30 @@ func (c *CLB) listBillable(r *http.Request) (int, any, *apiError) {
 		if len(out) >= limit {
 			break
 		}
-		s := renderSummary(c.snapshotLocked(lb))
-		s.VirtualIPs = nil
-		out = append(out, s)
+		out = append(out, renderBillable(c.snapshotLocked(lb)))
 	}
-	return http.StatusOK, map[string]any{"loadBalancers": billableJSON(out)}, nil
+	return kit.OK(lbsBody[billableJSON]{out}), nil
 }
 
-// billableJSON drops virtualIps from the summaries, as the billable list
+// billableJSON is the summary without virtualIps, as the billable list
 // shows none.
-func billableJSON(in []lbSummaryJSON) []map[string]any {
-	out := make([]map[string]any, len(in))
-	for i, s := range in {
-		out[i] = map[string]any{
-			"timeout": s.Timeout, "created": s.Created, "updated": s.Updated, "nodeCount": s.NodeCount,
-			"algorithm": s.Algorithm, "status": s.Status, "name": s.Name, "id": s.ID,
-			"protocol": s.Protocol, "port": s.Port,
-		}
-	}
-	return out
+type billableJSON struct {
+	Name      string   `json:"name"`
+	ID        int      `json:"id"`
+	Protocol  string   `json:"protocol"`
+	Port      int      `json:"port"`
+	Algorithm string   `json:"algorithm"`
+	Status    string   `json:"status"`
+	NodeCount int      `json:"nodeCount"`
+	Timeout   int      `json:"timeout"`
+	Created   timeJSON `json:"created"`
+	Updated   timeJSON `json:"updated"`
+}
+
+func renderBillable(lb LoadBalancer) billableJSON {
+	s := renderSummary(lb)
+	return billableJSON{Name: s.Name, ID: s.ID, Protocol: s.Protocol, Port: s.Port, Algorithm: s.Algorithm,
+		Status: s.Status, NodeCount: s.NodeCount, Timeout: s.Timeout, Created: s.Created, Updated: s.Updated}
 }
 
 func sortTimes(ts []time.Time) {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mockcloud/mockcloud/fake"
 	"github.com/mockcloud/mockcloud/loadbalancer"
 )
 
@@ -77,7 +78,7 @@ func (c *clbClient) status(id int) string {
 // A user's day: create a load balancer with nodes, wait out BUILD, add
 // nodes, bump into PENDING_UPDATE, then watch a node fail its health check.
 func TestUserStory(t *testing.T) {
-	srv := loadbalancer.NewServer(t, loadbalancer.WithRegion("IAD"))
+	srv := loadbalancer.New(t, fake.WithRegion("IAD"))
 	clb := &clbClient{t: t, http: srv.Client(), base: srv.URL() + "/v1.0/" + tenant, token: "secret"}
 
 	// 1. Create with two nodes and a CONNECT health monitor.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // Route names of the virtual IP API.
@@ -15,12 +17,12 @@ const (
 	OpDeleteVirtualIP       = "loadbalancer.virtualips.delete"
 )
 
-func (c *CLB) virtualIPRoutes() []apiRoute {
-	return []apiRoute{
-		{OpListVirtualIPs, "GET", "/loadbalancers/{lb_id}/virtualips", c.listVirtualIPs},
-		{OpAddVirtualIP, "POST", "/loadbalancers/{lb_id}/virtualips", c.addVirtualIP},
-		{OpBatchDeleteVirtualIPs, "DELETE", "/loadbalancers/{lb_id}/virtualips", c.batchDeleteVirtualIPs},
-		{OpDeleteVirtualIP, "DELETE", "/loadbalancers/{lb_id}/virtualips/{vip_id}", c.deleteVirtualIP},
+func (c *CLB) virtualIPRoutes() []kit.Route {
+	return []kit.Route{
+		{Op: OpListVirtualIPs, Method: "GET", Path: "/loadbalancers/{lb_id}/virtualips", Handler: c.listVirtualIPs},
+		{Op: OpAddVirtualIP, Method: "POST", Path: "/loadbalancers/{lb_id}/virtualips", Handler: c.addVirtualIP},
+		{Op: OpBatchDeleteVirtualIPs, Method: "DELETE", Path: "/loadbalancers/{lb_id}/virtualips", Handler: c.batchDeleteVirtualIPs},
+		{Op: OpDeleteVirtualIP, Method: "DELETE", Path: "/loadbalancers/{lb_id}/virtualips/{vip_id}", Handler: c.deleteVirtualIP},
 	}
 }
 
@@ -53,7 +55,7 @@ func (v vipBody) validate() []string {
 // vipPlan is what a create will do with its virtual IPs.
 type vipPlan struct {
 	shared []*sharedVIP
-	fresh  []VirtualIP // addresses not yet allocated (ID zero)
+	fresh  []VirtualIP // addresses not yet allocated (ID zero; an Address is kept)
 }
 
 func (p vipPlan) addresses() map[string]bool {
@@ -67,7 +69,7 @@ func (p vipPlan) addresses() map[string]bool {
 // planVIPsLocked checks the requested virtual IPs: at most one IPv4 and one
 // IPv6, shared ones must exist, be the tenant's, and not already carry a
 // load balancer on the same port.
-func (c *CLB) planVIPsLocked(tenant string, in []vipBody, port int) (vipPlan, *apiError) {
+func (c *CLB) planVIPsLocked(tenant string, in []vipBody, port int) (vipPlan, error) {
 	var p vipPlan
 	v4, v6 := 0, 0
 	for _, v := range in {
@@ -125,6 +127,9 @@ func (c *CLB) applyVIPsLocked(lbID int, tenant string, p vipPlan) []int {
 	}
 	for _, v := range p.fresh {
 		sv := c.allocateVIPLocked(tenant, v.Type, v.IPVersion)
+		if v.Address != "" {
+			sv.Address = v.Address
+		}
 		sv.lbs[lbID] = true
 		ids = append(ids, sv.ID)
 	}
@@ -189,22 +194,24 @@ func (c *CLB) portTakenLocked(lb *loadBalancer, port int) bool {
 	return false
 }
 
-func (c *CLB) listVirtualIPs(r *http.Request) (int, any, *apiError) {
+func (c *CLB) listVirtualIPs(call *kit.Call) (kit.Reply, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	lb, err := c.liveLBFromPath(r)
+	lb, err := c.liveLBFromPath(call)
 	if err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
-	return http.StatusOK, map[string]any{"virtualIps": renderVIPs(c.vipsOfLocked(lb))}, nil
+	return kit.OK(struct {
+		VirtualIPs []vipJSON `json:"virtualIps"`
+	}{renderVIPs(c.vipsOfLocked(lb))}), nil
 }
 
 // addVirtualIP adds an IPv6 address; only {"type": "PUBLIC", "ipVersion":
 // "IPV6"} is accepted.
-func (c *CLB) addVirtualIP(r *http.Request) (int, any, *apiError) {
+func (c *CLB) addVirtualIP(call *kit.Call) (kit.Reply, error) {
 	var in vipBody
-	if err := decodeBody(readBody(r), &in); err != nil {
-		return 0, nil, err
+	if err := decodeBody(call.Body, &in); err != nil {
+		return kit.Reply{}, err
 	}
 	var msgs []string
 	if present(in.Address) {
@@ -220,15 +227,15 @@ func (c *CLB) addVirtualIP(r *http.Request) (int, any, *apiError) {
 		msgs = append(msgs, "Must specify a valid IP version, currently only IPv6 is supported for this operation.")
 	}
 	if len(msgs) > 0 {
-		return 0, nil, validationFailure(msgs...)
+		return kit.Reply{}, validationFailure(msgs...)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	lb, err := c.mutableLBFromPath(r)
+	lb, err := c.mutableLBFromPath(call)
 	if err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
-	if limit := c.limits.IPv6; limit > 0 {
+	if limit := c.cfg.limits.IPv6; limit > 0 {
 		n := 0
 		for _, v := range c.vipsOfLocked(lb) {
 			if v.IPVersion == "IPV6" {
@@ -236,68 +243,65 @@ func (c *CLB) addVirtualIP(r *http.Request) (int, any, *apiError) {
 			}
 		}
 		if n >= limit {
-			return 0, nil, overLimit("Your load balancer cannot have more than %d IPv6 virtual ips.", limit)
+			return kit.Reply{}, overLimit("Your load balancer cannot have more than %d IPv6 virtual ips.", limit)
 		}
 	}
 	sv := c.allocateVIPLocked(lb.Tenant, "PUBLIC", "IPV6")
 	sv.lbs[lb.ID] = true
 	lb.vipIDs = append(lb.vipIDs, sv.ID)
-	c.changedLocked(lb, c.now())
+	c.changedLocked(lb, c.Now())
 	v := sv.VirtualIP
-	return http.StatusAccepted, vipJSON{Address: v.Address, ID: v.ID, Type: v.Type, IPVersion: v.IPVersion}, nil
+	return kit.JSON(http.StatusAccepted, vipJSON{Address: v.Address, ID: v.ID, Type: v.Type, IPVersion: v.IPVersion}), nil
 }
 
-func (c *CLB) deleteVirtualIP(r *http.Request) (int, any, *apiError) {
-	vid, convErr := strconv.Atoi(pathVar(r, "vip_id"))
+func (c *CLB) deleteVirtualIP(call *kit.Call) (kit.Reply, error) {
+	vid, convErr := strconv.Atoi(call.Var("vip_id"))
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	lb, err := c.mutableLBFromPath(r)
+	lb, err := c.mutableLBFromPath(call)
 	if err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
 	if convErr != nil || !containsInt(lb.vipIDs, vid) {
-		return 0, nil, errorf(http.StatusNotFound, "Virtual ip not found")
+		return kit.Reply{}, errorf(http.StatusNotFound, "Virtual ip not found")
 	}
 	if len(lb.vipIDs) <= 1 {
-		return 0, nil, badRequest("Cannot delete virtual ips. Minimum number of virtual ips required is 1.")
+		return kit.Reply{}, badRequest("Cannot delete virtual ips. Minimum number of virtual ips required is 1.")
 	}
 	c.removeVIPsLocked(lb, []int{vid})
-	c.changedLocked(lb, c.now())
-	return http.StatusAccepted, nil, nil
+	c.changedLocked(lb, c.Now())
+	return kit.Status(http.StatusAccepted), nil
 }
 
-func (c *CLB) batchDeleteVirtualIPs(r *http.Request) (int, any, *apiError) {
-	ids, bad := queryIDs(r)
+func (c *CLB) batchDeleteVirtualIPs(call *kit.Call) (kit.Reply, error) {
+	ids, bad := queryIDs(call)
 	if len(ids) == 0 && len(bad) == 0 {
-		return 0, nil, badRequest(msgNoIDs)
+		return kit.Reply{}, badRequest(msgNoIDs)
 	}
-	if limit := c.limits.BatchDelete; limit > 0 && len(ids)+len(bad) > limit {
-		return 0, nil, badRequest("Currently, the limit of accepted parameters is: %d :please supply a valid parameter list.", limit)
+	if limit := c.cfg.limits.BatchDelete; limit > 0 && len(ids)+len(bad) > limit {
+		return kit.Reply{}, badRequest("Currently, the limit of accepted parameters is: %d :please supply a valid parameter list.", limit)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	lb, err := c.mutableLBFromPath(r)
+	lb, err := c.mutableLBFromPath(call)
 	if err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
-	var missing []string
-	for _, s := range bad {
-		missing = append(missing, s)
-	}
+	missing := append([]string(nil), bad...)
 	for _, id := range ids {
 		if !containsInt(lb.vipIDs, id) {
 			missing = append(missing, strconv.Itoa(id))
 		}
 	}
 	if len(missing) > 0 {
-		return 0, nil, badRequest("Must provide valid virtual ips, %s could not be found.", joinStrings(missing))
+		return kit.Reply{}, badRequest("Must provide valid virtual ips, %s could not be found.", joinStrings(missing))
 	}
 	if len(lb.vipIDs)-len(ids) < 1 {
-		return 0, nil, badRequest("Cannot delete virtual ips. Minimum number of virtual ips required is 1.")
+		return kit.Reply{}, badRequest("Cannot delete virtual ips. Minimum number of virtual ips required is 1.")
 	}
 	c.removeVIPsLocked(lb, ids)
-	c.changedLocked(lb, c.now())
-	return http.StatusAccepted, nil, nil
+	c.changedLocked(lb, c.Now())
+	return kit.Status(http.StatusAccepted), nil
 }
 
 func (c *CLB) removeVIPsLocked(lb *loadBalancer, ids []int) {
