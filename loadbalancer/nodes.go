@@ -631,14 +631,14 @@ func (c *CLB) getNodeFeed(call *kit.Call) (kit.Reply, error) {
 	lb, err := c.lbFromPath(call)
 	switch {
 	case err != nil:
-		return xmlReply(call, http.StatusNotFound, notFoundXML("Load balancer")), nil
+		return xmlReply(http.StatusNotFound, notFoundXML("Load balancer")), nil
 	case lb.Status == StatusDeleted:
-		return xmlReply(call, http.StatusGone, `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>`+
+		return xmlReply(http.StatusGone, `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>`+
 			`<message xmlns="http://docs.openstack.org/loadbalancers/api/v1.0" code="410">The loadbalancer is marked as deleted.</message>`), nil
 	}
 	n := c.nodeFromPath(call, lb)
 	if n == nil {
-		return xmlReply(call, http.StatusNotFound, notFoundXML("Node")), nil
+		return xmlReply(http.StatusNotFound, notFoundXML("Node")), nil
 	}
 	var b strings.Builder
 	b.WriteString(`<feed xmlns="http://www.w3.org/2005/Atom">`)
@@ -647,7 +647,7 @@ func (c *CLB) getNodeFeed(call *kit.Call) (kit.Reply, error) {
 			html.EscapeString(e.summary), e.at.UTC().Format("2006-01-02T15:04:05.000000Z"))
 	}
 	b.WriteString(`</feed>`)
-	return xmlReply(call, http.StatusOK, b.String()), nil
+	return xmlReply(http.StatusOK, b.String()), nil
 }
 
 func notFoundXML(what string) string {
@@ -656,14 +656,11 @@ func notFoundXML(what string) string {
 		`<message>` + what + ` not found</message></itemNotFound>`
 }
 
-// xmlReply is an Atom feed (200) or an XML fault, with its length.
-// KIT: kit.Raw sends no Content-Length where kit.JSON does; the feed set it
-// before, so it is set here by hand.
-func xmlReply(call *kit.Call, status int, body string) kit.Reply {
+// xmlReply is an Atom feed (200) or an XML fault.
+func xmlReply(status int, body string) kit.Reply {
 	ct := "application/xml"
 	if status == http.StatusOK {
 		ct = "application/atom+xml"
 	}
-	call.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	return kit.Raw(status, ct, []byte(body))
 }
