@@ -1,11 +1,10 @@
 package fastly
 
 import (
-	"net"
 	"net/http"
 	"sort"
 
-	"github.com/gorilla/mux"
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // Route names of the account API.
@@ -16,88 +15,143 @@ const (
 	OpRevokeTokenSelf = "fastly.tokens.self.revoke"
 )
 
-func (f *Fastly) accountRoutes(r *mux.Router) {
-	r.HandleFunc("/current_customer", f.currentCustomer).Methods("GET").Name(OpCurrentCustomer)
-	r.HandleFunc("/current_user", f.currentUser).Methods("GET").Name(OpCurrentUser)
-	r.HandleFunc("/tokens/self", f.tokenSelf).Methods("GET").Name(OpTokenSelf)
-	r.HandleFunc("/tokens/self", f.revokeTokenSelf).Methods("DELETE").Name(OpRevokeTokenSelf)
-}
-
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+func (f *Fastly) accountRoutes() []kit.Route {
+	return []kit.Route{
+		{Op: OpCurrentCustomer, Method: "GET", Path: "/current_customer", Handler: f.currentCustomer},
+		{Op: OpCurrentUser, Method: "GET", Path: "/current_user", Handler: f.currentUser},
+		{Op: OpTokenSelf, Method: "GET", Path: "/tokens/self", Handler: f.tokenSelf},
+		{Op: OpRevokeTokenSelf, Method: "DELETE", Path: "/tokens/self", Handler: f.revokeTokenSelf},
 	}
-	return host
 }
 
-func (f *Fastly) currentCustomer(w http.ResponseWriter, _ *http.Request) {
-	f.do(w, func() (any, *apiError) {
-		c := f.customer
-		return map[string]any{
-			"id": c.ID, "name": c.Name, "owner_id": c.OwnerID,
-			"billing_contact_id": nil, "billing_network_type": "public", "billing_ref": nil,
-			"can_configure_wordpress": false, "can_reset_passwords": true, "can_upload_vcl": true,
-			"force_2fa": false, "force_sso": false, "has_account_panel": true, "has_improved_events": true,
-			"has_improved_ssl_config": false, "has_openstack_logging": false, "has_pci": false,
-			"has_pci_passwords": false, "ip_whitelist": "0.0.0.0/0", "legal_contact_id": nil,
-			"phone_number": "", "postal_address": nil, "pricing_plan": "developer", "pricing_plan_id": "developer",
-			"security_contact_id": nil, "technical_contact_id": nil,
-			"created_at": ts(c.Created), "updated_at": ts(c.Updated), "deleted_at": nil,
-		}, nil
-	})
+// customerWire is GET /current_customer. The fields the fake does not
+// model hold what a fresh developer account shows.
+type customerWire struct {
+	ID                    string   `json:"id"`
+	Name                  string   `json:"name"`
+	OwnerID               string   `json:"owner_id"`
+	BillingContactID      *string  `json:"billing_contact_id"`
+	BillingNetworkType    string   `json:"billing_network_type"`
+	BillingRef            *string  `json:"billing_ref"`
+	CanConfigureWordpress bool     `json:"can_configure_wordpress"`
+	CanResetPasswords     bool     `json:"can_reset_passwords"`
+	CanUploadVCL          bool     `json:"can_upload_vcl"`
+	Force2FA              bool     `json:"force_2fa"`
+	ForceSSO              bool     `json:"force_sso"`
+	HasAccountPanel       bool     `json:"has_account_panel"`
+	HasImprovedEvents     bool     `json:"has_improved_events"`
+	HasImprovedSSLConfig  bool     `json:"has_improved_ssl_config"`
+	HasOpenstackLogging   bool     `json:"has_openstack_logging"`
+	HasPCI                bool     `json:"has_pci"`
+	HasPCIPasswords       bool     `json:"has_pci_passwords"`
+	IPWhitelist           string   `json:"ip_whitelist"`
+	LegalContactID        *string  `json:"legal_contact_id"`
+	PhoneNumber           string   `json:"phone_number"`
+	PostalAddress         *string  `json:"postal_address"`
+	PricingPlan           string   `json:"pricing_plan"`
+	PricingPlanID         string   `json:"pricing_plan_id"`
+	SecurityContactID     *string  `json:"security_contact_id"`
+	TechnicalContactID    *string  `json:"technical_contact_id"`
+	CreatedAt             jsonTime `json:"created_at"`
+	UpdatedAt             jsonTime `json:"updated_at"`
+	DeletedAt             jsonTime `json:"deleted_at"`
 }
 
-func (f *Fastly) currentUser(w http.ResponseWriter, _ *http.Request) {
-	f.do(w, func() (any, *apiError) {
-		u := f.user
-		return map[string]any{
-			"id": u.ID, "login": u.Login, "name": u.Name, "role": u.Role, "customer_id": u.CustomerID,
-			"limit_services": false, "locked": false, "require_new_password": false,
-			"two_factor_auth_enabled": false, "two_factor_setup_required": false,
-			"email_hash": "", "last_active_at": ts(f.now()),
-			"created_at": ts(u.Created), "updated_at": ts(u.Updated), "deleted_at": nil,
-		}, nil
-	})
+func (f *Fastly) currentCustomer(*kit.Call) (kit.Reply, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c := f.customer
+	return kit.OK(customerWire{
+		ID: c.ID, Name: c.Name, OwnerID: c.OwnerID,
+		BillingNetworkType: "public", CanResetPasswords: true, CanUploadVCL: true,
+		HasAccountPanel: true, HasImprovedEvents: true, IPWhitelist: "0.0.0.0/0",
+		PricingPlan: "developer", PricingPlanID: "developer",
+		CreatedAt: jsonTime(c.Created), UpdatedAt: jsonTime(c.Updated),
+	}), nil
 }
 
-func (f *Fastly) renderToken(t *Token) map[string]any {
-	services := append([]string{}, t.Services...)
-	var serviceID any
-	if len(services) > 0 {
-		serviceID = services[len(services)-1]
+// userWire is GET /current_user.
+type userWire struct {
+	ID                     string   `json:"id"`
+	Login                  string   `json:"login"`
+	Name                   string   `json:"name"`
+	Role                   string   `json:"role"`
+	CustomerID             string   `json:"customer_id"`
+	LimitServices          bool     `json:"limit_services"`
+	Locked                 bool     `json:"locked"`
+	RequireNewPassword     bool     `json:"require_new_password"`
+	TwoFactorAuthEnabled   bool     `json:"two_factor_auth_enabled"`
+	TwoFactorSetupRequired bool     `json:"two_factor_setup_required"`
+	EmailHash              string   `json:"email_hash"`
+	LastActiveAt           jsonTime `json:"last_active_at"`
+	CreatedAt              jsonTime `json:"created_at"`
+	UpdatedAt              jsonTime `json:"updated_at"`
+	DeletedAt              jsonTime `json:"deleted_at"`
+}
+
+func (f *Fastly) currentUser(*kit.Call) (kit.Reply, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	u := f.user
+	return kit.OK(userWire{
+		ID: u.ID, Login: u.Login, Name: u.Name, Role: u.Role, CustomerID: u.CustomerID,
+		LastActiveAt: jsonTime(f.nowSec()), CreatedAt: jsonTime(u.Created), UpdatedAt: jsonTime(u.Updated),
+	}), nil
+}
+
+// tokenWire is GET /tokens/self.
+type tokenWire struct {
+	ID            string   `json:"id"`
+	Name          string   `json:"name"`
+	UserID        string   `json:"user_id"`
+	CustomerID    string   `json:"customer_id"`
+	Scope         string   `json:"scope"`
+	Scopes        []string `json:"scopes"`
+	Services      []string `json:"services"`
+	ServiceID     *string  `json:"service_id"`
+	CreatedAt     jsonTime `json:"created_at"`
+	LastUsedAt    jsonTime `json:"last_used_at"`
+	ExpiresAt     jsonTime `json:"expires_at"`
+	SudoExpiresAt jsonTime `json:"sudo_expires_at"`
+	IP            string   `json:"ip"`
+	UserAgent     string   `json:"user_agent"`
+}
+
+func renderToken(t *Token) tokenWire {
+	w := tokenWire{
+		ID: t.ID, Name: t.Name, UserID: t.UserID, CustomerID: t.CustomerID,
+		Scope: t.Scope, Scopes: []string{t.Scope}, Services: append([]string{}, t.Services...),
+		CreatedAt: jsonTime(t.Created), LastUsedAt: jsonTime(t.LastUsedAt), IP: t.IP, UserAgent: t.UserAgent,
 	}
-	var expires any
+	if n := len(t.Services); n > 0 {
+		last := t.Services[n-1]
+		w.ServiceID = &last
+	}
 	if t.ExpiresAt != nil {
-		expires = ts(*t.ExpiresAt)
+		w.ExpiresAt = jsonTime(*t.ExpiresAt)
 	}
-	return map[string]any{
-		"id": t.ID, "name": t.Name, "user_id": t.UserID, "customer_id": t.CustomerID,
-		"scope": t.Scope, "scopes": []string{t.Scope}, "services": services, "service_id": serviceID,
-		"created_at": ts(t.Created), "last_used_at": ts(t.LastUsedAt), "expires_at": expires,
-		"sudo_expires_at": nil, "ip": t.IP, "user_agent": t.UserAgent,
-	}
+	return w
 }
 
-func (f *Fastly) tokenSelf(w http.ResponseWriter, r *http.Request) {
-	key := r.Header.Get(KeyHeader)
-	f.do(w, func() (any, *apiError) {
-		t, ok := f.tokens[key]
-		if !ok {
-			return nil, errorf(http.StatusUnauthorized, "")
-		}
-		return f.renderToken(t), nil
-	})
+func (f *Fastly) tokenSelf(c *kit.Call) (kit.Reply, error) {
+	key := c.Request.Header.Get(KeyHeader)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t, ok := f.tokens[key]
+	if !ok {
+		return kit.Reply{}, kit.Errorf(http.StatusUnauthorized, "")
+	}
+	return kit.OK(renderToken(t)), nil
 }
 
 // revokeTokenSelf revokes the calling key: 204, and 401 from then on.
-func (f *Fastly) revokeTokenSelf(w http.ResponseWriter, r *http.Request) {
-	key := r.Header.Get(KeyHeader)
+func (f *Fastly) revokeTokenSelf(c *kit.Call) (kit.Reply, error) {
+	key := c.Request.Header.Get(KeyHeader)
 	f.mu.Lock()
+	defer f.mu.Unlock()
 	delete(f.tokens, key)
 	f.revoked[key] = true
-	f.mu.Unlock()
-	w.WriteHeader(http.StatusNoContent)
+	return kit.Status(http.StatusNoContent), nil
 }
 
 // newTokenLocked stores a token for t.AccessToken with defaults filled in.
@@ -115,7 +169,7 @@ func (f *Fastly) newTokenLocked(t Token) *Token {
 		t.CustomerID = f.customer.ID
 	}
 	if t.Created.IsZero() {
-		t.Created = f.now()
+		t.Created = f.nowSec()
 	}
 	t.Services = append([]string(nil), t.Services...)
 	if t.ExpiresAt != nil {
@@ -140,7 +194,7 @@ func (f *Fastly) AddToken(t Token) Token {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if t.AccessToken == "" {
-		t.AccessToken = f.env.RNG.Alnum(32)
+		t.AccessToken = f.RNG().Alnum(32)
 	}
 	return copyToken(f.newTokenLocked(t))
 }

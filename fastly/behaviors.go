@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // ActivationBehavior changes what activating a version does. The first
@@ -31,11 +33,15 @@ type ActivationBehavior struct {
 	Times int
 }
 
+// activationBehavior is a registered behavior and how many activations
+// it has applied to; hits changes under the registry's lock.
 type activationBehavior struct {
-	id   string
 	b    ActivationBehavior
 	hits int
 }
+
+// activationID is a behavior's ID: "activation-1", "activation-2" …
+func activationID(n int) string { return fmt.Sprintf("activation-%d", n) }
 
 // defaultActivationError is the detail of a failed activation, in the
 // words Fastly uses for a VCL that does not compile.
@@ -51,12 +57,7 @@ func (f *Fastly) AddActivationBehavior(b ActivationBehavior) (string, error) {
 	case !b.Fail && b.Delay == 0:
 		return "", fmt.Errorf("fastly: an activation behavior must fail or take time")
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.behaviorN++
-	id := fmt.Sprintf("activation-%d", f.behaviorN)
-	f.behaviors = append(f.behaviors, &activationBehavior{id: id, b: b})
-	return id, nil
+	return f.behaviors.Add(&activationBehavior{b: b}), nil
 }
 
 // FailActivations makes the next n activations of the service (any
@@ -76,46 +77,46 @@ func (f *Fastly) SlowActivations(serviceID string, d time.Duration) string {
 
 // RemoveActivationBehavior removes a behavior; it reports whether it was
 // there.
-func (f *Fastly) RemoveActivationBehavior(id string) bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for i, b := range f.behaviors {
-		if b.id == id {
-			f.behaviors = append(f.behaviors[:i:i], f.behaviors[i+1:]...)
-			return true
-		}
-	}
-	return false
-}
+func (f *Fastly) RemoveActivationBehavior(id string) bool { return f.behaviors.Remove(id) }
 
+// activationOutcome is what the first matching behavior makes of an
+// activation: an error to answer with, or a delay.
 type activationOutcome struct {
-	fail  bool
-	err   *apiError
+	err   error
 	delay time.Duration
 }
 
-func (f *Fastly) activationOutcomeLocked(serviceID string, number int) activationOutcome {
-	for _, ab := range f.behaviors {
+// activationOutcome applies the first behavior that matches an activation
+// of the service's version, counting the hit.
+func (f *Fastly) activationOutcome(serviceID string, number int) activationOutcome {
+	var out activationOutcome
+	f.behaviors.First(func(_ string, ab *activationBehavior) bool {
 		b := ab.b
 		if (b.ServiceID != "" && b.ServiceID != serviceID) || (b.Version != 0 && b.Version != number) {
-			continue
+			return false
 		}
 		if b.Times > 0 && ab.hits >= b.Times {
-			continue
+			return false
 		}
 		ab.hits++
-		if b.Fail {
-			status := b.Status
-			if status == 0 {
-				status = http.StatusBadRequest
-			}
-			detail := b.Detail
-			if detail == "" {
-				detail = defaultActivationError
-			}
-			return activationOutcome{fail: true, err: &apiError{status: status, msg: msgFor(status), detail: detail}}
-		}
+		out = b.outcome()
+		return true
+	})
+	return out
+}
+
+// outcome is what b does to an activation it applies to.
+func (b ActivationBehavior) outcome() activationOutcome {
+	if !b.Fail {
 		return activationOutcome{delay: b.Delay}
 	}
-	return activationOutcome{}
+	status := b.Status
+	if status == 0 {
+		status = http.StatusBadRequest
+	}
+	detail := b.Detail
+	if detail == "" {
+		detail = defaultActivationError
+	}
+	return activationOutcome{err: kit.Errorf(status, "%s", detail)}
 }

@@ -1,12 +1,10 @@
 package fastly
 
 import (
-	"net/http"
 	"sort"
 	"strings"
 
-	"github.com/gorilla/mux"
-	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // Route names of the dictionary item API.
@@ -29,100 +27,120 @@ const (
 	dictionaryItemsDefaultPage = 100
 )
 
-func (f *Fastly) dictionaryItemRoutes(r *mux.Router) {
+func (f *Fastly) dictionaryItemRoutes() []kit.Route {
 	base := "/service/{service_id}/dictionary/{dictionary_id}"
-	r.HandleFunc(base+"/items", f.listDictionaryItems).Methods("GET").Name(OpListDictionaryItems)
-	r.HandleFunc(base+"/items", f.batchDictionaryItems).Methods("PATCH").Name(OpBatchDictionaryItems)
-	r.HandleFunc(base+"/item", f.createDictionaryItem).Methods("POST").Name(OpCreateDictionaryItem)
-	r.HandleFunc(base+"/item/{key}", f.getDictionaryItem).Methods("GET").Name(OpGetDictionaryItem)
-	r.HandleFunc(base+"/item/{key}", f.updateDictionaryItem).Methods("PATCH").Name(OpUpdateDictionaryItem)
-	r.HandleFunc(base+"/item/{key}", f.upsertDictionaryItem).Methods("PUT").Name(OpUpsertDictionaryItem)
-	r.HandleFunc(base+"/item/{key}", f.deleteDictionaryItem).Methods("DELETE").Name(OpDeleteDictionaryItem)
-}
-
-func dictionaryNotFound(s *service, id string) *apiError {
-	return &apiError{status: http.StatusNotFound, msg: "Record not found",
-		detail: sprintf("Couldn't find Dictionary '{ id => %s, service_id => %s }'", id, s.ID)}
-}
-
-func itemNotFound(s *service, dict, key string) *apiError {
-	return &apiError{status: http.StatusNotFound, msg: "Record not found",
-		detail: sprintf("Couldn't find DictionaryItem '{ dictionary_id => %s, item_key => %s, service_id => %s }'", dict, key, s.ID)}
-}
-
-// dictionaryLocked finds a dictionary's items and whether it is write-only.
-func (f *Fastly) dictionaryLocked(r *http.Request) (*service, string, *itemStore, bool, *apiError) {
-	s, err := f.serviceLocked(pathVar(r, "service_id"))
-	if err != nil {
-		return nil, "", nil, false, err
+	return []kit.Route{
+		{Op: OpListDictionaryItems, Method: "GET", Path: base + "/items", Handler: f.listDictionaryItems},
+		{Op: OpBatchDictionaryItems, Method: "PATCH", Path: base + "/items", Handler: f.batchDictionaryItems},
+		{Op: OpCreateDictionaryItem, Method: "POST", Path: base + "/item", Handler: f.createDictionaryItem},
+		{Op: OpGetDictionaryItem, Method: "GET", Path: base + "/item/{key}", Handler: f.getDictionaryItem},
+		{Op: OpUpdateDictionaryItem, Method: "PATCH", Path: base + "/item/{key}", Handler: f.updateDictionaryItem},
+		{Op: OpUpsertDictionaryItem, Method: "PUT", Path: base + "/item/{key}", Handler: f.upsertDictionaryItem},
+		{Op: OpDeleteDictionaryItem, Method: "DELETE", Path: base + "/item/{key}", Handler: f.deleteDictionaryItem},
 	}
-	id := pathVar(r, "dictionary_id")
+}
+
+func dictionaryNotFound(s *service, id string) error {
+	return kit.NotFound("Couldn't find Dictionary '{ id => %s, service_id => %s }'", id, s.ID)
+}
+
+func itemNotFound(s *service, dict, key string) error {
+	return kit.NotFound("Couldn't find DictionaryItem '{ dictionary_id => %s, item_key => %s, service_id => %s }'", dict, key, s.ID)
+}
+
+// dictionary is the dictionary a path names: its service, ID, items and
+// whether it is write-only.
+type dictionary struct {
+	s         *service
+	id        string
+	st        *itemStore
+	writeOnly bool
+}
+
+// dictionaryLocked finds the dictionary the path names.
+func (f *Fastly) dictionaryLocked(c *kit.Call) (dictionary, error) {
+	s, err := f.serviceLocked(pathVar(c, "service_id"))
+	if err != nil {
+		return dictionary{}, err
+	}
+	id := pathVar(c, "dictionary_id")
 	st, ok := s.dictItems[id]
 	if !ok {
-		return nil, "", nil, false, dictionaryNotFound(s, id)
+		return dictionary{}, dictionaryNotFound(s, id)
 	}
-	writeOnly := false
+	d := dictionary{s: s, id: id, st: st}
 	for _, v := range s.versions {
-		for _, d := range v.dictionaries {
-			if d.v.ID == id {
-				writeOnly = d.v.WriteOnly
+		for _, dv := range v.dictionaries {
+			if dv.v.ID == id {
+				d.writeOnly = dv.v.WriteOnly
 			}
 		}
 	}
-	return s, id, st, writeOnly, nil
+	return d, nil
 }
 
-func renderItem(s *service, dict string, it *DictionaryItem, writeOnly bool) map[string]any {
-	m := map[string]any{"dictionary_id": dict, "service_id": s.ID, "item_key": it.Key, "item_value": it.Value,
-		"created_at": ts(it.Created), "updated_at": ts(it.Updated), "deleted_at": nil}
-	if writeOnly {
-		m["item_value"] = nil
+// itemWire is a dictionary item as the API renders it; a write-only
+// dictionary's values are null.
+type itemWire struct {
+	DictionaryID string   `json:"dictionary_id"`
+	ServiceID    string   `json:"service_id"`
+	ItemKey      string   `json:"item_key"`
+	ItemValue    *string  `json:"item_value"`
+	CreatedAt    jsonTime `json:"created_at"`
+	UpdatedAt    jsonTime `json:"updated_at"`
+	DeletedAt    jsonTime `json:"deleted_at"`
+}
+
+func (d dictionary) render(it *DictionaryItem) itemWire {
+	w := itemWire{DictionaryID: d.id, ServiceID: d.s.ID, ItemKey: it.Key, CreatedAt: jsonTime(it.Created), UpdatedAt: jsonTime(it.Updated)}
+	if !d.writeOnly {
+		v := it.Value
+		w.ItemValue = &v
 	}
-	return m
+	return w
 }
 
 // dictionaryItemIn is the body of the single-item calls.
 type dictionaryItemIn struct {
-	Key   string `json:"item_key" fastly:"len=256"`
-	Value string `json:"item_value" fastly:"len=8000"`
+	Key   string
+	Value string
 }
 
-func checkItemKey(key string) *apiError {
+func (x *dictionaryItemIn) bind(b *fields) {
+	b.text("item_key", &x.Key, maxLen(maxDictionaryKeyLength))
+	b.text("item_value", &x.Value, maxLen(maxDictionaryValueLength))
+}
+
+func checkItemKey(key string) error {
 	switch {
 	case key == "":
-		return badRequest("Required parameter 'item_key' is missing or empty")
+		return kit.BadRequest("Required parameter 'item_key' is missing or empty")
 	case len(key) > maxDictionaryKeyLength:
-		return badRequest("Invalid value for 'item_key': longer than %d characters", maxDictionaryKeyLength)
+		return kit.BadRequest("Invalid value for 'item_key': longer than %d characters", maxDictionaryKeyLength)
 	}
 	return nil
 }
 
-func (f *Fastly) listDictionaryItems(w http.ResponseWriter, r *http.Request) {
-	pg, perr := readPage(r.URL.Query(), dictionaryItemsDefaultPage, "item_key", "created")
-	if perr != nil {
-		writeAPIError(w, perr)
-		return
-	}
-	var out []map[string]any
-	var total int
-	var err *apiError
-	f.locked(func() { out, total, err = f.listItemsLocked(r, pg) })
+func (f *Fastly) listDictionaryItems(c *kit.Call) (kit.Reply, error) {
+	pg, err := readPage(c.Query(), dictionaryItemsDefaultPage, "item_key", "created")
 	if err != nil {
-		writeAPIError(w, err)
-		return
+		return kit.Reply{}, err
 	}
-	pg.setLinks(w, r, total)
-	fake.WriteJSON(w, http.StatusOK, out)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	d, err := f.dictionaryLocked(c)
+	if err != nil {
+		return kit.Reply{}, err
+	}
+	out, total := d.page(pg)
+	pg.setLinks(c, total)
+	return kit.OK(out), nil
 }
 
-// listItemsLocked is one page of a dictionary's items and how many it has.
-func (f *Fastly) listItemsLocked(r *http.Request, pg page) ([]map[string]any, int, *apiError) {
-	s, dict, st, writeOnly, err := f.dictionaryLocked(r)
-	if err != nil {
-		return nil, 0, err
-	}
-	items := make([]*DictionaryItem, 0, len(st.items))
-	for _, it := range st.items {
+// page is one page of the dictionary's items and how many it has.
+func (d dictionary) page(pg page) ([]itemWire, int) {
+	items := make([]*DictionaryItem, 0, len(d.st.items))
+	for _, it := range d.st.items {
 		items = append(items, it)
 	}
 	sort.Slice(items, func(i, j int) bool {
@@ -139,81 +157,78 @@ func (f *Fastly) listItemsLocked(r *http.Request, pg page) ([]map[string]any, in
 		return c < 0
 	})
 	start, end := pg.bounds(len(items))
-	out := make([]map[string]any, 0, end-start)
+	out := make([]itemWire, 0, end-start)
 	for _, it := range items[start:end] {
-		out = append(out, renderItem(s, dict, it, writeOnly))
+		out = append(out, d.render(it))
 	}
-	return out, len(items), nil
+	return out, len(items)
 }
 
-func (f *Fastly) getDictionaryItem(w http.ResponseWriter, r *http.Request) {
-	key := pathVar(r, "key")
-	f.do(w, func() (any, *apiError) {
-		s, dict, st, writeOnly, err := f.dictionaryLocked(r)
-		if err != nil {
-			return nil, err
-		}
-		it, ok := st.items[key]
-		if !ok {
-			return nil, itemNotFound(s, dict, key)
-		}
-		return renderItem(s, dict, it, writeOnly), nil
-	})
+func (f *Fastly) getDictionaryItem(c *kit.Call) (kit.Reply, error) {
+	key := pathVar(c, "key")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	d, err := f.dictionaryLocked(c)
+	if err != nil {
+		return kit.Reply{}, err
+	}
+	it, ok := d.st.items[key]
+	if !ok {
+		return kit.Reply{}, itemNotFound(d.s, d.id, key)
+	}
+	return kit.OK(d.render(it)), nil
 }
 
-func (f *Fastly) createDictionaryItem(w http.ResponseWriter, r *http.Request) {
-	f.writeItem(w, r, "", "create")
+func (f *Fastly) createDictionaryItem(c *kit.Call) (kit.Reply, error) {
+	return f.writeItem(c, "", "create")
 }
 
-func (f *Fastly) updateDictionaryItem(w http.ResponseWriter, r *http.Request) {
-	f.writeItem(w, r, pathVar(r, "key"), "update")
+func (f *Fastly) updateDictionaryItem(c *kit.Call) (kit.Reply, error) {
+	return f.writeItem(c, pathVar(c, "key"), "update")
 }
 
-func (f *Fastly) upsertDictionaryItem(w http.ResponseWriter, r *http.Request) {
-	f.writeItem(w, r, pathVar(r, "key"), "upsert")
+func (f *Fastly) upsertDictionaryItem(c *kit.Call) (kit.Reply, error) {
+	return f.writeItem(c, pathVar(c, "key"), "upsert")
 }
 
 // writeItem is POST item (key in the body), PATCH item/{key} (must exist)
 // and PUT item/{key} (created if missing). Items are not versioned: they
 // change whether or not a version is active.
-func (f *Fastly) writeItem(w http.ResponseWriter, r *http.Request, key, op string) {
-	p, perr := readParams(r)
-	if perr != nil {
-		writeAPIError(w, perr)
-		return
+func (f *Fastly) writeItem(c *kit.Call, key, op string) (kit.Reply, error) {
+	p, err := readParams(c)
+	if err != nil {
+		return kit.Reply{}, err
 	}
 	in := dictionaryItemIn{Key: key}
-	if err := applyParams(p, &in); err != nil {
-		writeAPIError(w, err)
-		return
+	if err := bind(p, &in, (*dictionaryItemIn).bind); err != nil {
+		return kit.Reply{}, err
 	}
 	if key != "" {
 		in.Key = key // the path names the item; a body item_key is ignored
 	}
 	if err := checkItemKey(in.Key); err != nil {
-		writeAPIError(w, err)
-		return
+		return kit.Reply{}, err
 	}
 	if op != "update" && !p.has("item_value") {
-		writeAPIError(w, badRequest("Required parameter 'item_value' is missing"))
-		return
+		return kit.Reply{}, kit.BadRequest("Required parameter 'item_value' is missing")
 	}
-	f.do(w, func() (any, *apiError) {
-		s, dict, st, writeOnly, err := f.dictionaryLocked(r)
-		if err != nil {
-			return nil, err
-		}
-		if err := f.applyItemLocked(s, dict, st, op, in.Key, in.Value, p.has("item_value")); err != nil {
-			return nil, err
-		}
-		return renderItem(s, dict, st.items[in.Key], writeOnly), nil
-	})
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	d, err := f.dictionaryLocked(c)
+	if err != nil {
+		return kit.Reply{}, err
+	}
+	if err := f.applyItemLocked(d, d.st, op, in.Key, in.Value, p.has("item_value")); err != nil {
+		return kit.Reply{}, err
+	}
+	return kit.OK(d.render(d.st.items[in.Key])), nil
 }
 
-// applyItemLocked performs one item operation.
-func (f *Fastly) applyItemLocked(s *service, dict string, st *itemStore, op, key, value string, hasValue bool) *apiError {
+// applyItemLocked performs one item operation on st, d's items or a trial
+// copy of them.
+func (f *Fastly) applyItemLocked(d dictionary, st *itemStore, op, key, value string, hasValue bool) error {
 	it, exists := st.items[key]
-	now := f.now()
+	now := f.nowSec()
 	switch op {
 	case "create":
 		if exists {
@@ -221,21 +236,21 @@ func (f *Fastly) applyItemLocked(s *service, dict string, st *itemStore, op, key
 		}
 	case "update":
 		if !exists {
-			return itemNotFound(s, dict, key)
+			return itemNotFound(d.s, d.id, key)
 		}
 	case "upsert":
 	case "delete":
 		if !exists {
-			return itemNotFound(s, dict, key)
+			return itemNotFound(d.s, d.id, key)
 		}
 		delete(st.items, key)
 		return nil
 	default:
-		return badRequest("Invalid op '%s': must be create, update, upsert or delete", op)
+		return kit.BadRequest("Invalid op '%s': must be create, update, upsert or delete", op)
 	}
 	if !exists {
 		if len(st.items) >= maxDictionaryItems {
-			return badRequest("Dictionary '%s' already holds the maximum of %d items", dict, maxDictionaryItems)
+			return kit.BadRequest("Dictionary '%s' already holds the maximum of %d items", d.id, maxDictionaryItems)
 		}
 		it = &DictionaryItem{Key: key, Created: now}
 		st.items[key] = it
@@ -247,85 +262,89 @@ func (f *Fastly) applyItemLocked(s *service, dict string, st *itemStore, op, key
 	return nil
 }
 
+// batchOp is one operation of a batch.
+type batchOp struct {
+	Op    string  `json:"op"`
+	Key   string  `json:"item_key"`
+	Value *string `json:"item_value"`
+}
+
 // batchIn is the body of PATCH .../items.
 type batchIn struct {
-	Items []struct {
-		Op    string  `json:"op"`
-		Key   string  `json:"item_key"`
-		Value *string `json:"item_value"`
-	} `json:"items"`
+	Items []batchOp `json:"items"`
+}
+
+// parseBatch reads and checks a batch body, before any item is looked at.
+func parseBatch(body []byte) ([]batchOp, error) {
+	var in batchIn
+	if err := kit.DecodeJSON(body, &in, kit.DecodeOptions{}); err != nil {
+		return nil, err
+	}
+	if len(in.Items) == 0 {
+		return nil, kit.BadRequest("Required parameter 'items' is missing or empty")
+	}
+	if len(in.Items) > maxDictionaryBatchOps {
+		return nil, kit.BadRequest("A batch holds at most %d operations", maxDictionaryBatchOps)
+	}
+	for i, op := range in.Items {
+		if err := checkItemKey(op.Key); err != nil {
+			return nil, kit.BadRequest("items[%d]: %s", i, detailOf(err))
+		}
+		if op.Value != nil && len(*op.Value) > maxDictionaryValueLength {
+			return nil, kit.BadRequest("items[%d]: Invalid value for 'item_value': longer than %d characters", i, maxDictionaryValueLength)
+		}
+		if op.Value == nil && (op.Op == "create" || op.Op == "upsert") {
+			return nil, kit.BadRequest("items[%d]: Required parameter 'item_value' is missing", i)
+		}
+	}
+	return in.Items, nil
 }
 
 // batchDictionaryItems applies a JSON batch all or nothing: every
 // operation is checked against the items as the batch leaves them before
 // any is applied.
-func (f *Fastly) batchDictionaryItems(w http.ResponseWriter, r *http.Request) {
-	var in batchIn
-	if err := fake.DecodeJSON(r, &in, fake.DecodeOptions{}); err != nil {
-		writeAPIError(w, badRequest("%s", err.Message))
-		return
+func (f *Fastly) batchDictionaryItems(c *kit.Call) (kit.Reply, error) {
+	ops, err := parseBatch(c.Body)
+	if err != nil {
+		return kit.Reply{}, err
 	}
-	if len(in.Items) == 0 {
-		writeAPIError(w, badRequest("Required parameter 'items' is missing or empty"))
-		return
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	d, err := f.dictionaryLocked(c)
+	if err != nil {
+		return kit.Reply{}, err
 	}
-	if len(in.Items) > maxDictionaryBatchOps {
-		writeAPIError(w, badRequest("A batch holds at most %d operations", maxDictionaryBatchOps))
-		return
+	// Dry run on a copy, then apply to the store.
+	trial := &itemStore{items: make(map[string]*DictionaryItem, len(d.st.items))}
+	for k, it := range d.st.items {
+		cp := *it
+		trial.items[k] = &cp
 	}
-	for i, op := range in.Items {
-		if err := checkItemKey(op.Key); err != nil {
-			err.detail = sprintf("items[%d]: %s", i, err.detail)
-			writeAPIError(w, err)
-			return
+	for i, op := range ops {
+		value := ""
+		if op.Value != nil {
+			value = *op.Value
 		}
-		if op.Value != nil && len(*op.Value) > maxDictionaryValueLength {
-			writeAPIError(w, badRequest("items[%d]: Invalid value for 'item_value': longer than %d characters", i, maxDictionaryValueLength))
-			return
-		}
-		if op.Value == nil && (op.Op == "create" || op.Op == "upsert") {
-			writeAPIError(w, badRequest("items[%d]: Required parameter 'item_value' is missing", i))
-			return
+		if err := f.applyItemLocked(d, trial, op.Op, op.Key, value, op.Value != nil); err != nil {
+			// A failed operation fails the batch with a 400, whatever the
+			// operation alone would have answered.
+			return kit.Reply{}, kit.BadRequest("items[%d]: %s", i, detailOf(err))
 		}
 	}
-	f.do(w, func() (any, *apiError) {
-		s, dict, st, _, err := f.dictionaryLocked(r)
-		if err != nil {
-			return nil, err
-		}
-		// Dry run on a copy, then apply to the store.
-		trial := &itemStore{items: make(map[string]*DictionaryItem, len(st.items))}
-		for k, it := range st.items {
-			c := *it
-			trial.items[k] = &c
-		}
-		for i, op := range in.Items {
-			value := ""
-			if op.Value != nil {
-				value = *op.Value
-			}
-			if err := f.applyItemLocked(s, dict, trial, op.Op, op.Key, value, op.Value != nil); err != nil {
-				err.status = http.StatusBadRequest
-				err.msg = msgFor(http.StatusBadRequest)
-				err.detail = sprintf("items[%d]: %s", i, err.detail)
-				return nil, err
-			}
-		}
-		st.items = trial.items
-		return statusOK, nil
-	})
+	d.st.items = trial.items
+	return kit.OK(statusOK), nil
 }
 
-func (f *Fastly) deleteDictionaryItem(w http.ResponseWriter, r *http.Request) {
-	key := pathVar(r, "key")
-	f.do(w, func() (any, *apiError) {
-		s, dict, st, _, err := f.dictionaryLocked(r)
-		if err != nil {
-			return nil, err
-		}
-		if err := f.applyItemLocked(s, dict, st, "delete", key, "", false); err != nil {
-			return nil, err
-		}
-		return statusOK, nil
-	})
+func (f *Fastly) deleteDictionaryItem(c *kit.Call) (kit.Reply, error) {
+	key := pathVar(c, "key")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	d, err := f.dictionaryLocked(c)
+	if err != nil {
+		return kit.Reply{}, err
+	}
+	if err := f.applyItemLocked(d, d.st, "delete", key, "", false); err != nil {
+		return kit.Reply{}, err
+	}
+	return kit.OK(statusOK), nil
 }

@@ -4,22 +4,26 @@
 //
 // # Using it
 //
-// In a Cloud (package mockcloud) it is mounted at /fastly, as in Mimic. On
-// its own:
+// In a Cloud (package mockcloud) it is mounted once, at /fastly, as in
+// Mimic ([Descriptor]); it has no catalog entry. On its own:
 //
-//	srv := fastly.NewServer(t)              // any non-empty Fastly-Key is accepted
-//	base := srv.URL()                       // what clients know as https://api.fastly.com
-//	srv.SlowActivations("", time.Minute)    // activations complete a minute later on the clock
-//	srv.Clock().Advance(time.Minute)
-//	srv.Purges()                            // what was purged, for assertions
+//	f := fastly.New(t)                    // started; closed when the test ends
+//	base := f.URL()                       // what clients know as https://api.fastly.com
+//	f.SlowActivations("", time.Minute)    // activations complete a minute later on the clock
+//	f.Clock().Advance(time.Minute)
+//	f.Purges()                            // what was purged, for assertions
 //
-// Authentication is Fastly's, not Keystone's: the Fastly-Key header. By
-// default any non-empty key is accepted (and remembered, for /tokens/self);
-// with [Strict] or [WithKeys] only seeded keys pass. A missing, unknown,
-// revoked (DELETE /tokens/self) or expired key gets 401
-// {"msg":"Provided credentials are missing or invalid"}. With [WithEnv] the
-// service shares a Cloud's clock, faults, journal and random source but
-// ignores the Env's token check. Purging a URL needs no key, as on Fastly.
+// [NewUnstarted] returns one to embed (serve f.Handler() yourself). On its
+// own it takes the shared options fake.WithClock and fake.WithSeed; in a
+// Cloud it shares the Cloud's clock, seed, journal and faults, and refuses
+// those options.
+//
+// Authentication is Fastly's, not Keystone's: the Fastly-Key header, even
+// in a Cloud. By default any non-empty key is accepted (and remembered, for
+// /tokens/self); with [Strict] or [WithKeys] only seeded keys pass. A
+// missing, unknown, revoked (DELETE /tokens/self) or expired key gets 401
+// {"msg":"Provided credentials are missing or invalid"}. Purging a URL
+// needs no key, as on Fastly.
 //
 // # What it fakes
 //
@@ -36,7 +40,8 @@
 // optional fields are null. Errors are {"msg","detail"} with Fastly's
 // statuses: 400 "Bad request" for invalid input, 404 "Record not found"
 // (with Fastly's "Couldn't find Backend '{ ... }'" details), 409
-// "Duplicate record" for a name already used in a version, 413, 415.
+// "Duplicate record" for a name already used in a version, 413, 415, and
+// a 500 "Internal server error" should a handler of the fake fail.
 //
 //   - Account: GET /current_customer, GET /current_user, GET and DELETE
 //     /tokens/self.
@@ -68,8 +73,9 @@
 //
 // # Failure injection
 //
-// The generic faults of package fake apply to every route (the Op
-// constants name them). [Fastly.AddActivationBehavior] (and its shorthands
+// The generic faults of package fake apply to every route: each route has
+// an op of its own, named by the Op constants (fastly.backend.create …),
+// and a fault answers in Fastly's error format unless it brings a body. [Fastly.AddActivationBehavior] (and its shorthands
 // [Fastly.FailActivations], [Fastly.SlowActivations]) makes activations
 // fail with Fastly's 400 for a VCL that does not compile, or take time on
 // the shared clock: the version is locked at once but becomes active, and
@@ -81,7 +87,8 @@
 // resources; [Fastly.AddKey] and [Fastly.AddToken] seed keys;
 // [Fastly.SetDictionaryItem] seeds items. [Fastly.Services],
 // [Fastly.Service], [Fastly.DictionaryItems], [Fastly.Purges] and
-// [Fastly.Tokens] return copies.
+// [Fastly.Tokens] return copies; [Fastly.CheckService] reports how a
+// service differs from what a test expects.
 //
 // # Fidelity limits
 //
@@ -102,4 +109,6 @@
 //     validation messages.
 //   - No rate limiting: Fastly-RateLimit-* headers are not sent; inject a
 //     429 fault to test a client's handling.
+//   - JSON objects are rendered with their members in the fake's order,
+//     not Fastly's (clients do not depend on member order).
 package fastly

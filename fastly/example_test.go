@@ -14,19 +14,22 @@ import (
 
 // Create a service, add a domain and a backend to version 1 with
 // form-encoded bodies as the official clients send them, activate it, and
-// purge a surrogate key. Tests would use fastly.NewServer(t); an Example
-// has no t, so it serves fastly.New() with httptest itself.
+// purge a surrogate key. Tests would use fastly.New(t), which starts it
+// and closes it when the test ends; an Example has no t, so it starts one
+// from NewUnstarted itself.
 func Example() {
-	f := fastly.New()
-	srv := httptest.NewServer(f)
-	defer srv.Close()
+	f, err := fastly.NewUnstarted()
+	if err != nil {
+		panic(err)
+	}
+	f.Start()
 	defer f.Close()
 
 	call := func(method, path string, form url.Values) map[string]any {
-		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(form.Encode()))
+		req, _ := http.NewRequest(method, f.URL()+path, strings.NewReader(form.Encode()))
 		req.Header.Set("Fastly-Key", "my-api-key")
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := f.Client().Do(req)
 		if err != nil {
 			panic(err)
 		}
@@ -64,8 +67,11 @@ func Example() {
 // A slow activation: the version is locked at once but becomes active only
 // when the shared clock has moved on.
 func ExampleFastly_SlowActivations() {
-	f := fastly.New()
-	srv := httptest.NewServer(f)
+	f, err := fastly.NewUnstarted()
+	if err != nil {
+		panic(err)
+	}
+	srv := httptest.NewServer(f.Handler()) // or f.Start(), as Example does
 	defer srv.Close()
 
 	s, _ := f.AddService(fastly.Service{Name: "slow", Versions: []fastly.Version{{

@@ -3,10 +3,13 @@ package fastly
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"io"
 	"net/http"
 	"sort"
 	"strings"
+
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // --- domains: check ---
@@ -26,232 +29,265 @@ func (f *Fastly) SetDomainCNAME(domain, target string) {
 	f.domainOK[domain] = target
 }
 
-func (f *Fastly) domainCheckLocked(s *service, v *version, d rec[Domain]) []any {
-	m := map[string]any{"name": d.v.Name, "comment": d.v.Comment, "service_id": s.ID, "version": v.number,
-		"created_at": ts(d.created), "updated_at": ts(d.updated), "deleted_at": nil}
+// domainCheckWire is one domain as check and check_all answer it:
+// [domain, CNAME target or null, whether it points at Fastly].
+type domainCheckWire struct {
+	Domain checkedDomain
+	Target *string
+	OK     bool
+}
+
+func (d domainCheckWire) MarshalJSON() ([]byte, error) {
+	return json.Marshal([]any{d.Domain, d.Target, d.OK})
+}
+
+// checkedDomain is a domain in a check answer, its fields in Fastly's
+// order.
+type checkedDomain struct {
+	Comment   string   `json:"comment"`
+	CreatedAt jsonTime `json:"created_at"`
+	DeletedAt jsonTime `json:"deleted_at"`
+	Name      string   `json:"name"`
+	ServiceID string   `json:"service_id"`
+	UpdatedAt jsonTime `json:"updated_at"`
+	Version   int      `json:"version"`
+}
+
+func (f *Fastly) domainCheckLocked(s *service, v *version, d rec[Domain]) domainCheckWire {
+	out := domainCheckWire{Domain: checkedDomain{Comment: d.v.Comment, CreatedAt: jsonTime(d.created), Name: d.v.Name,
+		ServiceID: s.ID, UpdatedAt: jsonTime(d.updated), Version: v.number}}
 	if target, ok := f.domainOK[d.v.Name]; ok {
-		return []any{m, target, true}
+		out.Target, out.OK = &target, true
 	}
-	return []any{m, nil, false}
+	return out
 }
 
-func (f *Fastly) checkDomains(w http.ResponseWriter, r *http.Request) {
-	f.do(w, func() (any, *apiError) {
-		s, v, err := f.serviceVersionLocked(r)
-		if err != nil {
-			return nil, err
-		}
-		out := make([][]any, len(v.domains))
-		for i, d := range v.domains {
-			out[i] = f.domainCheckLocked(s, v, d)
-		}
-		return out, nil
-	})
+func (f *Fastly) checkDomains(c *kit.Call) (kit.Reply, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s, v, err := f.serviceVersionLocked(c)
+	if err != nil {
+		return kit.Reply{}, err
+	}
+	out := make([]domainCheckWire, len(v.domains))
+	for i, d := range v.domains {
+		out[i] = f.domainCheckLocked(s, v, d)
+	}
+	return kit.OK(out), nil
 }
 
-func (f *Fastly) checkDomain(w http.ResponseWriter, r *http.Request) {
-	name := pathVar(r, "name")
-	f.do(w, func() (any, *apiError) {
-		s, v, err := f.serviceVersionLocked(r)
-		if err != nil {
-			return nil, err
-		}
-		i := findRec(v.domains, strings.ToLower(name))
-		if i < 0 {
-			return nil, (&kind[Domain]{label: "Domain"}).notFound(s, v, name)
-		}
-		return f.domainCheckLocked(s, v, v.domains[i]), nil
-	})
+func (f *Fastly) checkDomain(c *kit.Call) (kit.Reply, error) {
+	name := pathVar(c, "name")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s, v, err := f.serviceVersionLocked(c)
+	if err != nil {
+		return kit.Reply{}, err
+	}
+	i := findRec(v.domains, strings.ToLower(name))
+	if i < 0 {
+		return kit.Reply{}, f.kinds.domains.notFound(s, v, name)
+	}
+	return kit.OK(f.domainCheckLocked(s, v, v.domains[i])), nil
 }
 
 // --- custom VCL ---
 
-func (f *Fastly) setMainVCL(w http.ResponseWriter, r *http.Request) {
-	name := pathVar(r, "name")
-	f.do(w, func() (any, *apiError) {
-		s, v, err := f.editableVersionLocked(r)
-		if err != nil {
-			return nil, err
+func (f *Fastly) setMainVCL(c *kit.Call) (kit.Reply, error) {
+	name := pathVar(c, "name")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s, v, err := f.editableVersionLocked(c)
+	if err != nil {
+		return kit.Reply{}, err
+	}
+	i := findRec(v.vcls, name)
+	if i < 0 {
+		return kit.Reply{}, f.kinds.vcls.notFound(s, v, name)
+	}
+	now := f.nowSec()
+	for j := range v.vcls {
+		if v.vcls[j].v.Main != (j == i) {
+			v.vcls[j].v.Main = j == i
+			v.vcls[j].updated = now
 		}
-		i := findRec(v.vcls, name)
-		if i < 0 {
-			return nil, (&kind[VCL]{label: "VCL"}).notFound(s, v, name)
-		}
-		now := f.now()
-		for j := range v.vcls {
-			if v.vcls[j].v.Main != (j == i) {
-				v.vcls[j].v.Main = j == i
-				v.vcls[j].updated = now
-			}
-		}
-		v.updated = now
-		return (&kind[VCL]{}).render(s, v, v.vcls[i], f), nil
-	})
+	}
+	v.updated = now
+	return kit.OK(f.kinds.vcls.render(s, v, v.vcls[i])), nil
 }
 
-func (f *Fastly) downloadVCL(w http.ResponseWriter, r *http.Request) {
-	name := pathVar(r, "name")
+func (f *Fastly) downloadVCL(c *kit.Call) (kit.Reply, error) {
+	name := pathVar(c, "name")
 	f.mu.Lock()
-	s, v, err := f.serviceVersionLocked(r)
-	var content string
-	if err == nil {
-		if i := findRec(v.vcls, name); i >= 0 {
-			content = v.vcls[i].v.Content
-		} else {
-			err = (&kind[VCL]{label: "VCL"}).notFound(s, v, name)
-		}
-	}
-	f.mu.Unlock()
+	defer f.mu.Unlock()
+	s, v, err := f.serviceVersionLocked(c)
 	if err != nil {
-		writeAPIError(w, err)
-		return
+		return kit.Reply{}, err
 	}
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+strings.ReplaceAll(name, `"`, "")+`.vcl"`)
-	w.WriteHeader(http.StatusOK)
-	_, _ = io.WriteString(w, content)
+	i := findRec(v.vcls, name)
+	if i < 0 {
+		return kit.Reply{}, f.kinds.vcls.notFound(s, v, name)
+	}
+	c.Header().Set("Content-Disposition", `attachment; filename="`+strings.ReplaceAll(name, `"`, "")+`.vcl"`)
+	return kit.Text(http.StatusOK, v.vcls[i].v.Content), nil
 }
 
 // --- settings ---
 
-func (f *Fastly) renderSettings(s *service, v *version) map[string]any {
-	m := map[string]any{"service_id": s.ID, "version": v.number, "general.default_pci": 0}
-	renderFields(m, v.settings)
-	return m
+func renderSettings(s *service, v *version) settingsReply {
+	return settingsReply{settingsWire: settingsWire{Settings: v.settings}, ServiceID: s.ID, Version: v.number}
 }
 
-func (f *Fastly) getSettings(w http.ResponseWriter, r *http.Request) {
-	f.do(w, func() (any, *apiError) {
-		s, v, err := f.serviceVersionLocked(r)
-		if err != nil {
-			return nil, err
-		}
-		return f.renderSettings(s, v), nil
-	})
-}
-
-func (f *Fastly) updateSettings(w http.ResponseWriter, r *http.Request) {
-	p, perr := readParams(r)
-	if perr != nil {
-		writeAPIError(w, perr)
-		return
+func (f *Fastly) getSettings(c *kit.Call) (kit.Reply, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s, v, err := f.serviceVersionLocked(c)
+	if err != nil {
+		return kit.Reply{}, err
 	}
-	f.do(w, func() (any, *apiError) {
-		s, v, err := f.editableVersionLocked(r)
-		if err != nil {
-			return nil, err
-		}
-		next := v.settings
-		if err := applyParams(p, &next); err != nil {
-			return nil, err
-		}
-		v.settings = next
-		v.updated = f.now()
-		return f.renderSettings(s, v), nil
-	})
+	return kit.OK(renderSettings(s, v)), nil
+}
+
+func (f *Fastly) updateSettings(c *kit.Call) (kit.Reply, error) {
+	p, err := readParams(c)
+	if err != nil {
+		return kit.Reply{}, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s, v, err := f.editableVersionLocked(c)
+	if err != nil {
+		return kit.Reply{}, err
+	}
+	next := v.settings
+	if err := bind(p, &next, (*Settings).bind); err != nil {
+		return kit.Reply{}, err
+	}
+	v.settings = next
+	v.updated = f.nowSec()
+	return kit.OK(renderSettings(s, v)), nil
 }
 
 // --- dynamic snippets ---
 
 // dynamicSnippetLocked finds a dynamic snippet by ID in any version.
-func dynamicSnippetLocked(s *service, id string) (*rec[string], *apiError) {
+func dynamicSnippetLocked(s *service, id string) (*rec[string], error) {
 	d, ok := s.dynamic[id]
 	if !ok {
 		for _, v := range s.versions {
 			for _, sn := range v.snippets {
 				if sn.v.ID == id {
-					return nil, badRequest("Snippet '%s' is not dynamic; edit it through a version", id)
+					return nil, kit.BadRequest("Snippet '%s' is not dynamic; edit it through a version", id)
 				}
 			}
 		}
-		return nil, &apiError{status: http.StatusNotFound, msg: "Record not found",
-			detail: sprintf("Couldn't find Snippet '{ id => %s, service_id => %s }'", id, s.ID)}
+		return nil, kit.NotFound("Couldn't find Snippet '{ id => %s, service_id => %s }'", id, s.ID)
 	}
 	return d, nil
 }
 
-func renderDynamic(s *service, id string, d *rec[string]) map[string]any {
-	return map[string]any{"service_id": s.ID, "snippet_id": id, "content": d.v,
-		"created_at": ts(d.created), "updated_at": ts(d.updated)}
+// dynamicSnippetWire is a dynamic snippet's content.
+type dynamicSnippetWire struct {
+	ServiceID string   `json:"service_id"`
+	SnippetID string   `json:"snippet_id"`
+	Content   string   `json:"content"`
+	CreatedAt jsonTime `json:"created_at"`
+	UpdatedAt jsonTime `json:"updated_at"`
 }
 
-func (f *Fastly) getDynamicSnippet(w http.ResponseWriter, r *http.Request) {
-	id := pathVar(r, "snippet_id")
-	f.do(w, func() (any, *apiError) {
-		s, err := f.serviceLocked(pathVar(r, "service_id"))
-		if err != nil {
-			return nil, err
-		}
-		d, err := dynamicSnippetLocked(s, id)
-		if err != nil {
-			return nil, err
-		}
-		return renderDynamic(s, id, d), nil
-	})
+func renderDynamic(s *service, id string, d *rec[string]) dynamicSnippetWire {
+	return dynamicSnippetWire{ServiceID: s.ID, SnippetID: id, Content: d.v, CreatedAt: jsonTime(d.created), UpdatedAt: jsonTime(d.updated)}
+}
+
+func (f *Fastly) getDynamicSnippet(c *kit.Call) (kit.Reply, error) {
+	id := pathVar(c, "snippet_id")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s, err := f.serviceLocked(pathVar(c, "service_id"))
+	if err != nil {
+		return kit.Reply{}, err
+	}
+	d, err := dynamicSnippetLocked(s, id)
+	if err != nil {
+		return kit.Reply{}, err
+	}
+	return kit.OK(renderDynamic(s, id, d)), nil
 }
 
 // updateDynamicSnippet changes a dynamic snippet's content; it needs no
 // editable version, which is the point of dynamic snippets.
-func (f *Fastly) updateDynamicSnippet(w http.ResponseWriter, r *http.Request) {
-	p, perr := readParams(r)
-	if perr != nil {
-		writeAPIError(w, perr)
-		return
+func (f *Fastly) updateDynamicSnippet(c *kit.Call) (kit.Reply, error) {
+	p, err := readParams(c)
+	if err != nil {
+		return kit.Reply{}, err
 	}
-	id := pathVar(r, "snippet_id")
-	f.do(w, func() (any, *apiError) {
-		s, err := f.serviceLocked(pathVar(r, "service_id"))
-		if err != nil {
-			return nil, err
-		}
-		d, err := dynamicSnippetLocked(s, id)
-		if err != nil {
-			return nil, err
-		}
-		if p.has("content") {
-			d.v = p.str("content")
-			d.updated = f.now()
-		}
-		return renderDynamic(s, id, d), nil
-	})
+	id := pathVar(c, "snippet_id")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s, err := f.serviceLocked(pathVar(c, "service_id"))
+	if err != nil {
+		return kit.Reply{}, err
+	}
+	d, err := dynamicSnippetLocked(s, id)
+	if err != nil {
+		return kit.Reply{}, err
+	}
+	if p.has("content") {
+		d.v = p.str("content")
+		d.updated = f.nowSec()
+	}
+	return kit.OK(renderDynamic(s, id, d)), nil
 }
 
 // --- dictionary info ---
 
-func (f *Fastly) dictionaryInfo(w http.ResponseWriter, r *http.Request) {
-	id := pathVar(r, "dictionary_id")
-	f.do(w, func() (any, *apiError) {
-		s, v, err := f.serviceVersionLocked(r)
-		if err != nil {
-			return nil, err
+// dictionaryInfoWire is GET .../dictionary/{id}/info.
+type dictionaryInfoWire struct {
+	ItemCount   int     `json:"item_count"`
+	LastUpdated *string `json:"last_updated"`
+	Digest      string  `json:"digest"`
+}
+
+func (f *Fastly) dictionaryInfo(c *kit.Call) (kit.Reply, error) {
+	id := pathVar(c, "dictionary_id")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s, v, err := f.serviceVersionLocked(c)
+	if err != nil {
+		return kit.Reply{}, err
+	}
+	found := false
+	for _, d := range v.dictionaries {
+		found = found || d.v.ID == id
+	}
+	store := s.dictItems[id]
+	if !found || store == nil {
+		return kit.Reply{}, dictionaryNotFound(s, id)
+	}
+	return kit.OK(store.info()), nil
+}
+
+// info is the item count, the last update and a digest of the items.
+func (st *itemStore) info() dictionaryInfoWire {
+	keys := st.sortedKeys()
+	h := sha256.New()
+	var last DictionaryItem
+	for _, k := range keys {
+		it := st.items[k]
+		io.WriteString(h, k)
+		h.Write([]byte{0})
+		io.WriteString(h, it.Value)
+		h.Write([]byte{0})
+		if it.Updated.After(last.Updated) {
+			last = *it
 		}
-		found := false
-		for _, d := range v.dictionaries {
-			found = found || d.v.ID == id
-		}
-		store := s.dictItems[id]
-		if !found || store == nil {
-			return nil, dictionaryNotFound(s, id)
-		}
-		keys := store.sortedKeys()
-		h := sha256.New()
-		var last DictionaryItem
-		for _, k := range keys {
-			it := store.items[k]
-			io.WriteString(h, k)
-			h.Write([]byte{0})
-			io.WriteString(h, it.Value)
-			h.Write([]byte{0})
-			if it.Updated.After(last.Updated) {
-				last = *it
-			}
-		}
-		updated := any(nil)
-		if !last.Updated.IsZero() {
-			updated = last.Updated.UTC().Format("2006-01-02 15:04:05")
-		}
-		return map[string]any{"item_count": len(keys), "last_updated": updated, "digest": hex.EncodeToString(h.Sum(nil))}, nil
-	})
+	}
+	out := dictionaryInfoWire{ItemCount: len(keys), Digest: hex.EncodeToString(h.Sum(nil))}
+	if !last.Updated.IsZero() {
+		u := last.Updated.UTC().Format("2006-01-02 15:04:05")
+		out.LastUpdated = &u
+	}
+	return out
 }
 
 func (st *itemStore) sortedKeys() []string {

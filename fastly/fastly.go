@@ -1,13 +1,16 @@
 package fastly
 
 import (
+	"errors"
+	"net"
 	"net/http"
 	"sync"
 	"time"
 
-	"github.com/gorilla/mux"
-	"github.com/mockcloud/mockcloud/clock"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // ServiceName is the name of this fake in journals and fault rules.
@@ -16,153 +19,147 @@ const ServiceName = "fastly"
 // KeyHeader is the header Fastly reads the API token from.
 const KeyHeader = "Fastly-Key"
 
-// Fastly is the fake Fastly API. It is an http.Handler that knows nothing
-// of where it is mounted; [NewServer] starts it on its own port.
+// Fastly is the fake Fastly API. It knows nothing of where it is mounted:
+// [New] starts it on a loopback port of its own, [NewUnstarted] returns it
+// for embedding, [Descriptor] lets a Cloud mount it. It has every
+// kit.Service method: URL, Client, Handler, Start, Close, Clock, Requests,
+// ResetRequests, Inject, Ops, Intercept.
 type Fastly struct {
-	svc    *fake.Service
-	env    fake.Env
-	strict bool
+	*kitService
 
-	mu         sync.Mutex
-	customer   Customer
-	user       User
-	services   map[string]*service
-	order      []string          // service IDs in creation order
-	tokens     map[string]*Token // by key (access token)
-	revoked    map[string]bool
-	purges     []Purge
-	purgeSeq   int
-	behaviors  []*activationBehavior
-	behaviorN  int
-	domainOK   map[string]string // domain name -> CNAME target that check_all reports as pointed
-	pendingKey []string          // keys named by WithKeys before the RNG exists
-	kindList   []resourceKind
+	strict    bool
+	kinds     kindSet
+	behaviors *kit.Registry[*activationBehavior]
+
+	mu       sync.Mutex
+	customer Customer
+	user     User
+	services map[string]*service
+	order    []string          // service IDs in creation order
+	tokens   map[string]*Token // by key (access token)
+	revoked  map[string]bool
+	purges   []Purge
+	purgeSeq int
+	domainOK map[string]string // domain name -> CNAME target that check_all reports as pointed
 }
 
-// Option configures a Fastly.
-type Option func(*Fastly)
+// kitService is kit.Service under another name.
+//
+// KIT: embedding *kit.Service names the field Service, which clashes with
+// the inspection method Service(id) every package has for its main
+// resource; embedding it through an alias names the field kitService.
+type kitService = kit.Service
 
-// WithEnv shares a clock, fault table, journal and random source with
-// other services (a Cloud does this). Its Auth is ignored: Fastly checks its
-// own Fastly-Key header, not Keystone tokens.
-func WithEnv(env fake.Env) Option { return func(f *Fastly) { f.env = env } }
+// Option configures a Fastly: the shared fake.WithClock and fake.WithSeed
+// (on its own; a Cloud refuses them) and this package's [Strict] and
+// [WithKeys].
+type Option = fake.Option
 
-// WithClock uses clk for timestamps, token expiry and slow activations.
-func WithClock(clk *clock.Clock) Option { return func(f *Fastly) { f.env.Clock = clk } }
-
-// WithSeed seeds the random source behind service, dictionary, token and
-// customer IDs.
-func WithSeed(seed int64) Option { return func(f *Fastly) { f.env.RNG = fake.NewRNG(seed) } }
+// config is what this package's own options set.
+type config struct {
+	strict bool
+	keys   []string
+}
 
 // Strict admits only seeded API keys ([Fastly.AddKey], [WithKeys]); any other
 // key, and a missing one, is answered with 401.
-func Strict() Option { return func(f *Fastly) { f.strict = true } }
+func Strict() Option { return fake.Configure(func(c *config) { c.strict = true }) }
 
 // WithKeys seeds API keys and turns on [Strict].
 func WithKeys(keys ...string) Option {
-	return func(f *Fastly) {
-		f.strict = true
-		f.pendingKey = append(f.pendingKey, keys...)
+	return fake.Configure(func(c *config) {
+		c.strict = true
+		c.keys = append(c.keys, keys...)
+	})
+}
+
+// New starts a Fastly API on a loopback port and closes it when the test
+// ends. By default any non-empty Fastly-Key is accepted.
+func New(t fake.TB, opts ...Option) *Fastly {
+	t.Helper()
+	f, err := build(kit.Env{}, false, opts)
+	if err != nil {
+		t.Fatalf("%v", err)
+		return nil
+	}
+	return kit.Start(t, f)
+}
+
+// NewUnstarted returns a Fastly API that is not listening anywhere, for
+// embedding: serve f.Handler() yourself, and Close it when done.
+func NewUnstarted(opts ...Option) (*Fastly, error) {
+	return build(kit.Env{}, false, opts)
+}
+
+// Descriptor is how a Cloud mounts Fastly: once, not per region, at
+// /fastly, with no catalog entry. Fastly checks its own Fastly-Key, never
+// the Cloud's Keystone tokens.
+func Descriptor() kit.Descriptor {
+	return kit.Descriptor{
+		Name:   ServiceName,
+		Prefix: "/fastly",
+		New: func(env kit.Env, _ kit.Site, opts []fake.Option) (kit.Instance, error) {
+			return build(env, true, opts)
+		},
 	}
 }
 
-// New returns an unstarted Fastly API. By default any non-empty Fastly-Key
-// is accepted.
-func New(opts ...Option) *Fastly {
+func build(env kit.Env, inCloud bool, opts []Option) (*Fastly, error) {
+	var cfg config
+	settings, err := kit.Settle(ServiceName, opts, inCloud, &cfg)
+	if err != nil {
+		return nil, err
+	}
+	if !inCloud {
+		env = kit.EnvFor(settings)
+	}
 	f := &Fastly{
-		services: map[string]*service{},
-		tokens:   map[string]*Token{},
-		revoked:  map[string]bool{},
-		domainOK: map[string]string{},
+		strict:    cfg.strict,
+		kinds:     newKindSet(),
+		behaviors: kit.NewRegistry[*activationBehavior](activationID),
+		services:  map[string]*service{},
+		tokens:    map[string]*Token{},
+		revoked:   map[string]bool{},
+		domainOK:  map[string]string{},
 	}
-	for _, o := range opts {
-		o(f)
-	}
-	f.env.Auth = nil
-	f.env = f.env.Complete()
-	f.env.Auth = f.authenticate
-	now := f.now()
+	f.kitService = kit.NewService(env, "", kit.Spec{
+		Name:   ServiceName,
+		Routes: f.routes,
+		Errors: renderError,
+		// Fastly-Key, not the Cloud's Keystone tokens.
+		Auth: f.authenticate,
+		// Resource names may hold encoded slashes ("test%2Fcondition"), and
+		// a purged URL may hold "//": match on the raw path, never cleaned.
+		EncodedPath: true,
+	})
+	now := f.nowSec()
 	f.customer = Customer{ID: f.newID(), Name: "mockcloud", Created: now, Updated: now}
 	f.user = User{ID: f.newID(), Login: "mockcloud@example.com", Name: "mockcloud", Role: "superuser",
 		CustomerID: f.customer.ID, Created: now, Updated: now}
 	f.customer.OwnerID = f.user.ID
-	for _, k := range f.pendingKey {
+	for _, k := range cfg.keys {
 		f.AddKey(k)
 	}
-	f.pendingKey = nil
-	f.kindList = f.kinds()
-	f.svc = fake.NewService(ServiceName, f.routes, f.env, writeFastlyError)
-	// Purging a URL needs no key unless the service asks for authenticated
-	// purges, which the fake does not model.
-	f.svc.PublicOps = map[string]bool{OpPurgeURL: true}
-	return f
+	return f, nil
 }
 
-// Server is a Fastly started on its own loopback port.
-type Server struct {
-	*Fastly
-	srv *fake.Server
-}
-
-// NewServer starts a Fastly API and closes it when the test ends.
-func NewServer(t fake.TB, opts ...Option) *Server {
-	t.Helper()
-	f := New(opts...)
-	return &Server{Fastly: f, srv: fake.StartServer(t, f, f.Close)}
-}
-
-// URL is the API root, what clients know as https://api.fastly.com.
-func (s *Server) URL() string { return s.srv.URL() }
-
-// Client returns an HTTP client for the server.
-func (s *Server) Client() *http.Client { return s.srv.Client() }
-
-// Close stops the server; it is idempotent.
-func (s *Server) Close() { s.srv.Close() }
-
-// ServeHTTP serves the Fastly API.
-func (f *Fastly) ServeHTTP(w http.ResponseWriter, r *http.Request) { f.svc.ServeHTTP(w, r) }
-
-// Handler returns the service as an http.Handler, for embedding.
-func (f *Fastly) Handler() http.Handler { return f.svc }
-
-// Close cancels in-flight fault delays; it is idempotent.
-func (f *Fastly) Close() { f.svc.Close() }
-
-// Requests returns this service's journal entries.
-func (f *Fastly) Requests() []fake.Request { return f.svc.Requests() }
-
-// ResetRequests forgets this service's journal entries.
-func (f *Fastly) ResetRequests() { f.svc.ResetRequests() }
-
-// Inject adds a fault rule scoped to this service.
-func (f *Fastly) Inject(flt fake.Fault) *fake.FaultHandle { return f.svc.Inject(flt) }
-
-// Clock returns the clock timestamps, token expiry and slow activations
-// follow.
-func (f *Fastly) Clock() *clock.Clock { return f.env.Clock }
-
-// Strict reports whether only seeded keys are accepted.
-func (f *Fastly) Strict() bool { return f.strict }
-
-func (f *Fastly) now() time.Time { return f.env.Clock.Now().UTC().Truncate(time.Second) }
+// nowSec is the clock's time as Fastly stamps it: UTC, whole seconds.
+func (f *Fastly) nowSec() time.Time { return f.Now().UTC().Truncate(time.Second) }
 
 // newID is a Fastly-style identifier: 22 letters and digits.
-func (f *Fastly) newID() string { return f.env.RNG.Alnum(22) }
+func (f *Fastly) newID() string { return f.RNG().Alnum(22) }
 
-func (f *Fastly) routes() *mux.Router {
-	r := mux.NewRouter()
-	// Resource names may hold encoded slashes ("test%2Fcondition"), and a
-	// purged URL may hold "//"; match on the raw path and never clean it.
-	r.UseEncodedPath()
-	r.SkipClean(true)
-	f.accountRoutes(r)
-	f.purgeRoutes(r)
-	f.serviceRoutes(r)
-	f.versionRoutes(r)
-	f.resourceRoutes(r)
-	f.dictionaryItemRoutes(r)
-	return r
+// routes is the route table, in matching order: routes more specific than
+// a /{name} come before it.
+func (f *Fastly) routes() []kit.Route {
+	var rs []kit.Route
+	for _, group := range [][]kit.Route{
+		f.accountRoutes(), f.purgeRoutes(), f.serviceRoutes(), f.versionRoutes(),
+		f.resourceRoutes(), f.dictionaryItemRoutes(),
+	} {
+		rs = append(rs, group...)
+	}
+	return rs
 }
 
 // fastlyMessages are the "msg" Fastly puts in its error bodies, by status.
@@ -190,69 +187,106 @@ func msgFor(status int) string {
 	return "Error"
 }
 
-// writeFastlyError is the pipeline's error writer: {"msg","detail"}, with
-// the msg Fastly uses for the status and the message as detail. A 401 says
-// only what Fastly says.
-func writeFastlyError(w http.ResponseWriter, _ *http.Request, status int, message string) {
-	if status == http.StatusUnauthorized {
-		message = ""
+// errorWire is Fastly's error body.
+type errorWire struct {
+	Msg    string `json:"msg"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// renderError is Fastly's error format, {"msg","detail"}. An error with a
+// Detail carries both itself (Message is the msg: "Duplicate record",
+// "Version locked"); otherwise the msg is Fastly's for the status and the
+// Message is the detail. A 401 says only what Fastly says.
+func renderError(_ *http.Request, e *kit.Error) kit.Reply {
+	body := errorWire{Msg: msgFor(e.Status), Detail: e.Message}
+	if e.Detail != "" {
+		body = errorWire{Msg: e.Message, Detail: e.Detail}
 	}
-	writeAPIError(w, &apiError{status: status, msg: msgFor(status), detail: message})
-}
-
-// apiError is an error a handler answers with.
-type apiError struct {
-	status int
-	msg    string
-	detail string
-}
-
-func writeAPIError(w http.ResponseWriter, e *apiError) {
-	body := map[string]any{"msg": e.msg}
-	if e.detail != "" {
-		body["detail"] = e.detail
+	if e.Status == http.StatusUnauthorized {
+		body.Detail = ""
 	}
-	fake.WriteJSON(w, e.status, body)
-}
-
-func errorf(status int, format string, args ...any) *apiError {
-	return &apiError{status: status, msg: msgFor(status), detail: sprintf(format, args...)}
-}
-
-func badRequest(format string, args ...any) *apiError {
-	return errorf(http.StatusBadRequest, format, args...)
+	return kit.JSON(e.Status, body)
 }
 
 // duplicate is Fastly's 409 for a name already taken in a version.
-func duplicate(kind, name string) *apiError {
-	return &apiError{status: http.StatusConflict, msg: "Duplicate record", detail: sprintf("Duplicate %s: '%s'", kind, name)}
+func duplicate(kind, name string) *kit.Error {
+	return &kit.Error{Status: http.StatusConflict, Message: "Duplicate record", Detail: sprintf("Duplicate %s: '%s'", kind, name)}
+}
+
+// detailOf is the text err renders as its detail.
+func detailOf(err error) string {
+	var e *kit.Error
+	if !errors.As(err, &e) {
+		return err.Error()
+	}
+	if e.Detail != "" {
+		return e.Detail
+	}
+	return e.Message
 }
 
 // authenticate checks the Fastly-Key header.
-func (f *Fastly) authenticate(r *http.Request) (fake.Principal, *fake.Error) {
+func (f *Fastly) authenticate(r *http.Request) (kit.Principal, *kit.Error) {
 	key := r.Header.Get(KeyHeader)
-	unauthorized := fake.Errorf(http.StatusUnauthorized, "")
+	unauthorized := kit.Errorf(http.StatusUnauthorized, "")
 	if key == "" {
-		return fake.Principal{}, unauthorized
+		return kit.Principal{}, unauthorized
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.revoked[key] {
-		return fake.Principal{}, unauthorized
+		return kit.Principal{}, unauthorized
 	}
-	now := f.now()
+	now := f.nowSec()
 	t, ok := f.tokens[key]
 	if !ok {
 		if f.strict {
-			return fake.Principal{}, unauthorized
+			return kit.Principal{}, unauthorized
 		}
 		t = f.newTokenLocked(Token{AccessToken: key, Name: "mockcloud key"})
 	}
 	if t.ExpiresAt != nil && !now.Before(*t.ExpiresAt) {
-		return fake.Principal{}, unauthorized
+		return kit.Principal{}, unauthorized
 	}
 	t.LastUsedAt = now
 	t.IP = clientIP(r)
 	t.UserAgent = r.UserAgent()
-	return fake.Principal{Token: key, UserID: t.UserID, UserName: f.user.Login, ProjectID: t.CustomerID, Roles: []string{f.user.Role}}, nil
+	return kit.Principal{Token: key, UserID: t.UserID, UserName: f.user.Login, ProjectID: t.CustomerID, Roles: []string{f.user.Role}}, nil
+}
+
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// CheckService reports, with t.Errorf, a difference (-want +got) between
+// want and the live service with want's ID (or, when want has none, the
+// first with its name); it returns whether they matched. Empty and nil
+// lists are equal; pass cmp options to ignore what the test does not fix
+// (cmpopts.IgnoreTypes(time.Time{}) for timestamps).
+func (f *Fastly) CheckService(t fake.TB, want Service, opts ...cmp.Option) bool {
+	t.Helper()
+	got, ok := f.Service(want.ID)
+	if want.ID == "" {
+		ok = false
+		for _, s := range f.Services() {
+			if s.Name == want.Name {
+				got, ok = s, true
+				break
+			}
+		}
+	}
+	if !ok {
+		t.Errorf("fastly: no service %q (%s)", want.ID, want.Name)
+		return false
+	}
+	opts = append([]cmp.Option{cmpopts.EquateEmpty()}, opts...)
+	if diff := cmp.Diff(want, got, opts...); diff != "" {
+		t.Errorf("fastly: service %s mismatch (-want +got):\n%s", got.ID, diff)
+		return false
+	}
+	return true
 }

@@ -14,7 +14,10 @@ import (
 // ServeHTTP without a network. Each fuzz worker builds one and reuses it,
 // so state accumulates across inputs, as it would for a long-lived client.
 func fuzzTarget(t testing.TB) (*fastly.Fastly, string, string) {
-	f := fastly.New()
+	f, err := fastly.NewUnstarted()
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(f.Close)
 	s, err := f.AddService(fastly.Service{Name: "fuzz", Versions: []fastly.Version{{
 		Domains:      []fastly.Domain{{Name: "fuzz.example.com"}},

@@ -2,13 +2,14 @@ package fastly_test
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/mockcloud/mockcloud/fastly"
+	"github.com/mockcloud/mockcloud/kit"
+	"github.com/mockcloud/mockcloud/kit/kittest"
 )
 
 const (
@@ -43,50 +44,41 @@ func (r response) list(t testing.TB) []map[string]any {
 	return l
 }
 
-// api talks plain net/http to a started Fastly.
+// api talks HTTP to a started Fastly.
 type api struct {
 	t   testing.TB
-	srv *fastly.Server
+	srv *fastly.Fastly
+	c   *kittest.Client
 	key string
 }
 
 func newAPI(t testing.TB, opts ...fastly.Option) *api {
 	t.Helper()
-	return &api{t: t, srv: fastly.NewServer(t, opts...), key: "test-key"}
+	return startAPI(t, fastly.New(t, opts...))
+}
+
+// startAPI starts srv unless it is started, and talks to it.
+func startAPI(t testing.TB, srv *fastly.Fastly) *api {
+	t.Helper()
+	if srv.URL() == "" {
+		kit.Start(t, srv)
+	}
+	return &api{t: t, srv: srv, c: kittest.New(t, srv.URL(), srv.Client()), key: "test-key"}
 }
 
 // do sends a request with the given content type (none when empty) and
 // the api's key (none when a.key is empty).
 func (a *api) do(method, path, contentType, body string, headers ...string) response {
 	a.t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, a.srv.URL()+path, rd)
-	if err != nil {
-		a.t.Fatalf("NewRequest: %v", err)
-	}
+	hs := []string{"Accept", "application/json"}
 	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
+		hs = append(hs, "Content-Type", contentType)
 	}
 	if a.key != "" {
-		req.Header.Set("Fastly-Key", a.key)
+		hs = append(hs, "Fastly-Key", a.key)
 	}
-	req.Header.Set("Accept", "application/json")
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := a.srv.Client().Do(req)
-	if err != nil {
-		a.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		a.t.Fatalf("read body: %v", err)
-	}
-	return response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+	r := a.c.Do(method, path, body, append(hs, headers...)...)
+	return response{Status: r.Status, Header: r.Header, Body: r.Body}
 }
 
 func (a *api) get(path string) response { return a.do("GET", path, "", "") }

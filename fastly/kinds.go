@@ -5,7 +5,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/gorilla/mux"
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // Route names of the versioned resources, for faults and journal filters.
@@ -98,90 +98,142 @@ const (
 	OpUpdateSettings    = "fastly.settings.update"
 )
 
-// kinds lists the versioned resource types, in the order service details
-// shows them.
-func (f *Fastly) kinds() []resourceKind {
-	return []resourceKind{
-		&kind[Backend]{path: "backend", label: "Backend", dup: "backend", details: "backends",
+// kindSet holds the versioned resource types, each with its wire form.
+type kindSet struct {
+	backends        *kind[Backend, backendWire]
+	cacheSettings   *kind[CacheSetting, cacheSettingWire]
+	conditions      *kind[Condition, conditionWire]
+	dictionaries    *kind[Dictionary, dictionaryWire]
+	domains         *kind[Domain, domainWire]
+	gzips           *kind[Gzip, gzipWire]
+	headers         *kind[Header, headerWire]
+	healthchecks    *kind[Healthcheck, healthcheckWire]
+	requestSettings *kind[RequestSetting, requestSettingWire]
+	responseObjects *kind[ResponseObject, responseObjectWire]
+	snippets        *kind[Snippet, snippetWire]
+	vcls            *kind[VCL, vclWire]
+	syslogs         *kind[LogSyslog, syslogWire]
+}
+
+func newKindSet() kindSet {
+	return kindSet{
+		backends: &kind[Backend, backendWire]{
+			path: "backend", label: "Backend", dup: "backend", versionString: false,
 			ops:      [5]string{OpListBackends, OpCreateBackend, OpGetBackend, OpUpdateBackend, OpDeleteBackend},
 			coll:     func(v *version) *[]rec[Backend] { return &v.backends },
-			defaults: backendDefaults, check: checkBackend},
-		&kind[CacheSetting]{path: "cache_settings", label: "CacheSettings", dup: "cache_settings", details: "cache_settings",
-			ops:           [5]string{OpListCacheSettings, OpCreateCacheSetting, OpGetCacheSetting, OpUpdateCacheSetting, OpDeleteCacheSetting},
-			coll:          func(v *version) *[]rec[CacheSetting] { return &v.cacheSettings },
-			versionString: true},
-		&kind[Condition]{path: "condition", label: "Condition", dup: "condition", details: "conditions",
-			ops:           [5]string{OpListConditions, OpCreateCondition, OpGetCondition, OpUpdateCondition, OpDeleteCondition},
-			coll:          func(v *version) *[]rec[Condition] { return &v.conditions },
-			versionString: true, defaults: func(_ *Fastly, _ *service, x *Condition) { x.Priority = 100 }},
-		&kind[Dictionary]{path: "dictionary", label: "Dictionary", dup: "dictionary", details: "dictionaries",
-			ops:   [5]string{OpListDictionaries, OpCreateDictionary, OpGetDictionary, OpUpdateDictionary, OpDeleteDictionary},
-			coll:  func(v *version) *[]rec[Dictionary] { return &v.dictionaries },
-			check: checkDictionary,
-			created: func(f *Fastly, s *service, _ *version, x *Dictionary) {
-				x.ID = f.newID()
-				s.dictItems[x.ID] = newItemStore()
-			}},
-		&kind[Domain]{path: "domain", label: "Domain", dup: "domain", details: "domains",
-			ops:   [5]string{OpListDomains, OpCreateDomain, OpGetDomain, OpUpdateDomain, OpDeleteDomain},
-			coll:  func(v *version) *[]rec[Domain] { return &v.domains },
-			check: checkDomain},
-		&kind[Gzip]{path: "gzip", label: "Gzip", dup: "gzip", details: "gzips",
-			ops:           [5]string{OpListGzips, OpCreateGzip, OpGetGzip, OpUpdateGzip, OpDeleteGzip},
-			coll:          func(v *version) *[]rec[Gzip] { return &v.gzips },
-			versionString: true, defaults: gzipDefaults},
-		&kind[Header]{path: "header", label: "Header", dup: "header", details: "headers",
-			ops:           [5]string{OpListHeaders, OpCreateHeader, OpGetHeader, OpUpdateHeader, OpDeleteHeader},
-			coll:          func(v *version) *[]rec[Header] { return &v.headers },
-			versionString: true, defaults: func(_ *Fastly, _ *service, x *Header) { x.Priority = 100 }, check: checkHeader},
-		&kind[Healthcheck]{path: "healthcheck", label: "Healthcheck", dup: "healthcheck", details: "healthchecks",
+			defaults: backendDefaults, bind: (*Backend).bind, check: checkBackend, wire: backendOut,
+		},
+		cacheSettings: &kind[CacheSetting, cacheSettingWire]{
+			path: "cache_settings", label: "CacheSettings", dup: "cache_settings", versionString: true,
+			ops:  [5]string{OpListCacheSettings, OpCreateCacheSetting, OpGetCacheSetting, OpUpdateCacheSetting, OpDeleteCacheSetting},
+			coll: func(v *version) *[]rec[CacheSetting] { return &v.cacheSettings },
+			bind: (*CacheSetting).bind, wire: cacheSettingOut,
+		},
+		conditions: &kind[Condition, conditionWire]{
+			path: "condition", label: "Condition", dup: "condition", versionString: true,
+			ops:      [5]string{OpListConditions, OpCreateCondition, OpGetCondition, OpUpdateCondition, OpDeleteCondition},
+			coll:     func(v *version) *[]rec[Condition] { return &v.conditions },
+			defaults: func(x *Condition) { x.Priority = 100 }, bind: (*Condition).bind, wire: conditionOut,
+		},
+		dictionaries: &kind[Dictionary, dictionaryWire]{
+			path: "dictionary", label: "Dictionary", dup: "dictionary", versionString: false,
+			ops:  [5]string{OpListDictionaries, OpCreateDictionary, OpGetDictionary, OpUpdateDictionary, OpDeleteDictionary},
+			coll: func(v *version) *[]rec[Dictionary] { return &v.dictionaries },
+			bind: (*Dictionary).bind, check: checkDictionary, created: createdDictionary, wire: dictionaryOut,
+		},
+		domains: &kind[Domain, domainWire]{
+			path: "domain", label: "Domain", dup: "domain", versionString: false,
+			ops:  [5]string{OpListDomains, OpCreateDomain, OpGetDomain, OpUpdateDomain, OpDeleteDomain},
+			coll: func(v *version) *[]rec[Domain] { return &v.domains },
+			bind: (*Domain).bind, check: checkDomain, wire: domainOut,
+		},
+		gzips: &kind[Gzip, gzipWire]{
+			path: "gzip", label: "Gzip", dup: "gzip", versionString: true,
+			ops:      [5]string{OpListGzips, OpCreateGzip, OpGetGzip, OpUpdateGzip, OpDeleteGzip},
+			coll:     func(v *version) *[]rec[Gzip] { return &v.gzips },
+			defaults: gzipDefaults, bind: (*Gzip).bind, wire: gzipOut,
+		},
+		headers: &kind[Header, headerWire]{
+			path: "header", label: "Header", dup: "header", versionString: true,
+			ops:      [5]string{OpListHeaders, OpCreateHeader, OpGetHeader, OpUpdateHeader, OpDeleteHeader},
+			coll:     func(v *version) *[]rec[Header] { return &v.headers },
+			defaults: func(x *Header) { x.Priority = 100 }, bind: (*Header).bind, check: checkHeader, wire: headerOut,
+		},
+		healthchecks: &kind[Healthcheck, healthcheckWire]{
+			path: "healthcheck", label: "Healthcheck", dup: "healthcheck", versionString: false,
 			ops:      [5]string{OpListHealthchecks, OpCreateHealthcheck, OpGetHealthcheck, OpUpdateHealthcheck, OpDeleteHealthcheck},
 			coll:     func(v *version) *[]rec[Healthcheck] { return &v.healthchecks },
-			defaults: healthcheckDefaults},
-		&kind[RequestSetting]{path: "request_settings", label: "RequestSettings", dup: "request_settings", details: "request_settings",
-			ops:           [5]string{OpListRequestSettings, OpCreateRequestSetting, OpGetRequestSetting, OpUpdateRequestSetting, OpDeleteRequestSetting},
-			coll:          func(v *version) *[]rec[RequestSetting] { return &v.requestSettings },
-			versionString: true},
-		&kind[ResponseObject]{path: "response_object", label: "ResponseObject", dup: "response_object", details: "response_objects",
-			ops:           [5]string{OpListResponseObjects, OpCreateResponseObject, OpGetResponseObject, OpUpdateResponseObject, OpDeleteResponseObject},
-			coll:          func(v *version) *[]rec[ResponseObject] { return &v.responseObjects },
-			versionString: true, defaults: func(_ *Fastly, _ *service, x *ResponseObject) { x.Status, x.Response = 200, "Ok" }},
-		&kind[Snippet]{path: "snippet", label: "Snippet", dup: "snippet", details: "snippets",
-			ops:           [5]string{OpListSnippets, OpCreateSnippet, OpGetSnippet, OpUpdateSnippet, OpDeleteSnippet},
-			coll:          func(v *version) *[]rec[Snippet] { return &v.snippets },
-			versionString: true, defaults: func(_ *Fastly, _ *service, x *Snippet) { x.Priority = 100 },
-			check: checkSnippet, created: createdSnippet, extra: renderSnippet},
-		&kind[VCL]{path: "vcl", label: "VCL", dup: "vcl", details: "vcls",
-			ops:   [5]string{OpListVCLs, OpCreateVCL, OpGetVCL, OpUpdateVCL, OpDeleteVCL},
-			coll:  func(v *version) *[]rec[VCL] { return &v.vcls },
-			check: checkVCL},
-		&kind[LogSyslog]{path: "logging/syslog", label: "syslog", dup: "logging_syslog",
-			ops:           [5]string{OpListSyslogs, OpCreateSyslog, OpGetSyslog, OpUpdateSyslog, OpDeleteSyslog},
-			coll:          func(v *version) *[]rec[LogSyslog] { return &v.syslogs },
-			versionString: true, defaults: syslogDefaults, check: checkSyslog},
+			defaults: healthcheckDefaults, bind: (*Healthcheck).bind, wire: healthcheckOut,
+		},
+		requestSettings: &kind[RequestSetting, requestSettingWire]{
+			path: "request_settings", label: "RequestSettings", dup: "request_settings", versionString: true,
+			ops:  [5]string{OpListRequestSettings, OpCreateRequestSetting, OpGetRequestSetting, OpUpdateRequestSetting, OpDeleteRequestSetting},
+			coll: func(v *version) *[]rec[RequestSetting] { return &v.requestSettings },
+			bind: (*RequestSetting).bind, wire: requestSettingOut,
+		},
+		responseObjects: &kind[ResponseObject, responseObjectWire]{
+			path: "response_object", label: "ResponseObject", dup: "response_object", versionString: true,
+			ops:      [5]string{OpListResponseObjects, OpCreateResponseObject, OpGetResponseObject, OpUpdateResponseObject, OpDeleteResponseObject},
+			coll:     func(v *version) *[]rec[ResponseObject] { return &v.responseObjects },
+			defaults: func(x *ResponseObject) { x.Status, x.Response = 200, "Ok" }, bind: (*ResponseObject).bind, wire: responseObjectOut,
+		},
+		snippets: &kind[Snippet, snippetWire]{
+			path: "snippet", label: "Snippet", dup: "snippet", versionString: true,
+			ops:      [5]string{OpListSnippets, OpCreateSnippet, OpGetSnippet, OpUpdateSnippet, OpDeleteSnippet},
+			coll:     func(v *version) *[]rec[Snippet] { return &v.snippets },
+			defaults: func(x *Snippet) { x.Priority = 100 }, bind: (*Snippet).bind, check: checkSnippet, created: createdSnippet, wire: snippetOut,
+		},
+		vcls: &kind[VCL, vclWire]{
+			path: "vcl", label: "VCL", dup: "vcl", versionString: false,
+			ops:  [5]string{OpListVCLs, OpCreateVCL, OpGetVCL, OpUpdateVCL, OpDeleteVCL},
+			coll: func(v *version) *[]rec[VCL] { return &v.vcls },
+			bind: (*VCL).bind, check: checkVCL, wire: vclOut,
+		},
+		syslogs: &kind[LogSyslog, syslogWire]{
+			path: "logging/syslog", label: "syslog", dup: "logging_syslog", versionString: true,
+			ops:      [5]string{OpListSyslogs, OpCreateSyslog, OpGetSyslog, OpUpdateSyslog, OpDeleteSyslog},
+			coll:     func(v *version) *[]rec[LogSyslog] { return &v.syslogs },
+			defaults: syslogDefaults, bind: (*LogSyslog).bind, check: checkSyslog, wire: syslogOut,
+		},
 	}
 }
 
-func (f *Fastly) resourceRoutes(r *mux.Router) {
+// createdDictionary gives a new dictionary its ID and its (unversioned)
+// items.
+func createdDictionary(f *Fastly, s *service, _ *version, x *Dictionary) {
+	x.ID = f.newID()
+	s.dictItems[x.ID] = newItemStore()
+}
+
+// all lists the kinds in the order their routes are registered.
+func (ks kindSet) all() []resourceKind {
+	return []resourceKind{ks.backends, ks.cacheSettings, ks.conditions, ks.dictionaries, ks.domains, ks.gzips,
+		ks.headers, ks.healthchecks, ks.requestSettings, ks.responseObjects, ks.snippets, ks.vcls, ks.syslogs}
+}
+
+func (f *Fastly) resourceRoutes() []kit.Route {
 	// Routes more specific than /{name} come first.
 	base := "/service/{service_id}/version/{version_id}"
-	r.HandleFunc(base+"/domain/check_all", f.checkDomains).Methods("GET").Name(OpCheckDomains)
-	r.HandleFunc(base+"/domain/{name}/check", f.checkDomain).Methods("GET").Name(OpCheckDomain)
-	r.HandleFunc(base+"/vcl/{name}/main", f.setMainVCL).Methods("PUT").Name(OpSetMainVCL)
-	r.HandleFunc(base+"/vcl/{name}/download", f.downloadVCL).Methods("GET").Name(OpDownloadVCL)
-	r.HandleFunc(base+"/dictionary/{dictionary_id}/info", f.dictionaryInfo).Methods("GET").Name(OpGetDictionaryInfo)
-	r.HandleFunc(base+"/settings", f.getSettings).Methods("GET").Name(OpGetSettings)
-	r.HandleFunc(base+"/settings", f.updateSettings).Methods("PUT").Name(OpUpdateSettings)
-	r.HandleFunc("/service/{service_id}/snippet/{snippet_id}", f.getDynamicSnippet).Methods("GET").Name(OpGetDynamicSnippet)
-	r.HandleFunc("/service/{service_id}/snippet/{snippet_id}", f.updateDynamicSnippet).Methods("PUT").Name(OpUpdateDynamicSnippet)
-	for _, k := range f.kindList {
-		k.register(f, r)
+	rs := []kit.Route{
+		{Op: OpCheckDomains, Method: "GET", Path: base + "/domain/check_all", Handler: f.checkDomains},
+		{Op: OpCheckDomain, Method: "GET", Path: base + "/domain/{name}/check", Handler: f.checkDomain},
+		{Op: OpSetMainVCL, Method: "PUT", Path: base + "/vcl/{name}/main", Handler: f.setMainVCL},
+		{Op: OpDownloadVCL, Method: "GET", Path: base + "/vcl/{name}/download", Handler: f.downloadVCL},
+		{Op: OpGetDictionaryInfo, Method: "GET", Path: base + "/dictionary/{dictionary_id}/info", Handler: f.dictionaryInfo},
+		{Op: OpGetSettings, Method: "GET", Path: base + "/settings", Handler: f.getSettings},
+		{Op: OpUpdateSettings, Method: "PUT", Path: base + "/settings", Handler: f.updateSettings},
+		{Op: OpGetDynamicSnippet, Method: "GET", Path: "/service/{service_id}/snippet/{snippet_id}", Handler: f.getDynamicSnippet},
+		{Op: OpUpdateDynamicSnippet, Method: "PUT", Path: "/service/{service_id}/snippet/{snippet_id}", Handler: f.updateDynamicSnippet},
 	}
+	for _, k := range f.kinds.all() {
+		rs = append(rs, k.routes(f)...)
+	}
+	return rs
 }
 
 // --- per-kind rules ---
 
-func backendDefaults(_ *Fastly, _ *service, x *Backend) {
+func backendDefaults(x *Backend) {
 	x.Port = 80
 	x.Weight = 100
 	x.MaxConn = 200
@@ -191,9 +243,9 @@ func backendDefaults(_ *Fastly, _ *service, x *Backend) {
 	x.SSLCheckCert = true
 }
 
-func checkBackend(_ *Fastly, _ *service, _ *version, x *Backend, old *Backend, p params) *apiError {
+func checkBackend(_ *Fastly, _ *service, _ *version, x *Backend, old *Backend, p params) error {
 	if x.Address == "" && x.IPv4 == nil && x.IPv6 == nil {
-		return badRequest("A backend needs an address (or ipv4 or ipv6)")
+		return kit.BadRequest("A backend needs an address (or ipv4 or ipv6)")
 	}
 	if old == nil && x.UseSSL && !p.has("port") {
 		x.Port = 443
@@ -213,10 +265,10 @@ func checkBackend(_ *Fastly, _ *service, _ *version, x *Backend, old *Backend, p
 // and hyphens, optionally starting with a wildcard label.
 var domainRE = regexp.MustCompile(`^(\*\.)?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
 
-func checkDomain(f *Fastly, s *service, v *version, x *Domain, old *Domain, _ params) *apiError {
+func checkDomain(f *Fastly, s *service, v *version, x *Domain, old *Domain, _ params) error {
 	x.Name = strings.ToLower(strings.TrimSpace(x.Name))
 	if len(x.Name) > 253 || !domainRE.MatchString(x.Name) {
-		return badRequest("Invalid domain name '%s'", x.Name)
+		return kit.BadRequest("Invalid domain name '%s'", x.Name)
 	}
 	if old != nil && old.Name == x.Name {
 		return nil
@@ -227,8 +279,8 @@ func checkDomain(f *Fastly, s *service, v *version, x *Domain, old *Domain, _ pa
 		return duplicate("domain", x.Name)
 	}
 	if other := f.domainOwnerLocked(x.Name, s.ID); other != "" {
-		return &apiError{status: http.StatusConflict, msg: "Duplicate record",
-			detail: sprintf("The domain '%s' is already taken by another service", x.Name)}
+		return &kit.Error{Status: http.StatusConflict, Message: "Duplicate record",
+			Detail: sprintf("The domain '%s' is already taken by another service", x.Name)}
 	}
 	return nil
 }
@@ -252,34 +304,34 @@ func (f *Fastly) domainOwnerLocked(name, except string) string {
 
 var dictionaryNameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_ ]*$`)
 
-func checkDictionary(_ *Fastly, _ *service, _ *version, x *Dictionary, old *Dictionary, _ params) *apiError {
+func checkDictionary(_ *Fastly, _ *service, _ *version, x *Dictionary, old *Dictionary, _ params) error {
 	if !dictionaryNameRE.MatchString(x.Name) {
-		return badRequest("Name must start with alphabetical and contain only alphanumeric, underscore, and whitespace")
+		return kit.BadRequest("Name must start with alphabetical and contain only alphanumeric, underscore, and whitespace")
 	}
 	if old != nil && old.WriteOnly && !x.WriteOnly {
-		return badRequest("A write-only dictionary cannot be made readable")
+		return kit.BadRequest("A write-only dictionary cannot be made readable")
 	}
 	return nil
 }
 
-func gzipDefaults(_ *Fastly, _ *service, x *Gzip) {
+func gzipDefaults(x *Gzip) {
 	x.Extensions = "css js html eot ico otf ttf json"
 	x.ContentTypes = "text/html application/x-javascript text/css application/javascript text/javascript application/json " +
 		"application/vnd.ms-fontobject application/x-font-opentype application/x-font-truetype application/x-font-ttf " +
 		"application/xml font/eot font/opentype font/otf image/svg+xml image/vnd.microsoft.icon text/plain text/xml"
 }
 
-func checkHeader(_ *Fastly, _ *service, _ *version, x *Header, _ *Header, _ params) *apiError {
+func checkHeader(_ *Fastly, _ *service, _ *version, x *Header, _ *Header, _ params) error {
 	if (x.Action == "regex" || x.Action == "regex_repeat") && x.Regex == "" {
-		return badRequest("A %s header needs a regex", x.Action)
+		return kit.BadRequest("A %s header needs a regex", x.Action)
 	}
 	if x.Action != "delete" && x.Src == "" {
-		return badRequest("A %s header needs a src", x.Action)
+		return kit.BadRequest("A %s header needs a src", x.Action)
 	}
 	return nil
 }
 
-func healthcheckDefaults(_ *Fastly, _ *service, x *Healthcheck) {
+func healthcheckDefaults(x *Healthcheck) {
 	x.CheckInterval = 5000
 	x.ExpectedResponse = 200
 	x.HTTPVersion = "1.1"
@@ -292,7 +344,7 @@ func healthcheckDefaults(_ *Fastly, _ *service, x *Healthcheck) {
 	x.Headers = []string{}
 }
 
-func syslogDefaults(_ *Fastly, _ *service, x *LogSyslog) {
+func syslogDefaults(x *LogSyslog) {
 	x.Port = 514
 	x.Format = `%h %l %u %t "%r" %>s %b`
 	x.FormatVersion = 2
@@ -300,7 +352,7 @@ func syslogDefaults(_ *Fastly, _ *service, x *LogSyslog) {
 	x.LogProcessingRegion = "none"
 }
 
-func checkSyslog(_ *Fastly, _ *service, _ *version, x *LogSyslog, _ *LogSyslog, _ params) *apiError {
+func checkSyslog(_ *Fastly, _ *service, _ *version, x *LogSyslog, _ *LogSyslog, _ params) error {
 	if x.Hostname == nil && x.Address != "" {
 		h := x.Address
 		x.Hostname = &h
@@ -308,7 +360,7 @@ func checkSyslog(_ *Fastly, _ *service, _ *version, x *LogSyslog, _ *LogSyslog, 
 	return nil
 }
 
-func checkVCL(_ *Fastly, _ *service, v *version, x *VCL, _ *VCL, _ params) *apiError {
+func checkVCL(_ *Fastly, _ *service, v *version, x *VCL, _ *VCL, _ params) error {
 	if x.Main {
 		for i := range v.vcls {
 			if v.vcls[i].v.Name != x.Name {
@@ -319,9 +371,9 @@ func checkVCL(_ *Fastly, _ *service, v *version, x *VCL, _ *VCL, _ params) *apiE
 	return nil
 }
 
-func checkSnippet(_ *Fastly, s *service, _ *version, x *Snippet, old *Snippet, p params) *apiError {
+func checkSnippet(_ *Fastly, s *service, _ *version, x *Snippet, old *Snippet, p params) error {
 	if old != nil && old.Dynamic != x.Dynamic {
-		return badRequest("A snippet cannot change between dynamic and versioned")
+		return kit.BadRequest("A snippet cannot change between dynamic and versioned")
 	}
 	if x.Dynamic {
 		if old != nil && p.has("content") {
@@ -335,7 +387,7 @@ func checkSnippet(_ *Fastly, s *service, _ *version, x *Snippet, old *Snippet, p
 		return nil
 	}
 	if x.Content == "" {
-		return badRequest("Required parameter 'content' is missing or empty")
+		return kit.BadRequest("Required parameter 'content' is missing or empty")
 	}
 	return nil
 }
@@ -345,15 +397,9 @@ func checkSnippet(_ *Fastly, s *service, _ *version, x *Snippet, old *Snippet, p
 func createdSnippet(f *Fastly, s *service, _ *version, x *Snippet) {
 	x.ID = f.newID()
 	if x.Dynamic {
-		now := f.now()
+		now := f.nowSec()
 		s.dynamic[x.ID] = &rec[string]{v: x.Content, created: now, updated: now}
 		x.Content = ""
-	}
-}
-
-func renderSnippet(_ *Fastly, _ *service, r rec[Snippet], m map[string]any) {
-	if r.v.Dynamic {
-		m["content"] = nil
 	}
 }
 

@@ -57,41 +57,41 @@ type Version struct {
 	Settings        Settings
 }
 
-// The resource types below carry Fastly's field names as JSON tags: they
-// are what the API reads from form or JSON bodies and what it renders. A
-// `fastly` tag adds: ro (never set by a request), str (an int or bool
-// Fastly renders as a string), req (required on create), min/max, enum,
-// len (maximum length).
+// The resource types below carry Fastly's field names as JSON tags: the
+// names the API reads from form or JSON bodies (each type's bind method in
+// fields.go, which also checks ranges, lengths and allowed values) and
+// renders (each type's wire struct there, which also renders the fields
+// Fastly sends as strings).
 
 // Domain is a domain name of a version.
 type Domain struct {
-	Name    string `json:"name" fastly:"req,len=255"`
+	Name    string `json:"name"`
 	Comment string `json:"comment"`
 }
 
 // Backend is an origin server of a version.
 type Backend struct {
-	Name                 string  `json:"name" fastly:"req,len=255"`
-	Address              string  `json:"address" fastly:"len=255"`
+	Name                 string  `json:"name"`
+	Address              string  `json:"address"`
 	Comment              string  `json:"comment"`
 	AutoLoadbalance      bool    `json:"auto_loadbalance"`
-	BetweenBytesTimeout  int     `json:"between_bytes_timeout" fastly:"min=0"`
+	BetweenBytesTimeout  int     `json:"between_bytes_timeout"`
 	ClientCert           *string `json:"client_cert"`
-	ConnectTimeout       int     `json:"connect_timeout" fastly:"min=0"`
-	ErrorThreshold       int     `json:"error_threshold" fastly:"min=0"`
-	FirstByteTimeout     int     `json:"first_byte_timeout" fastly:"min=0"`
+	ConnectTimeout       int     `json:"connect_timeout"`
+	ErrorThreshold       int     `json:"error_threshold"`
+	FirstByteTimeout     int     `json:"first_byte_timeout"`
 	Healthcheck          *string `json:"healthcheck"`
 	Hostname             *string `json:"hostname"`
 	IPv4                 *string `json:"ipv4"`
 	IPv6                 *string `json:"ipv6"`
-	KeepaliveTime        *int    `json:"keepalive_time" fastly:"min=0"`
-	MaxConn              int     `json:"max_conn" fastly:"min=0"`
-	MaxLifetime          *int    `json:"max_lifetime" fastly:"min=0"`
-	MaxUse               *int    `json:"max_use" fastly:"min=0"`
+	KeepaliveTime        *int    `json:"keepalive_time"`
+	MaxConn              int     `json:"max_conn"`
+	MaxLifetime          *int    `json:"max_lifetime"`
+	MaxUse               *int    `json:"max_use"`
 	MaxTLSVersion        *string `json:"max_tls_version"`
 	MinTLSVersion        *string `json:"min_tls_version"`
 	OverrideHost         *string `json:"override_host"`
-	Port                 int     `json:"port" fastly:"min=0,max=65535"`
+	Port                 int     `json:"port"`
 	PreferIPv6           bool    `json:"prefer_ipv6"`
 	RequestCondition     string  `json:"request_condition"`
 	ShareKey             *string `json:"share_key"`
@@ -105,50 +105,50 @@ type Backend struct {
 	SSLHostname          *string `json:"ssl_hostname"`
 	SSLSNIHostname       *string `json:"ssl_sni_hostname"`
 	TCPKeepaliveEnable   *bool   `json:"tcp_keepalive_enable"`
-	TCPKeepaliveInterval *int    `json:"tcp_keepalive_interval" fastly:"min=0"`
-	TCPKeepaliveProbes   *int    `json:"tcp_keepalive_probes" fastly:"min=0"`
-	TCPKeepaliveTime     *int    `json:"tcp_keepalive_time" fastly:"min=0"`
+	TCPKeepaliveInterval *int    `json:"tcp_keepalive_interval"`
+	TCPKeepaliveProbes   *int    `json:"tcp_keepalive_probes"`
+	TCPKeepaliveTime     *int    `json:"tcp_keepalive_time"`
 	UseSSL               bool    `json:"use_ssl"`
-	Weight               int     `json:"weight" fastly:"min=1,max=100"`
+	Weight               int     `json:"weight"`
 }
 
 // Healthcheck is a backend health check of a version.
 type Healthcheck struct {
-	Name             string   `json:"name" fastly:"req,len=255"`
+	Name             string   `json:"name"`
 	Comment          string   `json:"comment"`
-	CheckInterval    int      `json:"check_interval" fastly:"min=1000,max=3600000"`
-	ExpectedResponse int      `json:"expected_response" fastly:"min=100,max=599"`
+	CheckInterval    int      `json:"check_interval"`
+	ExpectedResponse int      `json:"expected_response"`
 	Headers          []string `json:"headers"`
 	Host             string   `json:"host"`
-	HTTPVersion      string   `json:"http_version" fastly:"enum=1.0|1.1|2"`
-	Initial          int      `json:"initial" fastly:"min=0"`
+	HTTPVersion      string   `json:"http_version"`
+	Initial          int      `json:"initial"`
 	Method           string   `json:"method"`
 	Path             string   `json:"path"`
-	Threshold        int      `json:"threshold" fastly:"min=0"`
-	Timeout          int      `json:"timeout" fastly:"min=0"`
-	Window           int      `json:"window" fastly:"min=0"`
+	Threshold        int      `json:"threshold"`
+	Timeout          int      `json:"timeout"`
+	Window           int      `json:"window"`
 }
 
 // Condition is a VCL condition of a version.
 type Condition struct {
-	Name      string `json:"name" fastly:"req,len=255"`
+	Name      string `json:"name"`
 	Comment   string `json:"comment"`
-	Priority  int    `json:"priority" fastly:"str"`
-	Statement string `json:"statement" fastly:"req"`
-	Type      string `json:"type" fastly:"req,enum=REQUEST|CACHE|RESPONSE|PREFETCH"`
+	Priority  int    `json:"priority"`
+	Statement string `json:"statement"`
+	Type      string `json:"type"`
 }
 
 // Header is a header rule of a version.
 type Header struct {
-	Name              string  `json:"name" fastly:"req,len=255"`
-	Action            string  `json:"action" fastly:"req,enum=set|append|delete|regex|regex_repeat"`
-	Type              string  `json:"type" fastly:"req,enum=request|fetch|cache|response"`
-	Dst               string  `json:"dst" fastly:"req"`
+	Name              string  `json:"name"`
+	Action            string  `json:"action"`
+	Type              string  `json:"type"`
+	Dst               string  `json:"dst"`
 	Src               string  `json:"src"`
 	Regex             string  `json:"regex"`
 	Substitution      string  `json:"substitution"`
-	IgnoreIfSet       bool    `json:"ignore_if_set" fastly:"str"`
-	Priority          int     `json:"priority" fastly:"str"`
+	IgnoreIfSet       bool    `json:"ignore_if_set"`
+	Priority          int     `json:"priority"`
 	RequestCondition  *string `json:"request_condition"`
 	CacheCondition    *string `json:"cache_condition"`
 	ResponseCondition *string `json:"response_condition"`
@@ -156,33 +156,33 @@ type Header struct {
 
 // CacheSetting is a cache settings object of a version.
 type CacheSetting struct {
-	Name           string  `json:"name" fastly:"req,len=255"`
-	Action         *string `json:"action" fastly:"enum=cache|pass|restart"`
+	Name           string  `json:"name"`
+	Action         *string `json:"action"`
 	CacheCondition string  `json:"cache_condition"`
-	StaleTTL       int     `json:"stale_ttl" fastly:"str,min=0"`
-	TTL            int     `json:"ttl" fastly:"str,min=0"`
+	StaleTTL       int     `json:"stale_ttl"`
+	TTL            int     `json:"ttl"`
 }
 
 // RequestSetting is a request settings object of a version.
 type RequestSetting struct {
-	Name             string `json:"name" fastly:"req,len=255"`
-	Action           string `json:"action" fastly:"enum=lookup|pass"`
+	Name             string `json:"name"`
+	Action           string `json:"action"`
 	DefaultHost      string `json:"default_host"`
 	HashKeys         string `json:"hash_keys"`
 	RequestCondition string `json:"request_condition"`
-	XFF              string `json:"xff" fastly:"enum=clear|leave|append|append_all|overwrite"`
-	BypassBusyWait   bool   `json:"bypass_busy_wait" fastly:"str"`
-	ForceMiss        bool   `json:"force_miss" fastly:"str"`
-	ForceSSL         bool   `json:"force_ssl" fastly:"str"`
-	GeoHeaders       bool   `json:"geo_headers" fastly:"str"`
-	MaxStaleAge      int    `json:"max_stale_age" fastly:"str,min=0"`
-	TimerSupport     bool   `json:"timer_support" fastly:"str"`
+	XFF              string `json:"xff"`
+	BypassBusyWait   bool   `json:"bypass_busy_wait"`
+	ForceMiss        bool   `json:"force_miss"`
+	ForceSSL         bool   `json:"force_ssl"`
+	GeoHeaders       bool   `json:"geo_headers"`
+	MaxStaleAge      int    `json:"max_stale_age"`
+	TimerSupport     bool   `json:"timer_support"`
 }
 
 // ResponseObject is a synthetic response of a version.
 type ResponseObject struct {
-	Name             string `json:"name" fastly:"req,len=255"`
-	Status           int    `json:"status" fastly:"str,min=100,max=999"`
+	Name             string `json:"name"`
+	Status           int    `json:"status"`
 	Response         string `json:"response"`
 	Content          string `json:"content"`
 	ContentType      string `json:"content_type"`
@@ -192,7 +192,7 @@ type ResponseObject struct {
 
 // Gzip is a compression rule of a version.
 type Gzip struct {
-	Name           string `json:"name" fastly:"req,len=255"`
+	Name           string `json:"name"`
 	CacheCondition string `json:"cache_condition"`
 	ContentTypes   string `json:"content_types"`
 	Extensions     string `json:"extensions"`
@@ -202,26 +202,26 @@ type Gzip struct {
 // outside versions (it is edited through /service/{id}/snippet/{id}); the
 // versioned views show it as null.
 type Snippet struct {
-	ID       string `json:"id" fastly:"ro"`
-	Name     string `json:"name" fastly:"req,len=255"`
-	Type     string `json:"type" fastly:"req,enum=init|recv|hash|hit|miss|pass|fetch|error|deliver|log|none"`
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Type     string `json:"type"`
 	Content  string `json:"content"`
-	Priority int    `json:"priority" fastly:"str,min=0"`
-	Dynamic  bool   `json:"dynamic" fastly:"str"`
+	Priority int    `json:"priority"`
+	Dynamic  bool   `json:"dynamic"`
 }
 
 // VCL is a custom VCL file of a version.
 type VCL struct {
-	Name    string `json:"name" fastly:"req,len=255"`
-	Content string `json:"content" fastly:"req"`
+	Name    string `json:"name"`
+	Content string `json:"content"`
 	Main    bool   `json:"main"`
 }
 
 // Dictionary is an edge dictionary of a version. Its items are not
 // versioned: they belong to the dictionary ID, which clones keep.
 type Dictionary struct {
-	ID        string `json:"id" fastly:"ro"`
-	Name      string `json:"name" fastly:"req,len=255"`
+	ID        string `json:"id"`
+	Name      string `json:"name"`
 	WriteOnly bool   `json:"write_only"`
 }
 
@@ -235,19 +235,19 @@ type DictionaryItem struct {
 
 // LogSyslog is a syslog logging endpoint of a version.
 type LogSyslog struct {
-	Name                string  `json:"name" fastly:"req,len=255"`
-	Address             string  `json:"address" fastly:"req"`
-	Port                int     `json:"port" fastly:"str,min=0,max=65535"`
+	Name                string  `json:"name"`
+	Address             string  `json:"address"`
+	Port                int     `json:"port"`
 	Hostname            *string `json:"hostname"`
 	IPv4                *string `json:"ipv4"`
 	Format              string  `json:"format"`
-	FormatVersion       int     `json:"format_version" fastly:"str,enum=1|2"`
-	MessageType         string  `json:"message_type" fastly:"enum=classic|loggly|logplex|blank"`
-	Placement           *string `json:"placement" fastly:"enum=none|null|waf_debug"`
+	FormatVersion       int     `json:"format_version"`
+	MessageType         string  `json:"message_type"`
+	Placement           *string `json:"placement"`
 	ResponseCondition   string  `json:"response_condition"`
-	LogProcessingRegion string  `json:"log_processing_region" fastly:"enum=none|eu|us"`
+	LogProcessingRegion string  `json:"log_processing_region"`
 	Token               *string `json:"token"`
-	UseTLS              bool    `json:"use_tls" fastly:"str"`
+	UseTLS              bool    `json:"use_tls"`
 	TLSCACert           *string `json:"tls_ca_cert"`
 	TLSClientCert       *string `json:"tls_client_cert"`
 	TLSClientKey        *string `json:"tls_client_key"`
@@ -257,9 +257,9 @@ type LogSyslog struct {
 // Settings are a version's general settings.
 type Settings struct {
 	DefaultHost     string `json:"general.default_host"`
-	DefaultTTL      int    `json:"general.default_ttl" fastly:"min=0"`
+	DefaultTTL      int    `json:"general.default_ttl"`
 	StaleIfError    bool   `json:"general.stale_if_error"`
-	StaleIfErrorTTL int    `json:"general.stale_if_error_ttl" fastly:"min=0"`
+	StaleIfErrorTTL int    `json:"general.stale_if_error_ttl"`
 }
 
 // DefaultSettings are the settings of a new version.

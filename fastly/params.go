@@ -4,15 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
+	"math"
 	"mime"
 	"net/http"
 	"net/url"
-	"reflect"
 	"strconv"
 	"strings"
 
-	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 func sprintf(format string, args ...any) string {
@@ -44,16 +43,12 @@ func (p params) str(name string) string { return p[name].s }
 // official clients send) or JSON (what the newer endpoints and some clients
 // send). Query parameters are read too, for old clients that put form fields
 // in the query string; the body wins.
-func readParams(r *http.Request) (params, *apiError) {
-	body, err := io.ReadAll(r.Body)
+func readParams(c *kit.Call) (params, error) {
+	p, err := parseBody(c.Request.Header.Get("Content-Type"), c.Body)
 	if err != nil {
-		return nil, badRequest("could not read the request body: %v", err)
+		return nil, err
 	}
-	p, e := parseBody(r.Header.Get("Content-Type"), body)
-	if e != nil {
-		return nil, e
-	}
-	for k, vs := range r.URL.Query() {
+	for k, vs := range c.Query() {
 		if _, ok := p[k]; !ok && len(vs) > 0 {
 			p.addForm(k, vs)
 		}
@@ -61,9 +56,9 @@ func readParams(r *http.Request) (params, *apiError) {
 	return p, nil
 }
 
-// parseBody is readParams over a body already read; it is what the fuzz
-// tests drive.
-func parseBody(contentType string, body []byte) (params, *apiError) {
+// parseBody reads a body of the given content type into parameters: a 400
+// for a malformed one, a 415 for a type Fastly does not take.
+func parseBody(contentType string, body []byte) (params, error) {
 	p := params{}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return p, nil
@@ -72,7 +67,7 @@ func parseBody(contentType string, body []byte) (params, *apiError) {
 	if contentType != "" {
 		m, _, err := mime.ParseMediaType(contentType)
 		if err != nil {
-			return nil, errorf(http.StatusUnsupportedMediaType, "Unsupported Content-Type %q", contentType)
+			return nil, kit.Errorf(http.StatusUnsupportedMediaType, "Unsupported Content-Type %q", contentType)
 		}
 		mt = m
 	}
@@ -80,31 +75,36 @@ func parseBody(contentType string, body []byte) (params, *apiError) {
 	case mt == "application/x-www-form-urlencoded":
 		vals, err := url.ParseQuery(string(body))
 		if err != nil {
-			return nil, badRequest("Malformed form body: %v", err)
+			return nil, kit.BadRequest("Malformed form body: %v", err)
 		}
 		for k, vs := range vals {
 			p.addForm(k, vs)
 		}
 		return p, nil
 	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
-		var obj map[string]json.RawMessage
-		if err := fake.DecodeJSONBytes(body, &obj, fake.DecodeOptions{}); err != nil {
-			return nil, badRequest("%s", err.Message)
-		}
-		if obj == nil {
-			return nil, badRequest("Malformed request body: a JSON object is required")
-		}
-		for k, raw := range obj {
-			v, err := jsonParam(raw)
-			if err != nil {
-				return nil, badRequest("Malformed request body: member %q: %v", k, err)
-			}
-			p[k] = v
-		}
-		return p, nil
+		return parseJSONObject(body)
 	default:
-		return nil, errorf(http.StatusUnsupportedMediaType, "Unsupported Content-Type %q; send application/x-www-form-urlencoded or application/json", mt)
+		return nil, kit.Errorf(http.StatusUnsupportedMediaType, "Unsupported Content-Type %q; send application/x-www-form-urlencoded or application/json", mt)
 	}
+}
+
+func parseJSONObject(body []byte) (params, error) {
+	var obj map[string]json.RawMessage
+	if err := kit.DecodeJSON(body, &obj, kit.DecodeOptions{}); err != nil {
+		return nil, err
+	}
+	if obj == nil {
+		return nil, kit.BadRequest("Malformed request body: a JSON object is required")
+	}
+	p := make(params, len(obj))
+	for k, raw := range obj {
+		v, err := jsonParam(raw)
+		if err != nil {
+			return nil, kit.BadRequest("Malformed request body: member %q: %v", k, err)
+		}
+		p[k] = v
+	}
+	return p, nil
 }
 
 func (p params) addForm(k string, vs []string) {
@@ -156,167 +156,205 @@ func jsonParam(raw json.RawMessage) (param, error) {
 	}
 }
 
-// fieldOpts are what a `fastly:"..."` struct tag says about a field.
-type fieldOpts struct {
-	ro       bool     // read-only: never set from a request
-	str      bool     // an int or bool Fastly renders as a JSON string ("100", "1")
-	required bool     // must be present and non-empty on create
-	hasMin   bool     //
-	min, max int64    // range of an int
-	hasMax   bool     //
-	enum     []string // allowed values of a string
-	maxLen   int      // longest string
+// fields reads request parameters into the fields of one value, one call
+// per field (see the bind methods in fields.go). A parameter that was not
+// sent leaves its field as it is: a default on a create, the stored value
+// on an update. Unknown parameters are ignored, as Fastly ignores them.
+// The first bad parameter is the error; the calls after it do nothing.
+type fields struct {
+	p   params
+	err error
 }
 
-func parseOpts(tag string) fieldOpts {
-	var o fieldOpts
-	for _, part := range strings.Split(tag, ",") {
-		k, v, _ := strings.Cut(part, "=")
-		switch k {
-		case "ro":
-			o.ro = true
-		case "str":
-			o.str = true
-		case "req":
-			o.required = true
-		case "min":
-			o.min, _ = strconv.ParseInt(v, 10, 64)
-			o.hasMin = true
-		case "max":
-			o.max, _ = strconv.ParseInt(v, 10, 64)
-			o.hasMax = true
-		case "enum":
-			o.enum = strings.Split(v, "|")
-		case "len":
-			o.maxLen, _ = strconv.Atoi(v)
-		}
+// bind reads p into x with x's bind method.
+func bind[T any](p params, x *T, read func(*T, *fields)) error {
+	b := fields{p: p}
+	read(x, &b)
+	return b.err
+}
+
+func (b *fields) get(name string) (param, bool) {
+	if b.err != nil {
+		return param{}, false
 	}
-	return o
+	pv, ok := b.p[name]
+	return pv, ok
 }
 
-// field is one tagged field of a resource struct.
-type field struct {
-	index int
-	name  string
-	opts  fieldOpts
-}
+// textRule checks a string parameter.
+type textRule func(name, s string) error
 
-// fieldTables holds the fields of every resource type, computed once when
-// the package loads and only read afterwards.
-var fieldTables = func() map[reflect.Type][]field {
-	m := map[reflect.Type][]field{}
-	for _, v := range []any{Domain{}, Backend{}, Healthcheck{}, Condition{}, Header{}, CacheSetting{}, RequestSetting{},
-		ResponseObject{}, Gzip{}, Snippet{}, VCL{}, Dictionary{}, LogSyslog{}, Settings{},
-		serviceCreate{}, versionUpdate{}, dictionaryItemIn{}} {
-		t := reflect.TypeOf(v)
-		m[t] = computeFields(t)
+// maxLen refuses a string longer than n bytes.
+func maxLen(n int) textRule {
+	return func(name, s string) error {
+		if len(s) > n {
+			return kit.BadRequest("Invalid value for '%s': longer than %d characters", name, n)
+		}
+		return nil
 	}
-	return m
-}()
-
-func fieldsOf(t reflect.Type) []field {
-	if f, ok := fieldTables[t]; ok {
-		return f
-	}
-	return computeFields(t)
 }
 
-func computeFields(t reflect.Type) []field {
-	var out []field
-	for i := 0; i < t.NumField(); i++ {
-		sf := t.Field(i)
-		if name := jsonName(sf); name != "" {
-			out = append(out, field{index: i, name: name, opts: parseOpts(sf.Tag.Get("fastly"))})
-		}
-	}
-	return out
-}
-
-func jsonName(sf reflect.StructField) string {
-	name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
-	if name == "-" {
-		return ""
-	}
-	return name
-}
-
-// applyParams sets the fields of *dst (a struct of a resource type) named by
-// p, converting and range-checking each. Unknown parameters are ignored, as
-// Fastly ignores them.
-func applyParams(p params, dst any) *apiError {
-	v := reflect.ValueOf(dst).Elem()
-	for _, fd := range fieldsOf(v.Type()) {
-		pv, ok := p[fd.name]
-		if !ok || fd.opts.ro {
-			continue
-		}
-		if err := setField(v.Field(fd.index), fd.name, pv, fd.opts); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func setField(f reflect.Value, name string, pv param, o fieldOpts) *apiError {
-	switch f.Kind() {
-	case reflect.String:
-		if pv.isList {
-			return badRequest("Invalid value for '%s': must be a string, not a list", name)
-		}
-		if err := checkString(name, pv.s, o); err != nil {
-			return err
-		}
-		f.SetString(pv.s)
-	case reflect.Int:
-		n, err := parseInt(name, pv, o)
-		if err != nil {
-			return err
-		}
-		f.SetInt(n)
-	case reflect.Bool:
-		b, err := parseBool(name, pv)
-		if err != nil {
-			return err
-		}
-		f.SetBool(b)
-	case reflect.Slice: // []string
-		if pv.null {
-			f.Set(reflect.ValueOf([]string{}))
+// oneOf refuses a non-empty string that is not one of values.
+func oneOf(values ...string) textRule {
+	return func(name, s string) error {
+		if s == "" {
 			return nil
 		}
-		f.Set(reflect.ValueOf(stringList(pv)))
-	case reflect.Pointer:
-		if pv.null || (!pv.isList && pv.s == "") {
-			f.Set(reflect.Zero(f.Type()))
-			return nil
-		}
-		nv := reflect.New(f.Type().Elem())
-		if err := setField(nv.Elem(), name, pv, o); err != nil {
-			return err
-		}
-		f.Set(nv)
-	}
-	return nil
-}
-
-func checkString(name, s string, o fieldOpts) *apiError {
-	if o.maxLen > 0 && len(s) > o.maxLen {
-		return badRequest("Invalid value for '%s': longer than %d characters", name, o.maxLen)
-	}
-	if len(o.enum) > 0 && s != "" {
-		for _, e := range o.enum {
-			if s == e {
+		for _, v := range values {
+			if s == v {
 				return nil
 			}
 		}
-		return badRequest("Invalid value for '%s': '%s' is not one of %s", name, s, strings.Join(o.enum, ", "))
+		return kit.BadRequest("Invalid value for '%s': '%s' is not one of %s", name, s, strings.Join(values, ", "))
 	}
-	return nil
 }
 
-func parseInt(name string, pv param, o fieldOpts) (int64, *apiError) {
+func textValue(name string, pv param, rules []textRule) (string, error) {
 	if pv.isList {
-		return 0, badRequest("Invalid value for '%s': must be an integer, not a list", name)
+		return "", kit.BadRequest("Invalid value for '%s': must be a string, not a list", name)
+	}
+	for _, r := range rules {
+		if err := r(name, pv.s); err != nil {
+			return "", err
+		}
+	}
+	return pv.s, nil
+}
+
+// unset reports a parameter that clears an optional field: null, or an
+// empty form value.
+func unset(pv param) bool { return pv.null || (!pv.isList && pv.s == "") }
+
+// text sets a string.
+func (b *fields) text(name string, dst *string, rules ...textRule) {
+	pv, ok := b.get(name)
+	if !ok {
+		return
+	}
+	s, err := textValue(name, pv, rules)
+	if err != nil {
+		b.err = err
+		return
+	}
+	*dst = s
+}
+
+// optText sets a string Fastly renders as null when unset.
+func (b *fields) optText(name string, dst **string, rules ...textRule) {
+	pv, ok := b.get(name)
+	if !ok {
+		return
+	}
+	if unset(pv) {
+		*dst = nil
+		return
+	}
+	s, err := textValue(name, pv, rules)
+	if err != nil {
+		b.err = err
+		return
+	}
+	*dst = &s
+}
+
+// span is the range an integer parameter must fall in.
+type span struct{ min, max int64 }
+
+// anyInt is any integer Fastly stores (32 bits).
+var anyInt = span{math.MinInt32, math.MaxInt32}
+
+func atLeast(n int64) span      { return span{n, math.MaxInt32} }
+func between(lo, hi int64) span { return span{lo, hi} }
+
+// number sets an integer; null or an empty value is 0.
+func (b *fields) number(name string, dst *int, r span) {
+	pv, ok := b.get(name)
+	if !ok {
+		return
+	}
+	n, err := parseInt(name, pv, r)
+	if err != nil {
+		b.err = err
+		return
+	}
+	*dst = int(n)
+}
+
+// optNumber sets an integer Fastly renders as null when unset.
+func (b *fields) optNumber(name string, dst **int, r span) {
+	pv, ok := b.get(name)
+	if !ok {
+		return
+	}
+	if unset(pv) {
+		*dst = nil
+		return
+	}
+	n, err := parseInt(name, pv, r)
+	if err != nil {
+		b.err = err
+		return
+	}
+	v := int(n)
+	*dst = &v
+}
+
+// flag sets a boolean.
+func (b *fields) flag(name string, dst *bool) {
+	pv, ok := b.get(name)
+	if !ok {
+		return
+	}
+	v, err := parseBool(name, pv)
+	if err != nil {
+		b.err = err
+		return
+	}
+	*dst = v
+}
+
+// optFlag sets a boolean Fastly renders as null when unset.
+func (b *fields) optFlag(name string, dst **bool) {
+	pv, ok := b.get(name)
+	if !ok {
+		return
+	}
+	if unset(pv) {
+		*dst = nil
+		return
+	}
+	v, err := parseBool(name, pv)
+	if err != nil {
+		b.err = err
+		return
+	}
+	*dst = &v
+}
+
+// list sets a list of strings; null empties it.
+func (b *fields) list(name string, dst *[]string) {
+	pv, ok := b.get(name)
+	if !ok {
+		return
+	}
+	if pv.null {
+		*dst = []string{}
+		return
+	}
+	*dst = stringList(pv)
+}
+
+// require fails when value, a required field as the parameters left it,
+// is empty.
+func (b *fields) require(name, value string) {
+	if b.err == nil && strings.TrimSpace(value) == "" {
+		b.err = kit.BadRequest("Required parameter '%s' is missing or empty", name)
+	}
+}
+
+func parseInt(name string, pv param, r span) (int64, error) {
+	if pv.isList {
+		return 0, kit.BadRequest("Invalid value for '%s': must be an integer, not a list", name)
 	}
 	s := strings.TrimSpace(pv.s)
 	if pv.null || s == "" {
@@ -327,25 +365,25 @@ func parseInt(name string, pv param, o fieldOpts) (int64, *apiError) {
 		// JSON clients may send 5000.0; accept integral numbers.
 		fl, ferr := strconv.ParseFloat(s, 64)
 		if ferr != nil || fl != float64(int64(fl)) || fl > 1<<53 || fl < -(1<<53) {
-			return 0, badRequest("Invalid value for '%s': '%s' is not an integer", name, pv.s)
+			return 0, kit.BadRequest("Invalid value for '%s': '%s' is not an integer", name, pv.s)
 		}
 		n = int64(fl)
 	}
-	if n > 1<<31-1 || n < -(1<<31) {
-		return 0, badRequest("Invalid value for '%s': %d is out of range", name, n)
+	if n > math.MaxInt32 || n < math.MinInt32 {
+		return 0, kit.BadRequest("Invalid value for '%s': %d is out of range", name, n)
 	}
-	if o.hasMin && n < o.min {
-		return 0, badRequest("Invalid value for '%s': must be at least %d", name, o.min)
+	if n < r.min {
+		return 0, kit.BadRequest("Invalid value for '%s': must be at least %d", name, r.min)
 	}
-	if o.hasMax && n > o.max {
-		return 0, badRequest("Invalid value for '%s': must be at most %d", name, o.max)
+	if n > r.max {
+		return 0, kit.BadRequest("Invalid value for '%s': must be at most %d", name, r.max)
 	}
 	return n, nil
 }
 
-func parseBool(name string, pv param) (bool, *apiError) {
+func parseBool(name string, pv param) (bool, error) {
 	if pv.isList {
-		return false, badRequest("Invalid value for '%s': must be a boolean, not a list", name)
+		return false, kit.BadRequest("Invalid value for '%s': must be a boolean, not a list", name)
 	}
 	switch strings.ToLower(strings.TrimSpace(pv.s)) {
 	case "1", "true", "t", "yes", "on":
@@ -353,7 +391,7 @@ func parseBool(name string, pv param) (bool, *apiError) {
 	case "0", "false", "f", "no", "off", "":
 		return false, nil
 	}
-	return false, badRequest("Invalid value for '%s': '%s' is not a boolean", name, pv.s)
+	return false, kit.BadRequest("Invalid value for '%s': '%s' is not a boolean", name, pv.s)
 }
 
 // stringList reads a list parameter: repeated fields, a JSON array, or a
@@ -373,60 +411,4 @@ func stringList(pv param) []string {
 		}
 	}
 	return []string{pv.s}
-}
-
-// checkRequired reports the first required field of *v left empty.
-func checkRequired(v any) *apiError {
-	rv := reflect.ValueOf(v).Elem()
-	for _, fd := range fieldsOf(rv.Type()) {
-		if !fd.opts.required {
-			continue
-		}
-		f := rv.Field(fd.index)
-		if f.IsZero() || (f.Kind() == reflect.String && strings.TrimSpace(f.String()) == "") {
-			return badRequest("Required parameter '%s' is missing or empty", fd.name)
-		}
-	}
-	return nil
-}
-
-// renderFields writes the tagged fields of v (a resource struct) into m as
-// Fastly renders them: nil pointers as null, nil lists as [], and "str"
-// fields as strings.
-func renderFields(m map[string]any, v any) {
-	rv := reflect.ValueOf(v)
-	for _, fd := range fieldsOf(rv.Type()) {
-		m[fd.name] = renderValue(rv.Field(fd.index), fd.opts)
-	}
-}
-
-func renderValue(f reflect.Value, o fieldOpts) any {
-	switch f.Kind() {
-	case reflect.Pointer:
-		if f.IsNil() {
-			return nil
-		}
-		return renderValue(f.Elem(), o)
-	case reflect.Int:
-		if o.str {
-			return strconv.FormatInt(f.Int(), 10)
-		}
-		return f.Int()
-	case reflect.Bool:
-		if o.str {
-			if f.Bool() {
-				return "1"
-			}
-			return "0"
-		}
-		return f.Bool()
-	case reflect.Slice:
-		l := f.Interface().([]string)
-		if l == nil {
-			l = []string{}
-		}
-		return l
-	default:
-		return f.String()
-	}
 }

@@ -1,14 +1,18 @@
 package fastly
 
 import (
+	"encoding/json"
+	"errors"
 	"net/http"
-	"reflect"
 	"testing"
+
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // FuzzParseBody: any body and content type either parses or yields a 400
-// or 415 with a detail; parsed parameters then apply to every resource
-// type without a panic, succeeding or failing with a 400.
+// or 415 with a detail; parsed parameters then bind to every resource
+// type without a panic, succeeding or failing with a 400, and what they
+// bound renders as JSON.
 func FuzzParseBody(f *testing.F) {
 	for _, seed := range []struct{ ct, body string }{
 		{"application/x-www-form-urlencoded", "name=a&port=80&use_ssl=1&headers[]=a&headers[]=b"},
@@ -24,24 +28,55 @@ func FuzzParseBody(f *testing.F) {
 	} {
 		f.Add(seed.ct, []byte(seed.body))
 	}
+	ks := newKindSet()
 	f.Fuzz(func(t *testing.T, ct string, body []byte) {
 		p, err := parseBody(ct, body)
 		if err != nil {
-			if (err.status != http.StatusBadRequest && err.status != http.StatusUnsupportedMediaType) || err.detail == "" {
+			var e *kit.Error
+			if !errors.As(err, &e) || (e.Status != http.StatusBadRequest && e.Status != http.StatusUnsupportedMediaType) || e.Message == "" {
 				t.Fatalf("parseBody(%q, %q) = %+v", ct, body, err)
 			}
 			return
 		}
-		for _, dst := range []any{&Backend{}, &Healthcheck{}, &Condition{}, &Header{}, &CacheSetting{}, &RequestSetting{},
-			&ResponseObject{}, &Gzip{}, &Snippet{}, &VCL{}, &Dictionary{}, &LogSyslog{}, &Settings{}, &Domain{}} {
-			if err := applyParams(p, dst); err != nil && err.status != http.StatusBadRequest {
-				t.Fatalf("applyParams(%T) = %+v", dst, err)
-			}
-			_ = checkRequired(dst)
-			m := map[string]any{}
-			renderFields(m, deref(dst))
+		fuzzKind(t, ks.backends, p)
+		fuzzKind(t, ks.cacheSettings, p)
+		fuzzKind(t, ks.conditions, p)
+		fuzzKind(t, ks.dictionaries, p)
+		fuzzKind(t, ks.domains, p)
+		fuzzKind(t, ks.gzips, p)
+		fuzzKind(t, ks.headers, p)
+		fuzzKind(t, ks.healthchecks, p)
+		fuzzKind(t, ks.requestSettings, p)
+		fuzzKind(t, ks.responseObjects, p)
+		fuzzKind(t, ks.snippets, p)
+		fuzzKind(t, ks.vcls, p)
+		fuzzKind(t, ks.syslogs, p)
+		var st Settings
+		checkBindError(t, "Settings", bind(p, &st, (*Settings).bind))
+		if _, err := json.Marshal(settingsWire{Settings: st}); err != nil {
+			t.Fatalf("rendering settings %+v: %v", st, err)
 		}
 	})
 }
 
-func deref(v any) any { return reflect.ValueOf(v).Elem().Interface() }
+// fuzzKind binds p to a new resource of k's type (over its defaults) and
+// renders what it got.
+func fuzzKind[T named, W any](t *testing.T, k *kind[T, W], p params) {
+	t.Helper()
+	x, err := k.parse(p)
+	checkBindError(t, k.label, err)
+	if _, err := json.Marshal(k.wire(x, meta{})); err != nil {
+		t.Fatalf("rendering %s %+v: %v", k.label, x, err)
+	}
+}
+
+func checkBindError(t *testing.T, what string, err error) {
+	t.Helper()
+	if err == nil {
+		return
+	}
+	var e *kit.Error
+	if !errors.As(err, &e) || e.Status != http.StatusBadRequest {
+		t.Fatalf("binding %s: %+v", what, err)
+	}
+}

@@ -7,7 +7,7 @@ import (
 
 // addServiceLocked stores a new service with an empty version 1.
 func (f *Fastly) addServiceLocked(in Service) *service {
-	now := f.now()
+	now := f.nowSec()
 	s := &service{Service: in, dictItems: map[string]*itemStore{}, dynamic: map[string]*rec[string]{}}
 	s.Versions = nil
 	if s.ID == "" {
@@ -63,7 +63,7 @@ func (f *Fastly) AddService(in Service) (Service, error) {
 		}
 	}
 	s := f.addServiceLocked(in)
-	now := f.now()
+	now := f.nowSec()
 	for i, sv := range in.Versions {
 		v := f.newVersionLocked(s)
 		if err := f.seedVersionLocked(s, v, sv, now); err != nil {
@@ -86,10 +86,10 @@ func stamp[T any](items []T, now time.Time) []rec[T] {
 	return out
 }
 
-func uniqueNames[T any](what string, c []rec[T]) error {
+func uniqueNames[T named](what string, c []rec[T]) error {
 	seen := map[string]bool{}
 	for i := range c {
-		n := nameOf(&c[i].v)
+		n := c[i].v.key()
 		if n == "" {
 			return fmt.Errorf("a %s has no name", what)
 		}
@@ -265,7 +265,7 @@ func (f *Fastly) SetDictionaryItem(serviceID, dictionaryID, key, value string) b
 	if !ok {
 		return false
 	}
-	now := f.now()
+	now := f.nowSec()
 	it, ok := st.items[key]
 	if !ok {
 		it = &DictionaryItem{Key: key, Created: now}

@@ -7,8 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gorilla/mux"
-	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // Route names of the service API.
@@ -22,32 +21,42 @@ const (
 	OpServiceDetails = "fastly.service.details"
 )
 
-func (f *Fastly) serviceRoutes(r *mux.Router) {
-	r.HandleFunc("/service", f.listServices).Methods("GET").Name(OpListServices)
-	r.HandleFunc("/service", f.createService).Methods("POST").Name(OpCreateService)
-	r.HandleFunc("/service/search", f.searchService).Methods("GET").Name(OpSearchService)
-	r.HandleFunc("/service/{service_id}", f.getService).Methods("GET").Name(OpGetService)
-	r.HandleFunc("/service/{service_id}", f.updateService).Methods("PUT").Name(OpUpdateService)
-	r.HandleFunc("/service/{service_id}", f.deleteService).Methods("DELETE").Name(OpDeleteService)
-	r.HandleFunc("/service/{service_id}/details", f.serviceDetails).Methods("GET").Name(OpServiceDetails)
-	r.HandleFunc("/service/{service_id}/domain", f.serviceDomains).Methods("GET").Name(OpServiceDomain)
+func (f *Fastly) serviceRoutes() []kit.Route {
+	return []kit.Route{
+		{Op: OpListServices, Method: "GET", Path: "/service", Handler: f.listServices},
+		{Op: OpCreateService, Method: "POST", Path: "/service", Handler: f.createService},
+		{Op: OpSearchService, Method: "GET", Path: "/service/search", Handler: f.searchService},
+		{Op: OpGetService, Method: "GET", Path: "/service/{service_id}", Handler: f.getService},
+		{Op: OpUpdateService, Method: "PUT", Path: "/service/{service_id}", Handler: f.updateService},
+		{Op: OpDeleteService, Method: "DELETE", Path: "/service/{service_id}", Handler: f.deleteService},
+		{Op: OpServiceDetails, Method: "GET", Path: "/service/{service_id}/details", Handler: f.serviceDetails},
+		{Op: OpServiceDomain, Method: "GET", Path: "/service/{service_id}/domain", Handler: f.serviceDomains},
+	}
 }
 
-// serviceCreate is the body of POST /service and PUT /service/{id}.
-type serviceCreate struct {
-	Name       string `json:"name" fastly:"req,len=255"`
-	Comment    string `json:"comment"`
-	CustomerID string `json:"customer_id"`
-	Type       string `json:"type" fastly:"enum=vcl|wasm"`
+// serviceIn is the body of POST /service and PUT /service/{id}.
+type serviceIn struct {
+	Name       string
+	Comment    string
+	CustomerID string
+	Type       string
 }
 
-func notFoundService(id string) *apiError {
-	return &apiError{status: http.StatusNotFound, msg: "Record not found", detail: sprintf("Cannot find service '%s'", id)}
+func (x *serviceIn) bind(b *fields) {
+	b.text("name", &x.Name, maxLen(255))
+	b.text("comment", &x.Comment)
+	b.text("customer_id", &x.CustomerID)
+	b.text("type", &x.Type, oneOf("vcl", "wasm"))
+	b.require("name", x.Name)
+}
+
+func notFoundService(id string) error {
+	return kit.NotFound("Cannot find service '%s'", id)
 }
 
 // serviceLocked finds a live service and brings a pending activation up to
 // the clock.
-func (f *Fastly) serviceLocked(id string) (*service, *apiError) {
+func (f *Fastly) serviceLocked(id string) (*service, error) {
 	s, ok := f.services[id]
 	if !ok || s.deleted {
 		return nil, notFoundService(id)
@@ -57,24 +66,24 @@ func (f *Fastly) serviceLocked(id string) (*service, *apiError) {
 }
 
 // versionOf finds a version by its number as written in a path.
-func versionOf(s *service, raw string) (*version, *apiError) {
+func versionOf(s *service, raw string) (*version, error) {
 	n, err := strconv.Atoi(raw)
 	if err != nil || n < 1 {
-		return nil, badRequest("Invalid version number '%s'", raw)
+		return nil, kit.BadRequest("Invalid version number '%s'", raw)
 	}
 	if n > len(s.versions) {
-		return nil, &apiError{status: http.StatusNotFound, msg: "Record not found",
-			detail: sprintf("Couldn't find Version '{ number => %d, service => %s }'", n, s.ID)}
+		return nil, kit.NotFound("Couldn't find Version '{ number => %d, service => %s }'", n, s.ID)
 	}
 	return s.versions[n-1], nil
 }
 
-func (f *Fastly) serviceVersionLocked(r *http.Request) (*service, *version, *apiError) {
-	s, err := f.serviceLocked(pathVar(r, "service_id"))
+// serviceVersionLocked finds the service and version the path names.
+func (f *Fastly) serviceVersionLocked(c *kit.Call) (*service, *version, error) {
+	s, err := f.serviceLocked(pathVar(c, "service_id"))
 	if err != nil {
 		return nil, nil, err
 	}
-	v, err := versionOf(s, pathVar(r, "version_id"))
+	v, err := versionOf(s, pathVar(c, "version_id"))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -83,8 +92,8 @@ func (f *Fastly) serviceVersionLocked(r *http.Request) (*service, *version, *api
 
 // editableVersionLocked is serviceVersionLocked for a change: an active or
 // locked version cannot be edited.
-func (f *Fastly) editableVersionLocked(r *http.Request) (*service, *version, *apiError) {
-	s, v, err := f.serviceVersionLocked(r)
+func (f *Fastly) editableVersionLocked(c *kit.Call) (*service, *version, error) {
+	s, v, err := f.serviceVersionLocked(c)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -94,10 +103,10 @@ func (f *Fastly) editableVersionLocked(r *http.Request) (*service, *version, *ap
 	return s, v, nil
 }
 
-func notEditable(s *service, v *version) *apiError {
+func notEditable(s *service, v *version) error {
 	if v.locked || v.active {
-		return &apiError{status: http.StatusConflict, msg: "Version locked",
-			detail: sprintf("Version %d of service '%s' is locked and cannot be edited; clone it to make changes", v.number, s.ID)}
+		return &kit.Error{Status: http.StatusConflict, Message: "Version locked",
+			Detail: sprintf("Version %d of service '%s' is locked and cannot be edited; clone it to make changes", v.number, s.ID)}
 	}
 	return nil
 }
@@ -112,182 +121,240 @@ func activeOrLatest(s *service) *version {
 	return s.versions[len(s.versions)-1]
 }
 
-func (f *Fastly) renderVersion(s *service, v *version) map[string]any {
-	return map[string]any{
-		"active": v.active, "comment": v.comment, "deployed": v.deployed, "locked": v.locked,
-		"number": v.number, "staging": v.staging, "testing": v.testing, "service_id": s.ID,
-		"created_at": ts(v.created), "updated_at": ts(v.updated), "deleted_at": nil,
-		"environments": []any{},
-	}
+// versionWire is a version as the API renders it.
+type versionWire struct {
+	Active       bool     `json:"active"`
+	Comment      string   `json:"comment"`
+	Deployed     bool     `json:"deployed"`
+	Locked       bool     `json:"locked"`
+	Number       int      `json:"number"`
+	Staging      bool     `json:"staging"`
+	Testing      bool     `json:"testing"`
+	ServiceID    string   `json:"service_id"`
+	CreatedAt    jsonTime `json:"created_at"`
+	UpdatedAt    jsonTime `json:"updated_at"`
+	DeletedAt    jsonTime `json:"deleted_at"`
+	Environments none     `json:"environments"`
 }
 
-func (f *Fastly) renderService(s *service) map[string]any {
-	versions := make([]map[string]any, len(s.versions))
+func renderVersion(s *service, v *version) versionWire {
+	return versionWire{Active: v.active, Comment: v.comment, Deployed: v.deployed, Locked: v.locked,
+		Number: v.number, Staging: v.staging, Testing: v.testing, ServiceID: s.ID,
+		CreatedAt: jsonTime(v.created), UpdatedAt: jsonTime(v.updated), Environments: none{}}
+}
+
+// serviceCommon is what every rendering of a service holds.
+type serviceCommon struct {
+	ID           string        `json:"id"`
+	Name         string        `json:"name"`
+	Comment      string        `json:"comment"`
+	CustomerID   string        `json:"customer_id"`
+	Type         string        `json:"type"`
+	Paused       bool          `json:"paused"`
+	CreatedAt    jsonTime      `json:"created_at"`
+	UpdatedAt    jsonTime      `json:"updated_at"`
+	DeletedAt    jsonTime      `json:"deleted_at"`
+	Versions     []versionWire `json:"versions"`
+	Environments none          `json:"environments"`
+}
+
+// serviceWire is a service as create, get, update and search render it.
+type serviceWire struct {
+	serviceCommon
+	PublishKey string `json:"publish_key"`
+}
+
+// serviceItem is a service in a list: the number of its active (or
+// latest) version, and no publish key.
+type serviceItem struct {
+	serviceCommon
+	Version int `json:"version"`
+}
+
+// serviceDetailsWire is GET /service/{id}/details.
+type serviceDetailsWire struct {
+	serviceWire
+	ActiveVersion *versionDetailWire `json:"active_version"`
+	Version       versionDetailWire  `json:"version"`
+}
+
+// versionDetailWire is a version with every object it holds.
+type versionDetailWire struct {
+	versionWire
+	Backends        []backendWire        `json:"backends"`
+	CacheSettings   []cacheSettingWire   `json:"cache_settings"`
+	Conditions      []conditionWire      `json:"conditions"`
+	Dictionaries    []dictionaryWire     `json:"dictionaries"`
+	Domains         []domainWire         `json:"domains"`
+	Gzips           []gzipWire           `json:"gzips"`
+	Headers         []headerWire         `json:"headers"`
+	Healthchecks    []healthcheckWire    `json:"healthchecks"`
+	RequestSettings []requestSettingWire `json:"request_settings"`
+	ResponseObjects []responseObjectWire `json:"response_objects"`
+	Snippets        []snippetWire        `json:"snippets"`
+	VCLs            []vclWire            `json:"vcls"`
+	ACLs            none                 `json:"acls"`
+	Directors       none                 `json:"directors"`
+	Wordpress       none                 `json:"wordpress"`
+	Settings        settingsWire         `json:"settings"`
+}
+
+func renderServiceCommon(s *service) serviceCommon {
+	versions := make([]versionWire, len(s.versions))
 	for i, v := range s.versions {
-		versions[i] = f.renderVersion(s, v)
+		versions[i] = renderVersion(s, v)
 	}
-	return map[string]any{
-		"id": s.ID, "name": s.Name, "comment": s.Comment, "customer_id": s.CustomerID, "type": s.Type,
-		"publish_key": "", "paused": false, "created_at": ts(s.Created), "updated_at": ts(s.Updated),
-		"deleted_at": nil, "versions": versions, "environments": []any{},
-	}
+	return serviceCommon{ID: s.ID, Name: s.Name, Comment: s.Comment, CustomerID: s.CustomerID, Type: s.Type,
+		CreatedAt: jsonTime(s.Created), UpdatedAt: jsonTime(s.Updated), Versions: versions, Environments: none{}}
+}
+
+func renderService(s *service) serviceWire {
+	return serviceWire{serviceCommon: renderServiceCommon(s)}
 }
 
 // renderVersionDetail is a version with every object it holds.
-func (f *Fastly) renderVersionDetail(s *service, v *version) map[string]any {
-	m := f.renderVersion(s, v)
-	for _, k := range f.kindList {
-		if key := k.detailsKey(); key != "" {
-			m[key] = k.renderAll(f, s, v)
-		}
+func (f *Fastly) renderVersionDetail(s *service, v *version) versionDetailWire {
+	ks := f.kinds
+	return versionDetailWire{
+		versionWire:     renderVersion(s, v),
+		Backends:        ks.backends.renderAll(s, v),
+		CacheSettings:   ks.cacheSettings.renderAll(s, v),
+		Conditions:      ks.conditions.renderAll(s, v),
+		Dictionaries:    ks.dictionaries.renderAll(s, v),
+		Domains:         ks.domains.renderAll(s, v),
+		Gzips:           ks.gzips.renderAll(s, v),
+		Headers:         ks.headers.renderAll(s, v),
+		Healthchecks:    ks.healthchecks.renderAll(s, v),
+		RequestSettings: ks.requestSettings.renderAll(s, v),
+		ResponseObjects: ks.responseObjects.renderAll(s, v),
+		Snippets:        ks.snippets.renderAll(s, v),
+		VCLs:            ks.vcls.renderAll(s, v),
+		ACLs:            none{},
+		Directors:       none{},
+		Wordpress:       none{},
+		Settings:        settingsWire{Settings: v.settings},
 	}
-	m["acls"], m["directors"], m["wordpress"] = []any{}, []any{}, []any{}
-	settings := map[string]any{"general.default_pci": 0}
-	renderFields(settings, v.settings)
-	m["settings"] = settings
-	return m
 }
 
-func (f *Fastly) createService(w http.ResponseWriter, r *http.Request) {
-	p, perr := readParams(r)
-	if perr != nil {
-		writeAPIError(w, perr)
-		return
+func (f *Fastly) createService(c *kit.Call) (kit.Reply, error) {
+	p, err := readParams(c)
+	if err != nil {
+		return kit.Reply{}, err
 	}
-	in := serviceCreate{Type: "vcl"}
-	if err := applyParams(p, &in); err != nil {
-		writeAPIError(w, err)
-		return
-	}
-	if err := checkRequired(&in); err != nil {
-		writeAPIError(w, err)
-		return
+	in := serviceIn{Type: "vcl"}
+	if err := bind(p, &in, (*serviceIn).bind); err != nil {
+		return kit.Reply{}, err
 	}
 	if in.Type == "" {
 		in.Type = "vcl"
 	}
-	f.do(w, func() (any, *apiError) {
-		s := f.addServiceLocked(Service{Name: in.Name, Comment: in.Comment, Type: in.Type})
-		return f.renderService(s), nil
-	})
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s := f.addServiceLocked(Service{Name: in.Name, Comment: in.Comment, Type: in.Type})
+	return kit.OK(renderService(s)), nil
 }
 
-func (f *Fastly) getService(w http.ResponseWriter, r *http.Request) {
-	f.do(w, func() (any, *apiError) {
-		s, err := f.serviceLocked(pathVar(r, "service_id"))
-		if err != nil {
-			return nil, err
-		}
-		return f.renderService(s), nil
-	})
-}
-
-func (f *Fastly) updateService(w http.ResponseWriter, r *http.Request) {
-	p, perr := readParams(r)
-	if perr != nil {
-		writeAPIError(w, perr)
-		return
+func (f *Fastly) getService(c *kit.Call) (kit.Reply, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s, err := f.serviceLocked(pathVar(c, "service_id"))
+	if err != nil {
+		return kit.Reply{}, err
 	}
-	f.do(w, func() (any, *apiError) {
-		s, err := f.serviceLocked(pathVar(r, "service_id"))
+	return kit.OK(renderService(s)), nil
+}
+
+func (f *Fastly) updateService(c *kit.Call) (kit.Reply, error) {
+	p, err := readParams(c)
+	if err != nil {
+		return kit.Reply{}, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s, err := f.serviceLocked(pathVar(c, "service_id"))
+	if err != nil {
+		return kit.Reply{}, err
+	}
+	in := serviceIn{Name: s.Name, Comment: s.Comment}
+	if err := bind(p, &in, (*serviceIn).bind); err != nil {
+		return kit.Reply{}, err
+	}
+	s.Name, s.Comment = in.Name, in.Comment
+	s.Updated = f.nowSec()
+	return kit.OK(renderService(s)), nil
+}
+
+func (f *Fastly) deleteService(c *kit.Call) (kit.Reply, error) {
+	id := pathVar(c, "service_id")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s, ok := f.services[id]
+	if !ok {
+		return kit.Reply{}, notFoundService(id)
+	}
+	if s.deleted {
+		return kit.Reply{}, kit.BadRequest("Service '%s' is deleted", id)
+	}
+	f.settleLocked(s)
+	if activeOrLatest(s).active || s.pending != nil {
+		return kit.Reply{}, kit.BadRequest("Service '%s' has an active version; deactivate it before deleting the service", id)
+	}
+	s.deleted = true
+	s.deletedAt = f.nowSec()
+	return kit.OK(statusOK), nil
+}
+
+func (f *Fastly) serviceDetails(c *kit.Call) (kit.Reply, error) {
+	raw := c.Query().Get("version")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s, err := f.serviceLocked(pathVar(c, "service_id"))
+	if err != nil {
+		return kit.Reply{}, err
+	}
+	out := serviceDetailsWire{serviceWire: renderService(s)}
+	for _, v := range s.versions {
+		if v.active {
+			d := f.renderVersionDetail(s, v)
+			out.ActiveVersion = &d
+		}
+	}
+	shown := activeOrLatest(s)
+	if raw != "" {
+		v, err := versionOf(s, raw)
 		if err != nil {
-			return nil, err
+			return kit.Reply{}, err
 		}
-		in := serviceCreate{Name: s.Name, Comment: s.Comment}
-		if err := applyParams(p, &in); err != nil {
-			return nil, err
-		}
-		if err := checkRequired(&in); err != nil {
-			return nil, err
-		}
-		s.Name, s.Comment = in.Name, in.Comment
-		s.Updated = f.now()
-		return f.renderService(s), nil
-	})
+		shown = v
+	}
+	out.Version = f.renderVersionDetail(s, shown)
+	return kit.OK(out), nil
 }
 
-func (f *Fastly) deleteService(w http.ResponseWriter, r *http.Request) {
-	id := pathVar(r, "service_id")
-	f.do(w, func() (any, *apiError) {
-		s, ok := f.services[id]
-		if !ok {
-			return nil, notFoundService(id)
-		}
-		if s.deleted {
-			return nil, badRequest("Service '%s' is deleted", id)
-		}
-		f.settleLocked(s)
-		if activeOrLatest(s).active || s.pending != nil {
-			return nil, badRequest("Service '%s' has an active version; deactivate it before deleting the service", id)
-		}
-		s.deleted = true
-		s.deletedAt = f.now()
-		return statusOK, nil
-	})
-}
-
-func (f *Fastly) serviceDetails(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	f.do(w, func() (any, *apiError) {
-		s, err := f.serviceLocked(pathVar(r, "service_id"))
-		if err != nil {
-			return nil, err
-		}
-		m := f.renderService(s)
-		var active *version
-		for _, v := range s.versions {
-			if v.active {
-				active = v
-			}
-		}
-		if active != nil {
-			m["active_version"] = f.renderVersionDetail(s, active)
-		} else {
-			m["active_version"] = nil
-		}
-		shown := activeOrLatest(s)
-		if raw := q.Get("version"); raw != "" {
-			v, err := versionOf(s, raw)
-			if err != nil {
-				return nil, err
-			}
-			shown = v
-		}
-		m["version"] = f.renderVersionDetail(s, shown)
-		return m, nil
-	})
-}
-
-func (f *Fastly) searchService(w http.ResponseWriter, r *http.Request) {
-	name := r.URL.Query().Get("name")
+func (f *Fastly) searchService(c *kit.Call) (kit.Reply, error) {
+	name := c.Query().Get("name")
 	if name == "" {
-		writeAPIError(w, badRequest("Required parameter 'name' is missing or empty"))
-		return
+		return kit.Reply{}, kit.BadRequest("Required parameter 'name' is missing or empty")
 	}
-	f.do(w, func() (any, *apiError) {
-		for _, id := range f.order {
-			if s := f.services[id]; !s.deleted && s.Name == name {
-				f.settleLocked(s)
-				return f.renderService(s), nil
-			}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, id := range f.order {
+		if s := f.services[id]; !s.deleted && s.Name == name {
+			f.settleLocked(s)
+			return kit.OK(renderService(s)), nil
 		}
-		return nil, &apiError{status: http.StatusNotFound, msg: "Record not found", detail: sprintf("Cannot find service '%s'", name)}
-	})
+	}
+	return kit.Reply{}, notFoundService(name)
 }
 
-func (f *Fastly) serviceDomains(w http.ResponseWriter, r *http.Request) {
-	f.do(w, func() (any, *apiError) {
-		s, err := f.serviceLocked(pathVar(r, "service_id"))
-		if err != nil {
-			return nil, err
-		}
-		for _, k := range f.kindList {
-			if k.detailsKey() == "domains" {
-				return k.renderAll(f, s, activeOrLatest(s)), nil
-			}
-		}
-		return []any{}, nil
-	})
+func (f *Fastly) serviceDomains(c *kit.Call) (kit.Reply, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s, err := f.serviceLocked(pathVar(c, "service_id"))
+	if err != nil {
+		return kit.Reply{}, err
+	}
+	return kit.OK(f.kinds.domains.renderAll(s, activeOrLatest(s))), nil
 }
 
 // page is a validated page request.
@@ -298,19 +365,19 @@ type page struct {
 }
 
 // readPage reads Fastly's page, per_page, sort and direction parameters.
-func readPage(q url.Values, defaultPer int, sorts ...string) (page, *apiError) {
+func readPage(q url.Values, defaultPer int, sorts ...string) (page, error) {
 	pg := page{number: 1, per: defaultPer, sort: sorts[0]}
 	if raw := q.Get("page"); raw != "" {
 		n, err := strconv.Atoi(raw)
 		if err != nil || n < 1 {
-			return pg, badRequest("Invalid value for 'page': '%s' is not a positive integer", raw)
+			return pg, kit.BadRequest("Invalid value for 'page': '%s' is not a positive integer", raw)
 		}
 		pg.number = n
 	}
 	if raw := q.Get("per_page"); raw != "" {
 		n, err := strconv.Atoi(raw)
 		if err != nil || n < 1 || n > 1000 {
-			return pg, badRequest("Invalid value for 'per_page': '%s' is not an integer from 1 to 1000", raw)
+			return pg, kit.BadRequest("Invalid value for 'per_page': '%s' is not an integer from 1 to 1000", raw)
 		}
 		pg.per = n
 	}
@@ -320,7 +387,7 @@ func readPage(q url.Values, defaultPer int, sorts ...string) (page, *apiError) {
 			ok = ok || s == raw
 		}
 		if !ok {
-			return pg, badRequest("Invalid value for 'sort': '%s' is not one of %s", raw, strings.Join(sorts, ", "))
+			return pg, kit.BadRequest("Invalid value for 'sort': '%s' is not one of %s", raw, strings.Join(sorts, ", "))
 		}
 		pg.sort = raw
 	}
@@ -329,7 +396,7 @@ func readPage(q url.Values, defaultPer int, sorts ...string) (page, *apiError) {
 	case "descend":
 		pg.descend = true
 	default:
-		return pg, badRequest("Invalid value for 'direction': '%s' is not ascend or descend", q.Get("direction"))
+		return pg, kit.BadRequest("Invalid value for 'direction': '%s' is not ascend or descend", q.Get("direction"))
 	}
 	return pg, nil
 }
@@ -351,8 +418,9 @@ func (pg page) bounds(total int) (int, int) {
 	return start, end
 }
 
-// setLinks writes Fastly's Link header: first, prev, next and last pages.
-func (pg page) setLinks(w http.ResponseWriter, r *http.Request, total int) {
+// setLinks sets Fastly's Link header: first, prev, next and last pages.
+func (pg page) setLinks(c *kit.Call, total int) {
+	r := c.Request
 	last := (total + pg.per - 1) / pg.per
 	if last < 1 {
 		last = 1
@@ -361,7 +429,7 @@ func (pg page) setLinks(w http.ResponseWriter, r *http.Request, total int) {
 		q := r.URL.Query()
 		q.Set("page", strconv.Itoa(n))
 		q.Set("per_page", strconv.Itoa(pg.per))
-		return "<" + fake.BaseURL(r) + r.URL.Path + "?" + q.Encode() + `>; rel="` + rel + `"`
+		return "<" + c.BaseURL() + r.URL.Path + "?" + q.Encode() + `>; rel="` + rel + `"`
 	}
 	links := []string{link(1, "first")}
 	if pg.number > 1 {
@@ -375,27 +443,24 @@ func (pg page) setLinks(w http.ResponseWriter, r *http.Request, total int) {
 		links = append(links, link(pg.number+1, "next"))
 	}
 	links = append(links, link(last, "last"))
-	w.Header().Set("Link", strings.Join(links, ", "))
+	c.Header().Set("Link", strings.Join(links, ", "))
 }
 
-func (f *Fastly) listServices(w http.ResponseWriter, r *http.Request) {
-	pg, perr := readPage(r.URL.Query(), 20, "created", "name", "updated")
-	if perr != nil {
-		writeAPIError(w, perr)
-		return
+func (f *Fastly) listServices(c *kit.Call) (kit.Reply, error) {
+	pg, err := readPage(c.Query(), 20, "created", "name", "updated")
+	if err != nil {
+		return kit.Reply{}, err
 	}
-	var out []map[string]any
-	var total int
-	f.locked(func() {
-		out, total = f.listServicesLocked(pg)
-	})
-	pg.setLinks(w, r, total)
-	fake.WriteJSON(w, http.StatusOK, out)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out, total := f.listServicesLocked(pg)
+	pg.setLinks(c, total)
+	return kit.OK(out), nil
 }
 
 // listServicesLocked is one page of the live services and how many there
 // are.
-func (f *Fastly) listServicesLocked(pg page) ([]map[string]any, int) {
+func (f *Fastly) listServicesLocked(pg page) ([]serviceItem, int) {
 	var live []*service
 	for _, id := range f.order {
 		if s := f.services[id]; !s.deleted {
@@ -420,12 +485,9 @@ func (f *Fastly) listServicesLocked(pg page) ([]map[string]any, int) {
 		return c < 0
 	})
 	start, end := pg.bounds(len(live))
-	out := make([]map[string]any, 0, end-start)
+	out := make([]serviceItem, 0, end-start)
 	for _, s := range live[start:end] {
-		m := f.renderService(s)
-		delete(m, "publish_key")
-		m["version"] = activeOrLatest(s).number
-		out = append(out, m)
+		out = append(out, serviceItem{serviceCommon: renderServiceCommon(s), Version: activeOrLatest(s).number})
 	}
 	return out, len(live)
 }

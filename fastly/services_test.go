@@ -14,6 +14,7 @@ import (
 	"github.com/mockcloud/mockcloud/clock"
 	"github.com/mockcloud/mockcloud/fake"
 	"github.com/mockcloud/mockcloud/fastly"
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 func TestCreateServiceFormAndJSON(t *testing.T) {
@@ -286,10 +287,14 @@ func TestAuthentication(t *testing.T) {
 		checkError(t, a.get("/service"), 401, "Provided credentials are missing or invalid", "")
 	})
 	t.Run("shared env ignores its token check", func(t *testing.T) {
-		env := fake.Env{Auth: func(r *http.Request) (fake.Principal, *fake.Error) {
-			return fake.Principal{}, fake.Errorf(401, "keystone says no")
+		env := kit.Env{Auth: func(r *http.Request) (kit.Principal, *kit.Error) {
+			return kit.Principal{}, kit.Errorf(401, "keystone says no")
 		}}
-		a := newAPI(t, fastly.WithEnv(env))
+		inst, err := fastly.Descriptor().New(env, kit.Site{}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := startAPI(t, inst.(*fastly.Fastly))
 		a.must(a.get("/service"), 200)
 	})
 }
@@ -326,7 +331,10 @@ func TestOptionsAndPipeline(t *testing.T) {
 	// The same seed gives the same IDs; the clock is the one given.
 	clk := clock.New(time.Date(2030, 5, 1, 12, 0, 0, 0, time.UTC))
 	ids := func() []string {
-		f := fastly.New(fastly.WithSeed(7), fastly.WithClock(clk))
+		f, err := fastly.NewUnstarted(fake.WithSeed(7), fake.WithClock(clk))
+		if err != nil {
+			t.Fatal(err)
+		}
 		s, err := f.AddService(fastly.Service{Name: "seeded"})
 		if err != nil {
 			t.Fatal(err)
@@ -339,15 +347,22 @@ func TestOptionsAndPipeline(t *testing.T) {
 	if a, b := ids(), ids(); !cmp.Equal(a, b) {
 		t.Errorf("same seed, different IDs: %v %v", a, b)
 	}
-	if fastly.New().Strict() || !fastly.New(fastly.Strict()).Strict() {
-		t.Errorf("Strict()")
+	// Without Strict any key gets in; with it, only seeded ones.
+	if r := newAPI(t).get("/service"); r.Status != 200 {
+		t.Errorf("permissive: unknown key answered %d", r.Status)
+	}
+	if r := newAPI(t, fastly.Strict()).get("/service"); r.Status != 401 {
+		t.Errorf("Strict(): unknown key answered %d", r.Status)
 	}
 
 	// Handler serves the same API; bodies past the limit get Fastly's 413.
-	f := fastly.New()
+	f, err := fastly.NewUnstarted()
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(f.Handler())
 	defer srv.Close()
-	req, _ := http.NewRequest("POST", srv.URL+"/service", strings.NewReader("name="+strings.Repeat("x", fake.DefaultMaxBody)))
+	req, _ := http.NewRequest("POST", srv.URL+"/service", strings.NewReader("name="+strings.Repeat("x", kit.DefaultMaxBody)))
 	req.Header.Set("Fastly-Key", "k")
 	req.Header.Set("Content-Type", formType)
 	resp, err := http.DefaultClient.Do(req)

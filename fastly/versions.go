@@ -1,10 +1,9 @@
 package fastly
 
 import (
-	"net/http"
 	"time"
 
-	"github.com/gorilla/mux"
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // Route names of the version API.
@@ -20,148 +19,161 @@ const (
 	OpValidateVersion   = "fastly.version.validate"
 )
 
-func (f *Fastly) versionRoutes(r *mux.Router) {
+func (f *Fastly) versionRoutes() []kit.Route {
 	base := "/service/{service_id}/version"
-	r.HandleFunc(base, f.listVersions).Methods("GET").Name(OpListVersions)
-	r.HandleFunc(base, f.createVersion).Methods("POST").Name(OpCreateVersion)
-	r.HandleFunc(base+"/{version_id}", f.getVersion).Methods("GET").Name(OpGetVersion)
-	r.HandleFunc(base+"/{version_id}", f.updateVersion).Methods("PUT").Name(OpUpdateVersion)
-	r.HandleFunc(base+"/{version_id}/clone", f.cloneVersion).Methods("PUT").Name(OpCloneVersion)
-	r.HandleFunc(base+"/{version_id}/activate", f.activateVersion).Methods("PUT").Name(OpActivateVersion)
-	r.HandleFunc(base+"/{version_id}/deactivate", f.deactivateVersion).Methods("PUT").Name(OpDeactivateVersion)
-	r.HandleFunc(base+"/{version_id}/lock", f.lockVersion).Methods("PUT").Name(OpLockVersion)
-	r.HandleFunc(base+"/{version_id}/validate", f.validateVersion).Methods("GET").Name(OpValidateVersion)
+	return []kit.Route{
+		{Op: OpListVersions, Method: "GET", Path: base, Handler: f.listVersions},
+		{Op: OpCreateVersion, Method: "POST", Path: base, Handler: f.createVersion},
+		{Op: OpGetVersion, Method: "GET", Path: base + "/{version_id}", Handler: f.getVersion},
+		{Op: OpUpdateVersion, Method: "PUT", Path: base + "/{version_id}", Handler: f.updateVersion},
+		{Op: OpCloneVersion, Method: "PUT", Path: base + "/{version_id}/clone", Handler: f.cloneVersion},
+		{Op: OpActivateVersion, Method: "PUT", Path: base + "/{version_id}/activate", Handler: f.activateVersion},
+		{Op: OpDeactivateVersion, Method: "PUT", Path: base + "/{version_id}/deactivate", Handler: f.deactivateVersion},
+		{Op: OpLockVersion, Method: "PUT", Path: base + "/{version_id}/lock", Handler: f.lockVersion},
+		{Op: OpValidateVersion, Method: "GET", Path: base + "/{version_id}/validate", Handler: f.validateVersion},
+	}
 }
 
-// versionUpdate is the body of POST /service/{id}/version and of PUT
+// versionIn is the body of POST /service/{id}/version and of PUT
 // /service/{id}/version/{n}: only the comment can be set; the state flags
 // change through activate, deactivate and lock.
-type versionUpdate struct {
-	Comment string `json:"comment"`
+type versionIn struct {
+	Comment string
 }
 
-func (f *Fastly) listVersions(w http.ResponseWriter, r *http.Request) {
-	f.do(w, func() (any, *apiError) {
-		s, err := f.serviceLocked(pathVar(r, "service_id"))
-		if err != nil {
-			return nil, err
-		}
-		out := make([]map[string]any, len(s.versions))
-		for i, v := range s.versions {
-			out[i] = f.renderVersion(s, v)
-		}
-		return out, nil
-	})
+func (x *versionIn) bind(b *fields) { b.text("comment", &x.Comment) }
+
+func (f *Fastly) listVersions(c *kit.Call) (kit.Reply, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s, err := f.serviceLocked(pathVar(c, "service_id"))
+	if err != nil {
+		return kit.Reply{}, err
+	}
+	out := make([]versionWire, len(s.versions))
+	for i, v := range s.versions {
+		out[i] = renderVersion(s, v)
+	}
+	return kit.OK(out), nil
 }
 
-func (f *Fastly) createVersion(w http.ResponseWriter, r *http.Request) {
-	p, perr := readParams(r)
-	if perr != nil {
-		writeAPIError(w, perr)
-		return
+// newVersionWire is what creating a version answers.
+type newVersionWire struct {
+	ServiceID string `json:"service_id"`
+	Number    int    `json:"number"`
+	Comment   string `json:"comment,omitempty"`
+}
+
+func (f *Fastly) createVersion(c *kit.Call) (kit.Reply, error) {
+	p, err := readParams(c)
+	if err != nil {
+		return kit.Reply{}, err
 	}
-	var in versionUpdate
-	if err := applyParams(p, &in); err != nil {
-		writeAPIError(w, err)
-		return
+	var in versionIn
+	if err := bind(p, &in, (*versionIn).bind); err != nil {
+		return kit.Reply{}, err
 	}
-	f.do(w, func() (any, *apiError) {
-		s, err := f.serviceLocked(pathVar(r, "service_id"))
-		if err != nil {
-			return nil, err
-		}
-		v := f.newVersionLocked(s)
-		v.comment = in.Comment
-		out := map[string]any{"service_id": s.ID, "number": v.number}
-		if in.Comment != "" {
-			out["comment"] = in.Comment
-		}
-		return out, nil
-	})
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s, err := f.serviceLocked(pathVar(c, "service_id"))
+	if err != nil {
+		return kit.Reply{}, err
+	}
+	v := f.newVersionLocked(s)
+	v.comment = in.Comment
+	return kit.OK(newVersionWire{ServiceID: s.ID, Number: v.number, Comment: in.Comment}), nil
 }
 
 // newVersionLocked appends an empty, unlocked version.
 func (f *Fastly) newVersionLocked(s *service) *version {
-	now := f.now()
+	now := f.nowSec()
 	v := &version{number: len(s.versions) + 1, created: now, updated: now, settings: DefaultSettings()}
 	s.versions = append(s.versions, v)
 	s.Updated = now
 	return v
 }
 
-func (f *Fastly) getVersion(w http.ResponseWriter, r *http.Request) {
-	f.do(w, func() (any, *apiError) {
-		s, v, err := f.serviceVersionLocked(r)
-		if err != nil {
-			return nil, err
-		}
-		return f.renderVersion(s, v), nil
-	})
-}
-
-func (f *Fastly) updateVersion(w http.ResponseWriter, r *http.Request) {
-	p, perr := readParams(r)
-	if perr != nil {
-		writeAPIError(w, perr)
-		return
+func (f *Fastly) getVersion(c *kit.Call) (kit.Reply, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s, v, err := f.serviceVersionLocked(c)
+	if err != nil {
+		return kit.Reply{}, err
 	}
-	f.do(w, func() (any, *apiError) {
-		s, v, err := f.serviceVersionLocked(r)
-		if err != nil {
-			return nil, err
-		}
-		in := versionUpdate{Comment: v.comment}
-		if err := applyParams(p, &in); err != nil {
-			return nil, err
-		}
-		v.comment = in.Comment
-		v.updated = f.now()
-		return f.renderVersion(s, v), nil
-	})
+	return kit.OK(renderVersion(s, v)), nil
 }
 
-func (f *Fastly) cloneVersion(w http.ResponseWriter, r *http.Request) {
-	f.do(w, func() (any, *apiError) {
-		s, v, err := f.serviceVersionLocked(r)
-		if err != nil {
-			return nil, err
-		}
-		now := f.now()
-		c := v.clone(len(s.versions)+1, now)
-		s.versions = append(s.versions, c)
-		s.Updated = now
-		return f.renderVersion(s, c), nil
-	})
+func (f *Fastly) updateVersion(c *kit.Call) (kit.Reply, error) {
+	p, err := readParams(c)
+	if err != nil {
+		return kit.Reply{}, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s, v, err := f.serviceVersionLocked(c)
+	if err != nil {
+		return kit.Reply{}, err
+	}
+	in := versionIn{Comment: v.comment}
+	if err := bind(p, &in, (*versionIn).bind); err != nil {
+		return kit.Reply{}, err
+	}
+	v.comment = in.Comment
+	v.updated = f.nowSec()
+	return kit.OK(renderVersion(s, v)), nil
 }
 
-func (f *Fastly) lockVersion(w http.ResponseWriter, r *http.Request) {
-	f.do(w, func() (any, *apiError) {
-		s, v, err := f.serviceVersionLocked(r)
-		if err != nil {
-			return nil, err
-		}
-		if !v.locked {
-			v.locked = true
-			v.updated = f.now()
-		}
-		return f.renderVersion(s, v), nil
-	})
+func (f *Fastly) cloneVersion(c *kit.Call) (kit.Reply, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s, v, err := f.serviceVersionLocked(c)
+	if err != nil {
+		return kit.Reply{}, err
+	}
+	now := f.nowSec()
+	cl := v.clone(len(s.versions)+1, now)
+	s.versions = append(s.versions, cl)
+	s.Updated = now
+	return kit.OK(renderVersion(s, cl)), nil
 }
 
-func (f *Fastly) validateVersion(w http.ResponseWriter, r *http.Request) {
-	f.do(w, func() (any, *apiError) {
-		s, v, err := f.serviceVersionLocked(r)
-		if err != nil {
-			return nil, err
-		}
-		problems := validate(s, v)
-		out := map[string]any{"status": "ok", "msg": nil, "errors": problems, "warnings": []string{}, "messages": []string{}}
-		if len(problems) > 0 {
-			out["status"] = "error"
-			out["msg"] = problems[0]
-		}
-		return out, nil
-	})
+func (f *Fastly) lockVersion(c *kit.Call) (kit.Reply, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s, v, err := f.serviceVersionLocked(c)
+	if err != nil {
+		return kit.Reply{}, err
+	}
+	if !v.locked {
+		v.locked = true
+		v.updated = f.nowSec()
+	}
+	return kit.OK(renderVersion(s, v)), nil
+}
+
+// validationWire is GET .../validate.
+type validationWire struct {
+	Status   string   `json:"status"`
+	Msg      *string  `json:"msg"`
+	Errors   []string `json:"errors"`
+	Warnings []string `json:"warnings"`
+	Messages []string `json:"messages"`
+}
+
+func (f *Fastly) validateVersion(c *kit.Call) (kit.Reply, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s, v, err := f.serviceVersionLocked(c)
+	if err != nil {
+		return kit.Reply{}, err
+	}
+	problems := validate(s, v)
+	out := validationWire{Status: "ok", Errors: problems, Warnings: []string{}, Messages: []string{}}
+	if len(problems) > 0 {
+		out.Status = "error"
+		out.Msg = &problems[0]
+	}
+	return kit.OK(out), nil
 }
 
 // validate lists what keeps a version from activating: no domain, a
@@ -231,31 +243,30 @@ func validate(s *service, v *version) []string {
 	return problems
 }
 
-func (f *Fastly) activateVersion(w http.ResponseWriter, r *http.Request) {
-	sid := pathVar(r, "service_id")
-	f.do(w, func() (any, *apiError) {
-		s, v, err := f.serviceVersionLocked(r)
-		if err != nil {
-			return nil, err
-		}
-		if problems := validate(s, v); len(problems) > 0 {
-			return nil, badRequest("%s", problems[0])
-		}
-		out := f.activationOutcomeLocked(sid, v.number)
-		if out.fail {
-			return nil, out.err
-		}
-		now := f.now()
-		v.locked = true
-		v.updated = now
-		if out.delay > 0 {
-			s.pending = &pendingActivation{number: v.number, at: now.Add(out.delay)}
-			return f.renderVersion(s, v), nil
-		}
-		s.pending = nil
-		f.switchActiveLocked(s, v, now)
-		return f.renderVersion(s, v), nil
-	})
+func (f *Fastly) activateVersion(c *kit.Call) (kit.Reply, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s, v, err := f.serviceVersionLocked(c)
+	if err != nil {
+		return kit.Reply{}, err
+	}
+	if problems := validate(s, v); len(problems) > 0 {
+		return kit.Reply{}, kit.BadRequest("%s", problems[0])
+	}
+	out := f.activationOutcome(s.ID, v.number)
+	if out.err != nil {
+		return kit.Reply{}, out.err
+	}
+	now := f.nowSec()
+	v.locked = true
+	v.updated = now
+	if out.delay > 0 {
+		s.pending = &pendingActivation{number: v.number, at: now.Add(out.delay)}
+		return kit.OK(renderVersion(s, v)), nil
+	}
+	s.pending = nil
+	f.switchActiveLocked(s, v, now)
+	return kit.OK(renderVersion(s, v)), nil
 }
 
 // switchActiveLocked makes v the one active version.
@@ -276,7 +287,7 @@ func (f *Fastly) settleLocked(s *service) {
 	if s.pending == nil {
 		return
 	}
-	if f.env.Clock.Now().Before(s.pending.at) {
+	if f.Now().Before(s.pending.at) {
 		return
 	}
 	v := s.versions[s.pending.number-1]
@@ -285,21 +296,21 @@ func (f *Fastly) settleLocked(s *service) {
 	f.switchActiveLocked(s, v, at)
 }
 
-func (f *Fastly) deactivateVersion(w http.ResponseWriter, r *http.Request) {
-	f.do(w, func() (any, *apiError) {
-		s, v, err := f.serviceVersionLocked(r)
-		if err != nil {
-			return nil, err
-		}
-		if s.pending != nil && s.pending.number == v.number {
-			s.pending = nil
-			return f.renderVersion(s, v), nil
-		}
-		if !v.active {
-			return nil, badRequest("Version %d of service '%s' is not active", v.number, s.ID)
-		}
-		v.active = false
-		v.updated = f.now()
-		return f.renderVersion(s, v), nil
-	})
+func (f *Fastly) deactivateVersion(c *kit.Call) (kit.Reply, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s, v, err := f.serviceVersionLocked(c)
+	if err != nil {
+		return kit.Reply{}, err
+	}
+	if s.pending != nil && s.pending.number == v.number {
+		s.pending = nil
+		return kit.OK(renderVersion(s, v)), nil
+	}
+	if !v.active {
+		return kit.Reply{}, kit.BadRequest("Version %d of service '%s' is not active", v.number, s.ID)
+	}
+	v.active = false
+	v.updated = f.nowSec()
+	return kit.OK(renderVersion(s, v)), nil
 }

@@ -225,7 +225,10 @@ func TestActivationBehaviors(t *testing.T) {
 		}
 	})
 	t.Run("invalid behaviors", func(t *testing.T) {
-		f := fastly.New()
+		f, err := fastly.NewUnstarted()
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, b := range []fastly.ActivationBehavior{{}, {Fail: true, Status: 200}, {Delay: -1}, {Fail: true, Times: -1}} {
 			if _, err := f.AddActivationBehavior(b); err == nil {
 				t.Errorf("AddActivationBehavior(%+v) accepted", b)

@@ -14,9 +14,10 @@ import (
 // call and returns the reply, or an error the kit renders in the service's
 // native error format (a *Error for an API error; any other error is a 500).
 //
-// A handler that takes its service's lock takes it with defer, in a helper
-// whose name ends in Locked or that holds it for its whole body: a handler
-// that panics is answered with a 500 and its service goes on serving.
+// A handler that takes its service's lock releases it with defer, holding
+// it for the whole of a small function; helpers whose names end in Locked
+// assume it is held. So a handler that panics is answered with a 500 and
+// its service goes on serving.
 type Handler func(*Call) (Reply, error)
 
 // Route is one row of a service's route table.
