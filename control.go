@@ -1,15 +1,13 @@
 package mockcloud
 
 import (
-	"fmt"
+	"encoding/json"
 	"math"
 	"net/http"
-	"strings"
 	"time"
 
-	"github.com/mockcloud/mockcloud/compute"
 	"github.com/mockcloud/mockcloud/fake"
-	"github.com/mockcloud/mockcloud/loadbalancer"
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // The control API drives a Cloud from outside the test process (or from a
@@ -29,46 +27,37 @@ import (
 //
 // service= takes the names health lists: "identity", or "compute/DFW" for
 // one region ("compute" is every region). A known path with another method
-// answers 405 with Allow.
+// answers 405 with Allow. The control API is a kit service of its own,
+// neither journaled nor faulted.
 func (c *Cloud) controlRoutes(mux *http.ServeMux) {
-	routes := []struct {
-		method, path string
-		h            http.HandlerFunc
-	}{
-		{"POST", ControlPrefix + "/tick", c.tick},
-		{"POST", mimicTickPath, c.tick},
-		{"GET", mimicPresetsPath, c.presets},
-		{"GET", ControlPrefix + "/time", c.serveTime},
-		{"GET", ControlPrefix + "/faults", c.listFaults},
-		{"POST", ControlPrefix + "/faults", c.addFault},
-		{"DELETE", ControlPrefix + "/faults", c.clearFaults},
-		{"DELETE", ControlPrefix + "/faults/{id}", c.removeFault},
-		{"GET", ControlPrefix + "/requests", c.listRequests},
-		{"DELETE", ControlPrefix + "/requests", c.resetRequests},
-		{"GET", ControlPrefix + "/health", c.health},
-	}
-	for _, rt := range routes {
-		mux.HandleFunc(rt.method+" "+rt.path, rt.h)
-	}
-	// Anything else under the control paths: 405 with Allow for a known
-	// path, 404 for an unknown one.
-	unmatched := func(w http.ResponseWriter, r *http.Request) {
-		var allow []string
-		for _, rt := range routes {
-			if controlPathMatches(rt.path, r.URL.Path) {
-				allow = append(allow, rt.method)
+	ctl := kit.NewService(c.env, "", kit.Spec{
+		Name:            "control",
+		Internal:        true,
+		Unauthenticated: true,
+		Errors:          controlError,
+		NotFound: func(r *http.Request) *kit.Error {
+			return kit.NotFound("Unknown control call %s %s.", r.Method, r.URL.Path)
+		},
+		Routes: func() []kit.Route {
+			return []kit.Route{
+				{Op: "control.tick", Method: "POST", Path: ControlPrefix + "/tick", Handler: c.tick},
+				{Op: "control.tick", Method: "POST", Path: mimicTickPath, Handler: c.tick},
+				{Op: "control.presets", Method: "GET", Path: mimicPresetsPath, Handler: c.presets},
+				{Op: "control.time", Method: "GET", Path: ControlPrefix + "/time", Handler: c.serveTime},
+				{Op: "control.faults.list", Method: "GET", Path: ControlPrefix + "/faults", Handler: c.listFaults},
+				{Op: "control.faults.create", Method: "POST", Path: ControlPrefix + "/faults", Handler: c.addFault},
+				{Op: "control.faults.clear", Method: "DELETE", Path: ControlPrefix + "/faults", Handler: c.clearFaults},
+				{Op: "control.faults.delete", Method: "DELETE", Path: ControlPrefix + "/faults/{id}", Handler: c.removeFault},
+				{Op: "control.requests.list", Method: "GET", Path: ControlPrefix + "/requests", Handler: c.listRequests},
+				{Op: "control.requests.reset", Method: "DELETE", Path: ControlPrefix + "/requests", Handler: c.resetRequests},
+				{Op: "control.health", Method: "GET", Path: ControlPrefix + "/health", Handler: c.health},
+				{Op: "control.help", Method: "GET", Path: "/", Handler: c.serveHelp},
 			}
-		}
-		if len(allow) > 0 {
-			w.Header().Set("Allow", strings.Join(allow, ", "))
-			writeControlError(w, http.StatusMethodNotAllowed, "The method "+r.Method+" is not allowed for "+r.URL.Path+".")
-			return
-		}
-		writeControlError(w, http.StatusNotFound, "Unknown control call "+r.Method+" "+r.URL.Path+".")
+		},
+	})
+	for _, p := range []string{ControlPrefix + "/", mimicTickPath, mimicPresetsPath, "/{$}"} {
+		mux.Handle(p, ctl)
 	}
-	mux.HandleFunc(ControlPrefix+"/", unmatched)
-	mux.HandleFunc(mimicTickPath, unmatched)
-	mux.HandleFunc(mimicPresetsPath, unmatched)
 }
 
 const (
@@ -77,96 +66,107 @@ const (
 )
 
 // presets answers Mimic's GET /mimic/v1.0/presets: the metadata keys that
-// make a create misbehave, in Mimic's layout, listing only what this cloud
-// honours (Mimic's identity token presets are not faked).
-func (c *Cloud) presets(w http.ResponseWriter, r *http.Request) {
-	fake.WriteJSON(w, http.StatusOK, map[string]any{
-		"servers":       compute.Presets(),
-		"loadbalancers": loadbalancer.Presets(),
-	})
+// make a create misbehave, in Mimic's layout, listing only what the mounted
+// services honour.
+func (c *Cloud) presets(*kit.Call) (kit.Reply, error) { return kit.OK(c.presetsDoc()), nil }
+
+// controlError is the control API's error format: {"error":{"code","message"}}.
+func controlError(_ *http.Request, e *kit.Error) kit.Reply {
+	return kit.JSON(e.Status, controlErrorBody{Error: controlErrorDetail{Code: e.Status, Message: e.Message}})
 }
 
-// controlPathMatches matches a control route's path, where a "{name}"
-// segment stands for any one non-empty segment.
-func controlPathMatches(pattern, p string) bool {
-	want, got := strings.Split(pattern, "/"), strings.Split(p, "/")
-	if len(want) != len(got) {
-		return false
-	}
-	for i := range want {
-		if want[i] != got[i] && (!strings.HasPrefix(want[i], "{") || got[i] == "") {
-			return false
-		}
-	}
-	return true
+type controlErrorBody struct {
+	Error controlErrorDetail `json:"error"`
+}
+
+type controlErrorDetail struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
 }
 
 func writeControlError(w http.ResponseWriter, status int, msg string) {
-	fake.WriteJSON(w, status, map[string]any{"error": map[string]any{"code": status, "message": msg}})
+	controlError(nil, kit.Errorf(status, "%s", msg)).Write(w, nil)
 }
 
 // mimicTime is the timestamp format of Mimic's tick answer.
 const mimicTime = "2006-01-02T15:04:05.000000Z"
 
-func (c *Cloud) tick(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Amount *float64 `json:"amount"`
+type tickRequest struct {
+	Amount *float64 `json:"amount"`
+}
+
+type tickResponse struct {
+	Advanced float64 `json:"advanced"`
+	Now      string  `json:"now"`
+}
+
+func (c *Cloud) tick(call *kit.Call) (kit.Reply, error) {
+	var in tickRequest
+	if err := call.DecodeJSON(&in, kit.DecodeOptions{}); err != nil {
+		return kit.Reply{}, err
 	}
-	if err := fake.DecodeJSON(r, &body, fake.DecodeOptions{}); err != nil {
-		writeControlError(w, err.Status, err.Message)
-		return
+	if in.Amount == nil {
+		return kit.Reply{}, kit.BadRequest(`"amount" (seconds to advance) is required.`)
 	}
-	if body.Amount == nil {
-		writeControlError(w, http.StatusBadRequest, `"amount" (seconds to advance) is required.`)
-		return
-	}
-	amount := *body.Amount
+	amount := *in.Amount
 	if amount < 0 || math.IsNaN(amount) || amount > 100*365*24*3600 {
-		writeControlError(w, http.StatusBadRequest, fmt.Sprintf(`"amount" must be a number of seconds from 0 to 100 years, not %v.`, amount))
-		return
+		return kit.Reply{}, kit.BadRequest(`"amount" must be a number of seconds from 0 to 100 years, not %v.`, amount)
 	}
 	now := c.Advance(time.Duration(amount * float64(time.Second)))
-	fake.WriteJSON(w, http.StatusOK, map[string]any{"advanced": amount, "now": now.UTC().Format(mimicTime)})
+	return kit.OK(tickResponse{Advanced: amount, Now: now.UTC().Format(mimicTime)}), nil
 }
 
-func (c *Cloud) serveTime(w http.ResponseWriter, r *http.Request) {
-	fake.WriteJSON(w, http.StatusOK, map[string]any{"now": c.Now().UTC().Format(time.RFC3339Nano)})
+type timeResponse struct {
+	Now string `json:"now"`
 }
 
-func (c *Cloud) listFaults(w http.ResponseWriter, r *http.Request) {
-	fake.WriteJSON(w, http.StatusOK, map[string]any{"faults": c.Faults()})
+func (c *Cloud) serveTime(*kit.Call) (kit.Reply, error) {
+	return kit.OK(timeResponse{Now: c.Now().UTC().Format(time.RFC3339Nano)}), nil
 }
 
-func (c *Cloud) addFault(w http.ResponseWriter, r *http.Request) {
+type faultList struct {
+	Faults []fake.FaultInfo `json:"faults"`
+}
+
+func (c *Cloud) listFaults(*kit.Call) (kit.Reply, error) {
+	faults := c.Faults()
+	if faults == nil {
+		faults = []fake.FaultInfo{}
+	}
+	return kit.OK(faultList{Faults: faults}), nil
+}
+
+func (c *Cloud) addFault(call *kit.Call) (kit.Reply, error) {
 	var f fake.Fault
-	if err := fake.DecodeJSON(r, &f, fake.DecodeOptions{}); err != nil {
-		writeControlError(w, err.Status, err.Message)
-		return
+	if err := call.DecodeJSON(&f, kit.DecodeOptions{}); err != nil {
+		return kit.Reply{}, err
 	}
 	h, err := c.env.Faults.Add(f)
 	if err != nil {
-		writeControlError(w, http.StatusBadRequest, err.Error())
-		return
+		return kit.Reply{}, kit.BadRequest("%s", err.Error())
 	}
-	w.Header().Set("Location", ControlPrefix+"/faults/"+h.ID())
-	fake.WriteJSON(w, http.StatusCreated, fake.FaultInfo{ID: h.ID(), Fault: f})
+	call.Header().Set("Location", ControlPrefix+"/faults/"+h.ID())
+	return kit.JSON(http.StatusCreated, fake.FaultInfo{ID: h.ID(), Fault: f}), nil
 }
 
-func (c *Cloud) removeFault(w http.ResponseWriter, r *http.Request) {
-	if !c.env.Faults.Remove(r.PathValue("id")) {
-		writeControlError(w, http.StatusNotFound, "No fault "+r.PathValue("id")+".")
-		return
+func (c *Cloud) removeFault(call *kit.Call) (kit.Reply, error) {
+	if !c.env.Faults.Remove(call.Var("id")) {
+		return kit.Reply{}, kit.NotFound("No fault %s.", call.Var("id"))
 	}
-	w.WriteHeader(http.StatusNoContent)
+	return kit.Status(http.StatusNoContent), nil
 }
 
-func (c *Cloud) clearFaults(w http.ResponseWriter, r *http.Request) {
+func (c *Cloud) clearFaults(*kit.Call) (kit.Reply, error) {
 	c.ClearFaults()
-	w.WriteHeader(http.StatusNoContent)
+	return kit.Status(http.StatusNoContent), nil
 }
 
-func (c *Cloud) listRequests(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
+type requestList struct {
+	Requests []fake.Request `json:"requests"`
+}
+
+func (c *Cloud) listRequests(call *kit.Call) (kit.Reply, error) {
+	q := call.Query()
 	reqs := c.Requests(q["service"]...)
 	if op := q.Get("op"); op != "" {
 		reqs = fake.Filter(reqs, op)
@@ -174,55 +174,80 @@ func (c *Cloud) listRequests(w http.ResponseWriter, r *http.Request) {
 	if reqs == nil {
 		reqs = []fake.Request{}
 	}
-	fake.WriteJSON(w, http.StatusOK, map[string]any{"requests": reqs})
+	return kit.OK(requestList{Requests: reqs}), nil
 }
 
-func (c *Cloud) resetRequests(w http.ResponseWriter, r *http.Request) {
-	c.ResetRequests(r.URL.Query()["service"]...)
-	w.WriteHeader(http.StatusNoContent)
+func (c *Cloud) resetRequests(call *kit.Call) (kit.Reply, error) {
+	c.ResetRequests(call.Query()["service"]...)
+	return kit.Status(http.StatusNoContent), nil
 }
 
-func (c *Cloud) health(w http.ResponseWriter, r *http.Request) {
-	fake.WriteJSON(w, http.StatusOK, map[string]any{
-		"status":   "ok",
-		"now":      c.Now().UTC().Format(time.RFC3339Nano),
-		"services": c.serviceNames(),
-		"regions":  c.regions,
-	})
+type healthResponse struct {
+	Status   string   `json:"status"`
+	Now      string   `json:"now"`
+	Services []string `json:"services"`
+	Regions  []string `json:"regions"`
 }
+
+func (c *Cloud) health(*kit.Call) (kit.Reply, error) {
+	return kit.OK(healthResponse{
+		Status:   "ok",
+		Now:      c.Now().UTC().Format(time.RFC3339Nano),
+		Services: c.serviceNames(),
+		Regions:  c.regions,
+	}), nil
+}
+
+// help is GET /: how to authenticate, and what is mounted where.
+type help struct {
+	Mockcloud helpBody `json:"mockcloud"`
+}
+
+type helpBody struct {
+	About     string            `json:"about"`
+	Identity  map[string]string `json:"identity"`
+	Auth      string            `json:"auth"`
+	ExampleV3 json.RawMessage   `json:"example_v3"`
+	ExampleV2 json.RawMessage   `json:"example_v2.0"`
+	Services  map[string]string `json:"services"`
+	Regions   []string          `json:"regions"`
+	Control   string            `json:"control"`
+	Now       string            `json:"now"`
+}
+
+// Example bodies for the help document, as a client sends them.
+const (
+	helpExampleV3 = `{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"demo","domain":{"id":"default"},"password":"demo"}}},"scope":{"project":{"name":"demo","domain":{"id":"default"}}}}}`
+	helpExampleV2 = `{"auth":{"passwordCredentials":{"username":"demo","password":"demo"},"tenantName":"demo"}}`
+)
 
 // serveHelp answers GET / with how to authenticate and what is mounted.
-func (c *Cloud) serveHelp(w http.ResponseWriter, r *http.Request) {
-	base := fake.HostURL(r)
+func (c *Cloud) serveHelp(call *kit.Call) (kit.Reply, error) {
+	base := kit.HostURL(call.Request)
 	services := map[string]string{}
 	for _, m := range c.mounts {
 		if m.prefix != "" {
 			services[m.name] = base + m.prefix + "/"
 		}
 	}
+	for key, srv := range c.originURLs() {
+		services[key] = srv + "/"
+	}
 	auth := "any user name and password (or API key) are accepted; users and projects are created on first sight"
-	if c.identityStrict() {
+	if id := c.Identity(); id != nil && id.IsStrict() {
 		auth = "only seeded users with their password or API key are accepted"
 	}
-	w.Header().Set("Cache-Control", "no-store")
-	fake.WriteJSON(w, http.StatusOK, map[string]any{
-		"mockcloud": map[string]any{
-			"about":    "an in-process fake cloud; authenticate with identity, then use the endpoints in the service catalog",
-			"identity": map[string]string{"discovery": base + IdentityPrefix + "/", "v3": base + IdentityPrefix + "/v3/auth/tokens", "v2.0": base + IdentityPrefix + "/v2.0/tokens"},
-			"auth":     auth,
-			"example_v3": map[string]any{"auth": map[string]any{
-				"identity": map[string]any{"methods": []string{"password"}, "password": map[string]any{
-					"user": map[string]any{"name": "demo", "domain": map[string]string{"id": "default"}, "password": "demo"}}},
-				"scope": map[string]any{"project": map[string]any{"name": "demo", "domain": map[string]string{"id": "default"}}},
-			}},
-			"example_v2.0": map[string]any{"auth": map[string]any{
-				"passwordCredentials": map[string]string{"username": "demo", "password": "demo"}, "tenantName": "demo"}},
-			"services": services,
-			"regions":  c.regions,
-			"control":  base + ControlPrefix + "/",
-			"now":      c.Now().UTC().Format(time.RFC3339Nano),
-		},
-	})
+	identityBase := base + mountPrefix(c.services[0], "")
+	call.Header().Set("Cache-Control", "no-store")
+	return kit.OK(help{Mockcloud: helpBody{
+		About:     "an in-process fake cloud; authenticate with identity, then use the endpoints in the service catalog",
+		Identity:  map[string]string{"discovery": identityBase + "/", "v3": identityBase + "/v3/auth/tokens", "v2.0": identityBase + "/v2.0/tokens"},
+		Auth:      auth,
+		ExampleV3: json.RawMessage(helpExampleV3),
+		ExampleV2: json.RawMessage(helpExampleV2),
+		Services:  services,
+		Regions:   c.regions,
+		Control:   base + ControlPrefix + "/",
+		Now:       c.Now().UTC().Format(time.RFC3339Nano),
+	}}), nil
 }
-
-func (c *Cloud) identityStrict() bool { return c.identity.Strict() }

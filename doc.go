@@ -18,6 +18,15 @@
 // ([Cloud.Inject]) apply to any service by route name, method and path.
 // [Cloud.Requests] returns everything every service saw, in order.
 //
+// A Cloud is composed from service descriptors (kit.Descriptor): by
+// default every fake mockcloud has ([DefaultServices]); [WithServices]
+// chooses a subset, or adds a fake of your own built on package kit.
+// Identity is always mounted. [Configure] passes a service its own options;
+// the clock, the seed and the regions belong to the Cloud, and giving them
+// to one service is an error. Each service draws its IDs from a random
+// stream derived from the Cloud's seed and its name and region, so one
+// service's traffic never shifts another's IDs.
+//
 // The same Cloud runs standalone (cmd/mockcloud) with a control API under
 // /mockcloud/v1/ and Mimic's control paths; see [Cloud.Handler].
 package mockcloud

@@ -14,7 +14,10 @@ import (
 // A Cloud in a test is one line: mockcloud.New(t). Outside a test, start
 // and close it yourself.
 func Example() {
-	cloud := mockcloud.NewUnstarted()
+	cloud, err := mockcloud.NewUnstarted()
+	if err != nil {
+		panic(err)
+	}
 	cloud.Start()
 	defer cloud.Close()
 
@@ -40,7 +43,10 @@ func Example() {
 
 // Faults are data: the second token request fails with 503, the others pass.
 func ExampleCloud_Inject() {
-	cloud := mockcloud.NewUnstarted()
+	cloud, err := mockcloud.NewUnstarted()
+	if err != nil {
+		panic(err)
+	}
 	cloud.Start()
 	defer cloud.Close()
 

@@ -1,6 +1,7 @@
 package mockcloud
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -13,6 +14,7 @@ import (
 	"github.com/mockcloud/mockcloud/fake"
 	"github.com/mockcloud/mockcloud/fastly"
 	"github.com/mockcloud/mockcloud/identity"
+	"github.com/mockcloud/mockcloud/kit"
 	"github.com/mockcloud/mockcloud/loadbalancer"
 	"github.com/mockcloud/mockcloud/mesos"
 )
@@ -21,33 +23,59 @@ import (
 // OpenStack default plus Rackspace's three classic ones.
 func DefaultRegions() []string { return []string{"RegionOne", "DFW", "ORD", "IAD"} }
 
-// IdentityPrefix is where identity is mounted, as in Mimic.
-const IdentityPrefix = "/identity"
+// DefaultServices are the services a Cloud mounts unless WithServices
+// names others: every fake mockcloud has.
+func DefaultServices() []kit.Descriptor {
+	return []kit.Descriptor{
+		identity.Descriptor(),
+		compute.Descriptor(),
+		loadbalancer.Descriptor(),
+		mesos.Descriptor(),
+		fastly.Descriptor(),
+	}
+}
 
 // ControlPrefix is where the control API is mounted.
 const ControlPrefix = "/mockcloud/v1"
 
-// Cloud is every mockcloud service on one server.
+// Cloud is mockcloud's services on one server, sharing one clock, one
+// fault table, one journal, one root seed and identity's tokens and
+// catalog. It is composed from service descriptors (kit.Descriptor): the
+// Cloud has no code of its own for any one service but its typed accessor.
 type Cloud struct {
-	env      fake.Env
-	regions  []string
-	identity *identity.Identity
-	compute  map[string]*compute.Compute
-	fastly   *fastly.Fastly
-	lb       map[string]*loadbalancer.CLB
-	mesos    *mesos.Master
-	mounts   []mount
-	handler  http.Handler
-	ownClock bool
+	env       kit.Env
+	regions   []string
+	services  []kit.Descriptor
+	instances []instance
+	authority kit.Authority
+	mounts    []mount
+	handler   http.Handler
+	ownClock  bool
 
+	srvMu     sync.Mutex
 	srv       *httptest.Server
+	origins   map[string]*httptest.Server // by instance key, for services with an origin of their own
 	closeOnce sync.Once
 }
 
-// mount is one service on the Cloud's server.
+// instance is one built service: once, or once per region.
+type instance struct {
+	desc kit.Descriptor
+	inst kit.Instance
+}
+
+// key names an instance as the journal does: "identity", "compute/DFW".
+func (i instance) key() string {
+	if r := i.inst.Region(); r != "" {
+		return i.desc.Name + "/" + r
+	}
+	return i.desc.Name
+}
+
+// mount is one handler on the Cloud's server.
 type mount struct {
 	name    string
-	prefix  string // "/identity"; "" for none
+	prefix  string // "/identity"
 	handler http.Handler
 	closer  func()
 }
@@ -59,12 +87,9 @@ type config struct {
 	regions      []string
 	noAuth       bool
 	journalLimit int
-	identityOpts []identity.Option
-	computeOpts  []compute.Option
-	fastlyOpts   []fastly.Option
-	lbOpts       []loadbalancer.Option
-	mesosOpts    []mesos.Option
-	extra        []Service
+	services     []kit.Descriptor
+	serviceOpts  map[string][]fake.Option
+	mounts       []Mount
 }
 
 // Option configures a Cloud.
@@ -78,11 +103,14 @@ func WithStart(t time.Time) Option { return func(c *config) { c.start = t } }
 // server). The Cloud does not close a clock it was given.
 func WithClock(clk *clock.Clock) Option { return func(c *config) { c.clock = clk } }
 
-// WithSeed seeds the random source behind every generated ID and every
-// probabilistic fault. The default seed is fake.DefaultSeed.
+// WithSeed sets the root seed. Each service draws its IDs from a stream
+// derived from it and the service's name and region, so one service's
+// traffic never shifts another's IDs; probabilistic faults draw from a
+// stream of their own. The default seed is kit.DefaultSeed.
 func WithSeed(seed int64) Option { return func(c *config) { c.seed = seed } }
 
-// WithRegions sets the regions services are mounted in and the catalog lists.
+// WithRegions sets the regions per-region services are mounted in and the
+// catalog lists.
 func WithRegions(regions ...string) Option {
 	return func(c *config) { c.regions = append([]string(nil), regions...) }
 }
@@ -95,79 +123,72 @@ func WithoutAuth() Option { return func(c *config) { c.noAuth = true } }
 // long runs and benchmarks. Zero (the default) keeps everything.
 func WithJournalLimit(n int) Option { return func(c *config) { c.journalLimit = n } }
 
-// WithIdentityOptions passes options to the identity service (identity.Strict(),
-// identity.WithTokenLifetime(…)).
-func WithIdentityOptions(opts ...identity.Option) Option {
-	return func(c *config) { c.identityOpts = append(c.identityOpts, opts...) }
+// WithServices mounts these services instead of DefaultServices (a
+// compute-only Cloud, or one with a fake of your own built on package kit).
+// Identity is always mounted: it issues the tokens and the catalog.
+func WithServices(services ...kit.Descriptor) Option {
+	return func(c *config) { c.services = append([]kit.Descriptor(nil), services...) }
 }
 
-// WithComputeOptions passes options to every region's compute service
-// (compute.WithDurations(compute.Instant()), compute.WithQuota(…)).
-func WithComputeOptions(opts ...compute.Option) Option {
-	return func(c *config) { c.computeOpts = append(c.computeOpts, opts...) }
+// Configure passes options to the service named name (compute.Name …), in
+// every region for a per-region service: Configure(compute.Name,
+// compute.WithDurations(compute.Instant())). The Cloud owns the clock, the
+// seed and the regions: fake.WithClock, WithSeed and WithRegion here are an
+// error, as is an option of another service.
+func Configure(name string, opts ...fake.Option) Option {
+	return func(c *config) {
+		if c.serviceOpts == nil {
+			c.serviceOpts = map[string][]fake.Option{}
+		}
+		c.serviceOpts[name] = append(c.serviceOpts[name], opts...)
+	}
 }
 
-// WithFastlyOptions passes options to the Fastly service (fastly.Strict(),
-// fastly.WithKeys(…)).
-func WithFastlyOptions(opts ...fastly.Option) Option {
-	return func(c *config) { c.fastlyOpts = append(c.fastlyOpts, opts...) }
-}
-
-// WithLoadBalancerOptions passes options to every region's Cloud Load
-// Balancers service (loadbalancer.WithDurations(loadbalancer.Instant()) …).
-func WithLoadBalancerOptions(opts ...loadbalancer.Option) Option {
-	return func(c *config) { c.lbOpts = append(c.lbOpts, opts...) }
-}
-
-// WithMesosOptions passes options to the Mesos master (mesos.WithConfig(…),
-// mesos.WithAgents(…), mesos.WithOutcomes(…)).
-func WithMesosOptions(opts ...mesos.Option) Option {
-	return func(c *config) { c.mesosOpts = append(c.mesosOpts, opts...) }
-}
-
-// Service is an extra HTTP handler to mount in a Cloud: a fake of your own,
-// or a stand-in for an API mockcloud does not cover. It shares the Cloud's
-// server and appears in its catalog; it does not go through the Cloud's
-// journal, faults or token check unless it is built on package fake with
-// the Env that [Cloud.Env] returns.
-type Service struct {
+// Mount is a plain HTTP handler to serve in a Cloud: a stand-in for an API
+// mockcloud does not cover. It shares the Cloud's server and appears in its
+// catalog, but not in its journal, faults or token check: for those, build
+// a service on package kit and pass its descriptor to WithServices.
+type Mount struct {
 	Name    string       // unique; used in the help document
 	Prefix  string       // mount point, such as "/queues"; stripped before Handler sees the request
 	Handler http.Handler //
 	// Catalog entries; endpoint URLs are relative to the Cloud's root
 	// ("/queues/v1/{tenant_id}").
-	Catalog []identity.CatalogService
+	Catalog []kit.CatalogService
 }
 
-// WithService mounts an extra handler.
-func WithService(s Service) Option { return func(c *config) { c.extra = append(c.extra, s) } }
+// WithMount serves an extra handler.
+func WithMount(m Mount) Option { return func(c *config) { c.mounts = append(c.mounts, m) } }
 
 // New starts a Cloud on a loopback port and closes it when the test ends.
+// An option a service refuses fails the test.
 func New(t fake.TB, opts ...Option) *Cloud {
 	t.Helper()
-	c := NewUnstarted(opts...)
+	c, err := NewUnstarted(opts...)
+	if err != nil {
+		t.Fatalf("%v", err)
+		return nil
+	}
 	c.Start()
 	t.Cleanup(c.Close)
 	return c
 }
 
-// Start serves an unstarted Cloud on a loopback port, as
-// httptest.Server.Start does; Close stops it. Starting twice panics.
-func (c *Cloud) Start() {
-	if c.srv != nil {
-		panic("mockcloud: Cloud already started")
-	}
-	c.srv = httptest.NewServer(c.handler)
-}
-
 // NewUnstarted builds a Cloud without starting a server: serve
-// [Cloud.Handler] yourself (cmd/mockcloud does).
-func NewUnstarted(opts ...Option) *Cloud {
-	cfg := config{seed: fake.DefaultSeed, regions: DefaultRegions()}
+// [Cloud.Handler] yourself (cmd/mockcloud does), or call Start. It fails
+// on an option a service refuses, or one for a service that is not mounted.
+func NewUnstarted(opts ...Option) (*Cloud, error) {
+	cfg := config{seed: kit.DefaultSeed, regions: DefaultRegions()}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	c := &Cloud{regions: cfg.regions}
+	if len(cfg.regions) == 0 {
+		return nil, fmt.Errorf("mockcloud: WithRegions needs at least one region")
+	}
+	c := &Cloud{regions: cfg.regions, services: withIdentity(cfg.services)}
+	if err := checkServiceOpts(c.services, cfg.serviceOpts); err != nil {
+		return nil, err
+	}
 	if cfg.clock == nil {
 		start := cfg.start
 		if start.IsZero() {
@@ -176,115 +197,160 @@ func NewUnstarted(opts ...Option) *Cloud {
 		cfg.clock = clock.New(start)
 		c.ownClock = true
 	}
-	rng := fake.NewRNG(cfg.seed)
-	c.env = fake.Env{Clock: cfg.clock, RNG: rng, Faults: fake.NewFaults(rng), Journal: fake.NewJournal(cfg.journalLimit)}
-
-	idOpts := append([]identity.Option{identity.WithEnv(c.env), identity.WithRegions(c.regions...)}, cfg.identityOpts...)
-	c.identity = identity.New(idOpts...)
-	if !cfg.noAuth {
-		c.env.Auth = c.identity.Authenticator()
+	c.env = kit.Env{Clock: cfg.clock, Seed: cfg.seed, Journal: fake.NewJournal(cfg.journalLimit)}.Complete()
+	if err := c.build(cfg); err != nil {
+		c.Close()
+		return nil, err
 	}
-	c.mounts = append(c.mounts, mount{name: identity.ServiceName, prefix: IdentityPrefix, handler: c.identity, closer: c.identity.Close})
-	c.identity.AddCatalogServices(c.identityCatalog()...)
+	c.handler = c.routes()
+	return c, nil
+}
 
-	c.compute = map[string]*compute.Compute{}
-	for _, region := range c.regions {
-		opts := append([]compute.Option{compute.WithEnv(c.env), compute.WithRegion(region)}, cfg.computeOpts...)
-		cp := compute.New(opts...)
-		c.compute[region] = cp
-		c.mounts = append(c.mounts, mount{name: compute.ServiceName + "/" + region, prefix: ComputePrefix + "/" + region, handler: cp, closer: cp.Close})
+// withIdentity puts identity first, adding it when it is missing.
+func withIdentity(services []kit.Descriptor) []kit.Descriptor {
+	if services == nil {
+		services = DefaultServices()
 	}
-	c.identity.AddCatalogServices(c.computeCatalog()...)
-
-	c.lb = map[string]*loadbalancer.CLB{}
-	for _, region := range c.regions {
-		opts := append([]loadbalancer.Option{loadbalancer.WithEnv(c.env), loadbalancer.WithRegion(region)}, cfg.lbOpts...)
-		lb := loadbalancer.New(opts...)
-		c.lb[region] = lb
-		c.mounts = append(c.mounts, mount{name: loadbalancer.ServiceName + "/" + region, prefix: LoadBalancerPrefix + "/" + region, handler: lb, closer: lb.Close})
+	name := identity.Descriptor().Name
+	out := []kit.Descriptor{identity.Descriptor()}
+	for _, d := range services {
+		if d.Name == name {
+			out[0] = d
+			continue
+		}
+		out = append(out, d)
 	}
-	c.identity.AddCatalogServices(c.regionalCatalog("rax:load-balancer", "cloudLoadBalancers", LoadBalancerPrefix, "/v1.0/{tenant_id}"),
-		c.regionalCatalog("rax:load-balancer", "cloudLoadBalancerControl", LoadBalancerPrefix, "/v2/{tenant_id}"))
+	return out
+}
 
-	// Mesos has no tokens (the master's own HTTP auth is off by default);
-	// schedulers find it at /mesos, as a master URL, not in the catalog.
-	c.mesos = mesos.New(append([]mesos.Option{mesos.WithEnv(c.env)}, cfg.mesosOpts...)...)
-	c.mounts = append(c.mounts, mount{name: mesos.ServiceName, prefix: MesosPrefix, handler: c.mesos, closer: c.mesos.Close})
+func checkServiceOpts(services []kit.Descriptor, opts map[string][]fake.Option) error {
+	names := make([]string, 0, len(services))
+	known := map[string]bool{}
+	for _, d := range services {
+		names = append(names, d.Name)
+		known[d.Name] = true
+	}
+	for name := range opts {
+		if !known[name] {
+			return fmt.Errorf("mockcloud: Configure(%q): no such service is mounted (mounted: %s)", name, strings.Join(names, ", "))
+		}
+	}
+	return nil
+}
 
-	// Fastly authenticates with its own Fastly-Key and is not in the
-	// catalog, as in Mimic.
-	c.fastly = fastly.New(append([]fastly.Option{fastly.WithEnv(c.env)}, cfg.fastlyOpts...)...)
-	c.mounts = append(c.mounts, mount{name: fastly.ServiceName, prefix: FastlyPrefix, handler: c.fastly, closer: c.fastly.Close})
-
-	for _, s := range cfg.extra {
+// build constructs every instance in order (identity first, so the others
+// check its tokens), then gives identity the catalog of what is mounted.
+func (c *Cloud) build(cfg config) error {
+	for i, d := range c.services {
+		regions := []string{""}
+		if d.PerRegion {
+			regions = c.regions
+		}
+		for _, region := range regions {
+			inst, err := d.New(c.env, kit.Site{Region: region, Regions: c.regions}, cfg.serviceOpts[d.Name])
+			if err != nil {
+				return err
+			}
+			c.instances = append(c.instances, instance{desc: d, inst: inst})
+			c.mounts = append(c.mounts, mount{name: c.instances[len(c.instances)-1].key(), prefix: mountPrefix(d, region), handler: inst, closer: inst.Close})
+		}
+		if i == 0 {
+			auth, ok := c.instances[0].inst.(kit.Authority)
+			if !ok {
+				return fmt.Errorf("mockcloud: %s does not issue tokens (kit.Authority)", d.Name)
+			}
+			c.authority = auth
+			if !cfg.noAuth {
+				c.env.Auth = auth.Authenticator()
+			}
+		}
+	}
+	for _, d := range c.services {
+		c.authority.AddCatalogServices(c.catalog(d)...)
+	}
+	for _, m := range cfg.mounts {
 		// "/queues", "queues" and "/queues/" all mount at /queues; without
 		// the leading slash ServeMux would take "queues/" for a host name.
-		prefix := strings.Trim(s.Prefix, "/")
+		prefix := strings.Trim(m.Prefix, "/")
 		if prefix != "" {
 			prefix = "/" + prefix
 		}
-		c.mounts = append(c.mounts, mount{name: s.Name, prefix: prefix, handler: s.Handler})
-		c.identity.AddCatalogServices(s.Catalog...)
+		c.mounts = append(c.mounts, mount{name: m.Name, prefix: prefix, handler: m.Handler})
+		c.authority.AddCatalogServices(m.Catalog...)
 	}
-	c.handler = c.routes()
-	return c
+	return nil
 }
 
-// identityCatalog lists identity itself in every region, as Keystone does.
-func (c *Cloud) identityCatalog() []identity.CatalogService {
-	var eps []identity.CatalogEndpoint
-	for _, r := range c.regions {
-		eps = append(eps, identity.CatalogEndpoint{Region: r, URL: IdentityPrefix + "/v3"})
+// mountPrefix is where one instance is served: Prefix, or Prefix/region.
+func mountPrefix(d kit.Descriptor, region string) string {
+	if region == "" {
+		return d.Prefix
 	}
-	return []identity.CatalogService{{Type: "identity", Name: "keystone", Endpoints: eps}}
+	return d.Prefix + "/" + region
 }
 
-// MesosPrefix is where the Mesos master is mounted: a scheduler's endpoint
-// is /mesos/api/v1/scheduler.
-const MesosPrefix = "/mesos"
-
-// Mesos is the Mesos master.
-func (c *Cloud) Mesos() *mesos.Master { return c.mesos }
-
-// FastlyPrefix is where the Fastly API is mounted, as in Mimic.
-const FastlyPrefix = "/fastly"
-
-// Fastly is the Fastly service.
-func (c *Cloud) Fastly() *fastly.Fastly { return c.fastly }
-
-// ComputePrefix is where each region's compute is mounted: /compute/{region}.
-const ComputePrefix = "/compute"
-
-// regionalCatalog is one catalog entry with an endpoint in every region at
-// prefix/{region}+path.
-func (c *Cloud) regionalCatalog(typ, name, prefix, path string) identity.CatalogService {
-	var eps []identity.CatalogEndpoint
-	for _, r := range c.regions {
-		eps = append(eps, identity.CatalogEndpoint{Region: r, URL: prefix + "/" + r + path})
+// catalog is d's entries with an endpoint in every region: at
+// Prefix/{region}+path for a per-region service, at Prefix+path for the
+// others (as Keystone lists itself in every region).
+func (c *Cloud) catalog(d kit.Descriptor) []kit.CatalogService {
+	out := make([]kit.CatalogService, 0, len(d.Catalog))
+	for _, e := range d.Catalog {
+		svc := kit.CatalogService{Type: e.Type, Name: e.Name}
+		for _, r := range c.regions {
+			base := d.Prefix
+			if d.PerRegion {
+				base = mountPrefix(d, r)
+			}
+			svc.Endpoints = append(svc.Endpoints, kit.CatalogEndpoint{Region: r, URL: base + e.Path})
+		}
+		out = append(out, svc)
 	}
-	return identity.CatalogService{Type: typ, Name: name, Endpoints: eps}
+	return out
 }
 
-// computeCatalog lists Nova under OpenStack's name and Rackspace's, and
-// Mimic's control API as cloudServersBehavior.
-func (c *Cloud) computeCatalog() []identity.CatalogService {
-	return []identity.CatalogService{
-		c.regionalCatalog("compute", "nova", ComputePrefix, "/v2.1/{project_id}"),
-		c.regionalCatalog("compute", "cloudServersOpenStack", ComputePrefix, "/v2/{tenant_id}"),
-		c.regionalCatalog("compute", "cloudServersBehavior", ComputePrefix, "/control/v2/{tenant_id}"),
+// instance returns the built service named name in region ("" for a
+// service not per region), or nil.
+func (c *Cloud) instance(name, region string) kit.Instance {
+	for _, i := range c.instances {
+		if i.desc.Name == name && i.inst.Region() == region {
+			return i.inst
+		}
 	}
+	return nil
 }
 
-// LoadBalancerPrefix is where each region's Cloud Load Balancers service is
-// mounted: /loadbalancers/{region}.
-const LoadBalancerPrefix = "/loadbalancers"
+// Identity is the identity service, for seeding users and projects and
+// inspecting tokens.
+func (c *Cloud) Identity() *identity.Identity {
+	s, _ := c.instance(identity.Descriptor().Name, "").(*identity.Identity)
+	return s
+}
 
-// LoadBalancers is the Cloud Load Balancers service of a region.
-func (c *Cloud) LoadBalancers(region string) *loadbalancer.CLB { return c.lb[region] }
+// Compute is the compute service of a region; nil when compute is not
+// mounted or the Cloud has no such region.
+func (c *Cloud) Compute(region string) *compute.Compute {
+	s, _ := c.instance(compute.Descriptor().Name, region).(*compute.Compute)
+	return s
+}
 
-// Compute is the compute service of a region (nil for a region the Cloud
-// does not serve).
-func (c *Cloud) Compute(region string) *compute.Compute { return c.compute[region] }
+// LoadBalancer is the Cloud Load Balancers service of a region; nil when
+// it is not mounted or the Cloud has no such region.
+func (c *Cloud) LoadBalancer(region string) *loadbalancer.CLB {
+	s, _ := c.instance(loadbalancer.Descriptor().Name, region).(*loadbalancer.CLB)
+	return s
+}
+
+// Fastly is the Fastly service; nil when it is not mounted.
+func (c *Cloud) Fastly() *fastly.Fastly {
+	s, _ := c.instance(fastly.Descriptor().Name, "").(*fastly.Fastly)
+	return s
+}
+
+// Mesos is the Mesos master; nil when it is not mounted.
+func (c *Cloud) Mesos() *mesos.Master {
+	s, _ := c.instance(mesos.Descriptor().Name, "").(*mesos.Master)
+	return s
+}
 
 func (c *Cloud) routes() http.Handler {
 	mux := http.NewServeMux()
@@ -294,10 +360,12 @@ func (c *Cloud) routes() http.Handler {
 		}
 		mux.Handle(m.prefix+"/", http.StripPrefix(m.prefix, m.handler))
 	}
-	// Mimic serves its identity behavior API at the root; identity owns it.
-	mux.Handle("/mimic/v1.1/IdentityControlAPI/", c.identity)
+	for _, i := range c.instances {
+		for _, p := range i.desc.RootPaths {
+			mux.Handle(p, i.inst)
+		}
+	}
 	c.controlRoutes(mux)
-	mux.HandleFunc("/{$}", c.serveHelp)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeControlError(w, http.StatusNotFound, "No mockcloud service is mounted at "+r.URL.Path+"; GET / lists them.")
 	})
@@ -307,28 +375,87 @@ func (c *Cloud) routes() http.Handler {
 // Handler serves the whole Cloud: services, control API and help.
 func (c *Cloud) Handler() http.Handler { return c.handler }
 
+// Start serves an unstarted Cloud on a loopback port, as
+// httptest.Server.Start does, with a port of its own for each service that
+// needs an origin of its own; Close stops them. Starting twice panics.
+func (c *Cloud) Start() {
+	c.srvMu.Lock()
+	defer c.srvMu.Unlock()
+	if c.srv != nil {
+		panic("mockcloud: Cloud already started")
+	}
+	c.srv = httptest.NewServer(c.handler)
+	for _, i := range c.instances {
+		if i.desc.OwnOrigin {
+			if c.origins == nil {
+				c.origins = map[string]*httptest.Server{}
+			}
+			c.origins[i.key()] = httptest.NewServer(i.inst)
+		}
+	}
+}
+
 // URL is the Cloud's root URL ("http://127.0.0.1:41321"); empty for an
 // unstarted Cloud.
 func (c *Cloud) URL() string {
+	c.srvMu.Lock()
+	defer c.srvMu.Unlock()
 	if c.srv == nil {
 		return ""
 	}
 	return c.srv.URL
 }
 
+// ServiceURL is where a client reaches the service named name (in region,
+// for a per-region service): the origin of its own for a service that needs
+// one, else the Cloud's URL and the service's prefix. Empty when the Cloud
+// is not started or the service is not mounted.
+func (c *Cloud) ServiceURL(name, region string) string {
+	for _, i := range c.instances {
+		if i.desc.Name != name || i.inst.Region() != region {
+			continue
+		}
+		c.srvMu.Lock()
+		defer c.srvMu.Unlock()
+		if srv := c.origins[i.key()]; srv != nil {
+			return srv.URL
+		}
+		if c.srv == nil {
+			return ""
+		}
+		return c.srv.URL + mountPrefix(i.desc, region)
+	}
+	return ""
+}
+
+// originURLs are the origins of the services that have one, by instance key.
+func (c *Cloud) originURLs() map[string]string {
+	c.srvMu.Lock()
+	defer c.srvMu.Unlock()
+	out := map[string]string{}
+	for key, srv := range c.origins {
+		out[key] = srv.URL
+	}
+	return out
+}
+
 // IdentityURL is the identity endpoint to give a client: the unversioned
 // root, from which clients discover v3 and v2.0.
-func (c *Cloud) IdentityURL() string { return c.URL() + IdentityPrefix + "/" }
+func (c *Cloud) IdentityURL() string {
+	return c.ServiceURL(identity.Descriptor().Name, "") + "/"
+}
 
 // Client returns an HTTP client for the Cloud's server.
 func (c *Cloud) Client() *http.Client {
+	c.srvMu.Lock()
+	defer c.srvMu.Unlock()
 	if c.srv == nil {
 		return http.DefaultClient
 	}
 	return c.srv.Client()
 }
 
-// Close shuts down the server and every service; it is idempotent.
+// Close shuts down the servers and every service; it is idempotent.
 func (c *Cloud) Close() {
 	c.closeOnce.Do(func() {
 		for _, m := range c.mounts {
@@ -336,9 +463,17 @@ func (c *Cloud) Close() {
 				m.closer()
 			}
 		}
-		if c.srv != nil {
-			c.srv.CloseClientConnections()
-			c.srv.Close()
+		c.srvMu.Lock()
+		servers := []*httptest.Server{c.srv}
+		for _, s := range c.origins {
+			servers = append(servers, s)
+		}
+		c.srvMu.Unlock()
+		for _, s := range servers {
+			if s != nil {
+				s.CloseClientConnections()
+				s.Close()
+			}
 		}
 		if c.ownClock {
 			c.env.Clock.Close()
@@ -346,9 +481,10 @@ func (c *Cloud) Close() {
 	})
 }
 
-// Env is what the Cloud's services share; build your own fakes on package
-// fake with it to join the journal, faults and token check.
-func (c *Cloud) Env() fake.Env { return c.env }
+// Env is what the Cloud's services share; a fake of your own built on
+// package kit joins the journal, faults and token check when it is passed
+// to WithServices.
+func (c *Cloud) Env() kit.Env { return c.env }
 
 // Clock is the shared clock.
 func (c *Cloud) Clock() *clock.Clock { return c.env.Clock }
@@ -362,10 +498,6 @@ func (c *Cloud) Advance(d time.Duration) time.Time { return c.env.Clock.Advance(
 
 // Regions are the regions the Cloud serves.
 func (c *Cloud) Regions() []string { return append([]string(nil), c.regions...) }
-
-// Identity is the identity service, for seeding users and projects and
-// inspecting tokens.
-func (c *Cloud) Identity() *identity.Identity { return c.identity }
 
 // Inject adds a fault rule across every service; narrow it with Service,
 // Op, Method and Path.
@@ -386,6 +518,23 @@ func (c *Cloud) Requests(services ...string) []fake.Request {
 // ResetRequests empties the journal (or the named services' part of it).
 func (c *Cloud) ResetRequests(services ...string) { c.env.Journal.Reset(services...) }
 
+// Ops lists every op of every mounted service, sorted: what a fault's Op
+// can name.
+func (c *Cloud) Ops() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, i := range c.instances {
+		for _, op := range i.inst.Ops() {
+			if !seen[op] {
+				seen[op] = true
+				out = append(out, op)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 // serviceNames lists mounted services, for the help document and errors.
 func (c *Cloud) serviceNames() []string {
 	names := make([]string, 0, len(c.mounts))
@@ -394,4 +543,18 @@ func (c *Cloud) serviceNames() []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// presets merges Mimic's presets of every mounted service.
+func (c *Cloud) presetsDoc() map[string]any {
+	out := map[string]any{}
+	for _, d := range c.services {
+		if d.Presets == nil {
+			continue
+		}
+		for k, v := range d.Presets() {
+			out[k] = v
+		}
+	}
+	return out
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/mockcloud/mockcloud/clock"
 	"github.com/mockcloud/mockcloud/fake"
 	"github.com/mockcloud/mockcloud/identity"
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // call sends a JSON request to the Cloud and decodes a JSON answer into out
@@ -487,20 +488,20 @@ func TestMesosMounted(t *testing.T) {
 	}
 }
 
-// TestWithService: an extra handler is served under its prefix (with or
+// TestWithMount: an extra handler is served under its prefix (with or
 // without the slashes around it), sees the path without the prefix, and is
 // in the catalog and the help document.
-func TestWithService(t *testing.T) {
+func TestWithMount(t *testing.T) {
 	echo := func(name string) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			fake.WriteJSON(w, http.StatusOK, map[string]string{"service": name, "path": r.URL.Path})
+			kit.WriteJSON(w, http.StatusOK, map[string]string{"service": name, "path": r.URL.Path})
 		})
 	}
 	c := mockcloud.New(t,
-		mockcloud.WithService(mockcloud.Service{Name: "queues", Prefix: "queues", Handler: echo("queues"),
-			Catalog: []identity.CatalogService{{Type: "queuing", Name: "zaqar",
-				Endpoints: []identity.CatalogEndpoint{{Region: "RegionOne", URL: "/queues/v2/{project_id}"}}}}}),
-		mockcloud.WithService(mockcloud.Service{Name: "dns", Prefix: "/dns/", Handler: echo("dns")}),
+		mockcloud.WithMount(mockcloud.Mount{Name: "queues", Prefix: "queues", Handler: echo("queues"),
+			Catalog: []kit.CatalogService{{Type: "queuing", Name: "zaqar",
+				Endpoints: []kit.CatalogEndpoint{{Region: "RegionOne", URL: "/queues/v2/{project_id}"}}}}}),
+		mockcloud.WithMount(mockcloud.Mount{Name: "dns", Prefix: "/dns/", Handler: echo("dns")}),
 	)
 	for _, tc := range []struct{ path, service, sees string }{
 		{"/queues/v2/p1/queues", "queues", "/v2/p1/queues"},

@@ -165,7 +165,7 @@ func TestListAcrossPages(t *testing.T) {
 	ctx := context.Background()
 	quota := compute.DefaultQuota()
 	quota.Instances, quota.Cores, quota.RAM = 100, 100, 1<<20
-	cloud := mockcloud.New(t, mockcloud.WithComputeOptions(compute.WithQuota(quota)))
+	cloud := mockcloud.New(t, mockcloud.Configure(compute.ServiceName, compute.WithQuota(quota)))
 	client := computeClient(t, cloud, "alice", "demo")
 	want := map[string]bool{}
 	for i := 0; i < 25; i++ {

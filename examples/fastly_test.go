@@ -112,7 +112,7 @@ type failure struct {
 // what the client parsed and what the fake holds.
 func TestFastlyJSClient(t *testing.T) {
 	node := requireFastlyJS(t)
-	srv := fastly.NewServer(t, fastly.WithKeys("js-key"))
+	srv := fastly.New(t, fastly.WithKeys("js-key"))
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

@@ -15,6 +15,7 @@ import (
 	"github.com/mockcloud/mockcloud"
 	"github.com/mockcloud/mockcloud/fake"
 	"github.com/mockcloud/mockcloud/identity"
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 func authOpts(endpoint, user, project string) gophercloud.AuthOptions {
@@ -77,13 +78,13 @@ func TestGophercloudAuthenticates(t *testing.T) {
 // its URL.
 func TestCatalogListsMountedServices(t *testing.T) {
 	queues := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fake.WriteJSON(w, http.StatusOK, map[string]string{"path": r.URL.Path})
+		kit.WriteJSON(w, http.StatusOK, map[string]string{"path": r.URL.Path})
 	})
 	var eps []identity.CatalogEndpoint
 	for _, region := range []string{"DFW", "ORD"} {
 		eps = append(eps, identity.CatalogEndpoint{Region: region, URL: "/queues/" + region + "/v1/{tenant_id}"})
 	}
-	cloud := mockcloud.New(t, mockcloud.WithRegions("DFW", "ORD"), mockcloud.WithService(mockcloud.Service{
+	cloud := mockcloud.New(t, mockcloud.WithRegions("DFW", "ORD"), mockcloud.WithMount(mockcloud.Mount{
 		Name: "queues", Prefix: "/queues", Handler: queues,
 		Catalog: []identity.CatalogService{{Type: "rax:queues", Name: "cloudQueues", Endpoints: eps}},
 	}))
@@ -150,7 +151,7 @@ func TestTokenScopedToOneProject(t *testing.T) {
 // retries transparently.
 func TestExpiredTokenAndReauth(t *testing.T) {
 	ctx := context.Background()
-	cloud := mockcloud.New(t, mockcloud.WithIdentityOptions(identity.WithTokenLifetime(time.Hour)))
+	cloud := mockcloud.New(t, mockcloud.Configure(identity.ServiceName, identity.WithTokenLifetime(time.Hour)))
 	for _, reauth := range []bool{false, true} {
 		opts := authOpts(cloud.IdentityURL(), "carol", "demo")
 		opts.AllowReauth = reauth
@@ -233,7 +234,7 @@ func TestRevokedToken(t *testing.T) {
 // TestStrictIdentity: only seeded users with the right password get in.
 func TestStrictIdentity(t *testing.T) {
 	ctx := context.Background()
-	cloud := mockcloud.New(t, mockcloud.WithIdentityOptions(identity.Strict()))
+	cloud := mockcloud.New(t, mockcloud.Configure(identity.ServiceName, identity.Strict()))
 	id := cloud.Identity()
 	u := id.AddUser(identity.User{Name: "erin", Password: "right"})
 	p := id.AddProject(identity.Project{Name: "ops"})

@@ -26,6 +26,7 @@ import (
 
 	"github.com/mockcloud/mockcloud"
 	"github.com/mockcloud/mockcloud/clock"
+	"github.com/mockcloud/mockcloud/fake"
 	"github.com/mockcloud/mockcloud/identity"
 	"github.com/mockcloud/mockcloud/mesos"
 )
@@ -60,7 +61,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 
 // build turns the flags into a Cloud (and the clock it must close).
 func build(cfg config) (*mockcloud.Cloud, *clock.Clock, error) {
-	var mesosOpts []mesos.Option
+	var mesosOpts []fake.Option
 	if cfg.mesosConfig != "" {
 		data, err := os.ReadFile(cfg.mesosConfig)
 		if err != nil {
@@ -81,7 +82,7 @@ func build(cfg config) (*mockcloud.Cloud, *clock.Clock, error) {
 		opts = append(opts, mockcloud.WithoutAuth())
 	}
 	if cfg.strict {
-		opts = append(opts, mockcloud.WithIdentityOptions(identity.Strict()))
+		opts = append(opts, mockcloud.Configure(identity.Descriptor().Name, identity.Strict()))
 	}
 	if r := strings.TrimSpace(cfg.regions); r != "" {
 		regions, err := parseRegions(r)
@@ -91,8 +92,13 @@ func build(cfg config) (*mockcloud.Cloud, *clock.Clock, error) {
 		}
 		opts = append(opts, mockcloud.WithRegions(regions...))
 	}
-	opts = append(opts, mockcloud.WithMesosOptions(mesosOpts...))
-	return mockcloud.NewUnstarted(opts...), clk, nil
+	opts = append(opts, mockcloud.Configure(mesos.Descriptor().Name, mesosOpts...))
+	cloud, err := mockcloud.NewUnstarted(opts...)
+	if err != nil {
+		clk.Close()
+		return nil, nil, err
+	}
+	return cloud, clk, nil
 }
 
 // parseRegions reads -regions: names separated by commas, spaces around
@@ -135,7 +141,7 @@ func run(ctx context.Context, cfg config, ready func(addr string), logw io.Write
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	addr := ln.Addr().String()
-	fmt.Fprintf(logw, "mockcloud serving on http://%s (identity: http://%s%s/)\n", addr, addr, mockcloud.IdentityPrefix)
+	fmt.Fprintf(logw, "mockcloud serving on http://%s (identity: http://%s%s/)\n", addr, addr, identity.Descriptor().Prefix)
 	if ready != nil {
 		ready(addr)
 	}

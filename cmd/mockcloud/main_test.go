@@ -151,8 +151,8 @@ func TestFlags(t *testing.T) {
 	}
 	defer clk.Close()
 	defer cloud.Close()
-	if got := cloud.Regions(); len(got) != 2 || got[0] != "A" || cloud.Env().Auth != nil || !cloud.Identity().Strict() {
-		t.Errorf("built cloud: regions %v, auth %v, strict %v", got, cloud.Env().Auth != nil, cloud.Identity().Strict())
+	if got := cloud.Regions(); len(got) != 2 || got[0] != "A" || cloud.Env().Auth != nil || !cloud.Identity().IsStrict() {
+		t.Errorf("built cloud: regions %v, auth %v, strict %v", got, cloud.Env().Auth != nil, cloud.Identity().IsStrict())
 	}
 	if _, err := parseFlags([]string{"-bogus"}, io.Discard); err == nil {
 		t.Error("unknown flag accepted")
