@@ -165,7 +165,9 @@ func TestOwnOrigin(t *testing.T) {
 			return kit.NewService(env, "", kit.Spec{
 				Name:            "rooted",
 				Unauthenticated: true,
-				Errors:          func(_ *http.Request, e *kit.Error) kit.Reply { return kit.JSON(e.Status, map[string]string{"message": e.Message}) },
+				Errors: func(_ *http.Request, e *kit.Error) kit.Reply {
+					return kit.JSON(e.Status, map[string]string{"message": e.Message})
+				},
 				Routes: func() []kit.Route {
 					return []kit.Route{{Op: "rooted.ping", Method: "GET", Path: "/--ping", Handler: func(c *kit.Call) (kit.Reply, error) {
 						return kit.OK(map[string]string{"path": c.Request.URL.Path}), nil
