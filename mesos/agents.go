@@ -22,7 +22,7 @@ func (m *Master) addAgentLocked(ac AgentConfig) *agent {
 		used:       rolePools{},
 		offered:    rolePools{},
 		state:      AgentRegistered,
-		registered: m.now(),
+		registered: m.Now(),
 		tasks:      map[*task]struct{}{},
 		offers:     map[*offer]struct{}{},
 		executors:  map[execKey]*executor{},
@@ -139,7 +139,7 @@ func (m *Master) markGoneLocked(a *agent) error {
 
 // removeAgentLocked takes a registered agent away, unreachable or gone.
 func (m *Master) removeAgentLocked(a *agent, gone bool) {
-	now := m.now()
+	now := m.Now()
 	a.state = AgentUnreachable
 	if gone {
 		a.state = AgentGone
@@ -216,7 +216,7 @@ func (m *Master) RestoreAgent(id string) error {
 	if a.state != AgentUnreachable {
 		return fmt.Errorf("mesos: agent %s is %s, not unreachable", id, a.state)
 	}
-	now := m.now()
+	now := m.Now()
 	a.state = AgentRegistered
 	a.reregistered = now
 	a.unreachable = time.Time{}
@@ -327,7 +327,7 @@ func (m *Master) Failover() {
 	if m.closed {
 		return
 	}
-	now := m.now()
+	now := m.Now()
 	for _, fw := range m.fwList {
 		if fw.sub != nil {
 			m.endStreamLocked(fw.sub)
@@ -353,7 +353,7 @@ func (m *Master) Failover() {
 			a.reregistered = now
 		}
 	}
-	m.masterID = m.env.RNG.UUID()
+	m.masterID = m.RNG().UUID()
 	m.electedTime = now
 }
 

@@ -1,3 +1,5 @@
+//lint:file-ignore ST1005 the errors here carry the Mesos master's own messages, capitalised as it writes them: clients see them as plain-text bodies.
+
 package mesos
 
 import (
@@ -26,6 +28,12 @@ func (m *Master) allocate() {
 	m.allocateLocked()
 }
 
+// allocationCandidate is a role of a framework that offers can go to.
+type allocationCandidate struct {
+	fw   *framework
+	role string
+}
+
 // allocateLocked offers every agent's free resources, agent by agent, as
 // the hierarchical DRF allocator does: to the role with the lowest
 // dominant share among the connected frameworks' unsuppressed roles, and
@@ -33,12 +41,38 @@ func (m *Master) allocate() {
 // refuse. Each framework gets one OFFERS event per run, as the master
 // batches them.
 func (m *Master) allocateLocked() {
-	type candidate struct {
-		fw   *framework
-		role string
+	fws, cands, roles := m.allocationCandidatesLocked()
+	if len(cands) == 0 {
+		return
 	}
+	now := m.Now()
+	shares := m.newSharesLocked(roles)
+	batches := map[*framework][]*offer{}
+	for _, a := range m.agentList {
+		if a.state != AgentRegistered || a.deactivated {
+			continue
+		}
+		if len(cands) > 1 {
+			shares.order(cands)
+		}
+		for _, c := range cands {
+			avail := a.free(c.role)
+			if avail.empty() || !allocatable(avail.sum()) || m.filteredLocked(c.fw, a, c.role, avail, now) {
+				continue
+			}
+			o := m.newOfferLocked(c.fw, a, c.role, avail, now)
+			batches[c.fw] = append(batches[c.fw], o)
+			shares.offered(c.role, avail)
+		}
+	}
+	m.sendOffersLocked(fws, batches)
+}
+
+// allocationCandidatesLocked lists the frameworks that can get offers,
+// their roles that can, and the set of those roles.
+func (m *Master) allocationCandidatesLocked() ([]*framework, []allocationCandidate, map[string]bool) {
 	var fws []*framework
-	var cands []candidate
+	var cands []allocationCandidate
 	roles := map[string]bool{}
 	for _, fw := range m.fwList {
 		if !fw.connected() || fw.completed {
@@ -47,97 +81,103 @@ func (m *Master) allocateLocked() {
 		fws = append(fws, fw)
 		for _, role := range fw.roles {
 			if !fw.suppressed[role] {
-				cands = append(cands, candidate{fw, role})
+				cands = append(cands, allocationCandidate{fw, role})
 				roles[role] = true
 			}
 		}
 	}
-	if len(cands) == 0 {
-		return
-	}
-	now := m.now()
-	totalCPU, totalMem := 0.0, 0.0
+	return fws, cands, roles
+}
+
+// shares are the dominant resource shares an allocation run orders
+// candidates by.
+type shares struct {
+	totalCPU, totalMem float64
+	// roleHeld is what each role holds, only needed (and kept) to order
+	// several roles.
+	roleHeld map[string]*pool
+}
+
+func (m *Master) newSharesLocked(roles map[string]bool) *shares {
+	s := &shares{}
 	for _, a := range m.agentList {
 		if a.state == AgentRegistered {
-			s := a.total.sum()
-			totalCPU += s.scalar("cpus")
-			totalMem += s.scalar("mem")
+			sum := a.total.sum()
+			s.totalCPU += sum.scalar("cpus")
+			s.totalMem += sum.scalar("mem")
 		}
 	}
-	dominant := func(p *pool) float64 {
-		s := 0.0
-		if totalCPU > 0 {
-			s = p.scalar("cpus") / totalCPU
-		}
-		if totalMem > 0 {
-			s = math.Max(s, p.scalar("mem")/totalMem)
-		}
+	if len(roles) <= 1 {
 		return s
 	}
-	// What each role holds, only needed to order several roles.
-	var roleHeld map[string]*pool
-	if len(roles) > 1 {
-		roleHeld = map[string]*pool{}
-		for r := range roles {
-			roleHeld[r] = newPool()
-		}
-		for _, fw := range m.fwList {
-			for _, t := range fw.tasks {
-				if p := roleHeld[t.role]; p != nil && !t.released {
-					p.add(t.res.sum())
-				}
+	s.roleHeld = map[string]*pool{}
+	for r := range roles {
+		s.roleHeld[r] = newPool()
+	}
+	for _, fw := range m.fwList {
+		for _, t := range fw.tasks {
+			if p := s.roleHeld[t.role]; p != nil && !t.released {
+				p.add(t.res.sum())
 			}
-			for _, o := range fw.offers {
-				if p := roleHeld[o.role]; p != nil {
-					p.add(o.res.sum())
-				}
+		}
+		for _, o := range fw.offers {
+			if p := s.roleHeld[o.role]; p != nil {
+				p.add(o.res.sum())
 			}
 		}
 	}
-	batches := map[*framework][]*offer{}
-	for _, a := range m.agentList {
-		if a.state != AgentRegistered || a.deactivated {
-			continue
-		}
-		if len(cands) > 1 {
-			rs, fs := map[string]float64{}, map[*framework]float64{}
-			for _, c := range cands {
-				if roleHeld != nil {
-					rs[c.role] = dominant(roleHeld[c.role])
-				}
-				held := c.fw.usedTotal.clone()
-				held.add(c.fw.offeredTotal)
-				fs[c.fw] = dominant(held)
-			}
-			sort.SliceStable(cands, func(i, j int) bool {
-				ci, cj := cands[i], cands[j]
-				if rs[ci.role] != rs[cj.role] {
-					return rs[ci.role] < rs[cj.role]
-				}
-				if ci.role != cj.role {
-					return ci.role < cj.role
-				}
-				if fs[ci.fw] != fs[cj.fw] {
-					return fs[ci.fw] < fs[cj.fw]
-				}
-				return ci.fw.seq < cj.fw.seq
-			})
-		}
-		for _, c := range cands {
-			avail := a.free(c.role)
-			if avail.empty() || !allocatable(avail.sum()) {
-				continue
-			}
-			if m.filteredLocked(c.fw, a, c.role, avail, now) {
-				continue
-			}
-			o := m.newOfferLocked(c.fw, a, c.role, avail, now)
-			batches[c.fw] = append(batches[c.fw], o)
-			if roleHeld != nil {
-				roleHeld[c.role].add(avail.sum())
-			}
-		}
+	return s
+}
+
+// dominant is p's dominant share of the cluster.
+func (s *shares) dominant(p *pool) float64 {
+	d := 0.0
+	if s.totalCPU > 0 {
+		d = p.scalar("cpus") / s.totalCPU
 	}
+	if s.totalMem > 0 {
+		d = math.Max(d, p.scalar("mem")/s.totalMem)
+	}
+	return d
+}
+
+// offered counts an offer to role.
+func (s *shares) offered(role string, res rolePools) {
+	if s.roleHeld != nil {
+		s.roleHeld[role].add(res.sum())
+	}
+}
+
+// order sorts the candidates: roles by their share, then name; within a
+// role, frameworks by their share, then age.
+func (s *shares) order(cands []allocationCandidate) {
+	rs, fs := map[string]float64{}, map[*framework]float64{}
+	for _, c := range cands {
+		if s.roleHeld != nil {
+			rs[c.role] = s.dominant(s.roleHeld[c.role])
+		}
+		held := c.fw.usedTotal.clone()
+		held.add(c.fw.offeredTotal)
+		fs[c.fw] = s.dominant(held)
+	}
+	sort.SliceStable(cands, func(i, j int) bool {
+		ci, cj := cands[i], cands[j]
+		if rs[ci.role] != rs[cj.role] {
+			return rs[ci.role] < rs[cj.role]
+		}
+		if ci.role != cj.role {
+			return ci.role < cj.role
+		}
+		if fs[ci.fw] != fs[cj.fw] {
+			return fs[ci.fw] < fs[cj.fw]
+		}
+		return ci.fw.seq < cj.fw.seq
+	})
+}
+
+// sendOffersLocked sends each framework its offers of the run in one
+// OFFERS event.
+func (m *Master) sendOffersLocked(fws []*framework, batches map[*framework][]*offer) {
 	for _, fw := range fws {
 		offers := batches[fw]
 		if len(offers) == 0 {
@@ -161,7 +201,7 @@ func (m *Master) newOfferLocked(fw *framework, a *agent, role string, res rolePo
 	fw.offers[o.id] = o
 	m.offers[o.id] = o
 	if m.cfg.OfferTimeout > 0 {
-		o.timeout = m.clk.AfterFunc(m.cfg.OfferTimeout, func() {
+		o.timeout = m.Clock().AfterFunc(m.cfg.OfferTimeout, func() {
 			m.mu.Lock()
 			defer m.mu.Unlock()
 			if m.closed || m.offers[o.id] != o {
@@ -235,12 +275,12 @@ func (m *Master) addFilterLocked(fw *framework, a *agent, role string, refused r
 		return
 	}
 	k := filterKey{a.id, role}
-	f := &filter{refused: refused.clone(), expires: m.now().Add(d)}
+	f := &filter{refused: refused.clone(), expires: m.Now().Add(d)}
 	if old := fw.filters[k]; old != nil && old.expires.After(f.expires) {
 		f.expires = old.expires
 	}
 	fw.filters[k] = f
-	m.clk.AfterFunc(d, func() {
+	m.Clock().AfterFunc(d, func() {
 		m.mu.Lock()
 		defer m.mu.Unlock()
 		m.requestAllocationLocked()
@@ -319,67 +359,11 @@ func (m *Master) suppressLocked(fw *framework, rc *rolesCall) {
 // order against their pooled resources, and refuse what is left over for
 // refuse_seconds.
 func (m *Master) acceptLocked(fw *framework, ac *acceptCall) {
-	refuse := refuseFor(ac.Filters)
-	var offers []*offer
-	var verr error
-	seen := map[string]bool{}
-	if len(ac.OfferIDs) == 0 {
-		verr = fmt.Errorf("No offers specified")
-	}
-	for _, id := range ac.OfferIDs {
-		if seen[id.Value] {
-			verr = fmt.Errorf("Duplicate offer %s in ACCEPT", id.Value)
-			break
-		}
-		seen[id.Value] = true
-		o := m.offers[id.Value]
-		if o == nil || o.fw != fw {
-			verr = fmt.Errorf("Offer %s is no longer valid", id.Value)
-			break
-		}
-		if len(offers) > 0 {
-			if first := offers[0]; o.role != first.role {
-				verr = fmt.Errorf("Aggregated offers must be allocated to the same role. Offer %s uses role '%s but another is using role '%s",
-					o.id, o.role, first.role)
-				break
-			} else if o.agent != first.agent {
-				verr = fmt.Errorf("Aggregated offers must belong to one single agent. Offer %s uses agent %s and agent %s",
-					o.id, o.agent.id, first.agent.id)
-				break
-			}
-		}
-		offers = append(offers, o)
-	}
-	if verr != nil {
-		for _, id := range ac.OfferIDs {
-			if o := m.offers[id.Value]; o != nil && o.fw == fw {
-				m.removeOfferLocked(o)
-			}
-		}
-		lost := TaskLost
-		if fw.partitionAware() {
-			lost = TaskDropped
-		}
-		for _, op := range ac.Operations {
-			var tasks []wTaskInfo
-			switch {
-			case op.Type == "LAUNCH" && op.Launch != nil:
-				tasks = op.Launch.TaskInfos
-			case op.Type == "LAUNCH_GROUP" && op.LaunchGroup != nil && op.LaunchGroup.TaskGroup != nil:
-				tasks = op.LaunchGroup.TaskGroup.Tasks
-			default:
-				m.dropOperationLocked(fw, op, "Operation attempted with invalid offers: "+verr.Error())
-				continue
-			}
-			for _, ti := range tasks {
-				m.masterUpdateLocked(fw, ti.TaskID.val(), ti.AgentID.val(), lost, "REASON_INVALID_OFFERS",
-					"Task launched with invalid offers: "+verr.Error())
-			}
-		}
-		m.requestAllocationLocked()
+	offers, err := m.acceptedOffersLocked(fw, ac.OfferIDs)
+	if err != nil {
+		m.refuseAcceptLocked(fw, ac, err)
 		return
 	}
-
 	a, role := offers[0].agent, offers[0].role
 	avail := rolePools{}
 	for _, o := range offers {
@@ -408,7 +392,71 @@ func (m *Master) acceptLocked(fw *framework, ac *acceptCall) {
 			m.dropOperationLocked(fw, op, "mockcloud's Mesos master does not emulate "+op.Type+" operations")
 		}
 	}
-	m.addFilterLocked(fw, a, role, avail, refuse)
+	m.addFilterLocked(fw, a, role, avail, refuseFor(ac.Filters))
+	m.requestAllocationLocked()
+}
+
+// acceptedOffersLocked checks the offers of an ACCEPT as the master does:
+// there are some, each once, still outstanding to fw, all of one agent and
+// one role.
+func (m *Master) acceptedOffersLocked(fw *framework, ids []wID) ([]*offer, error) {
+	if len(ids) == 0 {
+		return nil, fmt.Errorf("No offers specified")
+	}
+	var offers []*offer
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if seen[id.Value] {
+			return nil, fmt.Errorf("Duplicate offer %s in ACCEPT", id.Value)
+		}
+		seen[id.Value] = true
+		o := m.offers[id.Value]
+		if o == nil || o.fw != fw {
+			return nil, fmt.Errorf("Offer %s is no longer valid", id.Value)
+		}
+		if len(offers) > 0 {
+			if first := offers[0]; o.role != first.role {
+				return nil, fmt.Errorf("Aggregated offers must be allocated to the same role. Offer %s uses role '%s but another is using role '%s",
+					o.id, o.role, first.role)
+			} else if o.agent != first.agent {
+				return nil, fmt.Errorf("Aggregated offers must belong to one single agent. Offer %s uses agent %s and agent %s",
+					o.id, o.agent.id, first.agent.id)
+			}
+		}
+		offers = append(offers, o)
+	}
+	return offers, nil
+}
+
+// refuseAcceptLocked answers an ACCEPT of invalid offers: the valid ones
+// among them are recovered, the tasks it would launch are lost (dropped,
+// for a PARTITION_AWARE framework), its other operations are dropped.
+func (m *Master) refuseAcceptLocked(fw *framework, ac *acceptCall, verr error) {
+	for _, id := range ac.OfferIDs {
+		if o := m.offers[id.Value]; o != nil && o.fw == fw {
+			m.removeOfferLocked(o)
+		}
+	}
+	lost := TaskLost
+	if fw.partitionAware() {
+		lost = TaskDropped
+	}
+	for _, op := range ac.Operations {
+		var tasks []wTaskInfo
+		switch {
+		case op.Type == "LAUNCH" && op.Launch != nil:
+			tasks = op.Launch.TaskInfos
+		case op.Type == "LAUNCH_GROUP" && op.LaunchGroup != nil && op.LaunchGroup.TaskGroup != nil:
+			tasks = op.LaunchGroup.TaskGroup.Tasks
+		default:
+			m.dropOperationLocked(fw, op, "Operation attempted with invalid offers: "+verr.Error())
+			continue
+		}
+		for _, ti := range tasks {
+			m.masterUpdateLocked(fw, ti.TaskID.val(), ti.AgentID.val(), lost, "REASON_INVALID_OFFERS",
+				"Task launched with invalid offers: "+verr.Error())
+		}
+	}
 	m.requestAllocationLocked()
 }
 

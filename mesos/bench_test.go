@@ -14,8 +14,21 @@ import (
 	"time"
 
 	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/kit"
 	"github.com/mockcloud/mockcloud/mesos"
 )
+
+// newBenchMaster starts a master whose journal keeps only the last 256
+// requests, as the standalone server's does, so the benchmarks measure the
+// master and not the journal.
+func newBenchMaster(b *testing.B, opts ...mesos.Option) *mesos.Master {
+	b.Helper()
+	inst, err := mesos.Descriptor().New(kit.Env{Journal: fake.NewJournal(256)}, kit.Site{}, opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return kit.Start(b, inst.(*mesos.Master))
+}
 
 // benchStream is a lean scheduler stream for benchmarks: it counts
 // records by the substrings they contain instead of decoding them.
@@ -29,7 +42,7 @@ type benchStream struct {
 	cancel   context.CancelFunc
 }
 
-func openBenchStream(b *testing.B, srv *mesos.Server) *benchStream {
+func openBenchStream(b *testing.B, srv *mesos.Master) *benchStream {
 	b.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	req, _ := http.NewRequestWithContext(ctx, "POST", srv.URL()+"/api/v1/scheduler",
@@ -96,7 +109,7 @@ func offerIDs(rec []byte) (offers, agents []string) {
 	}
 }
 
-func post(b *testing.B, srv *mesos.Server, stream, body string) {
+func post(b *testing.B, srv *mesos.Master, stream, body string) {
 	req, _ := http.NewRequest("POST", srv.URL()+"/api/v1/scheduler", strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Mesos-Stream-Id", stream)
@@ -120,10 +133,9 @@ func BenchmarkLaunch100kTasks(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		srv := mesos.NewServer(b,
+		srv := newBenchMaster(b,
 			mesos.WithAgents(mesos.AgentConfig{Count: agents, Resources: mesos.Resources{CPUs: perAgent, Mem: perAgent * 64}}),
-			mesos.WithAutoAcknowledge(),
-			mesos.WithEnv(fake.Env{Journal: fake.NewJournal(256)}))
+			mesos.WithAutoAcknowledge())
 		b.StartTimer()
 
 		bs := openBenchStream(b, srv)
@@ -175,10 +187,9 @@ func BenchmarkLaunch100kTasks(b *testing.B) {
 // declining them all in one DECLINE with refuse_seconds 0.
 func BenchmarkOffersCycle(b *testing.B) {
 	const agents = 100
-	srv := mesos.NewServer(b,
+	srv := newBenchMaster(b,
 		mesos.WithAgents(mesos.AgentConfig{Count: agents, Resources: mesos.Resources{CPUs: 8, Mem: 32768, Disk: 100000, Ports: []mesos.PortRange{{Begin: 31000, End: 32000}}},
-			Attributes: map[string]string{"rack": "r1", "zone": "us-east-1a"}}),
-		mesos.WithEnv(fake.Env{Journal: fake.NewJournal(256)}))
+			Attributes: map[string]string{"rack": "r1", "zone": "us-east-1a"}}))
 	bs := openBenchStream(b, srv)
 	defer bs.close()
 	clk := srv.Clock()

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/mockcloud/mockcloud/fake"
 	"github.com/mockcloud/mockcloud/mesos"
 )
 
@@ -191,7 +192,7 @@ func TestReservedResources(t *testing.T) {
 // outcomes launches n tasks on a fresh master and returns their outcomes.
 func outcomes(t *testing.T, seed int64, n int, opts ...mesos.Option) []mesos.TaskState {
 	t.Helper()
-	opts = append([]mesos.Option{mesos.WithSeed(seed), mesos.WithAutoAcknowledge(),
+	opts = append([]mesos.Option{fake.WithSeed(seed), mesos.WithAutoAcknowledge(),
 		mesos.WithAgents(mesos.AgentConfig{Resources: mesos.Resources{CPUs: float64(n), Mem: float64(n) * 128}})}, opts...)
 	a := newAPI(t, opts...)
 	s, fw := a.framework("draw", "PARTITION_AWARE")
@@ -269,8 +270,20 @@ func TestTaskRules(t *testing.T) {
 	if _, ok := a.srv.Task("broken"); ok {
 		t.Errorf("a TASK_ERROR task was recorded")
 	}
-	if err := a.srv.AddTaskRule(mesos.TaskRule{Name: "("}); err == nil {
+	a.srv.CheckTask(t, mesos.Task{
+		ID: "stuck", Name: "stuck", FrameworkID: fw, AgentID: agent, Role: "*", State: mesos.TaskStaging,
+		Outcome: mesos.TaskStaging, Resources: mesos.Resources{CPUs: 0.1, Mem: 32},
+	}, cmpopts.IgnoreFields(mesos.Task{}, "Launched", "Updated"))
+	if _, err := a.srv.AddTaskRule(mesos.TaskRule{Name: "("}); err == nil {
 		t.Errorf("a bad name pattern was accepted")
+	}
+	added, err := a.srv.AddTaskRule(mesos.TaskRule{Name: "late", Outcome: mesos.TaskFailed, Labels: map[string]string{"k": "v"}})
+	if err != nil || added.Name != "late" || added.Labels["k"] != "v" {
+		t.Errorf("AddTaskRule: %+v, %v", added, err)
+	}
+	added.Labels["k"] = "changed"
+	if rules := a.srv.TaskRules(); len(rules) != 5 || rules[4].Labels["k"] != "v" {
+		t.Errorf("rules after AddTaskRule %+v", rules)
 	}
 	if err := a.srv.SetOutcomes(mesos.Outcomes{"TASK_BOGUS": 1}); err == nil {
 		t.Errorf("a bad outcome was accepted")
@@ -365,7 +378,10 @@ func TestParseConfig(t *testing.T) {
 	if diff := cmp.Diff(want, cfg, cmpopts.IgnoreUnexported(mesos.TaskRule{})); diff != "" {
 		t.Errorf("config (-want +got):\n%s", diff)
 	}
-	m := mesos.New(mesos.WithConfig(cfg))
+	m, err := mesos.NewUnstarted(mesos.WithConfig(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer m.Close()
 	if n := len(m.Agents()); n != 3 {
 		t.Errorf("%d agents from count 3", n)

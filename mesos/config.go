@@ -1,3 +1,5 @@
+//lint:file-ignore ST1005 the errors here carry the Mesos master's own messages, capitalised as it writes them: clients see them as plain-text bodies.
+
 package mesos
 
 import (

@@ -1,23 +1,14 @@
 package mesos
 
 import (
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
 
-	"github.com/gorilla/mux"
-	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/kit"
 )
 
-// Route names of the control API (agents, chaos and task rules over HTTP,
-// for the standalone server and non-Go clients).
-const (
-	OpControlAgentResources = "mesos.control.agents.resources" // POST /control/agents/{id}/resources
-	OpControlMessage        = "mesos.control.messages"         // POST /control/messages
-)
-
-// controlRoutes serves the control API under /control:
+// controlRoutes serve the control API under /control:
 //
 //	GET    /control/agents                   -> {"agents": [...]}
 //	POST   /control/agents                   an AgentConfig ("count" for several) -> 201 {"agents": [...]}
@@ -33,47 +24,72 @@ const (
 //	GET    /control/config                   -> the configuration in force
 //
 // Errors are Mesos's plain text.
-func (m *Master) controlRoutes(r *mux.Router) {
-	r.HandleFunc("/control/agents", m.controlAgents).Methods("GET").Name(OpControlAgents)
-	r.HandleFunc("/control/agents", m.controlAddAgent).Methods("POST").Name(OpControlAddAgent)
-	r.HandleFunc("/control/agents/{id}", m.controlRemoveAgent).Methods("DELETE").Name(OpControlRemoveAgent)
-	r.HandleFunc("/control/agents/{id}/restore", m.controlRestoreAgent).Methods("POST").Name(OpControlRestoreAgent)
-	r.HandleFunc("/control/agents/{id}/resources", m.controlAgentResources).Methods("POST").Name(OpControlAgentResources)
-	r.HandleFunc("/control/failover", m.controlFailover).Methods("POST").Name(OpControlFailover)
-	r.HandleFunc("/control/task-rules", m.controlTaskRules).Methods("GET", "POST", "PUT", "DELETE").Name(OpControlTaskRules)
-	r.HandleFunc("/control/messages", m.controlMessage).Methods("POST").Name(OpControlMessage)
-	r.HandleFunc("/control/config", m.controlConfig).Methods("GET").Name(OpControlConfig)
-}
-
-func decodeControl(r *http.Request, v any) *fake.Error {
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		return badRequest("Could not read the request body: %v", err)
+func (m *Master) controlRoutes() []kit.Route {
+	return []kit.Route{
+		{Op: OpControlAgents, Method: "GET", Path: "/control/agents", Handler: m.controlAgents},
+		{Op: OpControlAddAgent, Method: "POST", Path: "/control/agents", Handler: m.controlAddAgent},
+		{Op: OpControlRemoveAgent, Method: "DELETE", Path: "/control/agents/{id}", Handler: m.controlRemoveAgent},
+		{Op: OpControlRestoreAgent, Method: "POST", Path: "/control/agents/{id}/restore", Handler: m.controlRestoreAgent},
+		{Op: OpControlAgentResources, Method: "POST", Path: "/control/agents/{id}/resources", Handler: m.controlAgentResources},
+		{Op: OpControlFailover, Method: "POST", Path: "/control/failover", Handler: m.controlFailover},
+		{Op: OpControlTaskRules, Method: "GET", Path: "/control/task-rules", Handler: m.controlTaskRules},
+		{Op: OpControlTaskRules, Method: "POST", Path: "/control/task-rules", Handler: m.controlAddTaskRule},
+		{Op: OpControlTaskRules, Method: "PUT", Path: "/control/task-rules", Handler: m.controlSetTaskRules},
+		{Op: OpControlTaskRules, Method: "DELETE", Path: "/control/task-rules", Handler: m.controlClearTaskRules},
+		{Op: OpControlMessage, Method: "POST", Path: "/control/messages", Handler: m.controlMessage},
+		{Op: OpControlConfig, Method: "GET", Path: "/control/config", Handler: m.controlConfig},
 	}
-	return fake.DecodeJSONBytes(body, v, fake.DecodeOptions{DisallowUnknownFields: true})
 }
 
-func (m *Master) controlAgents(w http.ResponseWriter, r *http.Request) {
-	fake.WriteJSON(w, http.StatusOK, map[string]any{"agents": m.Agents()})
+// The control API's bodies.
+type (
+	controlAgentList struct {
+		Agents []Agent `json:"agents"`
+	}
+	controlResources struct {
+		Resources Resources            `json:"resources"`
+		Reserved  map[string]Resources `json:"reserved"`
+	}
+	controlTaskRuleList struct {
+		TaskRules []TaskRule `json:"task_rules"`
+	}
+	controlMessage struct {
+		FrameworkID string `json:"framework_id"`
+		AgentID     string `json:"agent_id"`
+		ExecutorID  string `json:"executor_id"`
+		Data        []byte `json:"data"`
+	}
+)
+
+// decodeControl reads a control body strictly: unknown members are errors.
+func decodeControl(c *kit.Call, v any) error {
+	if err := kit.DecodeJSON(c.Body, v, kit.DecodeOptions{DisallowUnknownFields: true}); err != nil {
+		return err
+	}
+	return nil
 }
 
-func (m *Master) controlAddAgent(w http.ResponseWriter, r *http.Request) {
+func (m *Master) controlAgents(*kit.Call) (kit.Reply, error) {
+	return kit.OK(controlAgentList{Agents: m.Agents()}), nil
+}
+
+// maxControlAgents bounds the agents one POST /control/agents adds.
+const maxControlAgents = 10000
+
+func (m *Master) controlAddAgent(c *kit.Call) (kit.Reply, error) {
 	var ac AgentConfig
-	if err := decodeControl(r, &ac); err != nil {
-		writeErr(w, r, err)
-		return
+	if err := decodeControl(c, &ac); err != nil {
+		return kit.Reply{}, err
 	}
 	if err := ac.validate(); err != nil {
-		writeMesosError(w, r, http.StatusBadRequest, err.Error())
-		return
+		return kit.Reply{}, badRequest("%s", err.Error())
 	}
 	n := ac.Count
 	if n <= 0 {
 		n = 1
 	}
-	if n > 10000 {
-		writeMesosError(w, r, http.StatusBadRequest, "count must be at most 10000")
-		return
+	if n > maxControlAgents {
+		return kit.Reply{}, badRequest("count must be at most 10000")
 	}
 	var added []Agent
 	for i := 0; i < n; i++ {
@@ -84,12 +100,11 @@ func (m *Master) controlAddAgent(w http.ResponseWriter, r *http.Request) {
 		}
 		a, err := m.AddAgent(one)
 		if err != nil {
-			writeMesosError(w, r, http.StatusBadRequest, err.Error())
-			return
+			return kit.Reply{}, badRequest("%s", err.Error())
 		}
 		added = append(added, a)
 	}
-	fake.WriteJSON(w, http.StatusCreated, map[string]any{"agents": added})
+	return kit.JSON(http.StatusCreated, controlAgentList{Agents: added}), nil
 }
 
 func hostnameFor(pattern string, i int) string {
@@ -99,119 +114,101 @@ func hostnameFor(pattern string, i int) string {
 	return pattern + "-" + strconv.Itoa(i)
 }
 
-// controlStatus maps a chaos error to 404 (no such agent) or 409.
-func (m *Master) controlStatus(w http.ResponseWriter, r *http.Request, id string, err error) {
+// controlStatus answers a chaos call: 204, or its error as 404 (no such
+// agent) or 409.
+func (m *Master) controlStatus(id string, err error) (kit.Reply, error) {
 	if err == nil {
-		w.WriteHeader(http.StatusNoContent)
-		return
+		return kit.Status(http.StatusNoContent), nil
 	}
 	if _, ok := m.Agent(id); !ok {
-		writeMesosError(w, r, http.StatusNotFound, err.Error())
-		return
+		return kit.Reply{}, kit.Errorf(http.StatusNotFound, "%s", err.Error())
 	}
-	writeMesosError(w, r, http.StatusConflict, err.Error())
+	return kit.Reply{}, kit.Errorf(http.StatusConflict, "%s", err.Error())
 }
 
-func (m *Master) controlRemoveAgent(w http.ResponseWriter, r *http.Request) {
-	id := mux.Vars(r)["id"]
+func (m *Master) controlRemoveAgent(c *kit.Call) (kit.Reply, error) {
+	id := c.Var("id")
 	var err error
-	if r.URL.Query().Get("gone") == "true" {
+	if c.Query().Get("gone") == "true" {
 		err = m.MarkAgentGone(id)
 	} else {
 		err = m.RemoveAgent(id)
 	}
-	m.controlStatus(w, r, id, err)
+	return m.controlStatus(id, err)
 }
 
-func (m *Master) controlRestoreAgent(w http.ResponseWriter, r *http.Request) {
-	id := mux.Vars(r)["id"]
-	m.controlStatus(w, r, id, m.RestoreAgent(id))
+func (m *Master) controlRestoreAgent(c *kit.Call) (kit.Reply, error) {
+	id := c.Var("id")
+	return m.controlStatus(id, m.RestoreAgent(id))
 }
 
-func (m *Master) controlAgentResources(w http.ResponseWriter, r *http.Request) {
-	id := mux.Vars(r)["id"]
-	var body struct {
-		Resources Resources            `json:"resources"`
-		Reserved  map[string]Resources `json:"reserved"`
-	}
-	if err := decodeControl(r, &body); err != nil {
-		writeErr(w, r, err)
-		return
+func (m *Master) controlAgentResources(c *kit.Call) (kit.Reply, error) {
+	id := c.Var("id")
+	var body controlResources
+	if err := decodeControl(c, &body); err != nil {
+		return kit.Reply{}, err
 	}
 	err := m.SetAgentResources(id, body.Resources, body.Reserved)
 	if err != nil {
 		if _, ok := m.Agent(id); ok {
-			writeMesosError(w, r, http.StatusBadRequest, err.Error())
-			return
+			return kit.Reply{}, badRequest("%s", err.Error())
 		}
 	}
-	m.controlStatus(w, r, id, err)
+	return m.controlStatus(id, err)
 }
 
-func (m *Master) controlFailover(w http.ResponseWriter, r *http.Request) {
+func (m *Master) controlFailover(*kit.Call) (kit.Reply, error) {
 	m.Failover()
-	w.WriteHeader(http.StatusNoContent)
+	return kit.Status(http.StatusNoContent), nil
 }
 
-func (m *Master) controlTaskRules(w http.ResponseWriter, r *http.Request) {
-	switch r.Method {
-	case http.MethodGet:
-		fake.WriteJSON(w, http.StatusOK, map[string]any{"task_rules": nonNilRules(m.TaskRules())})
-	case http.MethodPost:
-		var rule TaskRule
-		if err := decodeControl(r, &rule); err != nil {
-			writeErr(w, r, err)
-			return
-		}
-		if err := m.AddTaskRule(rule); err != nil {
-			writeMesosError(w, r, http.StatusBadRequest, err.Error())
-			return
-		}
-		fake.WriteJSON(w, http.StatusCreated, rule)
-	case http.MethodPut:
-		var body struct {
-			TaskRules []TaskRule `json:"task_rules"`
-		}
-		if err := decodeControl(r, &body); err != nil {
-			writeErr(w, r, err)
-			return
-		}
-		if err := m.SetTaskRules(body.TaskRules...); err != nil {
-			writeMesosError(w, r, http.StatusBadRequest, err.Error())
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-	case http.MethodDelete:
-		_ = m.SetTaskRules()
-		w.WriteHeader(http.StatusNoContent)
+func (m *Master) controlTaskRules(*kit.Call) (kit.Reply, error) {
+	rules := m.TaskRules()
+	if rules == nil {
+		rules = []TaskRule{}
 	}
+	return kit.OK(controlTaskRuleList{TaskRules: rules}), nil
 }
 
-func nonNilRules(r []TaskRule) []TaskRule {
-	if r == nil {
-		return []TaskRule{}
+func (m *Master) controlAddTaskRule(c *kit.Call) (kit.Reply, error) {
+	var rule TaskRule
+	if err := decodeControl(c, &rule); err != nil {
+		return kit.Reply{}, err
 	}
-	return r
+	added, err := m.AddTaskRule(rule)
+	if err != nil {
+		return kit.Reply{}, badRequest("%s", err.Error())
+	}
+	return kit.JSON(http.StatusCreated, added), nil
 }
 
-func (m *Master) controlMessage(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		FrameworkID string `json:"framework_id"`
-		AgentID     string `json:"agent_id"`
-		ExecutorID  string `json:"executor_id"`
-		Data        []byte `json:"data"`
+func (m *Master) controlSetTaskRules(c *kit.Call) (kit.Reply, error) {
+	var body controlTaskRuleList
+	if err := decodeControl(c, &body); err != nil {
+		return kit.Reply{}, err
 	}
-	if err := decodeControl(r, &body); err != nil {
-		writeErr(w, r, err)
-		return
+	if err := m.SetTaskRules(body.TaskRules...); err != nil {
+		return kit.Reply{}, badRequest("%s", err.Error())
+	}
+	return kit.Status(http.StatusNoContent), nil
+}
+
+func (m *Master) controlClearTaskRules(*kit.Call) (kit.Reply, error) {
+	_ = m.SetTaskRules()
+	return kit.Status(http.StatusNoContent), nil
+}
+
+func (m *Master) controlMessage(c *kit.Call) (kit.Reply, error) {
+	var body controlMessage
+	if err := decodeControl(c, &body); err != nil {
+		return kit.Reply{}, err
 	}
 	if err := m.SendFrameworkMessage(body.FrameworkID, body.AgentID, body.ExecutorID, body.Data); err != nil {
-		writeMesosError(w, r, http.StatusNotFound, err.Error())
-		return
+		return kit.Reply{}, kit.Errorf(http.StatusNotFound, "%s", err.Error())
 	}
-	w.WriteHeader(http.StatusAccepted)
+	return kit.Status(http.StatusAccepted), nil
 }
 
-func (m *Master) controlConfig(w http.ResponseWriter, r *http.Request) {
-	fake.WriteJSON(w, http.StatusOK, m.Config())
+func (m *Master) controlConfig(*kit.Call) (kit.Reply, error) {
+	return kit.OK(m.Config()), nil
 }

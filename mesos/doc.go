@@ -6,14 +6,22 @@
 //
 // # Using it
 //
-// In a Cloud (package mockcloud) the master is mounted at /mesos, so a
-// scheduler's endpoint is /mesos/api/v1/scheduler. On its own it serves at
-// the root, like a real master:
+// In a Cloud (package mockcloud) the master is mounted from its
+// [Descriptor] at /mesos, so a scheduler's endpoint is
+// /mesos/api/v1/scheduler. On its own it serves at the root, like a real
+// master:
 //
-//	srv := mesos.NewServer(t)                       // three agents of 4 CPUs, 8 GB
-//	url := srv.URL() + "/api/v1/scheduler"          // SUBSCRIBE here
-//	srv.Clock().Advance(time.Second)                // the first OFFERS
-//	srv.Clock().Advance(12 * time.Second)           // launched tasks: STARTING, RUNNING, FINISHED
+//	m := mesos.New(t)                             // three agents of 4 CPUs, 8 GB; closed when the test ends
+//	url := m.URL() + "/api/v1/scheduler"          // SUBSCRIBE here
+//	m.Clock().Advance(time.Second)                // the first OFFERS
+//	m.Clock().Advance(12 * time.Second)           // launched tasks: STARTING, RUNNING, FINISHED
+//
+// [NewUnstarted] returns it unstarted, to serve m.Handler() in a server of
+// your own. Options are fake.Options: the shared fake.WithClock and
+// fake.WithSeed, and this package's own ([WithConfig], [WithAgents],
+// [WithLifecycle], [WithOutcomes], [WithTaskRules], [WithAutoAcknowledge]).
+// The standalone server builds the master from a JSON [Config] with
+// [ParseConfig] and [WithConfig].
 //
 // Nothing happens on its own: every pushed event (HEARTBEAT, OFFERS,
 // RESCIND, UPDATE, FAILURE, operator events) comes from the clock's event
@@ -95,12 +103,17 @@
 //     [Master.SetAgentResources] (a resource shortage),
 //     [Master.DeactivateAgent], [Master.Failover] (a new leading master:
 //     every stream ends, frameworks must resubscribe), and the generic
-//     faults of package fake on any route (OpScheduler, OpOperator …).
-//   - Typed seeding and inspection: [Master.AddAgent], [Master.Agents],
-//     [Master.Frameworks], [Master.Tasks], [Master.Offers],
-//     [Master.Messages], [Master.CheckTaskStates]; configuration as a
-//     [Config] in Go and the same as JSON ([ParseConfig]) for the
-//     standalone server.
+//     faults of package fake on any route. Every scheduler and operator
+//     call is an op of its own, named by its type ([OpSchedulerAccept] is
+//     "mesos.scheduler.accept", [OpOperatorGetState]
+//     "mesos.operator.get_state"), so a fault can hit one call;
+//     "mesos.scheduler*" hits them all. A body that is not JSON or names
+//     no known call is journaled as [OpScheduler] or [OpOperator].
+//   - Typed seeding and inspection: [Master.AddAgent], [Master.AddTaskRule],
+//     [Master.Agents], [Master.Frameworks], [Master.Tasks], [Master.Offers],
+//     [Master.Messages], [Master.CheckTask], [Master.CheckTaskStates];
+//     configuration as a [Config] in Go and the same as JSON
+//     ([ParseConfig]) for the standalone server.
 //
 // # Control API
 //
@@ -129,7 +142,10 @@
 //     real master compares the Content-Type exactly. Accept must allow
 //     application/json.
 //   - No authentication or authorization: principals are recorded, never
-//     checked; the Env's token check is not used.
+//     checked; a Cloud's token check is not applied.
+//   - Methods other than GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS,
+//     CONNECT and TRACE get a plain-text 405 in mockcloud's words rather
+//     than libprocess's.
 //   - Offer operations other than LAUNCH and LAUNCH_GROUP (RESERVE,
 //     CREATE, GROW_VOLUME …) are not applied: with an operation ID they get
 //     UPDATE_OPERATION_STATUS OPERATION_ERROR, without one they are

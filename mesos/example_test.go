@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mockcloud/mockcloud/fake"
 	"github.com/mockcloud/mockcloud/mesos"
 )
 
@@ -31,17 +32,21 @@ func recordIO(r *bufio.Reader) map[string]any {
 }
 
 // A scheduler subscribes, accepts an offer with one task, and watches it
-// run to completion as the clock moves. Tests would use mesos.NewServer(t);
-// an Example has no t, so it serves mesos.New() with httptest itself.
+// run to completion as the clock moves. Tests would use mesos.New(t), which
+// starts the master and closes it when the test ends; an Example has no t,
+// so it starts and closes an unstarted one itself.
 func Example() {
-	m := mesos.New(
+	m, err := mesos.NewUnstarted(
 		mesos.WithAgents(mesos.AgentConfig{Hostname: "agent1.example.com", Resources: mesos.Resources{CPUs: 2, Mem: 1024}}),
 		mesos.WithAutoAcknowledge())
-	srv := httptest.NewServer(m)
-	defer srv.Close()
-	defer m.Close() // ends the event stream, so srv.Close does not wait on it
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	m.Start()
+	defer m.Close() // ends the event stream, then stops the server
 
-	resp, err := http.Post(srv.URL+"/api/v1/scheduler", "application/json",
+	resp, err := http.Post(m.URL()+"/api/v1/scheduler", "application/json",
 		strings.NewReader(`{"type":"SUBSCRIBE","subscribe":{"framework_info":{"user":"demo","name":"example"}}}`))
 	if err != nil {
 		fmt.Println(err)
@@ -64,7 +69,7 @@ func Example() {
 	    "agent_id":{"value":%q},"command":{"value":"echo hello"},
 	    "resources":[{"name":"cpus","type":"SCALAR","scalar":{"value":1}}]}]}}]}}`,
 		fwID, offer["id"].(map[string]any)["value"], offer["agent_id"].(map[string]any)["value"])
-	req, _ := http.NewRequest("POST", srv.URL+"/api/v1/scheduler", strings.NewReader(call))
+	req, _ := http.NewRequest("POST", m.URL()+"/api/v1/scheduler", strings.NewReader(call))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Mesos-Stream-Id", streamID)
 	accepted, err := http.DefaultClient.Do(req)
@@ -96,13 +101,18 @@ func Example() {
 // Agents come and go under the test's control; the master's state
 // endpoints see it.
 func ExampleMaster_RemoveAgent() {
-	m := mesos.New(mesos.WithAgents(
+	m, err := mesos.NewUnstarted(mesos.WithAgents(
 		mesos.AgentConfig{Hostname: "a.example.com", Resources: mesos.Resources{CPUs: 4, Mem: 4096}},
 		mesos.AgentConfig{Hostname: "b.example.com", Resources: mesos.Resources{CPUs: 4, Mem: 4096}},
 	))
-	srv := httptest.NewServer(m)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// Embedded in a server of your own, as a Cloud mounts it.
+	srv := httptest.NewServer(m.Handler())
 	defer srv.Close()
-	defer m.Close()
+	defer m.Close() // ends the master's streams first, so srv.Close does not wait on them
 
 	slaves := func() {
 		resp, err := http.Get(srv.URL + "/master/state")
@@ -133,4 +143,33 @@ func ExampleMaster_RemoveAgent() {
 	// active 2, unreachable 0
 	// c.example.com REGISTERED 8
 	// active 3, unreachable 0
+}
+
+// Each Operator and Scheduler call is an op of its own, so a fault can hit
+// one call and leave the others alone.
+func ExampleMaster_Inject() {
+	m, err := mesos.NewUnstarted(mesos.WithAgents())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	m.Start()
+	defer m.Close()
+	m.Inject(fake.Fault{Op: mesos.OpOperatorGetState, Status: http.StatusServiceUnavailable})
+
+	for _, call := range []string{`{"type":"GET_STATE"}`, `{"type":"GET_HEALTH"}`} {
+		resp, err := m.Client().Post(m.URL()+"/api/v1", "application/json", strings.NewReader(call))
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		fmt.Println(resp.StatusCode, string(body))
+	}
+	fmt.Println(fake.Ops(m.Requests()))
+	// Output:
+	// 503 Service Unavailable (injected by mockcloud)
+	// 200 {"type":"GET_HEALTH","get_health":{"healthy":true}}
+	// [mesos.operator.get_state mesos.operator.get_health]
 }

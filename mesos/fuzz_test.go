@@ -98,7 +98,7 @@ func FuzzSchedulerCall(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		m := New(WithAgents(AgentConfig{Resources: Resources{CPUs: 4, Mem: 1024, Ports: []PortRange{{31000, 31010}}}}))
+		m := unstarted(t, WithAgents(AgentConfig{Resources: Resources{CPUs: 4, Mem: 1024, Ports: []PortRange{{31000, 31010}}}}))
 		defer m.Close()
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel() // streams end as soon as they start
@@ -112,7 +112,7 @@ func FuzzSchedulerCall(f *testing.F) {
 		}
 		fwID := s.fw.id
 		m.mu.Unlock()
-		m.clk.Advance(time.Second)
+		m.Clock().Advance(time.Second)
 		var offerID, agentID string
 		for _, o := range m.Offers() {
 			offerID, agentID = o.ID, o.AgentID
@@ -137,7 +137,7 @@ func FuzzSchedulerCall(f *testing.F) {
 		if err := m.checkInvariants(); err != nil {
 			t.Fatalf("after %q: %v", b, err)
 		}
-		m.clk.Advance(time.Hour)
+		m.Clock().Advance(time.Hour)
 		if err := m.checkInvariants(); err != nil {
 			t.Fatalf("an hour after %q: %v", b, err)
 		}
@@ -145,6 +145,17 @@ func FuzzSchedulerCall(f *testing.F) {
 }
 
 func strp(s string) *string { return &s }
+
+// unstarted builds a master that is not listening, failing the test on an
+// option it refuses.
+func unstarted(t testing.TB, opts ...Option) *Master {
+	t.Helper()
+	m, err := NewUnstarted(opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
 
 // FuzzDecodeSchedulerCall: the decoder alone either returns a call that
 // validates without panicking or a 400 in the master's words.
@@ -187,7 +198,7 @@ func FuzzOperatorCall(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		m := New(WithAgents(DefaultAgent()), WithOutcomes(Outcomes{TaskRunning: 1}))
+		m := unstarted(t, WithAgents(DefaultAgent()), WithOutcomes(Outcomes{TaskRunning: 1}))
 		defer m.Close()
 		s := newSubscription("stream-1", false)
 		m.mu.Lock()
@@ -210,7 +221,7 @@ func FuzzOperatorCall(f *testing.F) {
 		default:
 			t.Fatalf("status %d for %q: %s", rec.Code, b, rec.Body)
 		}
-		m.clk.Advance(time.Minute)
+		m.Clock().Advance(time.Minute)
 		if err := m.checkInvariants(); err != nil {
 			t.Fatalf("after %q: %v", b, err)
 		}
@@ -241,9 +252,9 @@ func FuzzParseConfig(f *testing.F) {
 		if n > 64 {
 			return // valid, but too big to build in a fuzz loop
 		}
-		m, err := NewE(WithConfig(cfg))
+		m, err := NewUnstarted(WithConfig(cfg))
 		if err != nil {
-			t.Fatalf("ParseConfig accepted %q but NewE refused it: %v", data, err)
+			t.Fatalf("ParseConfig accepted %q but NewUnstarted refused it: %v", data, err)
 		}
 		m.Close()
 	})

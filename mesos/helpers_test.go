@@ -79,14 +79,14 @@ func (r response) json(t testing.TB) map[string]any {
 // api talks plain net/http to a started master.
 type api struct {
 	t        testing.TB
-	srv      *mesos.Server
+	srv      *mesos.Master
 	hc       *http.Client
 	barriers int
 }
 
 func newAPI(t testing.TB, opts ...mesos.Option) *api {
 	t.Helper()
-	srv := mesos.NewServer(t, opts...)
+	srv := mesos.New(t, opts...)
 	hc := srv.Client()
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &api{t: t, srv: srv, hc: hc}

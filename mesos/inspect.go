@@ -164,6 +164,24 @@ func (m *Master) TaskStates() map[string]TaskState {
 	return out
 }
 
+// CheckTask reports, without stopping the test, a diff (-want +got)
+// between want and the task with want.ID, compared with opts (such as
+// cmpopts.IgnoreFields(mesos.Task{}, "Launched", "Updated")); it returns
+// whether they matched.
+func (m *Master) CheckTask(t fake.TB, want Task, opts ...cmp.Option) bool {
+	t.Helper()
+	got, ok := m.Task(want.ID)
+	if !ok {
+		t.Errorf("mesos: no task %q", want.ID)
+		return false
+	}
+	if diff := cmp.Diff(want, got, opts...); diff != "" {
+		t.Errorf("mesos task %s mismatch (-want +got):\n%s", want.ID, diff)
+		return false
+	}
+	return true
+}
+
 // CheckTaskStates reports, without stopping the test, a diff (-want +got)
 // between want and the states of the tasks it names.
 func (m *Master) CheckTaskStates(t fake.TB, want map[string]TaskState) bool {
@@ -258,16 +276,17 @@ func (m *Master) SetTaskRules(rules ...TaskRule) error {
 	return nil
 }
 
-// AddTaskRule appends a per-task override (rules earlier in the list win).
-func (m *Master) AddTaskRule(rule TaskRule) error {
+// AddTaskRule appends a per-task override (rules earlier in the list win)
+// and returns the stored copy.
+func (m *Master) AddTaskRule(rule TaskRule) (TaskRule, error) {
 	rule = rule.clone()
 	if err := rule.compile(); err != nil {
-		return fmt.Errorf("mesos: task rule: %v", err)
+		return TaskRule{}, fmt.Errorf("mesos: task rule: %v", err)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.cfg.TaskRules = append(m.cfg.TaskRules, rule)
-	return nil
+	return rule.clone(), nil
 }
 
 // TaskRules returns the per-task overrides in force.

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mockcloud/mockcloud/fake"
 )
 
 // simFramework is a framework driven from inside the package: its stream
@@ -108,7 +110,7 @@ func (m *Master) simCall(t *testing.T, f *simFramework, body string) int {
 func TestRandomOperationsKeepBooks(t *testing.T) {
 	for seed := int64(1); seed <= 12; seed++ {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
-			m := New(WithSeed(seed),
+			m := unstarted(t, fake.WithSeed(seed),
 				WithAgents(AgentConfig{Count: 4, Resources: Resources{CPUs: 4, Mem: 2048, Ports: []PortRange{{31000, 31009}}}}),
 				WithOutcomes(Outcomes{TaskFinished: 3, TaskFailed: 1, TaskRunning: 3, TaskLost: 1, TaskDropped: 1,
 					TaskUnreachable: 1, TaskError: 1, TaskGoneByOperator: 1, TaskStarting: 1}),
@@ -230,7 +232,7 @@ func TestRandomOperationsKeepBooks(t *testing.T) {
 				case op == 15:
 					m.simCall(t, f, fmt.Sprintf(`{"framework_id":{"value":%q},"type":"REVIVE"}`, f.id))
 				default:
-					m.clk.Advance(time.Duration(pick(8000)) * time.Millisecond)
+					m.Clock().Advance(time.Duration(pick(8000)) * time.Millisecond)
 				}
 				if err := m.checkInvariants(); err != nil {
 					t.Fatalf("step %d (action %d): %v", step, action, err)
@@ -248,7 +250,7 @@ func TestRandomOperationsKeepBooks(t *testing.T) {
 					}
 					f.updates = nil
 				}
-				m.clk.Advance(time.Minute)
+				m.Clock().Advance(time.Minute)
 			}
 			for _, f := range fws {
 				f.drain(t)

@@ -1,71 +1,70 @@
 package mesos
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 
-	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // The legacy read-only endpoints render with their own field names (the
 // v0 ones: slave_id, flat resource maps), as the master's JSON writers do.
 
-// writeJSONP writes v as JSON, or as "callback(json)" with
-// text/javascript when the request asks for ?jsonp=callback.
-func writeJSONP(w http.ResponseWriter, r *http.Request, v any) {
-	cb := r.URL.Query().Get("jsonp")
+// jsonp answers v as JSON, or as "callback(json)" with text/javascript
+// when the request asks for ?jsonp=callback.
+func jsonp(c *kit.Call, v any) (kit.Reply, error) {
+	cb := c.Query().Get("jsonp")
 	if cb == "" {
-		fake.WriteJSON(w, http.StatusOK, v)
-		return
+		return kit.OK(v), nil
 	}
 	body := mustJSON(v)
 	out := make([]byte, 0, len(cb)+len(body)+2)
 	out = append(append(append(append(out, cb...), '('), body...), ')')
-	w.Header().Set("Content-Type", "text/javascript")
-	w.Header().Set("Content-Length", strconv.Itoa(len(out)))
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(out)
+	return kit.Raw(http.StatusOK, "text/javascript", out), nil
 }
 
-type jsonObj = map[string]any
-
-func (m *Master) legacySlaveLocked(a *agent, full bool) jsonObj {
-	o := jsonObj{
-		"id":                   a.id,
-		"hostname":             a.hostname,
-		"port":                 a.port,
-		"attributes":           flatAttributes(a.attrs),
-		"pid":                  a.pid(),
-		"registered_time":      secs(a.registered),
-		"resources":            a.total.sum().flat(),
-		"used_resources":       a.used.sum().flat(),
-		"offered_resources":    a.offered.sum().flat(),
-		"unreserved_resources": a.total["*"].flat(),
-		"active":               a.state == AgentRegistered && !a.deactivated,
-		"deactivated":          a.deactivated,
-		"version":              m.cfg.Version,
-		"capabilities":         capabilityNames(agentCapabilities),
+// legacySlaveLocked renders an agent; full adds its resources in full,
+// as /slaves does.
+func (m *Master) legacySlaveLocked(a *agent, full bool) legacySlave {
+	o := legacySlave{
+		ID:                  a.id,
+		Hostname:            a.hostname,
+		Port:                a.port,
+		Attributes:          flatAttributes(a.attrs),
+		PID:                 a.pid(),
+		RegisteredTime:      secs(a.registered),
+		ReregisteredTime:    secs(a.reregistered),
+		Resources:           a.total.sum().flat(),
+		UsedResources:       a.used.sum().flat(),
+		OfferedResources:    a.offered.sum().flat(),
+		ReservedResources:   map[string]flatResources{},
+		UnreservedResources: a.total["*"].flat(),
+		Active:              a.state == AgentRegistered && !a.deactivated,
+		Deactivated:         a.deactivated,
+		Version:             m.cfg.Version,
+		Capabilities:        capabilityNames(agentCapabilities),
 	}
-	if !a.reregistered.IsZero() {
-		o["reregistered_time"] = secs(a.reregistered)
+	if full {
+		o.legacySlaveFull = &legacySlaveFull{
+			ReservedResourcesFull:   map[string][]wResource{},
+			UnreservedResourcesFull: nonNil(a.total["*"].wire("*", resourceFormat{})),
+			UsedResourcesFull:       a.used.wire(resourceFormat{}),
+			OfferedResourcesFull:    a.offered.wire(resourceFormat{}),
+		}
 	}
-	reserved := jsonObj{}
-	reservedFull := jsonObj{}
 	for _, role := range a.total.sortedRoles() {
 		if role == "*" {
 			continue
 		}
-		reserved[role] = a.total[role].flat()
-		reservedFull[role] = a.total[role].wire(role, resourceFormat{})
-	}
-	o["reserved_resources"] = reserved
-	if full {
-		o["reserved_resources_full"] = reservedFull
-		o["unreserved_resources_full"] = nonNil(a.total["*"].wire("*", resourceFormat{}))
-		o["used_resources_full"] = a.used.wire(resourceFormat{})
-		o["offered_resources_full"] = a.offered.wire(resourceFormat{})
+		o.ReservedResources[role] = a.total[role].flat()
+		if full {
+			o.ReservedResourcesFull[role] = a.total[role].wire(role, resourceFormat{})
+		}
 	}
 	return o
 }
@@ -85,51 +84,44 @@ func capabilityNames(cs []wCapability) []string {
 	return out
 }
 
-func (m *Master) legacyTaskLocked(t *task) jsonObj {
-	statuses := make([]jsonObj, 0, len(t.statuses))
+// labelList is a Labels message's list as the legacy endpoints write it:
+// absent without the message, null for a message with no labels.
+func labelList(l *wLabels) *[]wLabel {
+	if l == nil {
+		return nil
+	}
+	list := l.Labels
+	return &list
+}
+
+func (m *Master) legacyTaskLocked(t *task) legacyTask {
+	statuses := make([]legacyStatus, 0, len(t.statuses))
 	for _, s := range t.statuses {
-		so := jsonObj{"state": s.State, "timestamp": s.Timestamp}
-		if s.Healthy != nil {
-			so["healthy"] = *s.Healthy
-		}
-		if s.Labels != nil {
-			so["labels"] = s.Labels.Labels
-		}
-		statuses = append(statuses, so)
+		statuses = append(statuses, legacyStatus{State: s.State, Timestamp: s.Timestamp, Healthy: s.Healthy, Labels: labelList(s.Labels)})
 	}
-	o := jsonObj{
-		"id":           t.id,
-		"name":         t.name,
-		"framework_id": t.fw.id,
-		"executor_id":  t.executorID,
-		"slave_id":     t.agent.id,
-		"state":        string(t.state),
-		"resources":    t.res.sum().flat(),
-		"role":         t.role,
-		"statuses":     statuses,
-	}
-	if u := deref(t.fw.info.User); u != "" {
-		o["user"] = u
+	o := legacyTask{
+		ID:          t.id,
+		Name:        t.name,
+		FrameworkID: t.fw.id,
+		ExecutorID:  t.executorID,
+		SlaveID:     t.agent.id,
+		State:       string(t.state),
+		Resources:   t.res.sum().flat(),
+		Role:        t.role,
+		Statuses:    statuses,
+		User:        deref(t.fw.info.User),
 	}
 	if i := t.info; i != nil {
-		if i.Labels != nil {
-			o["labels"] = i.Labels.Labels
-		}
-		if rawSet(i.Discovery) {
-			o["discovery"] = i.Discovery
-		}
-		if rawSet(i.Container) {
-			o["container"] = i.Container
-		}
-		if rawSet(i.HealthCheck) {
-			o["health_check"] = i.HealthCheck
-		}
+		o.Labels = labelList(i.Labels)
+		o.Discovery = rawOrNil(i.Discovery)
+		o.Container = rawOrNil(i.Container)
+		o.HealthCheck = rawOrNil(i.HealthCheck)
 	}
 	return o
 }
 
 // legacyCommand renders a CommandInfo as the master's JSON writer does.
-func legacyCommand(raw rawJSON) jsonObj {
+func legacyCommand(raw rawJSON) legacyCommandInfo {
 	var c struct {
 		Shell     *bool    `json:"shell"`
 		Value     *string  `json:"value"`
@@ -139,24 +131,17 @@ func legacyCommand(raw rawJSON) jsonObj {
 			Executable *bool  `json:"executable"`
 		} `json:"uris"`
 	}
-	o := jsonObj{"argv": []string{}, "uris": []jsonObj{}}
+	o := legacyCommandInfo{Argv: []string{}, URIs: []legacyURI{}}
 	if !rawSet(raw) || json.Unmarshal(raw, &c) != nil {
 		return o
 	}
-	if c.Shell != nil {
-		o["shell"] = *c.Shell
-	}
-	if c.Value != nil {
-		o["value"] = *c.Value
-	}
+	o.Shell, o.Value = c.Shell, c.Value
 	if c.Arguments != nil {
-		o["argv"] = c.Arguments
+		o.Argv = c.Arguments
 	}
-	uris := []jsonObj{}
 	for _, u := range c.URIs {
-		uris = append(uris, jsonObj{"value": u.Value, "executable": u.Executable != nil && *u.Executable})
+		o.URIs = append(o.URIs, legacyURI{Value: u.Value, Executable: u.Executable != nil && *u.Executable})
 	}
-	o["uris"] = uris
 	return o
 }
 
@@ -182,71 +167,72 @@ func (m *Master) frameworkHeldLocked(fw *framework) (used, offered *pool) {
 	return used, offered
 }
 
-func (m *Master) frameworkSummaryLocked(fw *framework) jsonObj {
-	caps := []string{}
-	for _, c := range fw.info.Capabilities {
-		caps = append(caps, c.Type)
-	}
+func (m *Master) frameworkSummaryLocked(fw *framework) legacyFrameworkSummary {
 	used, offered := m.frameworkHeldLocked(fw)
-	return jsonObj{
-		"id":                fw.id,
-		"name":              deref(fw.info.Name),
-		"used_resources":    used.flat(),
-		"offered_resources": offered.flat(),
-		"capabilities":      caps,
-		"hostname":          deref(fw.info.Hostname),
-		"webui_url":         deref(fw.info.WebuiURL),
-		"active":            fw.connected() && !fw.completed,
-		"connected":         fw.connected(),
-		"recovered":         fw.recovered,
+	return legacyFrameworkSummary{
+		ID:               fw.id,
+		Name:             deref(fw.info.Name),
+		UsedResources:    used.flat(),
+		OfferedResources: offered.flat(),
+		Capabilities:     capabilityNames(fw.info.Capabilities),
+		Hostname:         deref(fw.info.Hostname),
+		WebuiURL:         deref(fw.info.WebuiURL),
+		Active:           fw.connected() && !fw.completed,
+		Connected:        fw.connected(),
+		Recovered:        fw.recovered,
 	}
 }
 
-func (m *Master) legacyFrameworkLocked(fw *framework) jsonObj {
-	o := m.frameworkSummaryLocked(fw)
-	o["user"] = deref(fw.info.User)
-	o["failover_timeout"] = float64(*fw.info.FailoverTimeout)
-	o["checkpoint"] = bool(*fw.info.Checkpoint)
-	o["registered_time"] = secs(fw.registered)
-	o["unregistered_time"] = secs(fw.unregistered)
-	if fw.info.Principal != nil {
-		o["principal"] = *fw.info.Principal
-	}
+func (m *Master) legacyFrameworkLocked(fw *framework) legacyFramework {
 	all, offered := m.frameworkHeldLocked(fw)
 	all.add(offered)
-	o["resources"] = all.flat()
-	if !fw.reregistered.IsZero() {
-		o["reregistered_time"] = secs(fw.reregistered)
+	o := legacyFramework{
+		legacyFrameworkSummary: m.frameworkSummaryLocked(fw),
+		User:                   deref(fw.info.User),
+		FailoverTimeout:        float64(*fw.info.FailoverTimeout),
+		Checkpoint:             bool(*fw.info.Checkpoint),
+		RegisteredTime:         secs(fw.registered),
+		ReregisteredTime:       secs(fw.reregistered),
+		UnregisteredTime:       secs(fw.unregistered),
+		Resources:              all.flat(),
+		Tasks:                  m.legacyTasksLocked(sortedTasks(fw.tasks)),
+		UnreachableTasks:       m.legacyTasksLocked(sortedTasks(fw.unreachable)),
+		CompletedTasks:         m.legacyTasksLocked(fw.completedT),
+		Offers:                 []legacyOffer{},
+		Executors:              m.legacyExecutorsLocked(fw),
+		Labels:                 labelList(fw.info.Labels),
+	}
+	if p := fw.info.Principal; p != nil {
+		principal := *p
+		o.Principal = &principal
 	}
 	if fw.caps["MULTI_ROLE"] {
-		o["roles"] = fw.roles
+		roles := fw.roles
+		o.Roles = &roles
 	} else {
-		o["role"] = fw.roles[0]
+		role := fw.roles[0]
+		o.Role = &role
 	}
-	tasks := []jsonObj{}
-	for _, t := range sortedTasks(fw.tasks) {
-		tasks = append(tasks, m.legacyTaskLocked(t))
-	}
-	o["tasks"] = tasks
-	unreachable := []jsonObj{}
-	for _, t := range sortedTasks(fw.unreachable) {
-		unreachable = append(unreachable, m.legacyTaskLocked(t))
-	}
-	o["unreachable_tasks"] = unreachable
-	completed := []jsonObj{}
-	for _, t := range fw.completedT {
-		completed = append(completed, m.legacyTaskLocked(t))
-	}
-	o["completed_tasks"] = completed
-	offers := []jsonObj{}
 	for _, of := range m.sortedOffers(fw.offers) {
-		offers = append(offers, jsonObj{
-			"id": of.id, "framework_id": fw.id, "allocation_info": jsonObj{"role": of.role},
-			"slave_id": of.agent.id, "resources": of.res.sum().flat(),
+		o.Offers = append(o.Offers, legacyOffer{
+			ID: of.id, FrameworkID: fw.id, AllocationInfo: legacyAllocation{Role: of.role},
+			SlaveID: of.agent.id, Resources: of.res.sum().flat(),
 		})
 	}
-	o["offers"] = offers
-	execs := []jsonObj{}
+	return o
+}
+
+func (m *Master) legacyTasksLocked(tasks []*task) []legacyTask {
+	out := make([]legacyTask, 0, len(tasks))
+	for _, t := range tasks {
+		out = append(out, m.legacyTaskLocked(t))
+	}
+	return out
+}
+
+// legacyExecutorsLocked lists a framework's executors, agent by agent.
+func (m *Master) legacyExecutorsLocked(fw *framework) []legacyExecutor {
+	execs := []legacyExecutor{}
 	for _, a := range m.agentList {
 		keys := make([]string, 0)
 		for k := range a.executors {
@@ -257,126 +243,121 @@ func (m *Master) legacyFrameworkLocked(fw *framework) jsonObj {
 		sort.Strings(keys)
 		for _, id := range keys {
 			e := a.executors[execKey{fw.id, id}]
-			eo := jsonObj{
-				"executor_id":  id,
-				"name":         deref(e.info.Name),
-				"framework_id": fw.id,
-				"command":      legacyCommand(e.info.Command),
-				"resources":    e.res.sum().flat(),
-				"slave_id":     a.id,
-			}
-			if e.info.Type != "" {
-				eo["type"] = e.info.Type
-			}
-			if e.info.Labels != nil {
-				eo["labels"] = e.info.Labels.Labels
-			}
-			execs = append(execs, eo)
+			execs = append(execs, legacyExecutor{
+				ExecutorID:  id,
+				Name:        deref(e.info.Name),
+				FrameworkID: fw.id,
+				Command:     legacyCommand(e.info.Command),
+				Resources:   e.res.sum().flat(),
+				SlaveID:     a.id,
+				Type:        e.info.Type,
+				Labels:      labelList(e.info.Labels),
+			})
 		}
 	}
-	o["executors"] = execs
-	if fw.info.Labels != nil {
-		o["labels"] = fw.info.Labels.Labels
-	}
-	o["offer_constraints"] = jsonObj{}
-	return o
+	return execs
 }
 
-func (m *Master) leaderInfoLocked() jsonObj {
-	mi := m.masterInfoLocked()
-	return jsonObj{"id": mi.ID, "pid": mi.PID, "port": mi.Port, "hostname": mi.Hostname}
+func (m *Master) legacyFrameworksLocked(fws []*framework, id string) []legacyFramework {
+	out := []legacyFramework{}
+	for _, fw := range fws {
+		if id == "" || id == fw.id {
+			out = append(out, m.legacyFrameworkLocked(fw))
+		}
+	}
+	return out
 }
 
 // serveState is GET /master/state.
-func (m *Master) serveState(w http.ResponseWriter, r *http.Request) {
+func (m *Master) serveState(c *kit.Call) (kit.Reply, error) { return jsonp(c, m.stateJSON()) }
+
+func (m *Master) stateJSON() legacyState {
 	m.mu.Lock()
-	var active, inactive, unreachable int
-	slaves := []jsonObj{}
+	defer m.mu.Unlock()
+	mi := m.masterInfoLocked()
+	o := legacyState{
+		Version:                m.cfg.Version,
+		BuildDate:              buildDate,
+		BuildTime:              buildTime,
+		BuildUser:              buildUser,
+		StartTime:              secs(m.startTime),
+		ElectedTime:            secs(m.electedTime),
+		ID:                     mi.ID,
+		PID:                    mi.PID,
+		Hostname:               mi.Hostname,
+		Capabilities:           capabilityNames(mi.Capabilities),
+		Cluster:                m.cfg.Cluster,
+		Leader:                 mi.PID,
+		LeaderInfo:             legacyLeader{ID: mi.ID, PID: mi.PID, Port: mi.Port, Hostname: mi.Hostname},
+		Flags:                  m.flagsLocked(),
+		Slaves:                 []legacySlave{},
+		RecoveredSlaves:        none{},
+		Frameworks:             m.legacyFrameworksLocked(m.fwList, ""),
+		CompletedFrameworks:    m.legacyFrameworksLocked(m.completed, ""),
+		OrphanTasks:            none{},
+		UnregisteredFrameworks: none{},
+	}
 	for _, a := range m.agentList {
 		switch a.state {
 		case AgentRegistered:
 			if a.deactivated {
-				inactive++
+				o.DeactivatedSlaves++
 			} else {
-				active++
+				o.ActivatedSlaves++
 			}
-			slaves = append(slaves, m.legacySlaveLocked(a, false))
+			o.Slaves = append(o.Slaves, m.legacySlaveLocked(a, false))
 		case AgentUnreachable:
-			unreachable++
+			o.UnreachableSlaves++
 		}
 	}
-	frameworks := []jsonObj{}
-	for _, fw := range m.fwList {
-		frameworks = append(frameworks, m.legacyFrameworkLocked(fw))
-	}
-	completed := []jsonObj{}
-	for _, fw := range m.completed {
-		completed = append(completed, m.legacyFrameworkLocked(fw))
-	}
-	mi := m.masterInfoLocked()
-	o := jsonObj{
-		"version":                 m.cfg.Version,
-		"build_date":              buildDate,
-		"build_time":              buildTime,
-		"build_user":              buildUser,
-		"start_time":              secs(m.startTime),
-		"elected_time":            secs(m.electedTime),
-		"id":                      mi.ID,
-		"pid":                     mi.PID,
-		"hostname":                mi.Hostname,
-		"capabilities":            capabilityNames(mi.Capabilities),
-		"activated_slaves":        active,
-		"deactivated_slaves":      inactive,
-		"unreachable_slaves":      unreachable,
-		"leader":                  mi.PID,
-		"leader_info":             m.leaderInfoLocked(),
-		"flags":                   m.flagsLocked(),
-		"slaves":                  slaves,
-		"recovered_slaves":        []jsonObj{},
-		"frameworks":              frameworks,
-		"completed_frameworks":    completed,
-		"orphan_tasks":            []jsonObj{},
-		"unregistered_frameworks": []jsonObj{},
-	}
-	if m.cfg.Cluster != "" {
-		o["cluster"] = m.cfg.Cluster
-	}
-	m.mu.Unlock()
-	writeJSONP(w, r, o)
+	return o
 }
 
-// taskCounts is the per-state summary /state-summary reports.
-func taskCounts(o jsonObj, tasks []*task) {
-	counts := map[TaskState]int{}
+// countTasks is the per-state summary /state-summary reports.
+func countTasks(tasks []*task) legacyTaskCounts {
+	var c legacyTaskCounts
+	counters := map[TaskState]*int{
+		TaskStaging: &c.Staging, TaskStarting: &c.Starting, TaskRunning: &c.Running, TaskKilling: &c.Killing,
+		TaskFinished: &c.Finished, TaskKilled: &c.Killed, TaskFailed: &c.Failed, TaskLost: &c.Lost,
+		TaskError: &c.Error, TaskUnreachable: &c.Unreachable,
+	}
 	for _, t := range tasks {
-		counts[t.state]++
+		if n := counters[t.state]; n != nil {
+			*n++
+		}
 	}
-	for _, s := range []TaskState{TaskStaging, TaskStarting, TaskRunning, TaskKilling, TaskFinished, TaskKilled,
-		TaskFailed, TaskLost, TaskError, TaskUnreachable} {
-		o[string(s)] = counts[s]
-	}
+	return c
 }
 
 // serveStateSummary is GET /master/state-summary.
-func (m *Master) serveStateSummary(w http.ResponseWriter, r *http.Request) {
-	m.mu.Lock()
-	byAgent := map[*agent][]*task{}
-	agentFws := map[*agent]map[string]bool{}
-	fwAgents := map[*framework]map[string]bool{}
-	byFw := map[*framework][]*task{}
+func (m *Master) serveStateSummary(c *kit.Call) (kit.Reply, error) {
+	return jsonp(c, m.stateSummaryJSON())
+}
+
+// summaryIndex is who ran what where, for /state-summary.
+type summaryIndex struct {
+	byAgent  map[*agent][]*task
+	byFw     map[*framework][]*task
+	agentFws map[*agent]map[string]bool
+	fwAgents map[*framework]map[string]bool
+}
+
+func (m *Master) summaryIndexLocked() summaryIndex {
+	x := summaryIndex{byAgent: map[*agent][]*task{}, byFw: map[*framework][]*task{},
+		agentFws: map[*agent]map[string]bool{}, fwAgents: map[*framework]map[string]bool{}}
 	for _, fw := range m.fwList {
-		fwAgents[fw] = map[string]bool{}
+		x.fwAgents[fw] = map[string]bool{}
 		add := func(t *task) {
-			byAgent[t.agent] = append(byAgent[t.agent], t)
-			byFw[fw] = append(byFw[fw], t)
+			x.byAgent[t.agent] = append(x.byAgent[t.agent], t)
+			x.byFw[fw] = append(x.byFw[fw], t)
 		}
 		for _, t := range sortedTasks(fw.tasks) {
 			add(t)
-			if agentFws[t.agent] == nil {
-				agentFws[t.agent] = map[string]bool{}
+			if x.agentFws[t.agent] == nil {
+				x.agentFws[t.agent] = map[string]bool{}
 			}
-			agentFws[t.agent][fw.id] = true
-			fwAgents[fw][t.agent.id] = true
+			x.agentFws[t.agent][fw.id] = true
+			x.fwAgents[fw][t.agent.id] = true
 		}
 		for _, t := range sortedTasks(fw.unreachable) {
 			add(t)
@@ -385,107 +366,111 @@ func (m *Master) serveStateSummary(w http.ResponseWriter, r *http.Request) {
 			add(t)
 		}
 	}
-	slaves := []jsonObj{}
+	return x
+}
+
+func (m *Master) stateSummaryJSON() legacyStateSummary {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	x := m.summaryIndexLocked()
+	o := legacyStateSummary{Hostname: m.cfg.Hostname, Cluster: m.cfg.Cluster,
+		Slaves: []legacySummarySlave{}, Frameworks: []legacySummaryFramework{}}
 	for _, a := range m.agentList {
-		if a.state != AgentRegistered {
-			continue
+		if a.state == AgentRegistered {
+			o.Slaves = append(o.Slaves, legacySummarySlave{legacySlave: m.legacySlaveLocked(a, false),
+				legacyTaskCounts: countTasks(x.byAgent[a]), FrameworkIDs: sortedKeys(x.agentFws[a])})
 		}
-		o := m.legacySlaveLocked(a, false)
-		taskCounts(o, byAgent[a])
-		o["framework_ids"] = sortedKeys(agentFws[a])
-		slaves = append(slaves, o)
 	}
-	frameworks := []jsonObj{}
 	for _, fw := range m.fwList {
-		o := m.frameworkSummaryLocked(fw)
-		taskCounts(o, byFw[fw])
-		o["slave_ids"] = sortedKeys(fwAgents[fw])
-		frameworks = append(frameworks, o)
+		o.Frameworks = append(o.Frameworks, legacySummaryFramework{legacyFrameworkSummary: m.frameworkSummaryLocked(fw),
+			legacyTaskCounts: countTasks(x.byFw[fw]), SlaveIDs: sortedKeys(x.fwAgents[fw])})
 	}
-	o := jsonObj{"hostname": m.cfg.Hostname, "slaves": slaves, "frameworks": frameworks}
-	if m.cfg.Cluster != "" {
-		o["cluster"] = m.cfg.Cluster
-	}
-	m.mu.Unlock()
-	writeJSONP(w, r, o)
+	return o
 }
 
 // serveHealth is GET /master/health: 200 with no body.
-func (m *Master) serveHealth(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Length", "0")
-	w.WriteHeader(http.StatusOK)
-}
+func serveHealth(c *kit.Call) (kit.Reply, error) { return noContent(c, http.StatusOK), nil }
 
 // serveVersion is GET /version.
-func (m *Master) serveVersion(w http.ResponseWriter, r *http.Request) {
+func (m *Master) serveVersion(c *kit.Call) (kit.Reply, error) {
+	return jsonp(c, m.versionJSON())
+}
+
+func (m *Master) versionJSON() legacyVersion {
 	m.mu.Lock()
-	o := jsonObj{"version": m.cfg.Version, "build_date": buildDate, "build_time": buildTime, "build_user": buildUser}
-	m.mu.Unlock()
-	writeJSONP(w, r, o)
+	defer m.mu.Unlock()
+	return legacyVersion{Version: m.cfg.Version, BuildDate: buildDate, BuildTime: buildTime, BuildUser: buildUser}
 }
 
 // serveFrameworks is GET /master/frameworks (?framework_id=).
-func (m *Master) serveFrameworks(w http.ResponseWriter, r *http.Request) {
-	id := r.URL.Query().Get("framework_id")
+func (m *Master) serveFrameworks(c *kit.Call) (kit.Reply, error) {
+	return jsonp(c, m.frameworksJSON(c.Query().Get("framework_id")))
+}
+
+func (m *Master) frameworksJSON(id string) legacyFrameworks {
 	m.mu.Lock()
-	frameworks, completed := []jsonObj{}, []jsonObj{}
-	for _, fw := range m.fwList {
-		if id == "" || id == fw.id {
-			frameworks = append(frameworks, m.legacyFrameworkLocked(fw))
-		}
+	defer m.mu.Unlock()
+	return legacyFrameworks{
+		Frameworks:             m.legacyFrameworksLocked(m.fwList, id),
+		CompletedFrameworks:    m.legacyFrameworksLocked(m.completed, id),
+		UnregisteredFrameworks: none{},
 	}
-	for _, fw := range m.completed {
-		if id == "" || id == fw.id {
-			completed = append(completed, m.legacyFrameworkLocked(fw))
-		}
-	}
-	m.mu.Unlock()
-	writeJSONP(w, r, jsonObj{"frameworks": frameworks, "completed_frameworks": completed, "unregistered_frameworks": []jsonObj{}})
 }
 
 // serveSlaves is GET /master/slaves (?slave_id=).
-func (m *Master) serveSlaves(w http.ResponseWriter, r *http.Request) {
-	id := r.URL.Query().Get("slave_id")
+func (m *Master) serveSlaves(c *kit.Call) (kit.Reply, error) {
+	return jsonp(c, m.slavesJSON(c.Query().Get("slave_id")))
+}
+
+func (m *Master) slavesJSON(id string) legacySlaves {
 	m.mu.Lock()
-	slaves := []jsonObj{}
+	defer m.mu.Unlock()
+	out := legacySlaves{Slaves: []legacySlave{}, RecoveredSlaves: none{}}
 	for _, a := range m.agentList {
 		if a.state == AgentRegistered && (id == "" || id == a.id) {
-			slaves = append(slaves, m.legacySlaveLocked(a, true))
+			out.Slaves = append(out.Slaves, m.legacySlaveLocked(a, true))
 		}
 	}
-	m.mu.Unlock()
-	writeJSONP(w, r, jsonObj{"slaves": slaves, "recovered_slaves": []jsonObj{}})
+	return out
 }
 
 // serveTasks is GET /master/tasks: ?limit (default 100), ?offset,
 // ?order=asc|des (by first status time, descending by default),
 // ?framework_id, ?task_id.
-func (m *Master) serveTasks(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	limit, offset := 100, 0
+func (m *Master) serveTasks(c *kit.Call) (kit.Reply, error) {
+	return jsonp(c, m.tasksJSON(parseTaskQuery(c.Query())))
+}
+
+// taskQuery is what GET /master/tasks asks for.
+type taskQuery struct {
+	limit, offset   int
+	asc             bool
+	frameworkID, id string
+}
+
+func parseTaskQuery(q url.Values) taskQuery {
+	tq := taskQuery{limit: 100, asc: q.Get("order") == "asc", frameworkID: q.Get("framework_id"), id: q.Get("task_id")}
 	if n, err := strconv.Atoi(q.Get("limit")); err == nil {
-		limit = n
+		tq.limit = n
 	}
 	if n, err := strconv.Atoi(q.Get("offset")); err == nil {
-		offset = n
+		tq.offset = n
 	}
-	if limit < 0 {
-		limit = 0
-	}
-	if offset < 0 {
-		offset = 0
-	}
-	asc := q.Get("order") == "asc"
-	fwID, taskID := q.Get("framework_id"), q.Get("task_id")
+	tq.limit, tq.offset = max(tq.limit, 0), max(tq.offset, 0)
+	return tq
+}
+
+func (m *Master) tasksJSON(q taskQuery) legacyTasks {
 	m.mu.Lock()
+	defer m.mu.Unlock()
 	var tasks []*task
 	for _, fw := range append(append([]*framework(nil), m.fwList...), m.completed...) {
-		if fwID != "" && fw.id != fwID {
+		if q.frameworkID != "" && fw.id != q.frameworkID {
 			continue
 		}
 		for _, set := range [][]*task{sortedTasks(fw.tasks), sortedTasks(fw.unreachable), fw.completedT} {
 			for _, t := range set {
-				if taskID == "" || t.id == taskID {
+				if q.id == "" || t.id == q.id {
 					tasks = append(tasks, t)
 				}
 			}
@@ -498,99 +483,100 @@ func (m *Master) serveTasks(w http.ResponseWriter, r *http.Request) {
 		return secs(t.launched)
 	}
 	sort.SliceStable(tasks, func(i, j int) bool {
-		if asc {
+		if q.asc {
 			return first(tasks[i]) < first(tasks[j])
 		}
 		return first(tasks[i]) > first(tasks[j])
 	})
-	out := []jsonObj{}
 	end := len(tasks)
-	if offset < end && limit < end-offset { // not offset+limit: it can overflow
-		end = offset + limit
+	if q.offset < end && q.limit < end-q.offset { // not offset+limit: it can overflow
+		end = q.offset + q.limit
 	}
-	for i := offset; i < end; i++ {
-		out = append(out, m.legacyTaskLocked(tasks[i]))
+	if q.offset >= end {
+		return legacyTasks{Tasks: []legacyTask{}}
 	}
-	m.mu.Unlock()
-	writeJSONP(w, r, jsonObj{"tasks": out})
+	return legacyTasks{Tasks: m.legacyTasksLocked(tasks[q.offset:end])}
 }
 
 // serveFlags is GET /master/flags.
-func (m *Master) serveFlags(w http.ResponseWriter, r *http.Request) {
+func (m *Master) serveFlags(c *kit.Call) (kit.Reply, error) { return jsonp(c, m.flagsJSON()) }
+
+func (m *Master) flagsJSON() legacyFlags {
 	m.mu.Lock()
-	f := m.flagsLocked()
-	m.mu.Unlock()
-	writeJSONP(w, r, jsonObj{"flags": f})
+	defer m.mu.Unlock()
+	return legacyFlags{Flags: m.flagsLocked()}
 }
 
 // serveRoles is GET /master/roles.
-func (m *Master) serveRoles(w http.ResponseWriter, r *http.Request) {
+func (m *Master) serveRoles(c *kit.Call) (kit.Reply, error) { return jsonp(c, m.rolesJSON()) }
+
+func (m *Master) rolesJSON() legacyRoles {
 	m.mu.Lock()
+	defer m.mu.Unlock()
 	roles := m.rolesLocked()
-	out := []jsonObj{}
+	out := legacyRoles{Roles: []legacyRole{}}
 	for _, name := range sortedKeys(roles) {
 		u := roles[name]
 		all := u.allocated.clone()
 		all.add(u.offered)
-		fws := append([]string{}, u.frameworks...)
-		out = append(out, jsonObj{
-			"name": name, "weight": 1.0, "frameworks": fws,
-			"resources": all.sum().flat(), "allocated": u.allocated.sum().flat(),
-			"offered": u.offered.sum().flat(), "reserved": u.reserved.sum().flat(),
+		out.Roles = append(out.Roles, legacyRole{
+			Name: name, Weight: 1, Frameworks: append([]string{}, u.frameworks...),
+			Resources: all.sum().flat(), Allocated: u.allocated.sum().flat(),
+			Offered: u.offered.sum().flat(), Reserved: u.reserved.sum().flat(),
 		})
 	}
-	m.mu.Unlock()
-	writeJSONP(w, r, jsonObj{"roles": out})
+	return out
 }
 
 // serveMetricsSnapshot is GET /metrics/snapshot.
-func (m *Master) serveMetricsSnapshot(w http.ResponseWriter, r *http.Request) {
+func (m *Master) serveMetricsSnapshot(c *kit.Call) (kit.Reply, error) {
+	return jsonp(c, m.metricsSnapshot())
+}
+
+func (m *Master) metricsSnapshot() map[string]float64 {
 	m.mu.Lock()
-	ms := m.metricsLocked()
-	m.mu.Unlock()
-	writeJSONP(w, r, ms)
+	defer m.mu.Unlock()
+	return m.metricsLocked()
 }
 
 // serveRedirect is GET /master/redirect: 307 to the leading master (this
-// one, wherever it is mounted), as a protocol-relative URL. Paths below
-// /redirect/ are 404, to prevent redirect loops.
-func (m *Master) serveRedirect(w http.ResponseWriter, r *http.Request) {
-	switch r.URL.Path {
-	case "/redirect", "/master/redirect":
-	default:
-		writeMesosError(w, r, http.StatusNotFound, "")
-		return
-	}
-	w.Header().Set("Location", "//"+r.Host+fake.MountPrefix(r))
-	w.Header().Set("Content-Length", "0")
-	w.WriteHeader(http.StatusTemporaryRedirect)
+// one, wherever it is mounted), as a protocol-relative URL.
+func serveRedirect(c *kit.Call) (kit.Reply, error) {
+	c.Header().Set("Location", "//"+c.Request.Host+kit.MountPrefix(c.Request))
+	return noContent(c, http.StatusTemporaryRedirect), nil
+}
+
+// serveRedirectBelow answers the paths below /redirect: 404 with no body,
+// to prevent redirect loops.
+func serveRedirectBelow(*kit.Call) (kit.Reply, error) {
+	return kit.Reply{}, kit.Errorf(http.StatusNotFound, "")
 }
 
 // serveTeardown is POST /master/teardown with frameworkId=<id>.
-func (m *Master) serveTeardown(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		methodNotAllowed(w, r, "POST")
-		return
+func (m *Master) serveTeardown(c *kit.Call) (kit.Reply, error) {
+	if err := postOnly(c); err != nil {
+		return kit.Reply{}, err
 	}
-	if err := r.ParseForm(); err != nil {
-		writeMesosError(w, r, http.StatusBadRequest, "Unable to decode query string: "+err.Error())
-		return
+	form, err := postForm(c)
+	if err != nil {
+		return kit.Reply{}, badRequest("Unable to decode query string: %s", err.Error())
 	}
-	id := r.PostForm.Get("frameworkId")
+	id := form.Get("frameworkId")
 	if id == "" {
-		writeMesosError(w, r, http.StatusBadRequest, "Missing 'frameworkId' query parameter in the request body")
-		return
+		return kit.Reply{}, badRequest("Missing 'frameworkId' query parameter in the request body")
 	}
-	m.mu.Lock()
-	fw := m.frameworks[id]
-	if fw != nil {
-		m.removeFrameworkLocked(fw)
+	if err := m.TeardownFramework(id); err != nil {
+		return kit.Reply{}, badRequest("No framework found with specified ID")
 	}
-	m.mu.Unlock()
-	if fw == nil {
-		writeMesosError(w, r, http.StatusBadRequest, "No framework found with specified ID")
-		return
-	}
-	w.Header().Set("Content-Length", "0")
-	w.WriteHeader(http.StatusOK)
+	return noContent(c, http.StatusOK), nil
+}
+
+// postForm parses the call's form as http.Request.ParseForm does (the
+// query string and a form-encoded body), from the buffered body.
+func postForm(c *kit.Call) (url.Values, error) {
+	r := *c.Request
+	r.Body = io.NopCloser(bytes.NewReader(c.Body))
+	r.Form, r.PostForm = nil, nil
+	err := r.ParseForm()
+	return r.PostForm, err
 }

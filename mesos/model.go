@@ -306,23 +306,33 @@ func newSubscription(streamID string, operator bool) *subscription {
 
 // enqueue appends one encoded event. It never blocks.
 func (s *subscription) enqueue(frame []byte) {
+	if s.push(frame) {
+		s.poke()
+	}
+}
+
+// push queues frame unless the stream is over; it reports whether it did.
+func (s *subscription) push(frame []byte) bool {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.closed || s.done {
-		s.mu.Unlock()
-		return
+		return false
 	}
 	s.queue = append(s.queue, frame)
 	s.enqueued++
-	s.mu.Unlock()
-	s.poke()
+	return true
 }
 
 // close ends the stream once what is queued has been written.
 func (s *subscription) close() {
-	s.mu.Lock()
-	s.closed = true
-	s.mu.Unlock()
+	s.markClosed()
 	s.poke()
+}
+
+func (s *subscription) markClosed() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
 }
 
 func (s *subscription) poke() {
@@ -369,15 +379,15 @@ func (s *subscription) take(buf [][]byte) ([][]byte, bool) {
 
 func (s *subscription) markWritten(n int) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.written += int64(n)
-	s.mu.Unlock()
 }
 
 func (s *subscription) finish() {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.done = true
 	s.queue = nil
-	s.mu.Unlock()
 }
 
 // delivered reports whether everything queued has been written, or the

@@ -1,3 +1,5 @@
+//lint:file-ignore ST1005 the errors here carry the Mesos master's own messages, capitalised as it writes them: clients see them as plain-text bodies.
+
 package mesos
 
 import (
@@ -9,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // opCall is mesos.v1.master.Call. Sub-messages of calls the fake does not
@@ -101,7 +103,7 @@ func (c *opCall) has(field string) bool {
 
 // decodeOperatorCall parses a body into a master Call, with the master's
 // messages.
-func decodeOperatorCall(body []byte) (*opCall, *fake.Error) {
+func decodeOperatorCall(body []byte) (*opCall, *kit.Error) {
 	var c opCall
 	if err := unmarshalCall(body, &c); err != nil {
 		return nil, err
@@ -136,152 +138,171 @@ func (c *opCall) validate() error {
 	return nil
 }
 
-// serveOperator is POST /api/v1.
-func (m *Master) serveOperator(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		methodNotAllowed(w, r, "POST")
-		return
-	}
-	if err := checkContentType(r); err != nil {
-		writeErr(w, r, err)
-		return
-	}
-	call, ferr := decodeOperatorCall(readBody(r))
-	if ferr != nil {
-		writeErr(w, r, ferr)
-		return
-	}
-	if err := call.validate(); err != nil {
-		writeErr(w, r, badRequest("Failed to validate master::Call: %s", err.Error()))
-		return
-	}
-	if !acceptsJSON(r) {
-		writeErr(w, r, fake.Errorf(http.StatusNotAcceptable,
-			"Expecting 'Accept' to allow 'application/x-protobuf' or 'application/json'"))
-		return
+// serveOperator is POST /api/v1: SUBSCRIBE opens an event stream, every
+// other call is answered at once.
+func (m *Master) serveOperator(c *kit.Call) (kit.Reply, error) {
+	call, err := parseOperatorCall(c)
+	if err != nil {
+		return kit.Reply{}, err
 	}
 	if call.Type == "SUBSCRIBE" {
-		m.subscribeOperator(w, r)
-		return
+		s, err := m.openOperatorStream()
+		if err != nil {
+			return kit.Reply{}, err
+		}
+		return kit.Stream(func(w http.ResponseWriter, r *http.Request) { m.serveStream(w, r, s) }), nil
 	}
-	m.mu.Lock()
-	resp, status, err := m.operatorCallLocked(call)
-	m.mu.Unlock()
+	resp, err := m.operatorCall(call)
 	switch {
 	case err != nil:
-		writeErr(w, r, err)
+		return kit.Reply{}, err
 	case resp != nil:
-		fake.WriteJSON(w, http.StatusOK, resp)
+		return kit.OK(resp), nil
 	default:
-		w.Header().Set("Content-Length", "0")
-		w.WriteHeader(status)
+		return noContent(c, http.StatusOK), nil
 	}
 }
 
-func (m *Master) operatorCallLocked(c *opCall) (*opResponse, int, *fake.Error) {
-	if m.closed {
-		return nil, 0, fake.Errorf(http.StatusServiceUnavailable, "Master is shutting down")
+// parseOperatorCall makes the master's checks of a call, in its order:
+// the method, the Content-Type, the body, the Call's own rules, Accept.
+func parseOperatorCall(c *kit.Call) (*opCall, error) {
+	if err := postOnly(c); err != nil {
+		return nil, err
+	}
+	if err := checkContentType(c.Request); err != nil {
+		return nil, err
+	}
+	call, err := decodeOperatorCall(c.Body)
+	if err != nil {
+		return nil, err
+	}
+	if err := call.validate(); err != nil {
+		return nil, badRequest("Failed to validate master::Call: %s", err.Error())
+	}
+	if !acceptsJSON(c.Request) {
+		return nil, kit.Errorf(http.StatusNotAcceptable,
+			"Expecting 'Accept' to allow 'application/x-protobuf' or 'application/json'")
+	}
+	return call, nil
+}
+
+// operatorCall runs a call other than SUBSCRIBE under the lock: its
+// response, or nil for a call answered with an empty 200.
+func (m *Master) operatorCall(c *opCall) (*opResponse, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closingLocked() {
+		return nil, shuttingDown()
 	}
 	m.metrics.calls["operator."+c.Type]++
-	resp := &opResponse{Type: c.Type}
-	switch c.Type {
-	case "GET_HEALTH":
-		resp.GetHealth = &getHealth{Healthy: true}
-	case "GET_FLAGS":
-		resp.GetFlags = &getFlags{Flags: []wFlag{}}
+	if get := operatorGets[c.Type]; get != nil {
+		resp := &opResponse{Type: c.Type}
+		get(m, resp)
+		return resp, nil
+	}
+	return nil, m.operatorActionLocked(c)
+}
+
+// operatorGets fill the response of each GET_* call the master answers.
+var operatorGets = map[string]func(*Master, *opResponse){
+	"GET_HEALTH": func(_ *Master, r *opResponse) { r.GetHealth = &getHealth{Healthy: true} },
+	"GET_FLAGS": func(m *Master, r *opResponse) {
+		r.GetFlags = &getFlags{Flags: []wFlag{}}
 		flags := m.flagsLocked()
 		for _, k := range sortedKeys(flags) {
-			resp.GetFlags.Flags = append(resp.GetFlags.Flags, wFlag{Name: k, Value: flags[k]})
+			r.GetFlags.Flags = append(r.GetFlags.Flags, wFlag{Name: k, Value: flags[k]})
 		}
-	case "GET_VERSION":
-		resp.GetVersion = &getVersion{VersionInfo: m.versionInfoLocked()}
-	case "GET_METRICS":
-		resp.GetMetrics = &getMetrics{Metrics: []wMetric{}}
+	},
+	"GET_VERSION": func(m *Master, r *opResponse) { r.GetVersion = &getVersion{VersionInfo: m.versionInfoLocked()} },
+	"GET_METRICS": func(m *Master, r *opResponse) {
+		r.GetMetrics = &getMetrics{Metrics: []wMetric{}}
 		ms := m.metricsLocked()
 		for _, k := range sortedKeys(ms) {
-			resp.GetMetrics.Metrics = append(resp.GetMetrics.Metrics, wMetric{Name: k, Value: ms[k]})
+			r.GetMetrics.Metrics = append(r.GetMetrics.Metrics, wMetric{Name: k, Value: ms[k]})
 		}
-	case "GET_LOGGING_LEVEL":
-		resp.GetLoggingLevel = &getLogging{Level: 0}
-	case "GET_STATE":
-		resp.GetState = m.getStateLocked()
-	case "GET_AGENTS":
-		resp.GetAgents = m.getAgentsLocked()
-	case "GET_FRAMEWORKS":
-		resp.GetFrameworks = m.getFrameworksLocked()
-	case "GET_EXECUTORS":
-		resp.GetExecutors = m.getExecutorsLocked()
-	case "GET_OPERATIONS":
-		resp.GetOperations = &getOperations{Operations: []any{}}
-	case "GET_TASKS":
-		resp.GetTasks = m.getTasksLocked()
-	case "GET_ROLES":
-		resp.GetRoles = m.getRolesLocked()
-	case "GET_WEIGHTS":
-		resp.GetWeights = &getWeights{WeightInfos: []any{}}
-	case "GET_MASTER":
-		resp.GetMaster = &getMaster{MasterInfo: *m.masterInfoLocked(), StartTime: secs(m.startTime), ElectedTime: secs(m.electedTime)}
-	case "GET_MAINTENANCE_STATUS":
-		resp.GetMaintenanceStatus = &getMaintStatus{}
-		resp.GetMaintenanceStatus.Status.DrainingMachines = []any{}
-		resp.GetMaintenanceStatus.Status.DownMachines = []any{}
-	case "GET_MAINTENANCE_SCHEDULE":
-		resp.GetMaintenanceSchedule = &getMaintSched{}
-		resp.GetMaintenanceSchedule.Schedule.Windows = []any{}
-	case "GET_QUOTA":
-		resp.GetQuota = &getQuota{}
-		resp.GetQuota.Status.Infos = []any{}
+	},
+	"GET_LOGGING_LEVEL": func(_ *Master, r *opResponse) { r.GetLoggingLevel = &getLogging{Level: 0} },
+	"GET_STATE":         func(m *Master, r *opResponse) { r.GetState = m.getStateLocked() },
+	"GET_AGENTS":        func(m *Master, r *opResponse) { r.GetAgents = m.getAgentsLocked() },
+	"GET_FRAMEWORKS":    func(m *Master, r *opResponse) { r.GetFrameworks = m.getFrameworksLocked() },
+	"GET_EXECUTORS":     func(m *Master, r *opResponse) { r.GetExecutors = m.getExecutorsLocked() },
+	"GET_OPERATIONS":    func(_ *Master, r *opResponse) { r.GetOperations = &getOperations{Operations: []any{}} },
+	"GET_TASKS":         func(m *Master, r *opResponse) { r.GetTasks = m.getTasksLocked() },
+	"GET_ROLES":         func(m *Master, r *opResponse) { r.GetRoles = m.getRolesLocked() },
+	"GET_WEIGHTS":       func(_ *Master, r *opResponse) { r.GetWeights = &getWeights{WeightInfos: []any{}} },
+	"GET_MASTER": func(m *Master, r *opResponse) {
+		r.GetMaster = &getMaster{MasterInfo: *m.masterInfoLocked(), StartTime: secs(m.startTime), ElectedTime: secs(m.electedTime)}
+	},
+	"GET_MAINTENANCE_STATUS": func(_ *Master, r *opResponse) {
+		r.GetMaintenanceStatus = &getMaintStatus{}
+		r.GetMaintenanceStatus.Status.DrainingMachines = []any{}
+		r.GetMaintenanceStatus.Status.DownMachines = []any{}
+	},
+	"GET_MAINTENANCE_SCHEDULE": func(_ *Master, r *opResponse) {
+		r.GetMaintenanceSchedule = &getMaintSched{}
+		r.GetMaintenanceSchedule.Schedule.Windows = []any{}
+	},
+	"GET_QUOTA": func(_ *Master, r *opResponse) {
+		r.GetQuota = &getQuota{}
+		r.GetQuota.Status.Infos = []any{}
+	},
+}
+
+// operatorActionLocked runs a call that changes the cluster and is
+// answered with an empty 200, or says why not (501 for the calls the fake
+// does not implement).
+func (m *Master) operatorActionLocked(c *opCall) error {
+	switch c.Type {
 	case "TEARDOWN":
 		fw := m.frameworks[c.Teardown.FrameworkID.Value]
 		if fw == nil {
-			return nil, 0, badRequest("No framework found with specified ID")
+			return badRequest("No framework found with specified ID")
 		}
 		m.removeFrameworkLocked(fw)
-		return nil, http.StatusOK, nil
+		return nil
 	case "MARK_AGENT_GONE":
 		a := m.agents[c.MarkAgentGone.AgentID.Value]
 		if a == nil {
-			return nil, 0, fake.Errorf(http.StatusNotFound, "Agent '%s' not found", c.MarkAgentGone.AgentID.Value)
+			return kit.Errorf(http.StatusNotFound, "Agent '%s' not found", c.MarkAgentGone.AgentID.Value)
 		}
-		if a.state == AgentGone {
-			return nil, http.StatusOK, nil
+		if a.state != AgentGone {
+			_ = m.markGoneLocked(a)
 		}
-		_ = m.markGoneLocked(a)
-		return nil, http.StatusOK, nil
-	case "DEACTIVATE_AGENT", "REACTIVATE_AGENT":
-		ac := c.DeactivateAgent
-		if c.Type == "REACTIVATE_AGENT" {
-			ac = c.ReactivateAgent
-		}
-		a := m.agents[ac.AgentID.Value]
-		if a == nil || a.state != AgentRegistered {
-			return nil, 0, badRequest("Unknown agent %s", ac.AgentID.Value)
-		}
-		if c.Type == "DEACTIVATE_AGENT" {
-			m.deactivateLocked(a)
-		} else {
-			a.deactivated = false
-			m.requestAllocationLocked()
-		}
-		return nil, http.StatusOK, nil
-	default:
-		return nil, 0, fake.Errorf(http.StatusNotImplemented,
-			"mockcloud's Mesos master does not implement %s", c.Type)
+		return nil
+	case "DEACTIVATE_AGENT":
+		return m.setAgentActiveLocked(c.DeactivateAgent, false)
+	case "REACTIVATE_AGENT":
+		return m.setAgentActiveLocked(c.ReactivateAgent, true)
 	}
-	return resp, http.StatusOK, nil
+	return kit.Errorf(http.StatusNotImplemented, "mockcloud's Mesos master does not implement %s", c.Type)
 }
 
-// subscribeOperator serves an Operator API SUBSCRIBE: SUBSCRIBED with the
-// whole state, a first HEARTBEAT, then cluster events as they happen.
-func (m *Master) subscribeOperator(w http.ResponseWriter, r *http.Request) {
+// setAgentActiveLocked is DEACTIVATE_AGENT and REACTIVATE_AGENT.
+func (m *Master) setAgentActiveLocked(ac *opAgentCall, active bool) error {
+	a := m.agents[ac.AgentID.Value]
+	if a == nil || a.state != AgentRegistered {
+		return badRequest("Unknown agent %s", ac.AgentID.Value)
+	}
+	if active {
+		a.deactivated = false
+		m.requestAllocationLocked()
+	} else {
+		m.deactivateLocked(a)
+	}
+	return nil
+}
+
+// openOperatorStream opens an Operator API SUBSCRIBE stream: SUBSCRIBED
+// with the whole state, a first HEARTBEAT, then cluster events as they
+// happen.
+func (m *Master) openOperatorStream() (*subscription, error) {
 	m.mu.Lock()
-	if m.closed {
-		m.mu.Unlock()
-		writeErr(w, r, fake.Errorf(http.StatusServiceUnavailable, "Master is shutting down"))
-		return
+	defer m.mu.Unlock()
+	if m.closingLocked() {
+		return nil, shuttingDown()
 	}
 	m.metrics.calls["operator.SUBSCRIBE"]++
-	s := newSubscription("operator-"+m.env.RNG.UUID(), true)
+	s := newSubscription("operator-"+m.RNG().UUID(), true)
 	m.streams = append(m.streams, s)
 	m.opSubs = append(m.opSubs, s)
 	s.enqueue(mustJSON(&opEvent{Type: "SUBSCRIBED", Subscribed: &opSubscribed{
@@ -289,8 +310,7 @@ func (m *Master) subscribeOperator(w http.ResponseWriter, r *http.Request) {
 	}}))
 	s.enqueue(heartbeatOperatorFrame)
 	m.startHeartbeatLocked(s)
-	m.mu.Unlock()
-	m.serveStream(w, r, s)
+	return s, nil
 }
 
 func (m *Master) getStateLocked() *getState {
@@ -548,7 +568,7 @@ func mesosDuration(d time.Duration) string {
 
 // metricsLocked is the master's metrics snapshot.
 func (m *Master) metricsLocked() map[string]float64 {
-	now := m.now()
+	now := m.Now()
 	out := map[string]float64{
 		"master/elected":                   1,
 		"master/uptime_secs":               now.Sub(m.startTime).Seconds(),

@@ -41,7 +41,10 @@ func TestReactivateAgentReadsItsOwnMember(t *testing.T) {
 // that stopped reading, so the server embedding the master can close:
 // nothing else would unblock that write.
 func TestCloseEndsStreamOfClientNotReading(t *testing.T) {
-	m := mesos.New(smallCluster()...)
+	m, err := mesos.NewUnstarted(smallCluster()...)
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(m)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

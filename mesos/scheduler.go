@@ -1,3 +1,5 @@
+//lint:file-ignore ST1005 the errors here carry the Mesos master's own messages, capitalised as it writes them: clients see them as plain-text bodies.
+
 package mesos
 
 import (
@@ -14,7 +16,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // schedCall is mesos.v1.scheduler.Call.
@@ -114,7 +116,7 @@ var schedCallTypes = []string{
 
 // checkContentType applies the master's Content-Type rules: required,
 // and exactly application/json (this master speaks no protobuf).
-func checkContentType(r *http.Request) *fake.Error {
+func checkContentType(r *http.Request) *kit.Error {
 	vs, ok := r.Header["Content-Type"]
 	if !ok || len(vs) == 0 || strings.TrimSpace(vs[0]) == "" {
 		return badRequest("Expecting 'Content-Type' to be present")
@@ -128,10 +130,10 @@ func checkContentType(r *http.Request) *fake.Error {
 		return badRequest("Malformed 'Content-Type' header '%s': %v", ct, err)
 	}
 	if mt == "application/x-protobuf" {
-		return fake.Errorf(http.StatusUnsupportedMediaType,
+		return kit.Errorf(http.StatusUnsupportedMediaType,
 			"Expecting 'Content-Type' of application/json: this fake Mesos master (mockcloud) speaks JSON only, not application/x-protobuf")
 	}
-	return fake.Errorf(http.StatusUnsupportedMediaType, "Expecting 'Content-Type' of application/json or application/x-protobuf")
+	return kit.Errorf(http.StatusUnsupportedMediaType, "Expecting 'Content-Type' of application/json or application/x-protobuf")
 }
 
 // acceptsJSON reports whether the Accept header allows application/json
@@ -166,7 +168,7 @@ func acceptsJSON(r *http.Request) bool {
 // must convert to the Call message ("Failed to convert JSON into Call
 // protobuf"). encoding/json checks the syntax of the whole body before it
 // decodes anything, so one pass tells the two apart.
-func unmarshalCall(body []byte, v any) *fake.Error {
+func unmarshalCall(body []byte, v any) *kit.Error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return badRequest("Failed to parse body into JSON: syntax error at line 1 near: ")
 	}
@@ -181,17 +183,6 @@ func unmarshalCall(body []byte, v any) *fake.Error {
 	return convertError("Call", err)
 }
 
-// readBody returns the request body, which the pipeline has already read
-// and bounded, without growing a buffer step by step.
-func readBody(r *http.Request) []byte {
-	var buf bytes.Buffer
-	if r.ContentLength > 0 && r.ContentLength <= 64<<20 {
-		buf.Grow(int(r.ContentLength))
-	}
-	_, _ = buf.ReadFrom(r.Body)
-	return buf.Bytes()
-}
-
 func jsonSyntaxMessage(err error) string {
 	var syn *json.SyntaxError
 	if errors.As(err, &syn) {
@@ -204,7 +195,7 @@ func jsonSyntaxMessage(err error) string {
 }
 
 // convertError renders a JSON-to-protobuf conversion failure.
-func convertError(kind string, err error) *fake.Error {
+func convertError(kind string, err error) *kit.Error {
 	msg := err.Error()
 	var typ *json.UnmarshalTypeError
 	if errors.As(err, &typ) {
@@ -227,7 +218,7 @@ func convertError(kind string, err error) *fake.Error {
 
 // decodeSchedulerCall parses a body into a Call as the master does, with
 // the master's error messages.
-func decodeSchedulerCall(body []byte) (*schedCall, *fake.Error) {
+func decodeSchedulerCall(body []byte) (*schedCall, *kit.Error) {
 	var c schedCall
 	if err := unmarshalCall(body, &c); err != nil {
 		return nil, err
@@ -245,32 +236,7 @@ func decodeSchedulerCall(body []byte) (*schedCall, *fake.Error) {
 		m.frameworkInfo("update_framework.framework_info", s.FrameworkInfo)
 	}
 	if a := c.Accept; a != nil {
-		m.ids("accept.offer_ids", a.OfferIDs)
-		for i, op := range a.Operations {
-			p := "accept.operations[" + strconv.Itoa(i) + "]"
-			m.optionalID(p+".id", op.ID)
-			if op.Launch != nil {
-				for j := range op.Launch.TaskInfos {
-					if t := &op.Launch.TaskInfos[j]; !t.complete() {
-						m.taskInfo(fmt.Sprintf("%s.launch.task_infos[%d]", p, j), *t)
-					}
-				}
-			}
-			if lg := op.LaunchGroup; lg != nil {
-				if lg.Executor == nil {
-					m.add(p + ".launch_group.executor")
-				} else {
-					m.executorInfo(p+".launch_group.executor", lg.Executor)
-				}
-				if lg.TaskGroup == nil {
-					m.add(p + ".launch_group.task_group")
-				} else {
-					for j, t := range lg.TaskGroup.Tasks {
-						m.taskInfo(fmt.Sprintf("%s.launch_group.task_group.tasks[%d]", p, j), t)
-					}
-				}
-			}
-		}
+		m.acceptCall(a)
 	}
 	if c.Decline != nil {
 		m.ids("decline.offer_ids", c.Decline.OfferIDs)
@@ -323,6 +289,41 @@ func decodeSchedulerCall(body []byte) (*schedCall, *fake.Error) {
 		return nil, convertError("Call", err)
 	}
 	return &c, nil
+}
+
+// acceptCall checks the required fields of an ACCEPT.
+func (m *missing) acceptCall(a *acceptCall) {
+	m.ids("accept.offer_ids", a.OfferIDs)
+	for i, op := range a.Operations {
+		p := "accept.operations[" + strconv.Itoa(i) + "]"
+		m.optionalID(p+".id", op.ID)
+		if op.Launch != nil {
+			for j := range op.Launch.TaskInfos {
+				if t := &op.Launch.TaskInfos[j]; !t.complete() {
+					m.taskInfo(fmt.Sprintf("%s.launch.task_infos[%d]", p, j), *t)
+				}
+			}
+		}
+		if lg := op.LaunchGroup; lg != nil {
+			m.launchGroup(p+".launch_group", lg)
+		}
+	}
+}
+
+// launchGroup checks the required fields of a LAUNCH_GROUP operation.
+func (m *missing) launchGroup(p string, lg *wLaunchGroup) {
+	if lg.Executor == nil {
+		m.add(p + ".executor")
+	} else {
+		m.executorInfo(p+".executor", lg.Executor)
+	}
+	if lg.TaskGroup == nil {
+		m.add(p + ".task_group")
+		return
+	}
+	for j, t := range lg.TaskGroup.Tasks {
+		m.taskInfo(fmt.Sprintf("%s.task_group.tasks[%d]", p, j), t)
+	}
 }
 
 // badEnums reports a required enum field with a value the proto does not
@@ -422,75 +423,86 @@ func validUUID(b []byte) bool {
 	return err == nil && u.Version() != 0
 }
 
-// serveScheduler is POST /api/v1/scheduler.
-func (m *Master) serveScheduler(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		methodNotAllowed(w, r, "POST")
-		return
-	}
-	if err := checkContentType(r); err != nil {
-		writeErr(w, r, err)
-		return
-	}
-	call, ferr := decodeSchedulerCall(readBody(r))
-	if ferr != nil {
-		writeErr(w, r, ferr)
-		return
-	}
-	if err := call.validate(); err != nil {
-		writeErr(w, r, badRequest("Failed to validate scheduler::Call: %s", err.Error()))
-		return
+// serveScheduler is POST /api/v1/scheduler: SUBSCRIBE opens an event
+// stream, every other call is answered at once.
+func (m *Master) serveScheduler(c *kit.Call) (kit.Reply, error) {
+	call, err := parseSchedulerCall(c)
+	if err != nil {
+		return kit.Reply{}, err
 	}
 	if call.Type == "SUBSCRIBE" {
-		if !acceptsJSON(r) {
-			writeErr(w, r, fake.Errorf(http.StatusNotAcceptable,
-				"Expecting 'Accept' to allow 'application/x-protobuf' or 'application/json'"))
-			return
-		}
-		if _, ok := r.Header["Mesos-Stream-Id"]; ok {
-			writeErr(w, r, badRequest("Subscribe calls should not include the 'Mesos-Stream-Id' header"))
-			return
-		}
-		m.subscribe(w, r, call)
-		return
+		return m.subscribe(c, call)
 	}
-
-	m.mu.Lock()
-	status, err := m.schedulerCallLocked(r, call)
-	m.mu.Unlock()
+	status, err := m.schedulerCall(c.Request, call)
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
 	if status == http.StatusOK {
-		w.Header().Set("Content-Length", "0")
+		return noContent(c, status), nil
 	}
-	w.WriteHeader(status)
+	return kit.Status(status), nil
 }
 
-// schedulerCallLocked checks the caller and runs a non-SUBSCRIBE call.
-func (m *Master) schedulerCallLocked(r *http.Request, call *schedCall) (int, *fake.Error) {
-	if m.closed {
-		return 0, fake.Errorf(http.StatusServiceUnavailable, "Master is shutting down")
+// parseSchedulerCall makes the master's checks of a call, in its order:
+// the method, the Content-Type, the body, the Call's own rules.
+func parseSchedulerCall(c *kit.Call) (*schedCall, error) {
+	if err := postOnly(c); err != nil {
+		return nil, err
+	}
+	if err := checkContentType(c.Request); err != nil {
+		return nil, err
+	}
+	call, err := decodeSchedulerCall(c.Body)
+	if err != nil {
+		return nil, err
+	}
+	if err := call.validate(); err != nil {
+		return nil, badRequest("Failed to validate scheduler::Call: %s", err.Error())
+	}
+	return call, nil
+}
+
+// schedulerCall runs a call other than SUBSCRIBE under the lock.
+func (m *Master) schedulerCall(r *http.Request, call *schedCall) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	fw, err := m.callerLocked(r, call)
+	if err != nil {
+		return 0, err
+	}
+	return m.schedulerCallLocked(fw, call)
+}
+
+// callerLocked is the framework making a call, once the master has
+// checked it is subscribed on the stream the call names.
+func (m *Master) callerLocked(r *http.Request, call *schedCall) (*framework, error) {
+	if m.closingLocked() {
+		return nil, shuttingDown()
 	}
 	fw := m.frameworks[call.FrameworkID.Value]
 	if fw == nil {
-		return 0, badRequest("Framework cannot be found")
+		return nil, badRequest("Framework cannot be found")
 	}
 	if !fw.connected() {
-		return 0, fake.Errorf(http.StatusForbidden, "Framework is not subscribed")
+		return nil, kit.Errorf(http.StatusForbidden, "Framework is not subscribed")
 	}
 	ids, ok := r.Header["Mesos-Stream-Id"]
 	if !ok {
-		return 0, badRequest("All non-subscribe calls should include the 'Mesos-Stream-Id' header")
+		return nil, badRequest("All non-subscribe calls should include the 'Mesos-Stream-Id' header")
 	}
 	if len(ids) == 0 || ids[0] != fw.sub.streamID {
 		got := ""
 		if len(ids) > 0 {
 			got = ids[0]
 		}
-		return 0, badRequest("The stream ID '%s' included in this request didn't match the stream ID currently associated with framework ID %s", got, fw.id)
+		return nil, badRequest("The stream ID '%s' included in this request didn't match the stream ID currently associated with framework ID %s", got, fw.id)
 	}
+	return fw, nil
+}
+
+// schedulerCallLocked runs a non-SUBSCRIBE call of fw: 202, or 200 for
+// UPDATE_FRAMEWORK.
+func (m *Master) schedulerCallLocked(fw *framework, call *schedCall) (int, error) {
 	m.metrics.calls[call.Type]++
 	switch call.Type {
 	case "TEARDOWN":
@@ -520,7 +532,7 @@ func (m *Master) schedulerCallLocked(r *http.Request, call *schedCall) (int, *fa
 	case "MESSAGE":
 		m.messages = append(m.messages, FrameworkMessage{
 			FrameworkID: fw.id, AgentID: call.Message.AgentID.Value, ExecutorID: call.Message.ExecutorID.Value,
-			Data: append([]byte(nil), *call.Message.Data...), Time: m.now(),
+			Data: append([]byte(nil), *call.Message.Data...), Time: m.Now(),
 		})
 	case "REQUEST":
 		// The hierarchical allocator ignores resource requests.
@@ -534,25 +546,39 @@ func (m *Master) schedulerCallLocked(r *http.Request, call *schedCall) (int, *fa
 }
 
 // subscribe handles SUBSCRIBE: it registers (or fails over, or refuses)
-// the framework and then serves its event stream until it ends.
-func (m *Master) subscribe(w http.ResponseWriter, r *http.Request, call *schedCall) {
+// the framework and answers with its event stream, served until it ends.
+func (m *Master) subscribe(c *kit.Call, call *schedCall) (kit.Reply, error) {
+	if !acceptsJSON(c.Request) {
+		return kit.Reply{}, kit.Errorf(http.StatusNotAcceptable,
+			"Expecting 'Accept' to allow 'application/x-protobuf' or 'application/json'")
+	}
+	if _, ok := c.Request.Header["Mesos-Stream-Id"]; ok {
+		return kit.Reply{}, badRequest("Subscribe calls should not include the 'Mesos-Stream-Id' header")
+	}
+	s, err := m.openFrameworkStream(call.Subscribe)
+	if err != nil {
+		return kit.Reply{}, err
+	}
+	return kit.Stream(func(w http.ResponseWriter, r *http.Request) { m.serveStream(w, r, s) }), nil
+}
+
+// openFrameworkStream opens a scheduler's stream. An invalid subscription
+// gets a stream that starts (and ends) with an ERROR event, as the
+// master's.
+func (m *Master) openFrameworkStream(sc *subscribeCall) (*subscription, error) {
 	m.mu.Lock()
-	if m.closed {
-		m.mu.Unlock()
-		writeErr(w, r, fake.Errorf(http.StatusServiceUnavailable, "Master is shutting down"))
-		return
+	defer m.mu.Unlock()
+	if m.closingLocked() {
+		return nil, shuttingDown()
 	}
 	m.metrics.calls["SUBSCRIBE"]++
-	s := newSubscription(m.env.RNG.UUID(), false)
+	s := newSubscription(m.RNG().UUID(), false)
 	m.streams = append(m.streams, s)
-	if err := m.subscribeLocked(s, call.Subscribe); err != nil {
-		// Invalid subscriptions get a stream that starts (and ends) with
-		// an ERROR event, as the master's.
+	if err := m.subscribeLocked(s, sc); err != nil {
 		s.enqueue(mustJSON(errorEvent(err.Error())))
 		m.endStreamLocked(s)
 	}
-	m.mu.Unlock()
-	m.serveStream(w, r, s)
+	return s, nil
 }
 
 // normalizeFrameworkInfo checks a FrameworkInfo as the master does and
@@ -640,7 +666,7 @@ func (m *Master) subscribeLocked(s *subscription, sc *subscribeCall) error {
 	if err != nil {
 		return err
 	}
-	now := m.now()
+	now := m.Now()
 	id := info.ID.val()
 	if id != "" && m.isCompletedLocked(id) {
 		return fmt.Errorf("Framework has been removed")
@@ -758,7 +784,7 @@ func (m *Master) applyFrameworkInfoLocked(fw *framework, info wFrameworkInfo, ro
 }
 
 // updateFrameworkLocked is UPDATE_FRAMEWORK.
-func (m *Master) updateFrameworkLocked(fw *framework, uc *subscribeCall) *fake.Error {
+func (m *Master) updateFrameworkLocked(fw *framework, uc *subscribeCall) error {
 	info, roles, err := normalizeFrameworkInfo(uc.FrameworkInfo, uc.SuppressedRoles)
 	if err != nil {
 		return badRequest("%s", err.Error())
@@ -807,7 +833,7 @@ func (m *Master) disconnectLocked(fw *framework) {
 		m.endStreamLocked(fw.sub)
 		fw.sub = nil
 	}
-	fw.unregistered = m.now()
+	fw.unregistered = m.Now()
 	for _, o := range m.sortedOffers(fw.offers) {
 		m.rescindOfferLocked(o, false)
 	}
@@ -815,7 +841,7 @@ func (m *Master) disconnectLocked(fw *framework) {
 		return &opEvent{Type: "FRAMEWORK_UPDATED", FrameworkUpdated: &opFrameworkEvent{Framework: m.wireFrameworkLocked(fw)}}
 	})
 	timeout := secondsDuration(float64(*fw.info.FailoverTimeout))
-	fw.failoverEv = m.clk.AfterFunc(timeout, func() {
+	fw.failoverEv = m.Clock().AfterFunc(timeout, func() {
 		m.mu.Lock()
 		defer m.mu.Unlock()
 		if m.closed || fw.completed || fw.connected() || fw.failoverEv == nil {
@@ -863,7 +889,7 @@ func (m *Master) removeFrameworkLocked(fw *framework) {
 	}
 	fw.completed = true
 	if fw.unregistered.IsZero() {
-		fw.unregistered = m.now()
+		fw.unregistered = m.Now()
 	}
 	delete(m.frameworks, fw.id)
 	for i, f := range m.fwList {

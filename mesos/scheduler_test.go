@@ -128,7 +128,7 @@ func TestSubscribe(t *testing.T) {
 	}, fw); diff != "" {
 		t.Errorf("Framework (-want +got):\n%s", diff)
 	}
-	fake.CheckOps(t, fake.Filter(a.srv.Requests(), mesos.OpScheduler), mesos.OpScheduler)
+	fake.CheckOps(t, fake.Filter(a.srv.Requests(), "mesos.scheduler*"), mesos.OpSchedulerSubscribe)
 }
 
 func TestSubscribeRejected(t *testing.T) {
@@ -645,7 +645,7 @@ func TestMessageRequestShutdown(t *testing.T) {
 	s, fw := a.framework("msg")
 	o := a.offers(s)
 	agent := o.str("offers.offers.0.agent_id.value")
-	exec := fmt.Sprintf(`"executor":{"executor_id":{"value":"ex1"},"command":{"value":"./executor"},"resources":[{"name":"cpus","type":"SCALAR","scalar":{"value":0.1}}]}`)
+	exec := `"executor":{"executor_id":{"value":"ex1"},"command":{"value":"./executor"},"resources":[{"name":"cpus","type":"SCALAR","scalar":{"value":0.1}}]}`
 	task := fmt.Sprintf(`{"name":"t","task_id":{"value":"t"},"agent_id":{"value":%q},%s,"resources":[{"name":"cpus","type":"SCALAR","scalar":{"value":1}}]}`, agent, exec)
 	r := a.call(s, fmt.Sprintf(`{"framework_id":{"value":%q},"type":"ACCEPT","accept":{"offer_ids":[{"value":%q}],"operations":[{"type":"LAUNCH","launch":{"task_infos":[%s]}}]}}`,
 		fw, o.str("offers.offers.0.id.value"), task))

@@ -12,6 +12,8 @@ import (
 
 	"github.com/mockcloud/mockcloud/clock"
 	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/kit"
+	"github.com/mockcloud/mockcloud/kit/kittest"
 	"github.com/mockcloud/mockcloud/mesos"
 )
 
@@ -57,7 +59,7 @@ func TestStreamsAndWaitDelivered(t *testing.T) {
 
 func TestFaultsAndJournal(t *testing.T) {
 	a := newAPI(t, smallCluster()...)
-	h := a.srv.Inject(fake.Fault{Op: mesos.OpScheduler, Status: http.StatusServiceUnavailable, Times: 1})
+	h := a.srv.Inject(fake.Fault{Op: mesos.OpSchedulerSubscribe, Status: http.StatusServiceUnavailable, Times: 1})
 	r := a.do("POST", "/api/v1/scheduler", subscribeBody("x"))
 	if r.Status != 503 || r.Header.Get("Content-Type") != "text/plain; charset=utf-8" {
 		t.Errorf("faulted SUBSCRIBE: %d %s %q", r.Status, r.Header.Get("Content-Type"), r.Body)
@@ -68,7 +70,7 @@ func TestFaultsAndJournal(t *testing.T) {
 	s, _ := a.framework("after")
 	a.do("GET", "/master/state", "")
 	a.do("POST", "/api/v1", `{"type":"GET_HEALTH"}`)
-	fake.CheckOps(t, a.srv.Requests(), mesos.OpScheduler, mesos.OpScheduler, mesos.OpState, mesos.OpOperator)
+	fake.CheckOps(t, a.srv.Requests(), mesos.OpSchedulerSubscribe, mesos.OpSchedulerSubscribe, mesos.OpState, mesos.OpOperatorGetHealth)
 	reqs := a.srv.Requests()
 	if reqs[1].Status != 200 || reqs[1].Service != mesos.ServiceName {
 		t.Errorf("the stream's journal entry: %+v", reqs[1])
@@ -78,17 +80,45 @@ func TestFaultsAndJournal(t *testing.T) {
 
 // A Cloud shares its Env; Mesos has no tokens, so its Authenticator is
 // not applied.
-func TestWithEnvIgnoresAuth(t *testing.T) {
+func TestCloudEnvIgnoresAuth(t *testing.T) {
 	clk := clock.New(time.Time{})
-	env := fake.Env{Clock: clk, Auth: func(*http.Request) (fake.Principal, *fake.Error) {
-		return fake.Principal{}, fake.Errorf(401, "no")
+	env := kit.Env{Clock: clk, Auth: func(*http.Request) (kit.Principal, *kit.Error) {
+		return kit.Principal{}, kit.Errorf(401, "no")
 	}}
-	a := newAPI(t, mesos.WithEnv(env))
-	if r := a.do("GET", "/master/health", ""); r.Status != 200 {
-		t.Errorf("health with a rejecting Authenticator: %d", r.Status)
+	inst, err := mesos.Descriptor().New(env, kit.Site{Regions: []string{"ORD"}}, []fake.Option{mesos.WithAgents()})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if a.srv.Clock() != clk {
+	m := kit.Start(t, inst.(*mesos.Master))
+	c := kittest.New(t, m.URL(), m.Client())
+	c.Get("/master/health").Expect(http.StatusOK)
+	c.Do("POST", "/api/v1", `{"type":"GET_HEALTH"}`).Expect(http.StatusOK).CheckJSON(`{"type":"GET_HEALTH","get_health":{"healthy":true}}`)
+	if m.Clock() != clk {
 		t.Errorf("the Env's clock is not used")
+	}
+	if m.Region() != "" || m.Name() != mesos.ServiceName {
+		t.Errorf("mounted as %q in region %q", m.Name(), m.Region())
+	}
+}
+
+// In a Cloud, the Cloud owns the clock and the seed: the master refuses
+// them, and its own options that are broken.
+func TestDescriptorRefusesSharedOptions(t *testing.T) {
+	d := mesos.Descriptor()
+	if d.Name != mesos.ServiceName || d.Prefix != "/mesos" || d.PerRegion || len(d.Catalog) != 0 {
+		t.Errorf("descriptor %+v", d)
+	}
+	for _, opts := range [][]fake.Option{
+		{fake.WithClock(clock.New(time.Time{}))},
+		{fake.WithSeed(7)},
+		{mesos.WithOutcomes(mesos.Outcomes{"TASK_NAPPING": 1})},
+	} {
+		if inst, err := d.New(kit.Env{}, kit.Site{}, opts); err == nil || inst != nil {
+			t.Errorf("New(%v) = %v, %v; want an error", opts, inst, err)
+		}
+	}
+	if _, err := mesos.NewUnstarted(mesos.WithLifecycle(mesos.Lifecycle{Run: -time.Second})); err == nil {
+		t.Error("NewUnstarted accepted a negative lifecycle")
 	}
 }
 
@@ -99,7 +129,7 @@ func TestRealTimeClock(t *testing.T) {
 	defer clk.Close()
 	cfg := mesos.DefaultConfig()
 	cfg.HeartbeatInterval = 20 * time.Millisecond
-	a := newAPI(t, mesos.WithClock(clk), mesos.WithConfig(cfg))
+	a := newAPI(t, fake.WithClock(clk), mesos.WithConfig(cfg))
 	s := a.subscribe("/api/v1/scheduler", subscribeBody("rt"))
 	var types []string
 	for len(types) < 4 {
@@ -135,7 +165,10 @@ func TestErrorAndFailureEvents(t *testing.T) {
 // Mounted under a prefix, as the Cloud mounts it at /mesos, the master
 // needs no configuration: links follow the mount point.
 func TestMountedUnderPrefix(t *testing.T) {
-	m := mesos.New(smallCluster()...)
+	m, err := mesos.NewUnstarted(smallCluster()...)
+	if err != nil {
+		t.Fatal(err)
+	}
 	mux := http.NewServeMux()
 	mux.Handle("/mesos/", http.StripPrefix("/mesos", m))
 	srv := httptest.NewServer(mux)
@@ -161,7 +194,7 @@ func TestMountedUnderPrefix(t *testing.T) {
 	if ev["type"] != "SUBSCRIBED" || resp.Header.Get("Mesos-Stream-Id") == "" {
 		t.Errorf("mounted SUBSCRIBE: %v %v", resp.Header, ev)
 	}
-	if reqs := m.Requests(); len(reqs) != 2 || reqs[1].Path != "/api/v1/scheduler" || reqs[1].Op != mesos.OpScheduler {
+	if reqs := m.Requests(); len(reqs) != 2 || reqs[1].Path != "/api/v1/scheduler" || reqs[1].Op != mesos.OpSchedulerSubscribe {
 		t.Errorf("journal %+v", reqs)
 	}
 }

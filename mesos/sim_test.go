@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mockcloud/mockcloud/fake"
 	"github.com/mockcloud/mockcloud/mesos"
 )
 
@@ -167,9 +168,9 @@ func (ws *wireScheduler) post(call string) {
 // retry it), in order per task.
 func TestSchedulerLaunchesThousandTasks(t *testing.T) {
 	const tasks = 1000
-	srv := mesos.NewServer(t,
+	srv := mesos.New(t,
 		mesos.WithAgents(mesos.AgentConfig{Count: 10, Resources: mesos.Resources{CPUs: 50, Mem: 50 * 1024}}),
-		mesos.WithSeed(42))
+		fake.WithSeed(42))
 	hc := srv.Client()
 	hc.Transport.(*http.Transport).MaxIdleConnsPerHost = 16
 	ws := startWireScheduler(t, srv.URL(), hc)
@@ -289,7 +290,7 @@ func TestSchedulerLaunchesThousandTasks(t *testing.T) {
 	}
 }
 
-func waitForCtx(t testing.TB, srv *mesos.Server) {
+func waitForCtx(t testing.TB, srv *mesos.Master) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 	defer cancel()

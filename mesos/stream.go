@@ -59,7 +59,7 @@ func (m *Master) serveStream(w http.ResponseWriter, r *http.Request, s *subscrip
 		case <-s.wake:
 		case <-r.Context().Done():
 			return
-		case <-m.svc.Done():
+		case <-m.Done():
 			return
 		}
 	}
@@ -78,7 +78,7 @@ func (m *Master) streamEnded(s *subscription) {
 			break
 		}
 	}
-	if m.closed {
+	if m.closingLocked() {
 		return
 	}
 	if fw := s.fw; fw != nil && fw.sub == s {
@@ -124,9 +124,9 @@ func (m *Master) startHeartbeatLocked(s *subscription) {
 			m.metrics.events["HEARTBEAT"]++
 			s.enqueue(heartbeatFrame)
 		}
-		s.hb = m.clk.AfterFunc(m.cfg.HeartbeatInterval, beat)
+		s.hb = m.Clock().AfterFunc(m.cfg.HeartbeatInterval, beat)
 	}
-	s.hb = m.clk.AfterFunc(m.cfg.HeartbeatInterval, beat)
+	s.hb = m.Clock().AfterFunc(m.cfg.HeartbeatInterval, beat)
 }
 
 var (
@@ -191,11 +191,8 @@ func mustJSON(v any) []byte {
 // client is not reading its stream.
 func (m *Master) WaitDelivered(ctx context.Context) error {
 	for {
-		m.mu.Lock()
-		subs := append([]*subscription(nil), m.streams...)
-		m.mu.Unlock()
 		all := true
-		for _, s := range subs {
+		for _, s := range m.streamList() {
 			if !s.delivered() {
 				all = false
 				break
@@ -212,6 +209,13 @@ func (m *Master) WaitDelivered(ctx context.Context) error {
 		case <-t.C:
 		}
 	}
+}
+
+// streamList is a copy of the list of streams.
+func (m *Master) streamList() []*subscription {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]*subscription(nil), m.streams...)
 }
 
 // Streams lists the event streams the master is serving.

@@ -1,3 +1,5 @@
+//lint:file-ignore ST1005 the errors here carry the Mesos master's own messages, capitalised as it writes them: clients see them as plain-text bodies.
+
 package mesos
 
 import (
@@ -9,125 +11,186 @@ import (
 	"github.com/google/uuid"
 )
 
+// launch is where one LAUNCH task, or one LAUNCH_GROUP task group, is
+// launched. The tasks, their resources and their plans travel beside it,
+// as slices the compiler can keep on the stack.
+type launch struct {
+	fw    *framework
+	a     *agent
+	role  string
+	group bool
+	// exec is the executor the tasks run under: the group's, or a task's
+	// own; nil for the command executor.
+	exec    *wExecutorInfo
+	execKey execKey
+	newExec bool      // exec is not running on the agent yet
+	execRes rolePools // a new executor's resources
+	total   rolePools // what the launch takes from the offers
+}
+
+// reason is the reason of the TASK_ERROR of an invalid launch.
+func (l *launch) reason() string {
+	if l.group {
+		return "REASON_TASK_GROUP_INVALID"
+	}
+	return "REASON_TASK_INVALID"
+}
+
 // launchLocked launches one task (a LAUNCH operation's task_info, with
 // exec nil) or a task group (LAUNCH_GROUP, sharing exec) on a, from the
 // pooled offer resources avail. Invalid tasks get TASK_ERROR, as the
 // master sends; valid ones start their emulated life in TASK_STAGING.
 func (m *Master) launchLocked(fw *framework, a *agent, role string, infos []wTaskInfo, exec *wExecutorInfo, avail rolePools, launching map[string]bool) {
-	group := exec != nil
-	reason := "REASON_TASK_INVALID"
-	if group {
-		reason = "REASON_TASK_GROUP_INVALID"
-	}
-	fail := func(err error) {
-		for _, ti := range infos {
-			m.masterUpdateLocked(fw, ti.TaskID.val(), ti.AgentID.val(), TaskError, reason, err.Error())
-		}
-	}
-	if group && len(infos) == 0 {
+	if len(infos) == 0 {
 		return
 	}
+	l := launch{fw: fw, a: a, role: role, group: exec != nil, exec: exec}
+	if !l.group {
+		l.exec = infos[0].Executor
+	}
 	pools := make([]rolePools, len(infos))
+	if err := m.prepareLaunchLocked(&l, infos, pools, avail, launching); err != nil {
+		m.refuseLaunchLocked(fw, infos, l.reason(), err.Error())
+		return
+	}
+	plans := make([]plan, len(infos))
+	if !m.planLaunchLocked(&l, infos, plans) {
+		return
+	}
+	avail.sub(l.total)
+	m.startLaunchLocked(&l, infos, pools, plans, launching)
+}
+
+// prepareLaunchLocked validates the tasks and their executor, fills each
+// task's resources in pools, and works out what the launch takes, which
+// avail must hold.
+func (m *Master) prepareLaunchLocked(l *launch, infos []wTaskInfo, pools []rolePools, avail rolePools, launching map[string]bool) error {
 	for i, ti := range infos {
-		res, err := m.validateTaskLocked(fw, a, role, ti, group, launching)
-		for _, prev := range infos[:i] {
-			if err == nil && prev.TaskID.val() == ti.TaskID.val() {
-				err = fmt.Errorf("Task has duplicate ID: %s", ti.TaskID.val())
-			}
+		res, err := m.validateTaskLocked(l.fw, l.a, l.role, ti, l.group, launching)
+		if err == nil {
+			err = duplicateTaskID(infos[:i], ti)
 		}
 		if err != nil {
-			fail(err)
-			return
+			return err
 		}
 		pools[i] = res
 	}
 	// What the launch takes: the task's resources (read only, not copied,
 	// for the common single task), plus the group's and the executor's.
-	total := pools[0]
+	l.total = pools[0]
 	if len(infos) > 1 {
-		total = rolePools{}
+		l.total = rolePools{}
 		for _, p := range pools {
-			total.add(p)
+			l.total.add(p)
 		}
 	}
-	taskExec := exec
-	if !group {
-		taskExec = infos[0].Executor
+	if err := l.addExecutor(); err != nil {
+		return err
 	}
-	var execRes rolePools
-	var execKeyV execKey
-	newExec := false
-	if taskExec != nil {
-		if taskExec.ExecutorID == nil || taskExec.ExecutorID.Value == "" {
-			fail(fmt.Errorf("Executor ID must not be empty"))
-			return
-		}
-		execKeyV = execKey{fw.id, taskExec.ExecutorID.Value}
-		if a.executors[execKeyV] == nil {
-			r, err := poolsFromWire(taskExec.Resources)
-			if err != nil {
-				fail(fmt.Errorf("Executor uses invalid resources: %v", err))
-				return
-			}
-			execRes, newExec = r, true
-			total = total.clone()
-			total.add(r)
-		}
-	}
-	if !avail.contains(total) {
+	if !avail.contains(l.total) {
 		what := "task and its executor is"
-		if group {
+		if l.group {
 			what = "task group and its executor are"
 		}
-		fail(fmt.Errorf("Total resources %s required by %s more than available %s", total, what, avail))
-		return
+		return fmt.Errorf("Total resources %s required by %s more than available %s", l.total, what, avail)
 	}
-	plans := make([]plan, len(infos))
-	for i, ti := range infos {
-		plans[i] = m.planLocked(fw, deref(ti.Name), labelMap(ti.Labels))
-	}
-	for i, p := range plans {
-		if p.outcome == TaskError {
-			msg := p.message
-			if msg == "" {
-				msg = "Task refused: the emulated outcome of task '" + infos[i].TaskID.val() + "' is TASK_ERROR"
-			}
-			r := reason
-			if p.reason != "" {
-				r = p.reason
-			}
-			for _, ti := range infos {
-				m.masterUpdateLocked(fw, ti.TaskID.val(), ti.AgentID.val(), TaskError, r, msg)
-			}
-			return
+	return nil
+}
+
+// duplicateTaskID reports a task whose ID an earlier one of its launch
+// has.
+func duplicateTaskID(earlier []wTaskInfo, ti wTaskInfo) error {
+	for _, prev := range earlier {
+		if prev.TaskID.val() == ti.TaskID.val() {
+			return fmt.Errorf("Task has duplicate ID: %s", ti.TaskID.val())
 		}
 	}
+	return nil
+}
 
-	avail.sub(total)
-	now := m.now()
-	if taskExec != nil && newExec {
-		info := *taskExec
+// addExecutor checks the launch's executor and, when it is not running on
+// the agent yet, adds its resources to what the launch takes.
+func (l *launch) addExecutor() error {
+	if l.exec == nil {
+		return nil
+	}
+	if l.exec.ExecutorID == nil || l.exec.ExecutorID.Value == "" {
+		return fmt.Errorf("Executor ID must not be empty")
+	}
+	l.execKey = execKey{l.fw.id, l.exec.ExecutorID.Value}
+	if l.a.executors[l.execKey] != nil {
+		return nil
+	}
+	r, err := poolsFromWire(l.exec.Resources)
+	if err != nil {
+		return fmt.Errorf("Executor uses invalid resources: %v", err)
+	}
+	l.execRes, l.newExec = r, true
+	l.total = l.total.clone()
+	l.total.add(r)
+	return nil
+}
+
+// refuseLaunchLocked answers every task of a launch with TASK_ERROR.
+func (m *Master) refuseLaunchLocked(fw *framework, infos []wTaskInfo, reason, message string) {
+	for _, ti := range infos {
+		m.masterUpdateLocked(fw, ti.TaskID.val(), ti.AgentID.val(), TaskError, reason, message)
+	}
+}
+
+// planLaunchLocked decides each task's emulated life, in plans. A task
+// whose outcome is TASK_ERROR refuses the whole launch: it reports whether
+// the launch goes ahead.
+func (m *Master) planLaunchLocked(l *launch, infos []wTaskInfo, plans []plan) bool {
+	for i, ti := range infos {
+		plans[i] = m.planLocked(l.fw, deref(ti.Name), labelMap(ti.Labels))
+	}
+	for i, p := range plans {
+		if p.outcome != TaskError {
+			continue
+		}
+		msg := p.message
+		if msg == "" {
+			msg = "Task refused: the emulated outcome of task '" + infos[i].TaskID.val() + "' is TASK_ERROR"
+		}
+		reason := l.reason()
+		if p.reason != "" {
+			reason = p.reason
+		}
+		m.refuseLaunchLocked(l.fw, infos, reason, msg)
+		return false
+	}
+	return true
+}
+
+// startLaunchLocked starts the executor if it is new and the tasks in
+// TASK_STAGING.
+func (m *Master) startLaunchLocked(l *launch, infos []wTaskInfo, pools []rolePools, plans []plan, launching map[string]bool) {
+	fw, a := l.fw, l.a
+	now := m.Now()
+	if l.newExec {
+		info := *l.exec
 		info.FrameworkID = idp(fw.id)
-		a.executors[execKeyV] = &executor{info: info, fwID: fw.id, res: execRes}
-		a.used.add(execRes)
-		execRes.addScalarsTo(fw.usedTotal)
+		a.executors[l.execKey] = &executor{info: info, fwID: fw.id, res: l.execRes}
+		a.used.add(l.execRes)
+		l.execRes.addScalarsTo(fw.usedTotal)
 	}
 	var launched []*task
 	for i, ti := range infos {
 		info := ti
 		t := &task{
-			seq: m.taskSeq, id: ti.TaskID.Value, name: deref(ti.Name), fw: fw, agent: a, role: role,
-			res: pools[i], wres: allocated(ti.Resources, role), info: &info,
+			seq: m.taskSeq, id: ti.TaskID.Value, name: deref(ti.Name), fw: fw, agent: a, role: l.role,
+			res: pools[i], wres: allocated(ti.Resources, l.role), info: &info,
 			labels: labelMap(ti.Labels), health: rawSet(ti.HealthCheck), state: TaskStaging,
 			plan: plans[i], launched: now, updated: now, statuses: make([]wTaskStatus, 0, 3),
 		}
 		m.taskSeq++
 		t.execWID = idp(t.id)
-		if taskExec != nil {
-			t.executorID = taskExec.ExecutorID.Value
+		if l.exec != nil {
+			t.executorID = l.exec.ExecutorID.Value
 			t.execWID = idp(t.executorID)
-			t.exec = &a.executors[execKeyV].info
-			a.executors[execKeyV].tasks++
+			t.exec = &a.executors[l.execKey].info
+			a.executors[l.execKey].tasks++
 		}
 		launching[t.id] = true
 		a.used.add(t.res)
@@ -138,7 +201,7 @@ func (m *Master) launchLocked(fw *framework, a *agent, role string, infos []wTas
 		launched = append(launched, t)
 	}
 	for _, t := range launched {
-		if group {
+		if l.group {
 			t.group = launched
 		}
 		m.publishLocked(func() *opEvent {
@@ -234,7 +297,7 @@ func (m *Master) planLocked(fw *framework, name string, labels map[string]string
 		}
 		break
 	}
-	p.outcome = weights.draw(m.env.RNG.Float64())
+	p.outcome = weights.draw(m.RNG().Float64())
 	return p
 }
 
@@ -243,7 +306,7 @@ func (m *Master) planLocked(fw *framework, name string, labels map[string]string
 func (m *Master) afterLocked(t *task, d time.Duration, step func(*task)) {
 	m.cancelLifecycleLocked(t)
 	gen := t.gen
-	t.next = m.clk.AfterFunc(d, func() {
+	t.next = m.Clock().AfterFunc(d, func() {
 		m.mu.Lock()
 		defer m.mu.Unlock()
 		if m.closed || t.gen != gen {
@@ -380,7 +443,7 @@ func (m *Master) groupFailedLocked(t *task) {
 // the agent's acknowledged stream when reliable (carrying a uuid), or
 // directly when the master generated it (no uuid, never retried).
 func (m *Master) transitionLocked(t *task, state TaskState, source, reason, message string, reliable bool) {
-	now := m.now()
+	now := m.Now()
 	st := wTaskStatus{
 		TaskID: wID{Value: t.id}, State: string(state), Message: message, Source: source, Reason: reason,
 		AgentID: t.agent.wid, Timestamp: secs(now),
@@ -421,7 +484,7 @@ func (m *Master) transitionLocked(t *task, state TaskState, source, reason, mess
 }
 
 func (m *Master) newUUID() pbBytes {
-	u, err := uuid.Parse(m.env.RNG.UUID())
+	u, err := uuid.Parse(m.RNG().UUID())
 	if err != nil {
 		u = uuid.Nil
 	}
@@ -433,7 +496,7 @@ func (m *Master) newUUID() pbBytes {
 // master does not track (an invalid launch, an unknown task).
 func (m *Master) masterUpdateLocked(fw *framework, taskID, agentID string, state TaskState, reason, message string) {
 	st := wTaskStatus{TaskID: wID{Value: taskID}, State: string(state), Source: "SOURCE_MASTER", Reason: reason,
-		Message: message, Timestamp: secs(m.now())}
+		Message: message, Timestamp: secs(m.Now())}
 	if agentID != "" {
 		st.AgentID = idp(agentID)
 	}
@@ -467,7 +530,7 @@ func (m *Master) deliverLocked(t *task, n int) {
 func (m *Master) scheduleRetryLocked(t *task) {
 	m.stopRetryLocked(t)
 	gen := t.retryGen
-	t.retry = m.clk.AfterFunc(t.retryAfter, func() {
+	t.retry = m.Clock().AfterFunc(t.retryAfter, func() {
 		m.mu.Lock()
 		defer m.mu.Unlock()
 		if m.closed || t.retryGen != gen || t.inflight == 0 {
@@ -655,7 +718,7 @@ func (t *task) latestState() TaskState {
 func (m *Master) reconcileLocked(fw *framework, tasks []reconcileTask) {
 	send := func(taskID, agentID string, t *task, state TaskState, msg string, unreachable time.Time) {
 		st := wTaskStatus{TaskID: wID{Value: taskID}, State: string(state), Source: "SOURCE_MASTER",
-			Reason: "REASON_RECONCILIATION", Message: msg, Timestamp: secs(m.now())}
+			Reason: "REASON_RECONCILIATION", Message: msg, Timestamp: secs(m.Now())}
 		if agentID != "" {
 			st.AgentID = idp(agentID)
 		}
