@@ -28,6 +28,11 @@ func WithSeed(seed int64) Option {
 // It is recorded in the journal and matched by Fault.Region.
 func WithRegion(region string) Option { return func(s *Settings) { s.Region = region } }
 
+// WithJournalLimit keeps only about the last n requests in the fake's
+// journal, for long runs and benchmarks. Zero (the default) keeps
+// everything.
+func WithJournalLimit(n int) Option { return func(s *Settings) { s.JournalLimit = n } }
+
 // Configure is how a service package builds its own options: f edits that
 // service's configuration, of type *C. Given to another service, the option
 // is an error ("an option of package compute given to fastly").
@@ -43,6 +48,8 @@ type Settings struct {
 	Seed    int64
 	SeedSet bool
 	Region  string
+	// JournalLimit bounds the journal (see WithJournalLimit).
+	JournalLimit int
 
 	configure []any
 }
@@ -59,7 +66,8 @@ func Collect(opts []Option) Settings {
 }
 
 // Shared reports the shared options that were set, by name ("WithClock",
-// "WithSeed", "WithRegion"): a Cloud refuses them for a single service.
+// "WithSeed", "WithRegion", "WithJournalLimit"): a Cloud refuses them for a
+// single service.
 func (s Settings) Shared() []string {
 	var set []string
 	if s.Clock != nil {
@@ -70,6 +78,9 @@ func (s Settings) Shared() []string {
 	}
 	if s.Region != "" {
 		set = append(set, "WithRegion")
+	}
+	if s.JournalLimit != 0 {
+		set = append(set, "WithJournalLimit")
 	}
 	return set
 }

@@ -43,9 +43,9 @@ func (e Env) Complete() Env {
 }
 
 // EnvFor is the Env of a service constructed on its own from opts:
-// WithClock and WithSeed apply; everything else is fresh.
+// WithClock, WithSeed and WithJournalLimit apply; everything else is fresh.
 func EnvFor(s fake.Settings) Env {
-	e := Env{Clock: s.Clock}
+	e := Env{Clock: s.Clock, Journal: fake.NewJournal(s.JournalLimit)}
 	if s.SeedSet {
 		e.Seed = s.Seed
 		if e.Seed == 0 {
