@@ -8,158 +8,184 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/kit"
 )
 
-// Route name of POST /servers/{id}/action. The journal's Op is this for
-// every action; the action itself is the body's only key, which a fault's
-// Match can test (see ActionIs).
-const OpServerAction = "compute.servers.action"
+// Route names of POST /servers/{id}/action: each action is its own op,
+// named by the action's key in the body ("compute.servers.action.reboot"),
+// so a fault can name one action. A body that names no known action (or
+// several) keeps OpServerAction.
+const (
+	OpServerAction              = "compute.servers.action"
+	OpActionReboot              = OpServerAction + ".reboot"
+	OpActionResize              = OpServerAction + ".resize"
+	OpActionConfirmResize       = OpServerAction + ".confirmResize"
+	OpActionRevertResize        = OpServerAction + ".revertResize"
+	OpActionRebuild             = OpServerAction + ".rebuild"
+	OpActionStart               = OpServerAction + ".os-start"
+	OpActionStop                = OpServerAction + ".os-stop"
+	OpActionPause               = OpServerAction + ".pause"
+	OpActionUnpause             = OpServerAction + ".unpause"
+	OpActionSuspend             = OpServerAction + ".suspend"
+	OpActionResume              = OpServerAction + ".resume"
+	OpActionLock                = OpServerAction + ".lock"
+	OpActionUnlock              = OpServerAction + ".unlock"
+	OpActionRescue              = OpServerAction + ".rescue"
+	OpActionUnrescue            = OpServerAction + ".unrescue"
+	OpActionShelve              = OpServerAction + ".shelve"
+	OpActionShelveOffload       = OpServerAction + ".shelveOffload"
+	OpActionUnshelve            = OpServerAction + ".unshelve"
+	OpActionCreateImage         = OpServerAction + ".createImage"
+	OpActionCreateBackup        = OpServerAction + ".createBackup"
+	OpActionChangePassword      = OpServerAction + ".changePassword"
+	OpActionGetConsoleOutput    = OpServerAction + ".os-getConsoleOutput"
+	OpActionResetState          = OpServerAction + ".os-resetState"
+	OpActionForceDelete         = OpServerAction + ".forceDelete"
+	OpActionAddSecurityGroup    = OpServerAction + ".addSecurityGroup"
+	OpActionRemoveSecurityGroup = OpServerAction + ".removeSecurityGroup"
+	OpActionMigrate             = OpServerAction + ".migrate"
+	OpActionLiveMigrate         = OpServerAction + ".os-migrateLive"
+	OpActionGetVNCConsole       = OpServerAction + ".os-getVNCConsole"
+	OpActionGetSPICEConsole     = OpServerAction + ".os-getSPICEConsole"
+	OpActionGetSerialConsole    = OpServerAction + ".os-getSerialConsole"
+	OpActionGetRDPConsole       = OpServerAction + ".os-getRDPConsole"
+)
 
-// ActionIs is a fault predicate matching server actions by name
-// ("reboot", "resize", "os-start" …).
-func ActionIs(name string) func(fake.Request) bool {
-	return func(r fake.Request) bool {
-		if r.Op != OpServerAction {
-			return false
-		}
-		var body map[string]json.RawMessage
-		if json.Unmarshal([]byte(r.Body), &body) != nil {
-			return false
-		}
-		_, ok := body[name]
-		return ok
+func (c *Compute) actionRoutes() []kit.Route {
+	ops := make([]string, 0, len(serverActions))
+	for _, a := range serverActions {
+		ops = append(ops, a.op)
 	}
+	sort.Strings(ops)
+	return []kit.Route{{
+		Op: OpServerAction, Method: "POST", Path: "/servers/{server_id}/action",
+		Handler: c.serverAction, Refine: refineAction, Ops: ops,
+	}}
 }
 
-func (c *Compute) actionRoutes() []apiRoute {
-	return []apiRoute{{OpServerAction, []string{"POST"}, "/servers/{server_id}/action", c.serverAction}}
-}
-
-// actionFunc performs one action under the lock. It returns the status and
-// body to answer with (nil body: none).
-type actionFunc func(c *Compute, r *http.Request, s *server, arg json.RawMessage) (int, any, *fake.Error)
-
-// actions is the action table. An action missing here is answered 400
-// "There is no such action", as Nova does.
-var actions = map[string]actionFunc{
-	"reboot":              (*Compute).actReboot,
-	"resize":              (*Compute).actResize,
-	"confirmResize":       (*Compute).actConfirmResize,
-	"revertResize":        (*Compute).actRevertResize,
-	"rebuild":             (*Compute).actRebuild,
-	"os-start":            (*Compute).actStart,
-	"os-stop":             (*Compute).actStop,
-	"pause":               (*Compute).actPause,
-	"unpause":             (*Compute).actUnpause,
-	"suspend":             (*Compute).actSuspend,
-	"resume":              (*Compute).actResume,
-	"lock":                (*Compute).actLock,
-	"unlock":              (*Compute).actUnlock,
-	"rescue":              (*Compute).actRescue,
-	"unrescue":            (*Compute).actUnrescue,
-	"shelve":              (*Compute).actShelve,
-	"shelveOffload":       (*Compute).actShelveOffload,
-	"unshelve":            (*Compute).actUnshelve,
-	"createImage":         (*Compute).actCreateImage,
-	"createBackup":        (*Compute).actCreateBackup,
-	"changePassword":      (*Compute).actChangePassword,
-	"os-getConsoleOutput": (*Compute).actConsoleOutput,
-	"os-resetState":       (*Compute).actResetState,
-	"forceDelete":         (*Compute).actForceDelete,
-	"addSecurityGroup":    (*Compute).actAddSecurityGroup,
-	"removeSecurityGroup": (*Compute).actRemoveSecurityGroup,
-	"migrate":             (*Compute).actMigrate,
-	"os-migrateLive":      (*Compute).actLiveMigrate,
-	"os-getVNCConsole":    (*Compute).actGetVNCConsole,
-	"os-getSPICEConsole":  (*Compute).actGetSPICEConsole,
-	"os-getSerialConsole": (*Compute).actGetSerialConsole,
-	"os-getRDPConsole":    (*Compute).actGetRDPConsole,
-}
-
-func (c *Compute) serverAction(w http.ResponseWriter, r *http.Request) {
-	var body map[string]json.RawMessage
-	if err := fake.DecodeJSON(r, &body, fake.DecodeOptions{}); err != nil {
-		writeErr(w, r, err)
-		return
+// refineAction names an action call by the body's only key, when it is a
+// known action.
+func refineAction(_ *http.Request, body []byte) string {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(body, &m) != nil || len(m) != 1 {
+		return ""
 	}
-	if len(body) != 1 {
-		// Nova's action_peek: exactly one key, or the body is malformed.
-		writeErr(w, r, badRequest("Malformed request body"))
-		return
+	for k := range m {
+		if a, ok := serverActions[k]; ok {
+			return a.op
+		}
+	}
+	return ""
+}
+
+// actionFunc performs one action under the lock and returns the reply.
+type actionFunc func(c *Compute, call *kit.Call, s *server, arg json.RawMessage) (kit.Reply, error)
+
+// serverAction is one row of the action table.
+type serverAction struct {
+	op  string
+	run actionFunc
+	// objectArg: Nova's schema requires the argument to be an object (or
+	// null); the other actions ignore theirs.
+	objectArg bool
+	// lockExempt: Nova allows the action on a locked server (its compute
+	// API method lacks check_instance_lock).
+	lockExempt bool
+}
+
+// serverActions is the action table, by the action's key. An action
+// missing here is answered 400 "There is no such action", as Nova does.
+var serverActions = map[string]serverAction{
+	"reboot":              {OpActionReboot, (*Compute).actReboot, true, false},
+	"resize":              {OpActionResize, (*Compute).actResize, true, false},
+	"confirmResize":       {OpActionConfirmResize, (*Compute).actConfirmResize, false, false},
+	"revertResize":        {OpActionRevertResize, (*Compute).actRevertResize, false, false},
+	"rebuild":             {OpActionRebuild, (*Compute).actRebuild, true, false},
+	"os-start":            {OpActionStart, (*Compute).actStart, false, false},
+	"os-stop":             {OpActionStop, (*Compute).actStop, false, false},
+	"pause":               {OpActionPause, (*Compute).actPause, false, false},
+	"unpause":             {OpActionUnpause, (*Compute).actUnpause, false, false},
+	"suspend":             {OpActionSuspend, (*Compute).actSuspend, false, false},
+	"resume":              {OpActionResume, (*Compute).actResume, false, false},
+	"lock":                {OpActionLock, (*Compute).actLock, false, true},
+	"unlock":              {OpActionUnlock, (*Compute).actUnlock, false, true},
+	"rescue":              {OpActionRescue, (*Compute).actRescue, true, false},
+	"unrescue":            {OpActionUnrescue, (*Compute).actUnrescue, false, false},
+	"shelve":              {OpActionShelve, (*Compute).actShelve, false, false},
+	"shelveOffload":       {OpActionShelveOffload, (*Compute).actShelveOffload, false, false},
+	"unshelve":            {OpActionUnshelve, (*Compute).actUnshelve, true, false},
+	"createImage":         {OpActionCreateImage, (*Compute).actCreateImage, true, true},
+	"createBackup":        {OpActionCreateBackup, (*Compute).actCreateBackup, true, true},
+	"changePassword":      {OpActionChangePassword, (*Compute).actChangePassword, true, false},
+	"os-getConsoleOutput": {OpActionGetConsoleOutput, (*Compute).actConsoleOutput, true, true},
+	"os-resetState":       {OpActionResetState, (*Compute).actResetState, true, true},
+	"forceDelete":         {OpActionForceDelete, (*Compute).actForceDelete, false, false},
+	"addSecurityGroup":    {OpActionAddSecurityGroup, (*Compute).actAddSecurityGroup, true, true},
+	"removeSecurityGroup": {OpActionRemoveSecurityGroup, (*Compute).actRemoveSecurityGroup, true, true},
+	"migrate":             {OpActionMigrate, (*Compute).actMigrate, true, false},
+	"os-migrateLive":      {OpActionLiveMigrate, (*Compute).actLiveMigrate, true, false},
+	// The consoles before 2.6 need no unlocked server.
+	"os-getVNCConsole":    {OpActionGetVNCConsole, (*Compute).actGetVNCConsole, false, true},
+	"os-getSPICEConsole":  {OpActionGetSPICEConsole, (*Compute).actGetSPICEConsole, false, true},
+	"os-getSerialConsole": {OpActionGetSerialConsole, (*Compute).actGetSerialConsole, false, true},
+	"os-getRDPConsole":    {OpActionGetRDPConsole, (*Compute).actGetRDPConsole, false, true},
+}
+
+// parseAction is Nova's action_peek: exactly one key, a known action,
+// and an object argument where the schema wants one.
+func parseAction(body []byte) (string, serverAction, json.RawMessage, error) {
+	var m map[string]json.RawMessage
+	if err := decodeJSON(body, &m, kit.DecodeOptions{}); err != nil {
+		return "", serverAction{}, nil, err
+	}
+	if len(m) != 1 {
+		return "", serverAction{}, nil, badRequest("Malformed request body")
 	}
 	var name string
 	var arg json.RawMessage
-	for k, v := range body {
+	for k, v := range m {
 		name, arg = k, v
 	}
-	act, ok := actions[name]
+	act, ok := serverActions[name]
 	if !ok {
-		writeErr(w, r, badRequest("There is no such action: %s", name))
-		return
+		return "", serverAction{}, nil, badRequest("There is no such action: %s", name)
 	}
-	if objectArg[name] {
+	if act.objectArg {
 		if t := strings.TrimSpace(string(arg)); t != "null" && !strings.HasPrefix(t, "{") {
-			writeErr(w, r, badRequest("Invalid input for field/attribute %s. Value: %s. %s is not of type 'object'", name, arg, arg))
-			return
+			return "", serverAction{}, nil, badRequest("Invalid input for field/attribute %s. Value: %s. %s is not of type 'object'", name, arg, arg)
 		}
 	}
-	c.mu.Lock()
-	s, err := c.serverLocked(r)
-	var (
-		status int
-		out    any
-	)
-	if err == nil && !lockExempt[name] && !legacyConsoleActions[name] {
-		err = c.checkLockedLocked(r, s, name)
-	}
-	if err == nil {
-		status, out, err = act(c, r, s, arg)
-	}
-	if err == nil {
-		c.recordActionLocked(s, name, r)
-		c.settleLocked(s, c.now())
-	}
-	c.mu.Unlock()
+	return name, act, arg, nil
+}
+
+func (c *Compute) serverAction(call *kit.Call) (kit.Reply, error) {
+	name, act, arg, err := parseAction(call.Body)
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
-	if loc, ok := out.(locationBody); ok {
-		w.Header().Set("Location", loc.location)
-		out = loc.body
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s, err := c.serverLocked(call)
+	if err != nil {
+		return kit.Reply{}, err
 	}
-	if out == nil {
-		w.WriteHeader(status)
-		return
+	if !act.lockExempt {
+		if err := c.checkLockedLocked(call, s); err != nil {
+			return kit.Reply{}, err
+		}
 	}
-	fake.WriteJSON(w, status, out)
-}
-
-// objectArg are the actions whose argument Nova's schema requires to be
-// an object (or null); the others ignore theirs.
-var objectArg = map[string]bool{
-	"reboot": true, "resize": true, "rebuild": true, "createImage": true, "createBackup": true,
-	"changePassword": true, "os-getConsoleOutput": true, "os-resetState": true, "addSecurityGroup": true,
-	"removeSecurityGroup": true, "rescue": true, "unshelve": true, "migrate": true, "os-migrateLive": true,
-}
-
-// lockExempt are the actions Nova allows on a locked server (their
-// compute API methods lack check_instance_lock).
-var lockExempt = map[string]bool{
-	"lock": true, "unlock": true, "os-getConsoleOutput": true, "createImage": true, "createBackup": true,
-	"addSecurityGroup": true, "removeSecurityGroup": true, "os-resetState": true,
-}
-
-// locationBody is an action answer that also sets a Location header.
-type locationBody struct {
-	location string
-	body     any
+	reply, err := act.run(c, call, s, arg)
+	if err != nil {
+		return kit.Reply{}, err
+	}
+	c.recordActionLocked(s, name, call)
+	c.settleLocked(s, c.Now())
+	return reply, nil
 }
 
 // checkLockedLocked refuses actions on a locked server to anyone but an admin.
-func (c *Compute) checkLockedLocked(r *http.Request, s *server, action string) *fake.Error {
-	if s.Locked && !callerOf(r).admin {
+func (c *Compute) checkLockedLocked(call *kit.Call, s *server) error {
+	if s.Locked && !callerOf(call).admin {
 		return conflict("Instance %s is locked", s.ID)
 	}
 	return nil
@@ -168,7 +194,7 @@ func (c *Compute) checkLockedLocked(r *http.Request, s *server, action string) *
 // requireState is Nova's check_instance_state: the action is allowed only
 // in the given vm_states, and only with no task pending (unless tasks are
 // listed).
-func requireState(s *server, action string, vmStates []string, taskStates ...string) *fake.Error {
+func requireState(s *server, action string, vmStates []string, taskStates ...string) error {
 	if err := requireVMState(s, action, vmStates); err != nil {
 		return err
 	}
@@ -180,7 +206,7 @@ func requireState(s *server, action string, vmStates []string, taskStates ...str
 
 // requireVMState is check_instance_state with task_state=None: only the
 // vm_state matters, whatever task is running.
-func requireVMState(s *server, action string, vmStates []string) *fake.Error {
+func requireVMState(s *server, action string, vmStates []string) error {
 	if !containsString(vmStates, s.VMState) {
 		return conflict("Cannot '%s' instance %s while it is in vm_state %s", action, s.ID, s.VMState)
 	}
@@ -189,7 +215,7 @@ func requireVMState(s *server, action string, vmStates []string) *fake.Error {
 
 // decodeArg decodes an action's argument object; null and {} are both fine
 // when every member is optional.
-func decodeArg(arg json.RawMessage, v any) *fake.Error {
+func decodeArg(arg json.RawMessage, v any) error {
 	if len(arg) == 0 || string(arg) == "null" {
 		return nil
 	}
@@ -199,17 +225,17 @@ func decodeArg(arg json.RawMessage, v any) *fake.Error {
 	return nil
 }
 
-func (c *Compute) actReboot(r *http.Request, s *server, arg json.RawMessage) (int, any, *fake.Error) {
+func (c *Compute) actReboot(call *kit.Call, s *server, arg json.RawMessage) (kit.Reply, error) {
 	var in struct {
 		Type string `json:"type"`
 	}
 	if err := decodeArg(arg, &in); err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
 	switch strings.ToUpper(in.Type) {
 	case "SOFT":
 		if err := requireState(s, "reboot", []string{vmActive}); err != nil {
-			return 0, nil, err
+			return kit.Reply{}, err
 		}
 		c.beginTaskLocked(s, "rebooting", c.durations.Reboot, toActive)
 	case "HARD":
@@ -218,51 +244,51 @@ func (c *Compute) actReboot(r *http.Request, s *server, arg json.RawMessage) (in
 		if err := requireState(s, "reboot", []string{vmActive, vmStopped, vmPaused, vmSuspended, vmError},
 			"rebooting", "reboot_pending", "reboot_started", "rebooting_hard",
 			"resuming", "unpausing", "pausing", "suspending"); err != nil {
-			return 0, nil, err
+			return kit.Reply{}, err
 		}
 		s.cancelTasks()
-		s.setPower(PowerNoState, c.now())
+		s.setPower(PowerNoState, c.Now())
 		c.beginTaskLocked(s, "rebooting_hard", c.durations.HardReboot, func(s *server, at time.Time) {
 			s.Fault = nil
 			toActive(s, at)
 		})
 	default:
-		return 0, nil, badRequest("Invalid input for field/attribute type. Value: %s. '%s' is not one of ['HARD', 'Hard', 'hard', 'SOFT', 'Soft', 'soft']", in.Type, in.Type)
+		return kit.Reply{}, badRequest("Invalid input for field/attribute type. Value: %s. '%s' is not one of ['HARD', 'Hard', 'hard', 'SOFT', 'Soft', 'soft']", in.Type, in.Type)
 	}
-	return http.StatusAccepted, nil, nil
+	return kit.Status(http.StatusAccepted), nil
 }
 
-func (c *Compute) actResize(r *http.Request, s *server, arg json.RawMessage) (int, any, *fake.Error) {
+func (c *Compute) actResize(call *kit.Call, s *server, arg json.RawMessage) (kit.Reply, error) {
 	var in struct {
 		FlavorRef  flexString `json:"flavorRef"`
 		DiskConfig string     `json:"OS-DCF:diskConfig"`
 	}
 	if err := decodeArg(arg, &in); err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
 	if in.FlavorRef == "" {
-		return 0, nil, badRequest("Invalid input for field/attribute resize. Value: %s. 'flavorRef' is a required property", arg)
+		return kit.Reply{}, badRequest("Invalid input for field/attribute resize. Value: %s. 'flavorRef' is a required property", arg)
 	}
 	if err := requireState(s, "resize", []string{vmActive, vmStopped}); err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
 	target, ok := c.flavors[idFromHref(string(in.FlavorRef))]
 	if !ok || target.Disabled {
-		return 0, nil, badRequest("Unable to find flavor %s.", idFromHref(string(in.FlavorRef)))
+		return kit.Reply{}, badRequest("Unable to find flavor %s.", idFromHref(string(in.FlavorRef)))
 	}
 	if target.ID == s.FlavorID {
-		return 0, nil, badRequest("When resizing, instances must change flavor!")
+		return kit.Reply{}, badRequest("When resizing, instances must change flavor!")
 	}
 	if old, ok := c.flavors[s.FlavorID]; ok {
 		if target.Disk < old.Disk && target.Disk > 0 {
-			return 0, nil, badRequest("Resize error: Unable to resize disk down.")
+			return kit.Reply{}, badRequest("Resize error: Unable to resize disk down.")
 		}
 		q, u := c.quotaLocked(s.ProjectID), c.usageLocked(s.ProjectID)
 		if dc := target.VCPUs - old.VCPUs; dc > 0 && !fits(q.Cores, u.cores, dc) {
-			return 0, nil, forbidden("Quota exceeded for cores: Requested %d, but already used %d of %d cores", dc, u.cores, q.Cores)
+			return kit.Reply{}, forbidden("Quota exceeded for cores: Requested %d, but already used %d of %d cores", dc, u.cores, q.Cores)
 		}
 		if dr := target.RAM - old.RAM; dr > 0 && !fits(q.RAM, u.ram, dr) {
-			return 0, nil, forbidden("Quota exceeded for ram: Requested %d, but already used %d of %d ram", dr, u.ram, q.RAM)
+			return kit.Reply{}, forbidden("Quota exceeded for ram: Requested %d, but already used %d of %d ram", dr, u.ram, q.RAM)
 		}
 	}
 	if in.DiskConfig != "" {
@@ -283,7 +309,7 @@ func (c *Compute) actResize(r *http.Request, s *server, arg json.RawMessage) (in
 		}
 	})
 	// The phases of a migration, visible to a client that polls.
-	now := c.now()
+	now := c.Now()
 	if d := c.durations.Resize; d > 0 {
 		s.schedule(now.Add(d/4), func(s *server, at time.Time) {
 			if s.TaskState == "resize_prep" {
@@ -301,14 +327,14 @@ func (c *Compute) actResize(r *http.Request, s *server, arg json.RawMessage) (in
 			}
 		})
 	}
-	return http.StatusAccepted, nil, nil
+	return kit.Status(http.StatusAccepted), nil
 }
 
-func (c *Compute) actConfirmResize(r *http.Request, s *server, arg json.RawMessage) (int, any, *fake.Error) {
+func (c *Compute) actConfirmResize(call *kit.Call, s *server, arg json.RawMessage) (kit.Reply, error) {
 	if s.VMState != vmResized || s.TaskState != "" {
-		return 0, nil, conflict("Cannot 'confirmResize' instance %s while it is in vm_state %s", s.ID, s.VMState)
+		return kit.Reply{}, conflict("Cannot 'confirmResize' instance %s while it is in vm_state %s", s.ID, s.VMState)
 	}
-	s.schedule(c.now().Add(c.durations.ConfirmResize), func(s *server, at time.Time) {
+	s.schedule(c.Now().Add(c.durations.ConfirmResize), func(s *server, at time.Time) {
 		if s.VMState != vmResized || s.TaskState != "" {
 			return // reverted (or changed otherwise) in the meantime
 		}
@@ -319,12 +345,12 @@ func (c *Compute) actConfirmResize(r *http.Request, s *server, arg json.RawMessa
 			s.VMState = vmActive
 		}
 	})
-	return http.StatusNoContent, nil, nil
+	return kit.Status(http.StatusNoContent), nil
 }
 
-func (c *Compute) actRevertResize(r *http.Request, s *server, arg json.RawMessage) (int, any, *fake.Error) {
+func (c *Compute) actRevertResize(call *kit.Call, s *server, arg json.RawMessage) (kit.Reply, error) {
 	if err := requireState(s, "revertResize", []string{vmResized}); err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
 	c.beginTaskLocked(s, "resize_reverting", c.durations.RevertResize, func(s *server, at time.Time) {
 		if s.OldFlavorID != "" {
@@ -342,100 +368,122 @@ func (c *Compute) actRevertResize(r *http.Request, s *server, arg json.RawMessag
 			toActive(s, at)
 		}
 	})
-	return http.StatusAccepted, nil, nil
+	return kit.Status(http.StatusAccepted), nil
 }
 
-func (c *Compute) actRebuild(r *http.Request, s *server, arg json.RawMessage) (int, any, *fake.Error) {
-	var in struct {
-		ImageRef    string             `json:"imageRef"`
-		Name        *string            `json:"name"`
-		AdminPass   string             `json:"adminPass"`
-		Metadata    *map[string]string `json:"metadata"`
-		AccessIPv4  *string            `json:"accessIPv4"`
-		AccessIPv6  *string            `json:"accessIPv6"`
-		DiskConfig  string             `json:"OS-DCF:diskConfig"`
-		KeyName     *string            `json:"key_name"`
-		UserData    *string            `json:"user_data"`
-		Description *string            `json:"description"`
-	}
+// rebuildRequest is the argument of rebuild.
+type rebuildRequest struct {
+	ImageRef    string             `json:"imageRef"`
+	Name        *string            `json:"name"`
+	AdminPass   string             `json:"adminPass"`
+	Metadata    *map[string]string `json:"metadata"`
+	AccessIPv4  *string            `json:"accessIPv4"`
+	AccessIPv6  *string            `json:"accessIPv6"`
+	DiskConfig  string             `json:"OS-DCF:diskConfig"`
+	KeyName     *string            `json:"key_name"`
+	UserData    *string            `json:"user_data"`
+	Description *string            `json:"description"`
+}
+
+// parseRebuild decodes rebuild's argument and applies Nova's schema.
+func parseRebuild(call *kit.Call, arg json.RawMessage) (rebuildRequest, error) {
+	var in rebuildRequest
 	if err := decodeArg(arg, &in); err != nil {
-		return 0, nil, err
+		return in, err
 	}
 	if in.ImageRef == "" {
-		return 0, nil, badRequest("Invalid input for field/attribute rebuild. Value: %s. 'imageRef' is a required property", arg)
+		return in, badRequest("Invalid input for field/attribute rebuild. Value: %s. 'imageRef' is a required property", arg)
 	}
 	var members map[string]json.RawMessage
 	_ = json.Unmarshal(arg, &members)
 	if raw, ok := members["metadata"]; ok {
 		if _, err := parseMetadata("metadata", raw); err != nil {
-			return 0, nil, err
+			return in, err
 		}
 	}
 	if in.Name != nil {
-		if err := checkName(r, "name", *in.Name); err != nil {
-			return 0, nil, err
+		if err := checkName(call, "name", *in.Name); err != nil {
+			return in, err
 		}
 	}
 	if in.AccessIPv4 != nil {
 		if err := checkAccessIP("accessIPv4", *in.AccessIPv4, false); err != nil {
-			return 0, nil, err
+			return in, err
 		}
 	}
 	if in.AccessIPv6 != nil {
 		if err := checkAccessIP("accessIPv6", *in.AccessIPv6, true); err != nil {
-			return 0, nil, err
+			return in, err
 		}
 	}
-	if in.DiskConfig != "" && in.DiskConfig != "AUTO" && in.DiskConfig != "MANUAL" {
-		return 0, nil, badRequest("Invalid input for field/attribute OS-DCF:diskConfig. Value: %s. '%s' is not one of ['AUTO', 'MANUAL']", in.DiskConfig, in.DiskConfig)
-	}
+	return in, checkDiskConfig(in.DiskConfig)
+}
+
+// checkRebuildLocked checks a rebuild against the server and what is
+// stored: its state, the image, the keypair and the metadata quota. It
+// returns the image ID.
+func (c *Compute) checkRebuildLocked(call *kit.Call, s *server, in *rebuildRequest) (string, error) {
 	if err := requireState(s, "rebuild", []string{vmActive, vmStopped, vmError}); err != nil {
-		return 0, nil, err
+		return "", err
 	}
-	imageID, err := c.bootImageLocked(r, in.ImageRef, c.flavors[s.FlavorID])
+	imageID, err := c.bootImageLocked(call, in.ImageRef, c.flavors[s.FlavorID])
 	if err != nil {
-		return 0, nil, err
+		return "", err
 	}
 	if in.KeyName != nil && *in.KeyName != "" {
 		if _, ok := c.keypairs[s.UserID][*in.KeyName]; !ok {
-			return 0, nil, badRequest("Invalid key_name provided.")
+			return "", badRequest("Invalid key_name provided.")
 		}
 	}
 	if in.Metadata != nil {
 		if err := validateMetadata(*in.Metadata, c.quotaLocked(s.ProjectID).MetadataItems); err != nil {
-			return 0, nil, err
+			return "", err
 		}
+	}
+	return imageID, nil
+}
+
+// applyTo sets what a rebuild changes on the server.
+func (in *rebuildRequest) applyTo(s *server, imageID string) {
+	s.ImageID = imageID
+	if in.Metadata != nil {
 		s.Metadata = cloneMap(*in.Metadata)
 	}
-	s.ImageID = imageID
-	if in.Name != nil {
-		s.Name = *in.Name
-	}
-	if in.AccessIPv4 != nil {
-		s.AccessIPv4 = *in.AccessIPv4
-	}
-	if in.AccessIPv6 != nil {
-		s.AccessIPv6 = *in.AccessIPv6
-	}
+	setIf(&s.Name, in.Name)
+	setIf(&s.AccessIPv4, in.AccessIPv4)
+	setIf(&s.AccessIPv6, in.AccessIPv6)
+	setIf(&s.KeyName, in.KeyName)
+	setIf(&s.UserData, in.UserData)
+	setIf(&s.Description, in.Description)
 	if in.DiskConfig != "" {
 		s.DiskConfig = in.DiskConfig
 	}
-	if in.KeyName != nil {
-		s.KeyName = *in.KeyName
-	}
-	if in.UserData != nil {
-		s.UserData = *in.UserData
-	}
-	if in.Description != nil {
-		s.Description = *in.Description
-	}
 	s.AdminPass = in.AdminPass
+}
+
+// setIf sets *dst to *src when src is given.
+func setIf(dst, src *string) {
+	if src != nil {
+		*dst = *src
+	}
+}
+
+func (c *Compute) actRebuild(call *kit.Call, s *server, arg json.RawMessage) (kit.Reply, error) {
+	in, err := parseRebuild(call, arg)
+	if err != nil {
+		return kit.Reply{}, err
+	}
+	imageID, err := c.checkRebuildLocked(call, s, &in)
+	if err != nil {
+		return kit.Reply{}, err
+	}
+	in.applyTo(s, imageID)
 	if s.AdminPass == "" {
-		s.AdminPass = c.env.RNG.Alnum(12)
+		s.AdminPass = c.RNG().Alnum(12)
 	}
 	wasStopped := s.VMState == vmStopped
 	s.Fault = nil
-	s.setPower(PowerNoState, c.now())
+	s.setPower(PowerNoState, c.Now())
 	c.beginTaskLocked(s, "rebuilding", c.durations.Rebuild, func(s *server, at time.Time) {
 		if wasStopped {
 			s.VMState = vmStopped
@@ -447,18 +495,18 @@ func (c *Compute) actRebuild(r *http.Request, s *server, arg json.RawMessage) (i
 	if s.VMState == vmError {
 		s.VMState = vmActive
 	}
-	c.settleLocked(s, c.now())
+	c.settleLocked(s, c.Now())
 	snap := s.snapshot()
-	detail := c.serverDetailLocked(r, &snap, c.now())
+	detail := c.serverDetailLocked(call, &snap)
 	detail.AdminPass = s.AdminPass
-	return http.StatusAccepted, map[string]any{"server": detail}, nil
+	return kit.JSON(http.StatusAccepted, serverBody{detail}), nil
 }
 
 // simpleTransition is an action that needs no argument: allowed in some
 // vm_states, it runs a task and lands in a new vm_state and power state.
-func (c *Compute) simpleTransition(s *server, action string, from []string, task string, d time.Duration, to string, power int) (int, any, *fake.Error) {
+func (c *Compute) simpleTransition(s *server, action string, from []string, task string, d time.Duration, to string, power int) (kit.Reply, error) {
 	if err := requireState(s, action, from); err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
 	c.beginTaskLocked(s, task, d, func(s *server, at time.Time) {
 		s.VMState = to
@@ -467,92 +515,92 @@ func (c *Compute) simpleTransition(s *server, action string, from []string, task
 			s.LaunchedAt = at
 		}
 	})
-	return http.StatusAccepted, nil, nil
+	return kit.Status(http.StatusAccepted), nil
 }
 
-func (c *Compute) actStart(r *http.Request, s *server, _ json.RawMessage) (int, any, *fake.Error) {
+func (c *Compute) actStart(call *kit.Call, s *server, _ json.RawMessage) (kit.Reply, error) {
 	return c.simpleTransition(s, "start", []string{vmStopped}, "powering-on", c.durations.Start, vmActive, PowerRunning)
 }
 
-func (c *Compute) actStop(r *http.Request, s *server, _ json.RawMessage) (int, any, *fake.Error) {
+func (c *Compute) actStop(call *kit.Call, s *server, _ json.RawMessage) (kit.Reply, error) {
 	return c.simpleTransition(s, "stop", []string{vmActive, vmError}, "powering-off", c.durations.Stop, vmStopped, PowerShutdown)
 }
 
-func (c *Compute) actPause(r *http.Request, s *server, _ json.RawMessage) (int, any, *fake.Error) {
+func (c *Compute) actPause(call *kit.Call, s *server, _ json.RawMessage) (kit.Reply, error) {
 	return c.simpleTransition(s, "pause", []string{vmActive}, "pausing", c.durations.Pause, vmPaused, PowerPaused)
 }
 
-func (c *Compute) actUnpause(r *http.Request, s *server, _ json.RawMessage) (int, any, *fake.Error) {
+func (c *Compute) actUnpause(call *kit.Call, s *server, _ json.RawMessage) (kit.Reply, error) {
 	return c.simpleTransition(s, "unpause", []string{vmPaused}, "unpausing", c.durations.Unpause, vmActive, PowerRunning)
 }
 
-func (c *Compute) actSuspend(r *http.Request, s *server, _ json.RawMessage) (int, any, *fake.Error) {
+func (c *Compute) actSuspend(call *kit.Call, s *server, _ json.RawMessage) (kit.Reply, error) {
 	return c.simpleTransition(s, "suspend", []string{vmActive}, "suspending", c.durations.Suspend, vmSuspended, PowerSuspended)
 }
 
-func (c *Compute) actResume(r *http.Request, s *server, _ json.RawMessage) (int, any, *fake.Error) {
+func (c *Compute) actResume(call *kit.Call, s *server, _ json.RawMessage) (kit.Reply, error) {
 	return c.simpleTransition(s, "resume", []string{vmSuspended}, "resuming", c.durations.Resume, vmActive, PowerRunning)
 }
 
-func (c *Compute) actUnrescue(r *http.Request, s *server, _ json.RawMessage) (int, any, *fake.Error) {
+func (c *Compute) actUnrescue(call *kit.Call, s *server, _ json.RawMessage) (kit.Reply, error) {
 	return c.simpleTransition(s, "unrescue", []string{vmRescued}, "unrescuing", c.durations.Unrescue, vmActive, PowerRunning)
 }
 
-func (c *Compute) actLock(r *http.Request, s *server, arg json.RawMessage) (int, any, *fake.Error) {
+func (c *Compute) actLock(call *kit.Call, s *server, arg json.RawMessage) (kit.Reply, error) {
 	var in struct {
 		Reason *string `json:"locked_reason"`
 	}
 	if err := decodeArg(arg, &in); err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
-	if in.Reason != nil && !versionOf(r).AtLeast(73) {
-		return 0, nil, badRequest("Invalid input for field/attribute lock. Value: %s. Additional properties are not allowed ('locked_reason' was unexpected)", arg)
+	if in.Reason != nil && !versionOf(call).AtLeast(73) {
+		return kit.Reply{}, badRequest("Invalid input for field/attribute lock. Value: %s. Additional properties are not allowed ('locked_reason' was unexpected)", arg)
 	}
 	s.Locked = true
 	if in.Reason != nil {
 		s.LockedReason = *in.Reason
 	}
-	s.Updated = c.now()
-	return http.StatusAccepted, nil, nil
+	s.Updated = c.Now()
+	return kit.Status(http.StatusAccepted), nil
 }
 
-func (c *Compute) actUnlock(r *http.Request, s *server, _ json.RawMessage) (int, any, *fake.Error) {
+func (c *Compute) actUnlock(call *kit.Call, s *server, _ json.RawMessage) (kit.Reply, error) {
 	s.Locked, s.LockedReason = false, ""
-	s.Updated = c.now()
-	return http.StatusAccepted, nil, nil
+	s.Updated = c.Now()
+	return kit.Status(http.StatusAccepted), nil
 }
 
-func (c *Compute) actRescue(r *http.Request, s *server, arg json.RawMessage) (int, any, *fake.Error) {
+func (c *Compute) actRescue(call *kit.Call, s *server, arg json.RawMessage) (kit.Reply, error) {
 	var in struct {
 		AdminPass string `json:"adminPass"`
 		ImageRef  string `json:"rescue_image_ref"`
 	}
 	if err := decodeArg(arg, &in); err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
 	if err := requireState(s, "rescue", []string{vmActive, vmStopped, vmError}); err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
 	if in.ImageRef != "" {
 		if _, ok := c.images[in.ImageRef]; !ok {
-			return 0, nil, badRequest("Can not find requested image")
+			return kit.Reply{}, badRequest("Can not find requested image")
 		}
 	}
 	pass := in.AdminPass
 	if pass == "" {
-		pass = c.env.RNG.Alnum(12)
+		pass = c.RNG().Alnum(12)
 	}
 	s.rescueImage = in.ImageRef
 	c.beginTaskLocked(s, "rescuing", c.durations.Rescue, func(s *server, at time.Time) {
 		s.VMState = vmRescued
 		s.setPower(PowerRunning, at)
 	})
-	return http.StatusOK, map[string]string{"adminPass": pass}, nil
+	return kit.OK(adminPassJSON{AdminPass: pass}), nil
 }
 
-func (c *Compute) actShelve(r *http.Request, s *server, _ json.RawMessage) (int, any, *fake.Error) {
+func (c *Compute) actShelve(call *kit.Call, s *server, _ json.RawMessage) (kit.Reply, error) {
 	if err := requireState(s, "shelve", []string{vmActive, vmStopped, vmPaused, vmSuspended}); err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
 	offload := c.durations.ShelveOffload
 	c.beginTaskLocked(s, "shelving", c.durations.Shelve, func(s *server, at time.Time) {
@@ -571,52 +619,52 @@ func (c *Compute) actShelve(r *http.Request, s *server, _ json.RawMessage) (int,
 			})
 		}
 	})
-	return http.StatusAccepted, nil, nil
+	return kit.Status(http.StatusAccepted), nil
 }
 
-func (c *Compute) actShelveOffload(r *http.Request, s *server, _ json.RawMessage) (int, any, *fake.Error) {
+func (c *Compute) actShelveOffload(call *kit.Call, s *server, _ json.RawMessage) (kit.Reply, error) {
 	if err := requireState(s, "shelveOffload", []string{vmShelved}); err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
 	c.beginTaskLocked(s, "shelving_offloading", 0, func(s *server, at time.Time) {
 		s.VMState = vmShelvedOffloaded
 		s.setPower(PowerShutdown, at)
 		s.Host, s.HypervisorHostname = "", "" // offloaded: on no host, as the timed offload leaves it
 	})
-	return http.StatusAccepted, nil, nil
+	return kit.Status(http.StatusAccepted), nil
 }
 
-func (c *Compute) actUnshelve(r *http.Request, s *server, arg json.RawMessage) (int, any, *fake.Error) {
+func (c *Compute) actUnshelve(call *kit.Call, s *server, arg json.RawMessage) (kit.Reply, error) {
 	var in struct {
 		AvailabilityZone *string `json:"availability_zone"`
 	}
 	if err := decodeArg(arg, &in); err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
 	if err := requireState(s, "unshelve", []string{vmShelved, vmShelvedOffloaded}); err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
 	if in.AvailabilityZone != nil && *in.AvailabilityZone != "" {
 		if !containsString(c.zones, *in.AvailabilityZone) {
-			return 0, nil, badRequest("The requested availability zone is not available")
+			return kit.Reply{}, badRequest("The requested availability zone is not available")
 		}
 		s.AvailabilityZone = *in.AvailabilityZone
 	}
 	if s.Host == "" {
 		c.instanceCounter++
-		s.Host, _ = c.placeLocked(nil, s.AvailabilityZone, c.instanceCounter)
+		s.Host = c.placeLocked(nil, s.AvailabilityZone, c.instanceCounter).host
 		s.HypervisorHostname = s.Host + ".mockcloud.test"
 	}
 	c.beginTaskLocked(s, "unshelving", c.durations.Unshelve, toActive)
-	return http.StatusAccepted, nil, nil
+	return kit.Status(http.StatusAccepted), nil
 }
 
 // snapshotLocked makes an image of a server, SAVING until the snapshot
 // time has passed.
 func (c *Compute) snapshotLocked(s *server, name string, md map[string]string) *Image {
-	now := c.now()
+	now := c.Now()
 	img := &Image{
-		ID: c.env.RNG.UUID(), Name: name, Status: "SAVING", ServerID: s.ID,
+		ID: c.RNG().UUID(), Name: name, Status: "SAVING", ServerID: s.ID,
 		Created: now, Updated: now, ReadyAt: now.Add(c.durations.Snapshot),
 		Metadata: map[string]string{"image_type": "snapshot", "instance_uuid": s.ID, "owner_id": s.ProjectID, "user_id": s.UserID},
 	}
@@ -636,34 +684,49 @@ func (c *Compute) snapshotLocked(s *server, name string, md map[string]string) *
 	return img
 }
 
-func (c *Compute) imageLocation(r *http.Request, project, id string) string {
-	return links(r, project, "images", id)[0]["href"]
+func (c *Compute) imageLocation(call *kit.Call, project, id string) string {
+	return selfHref(call, project, "images", id)
 }
 
-func (c *Compute) actCreateImage(r *http.Request, s *server, arg json.RawMessage) (int, any, *fake.Error) {
+// The answers of rescue, createImage and createBackup (2.45) and
+// os-getConsoleOutput.
+type (
+	adminPassJSON struct {
+		AdminPass string `json:"adminPass"`
+	}
+	imageIDJSON struct {
+		ImageID string `json:"image_id"`
+	}
+	consoleOutputJSON struct {
+		Output string `json:"output"`
+	}
+)
+
+func (c *Compute) actCreateImage(call *kit.Call, s *server, arg json.RawMessage) (kit.Reply, error) {
 	var in struct {
 		Name     string            `json:"name"`
 		Metadata map[string]string `json:"metadata"`
 	}
 	if err := decodeArg(arg, &in); err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
 	if !validName(in.Name) {
-		return 0, nil, badRequest("Invalid input for field/attribute createImage. Value: %s. 'name' is a required property", arg)
+		return kit.Reply{}, badRequest("Invalid input for field/attribute createImage. Value: %s. 'name' is a required property", arg)
 	}
 	// Nova's snapshot and snapshot_volume_backed: not while shelved.
 	if err := requireState(s, "createImage", []string{vmActive, vmStopped, vmPaused, vmSuspended}); err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
 	img := c.snapshotLocked(s, in.Name, in.Metadata)
-	loc := c.imageLocation(r, s.ProjectID, img.ID)
-	if versionOf(r).AtLeast(45) {
-		return http.StatusAccepted, map[string]string{"image_id": img.ID}, nil
+	loc := c.imageLocation(call, s.ProjectID, img.ID)
+	if versionOf(call).AtLeast(45) {
+		return kit.JSON(http.StatusAccepted, imageIDJSON{ImageID: img.ID}), nil
 	}
-	return http.StatusAccepted, locationBody{location: loc}, nil
+	call.Header().Set("Location", loc)
+	return kit.Status(http.StatusAccepted), nil
 }
 
-func (c *Compute) actCreateBackup(r *http.Request, s *server, arg json.RawMessage) (int, any, *fake.Error) {
+func (c *Compute) actCreateBackup(call *kit.Call, s *server, arg json.RawMessage) (kit.Reply, error) {
 	var in struct {
 		Name       string            `json:"name"`
 		BackupType string            `json:"backup_type"`
@@ -671,18 +734,18 @@ func (c *Compute) actCreateBackup(r *http.Request, s *server, arg json.RawMessag
 		Metadata   map[string]string `json:"metadata"`
 	}
 	if err := decodeArg(arg, &in); err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
 	switch {
 	case !validName(in.Name):
-		return 0, nil, badRequest("Invalid input for field/attribute createBackup. 'name' is a required property")
+		return kit.Reply{}, badRequest("Invalid input for field/attribute createBackup. 'name' is a required property")
 	case in.BackupType == "":
-		return 0, nil, badRequest("Invalid input for field/attribute createBackup. 'backup_type' is a required property")
+		return kit.Reply{}, badRequest("Invalid input for field/attribute createBackup. 'backup_type' is a required property")
 	case in.Rotation == nil || *in.Rotation < 0:
-		return 0, nil, badRequest("Invalid input for field/attribute createBackup. 'rotation' is a required property and must be at least 0")
+		return kit.Reply{}, badRequest("Invalid input for field/attribute createBackup. 'rotation' is a required property and must be at least 0")
 	}
 	if err := requireState(s, "createBackup", []string{vmActive, vmStopped, vmPaused, vmSuspended}); err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
 	md := cloneMap(in.Metadata)
 	if md == nil {
@@ -717,33 +780,34 @@ func (c *Compute) actCreateBackup(r *http.Request, s *server, arg json.RawMessag
 	if *in.Rotation == 0 {
 		delete(c.images, img.ID)
 	}
-	if versionOf(r).AtLeast(45) {
-		return http.StatusAccepted, map[string]string{"image_id": img.ID}, nil
+	if versionOf(call).AtLeast(45) {
+		return kit.JSON(http.StatusAccepted, imageIDJSON{ImageID: img.ID}), nil
 	}
 	if *in.Rotation == 0 {
-		return http.StatusAccepted, nil, nil // Nova sets no Location then
+		return kit.Status(http.StatusAccepted), nil // Nova sets no Location then
 	}
-	return http.StatusAccepted, locationBody{location: c.imageLocation(r, s.ProjectID, img.ID)}, nil
+	call.Header().Set("Location", c.imageLocation(call, s.ProjectID, img.ID))
+	return kit.Status(http.StatusAccepted), nil
 }
 
-func (c *Compute) actChangePassword(r *http.Request, s *server, arg json.RawMessage) (int, any, *fake.Error) {
+func (c *Compute) actChangePassword(call *kit.Call, s *server, arg json.RawMessage) (kit.Reply, error) {
 	var in struct {
 		AdminPass *string `json:"adminPass"`
 	}
 	if err := decodeArg(arg, &in); err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
 	if in.AdminPass == nil {
-		return 0, nil, badRequest("Invalid input for field/attribute changePassword. Value: %s. 'adminPass' is a required property", arg)
+		return kit.Reply{}, badRequest("Invalid input for field/attribute changePassword. Value: %s. 'adminPass' is a required property", arg)
 	}
 	if err := requireState(s, "changePassword", []string{vmActive}); err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
 	pass := *in.AdminPass
 	c.beginTaskLocked(s, "updating_password", c.durations.Password, func(s *server, at time.Time) {
 		s.AdminPass = pass
 	})
-	return http.StatusAccepted, nil, nil
+	return kit.Status(http.StatusAccepted), nil
 }
 
 // consoleLog is the boot log the fake hypervisor "captured".
@@ -766,21 +830,21 @@ func (c *Compute) consoleLog(s *server) []string {
 	return lines
 }
 
-func (c *Compute) actConsoleOutput(r *http.Request, s *server, arg json.RawMessage) (int, any, *fake.Error) {
+func (c *Compute) actConsoleOutput(call *kit.Call, s *server, arg json.RawMessage) (kit.Reply, error) {
 	var in struct {
 		Length *json.Number `json:"length"`
 	}
 	if err := decodeArg(arg, &in); err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
 	if s.VMState == vmBuilding || s.PowerState != PowerRunning && s.VMState != vmStopped {
-		return 0, nil, conflict("Cannot 'get_console_output' instance %s while it is in vm_state %s", s.ID, s.VMState)
+		return kit.Reply{}, conflict("Cannot 'get_console_output' instance %s while it is in vm_state %s", s.ID, s.VMState)
 	}
 	lines := c.consoleLog(s)
 	if in.Length != nil {
 		n, err := in.Length.Int64()
 		if err != nil || n < -1 {
-			return 0, nil, badRequest("Invalid input for field/attribute length. Value: %s.", *in.Length)
+			return kit.Reply{}, badRequest("Invalid input for field/attribute length. Value: %s.", *in.Length)
 		}
 		if n >= 0 && int(n) < len(lines) {
 			lines = lines[len(lines)-int(n):]
@@ -790,18 +854,18 @@ func (c *Compute) actConsoleOutput(r *http.Request, s *server, arg json.RawMessa
 	if len(lines) > 0 {
 		out += "\n"
 	}
-	return http.StatusOK, map[string]string{"output": out}, nil
+	return kit.OK(consoleOutputJSON{Output: out}), nil
 }
 
-func (c *Compute) actResetState(r *http.Request, s *server, arg json.RawMessage) (int, any, *fake.Error) {
-	if err := nvAdminOnly(r, "os_compute_api:os-admin-actions:reset_state"); err != nil {
-		return 0, nil, err
+func (c *Compute) actResetState(call *kit.Call, s *server, arg json.RawMessage) (kit.Reply, error) {
+	if err := nvAdminOnly(call, "os_compute_api:os-admin-actions:reset_state"); err != nil {
+		return kit.Reply{}, err
 	}
 	var in struct {
 		State string `json:"state"`
 	}
 	if err := decodeArg(arg, &in); err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
 	switch in.State {
 	case "active":
@@ -811,70 +875,65 @@ func (c *Compute) actResetState(r *http.Request, s *server, arg json.RawMessage)
 		s.cancelTasks()
 		s.VMState, s.TaskState = vmError, ""
 	default:
-		return 0, nil, badRequest("Invalid input for field/attribute state. Value: %s. '%s' is not one of ['active', 'error']", in.State, in.State)
+		return kit.Reply{}, badRequest("Invalid input for field/attribute state. Value: %s. '%s' is not one of ['active', 'error']", in.State, in.State)
 	}
-	s.Updated = c.now()
-	return http.StatusAccepted, nil, nil
+	s.Updated = c.Now()
+	return kit.Status(http.StatusAccepted), nil
 }
 
-func isAuthenticated(r *http.Request) bool {
-	_, ok := fake.PrincipalFrom(r.Context())
-	return ok
-}
-
-func (c *Compute) actForceDelete(r *http.Request, s *server, _ json.RawMessage) (int, any, *fake.Error) {
-	now := c.now()
+func (c *Compute) actForceDelete(call *kit.Call, s *server, _ json.RawMessage) (kit.Reply, error) {
+	now := c.Now()
 	s.events = nil
 	s.TaskState = ""
 	s.VMState = vmDeleted
 	s.setPower(PowerNoState, now)
 	s.Deleted, s.TerminatedAt, s.Updated = true, now, now
 	c.releaseLocked(s)
-	return http.StatusAccepted, nil, nil
+	return kit.Status(http.StatusAccepted), nil
 }
 
-func (c *Compute) actAddSecurityGroup(r *http.Request, s *server, arg json.RawMessage) (int, any, *fake.Error) {
+func (c *Compute) actAddSecurityGroup(call *kit.Call, s *server, arg json.RawMessage) (kit.Reply, error) {
 	var in struct {
 		Name string `json:"name"`
 	}
 	if err := decodeArg(arg, &in); err != nil || in.Name == "" {
-		return 0, nil, badRequest("Invalid input for field/attribute addSecurityGroup. 'name' is a required property")
+		return kit.Reply{}, badRequest("Invalid input for field/attribute addSecurityGroup. 'name' is a required property")
 	}
 	if !containsString(s.SecurityGroups, in.Name) {
 		s.SecurityGroups = append(s.SecurityGroups, in.Name)
 	}
-	return http.StatusAccepted, nil, nil
+	return kit.Status(http.StatusAccepted), nil
 }
 
-func (c *Compute) actRemoveSecurityGroup(r *http.Request, s *server, arg json.RawMessage) (int, any, *fake.Error) {
+func (c *Compute) actRemoveSecurityGroup(call *kit.Call, s *server, arg json.RawMessage) (kit.Reply, error) {
 	var in struct {
 		Name string `json:"name"`
 	}
 	if err := decodeArg(arg, &in); err != nil || in.Name == "" {
-		return 0, nil, badRequest("Invalid input for field/attribute removeSecurityGroup. 'name' is a required property")
+		return kit.Reply{}, badRequest("Invalid input for field/attribute removeSecurityGroup. 'name' is a required property")
 	}
 	for i, g := range s.SecurityGroups {
 		if g == in.Name {
 			s.SecurityGroups = append(s.SecurityGroups[:i:i], s.SecurityGroups[i+1:]...)
-			return http.StatusAccepted, nil, nil
+			return kit.Status(http.StatusAccepted), nil
 		}
 	}
-	return 0, nil, notFound("Security group %s not assigned to the instance", in.Name)
+	return kit.Reply{}, notFound("Security group %s not assigned to the instance", in.Name)
 }
 
 // actMigrate is a cold migration: admin only. Nova runs it as a resize to
 // the same flavor on another host, so it goes through RESIZE to
 // VERIFY_RESIZE and needs a confirmResize; revertResize moves it back.
-func (c *Compute) actMigrate(r *http.Request, s *server, arg json.RawMessage) (int, any, *fake.Error) {
-	if err := nvAdminOnly(r, "os_compute_api:os-migrate-server:migrate"); err != nil {
-		return 0, nil, err
+func (c *Compute) actMigrate(call *kit.Call, s *server, arg json.RawMessage) (kit.Reply, error) {
+	if err := nvAdminOnly(call, "os_compute_api:os-migrate-server:migrate"); err != nil {
+		return kit.Reply{}, err
 	}
 	target, err := c.migrationTargetLocked(s, arg)
 	if err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
 	if err := requireState(s, "migrate", []string{vmActive, vmStopped}); err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
 	wasStopped := s.VMState == vmStopped
 	c.beginTaskLocked(s, "resize_prep", c.durations.Resize, func(s *server, at time.Time) {
@@ -888,31 +947,31 @@ func (c *Compute) actMigrate(r *http.Request, s *server, arg json.RawMessage) (i
 			s.setPower(PowerRunning, at)
 		}
 	})
-	return http.StatusAccepted, nil, nil
+	return kit.Status(http.StatusAccepted), nil
 }
 
 // actLiveMigrate moves a running (or paused) server to another host:
 // admin only; MIGRATING, then back in the state it was in.
-func (c *Compute) actLiveMigrate(r *http.Request, s *server, arg json.RawMessage) (int, any, *fake.Error) {
-	if err := nvAdminOnly(r, "os_compute_api:os-migrate-server:migrate_live"); err != nil {
-		return 0, nil, err
+func (c *Compute) actLiveMigrate(call *kit.Call, s *server, arg json.RawMessage) (kit.Reply, error) {
+	if err := nvAdminOnly(call, "os_compute_api:os-migrate-server:migrate_live"); err != nil {
+		return kit.Reply{}, err
 	}
 	target, err := c.migrationTargetLocked(s, arg)
 	if err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
 	if err := requireState(s, "os-migrateLive", []string{vmActive, vmPaused}); err != nil {
-		return 0, nil, err
+		return kit.Reply{}, err
 	}
 	c.beginTaskLocked(s, "migrating", c.durations.Resize, func(s *server, at time.Time) {
 		s.Host, s.HypervisorHostname = target, target+".mockcloud.test"
 	})
-	return http.StatusAccepted, nil, nil
+	return kit.Status(http.StatusAccepted), nil
 }
 
 // migrationTargetLocked is the host a migration goes to: the one the body
 // names, or the next one that is not the server's.
-func (c *Compute) migrationTargetLocked(s *server, arg json.RawMessage) (string, *fake.Error) {
+func (c *Compute) migrationTargetLocked(s *server, arg json.RawMessage) (string, error) {
 	var in struct {
 		Host *string `json:"host"`
 	}

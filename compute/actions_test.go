@@ -3,6 +3,7 @@ package compute_test
 import (
 	"encoding/json"
 	"net/http"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -669,10 +670,67 @@ func TestActionForceDeleteAndSecurityGroups(t *testing.T) {
 	}
 }
 
-func TestActionIsFault(t *testing.T) {
+// actionOps are the refined op of every known action, by its key.
+var actionOps = map[string]string{
+	"reboot": compute.OpActionReboot, "resize": compute.OpActionResize,
+	"confirmResize": compute.OpActionConfirmResize, "revertResize": compute.OpActionRevertResize,
+	"rebuild": compute.OpActionRebuild, "os-start": compute.OpActionStart, "os-stop": compute.OpActionStop,
+	"pause": compute.OpActionPause, "unpause": compute.OpActionUnpause, "suspend": compute.OpActionSuspend,
+	"resume": compute.OpActionResume, "lock": compute.OpActionLock, "unlock": compute.OpActionUnlock,
+	"rescue": compute.OpActionRescue, "unrescue": compute.OpActionUnrescue, "shelve": compute.OpActionShelve,
+	"shelveOffload": compute.OpActionShelveOffload, "unshelve": compute.OpActionUnshelve,
+	"createImage": compute.OpActionCreateImage, "createBackup": compute.OpActionCreateBackup,
+	"changePassword": compute.OpActionChangePassword, "os-getConsoleOutput": compute.OpActionGetConsoleOutput,
+	"os-resetState": compute.OpActionResetState, "forceDelete": compute.OpActionForceDelete,
+	"addSecurityGroup": compute.OpActionAddSecurityGroup, "removeSecurityGroup": compute.OpActionRemoveSecurityGroup,
+	"migrate": compute.OpActionMigrate, "os-migrateLive": compute.OpActionLiveMigrate,
+	"os-getVNCConsole": compute.OpActionGetVNCConsole, "os-getSPICEConsole": compute.OpActionGetSPICEConsole,
+	"os-getSerialConsole": compute.OpActionGetSerialConsole, "os-getRDPConsole": compute.OpActionGetRDPConsole,
+}
+
+// TestActionOps: each action is its own op, named by its key, in the
+// journal and in the service's list of ops; a body that names no known
+// action, or several, keeps the route's op.
+func TestActionOps(t *testing.T) {
+	a := newNova(t)
+	id := a.activeServer("ops")
+	keys := make([]string, 0, len(actionOps))
+	for k := range actionOps {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	ops := a.srv.Ops()
+	for _, k := range keys {
+		op := actionOps[k]
+		if op != compute.OpServerAction+"."+k {
+			t.Errorf("%s: op %q, want %q", k, op, compute.OpServerAction+"."+k)
+		}
+		if i := sort.SearchStrings(ops, op); i == len(ops) || ops[i] != op {
+			t.Errorf("Ops() lacks %s", op)
+		}
+		// Each on a server of its own, ACTIVE.
+		s, err := a.srv.AddServer(compute.Server{ProjectID: "demo", FlavorID: "1", ImageID: compute.DefaultImageID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.srv.ResetRequests()
+		a.action(s.ID, `{"`+k+`":null}`)
+		fake.CheckOps(t, a.srv.Requests(), op)
+	}
+	a.srv.ResetRequests()
+	a.action(id, `{"os-reboot":{}}`).wantFault(t, http.StatusBadRequest, "badRequest", "There is no such action: os-reboot")
+	a.action(id, `{"reboot":{"type":"HARD"},"os-stop":null}`).wantFault(t, http.StatusBadRequest, "badRequest", "Malformed request body")
+	a.action(id, `{"reboot"`).want(t, http.StatusBadRequest)
+	a.action(id, `{}`).want(t, http.StatusBadRequest)
+	fake.CheckOps(t, a.srv.Requests(), compute.OpServerAction, compute.OpServerAction, compute.OpServerAction, compute.OpServerAction)
+}
+
+// TestActionFault: a fault naming one action's op faults that action
+// only, for every action.
+func TestActionFault(t *testing.T) {
 	a := newNova(t)
 	id := a.activeServer("flaky")
-	h := a.srv.Inject(fake.Fault{Match: compute.ActionIs("reboot"), Status: 503, Times: 1})
+	h := a.srv.Inject(fake.Fault{Op: compute.OpActionReboot, Status: 503, Times: 1})
 	r := a.action(id, `{"reboot":{"type":"SOFT"}}`)
 	r.want(t, http.StatusServiceUnavailable)
 	if f := r.fault(t); f.Name != "serviceUnavailable" {
@@ -685,22 +743,25 @@ func TestActionIsFault(t *testing.T) {
 	if h.Hits() != 1 {
 		t.Errorf("Hits() = %d", h.Hits())
 	}
-	reqs := fake.Filter(a.srv.Requests(), compute.OpServerAction)
+	reqs := fake.Filter(a.srv.Requests(), compute.OpServerAction+".*")
 	if len(reqs) != 3 || reqs[0].Fault != h.ID() || reqs[0].Status != 503 || reqs[1].Fault != "" {
 		t.Errorf("journal of actions: %+v", reqs)
 	}
+	fake.CheckOps(t, reqs, compute.OpActionReboot, compute.OpActionStop, compute.OpActionReboot)
 
-	for _, tc := range []struct {
-		req  fake.Request
-		want bool
-	}{
-		{fake.Request{Op: compute.OpServerAction, Body: `{"reboot":{"type":"HARD"}}`}, true},
-		{fake.Request{Op: compute.OpServerAction, Body: `{"os-reboot":{}}`}, false},
-		{fake.Request{Op: compute.OpServerAction, Body: `{"reboot"`}, false},
-		{fake.Request{Op: compute.OpCreateServer, Body: `{"reboot":{}}`}, false},
-	} {
-		if got := compute.ActionIs("reboot")(tc.req); got != tc.want {
-			t.Errorf("ActionIs(reboot)(%+v) = %v", tc.req, got)
+	// Every action: its fault leaves another action alone and answers it.
+	for k, op := range actionOps {
+		other := `{"lock":null}`
+		if k == "lock" {
+			other = `{"unlock":null}`
 		}
+		h := a.srv.Inject(fake.Fault{Op: op, Status: http.StatusTeapot, Body: `{"teapot":1}`})
+		if r := a.action(id, other); r.Status == http.StatusTeapot {
+			t.Errorf("fault on %s answered %s", op, other)
+		}
+		if r := a.action(id, `{"`+k+`":null}`); r.Status != http.StatusTeapot {
+			t.Errorf("fault on %s: %s answered %d %s", op, k, r.Status, r.Body)
+		}
+		h.Remove()
 	}
 }

@@ -3,15 +3,14 @@ package compute
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/gorilla/mux"
-	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/kit"
+	"github.com/mockcloud/mockcloud/kit/mimic"
 )
 
 // OutcomeKind is what a server creation does.
@@ -41,6 +40,9 @@ type Outcome struct {
 // CreateBehavior makes matching server creations behave differently. The
 // first registered behavior whose criteria all match decides.
 type CreateBehavior struct {
+	// ID is set by AddCreateBehavior: a UUID made from a counter (Mimic's
+	// form), so registering a behavior never shifts the IDs of servers.
+	ID       string
 	Project  string            // only this project; empty matches any
 	Name     string            // regular expression matched at the start of the server name
 	Metadata map[string]string // metadata key -> regular expression its value must match (at the start)
@@ -49,29 +51,31 @@ type CreateBehavior struct {
 	Outcomes []Outcome
 }
 
+// createBehavior is a registered CreateBehavior, compiled; next counts the
+// creations it has decided.
 type createBehavior struct {
-	id       string
 	project  string
 	name     *regexp.Regexp
 	metadata map[string]*regexp.Regexp
 	outcomes []Outcome
 	next     int
+	spec     CreateBehavior
 }
 
-// AddCreateBehavior registers b and returns its ID.
-func (c *Compute) AddCreateBehavior(b CreateBehavior) (string, error) {
+// AddCreateBehavior registers b and returns the stored copy, its ID set.
+func (c *Compute) AddCreateBehavior(b CreateBehavior) (CreateBehavior, error) {
 	if len(b.Outcomes) == 0 {
-		return "", fmt.Errorf("compute: a create behavior needs at least one outcome")
+		return CreateBehavior{}, fmt.Errorf("compute: a create behavior needs at least one outcome")
 	}
 	cb := &createBehavior{project: b.Project, outcomes: append([]Outcome(nil), b.Outcomes...), metadata: map[string]*regexp.Regexp{}}
 	var err error
-	if cb.name, err = fake.AnchoredRegexp(b.Name); err != nil {
-		return "", fmt.Errorf("compute: server_name criterion: %v", err)
+	if cb.name, err = mimic.AnchoredRegexp(b.Name); err != nil {
+		return CreateBehavior{}, fmt.Errorf("compute: server_name criterion: %v", err)
 	}
 	for k, v := range b.Metadata {
-		re, err := fake.AnchoredRegexp(v)
+		re, err := mimic.AnchoredRegexp(v)
 		if err != nil {
-			return "", fmt.Errorf("compute: metadata criterion %q: %v", k, err)
+			return CreateBehavior{}, fmt.Errorf("compute: metadata criterion %q: %v", k, err)
 		}
 		if re == nil {
 			re = regexp.MustCompile(`^`)
@@ -80,36 +84,63 @@ func (c *Compute) AddCreateBehavior(b CreateBehavior) (string, error) {
 	}
 	for i, o := range cb.outcomes {
 		if o.Code != 0 && (o.Code < 100 || o.Code > 599) {
-			return "", fmt.Errorf("compute: outcome %d: %d is not an HTTP status", i, o.Code)
+			return CreateBehavior{}, fmt.Errorf("compute: outcome %d: %d is not an HTTP status", i, o.Code)
 		}
 		if o.Duration < 0 {
-			return "", fmt.Errorf("compute: outcome %d: negative duration", i)
+			return CreateBehavior{}, fmt.Errorf("compute: outcome %d: negative duration", i)
 		}
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	cb.id = c.env.RNG.UUID()
-	c.behaviors = append(c.behaviors, cb)
-	return cb.id, nil
+	cb.spec = b.clone()
+	cb.spec.ID = ""
+	stored := b.clone()
+	stored.ID = c.behaviors.Add(cb)
+	return stored, nil
+}
+
+func (b CreateBehavior) clone() CreateBehavior {
+	b.Metadata = cloneMap(b.Metadata)
+	b.Outcomes = append([]Outcome(nil), b.Outcomes...)
+	return b
+}
+
+// CreateBehaviors returns the registered behaviors, in the order they are
+// tried.
+func (c *Compute) CreateBehaviors() []CreateBehavior {
+	var out []CreateBehavior
+	// One pass under the registry's lock: IDs and behaviors that match.
+	c.behaviors.First(func(id string, b *createBehavior) bool {
+		spec := b.spec.clone()
+		spec.ID = id
+		out = append(out, spec)
+		return false
+	})
+	return out
 }
 
 // RemoveCreateBehavior unregisters a behavior; it reports whether it existed.
-func (c *Compute) RemoveCreateBehavior(id string) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for i, b := range c.behaviors {
-		if b.id == id {
-			c.behaviors = append(c.behaviors[:i:i], c.behaviors[i+1:]...)
-			return true
-		}
-	}
-	return false
-}
+func (c *Compute) RemoveCreateBehavior(id string) bool { return c.behaviors.Remove(id) }
 
 // creationOutcome decides what a creation does: Mimic's metadata presets
 // first (create_server_failure, server_building, server_error), then the
 // registered behaviors.
 func (c *Compute) creationOutcome(project, name string, md map[string]string) (Outcome, bool) {
+	if o, ok := presetOutcome(md); ok {
+		return o, true
+	}
+	var o Outcome
+	_, found := c.behaviors.First(func(_ string, b *createBehavior) bool {
+		if !b.matches(project, name, md) {
+			return false
+		}
+		o = b.outcomes[b.next%len(b.outcomes)]
+		b.next++
+		return true
+	})
+	return o, found
+}
+
+// presetOutcome is the outcome Mimic's metadata presets ask for.
+func presetOutcome(md map[string]string) (Outcome, bool) {
 	if raw, ok := md["create_server_failure"]; ok {
 		var p struct {
 			Message string `json:"message"`
@@ -128,37 +159,29 @@ func (c *Compute) creationOutcome(project, name string, md map[string]string) (O
 	if _, ok := md["server_error"]; ok {
 		return Outcome{Kind: Error}, true
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, b := range c.behaviors {
-		if b.project != "" && b.project != project {
-			continue
-		}
-		if b.name != nil && !b.name.MatchString(name) {
-			continue
-		}
-		ok := true
-		for k, re := range b.metadata {
-			if !re.MatchString(md[k]) {
-				ok = false
-				break
-			}
-		}
-		if !ok {
-			continue
-		}
-		o := b.outcomes[b.next%len(b.outcomes)]
-		b.next++
-		return o, true
-	}
 	return Outcome{}, false
 }
 
-// writeOutcomeFailure answers a Fail or FalseNegative outcome the way
-// Mimic does: {"<type>": {"message", "code"}}, computeFault and 500 by
-// default.
-func writeOutcomeFailure(w http.ResponseWriter, o Outcome) {
-	fake.MimicFailure{Code: o.Code, Message: o.Message, Type: o.Type}.Write(w, fake.MimicFailure{
+// matches reports whether a creation meets every criterion of b.
+func (b *createBehavior) matches(project, name string, md map[string]string) bool {
+	if b.project != "" && b.project != project {
+		return false
+	}
+	if b.name != nil && !b.name.MatchString(name) {
+		return false
+	}
+	for k, re := range b.metadata {
+		if !re.MatchString(md[k]) {
+			return false
+		}
+	}
+	return true
+}
+
+// outcomeFailure answers a Fail or FalseNegative outcome the way Mimic
+// does: {"<type>": {"message", "code"}}, computeFault and 500 by default.
+func outcomeFailure(o Outcome) kit.Reply {
+	return mimic.Failure{Code: o.Code, Message: o.Message, Type: o.Type}.Reply(mimic.Failure{
 		Code: http.StatusInternalServerError, Type: "computeFault",
 		Message: "The server has either erred or is incapable of performing the requested operation",
 	})
@@ -172,19 +195,23 @@ const (
 )
 
 // controlRoutes serves Mimic's Nova control API under /control/v2/{tenant}:
-// the catalog lists it as "cloudServersBehavior", as Mimic does.
-func (c *Compute) controlRoutes(r *mux.Router) {
-	r.HandleFunc("/control/v2/{project_id}/behaviors/creation", c.controlAddBehavior).Methods("POST").Name(OpControlAddBehavior)
-	r.HandleFunc("/control/v2/{project_id}/behaviors/creation/{behavior_id}", c.controlDeleteBehavior).Methods("DELETE").Name(OpControlDeleteBehavior)
-	r.HandleFunc("/control/v2/{project_id}/attributes/", c.controlAttributes).Methods("POST").Name(OpControlAttributes)
-	r.HandleFunc("/control/v2/{project_id}/attributes", c.controlAttributes).Methods("POST")
+// the catalog lists it as "cloudServersBehavior", as Mimic does. It takes
+// no token.
+func (c *Compute) controlRoutes() []kit.Route {
+	const root = "/control/v2/{project_id}"
+	return []kit.Route{
+		{Op: OpControlAddBehavior, Method: "POST", Path: root + "/behaviors/creation", Handler: c.controlAddBehavior, Public: true},
+		{Op: OpControlDeleteBehavior, Method: "DELETE", Path: root + "/behaviors/creation/{behavior_id}", Handler: c.controlDeleteBehavior, Public: true},
+		{Op: OpControlAttributes, Method: "POST", Path: root + "/attributes/", Handler: c.controlAttributes, Public: true},
+		{Op: OpControlAttributes, Method: "POST", Path: root + "/attributes", Handler: c.controlAttributes, Public: true},
+	}
 }
 
 // parseMimicCreateBehavior reads Mimic's behavior body: criteria
 // server_name (a regular expression) and metadata (key -> regular
 // expression).
 func parseMimicCreateBehavior(body []byte) (CreateBehavior, error) {
-	mb, err := fake.ParseMimicBehavior(body)
+	mb, err := mimic.ParseBehavior(body)
 	if err != nil {
 		return CreateBehavior{}, err
 	}
@@ -251,71 +278,64 @@ func outcomeFromMimic(name string, raw json.RawMessage) (Outcome, error) {
 }
 
 // controlAddBehavior: 201 {"id"}, or 400 with no body, as Mimic answers.
-func (c *Compute) controlAddBehavior(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	b, err := parseMimicCreateBehavior(body)
-	if err == nil {
-		b.Project = mux.Vars(r)["project_id"]
-		var id string
-		if id, err = c.AddCreateBehavior(b); err == nil {
-			fake.WriteJSON(w, http.StatusCreated, map[string]string{"id": id})
-			return
-		}
+func (c *Compute) controlAddBehavior(call *kit.Call) (kit.Reply, error) {
+	b, err := parseMimicCreateBehavior(call.Body)
+	if err != nil {
+		return kit.Status(http.StatusBadRequest), nil
 	}
-	w.WriteHeader(http.StatusBadRequest)
+	b.Project = call.Var("project_id")
+	stored, err := c.AddCreateBehavior(b)
+	if err != nil {
+		return kit.Status(http.StatusBadRequest), nil
+	}
+	return kit.JSON(http.StatusCreated, behaviorIDJSON{ID: stored.ID}), nil
+}
+
+// behaviorIDJSON answers a registration, as Mimic does.
+type behaviorIDJSON struct {
+	ID string `json:"id"`
 }
 
 // controlDeleteBehavior: 204, or 404 for an ID the tenant did not
 // register (Mimic keeps one registry per tenant).
-func (c *Compute) controlDeleteBehavior(w http.ResponseWriter, r *http.Request) {
-	vars := mux.Vars(r)
-	c.mu.Lock()
-	found := false
-	for i, b := range c.behaviors {
-		if b.id == vars["behavior_id"] && b.project == vars["project_id"] {
-			c.behaviors = append(c.behaviors[:i:i], c.behaviors[i+1:]...)
-			found = true
-			break
-		}
+func (c *Compute) controlDeleteBehavior(call *kit.Call) (kit.Reply, error) {
+	id, project := call.Var("behavior_id"), call.Var("project_id")
+	// KIT: Registry has no conditional Remove; checking the owner and removing are two steps (a concurrent removal only turns this into a 404).
+	_, own := c.behaviors.First(func(bid string, b *createBehavior) bool { return bid == id && b.project == project })
+	if own && c.behaviors.Remove(id) {
+		return kit.Status(http.StatusNoContent), nil
 	}
-	c.mu.Unlock()
-	if found {
-		w.WriteHeader(http.StatusNoContent)
-		return
-	}
-	w.WriteHeader(http.StatusNotFound)
+	return kit.Status(http.StatusNotFound), nil
 }
 
 // controlAttributes is Mimic's {"status": {"<server id>": "ERROR", ...}}:
 // 201 when every server exists (all are changed), 400 otherwise (none is).
-func (c *Compute) controlAttributes(w http.ResponseWriter, r *http.Request) {
+func (c *Compute) controlAttributes(call *kit.Call) (kit.Reply, error) {
 	var in struct {
 		Status map[string]string `json:"status"`
 	}
-	body, _ := io.ReadAll(r.Body)
-	if err := json.Unmarshal(body, &in); err != nil || in.Status == nil {
-		w.WriteHeader(http.StatusBadRequest)
-		return
+	if err := json.Unmarshal(call.Body, &in); err != nil || in.Status == nil {
+		return kit.Status(http.StatusBadRequest), nil
 	}
-	project := mux.Vars(r)["project_id"]
-	// Check every server, then change them all, under one lock: the batch
-	// applies whole or not at all.
-	status := func() int {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		for id, st := range in.Status {
-			s, ok := c.servers[id]
-			_, known := statusStates[strings.ToUpper(st)]
-			if !ok || s.ProjectID != project || !known || !c.liveLocked(s) {
-				return http.StatusBadRequest
-			}
+	return kit.Status(c.setStatuses(call.Var("project_id"), in.Status)), nil
+}
+
+// setStatuses checks every server, then changes them all, under one lock:
+// the batch applies whole or not at all.
+func (c *Compute) setStatuses(project string, statuses map[string]string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for id, st := range statuses {
+		s, ok := c.servers[id]
+		_, known := statusStates[strings.ToUpper(st)]
+		if !ok || s.ProjectID != project || !known || !c.liveLocked(s) {
+			return http.StatusBadRequest
 		}
-		for id, st := range in.Status {
-			c.setStatusLocked(c.servers[id], st)
-		}
-		return http.StatusCreated
-	}()
-	w.WriteHeader(status)
+	}
+	for id, st := range statuses {
+		c.setStatusLocked(c.servers[id], st)
+	}
+	return http.StatusCreated
 }
 
 // Presets describes the Mimic metadata presets a server create honours, in

@@ -342,7 +342,7 @@ func TestMimicBehaviorControlAPI(t *testing.T) {
 	}
 
 	// The control API needs no token even when the API does.
-	b := newNova(t, compute.WithEnv(fake.Env{Auth: novaAuth}), compute.WithSeed(1)).as("project-a")
+	b := newNovaWithAuth(t, novaAuth).as("project-a")
 	b.behavior("error", nil, []any{})
 	if st := b.withToken("tok-a").status(b.withToken("tok-a").createNamed("x")); st != "ERROR" {
 		t.Errorf("with tokens: %s", st)
@@ -409,7 +409,7 @@ func TestAddCreateBehavior(t *testing.T) {
 		}
 	}
 
-	id, err := a.srv.AddCreateBehavior(compute.CreateBehavior{
+	in := compute.CreateBehavior{
 		Project: "demo", Name: "web", Metadata: map[string]string{"env": "prod|staging"},
 		Outcomes: []compute.Outcome{
 			{Kind: compute.Fail, Code: 418, Message: "teapot"},
@@ -419,9 +419,20 @@ func TestAddCreateBehavior(t *testing.T) {
 			{Kind: compute.Succeed},
 			{Kind: compute.Error},
 		},
-	})
+	}
+	stored, err := a.srv.AddCreateBehavior(in)
 	if err != nil {
 		t.Fatal(err)
+	}
+	id := stored.ID
+	// The stored copy is what was given, with a counted ID (Mimic's form).
+	wantStored := in
+	wantStored.ID = "00000000-0000-4000-8000-000000000001"
+	if diff := cmp.Diff(wantStored, stored); diff != "" {
+		t.Errorf("AddCreateBehavior (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]compute.CreateBehavior{wantStored}, a.srv.CreateBehaviors()); diff != "" {
+		t.Errorf("CreateBehaviors (-want +got):\n%s", diff)
 	}
 	prod := func(name string) novaReply {
 		return a.do("POST", "/servers", novaBody(map[string]any{"name": name, "metadata": map[string]string{"env": "production"}}))
@@ -456,6 +467,9 @@ func TestAddCreateBehavior(t *testing.T) {
 	}
 	if !a.srv.RemoveCreateBehavior(id) || a.srv.RemoveCreateBehavior(id) {
 		t.Error("RemoveCreateBehavior: want true, then false")
+	}
+	if got := a.srv.CreateBehaviors(); len(got) != 0 {
+		t.Errorf("CreateBehaviors after removal: %+v", got)
 	}
 	prod("web-8").want(t, 202)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mockcloud/mockcloud/compute"
 	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // unlimited lifts every quota so benchmarks measure the fake, not Nova's
@@ -17,9 +18,8 @@ func unlimited() compute.Quota {
 	return compute.Quota{Instances: -1, Cores: -1, RAM: -1, MetadataItems: -1, KeyPairs: -1, ServerGroups: -1, ServerGroupMembers: -1}
 }
 
-func benchServer(b *testing.B) *compute.HTTPServer {
-	return compute.NewServer(b, compute.WithQuota(unlimited()), compute.WithDurations(compute.Instant()),
-		compute.WithEnv(fake.Env{Journal: fake.NewJournal(1024)}))
+func benchServer(b *testing.B) *compute.Compute {
+	return newInEnv(b, kit.Env{Journal: fake.NewJournal(1024)}, compute.WithQuota(unlimited()), compute.WithDurations(compute.Instant()))
 }
 
 func mustDo(b *testing.B, c *http.Client, req *http.Request, want int) {
@@ -54,7 +54,7 @@ func BenchmarkGetServer(b *testing.B) {
 	srv := benchServer(b)
 	var id string
 	for i := 0; i < 1000; i++ {
-		s, err := srv.SeedServer(compute.Server{ProjectID: "bench", FlavorID: "1", ImageID: compute.DefaultImageID})
+		s, err := srv.AddServer(compute.Server{ProjectID: "bench", FlavorID: "1", ImageID: compute.DefaultImageID})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -75,7 +75,7 @@ func BenchmarkGetServer(b *testing.B) {
 func BenchmarkListServers10k(b *testing.B) {
 	srv := benchServer(b)
 	for i := 0; i < 10000; i++ {
-		if _, err := srv.SeedServer(compute.Server{ProjectID: "bench", FlavorID: "1", ImageID: compute.DefaultImageID}); err != nil {
+		if _, err := srv.AddServer(compute.Server{ProjectID: "bench", FlavorID: "1", ImageID: compute.DefaultImageID}); err != nil {
 			b.Fatal(err)
 		}
 	}

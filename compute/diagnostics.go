@@ -1,19 +1,18 @@
 package compute
 
 import (
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // Route name of GET /servers/{id}/diagnostics.
 const OpGetServerDiagnostics = "compute.servers.diagnostics"
 
-func (c *Compute) diagnosticsRoutes() []apiRoute {
-	return []apiRoute{{OpGetServerDiagnostics, []string{"GET"}, "/servers/{server_id}/diagnostics", c.getDiagnostics}}
+func (c *Compute) diagnosticsRoutes() []kit.Route {
+	return []kit.Route{route(OpGetServerDiagnostics, "GET", "/servers/{server_id}/diagnostics", c.getDiagnostics)}
 }
 
 // powerStateNames are Nova's power_state.STATE_MAP.
@@ -68,117 +67,172 @@ func diskDevices(s *server) []string {
 	return devs
 }
 
-func (c *Compute) getDiagnostics(w http.ResponseWriter, r *http.Request) {
+func (c *Compute) getDiagnostics(call *kit.Call) (kit.Reply, error) {
 	c.mu.Lock()
-	s, err := c.serverLocked(r)
-	var body map[string]any
-	if err == nil {
-		err = nvAdminOnly(r, "os_compute_api:os-server-diagnostics")
-	}
-	if err == nil {
-		body, err = c.diagnosticsLocked(r, s, c.now())
-	}
-	c.mu.Unlock()
+	defer c.mu.Unlock()
+	s, err := c.serverLocked(call)
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
-	fake.WriteJSON(w, http.StatusOK, body)
+	if err := nvAdminOnly(call, "os_compute_api:os-server-diagnostics"); err != nil {
+		return kit.Reply{}, err
+	}
+	body, err := c.diagnosticsLocked(call, s, c.Now())
+	if err != nil {
+		return kit.Reply{}, err
+	}
+	return kit.OK(body), nil
+}
+
+// hostSample is what the hypervisor measures of a running server at one
+// instant.
+type hostSample struct {
+	cpuSeconds, uptime, memKiB int64
+	perCPU                     []int64 // CPU time per vCPU; the first takes the remainder
+	disks                      []string
+	nic                        nicCounters
 }
 
 // diagnosticsLocked is what the hypervisor reports of a running server:
 // the libvirt-style flat map before 2.48, the standard form from 2.48.
-func (c *Compute) diagnosticsLocked(r *http.Request, s *server, now time.Time) (map[string]any, *fake.Error) {
+func (c *Compute) diagnosticsLocked(call *kit.Call, s *server, now time.Time) (any, error) {
 	if s.Host == "" {
 		return nil, conflict("Instance %s is not ready", s.ID)
 	}
 	if s.PowerState != PowerRunning {
 		return nil, conflict("Cannot 'get_diagnostics' instance %s while it is in power state %s", s.ID, powerStateNames[s.PowerState])
 	}
+	smp := sampleLocked(s, now)
+	if !versionOf(call).AtLeast(48) {
+		return libvirtDiagnostics(s, smp), nil
+	}
+	return standardDiagnostics(s, smp), nil
+}
+
+func sampleLocked(s *server, now time.Time) hostSample {
 	cpu := s.cpuTime(now)
-	cpuSeconds := int64(cpu / time.Second)
-	var uptime int64
+	smp := hostSample{cpuSeconds: int64(cpu / time.Second), memKiB: int64(s.MemoryMB) * 1024, disks: diskDevices(s)}
 	if !s.LaunchedAt.IsZero() && now.After(s.LaunchedAt) {
-		uptime = int64(now.Sub(s.LaunchedAt) / time.Second)
+		smp.uptime = int64(now.Sub(s.LaunchedAt) / time.Second)
 	}
-	vcpus := s.VCPUs
-	if vcpus < 1 {
-		vcpus = 1
+	vcpus := max(s.VCPUs, 1)
+	smp.perCPU = make([]int64, vcpus)
+	for i := range smp.perCPU {
+		smp.perCPU[i] = int64(cpu) / int64(vcpus)
 	}
-	// CPU time is spread over the vCPUs; the first takes the remainder.
-	perCPU := make([]int64, vcpus)
-	for i := range perCPU {
-		perCPU[i] = int64(cpu) / int64(vcpus)
-	}
-	perCPU[0] += int64(cpu) % int64(vcpus)
-	memKiB := int64(s.MemoryMB) * 1024
-	disks := diskDevices(s)
-	nic := nicIO(uptime)
+	smp.perCPU[0] += int64(cpu) % int64(vcpus)
+	smp.nic = nicIO(smp.uptime)
+	return smp
+}
 
-	if !versionOf(r).AtLeast(48) {
-		out := map[string]any{"memory": memKiB, "memory-actual": memKiB, "memory-rss": memKiB * 3 / 4}
-		for i, t := range perCPU {
-			out["cpu"+strconv.Itoa(i)+"_time"] = t
-		}
-		for i, dev := range disks {
-			d := diskIO(i == 0, cpuSeconds)
-			out[dev+"_read"] = d.readBytes
-			out[dev+"_read_req"] = d.readRequests
-			out[dev+"_write"] = d.writeBytes
-			out[dev+"_write_req"] = d.writeRequests
-			out[dev+"_errors"] = -1
-		}
-		for _, itf := range s.Interfaces {
-			tap := "tap" + itf.PortID
-			if len(tap) > 14 {
-				tap = tap[:14]
-			}
-			out[tap+"_rx"] = nic.rxOctets
-			out[tap+"_rx_packets"] = nic.rxPackets
-			out[tap+"_rx_errors"] = 0
-			out[tap+"_rx_drop"] = 0
-			out[tap+"_tx"] = nic.txOctets
-			out[tap+"_tx_packets"] = nic.txPackets
-			out[tap+"_tx_errors"] = 0
-			out[tap+"_tx_drop"] = 0
-		}
-		return out, nil
+// libvirtDiagnostics is the flat form before 2.48: counters named by
+// device ({"cpu0_time", "vda_read", "tap…_rx", …}).
+func libvirtDiagnostics(s *server, smp hostSample) map[string]int64 {
+	out := map[string]int64{"memory": smp.memKiB, "memory-actual": smp.memKiB, "memory-rss": smp.memKiB * 3 / 4}
+	for i, t := range smp.perCPU {
+		out["cpu"+strconv.Itoa(i)+"_time"] = t
 	}
-
-	cpus := make([]map[string]any, 0, vcpus)
-	for i, t := range perCPU {
-		var util any
-		if uptime > 0 {
-			u := t * 100 / (uptime * int64(time.Second))
-			if u > 100 {
-				u = 100
-			}
-			util = u
-		}
-		cpus = append(cpus, map[string]any{"id": i, "time": t, "utilisation": util})
+	for i, dev := range smp.disks {
+		d := diskIO(i == 0, smp.cpuSeconds)
+		out[dev+"_read"] = d.readBytes
+		out[dev+"_read_req"] = d.readRequests
+		out[dev+"_write"] = d.writeBytes
+		out[dev+"_write_req"] = d.writeRequests
+		out[dev+"_errors"] = -1
 	}
-	diskDetails := make([]map[string]any, 0, len(disks))
-	for i := range disks {
-		d := diskIO(i == 0, cpuSeconds)
-		diskDetails = append(diskDetails, map[string]any{
-			"read_bytes": d.readBytes, "read_requests": d.readRequests,
-			"write_bytes": d.writeBytes, "write_requests": d.writeRequests, "errors_count": 0,
-		})
-	}
-	nics := make([]map[string]any, 0, len(s.Interfaces))
 	for _, itf := range s.Interfaces {
-		nics = append(nics, map[string]any{
-			"mac_address": itf.MAC,
-			"rx_octets":   nic.rxOctets, "rx_packets": nic.rxPackets, "rx_errors": 0, "rx_drop": 0, "rx_rate": nil,
-			"tx_octets": nic.txOctets, "tx_packets": nic.txPackets, "tx_errors": 0, "tx_drop": 0, "tx_rate": nil,
-		})
+		tap := "tap" + itf.PortID
+		if len(tap) > 14 {
+			tap = tap[:14]
+		}
+		out[tap+"_rx"] = smp.nic.rxOctets
+		out[tap+"_rx_packets"] = smp.nic.rxPackets
+		out[tap+"_rx_errors"] = 0
+		out[tap+"_rx_drop"] = 0
+		out[tap+"_tx"] = smp.nic.txOctets
+		out[tap+"_tx_packets"] = smp.nic.txPackets
+		out[tap+"_tx_errors"] = 0
+		out[tap+"_tx_drop"] = 0
 	}
-	return map[string]any{
-		"state": powerStateNames[s.PowerState], "driver": diagnosticsDriver,
-		"hypervisor": diagnosticsHypervisor, "hypervisor_os": diagnosticsHypervisorOS,
-		"uptime": uptime, "config_drive": s.ConfigDrive,
-		"num_cpus": vcpus, "num_disks": len(disks), "num_nics": len(s.Interfaces),
-		"memory_details": map[string]any{"maximum": s.MemoryMB, "used": s.MemoryMB},
-		"cpu_details":    cpus, "disk_details": diskDetails, "nic_details": nics,
-	}, nil
+	return out
+}
+
+// diagnosticsJSON is the standard form, from 2.48.
+type diagnosticsJSON struct {
+	State         string            `json:"state"`
+	Driver        string            `json:"driver"`
+	Hypervisor    string            `json:"hypervisor"`
+	HypervisorOS  string            `json:"hypervisor_os"`
+	Uptime        int64             `json:"uptime"`
+	ConfigDrive   bool              `json:"config_drive"`
+	NumCPUs       int               `json:"num_cpus"`
+	NumDisks      int               `json:"num_disks"`
+	NumNICs       int               `json:"num_nics"`
+	MemoryDetails memoryDetailsJSON `json:"memory_details"`
+	CPUDetails    []cpuDetailJSON   `json:"cpu_details"`
+	DiskDetails   []diskDetailJSON  `json:"disk_details"`
+	NICDetails    []nicDetailJSON   `json:"nic_details"`
+}
+
+type memoryDetailsJSON struct {
+	Maximum int `json:"maximum"`
+	Used    int `json:"used"`
+}
+
+type cpuDetailJSON struct {
+	ID          int    `json:"id"`
+	Time        int64  `json:"time"`
+	Utilisation *int64 `json:"utilisation"` // null before any uptime
+}
+
+type diskDetailJSON struct {
+	ReadBytes     int64 `json:"read_bytes"`
+	ReadRequests  int64 `json:"read_requests"`
+	WriteBytes    int64 `json:"write_bytes"`
+	WriteRequests int64 `json:"write_requests"`
+	ErrorsCount   int64 `json:"errors_count"`
+}
+
+type nicDetailJSON struct {
+	MAC       string `json:"mac_address"`
+	RxOctets  int64  `json:"rx_octets"`
+	RxPackets int64  `json:"rx_packets"`
+	RxErrors  int64  `json:"rx_errors"`
+	RxDrop    int64  `json:"rx_drop"`
+	RxRate    *int64 `json:"rx_rate"` // the fake driver measures no rates
+	TxOctets  int64  `json:"tx_octets"`
+	TxPackets int64  `json:"tx_packets"`
+	TxErrors  int64  `json:"tx_errors"`
+	TxDrop    int64  `json:"tx_drop"`
+	TxRate    *int64 `json:"tx_rate"`
+}
+
+func standardDiagnostics(s *server, smp hostSample) diagnosticsJSON {
+	out := diagnosticsJSON{
+		State: powerStateNames[s.PowerState], Driver: diagnosticsDriver,
+		Hypervisor: diagnosticsHypervisor, HypervisorOS: diagnosticsHypervisorOS,
+		Uptime: smp.uptime, ConfigDrive: s.ConfigDrive,
+		NumCPUs: len(smp.perCPU), NumDisks: len(smp.disks), NumNICs: len(s.Interfaces),
+		MemoryDetails: memoryDetailsJSON{Maximum: s.MemoryMB, Used: s.MemoryMB},
+		CPUDetails:    make([]cpuDetailJSON, 0, len(smp.perCPU)),
+		DiskDetails:   make([]diskDetailJSON, 0, len(smp.disks)),
+		NICDetails:    make([]nicDetailJSON, 0, len(s.Interfaces)),
+	}
+	for i, t := range smp.perCPU {
+		cpu := cpuDetailJSON{ID: i, Time: t}
+		if smp.uptime > 0 {
+			cpu.Utilisation = ptr(min(t*100/(smp.uptime*int64(time.Second)), 100))
+		}
+		out.CPUDetails = append(out.CPUDetails, cpu)
+	}
+	for i := range smp.disks {
+		d := diskIO(i == 0, smp.cpuSeconds)
+		out.DiskDetails = append(out.DiskDetails, diskDetailJSON{ReadBytes: d.readBytes, ReadRequests: d.readRequests,
+			WriteBytes: d.writeBytes, WriteRequests: d.writeRequests})
+	}
+	for _, itf := range s.Interfaces {
+		out.NICDetails = append(out.NICDetails, nicDetailJSON{MAC: itf.MAC,
+			RxOctets: smp.nic.rxOctets, RxPackets: smp.nic.rxPackets, TxOctets: smp.nic.txOctets, TxPackets: smp.nic.txPackets})
+	}
+	return out
 }

@@ -7,14 +7,23 @@
 //
 // # Using it
 //
-// In a Cloud (package mockcloud) compute is mounted per region at
-// /compute/{region} and listed in the catalog as "nova" (…/v2.1/{project_id})
-// and "cloudServersOpenStack" (…/v2/{tenant_id}); tokens come from identity.
-// On its own:
+// In a Cloud (package mockcloud) compute is mounted per region from
+// [Descriptor] at /compute/{region} and listed in the catalog as "nova"
+// (…/v2.1/{project_id}), "cloudServersOpenStack" (…/v2/{tenant_id}) and
+// Mimic's control API "cloudServersBehavior" (…/control/v2/{tenant_id});
+// tokens come from identity. On its own:
 //
-//	srv := compute.NewServer(t)             // no token check; project from the URL
+//	srv := compute.New(t)                   // started; no token check; project from the URL
 //	url := srv.URL() + "/v2.1/my-project"   // the compute endpoint
 //	srv.Clock().Advance(30 * time.Second)   // BUILD -> ACTIVE
+//
+// [NewUnstarted] returns it unstarted, to serve its Handler yourself. Its
+// options are fake.Option: fake.WithClock, fake.WithSeed and
+// fake.WithRegion (RegionOne by default) on its own, and this package's
+// [WithDurations], [WithQuota], [WithAvailabilityZones], [WithHosts] and
+// [WithoutDefaults] anywhere. IDs, passwords, MAC addresses and generated
+// keypairs come from the service's own seeded stream: the same seed gives
+// the same run.
 //
 // # What it fakes
 //
@@ -24,10 +33,10 @@
 //     2.47, locked 2.9, description 2.19, tags 2.26, server_groups 2.71,
 //     locked_reason 2.73, image_id from createImage 2.45 …).
 //   - Servers: create (validation, quota, min/max count, reservation IDs,
-//     server groups, block device mappings), get, list and detail with
-//     filters and limit/marker pagination, update, delete, addresses,
-//     metadata; actions (reboot, resize/confirm/revert, rebuild, start,
-//     stop, pause, suspend, lock, rescue, shelve, createImage,
+//     server groups and their placement, block device mappings), get, list
+//     and detail with filters and limit/marker pagination, update, delete,
+//     addresses, metadata; actions (reboot, resize/confirm/revert, rebuild,
+//     start, stop, pause, suspend, lock, rescue, shelve, createImage,
 //     createBackup, changePassword, console output, resetState,
 //     forceDelete, security groups, migrate, live migration, the pre-2.6
 //     console actions), each refused with 409 in the vm_state or
@@ -36,13 +45,18 @@
 //     quotas, availability zones, server groups, volume and interface
 //     attachments, diagnostics, remote consoles, instance actions and
 //     hypervisors (see the files of the same names).
-//   - Failure injection: Mimic's metadata presets (create_server_failure,
+//   - Failure injection: the faults of package fake, by op — every server
+//     action is an op of its own, named by its key in the body
+//     ([OpActionReboot] is "compute.servers.action.reboot"), so a fault can
+//     name one action; Mimic's metadata presets (create_server_failure,
 //     server_building, server_error, delete_server_failure, whose code is
-//     honoured), Mimic's creation behaviors with server_name and metadata
+//     honoured); Mimic's creation behaviors with server_name and metadata
 //     criteria ([Compute.AddCreateBehavior], and over HTTP at Mimic's
-//     control paths under /control/v2/{tenant}), status on demand
-//     ([Compute.SetServerStatus], [Compute.ScheduleServerStatus]), and the
-//     generic faults of package fake ([ActionIs] matches one action).
+//     control paths under /control/v2/{tenant}); status on demand
+//     ([Compute.SetServerStatus], [Compute.ScheduleServerStatus]).
+//   - Seeding and inspection bypassing HTTP: [Compute.AddServer],
+//     [Compute.AddFlavor], [Compute.AddImage], [Compute.AddKeypair],
+//     [Compute.Server], [Compute.Servers], [Compute.CheckServer] …
 //
 // # Fidelity limits
 //
@@ -51,6 +65,8 @@
 //     Neutron, and network UUIDs in requests are recorded, not checked.
 //     Security groups are names only.
 //   - Volumes are IDs: nothing checks that a volume exists in Cinder.
+//   - Placement counts no resources: servers go round-robin to their
+//     zone's hosts, or where a server group's policy puts them.
 //   - No soft delete (restore), no cells, no aggregates, no migrations API,
 //     no live-migration progress. The admin-only APIs (os-resetState,
 //     migrate, os-migrateLive, diagnostics, hypervisors, flavor and quota
@@ -59,4 +75,5 @@
 //   - A project's usage is counted from its live servers at request time,
 //     with no reservations; creations are checked and stored one at a
 //     time, so concurrent creates cannot together exceed the quota.
+//   - Generated SSH keys are Ed25519 (Nova makes RSA ones).
 package compute

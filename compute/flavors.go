@@ -10,20 +10,14 @@
 package compute
 
 import (
-	"bytes"
 	"encoding/json"
-	"fmt"
-	"io"
-	"math"
 	"net/http"
-	"net/url"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 
-	"github.com/gorilla/mux"
-	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // Route names of the flavor API (flavors, os-flavor-manage and
@@ -42,244 +36,89 @@ const (
 	OpDeleteFlavorExtraSpec  = "compute.flavors.extraspecs.delete"
 )
 
-func (c *Compute) flavorRoutes() []apiRoute {
-	return []apiRoute{
-		{OpListFlavors, []string{"GET"}, "/flavors", c.listFlavors},
-		{OpListFlavorDetail, []string{"GET"}, "/flavors/detail", c.listFlavorDetail},
-		{OpCreateFlavor, []string{"POST"}, "/flavors", c.createFlavor},
-		{OpGetFlavor, []string{"GET"}, "/flavors/{flavor_id}", c.getFlavor},
-		{OpUpdateFlavor, []string{"PUT"}, "/flavors/{flavor_id}", c.updateFlavor},
-		{OpDeleteFlavor, []string{"DELETE"}, "/flavors/{flavor_id}", c.deleteFlavor},
-		{OpListFlavorExtraSpecs, []string{"GET"}, "/flavors/{flavor_id}/os-extra_specs", c.listExtraSpecs},
-		{OpCreateFlavorExtraSpecs, []string{"POST"}, "/flavors/{flavor_id}/os-extra_specs", c.createExtraSpecs},
-		{OpGetFlavorExtraSpec, []string{"GET"}, "/flavors/{flavor_id}/os-extra_specs/{key}", c.getExtraSpec},
-		{OpUpdateFlavorExtraSpec, []string{"PUT"}, "/flavors/{flavor_id}/os-extra_specs/{key}", c.updateExtraSpec},
-		{OpDeleteFlavorExtraSpec, []string{"DELETE"}, "/flavors/{flavor_id}/os-extra_specs/{key}", c.deleteExtraSpec},
+func (c *Compute) flavorRoutes() []kit.Route {
+	return []kit.Route{
+		route(OpListFlavors, "GET", "/flavors", c.listFlavors),
+		route(OpListFlavorDetail, "GET", "/flavors/detail", c.listFlavorDetail),
+		route(OpCreateFlavor, "POST", "/flavors", c.createFlavor),
+		route(OpGetFlavor, "GET", "/flavors/{flavor_id}", c.getFlavor),
+		route(OpUpdateFlavor, "PUT", "/flavors/{flavor_id}", c.updateFlavor),
+		route(OpDeleteFlavor, "DELETE", "/flavors/{flavor_id}", c.deleteFlavor),
+		route(OpListFlavorExtraSpecs, "GET", "/flavors/{flavor_id}/os-extra_specs", c.listExtraSpecs),
+		route(OpCreateFlavorExtraSpecs, "POST", "/flavors/{flavor_id}/os-extra_specs", c.createExtraSpecs),
+		route(OpGetFlavorExtraSpec, "GET", "/flavors/{flavor_id}/os-extra_specs/{key}", c.getExtraSpec),
+		route(OpUpdateFlavorExtraSpec, "PUT", "/flavors/{flavor_id}/os-extra_specs/{key}", c.updateExtraSpec),
+		route(OpDeleteFlavorExtraSpec, "DELETE", "/flavors/{flavor_id}/os-extra_specs/{key}", c.deleteExtraSpec),
 	}
 }
-
-// Helpers shared by the flavor, image, keypair, limit, quota, zone and
-// server group files.
-
-// policyDenied is Nova's 403 when a policy rule refuses the caller.
-func policyDenied(rule string) *fake.Error {
-	return forbidden("Policy doesn't allow %s to be performed.", rule)
-}
-
-// adminAllowed reports whether an admin-only policy passes: with no token
-// check every caller passes, otherwise only the admin role.
-func adminAllowed(r *http.Request) bool { return !isAuthenticated(r) || callerOf(r).admin }
-
-// rejectUnknownQuery is the additionalProperties=false query schema Nova
-// applies from microversion since (2.75 for most resources).
-func rejectUnknownQuery(r *http.Request, since int, allowed ...string) *fake.Error {
-	if !versionOf(r).AtLeast(since) {
-		return nil
-	}
-	return nvQueryAllowed(r, allowed)
-}
-
-var digitsOnly = regexp.MustCompile(`^[0-9]*$`)
-
-// queryInt reads a query parameter of Nova's non_negative_integer (min 0)
-// or positive_integer (min 1) schema. given is false when it is absent.
-func queryInt(r *http.Request, name string, min int) (n int, given bool, err *fake.Error) {
-	q := r.URL.Query()
-	if _, ok := q[name]; !ok {
-		return 0, false, nil
-	}
-	raw := q.Get(name)
-	if raw == "" || !digitsOnly.MatchString(raw) {
-		if raw == "" {
-			return 0, true, badRequest("Invalid input for query parameters %s. Value: . '' is too short", name)
-		}
-		return 0, true, badRequest("Invalid input for query parameters %s. Value: %s. '%s' does not match '^[0-9]*$'", name, raw, raw)
-	}
-	n, perr := strconv.Atoi(raw)
-	if perr != nil {
-		// Digits beyond an int: Python's int takes them, and the limit
-		// caps them.
-		n = math.MaxInt
-	}
-	if n < min {
-		return 0, true, badRequest("Invalid input for query parameters %s. Value: %s. %d is less than the minimum of %d", name, raw, n, min)
-	}
-	return n, true, nil
-}
-
-// pageSize is Nova's effective limit: the requested one capped at
-// max_limit (1000), max_limit when none is asked for.
-func pageSize(limit int, given bool) int {
-	if !given || limit > maxLimit {
-		return maxLimit
-	}
-	return limit
-}
-
-// nextLinks is Nova's collection "next" link: present when the page is
-// exactly as long as the effective limit, pointing at the same collection
-// with every query parameter kept and marker set to the page's last item.
-func nextLinks(r *http.Request, collection string, count int, lastID string) []map[string]string {
-	size := maxLimit
-	if raw := r.URL.Query().Get("limit"); raw != "" {
-		if n, err := strconv.Atoi(raw); err == nil && n < size {
-			size = n
-		}
-	}
-	if size == 0 || size != count {
-		return nil
-	}
-	q := url.Values{}
-	for k, vs := range r.URL.Query() {
-		if len(vs) > 0 {
-			q.Set(k, vs[len(vs)-1])
-		}
-	}
-	q.Set("marker", lastID)
-	href := fake.BaseURL(r) + versionRoot(r) + "/" + mux.Vars(r)["project_id"] + "/" + collection + "?" + q.Encode()
-	return []map[string]string{{"rel": "next", "href": href}}
-}
-
-// pyValue renders a JSON value as Nova's validation messages print it
-// after "Value:" (Python's str of the decoded value); "None" for an
-// absent one.
-func pyValue(raw json.RawMessage) string {
-	if len(raw) == 0 {
-		return "None"
-	}
-	var v any
-	if json.Unmarshal(raw, &v) != nil {
-		return string(raw)
-	}
-	switch x := v.(type) {
-	case nil:
-		return "None"
-	case bool:
-		if x {
-			return "True"
-		}
-		return "False"
-	case string:
-		return x
-	}
-	return string(raw)
-}
-
-// pyRepr is Python's repr of a decoded JSON value, as jsonschema messages
-// quote instances: strings in single quotes.
-func pyRepr(raw json.RawMessage) string {
-	var v any
-	if json.Unmarshal(raw, &v) == nil {
-		if s, ok := v.(string); ok {
-			return "'" + strings.ReplaceAll(s, "'", `\'`) + "'"
-		}
-	}
-	return pyValue(raw)
-}
-
-// schemaInt validates a member of Nova's integer-or-digit-string schemas
-// (flavor sizes, quota values) and returns its value.
-func schemaInt(field string, raw json.RawMessage, pattern *regexp.Regexp, min, max int64) (int64, *fake.Error) {
-	invalid := func(msg string) *fake.Error {
-		return badRequest("Invalid input for field/attribute %s. Value: %s. %s", field, pyValue(raw), msg)
-	}
-	var n int64
-	var s string
-	switch {
-	case json.Unmarshal(raw, &s) == nil:
-		if !pattern.MatchString(s) {
-			return 0, invalid(fmt.Sprintf("'%s' does not match '%s'", s, pattern.String()))
-		}
-		v, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			return 0, invalid(fmt.Sprintf("%s is greater than the maximum of %d", s, max))
-		}
-		n = v
-	default:
-		var num json.Number
-		dec := json.NewDecoder(strings.NewReader(string(raw)))
-		dec.UseNumber()
-		if dec.Decode(&num) != nil {
-			return 0, invalid(fmt.Sprintf("%s is not of type 'integer', 'string'", pyRepr(raw)))
-		}
-		v, err := strconv.ParseInt(num.String(), 10, 64)
-		if err != nil {
-			if f, ferr := num.Float64(); ferr == nil && f > float64(max) {
-				return 0, invalid(fmt.Sprintf("%s is greater than the maximum of %d", num, max))
-			}
-			return 0, invalid(fmt.Sprintf("%s is not of type 'integer', 'string'", num))
-		}
-		n = v
-	}
-	if n < min {
-		return 0, invalid(fmt.Sprintf("%d is less than the minimum of %d", n, min))
-	}
-	if n > max {
-		return 0, invalid(fmt.Sprintf("%d is greater than the maximum of %d", n, max))
-	}
-	return n, nil
-}
-
-// validNovaName is parameter_types.name (the v2.1 rule of nameProblem):
-// 1 to 255 printable characters, not starting or ending with whitespace.
-func validNovaName(field, name string) *fake.Error {
-	return nameError(field, name, nameProblem(name, false))
-}
-
-// extraSpecKey is the key pattern of Nova's metadata schemas.
-var extraSpecKey = regexp.MustCompile(`^[a-zA-Z0-9-_:. ]{1,255}$`)
-
-const maxDBInt = 0x7FFFFFFF
 
 // Flavors.
 
 // flavorVisible is Nova's flavor query for a caller: admins see every
 // flavor, others public ones (there are no flavor access lists).
-func flavorVisible(r *http.Request, f *Flavor) bool {
-	return f.IsPublic || adminAllowed(r)
+func flavorVisible(call *kit.Call, f *Flavor) bool {
+	return f.IsPublic || adminAllowed(call)
 }
 
 // flavorLocked finds a flavor the caller may see.
-func (c *Compute) flavorLocked(r *http.Request) (*Flavor, *fake.Error) {
-	id := mux.Vars(r)["flavor_id"]
+func (c *Compute) flavorLocked(call *kit.Call) (*Flavor, error) {
+	id := call.Var("flavor_id")
 	f, ok := c.flavors[id]
-	if !ok || !flavorVisible(r, f) {
+	if !ok || !flavorVisible(call, f) {
 		return nil, notFound("Flavor %s could not be found.", id)
 	}
 	return f, nil
 }
 
-// flavorJSON renders a flavor as Nova's flavor view does at the request's
-// microversion: the brief form for GET /flavors, the full one otherwise.
-func flavorJSON(r *http.Request, f *Flavor, full bool) map[string]any {
-	v := versionOf(r)
-	out := map[string]any{
-		"id": f.ID, "name": f.Name, "links": links(r, callerOf(r).projectID, "flavors", f.ID),
+// flavorBriefJSON is a flavor in GET /flavors.
+type flavorBriefJSON struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Links       []link `json:"links"`
+	Description any    `json:"description,omitempty"` // 2.55, null when empty
+}
+
+// flavorJSON is a flavor in full: GET /flavors/detail and /flavors/{id}.
+type flavorJSON struct {
+	flavorBriefJSON
+	RAM        int                `json:"ram"`
+	Disk       int                `json:"disk"`
+	VCPUs      int                `json:"vcpus"`
+	Ephemeral  int                `json:"OS-FLV-EXT-DATA:ephemeral"`
+	Disabled   bool               `json:"OS-FLV-DISABLED:disabled"`
+	IsPublic   bool               `json:"os-flavor-access:is_public"`
+	RxTxFactor any                `json:"rxtx_factor"` // a number, or "" for none
+	Swap       any                `json:"swap"`        // a number; "" for none before 2.75
+	ExtraSpecs *map[string]string `json:"extra_specs,omitempty"`
+}
+
+type flavorBody struct {
+	Flavor flavorJSON `json:"flavor"`
+}
+
+// flavorBrief renders a flavor as Nova's flavor view does for GET /flavors.
+func flavorBrief(call *kit.Call, f *Flavor) flavorBriefJSON {
+	out := flavorBriefJSON{ID: f.ID, Name: f.Name, Links: links(call, callerOf(call).projectID, "flavors", f.ID)}
+	if versionOf(call).AtLeast(55) {
+		out.Description = nullOr(f.Description)
 	}
-	if v.AtLeast(55) {
-		out["description"] = nullString(f.Description)
-	}
-	if !full {
-		return out
-	}
-	out["ram"] = f.RAM
-	out["disk"] = f.Disk
-	out["vcpus"] = f.VCPUs
-	out["OS-FLV-EXT-DATA:ephemeral"] = f.Ephemeral
-	out["OS-FLV-DISABLED:disabled"] = f.Disabled
-	out["os-flavor-access:is_public"] = f.IsPublic
-	var rxtx any = f.RxTxFactor
+	return out
+}
+
+// flavorDetail renders a flavor in full at the request's microversion.
+func flavorDetail(call *kit.Call, f *Flavor) flavorJSON {
+	v := versionOf(call)
+	out := flavorJSON{flavorBriefJSON: flavorBrief(call, f), RAM: f.RAM, Disk: f.Disk, VCPUs: f.VCPUs,
+		Ephemeral: f.Ephemeral, Disabled: f.Disabled, IsPublic: f.IsPublic, RxTxFactor: f.RxTxFactor, Swap: f.Swap}
 	if f.RxTxFactor == 0 {
-		rxtx = ""
+		out.RxTxFactor = ""
 	}
-	out["rxtx_factor"] = rxtx
-	var swap any = f.Swap
 	if f.Swap == 0 && !v.AtLeast(75) {
-		swap = ""
+		out.Swap = ""
 	}
-	out["swap"] = swap
 	if v.AtLeast(61) {
-		out["extra_specs"] = cloneMap(nonNilMap(f.ExtraSpecs))
+		specs := cloneMap(nonNilMap(f.ExtraSpecs))
+		out.ExtraSpecs = &specs
 	}
 	return out
 }
@@ -339,168 +178,159 @@ func cmpBool(a, b bool) int {
 	return 1
 }
 
-// quotedList renders values as a Python list literal, for enum messages.
-func quotedList(values []string) string {
-	q := make([]string, len(values))
-	for i, v := range values {
-		q[i] = "'" + v + "'"
-	}
-	return "[" + strings.Join(q, ", ") + "]"
+// flavorList is GET /flavors's answer.
+type flavorList[T any] struct {
+	Flavors []T    `json:"flavors"`
+	Links   []link `json:"flavors_links,omitempty"`
 }
 
-// parseBoolString is oslo's strict bool_from_string.
-func parseBoolString(s string) (bool, bool) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "1", "t", "true", "on", "y", "yes":
-		return true, true
-	case "0", "f", "false", "off", "n", "no":
-		return false, true
-	}
-	return false, false
+func (c *Compute) listFlavors(call *kit.Call) (kit.Reply, error) {
+	return listFlavorsAs(c, call, "flavors", flavorBrief)
 }
 
-func (c *Compute) listFlavors(w http.ResponseWriter, r *http.Request)      { c.flavorList(w, r, false) }
-func (c *Compute) listFlavorDetail(w http.ResponseWriter, r *http.Request) { c.flavorList(w, r, true) }
+func (c *Compute) listFlavorDetail(call *kit.Call) (kit.Reply, error) {
+	return listFlavorsAs(c, call, "flavors/detail", flavorDetail)
+}
 
-func (c *Compute) flavorList(w http.ResponseWriter, r *http.Request, detail bool) {
-	if err := rejectUnknownQuery(r, 75, "limit", "marker", "is_public", "minRam", "minDisk", "sort_key", "sort_dir"); err != nil {
-		writeErr(w, r, err)
-		return
+// flavorQuery is a parsed GET /flavors query.
+type flavorQuery struct {
+	limit            int
+	sortKey, sortDir string
+	admin            bool
+	public           *bool // nil: public and private
+	minRAM, minDisk  int
+	marker           string
+	hasMarker        bool
+}
+
+// parseFlavorQuery applies Nova's query schema and filters: only admins
+// choose is_public (absent means public only, "none" both).
+func parseFlavorQuery(call *kit.Call) (flavorQuery, error) {
+	fq := flavorQuery{admin: adminAllowed(call), public: ptr(true), minRAM: -1, minDisk: -1}
+	if err := rejectUnknownQuery(call, 75, "limit", "marker", "is_public", "minRam", "minDisk", "sort_key", "sort_dir"); err != nil {
+		return fq, err
 	}
-	q := r.URL.Query()
-	limit, given, err := queryInt(r, "limit", 0)
+	q := call.Query()
+	limit, given, err := queryInt(call, "limit", 0)
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return fq, err
 	}
-	limit = pageSize(limit, given)
-	sortKey, sortDir := q.Get("sort_key"), q.Get("sort_dir")
-	if sortKey == "" {
-		sortKey = "flavorid"
+	fq.limit = pageSize(limit, given)
+	fq.sortKey, fq.sortDir = firstNonEmpty(q.Get("sort_key"), "flavorid"), firstNonEmpty(q.Get("sort_dir"), "asc")
+	if _, ok := flavorSortKeys[fq.sortKey]; !ok {
+		return fq, badRequest("Invalid input for query parameters sort_key. Value: %s. '%s' is not one of %s", fq.sortKey, fq.sortKey, quotedList(flavorSortKeyNames))
 	}
-	if sortDir == "" {
-		sortDir = "asc"
+	if fq.sortDir != "asc" && fq.sortDir != "desc" {
+		return fq, badRequest("Invalid input for query parameters sort_dir. Value: %s. '%s' is not one of ['asc', 'desc']", fq.sortDir, fq.sortDir)
 	}
-	if _, ok := flavorSortKeys[sortKey]; !ok {
-		writeErr(w, r, badRequest("Invalid input for query parameters sort_key. Value: %s. '%s' is not one of %s", sortKey, sortKey, quotedList(flavorSortKeyNames)))
-		return
-	}
-	if sortDir != "asc" && sortDir != "desc" {
-		writeErr(w, r, badRequest("Invalid input for query parameters sort_dir. Value: %s. '%s' is not one of ['asc', 'desc']", sortDir, sortDir))
-		return
-	}
-	admin := adminAllowed(r)
-	// Only admins choose: is_public absent means public only, "none" both.
-	yes := true
-	public := &yes
-	if admin {
-		if raw, ok := q["is_public"]; ok {
-			switch {
-			case strings.EqualFold(raw[0], "none"):
-				public = nil
-			default:
-				b, ok := parseBoolString(raw[0])
-				if !ok {
-					writeErr(w, r, badRequest("Invalid is_public filter [%s]", raw[0]))
-					return
-				}
-				public = &b
-			}
+	if raw, ok := q["is_public"]; ok && fq.admin {
+		if fq.public, err = isPublicFilter(raw[0]); err != nil {
+			return fq, err
 		}
 	}
-	minRAM, minDisk := -1, -1
 	for _, p := range []struct {
 		name string
 		dst  *int
-	}{{"minRam", &minRAM}, {"minDisk", &minDisk}} {
+	}{{"minRam", &fq.minRAM}, {"minDisk", &fq.minDisk}} {
 		if raw, ok := q[p.name]; ok {
 			n, perr := strconv.Atoi(strings.TrimSpace(raw[0]))
 			if perr != nil {
-				writeErr(w, r, badRequest("Invalid %s filter [%s]", p.name, raw[0]))
-				return
+				return fq, badRequest("Invalid %s filter [%s]", p.name, raw[0])
 			}
 			*p.dst = n
 		}
 	}
-	marker := q.Get("marker")
-	_, hasMarker := q["marker"]
+	fq.marker, fq.hasMarker = q.Get("marker"), q.Has("marker")
+	return fq, nil
+}
 
+// isPublicFilter is an admin's is_public: a boolean, or "none" for both.
+func isPublicFilter(raw string) (*bool, error) {
+	if strings.EqualFold(raw, "none") {
+		return nil, nil
+	}
+	b, ok := parseBoolString(raw)
+	if !ok {
+		return nil, badRequest("Invalid is_public filter [%s]", raw)
+	}
+	return &b, nil
+}
+
+// matches reports whether a flavor passes the filters.
+func (fq *flavorQuery) matches(f *Flavor) bool {
+	return (fq.public == nil || f.IsPublic == *fq.public) && (fq.admin || !f.Disabled) &&
+		f.RAM >= fq.minRAM && f.Disk >= fq.minDisk
+}
+
+// listFlavorsAs answers one page of flavors, in the order asked for, each
+// rendered by render.
+func listFlavorsAs[T any](c *Compute, call *kit.Call, collection string, render func(*kit.Call, *Flavor) T) (kit.Reply, error) {
+	fq, err := parseFlavorQuery(call)
+	if err != nil {
+		return kit.Reply{}, err
+	}
 	c.mu.Lock()
+	defer c.mu.Unlock()
+	page, err := c.flavorPageLocked(call, fq)
+	if err != nil {
+		return kit.Reply{}, err
+	}
+	body := flavorList[T]{Flavors: make([]T, 0, len(page))}
+	for _, f := range page {
+		body.Flavors = append(body.Flavors, render(call, f))
+	}
+	if len(page) > 0 {
+		body.Links = nextLinks(call, collection, len(page), page[len(page)-1].ID)
+	}
+	return kit.OK(body), nil
+}
+
+// flavorPageLocked is one page of the flavors the caller sees that match.
+func (c *Compute) flavorPageLocked(call *kit.Call, fq flavorQuery) ([]*Flavor, error) {
 	all := make([]*Flavor, 0, len(c.flavors))
 	for _, f := range c.flavors {
-		if flavorVisible(r, f) {
+		if flavorVisible(call, f) {
 			all = append(all, f)
 		}
 	}
-	by := flavorSortKeys[sortKey]
+	by := flavorSortKeys[fq.sortKey]
 	sort.Slice(all, func(i, j int) bool {
 		d := by(all[i], all[j])
 		if d == 0 {
 			d = strings.Compare(all[i].ID, all[j].ID)
 		}
-		if sortDir == "desc" {
+		if fq.sortDir == "desc" {
 			return d > 0
 		}
 		return d < 0
 	})
 	start := 0
-	var ferr *fake.Error
-	if hasMarker {
-		start = -1
-		for i, f := range all {
-			if f.ID == marker {
-				start = i + 1
-				break
-			}
-		}
-		if start < 0 {
-			ferr = badRequest("marker [%s] not found", marker)
+	if fq.hasMarker {
+		var ok bool
+		if start, ok = afterMarker(all, func(f *Flavor) string { return f.ID }, fq.marker); !ok {
+			return nil, badRequest("marker [%s] not found", fq.marker)
 		}
 	}
-	out := []map[string]any{}
-	lastID := ""
-	if ferr == nil {
-		for _, f := range all[start:] {
-			if len(out) >= limit {
-				break
-			}
-			if public != nil && f.IsPublic != *public || !admin && f.Disabled ||
-				f.RAM < minRAM || f.Disk < minDisk {
-				continue
-			}
-			out = append(out, flavorJSON(r, f, detail))
-			lastID = f.ID
+	var page []*Flavor
+	for _, f := range all[start:] {
+		if len(page) >= fq.limit {
+			break
+		}
+		if fq.matches(f) {
+			page = append(page, f)
 		}
 	}
-	c.mu.Unlock()
-	if ferr != nil {
-		writeErr(w, r, ferr)
-		return
-	}
-	collection := "flavors"
-	if detail {
-		collection = "flavors/detail"
-	}
-	body := map[string]any{"flavors": out}
-	if l := nextLinks(r, collection, len(out), lastID); l != nil {
-		body["flavors_links"] = l
-	}
-	fake.WriteJSON(w, http.StatusOK, body)
+	return page, nil
 }
 
-func (c *Compute) getFlavor(w http.ResponseWriter, r *http.Request) {
+func (c *Compute) getFlavor(call *kit.Call) (kit.Reply, error) {
 	c.mu.Lock()
-	f, err := c.flavorLocked(r)
-	var body map[string]any
-	if err == nil {
-		body = map[string]any{"flavor": flavorJSON(r, f, true)}
-	}
-	c.mu.Unlock()
+	defer c.mu.Unlock()
+	f, err := c.flavorLocked(call)
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
-	fake.WriteJSON(w, http.StatusOK, body)
+	return kit.OK(flavorBody{Flavor: flavorDetail(call, f)}), nil
 }
 
 var (
@@ -509,75 +339,8 @@ var (
 	rxtxPattern       = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?$`)
 )
 
-// novaBooleans are the values of Nova's parameter_types.boolean.
-var novaBooleans = map[string]bool{
-	"True": true, "TRUE": true, "true": true, "1": true, "ON": true, "On": true, "on": true,
-	"YES": true, "Yes": true, "yes": true,
-	"False": false, "FALSE": false, "false": false, "0": false, "OFF": false, "Off": false, "off": false,
-	"NO": false, "No": false, "no": false,
-}
-
-const novaBooleanEnum = "[True, 'True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes', " +
-	"False, 'False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', 'No', 'no']"
-
-// schemaBool validates a member of parameter_types.boolean: a JSON
-// boolean or one of the strings oslo's bool_from_string knows (not null).
-func schemaBool(field string, raw json.RawMessage) (bool, *fake.Error) {
-	var b bool
-	if !isJSONNull(raw) && json.Unmarshal(raw, &b) == nil {
-		return b, nil
-	}
-	if s, ok := jsonString(raw); ok {
-		if v, ok := novaBooleans[s]; ok {
-			return v, nil
-		}
-	}
-	return false, badRequest("Invalid input for field/attribute %s. Value: %s. %s is not one of %s", field, pyValue(raw), pyRepr(raw), novaBooleanEnum)
-}
-
-// jsonString decodes a JSON string. Unlike json.Unmarshal into a string,
-// it does not take null for "".
-func jsonString(raw json.RawMessage) (string, bool) {
-	var s string
-	if isJSONNull(raw) || json.Unmarshal(raw, &s) != nil {
-		return "", false
-	}
-	return s, true
-}
-
-func isJSONNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
-
-// readReqBody reads the (already size-limited) request body.
-func readReqBody(r *http.Request) ([]byte, *fake.Error) {
-	if r.Body == nil {
-		return nil, nil
-	}
-	b, err := io.ReadAll(r.Body)
-	if err != nil {
-		return nil, badRequest("could not read request body: %v", err)
-	}
-	return b, nil
-}
-
-// membersOf decodes {"<key>": {...}} into its members, rejecting members
-// not in allowed (nil: any).
-func membersOf(r *http.Request, key string, allowed map[string]bool) (map[string]json.RawMessage, *fake.Error) {
-	var members map[string]json.RawMessage
-	body, rerr := readReqBody(r)
-	if rerr != nil {
-		return nil, rerr
-	}
-	if _, err := decodeWrapped(body, key, allowed, &members); err != nil {
-		return nil, err
-	}
-	if members == nil {
-		members = map[string]json.RawMessage{}
-	}
-	return members, nil
-}
-
-func (c *Compute) createFlavor(w http.ResponseWriter, r *http.Request) {
-	v := versionOf(r)
+func (c *Compute) createFlavor(call *kit.Call) (kit.Reply, error) {
+	v := versionOf(call)
 	allowed := map[string]bool{
 		"name": true, "id": true, "ram": true, "vcpus": true, "disk": true,
 		"OS-FLV-EXT-DATA:ephemeral": true, "swap": true, "rxtx_factor": true, "os-flavor-access:is_public": true,
@@ -585,48 +348,37 @@ func (c *Compute) createFlavor(w http.ResponseWriter, r *http.Request) {
 	if v.AtLeast(55) {
 		allowed["description"] = true
 	}
-	m, err := membersOf(r, "flavor", allowed)
+	m, err := membersOf(call, "flavor", allowed)
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
 	f, err := c.parseFlavorCreate(m, v)
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
-	if !adminAllowed(r) {
-		writeErr(w, r, policyDenied("os_compute_api:os-flavor-manage:create"))
-		return
+	if !adminAllowed(call) {
+		return kit.Reply{}, policyDenied("os_compute_api:os-flavor-manage:create")
 	}
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	if f.ID == "" {
-		f.ID = c.env.RNG.UUID()
+		f.ID = c.RNG().UUID()
 	}
 	if _, dup := c.flavors[f.ID]; dup {
-		err = conflict("Flavor with ID %s already exists.", f.ID)
+		return kit.Reply{}, conflict("Flavor with ID %s already exists.", f.ID)
 	}
 	for _, other := range c.flavors {
-		if err == nil && other.Name == f.Name {
-			err = conflict("Flavor with name %s already exists.", f.Name)
+		if other.Name == f.Name {
+			return kit.Reply{}, conflict("Flavor with name %s already exists.", f.Name)
 		}
 	}
-	var body map[string]any
-	if err == nil {
-		stored := f
-		c.flavors[f.ID] = &stored
-		body = map[string]any{"flavor": flavorJSON(r, &stored, true)}
-	}
-	c.mu.Unlock()
-	if err != nil {
-		writeErr(w, r, err)
-		return
-	}
-	fake.WriteJSON(w, http.StatusOK, body)
+	stored := f
+	c.flavors[f.ID] = &stored
+	return kit.OK(flavorBody{Flavor: flavorDetail(call, &stored)}), nil
 }
 
 // parseFlavorCreate applies Nova's create schema and flavors.create checks.
-func (c *Compute) parseFlavorCreate(m map[string]json.RawMessage, v Version) (Flavor, *fake.Error) {
+func (c *Compute) parseFlavorCreate(m map[string]json.RawMessage, v microversion) (Flavor, error) {
 	f := Flavor{RxTxFactor: 1, IsPublic: true}
 	for _, req := range []string{"name", "ram", "vcpus", "disk"} {
 		if _, ok := m[req]; !ok {
@@ -717,7 +469,7 @@ func (c *Compute) parseFlavorCreate(m map[string]json.RawMessage, v Version) (Fl
 
 // flavorDescription validates the 2.55 description: a string (or null) of
 // at most 65535 printable characters.
-func flavorDescription(raw json.RawMessage) (string, *fake.Error) {
+func flavorDescription(raw json.RawMessage) (string, error) {
 	if string(raw) == "null" {
 		return "", nil
 	}
@@ -736,94 +488,74 @@ func flavorDescription(raw json.RawMessage) (string, *fake.Error) {
 	return d, nil
 }
 
-// compactMembers renders an object's members back as JSON, for messages.
-func compactMembers(m map[string]json.RawMessage) string {
-	b, err := json.Marshal(m)
-	if err != nil {
-		return "{...}"
+func (c *Compute) updateFlavor(call *kit.Call) (kit.Reply, error) {
+	if !versionOf(call).AtLeast(55) {
+		return kit.Reply{}, notFound("The resource could not be found.")
 	}
-	return string(b)
-}
-
-func (c *Compute) updateFlavor(w http.ResponseWriter, r *http.Request) {
-	if !versionOf(r).AtLeast(55) {
-		writeErr(w, r, notFound("The resource could not be found."))
-		return
-	}
-	m, err := membersOf(r, "flavor", map[string]bool{"description": true})
+	m, err := membersOf(call, "flavor", map[string]bool{"description": true})
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
 	raw, ok := m["description"]
 	if !ok {
-		writeErr(w, r, badRequest("Invalid input for field/attribute flavor. Value: %s. 'description' is a required property", compactMembers(m)))
-		return
+		return kit.Reply{}, badRequest("Invalid input for field/attribute flavor. Value: %s. 'description' is a required property", compactMembers(m))
 	}
 	desc, err := flavorDescription(raw)
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
-	if !adminAllowed(r) {
-		writeErr(w, r, policyDenied("os_compute_api:os-flavor-manage:update"))
-		return
+	if !adminAllowed(call) {
+		return kit.Reply{}, policyDenied("os_compute_api:os-flavor-manage:update")
 	}
 	c.mu.Lock()
-	f, err := c.flavorLocked(r)
-	var body map[string]any
-	if err == nil {
-		f.Description = desc
-		body = map[string]any{"flavor": flavorJSON(r, f, true)}
-	}
-	c.mu.Unlock()
+	defer c.mu.Unlock()
+	f, err := c.flavorLocked(call)
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
-	fake.WriteJSON(w, http.StatusOK, body)
+	f.Description = desc
+	return kit.OK(flavorBody{Flavor: flavorDetail(call, f)}), nil
 }
 
-func (c *Compute) deleteFlavor(w http.ResponseWriter, r *http.Request) {
-	if !adminAllowed(r) {
-		writeErr(w, r, policyDenied("os_compute_api:os-flavor-manage:delete"))
-		return
+func (c *Compute) deleteFlavor(call *kit.Call) (kit.Reply, error) {
+	if !adminAllowed(call) {
+		return kit.Reply{}, policyDenied("os_compute_api:os-flavor-manage:delete")
 	}
-	id := mux.Vars(r)["flavor_id"]
+	id := call.Var("flavor_id")
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	_, ok := c.flavors[id]
 	delete(c.flavors, id)
-	c.mu.Unlock()
 	if !ok {
-		writeErr(w, r, notFound("Flavor %s could not be found.", id))
-		return
+		return kit.Reply{}, notFound("Flavor %s could not be found.", id)
 	}
-	w.WriteHeader(http.StatusAccepted)
+	return kit.Status(http.StatusAccepted), nil
 }
 
 // Extra specs.
 
-func (c *Compute) listExtraSpecs(w http.ResponseWriter, r *http.Request) {
+// extraSpecsBody is {"extra_specs": {...}}: the stored values (strings),
+// or the members as sent (which Nova echoes).
+type extraSpecsBody[V any] struct {
+	ExtraSpecs map[string]V `json:"extra_specs"`
+}
+
+func (c *Compute) listExtraSpecs(call *kit.Call) (kit.Reply, error) {
 	c.mu.Lock()
-	f, err := c.flavorLocked(r)
-	var specs map[string]string
-	if err == nil {
-		specs = cloneMap(nonNilMap(f.ExtraSpecs))
-	}
-	c.mu.Unlock()
+	defer c.mu.Unlock()
+	f, err := c.flavorLocked(call)
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
-	fake.WriteJSON(w, http.StatusOK, map[string]any{"extra_specs": specs})
+	return kit.OK(extraSpecsBody[string]{ExtraSpecs: cloneMap(nonNilMap(f.ExtraSpecs))}), nil
 }
 
 // parseExtraSpecs validates an extra-specs object (field names the
 // object in messages; "" for a top-level body): keys of the metadata key pattern, values strings or
 // numbers of at most 255 characters. It returns the values as Nova stores
 // them (strings) and the members as sent, which Nova echoes.
-func parseExtraSpecs(field string, raw json.RawMessage) (map[string]string, map[string]json.RawMessage, *fake.Error) {
-	invalid := func(value, msg string) *fake.Error {
+func parseExtraSpecs(field string, raw json.RawMessage) (map[string]string, map[string]json.RawMessage, error) {
+	invalid := func(value, msg string) error {
 		if field == "" {
 			return badRequest("%s", msg)
 		}
@@ -855,85 +587,65 @@ func parseExtraSpecs(field string, raw json.RawMessage) (map[string]string, map[
 	return out, m, nil
 }
 
-func (c *Compute) createExtraSpecs(w http.ResponseWriter, r *http.Request) {
-	body, err := readReqBody(r)
-	if err != nil {
-		writeErr(w, r, err)
-		return
-	}
+func (c *Compute) createExtraSpecs(call *kit.Call) (kit.Reply, error) {
+	body := call.Body
 	var top map[string]json.RawMessage
-	if ferr := fake.DecodeJSONBytes(body, &top, fake.DecodeOptions{}); ferr != nil {
-		writeErr(w, r, ferr)
-		return
+	if ferr := decodeJSON(body, &top, kit.DecodeOptions{}); ferr != nil {
+		return kit.Reply{}, ferr
 	}
 	raw, ok := top["extra_specs"]
 	if !ok {
-		writeErr(w, r, badRequest("'extra_specs' is a required property"))
-		return
+		return kit.Reply{}, badRequest("'extra_specs' is a required property")
 	}
 	for k := range top {
 		if k != "extra_specs" {
-			writeErr(w, r, badRequest("Additional properties are not allowed ('%s' was unexpected)", k))
-			return
+			return kit.Reply{}, badRequest("Additional properties are not allowed ('%s' was unexpected)", k)
 		}
 	}
 	specs, echo, ferr := parseExtraSpecs("extra_specs", raw)
 	if ferr != nil {
-		writeErr(w, r, ferr)
-		return
+		return kit.Reply{}, ferr
 	}
-	if !adminAllowed(r) {
-		writeErr(w, r, policyDenied("os_compute_api:os-flavor-extra-specs:create"))
-		return
+	if !adminAllowed(call) {
+		return kit.Reply{}, policyDenied("os_compute_api:os-flavor-extra-specs:create")
 	}
 	c.mu.Lock()
-	f, ferr := c.flavorLocked(r)
-	if ferr == nil {
-		if f.ExtraSpecs == nil {
-			f.ExtraSpecs = map[string]string{}
-		}
-		for k, v := range specs {
-			f.ExtraSpecs[k] = v
-		}
-	}
-	c.mu.Unlock()
+	defer c.mu.Unlock()
+	f, ferr := c.flavorLocked(call)
 	if ferr != nil {
-		writeErr(w, r, ferr)
-		return
+		return kit.Reply{}, ferr
 	}
-	fake.WriteJSON(w, http.StatusOK, map[string]any{"extra_specs": echo})
+	if f.ExtraSpecs == nil {
+		f.ExtraSpecs = map[string]string{}
+	}
+	for k, v := range specs {
+		f.ExtraSpecs[k] = v
+	}
+	return kit.OK(extraSpecsBody[json.RawMessage]{ExtraSpecs: echo}), nil
 }
 
-func (c *Compute) getExtraSpec(w http.ResponseWriter, r *http.Request) {
-	key := mux.Vars(r)["key"]
+func (c *Compute) getExtraSpec(call *kit.Call) (kit.Reply, error) {
+	key := call.Var("key")
 	c.mu.Lock()
-	f, err := c.flavorLocked(r)
-	var val string
-	if err == nil {
-		var ok bool
-		if val, ok = f.ExtraSpecs[key]; !ok {
-			err = notFound("Flavor %s has no extra specs with key %s.", f.ID, key)
-		}
-	}
-	c.mu.Unlock()
+	defer c.mu.Unlock()
+	f, err := c.flavorLocked(call)
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
-	fake.WriteJSON(w, http.StatusOK, map[string]string{key: val})
+	val, ok := f.ExtraSpecs[key]
+	if !ok {
+		return kit.Reply{}, notFound("Flavor %s has no extra specs with key %s.", f.ID, key)
+	}
+	// One spec is answered as {"<key>": "<value>"}.
+	return kit.OK(map[string]string{key: val}), nil
 }
 
-func (c *Compute) updateExtraSpec(w http.ResponseWriter, r *http.Request) {
-	key := mux.Vars(r)["key"]
-	body, rerr := readReqBody(r)
-	if rerr != nil {
-		writeErr(w, r, rerr)
-		return
-	}
+func (c *Compute) updateExtraSpec(call *kit.Call) (kit.Reply, error) {
+	key := call.Var("key")
+	body := call.Body
 	var probe any
-	if err := fake.DecodeJSONBytes(body, &probe, fake.DecodeOptions{}); err != nil {
-		writeErr(w, r, err)
-		return
+	if err := decodeJSON(body, &probe, kit.DecodeOptions{}); err != nil {
+		return kit.Reply{}, err
 	}
 	specs, echo, err := parseExtraSpecs("", body)
 	if err == nil && len(specs) == 0 {
@@ -942,52 +654,43 @@ func (c *Compute) updateExtraSpec(w http.ResponseWriter, r *http.Request) {
 	if err == nil && len(specs) > 1 {
 		err = badRequest("%s has too many properties", compactMembers(echo))
 	}
-	if err == nil && !adminAllowed(r) {
+	if err == nil && !adminAllowed(call) {
 		err = policyDenied("os_compute_api:os-flavor-extra-specs:update")
 	}
 	if _, ok := specs[key]; err == nil && !ok {
 		err = badRequest("Request body and URI mismatch")
 	}
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
 	c.mu.Lock()
-	f, err := c.flavorLocked(r)
-	if err == nil {
-		if f.ExtraSpecs == nil {
-			f.ExtraSpecs = map[string]string{}
-		}
-		f.ExtraSpecs[key] = specs[key]
-	}
-	c.mu.Unlock()
+	defer c.mu.Unlock()
+	f, err := c.flavorLocked(call)
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
-	fake.WriteJSON(w, http.StatusOK, echo)
+	if f.ExtraSpecs == nil {
+		f.ExtraSpecs = map[string]string{}
+	}
+	f.ExtraSpecs[key] = specs[key]
+	return kit.OK(echo), nil
 }
 
-func (c *Compute) deleteExtraSpec(w http.ResponseWriter, r *http.Request) {
-	if !adminAllowed(r) {
-		writeErr(w, r, policyDenied("os_compute_api:os-flavor-extra-specs:delete"))
-		return
+func (c *Compute) deleteExtraSpec(call *kit.Call) (kit.Reply, error) {
+	if !adminAllowed(call) {
+		return kit.Reply{}, policyDenied("os_compute_api:os-flavor-extra-specs:delete")
 	}
-	key := mux.Vars(r)["key"]
+	key := call.Var("key")
 	c.mu.Lock()
-	f, err := c.flavorLocked(r)
-	if err == nil {
-		if _, ok := f.ExtraSpecs[key]; !ok {
-			err = notFound("Flavor %s has no extra specs with key %s.", f.ID, key)
-		} else {
-			delete(f.ExtraSpecs, key)
-		}
-	}
-	c.mu.Unlock()
+	defer c.mu.Unlock()
+	f, err := c.flavorLocked(call)
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
+	if _, ok := f.ExtraSpecs[key]; !ok {
+		return kit.Reply{}, notFound("Flavor %s has no extra specs with key %s.", f.ID, key)
+	}
+	delete(f.ExtraSpecs, key)
 	// Nova answers 200 with no body (gophercloud expects exactly 200).
-	w.WriteHeader(http.StatusOK)
+	return kit.Status(http.StatusOK), nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/mockcloud/mockcloud/compute"
 	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // Helpers for the resource tests (flavors, images, keypairs, limits,
@@ -189,20 +190,19 @@ const (
 // otherToken a member of p2.
 func authServer(t *testing.T, opts ...compute.Option) (*compute.Compute, string) {
 	t.Helper()
-	auth := func(r *http.Request) (fake.Principal, *fake.Error) {
+	auth := func(r *http.Request) (kit.Principal, *kit.Error) {
 		switch r.Header.Get("X-Auth-Token") {
 		case adminToken:
-			return fake.Principal{UserID: "admin-user", ProjectID: "p1", Roles: []string{"admin", "member"}}, nil
+			return kit.Principal{UserID: "admin-user", ProjectID: "p1", Roles: []string{"admin", "member"}}, nil
 		case memberToken:
-			return fake.Principal{UserID: "member-user", ProjectID: "p1", Roles: []string{"member"}}, nil
+			return kit.Principal{UserID: "member-user", ProjectID: "p1", Roles: []string{"member"}}, nil
 		case otherToken:
-			return fake.Principal{UserID: "other-user", ProjectID: "p2", Roles: []string{"member"}}, nil
+			return kit.Principal{UserID: "other-user", ProjectID: "p2", Roles: []string{"member"}}, nil
 		}
-		return fake.Principal{}, fake.Errorf(http.StatusUnauthorized, "The request you have made requires authentication.")
+		return kit.Principal{}, kit.Errorf(http.StatusUnauthorized, "The request you have made requires authentication.")
 	}
-	c := compute.New(append([]compute.Option{compute.WithEnv(fake.Env{Auth: auth})}, opts...)...)
-	srv := fake.StartServer(t, c, c.Close)
-	return c, srv.URL()
+	c := newInEnv(t, kit.Env{Auth: auth}, opts...)
+	return c, c.URL()
 }
 
 // Flavors.
@@ -218,7 +218,7 @@ func flavorBriefJSON(id, name string) string {
 }
 
 func TestFlavorsReadAndPaginate(t *testing.T) {
-	srv := compute.NewServer(t, compute.WithSeed(1))
+	srv := compute.New(t, fake.WithSeed(1))
 	runSteps(t, srv.URL(), []step{
 		{name: "list all, sorted by flavorid", method: "GET", path: "/flavors", status: 200,
 			want: `{"flavors":[` + strings.Join([]string{
@@ -270,7 +270,7 @@ func TestFlavorsReadAndPaginate(t *testing.T) {
 }
 
 func TestFlavorManage(t *testing.T) {
-	srv := compute.NewServer(t, compute.WithSeed(1))
+	srv := compute.New(t, fake.WithSeed(1))
 	created := `{"flavor":{"OS-FLV-DISABLED:disabled":false,"disk":10,"OS-FLV-EXT-DATA:ephemeral":0,
 		"os-flavor-access:is_public":true,"id":"10","links":` + linksJSON("flavors", "10") + `,
 		"name":"test_flavor","ram":1024,"swap":"","rxtx_factor":2,"vcpus":2}}`
@@ -334,7 +334,7 @@ func TestFlavorManage(t *testing.T) {
 }
 
 func TestFlavorExtraSpecs(t *testing.T) {
-	srv := compute.NewServer(t, compute.WithSeed(1))
+	srv := compute.New(t, fake.WithSeed(1))
 	runSteps(t, srv.URL(), []step{
 		{name: "empty at first", method: "GET", path: "/flavors/1/os-extra_specs", status: 200, want: `{"extra_specs":{}}`},
 		{name: "create echoes the body", method: "POST", path: "/flavors/1/os-extra_specs", status: 200,
@@ -375,7 +375,7 @@ func TestFlavorExtraSpecs(t *testing.T) {
 }
 
 func TestFlavorPolicies(t *testing.T) {
-	_, base := authServer(t, compute.WithSeed(1))
+	_, base := authServer(t)
 	body := `{"flavor":{"name":"secret","ram":64,"vcpus":1,"disk":1,"id":"s1","os-flavor-access:is_public":false}}`
 	runSteps(t, base, []step{
 		{name: "member cannot create", method: "POST", path: "/flavors", token: memberToken, body: body, status: 403,
@@ -436,7 +436,7 @@ func FuzzResourceBodies(f *testing.F) {
 	f.Add(uint8(9), uint8(3), `{"server_group":{"name":"g","policy":"anti-affinity","rules":{"max_server_per_host":"99999999999999999999"}}}`)
 	f.Add(uint8(3), uint8(0), `{"k":1e400}`)
 	// A bounded journal: the fuzzer sends millions of requests.
-	c := compute.New(compute.WithEnv(fake.Env{Journal: fake.NewJournal(1000)}), compute.WithSeed(1))
+	c := unstartedInEnv(f, kit.Env{Journal: fake.NewJournal(1000)})
 	f.Fuzz(func(t *testing.T, route, version uint8, body string) {
 		rt := routes[int(route)%len(routes)]
 		req := httptest.NewRequest(rt.method, "/v2.1/p1"+rt.path, strings.NewReader(body))

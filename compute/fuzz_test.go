@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mockcloud/mockcloud/compute"
+	"github.com/mockcloud/mockcloud/fake"
 )
 
 // fuzzVersions are the microversions the fuzzers pick from: the ones
@@ -80,7 +81,7 @@ func FuzzCreateServer(f *testing.F) {
 		f.Add([]byte(s), uint8(i))
 	}
 	f.Fuzz(func(t *testing.T, body []byte, v uint8) {
-		c := compute.New(compute.WithSeed(1))
+		c := mustUnstarted(fake.WithSeed(1))
 		defer c.Close()
 		version := fuzzVersions[int(v)%len(fuzzVersions)]
 		rec := serveFuzz(c, "POST", "/v2.1/fuzz/servers", version, body)
@@ -147,9 +148,9 @@ func FuzzServerAction(f *testing.F) {
 		f.Add([]byte(s), uint8(i))
 	}
 	f.Fuzz(func(t *testing.T, body []byte, v uint8) {
-		c := compute.New(compute.WithSeed(1))
+		c := mustUnstarted(fake.WithSeed(1))
 		defer c.Close()
-		s, err := c.SeedServer(compute.Server{ProjectID: "fuzz", FlavorID: "1", ImageID: compute.DefaultImageID, Name: "target"})
+		s, err := c.AddServer(compute.Server{ProjectID: "fuzz", FlavorID: "1", ImageID: compute.DefaultImageID, Name: "target"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -2,14 +2,12 @@ package compute
 
 import (
 	"fmt"
-	"net/http"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/google/uuid"
-	"github.com/gorilla/mux"
-	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // Route names of os-hypervisors (admin only).
@@ -22,14 +20,14 @@ const (
 	OpHypervisorServers     = "compute.hypervisors.servers"
 )
 
-func (c *Compute) hypervisorRoutes() []apiRoute {
-	return []apiRoute{
-		{OpListHypervisors, []string{"GET"}, "/os-hypervisors", c.listHypervisors},
-		{OpListHypervisorsDetail, []string{"GET"}, "/os-hypervisors/detail", c.listHypervisorsDetail},
-		{OpHypervisorStatistics, []string{"GET"}, "/os-hypervisors/statistics", c.hypervisorStatistics},
-		{OpGetHypervisor, []string{"GET"}, "/os-hypervisors/{hypervisor_id}", c.getHypervisor},
-		{OpSearchHypervisors, []string{"GET"}, "/os-hypervisors/{pattern}/search", c.searchHypervisors},
-		{OpHypervisorServers, []string{"GET"}, "/os-hypervisors/{pattern}/servers", c.hypervisorServers},
+func (c *Compute) hypervisorRoutes() []kit.Route {
+	return []kit.Route{
+		route(OpListHypervisors, "GET", "/os-hypervisors", c.listHypervisors),
+		route(OpListHypervisorsDetail, "GET", "/os-hypervisors/detail", c.listHypervisorsDetail),
+		route(OpHypervisorStatistics, "GET", "/os-hypervisors/statistics", c.hypervisorStatistics),
+		route(OpGetHypervisor, "GET", "/os-hypervisors/{hypervisor_id}", c.getHypervisor),
+		route(OpSearchHypervisors, "GET", "/os-hypervisors/{pattern}/search", c.searchHypervisors),
+		route(OpHypervisorServers, "GET", "/os-hypervisors/{pattern}/servers", c.hypervisorServers),
 	}
 }
 
@@ -78,7 +76,7 @@ var busyTasks = map[string]bool{
 
 // hypervisorsLocked counts every host's usage from the live servers on it.
 func (c *Compute) hypervisorsLocked() []*hypervisor {
-	now := c.now()
+	now := c.Now()
 	out := make([]*hypervisor, len(c.hosts))
 	byHost := map[string]*hypervisor{}
 	for i, h := range c.hosts {
@@ -121,246 +119,313 @@ func sortServersByCreation(list []*server) {
 
 // hypervisorID is the ID a microversion shows: the node's UUID from 2.53,
 // an integer before.
-func hypervisorID(r *http.Request, h *hypervisor) any {
-	if versionOf(r).AtLeast(53) {
+func hypervisorID(call *kit.Call, h *hypervisor) any {
+	if versionOf(call).AtLeast(53) {
 		return h.nodeUUID()
 	}
 	return h.index + 1
 }
 
-func hypervisorJSON(r *http.Request, h *hypervisor, detail, withServers bool) map[string]any {
-	v := versionOf(r)
-	out := map[string]any{
-		"id": hypervisorID(r, h), "hypervisor_hostname": h.nodename(), "state": "up", "status": "enabled",
-	}
+// hypervisorJSON is a hypervisor as os-hypervisors shows it: the summary,
+// the detail (nil in a summary), the servers (with_servers).
+type hypervisorJSON struct {
+	ID       any    `json:"id"` // an integer, or from 2.53 the node's UUID
+	Hostname string `json:"hypervisor_hostname"`
+	State    string `json:"state"`
+	Status   string `json:"status"`
+	*hypervisorDetailJSON
+	Servers *[]hypervisorServerJSON `json:"servers,omitempty"`
+}
+
+type hypervisorDetailJSON struct {
+	Type    string                `json:"hypervisor_type"`
+	Version int                   `json:"hypervisor_version"`
+	HostIP  string                `json:"host_ip"`
+	Service hypervisorServiceJSON `json:"service"`
+	*hypervisorUsageJSON
+	CPUInfo any `json:"cpu_info,omitempty"` // before 2.88: a JSON string before 2.28, a cpuInfoJSON from it
+	Uptime  any `json:"uptime,omitempty"`   // from 2.88, null: the fake driver reports none
+}
+
+type hypervisorServiceJSON struct {
+	ID             any     `json:"id"` // an integer, or from 2.53 a UUID
+	Host           string  `json:"host"`
+	DisabledReason *string `json:"disabled_reason"`
+}
+
+// hypervisorUsageJSON is what 2.88 removed.
+type hypervisorUsageJSON struct {
+	VCPUs              int `json:"vcpus"`
+	VCPUsUsed          int `json:"vcpus_used"`
+	MemoryMB           int `json:"memory_mb"`
+	MemoryMBUsed       int `json:"memory_mb_used"`
+	LocalGB            int `json:"local_gb"`
+	LocalGBUsed        int `json:"local_gb_used"`
+	FreeRAMMB          int `json:"free_ram_mb"`
+	FreeDiskGB         int `json:"free_disk_gb"`
+	DiskAvailableLeast int `json:"disk_available_least"`
+	CurrentWorkload    int `json:"current_workload"`
+	RunningVMs         int `json:"running_vms"`
+}
+
+type cpuInfoJSON struct {
+	Arch     string         `json:"arch"`
+	Model    string         `json:"model"`
+	Vendor   string         `json:"vendor"`
+	Features []string       `json:"features"`
+	Topology map[string]int `json:"topology"`
+}
+
+type hypervisorServerJSON struct {
+	Name string `json:"name"`
+	UUID string `json:"uuid"`
+}
+
+func hypervisorView(call *kit.Call, h *hypervisor, detail, withServers bool) hypervisorJSON {
+	v := versionOf(call)
+	out := hypervisorJSON{ID: hypervisorID(call, h), Hostname: h.nodename(), State: "up", Status: "enabled"}
 	if detail {
-		var serviceID any = h.index + 1
-		if v.AtLeast(53) {
-			serviceID = h.serviceUUID()
-		}
-		out["hypervisor_type"] = "fake"
-		out["hypervisor_version"] = 1000
-		out["host_ip"] = fmt.Sprintf("192.168.100.%d", 10+h.index%240)
-		out["service"] = map[string]any{"id": serviceID, "host": h.host, "disabled_reason": nil}
-		if !v.AtLeast(88) {
-			out["vcpus"], out["vcpus_used"] = HostVCPUs, h.vcpusUsed
-			out["memory_mb"], out["memory_mb_used"] = HostMemoryMB, h.memoryUsed
-			out["local_gb"], out["local_gb_used"] = HostLocalGB, h.localGBUsed
-			out["free_ram_mb"] = HostMemoryMB - h.memoryUsed
-			out["free_disk_gb"] = HostLocalGB - h.localGBUsed
-			out["disk_available_least"] = HostLocalGB - h.localGBUsed
-			out["current_workload"] = h.workload
-			out["running_vms"] = h.runningVMs
-			if v.AtLeast(28) {
-				out["cpu_info"] = map[string]any{
-					"arch": "x86_64", "model": "Nehalem", "vendor": "Intel", "features": []string{"pge", "clflush"},
-					"topology": map[string]int{"cores": 8, "threads": 2, "sockets": 4},
-				}
-			} else {
-				out["cpu_info"] = hostCPUInfo
-			}
-		} else {
-			// The fake driver reports no host uptime.
-			out["uptime"] = nil
-		}
+		out.hypervisorDetailJSON = hypervisorDetail(h, v)
 	}
-	if len(h.servers) > 0 && withServers {
-		list := make([]map[string]string, 0, len(h.servers))
+	if withServers && (len(h.servers) > 0 || v.AtLeast(75)) {
+		list := make([]hypervisorServerJSON, 0, len(h.servers))
 		for _, s := range h.servers {
-			list = append(list, map[string]string{"name": s.Name, "uuid": s.ID})
+			list = append(list, hypervisorServerJSON{Name: s.Name, UUID: s.ID})
 		}
-		out["servers"] = list
-	} else if withServers && v.AtLeast(75) {
-		out["servers"] = []map[string]string{}
+		out.Servers = &list
 	}
 	return out
 }
 
-func (c *Compute) listHypervisors(w http.ResponseWriter, r *http.Request) {
-	c.hypervisorList(w, r, false)
+func hypervisorDetail(h *hypervisor, v microversion) *hypervisorDetailJSON {
+	var serviceID any = h.index + 1
+	if v.AtLeast(53) {
+		serviceID = h.serviceUUID()
+	}
+	d := &hypervisorDetailJSON{
+		Type: "fake", Version: 1000, HostIP: fmt.Sprintf("192.168.100.%d", 10+h.index%240),
+		Service: hypervisorServiceJSON{ID: serviceID, Host: h.host},
+	}
+	if v.AtLeast(88) {
+		d.Uptime = jsonNull
+		return d
+	}
+	d.hypervisorUsageJSON = &hypervisorUsageJSON{
+		VCPUs: HostVCPUs, VCPUsUsed: h.vcpusUsed, MemoryMB: HostMemoryMB, MemoryMBUsed: h.memoryUsed,
+		LocalGB: HostLocalGB, LocalGBUsed: h.localGBUsed, FreeRAMMB: HostMemoryMB - h.memoryUsed,
+		FreeDiskGB: HostLocalGB - h.localGBUsed, DiskAvailableLeast: HostLocalGB - h.localGBUsed,
+		CurrentWorkload: h.workload, RunningVMs: h.runningVMs,
+	}
+	d.CPUInfo = hostCPUInfo
+	if v.AtLeast(28) {
+		d.CPUInfo = cpuInfoJSON{Arch: "x86_64", Model: "Nehalem", Vendor: "Intel", Features: []string{"pge", "clflush"},
+			Topology: map[string]int{"cores": 8, "threads": 2, "sockets": 4}}
+	}
+	return d
 }
 
-func (c *Compute) listHypervisorsDetail(w http.ResponseWriter, r *http.Request) {
-	c.hypervisorList(w, r, true)
+// hypervisorList is GET /os-hypervisors's answer.
+type hypervisorList struct {
+	Hypervisors []hypervisorJSON `json:"hypervisors"`
+	Links       []link           `json:"hypervisors_links,omitempty"`
 }
 
-func (c *Compute) hypervisorList(w http.ResponseWriter, r *http.Request, detail bool) {
-	v := versionOf(r)
-	rule := "os_compute_api:os-hypervisors:list"
-	if detail {
-		rule += "-detail"
-	}
-	if err := nvAdminOnly(r, rule); err != nil {
-		writeErr(w, r, err)
-		return
-	}
-	q := r.URL.Query()
-	var (
-		limit                   = maxLimit
-		limitZero               bool
-		marker, pattern         string
-		hasMarker, paged, links bool
-		withServers             bool
-		err                     *fake.Error
-	)
+func (c *Compute) listHypervisors(call *kit.Call) (kit.Reply, error) {
+	return c.hypervisorList(call, false)
+}
+
+func (c *Compute) listHypervisorsDetail(call *kit.Call) (kit.Reply, error) {
+	return c.hypervisorList(call, true)
+}
+
+// hypervisorQuery is a parsed GET /os-hypervisors query: paging from
+// 2.33, with_servers and the hostname pattern from 2.53.
+type hypervisorQuery struct {
+	limit            int
+	limitZero, paged bool
+	marker, pattern  string
+	hasMarker, links bool
+	withServers      bool
+}
+
+func parseHypervisorQuery(call *kit.Call) (hypervisorQuery, error) {
+	v := versionOf(call)
+	q := call.Query()
+	hq := hypervisorQuery{limit: maxLimit}
 	if v.AtLeast(33) {
-		links = true
+		hq.links = true
 		var allowed []string
 		if v.AtLeast(53) {
 			allowed = []string{"limit", "marker", "hypervisor_hostname_pattern", "with_servers"}
 		}
-		var n int
-		var ok bool
-		if n, ok, err = nvQueryInt(r, "limit", allowed); err != nil {
-			writeErr(w, r, err)
-			return
+		n, ok, err := nvQueryInt(call, "limit", allowed)
+		if err != nil {
+			return hq, err
 		}
 		if ok {
-			paged = true
-			limitZero = n == 0
-			if n > 0 && n < limit {
-				limit = n
+			hq.paged, hq.limitZero = true, n == 0
+			if n > 0 && n < hq.limit {
+				hq.limit = n
 			}
 		}
 		if m, ok := q["marker"]; ok {
-			marker, hasMarker = m[0], true
+			hq.marker, hq.hasMarker = m[0], true
 		}
 	}
-	if v.AtLeast(53) {
-		if raw, ok := q["with_servers"]; ok {
-			if withServers, err = nvQueryBool("with_servers", raw[0]); err != nil {
-				writeErr(w, r, err)
-				return
-			}
+	if !v.AtLeast(53) {
+		return hq, nil
+	}
+	if raw, ok := q["with_servers"]; ok {
+		var err error
+		if hq.withServers, err = nvQueryBool("with_servers", raw[0]); err != nil {
+			return hq, err
 		}
-		if p, ok := q["hypervisor_hostname_pattern"]; ok {
-			pattern = p[0]
-			if paged || hasMarker {
-				writeErr(w, r, badRequest("Paging over hypervisors with the hypervisor_hostname_pattern query parameter is not supported."))
-				return
-			}
-			links = false
+	}
+	if p, ok := q["hypervisor_hostname_pattern"]; ok {
+		if hq.paged || hq.hasMarker {
+			return hq, badRequest("Paging over hypervisors with the hypervisor_hostname_pattern query parameter is not supported.")
 		}
+		hq.pattern, hq.links = p[0], false
+	}
+	return hq, nil
+}
+
+func (c *Compute) hypervisorList(call *kit.Call, detail bool) (kit.Reply, error) {
+	rule := "os_compute_api:os-hypervisors:list"
+	if detail {
+		rule += "-detail"
+	}
+	if err := nvAdminOnly(call, rule); err != nil {
+		return kit.Reply{}, err
+	}
+	hq, err := parseHypervisorQuery(call)
+	if err != nil {
+		return kit.Reply{}, err
 	}
 	c.mu.Lock()
-	all := c.hypervisorsLocked()
-	var page []map[string]any
-	if pattern != "" {
-		for _, h := range all {
-			if strings.Contains(h.nodename(), pattern) {
-				page = append(page, hypervisorJSON(r, h, detail, withServers))
-			}
-		}
-		if len(page) == 0 {
-			err = notFound("No hypervisor matching '%s' could be found.", pattern)
-		}
-	} else {
-		start := 0
-		if hasMarker {
-			start = -1
-			for i, h := range all {
-				if fmt.Sprint(hypervisorID(r, h)) == marker {
-					start = i + 1
-				}
-			}
-			if start < 0 {
-				err = badRequest("marker [%s] not found", marker)
-			}
-		}
-		if err == nil {
-			for _, h := range all[start:] {
-				if len(page) == limit {
-					break
-				}
-				page = append(page, hypervisorJSON(r, h, detail, withServers))
-			}
-		}
-	}
-	c.mu.Unlock()
+	defer c.mu.Unlock()
+	page, err := c.hypervisorPageLocked(call, hq)
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
-	if page == nil {
-		page = []map[string]any{}
+	body := hypervisorList{Hypervisors: make([]hypervisorJSON, 0, len(page))}
+	for _, h := range page {
+		body.Hypervisors = append(body.Hypervisors, hypervisorView(call, h, detail, hq.withServers))
 	}
-	body := map[string]any{"hypervisors": page}
-	if links && !limitZero && len(page) > 0 && len(page) == limit {
+	if hq.links && !hq.limitZero && len(page) > 0 && len(page) == hq.limit {
 		coll := "os-hypervisors"
 		if detail {
 			coll += "/detail"
 		}
-		body["hypervisors_links"] = []map[string]string{{"rel": "next",
-			"href": collectionNextLink(r, coll, fmt.Sprint(page[len(page)-1]["id"]))}}
+		body.Links = nextLink(collectionNextLink(call, coll, fmt.Sprint(hypervisorID(call, page[len(page)-1]))))
 	}
-	fake.WriteJSON(w, http.StatusOK, body)
+	return kit.OK(body), nil
+}
+
+// hypervisorPageLocked is the hypervisors a query selects: those matching
+// the pattern, or one page.
+func (c *Compute) hypervisorPageLocked(call *kit.Call, hq hypervisorQuery) ([]*hypervisor, error) {
+	all := c.hypervisorsLocked()
+	if hq.pattern != "" {
+		page := matchingHypervisors(all, hq.pattern)
+		if len(page) == 0 {
+			return nil, notFound("No hypervisor matching '%s' could be found.", hq.pattern)
+		}
+		return page, nil
+	}
+	start := 0
+	if hq.hasMarker {
+		var ok bool
+		id := func(h *hypervisor) string { return fmt.Sprint(hypervisorID(call, h)) }
+		if start, ok = afterMarker(all, id, hq.marker); !ok {
+			return nil, badRequest("marker [%s] not found", hq.marker)
+		}
+	}
+	page := all[start:]
+	if len(page) > hq.limit {
+		page = page[:hq.limit]
+	}
+	return page, nil
+}
+
+// matchingHypervisors are those whose node name contains pattern.
+func matchingHypervisors(all []*hypervisor, pattern string) []*hypervisor {
+	var out []*hypervisor
+	for _, h := range all {
+		if strings.Contains(h.nodename(), pattern) {
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 // nvQueryBool is a query parameter of parameter_types.boolean.
-func nvQueryBool(name, raw string) (bool, *fake.Error) {
+func nvQueryBool(name, raw string) (bool, error) {
 	if v, ok := novaBooleans[raw]; ok {
 		return v, nil
 	}
 	return false, badRequest("Invalid input for query parameters %s. Value: %s. '%s' is not one of %s", name, raw, raw, novaBooleanEnum)
 }
 
-func (c *Compute) getHypervisor(w http.ResponseWriter, r *http.Request) {
-	v := versionOf(r)
-	id := mux.Vars(r)["hypervisor_id"]
+func (c *Compute) getHypervisor(call *kit.Call) (kit.Reply, error) {
+	v := versionOf(call)
+	id := call.Var("hypervisor_id")
 	withServers := false
 	if v.AtLeast(53) {
-		if err := nvQueryAllowed(r, []string{"with_servers"}); err != nil {
-			writeErr(w, r, err)
-			return
+		if err := nvQueryAllowed(call, []string{"with_servers"}); err != nil {
+			return kit.Reply{}, err
 		}
-		if raw, ok := r.URL.Query()["with_servers"]; ok {
-			var err *fake.Error
+		if raw, ok := call.Query()["with_servers"]; ok {
+			var err error
 			if withServers, err = nvQueryBool("with_servers", raw[0]); err != nil {
-				writeErr(w, r, err)
-				return
+				return kit.Reply{}, err
 			}
 		}
 	}
-	if err := nvAdminOnly(r, "os_compute_api:os-hypervisors:show"); err != nil {
-		writeErr(w, r, err)
-		return
+	if err := nvAdminOnly(call, "os_compute_api:os-hypervisors:show"); err != nil {
+		return kit.Reply{}, err
 	}
 	if v.AtLeast(53) {
 		if _, err := uuid.Parse(id); err != nil {
-			writeErr(w, r, badRequest("Invalid uuid %s", id))
-			return
+			return kit.Reply{}, badRequest("Invalid uuid %s", id)
 		}
 	} else if _, err := strconv.Atoi(id); err != nil {
-		writeErr(w, r, notFound("Hypervisor with ID '%s' could not be found.", id))
-		return
+		return kit.Reply{}, notFound("Hypervisor with ID '%s' could not be found.", id)
 	}
 	c.mu.Lock()
-	var body map[string]any
+	defer c.mu.Unlock()
 	for _, h := range c.hypervisorsLocked() {
-		if fmt.Sprint(hypervisorID(r, h)) == strings.ToLower(id) {
-			body = map[string]any{"hypervisor": hypervisorJSON(r, h, true, withServers)}
+		if fmt.Sprint(hypervisorID(call, h)) == strings.ToLower(id) {
+			return kit.OK(hypervisorBody{Hypervisor: hypervisorView(call, h, true, withServers)}), nil
 		}
 	}
-	c.mu.Unlock()
-	if body == nil {
-		writeErr(w, r, notFound("Hypervisor with ID '%s' could not be found.", id))
-		return
-	}
-	fake.WriteJSON(w, http.StatusOK, body)
+	return kit.Reply{}, notFound("Hypervisor with ID '%s' could not be found.", id)
 }
 
-func (c *Compute) hypervisorStatistics(w http.ResponseWriter, r *http.Request) {
-	if versionOf(r).AtLeast(88) {
-		writeErr(w, r, notFound("The resource could not be found."))
-		return
+type hypervisorBody struct {
+	Hypervisor hypervisorJSON `json:"hypervisor"`
+}
+
+// hypervisorStatisticsJSON is the usage of every host together (before 2.88).
+type hypervisorStatisticsJSON struct {
+	Count int `json:"count"`
+	hypervisorUsageJSON
+}
+
+type hypervisorStatisticsBody struct {
+	Statistics hypervisorStatisticsJSON `json:"hypervisor_statistics"`
+}
+
+func (c *Compute) hypervisorStatistics(call *kit.Call) (kit.Reply, error) {
+	if versionOf(call).AtLeast(88) {
+		return kit.Reply{}, notFound("The resource could not be found.")
 	}
-	if err := nvAdminOnly(r, "os_compute_api:os-hypervisors:statistics"); err != nil {
-		writeErr(w, r, err)
-		return
+	if err := nvAdminOnly(call, "os_compute_api:os-hypervisors:statistics"); err != nil {
+		return kit.Reply{}, err
 	}
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	all := c.hypervisorsLocked()
-	c.mu.Unlock()
 	var vcpusUsed, memUsed, diskUsed, workload, vms int
 	for _, h := range all {
 		vcpusUsed += h.vcpusUsed
@@ -370,45 +435,42 @@ func (c *Compute) hypervisorStatistics(w http.ResponseWriter, r *http.Request) {
 		vms += h.runningVMs
 	}
 	n := len(all)
-	fake.WriteJSON(w, http.StatusOK, map[string]any{"hypervisor_statistics": map[string]int{
-		"count": n, "vcpus": n * HostVCPUs, "vcpus_used": vcpusUsed,
-		"memory_mb": n * HostMemoryMB, "memory_mb_used": memUsed, "free_ram_mb": n*HostMemoryMB - memUsed,
-		"local_gb": n * HostLocalGB, "local_gb_used": diskUsed, "free_disk_gb": n*HostLocalGB - diskUsed,
-		"disk_available_least": n*HostLocalGB - diskUsed, "current_workload": workload, "running_vms": vms,
-	}})
+	return kit.OK(hypervisorStatisticsBody{Statistics: hypervisorStatisticsJSON{
+		Count: n, hypervisorUsageJSON: hypervisorUsageJSON{
+			VCPUs: n * HostVCPUs, VCPUsUsed: vcpusUsed,
+			MemoryMB: n * HostMemoryMB, MemoryMBUsed: memUsed, FreeRAMMB: n*HostMemoryMB - memUsed,
+			LocalGB: n * HostLocalGB, LocalGBUsed: diskUsed, FreeDiskGB: n*HostLocalGB - diskUsed,
+			DiskAvailableLeast: n*HostLocalGB - diskUsed, CurrentWorkload: workload, RunningVMs: vms,
+		}}}), nil
 }
 
-func (c *Compute) searchHypervisors(w http.ResponseWriter, r *http.Request) {
-	c.hypervisorSearch(w, r, "search", false)
+func (c *Compute) searchHypervisors(call *kit.Call) (kit.Reply, error) {
+	return c.hypervisorSearch(call, "search", false)
 }
 
-func (c *Compute) hypervisorServers(w http.ResponseWriter, r *http.Request) {
-	c.hypervisorSearch(w, r, "servers", true)
+func (c *Compute) hypervisorServers(call *kit.Call) (kit.Reply, error) {
+	return c.hypervisorSearch(call, "servers", true)
 }
 
 // hypervisorSearch is GET /os-hypervisors/{pattern}/search and /servers,
 // which 2.53 replaced with query parameters.
-func (c *Compute) hypervisorSearch(w http.ResponseWriter, r *http.Request, rule string, withServers bool) {
-	if versionOf(r).AtLeast(53) {
-		writeErr(w, r, notFound("The resource could not be found."))
-		return
+func (c *Compute) hypervisorSearch(call *kit.Call, rule string, withServers bool) (kit.Reply, error) {
+	if versionOf(call).AtLeast(53) {
+		return kit.Reply{}, notFound("The resource could not be found.")
 	}
-	if err := nvAdminOnly(r, "os_compute_api:os-hypervisors:"+rule); err != nil {
-		writeErr(w, r, err)
-		return
+	if err := nvAdminOnly(call, "os_compute_api:os-hypervisors:"+rule); err != nil {
+		return kit.Reply{}, err
 	}
-	pattern := mux.Vars(r)["pattern"]
+	pattern := call.Var("pattern")
 	c.mu.Lock()
-	var list []map[string]any
-	for _, h := range c.hypervisorsLocked() {
-		if strings.Contains(h.nodename(), pattern) {
-			list = append(list, hypervisorJSON(r, h, false, withServers))
-		}
+	defer c.mu.Unlock()
+	found := matchingHypervisors(c.hypervisorsLocked(), pattern)
+	if len(found) == 0 {
+		return kit.Reply{}, notFound("No hypervisor matching '%s' could be found.", pattern)
 	}
-	c.mu.Unlock()
-	if len(list) == 0 {
-		writeErr(w, r, notFound("No hypervisor matching '%s' could be found.", pattern))
-		return
+	body := hypervisorList{Hypervisors: make([]hypervisorJSON, 0, len(found))}
+	for _, h := range found {
+		body.Hypervisors = append(body.Hypervisors, hypervisorView(call, h, false, withServers))
 	}
-	fake.WriteJSON(w, http.StatusOK, map[string]any{"hypervisors": list})
+	return kit.OK(body), nil
 }

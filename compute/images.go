@@ -18,8 +18,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gorilla/mux"
-	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // Route names of the compute image proxy (images and image-metadata).
@@ -43,24 +42,24 @@ const (
 	maxImageMetaVersion  = 38
 )
 
-func (c *Compute) imageRoutes() []apiRoute {
-	return []apiRoute{
-		{OpListImages, []string{"GET"}, "/images", c.listImages},
-		{OpListImageDetail, []string{"GET"}, "/images/detail", c.listImageDetail},
-		{OpGetImage, []string{"GET"}, "/images/{image_id}", c.getImage},
-		{OpDeleteImage, []string{"DELETE"}, "/images/{image_id}", c.deleteImage},
-		{OpListImageMetadata, []string{"GET"}, "/images/{image_id}/metadata", c.listImageMetadata},
-		{OpSetImageMetadata, []string{"PUT"}, "/images/{image_id}/metadata", c.setImageMetadata},
-		{OpUpdateImageMetadata, []string{"POST"}, "/images/{image_id}/metadata", c.updateImageMetadata},
-		{OpGetImageMetadataItem, []string{"GET"}, "/images/{image_id}/metadata/{key}", c.getImageMetadataItem},
-		{OpSetImageMetadataItem, []string{"PUT"}, "/images/{image_id}/metadata/{key}", c.setImageMetadataItem},
-		{OpDeleteImageMetadataItem, []string{"DELETE"}, "/images/{image_id}/metadata/{key}", c.deleteImageMetadataItem},
+func (c *Compute) imageRoutes() []kit.Route {
+	return []kit.Route{
+		route(OpListImages, "GET", "/images", c.listImages),
+		route(OpListImageDetail, "GET", "/images/detail", c.listImageDetail),
+		route(OpGetImage, "GET", "/images/{image_id}", c.getImage),
+		route(OpDeleteImage, "DELETE", "/images/{image_id}", c.deleteImage),
+		route(OpListImageMetadata, "GET", "/images/{image_id}/metadata", c.listImageMetadata),
+		route(OpSetImageMetadata, "PUT", "/images/{image_id}/metadata", c.setImageMetadata),
+		route(OpUpdateImageMetadata, "POST", "/images/{image_id}/metadata", c.updateImageMetadata),
+		route(OpGetImageMetadataItem, "GET", "/images/{image_id}/metadata/{key}", c.getImageMetadataItem),
+		route(OpSetImageMetadataItem, "PUT", "/images/{image_id}/metadata/{key}", c.setImageMetadataItem),
+		route(OpDeleteImageMetadataItem, "DELETE", "/images/{image_id}/metadata/{key}", c.deleteImageMetadataItem),
 	}
 }
 
 // proxyGone answers a proxy API past its last microversion.
-func proxyGone(r *http.Request, last int) *fake.Error {
-	if versionOf(r).AtLeast(last + 1) {
+func proxyGone(call *kit.Call, last int) error {
+	if versionOf(call).AtLeast(last + 1) {
 		return notFound("The resource could not be found.")
 	}
 	return nil
@@ -69,51 +68,76 @@ func proxyGone(r *http.Request, last int) *fake.Error {
 // imageVisible: images are global except snapshots and backups, which
 // only their project (metadata owner_id) and admins see. Deleted images
 // are gone, as Glance v2 shows them.
-func imageVisible(r *http.Request, img *Image) bool {
+func imageVisible(call *kit.Call, img *Image) bool {
 	if img.Status == "DELETED" {
 		return false
 	}
-	who := callerOf(r)
+	who := callerOf(call)
 	owner := img.Metadata["owner_id"]
 	return owner == "" || owner == who.projectID || who.admin
 }
 
 // imageWritable: Glance lets only the owner (or an admin) change or
 // delete an image; public images belong to the cloud's admin.
-func imageWritable(r *http.Request, img *Image) bool {
-	if adminAllowed(r) {
+func imageWritable(call *kit.Call, img *Image) bool {
+	if adminAllowed(call) {
 		return true
 	}
 	owner := img.Metadata["owner_id"]
-	return owner != "" && owner == callerOf(r).projectID
+	return owner != "" && owner == callerOf(call).projectID
 }
 
 // imageLocked finds an image the caller may see, settled to now.
-func (c *Compute) imageLocked(r *http.Request) (*Image, *fake.Error) {
-	img, ok := c.images[mux.Vars(r)["image_id"]]
-	if !ok || !imageVisible(r, img) {
+func (c *Compute) imageLocked(call *kit.Call) (*Image, error) {
+	img, ok := c.images[call.Var("image_id")]
+	if !ok || !imageVisible(call, img) {
 		return nil, notFound("Image not found.")
 	}
-	c.settleImageLocked(img, c.now())
+	c.settleImageLocked(img, c.Now())
 	return img, nil
 }
 
 // imageLinks are Nova's image links: self, bookmark, and the Glance
 // alternate (this fake has no Glance; the link points at /image on the
 // same host).
-func imageLinks(r *http.Request, id string) []map[string]string {
-	l := links(r, callerOf(r).projectID, "images", id)
-	return []map[string]string{
-		l[0], l[1],
-		{"rel": "alternate", "type": "application/vnd.openstack.image", "href": fake.HostURL(r) + "/image/images/" + id},
-	}
+func imageLinks(call *kit.Call, id string) []link {
+	return append(links(call, callerOf(call).projectID, "images", id),
+		link{Rel: "alternate", Type: "application/vnd.openstack.image", Href: kit.HostURL(call.Request) + "/image/images/" + id})
 }
 
-func imageBrief(r *http.Request, img *Image) map[string]any {
-	return map[string]any{"id": img.ID, "name": img.Name, "links": imageLinks(r, img.ID)}
+// imageBriefJSON is an image in GET /images.
+type imageBriefJSON struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Links []link `json:"links"`
 }
 
-func imageDetail(r *http.Request, img *Image) map[string]any {
+func imageBrief(call *kit.Call, img *Image) imageBriefJSON {
+	return imageBriefJSON{ID: img.ID, Name: img.Name, Links: imageLinks(call, img.ID)}
+}
+
+// imageJSON is an image as GET /images/detail and GET /images/{id} show it.
+type imageJSON struct {
+	ID         string            `json:"id"`
+	Name       string            `json:"name"`
+	Status     string            `json:"status"`
+	Progress   int               `json:"progress"`
+	MinDisk    int               `json:"minDisk"`
+	MinRAM     int               `json:"minRam"`
+	Created    string            `json:"created"`
+	Updated    string            `json:"updated"`
+	Metadata   map[string]string `json:"metadata"`
+	Links      []link            `json:"links"`
+	Size       *int64            `json:"OS-EXT-IMG-SIZE:size"` // null until a snapshot is saved
+	Server     *idLinksJSON      `json:"server,omitempty"`
+	DiskConfig string            `json:"OS-DCF:diskConfig,omitempty"`
+}
+
+type imageBody struct {
+	Image imageJSON `json:"image"`
+}
+
+func imageDetail(call *kit.Call, img *Image) imageJSON {
 	progress := 0
 	switch img.Status {
 	case "ACTIVE":
@@ -121,29 +145,23 @@ func imageDetail(r *http.Request, img *Image) map[string]any {
 	case "SAVING":
 		progress = 25
 	}
-	var size any = img.Size
-	if img.Status == "SAVING" {
-		size = nil // Glance has no size until the upload ends
+	out := imageJSON{
+		ID: img.ID, Name: img.Name, Status: img.Status, Progress: progress,
+		MinDisk: img.MinDisk, MinRAM: img.MinRAM,
+		Created: img.Created.UTC().Format(novaTime), Updated: img.Updated.UTC().Format(novaTime),
+		Metadata: cloneMap(nonNilMap(img.Metadata)), Links: imageLinks(call, img.ID),
 	}
-	out := map[string]any{
-		"id": img.ID, "name": img.Name, "status": img.Status, "progress": progress,
-		"minDisk": img.MinDisk, "minRam": img.MinRAM,
-		"created": img.Created.UTC().Format(novaTime), "updated": img.Updated.UTC().Format(novaTime),
-		"metadata": cloneMap(nonNilMap(img.Metadata)), "links": imageLinks(r, img.ID),
-		"OS-EXT-IMG-SIZE:size": size,
+	if img.Status != "SAVING" {
+		out.Size = ptr(img.Size) // Glance has no size until the upload ends
 	}
-	serverID := img.Metadata["instance_uuid"]
-	if serverID == "" {
-		serverID = img.ServerID
-	}
+	serverID := firstNonEmpty(img.Metadata["instance_uuid"], img.ServerID)
 	if serverID != "" {
-		out["server"] = map[string]any{"id": serverID, "links": links(r, callerOf(r).projectID, "servers", serverID)}
+		out.Server = &idLinksJSON{ID: serverID, Links: links(call, callerOf(call).projectID, "servers", serverID)}
 	}
 	if v, ok := img.Metadata["auto_disk_config"]; ok {
+		out.DiskConfig = "MANUAL"
 		if b, _ := parseBoolString(v); b {
-			out["OS-DCF:diskConfig"] = "AUTO"
-		} else {
-			out["OS-DCF:diskConfig"] = "MANUAL"
+			out.DiskConfig = "AUTO"
 		}
 	}
 	return out
@@ -157,8 +175,8 @@ type imageFilter struct {
 	properties                 map[string]string
 }
 
-func parseImageFilter(r *http.Request) (imageFilter, *fake.Error) {
-	q := r.URL.Query()
+func parseImageFilter(call *kit.Call) (imageFilter, error) {
+	q := call.Query()
 	f := imageFilter{name: q.Get("name"), status: strings.ToUpper(q.Get("status")), kind: q.Get("type"), properties: map[string]string{}}
 	if s := q.Get("server"); s != "" {
 		f.server = s[strings.LastIndex(s, "/")+1:]
@@ -213,44 +231,83 @@ func (f *imageFilter) matches(img *Image) bool {
 	return true
 }
 
-func (c *Compute) listImages(w http.ResponseWriter, r *http.Request)      { c.imageList(w, r, false) }
-func (c *Compute) listImageDetail(w http.ResponseWriter, r *http.Request) { c.imageList(w, r, true) }
+// imageList is GET /images's answer.
+type imageList[T any] struct {
+	Images []T    `json:"images"`
+	Links  []link `json:"images_links,omitempty"`
+}
 
-// imageList lists images newest first (Glance's created_at desc, id desc),
-// with limit/marker (and page_size/offset, which Nova passes on) paging.
-func (c *Compute) imageList(w http.ResponseWriter, r *http.Request, detail bool) {
-	if err := proxyGone(r, maxImageProxyVersion); err != nil {
-		writeErr(w, r, err)
-		return
+// imageQuery is a parsed GET /images query.
+type imageQuery struct {
+	filter        imageFilter
+	limit, offset int
+	marker        string
+	hasMarker     bool
+}
+
+func (c *Compute) listImages(call *kit.Call) (kit.Reply, error) {
+	return listImagesAs(c, call, "images", imageBrief)
+}
+
+func (c *Compute) listImageDetail(call *kit.Call) (kit.Reply, error) {
+	return listImagesAs(c, call, "images/detail", imageDetail)
+}
+
+func parseImageQuery(call *kit.Call) (imageQuery, error) {
+	var q imageQuery
+	if err := proxyGone(call, maxImageProxyVersion); err != nil {
+		return q, err
 	}
-	filter, err := parseImageFilter(r)
-	if err != nil {
-		writeErr(w, r, err)
-		return
+	var err error
+	if q.filter, err = parseImageFilter(call); err != nil {
+		return q, err
 	}
-	limit, given, err := queryInt(r, "limit", 1)
+	limit, given, err := queryInt(call, "limit", 1)
 	if err == nil && !given {
-		limit, given, err = queryInt(r, "page_size", 1)
+		limit, given, err = queryInt(call, "page_size", 1)
 	}
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return q, err
 	}
-	limit = pageSize(limit, given)
-	offset, _, err := queryInt(r, "offset", 1)
-	if err != nil {
-		writeErr(w, r, err)
-		return
+	q.limit = pageSize(limit, given)
+	if q.offset, _, err = queryInt(call, "offset", 1); err != nil {
+		return q, err
 	}
-	q := r.URL.Query()
-	marker, hasMarker := q.Get("marker"), q.Has("marker")
+	q.marker, q.hasMarker = call.Query().Get("marker"), call.Query().Has("marker")
+	return q, nil
+}
 
+// listImagesAs lists images newest first (Glance's created_at desc, id
+// desc), with limit/marker (and page_size/offset, which Nova passes on)
+// paging, each rendered by render.
+func listImagesAs[T any](c *Compute, call *kit.Call, collection string, render func(*kit.Call, *Image) T) (kit.Reply, error) {
+	q, err := parseImageQuery(call)
+	if err != nil {
+		return kit.Reply{}, err
+	}
 	c.mu.Lock()
-	now := c.now()
+	defer c.mu.Unlock()
+	page, err := c.imagePageLocked(call, q)
+	if err != nil {
+		return kit.Reply{}, err
+	}
+	body := imageList[T]{Images: make([]T, 0, len(page))}
+	for _, img := range page {
+		body.Images = append(body.Images, render(call, img))
+	}
+	if len(page) > 0 {
+		body.Links = nextLinks(call, collection, len(page), page[len(page)-1].ID)
+	}
+	return kit.OK(body), nil
+}
+
+// imagePageLocked is one page of the images the caller sees that match.
+func (c *Compute) imagePageLocked(call *kit.Call, q imageQuery) ([]*Image, error) {
+	now := c.Now()
 	all := make([]*Image, 0, len(c.images))
 	for _, img := range c.images {
 		c.settleImageLocked(img, now)
-		if imageVisible(r, img) {
+		if imageVisible(call, img) {
 			all = append(all, img)
 		}
 	}
@@ -261,95 +318,60 @@ func (c *Compute) imageList(w http.ResponseWriter, r *http.Request, detail bool)
 		return all[i].ID > all[j].ID
 	})
 	start := 0
-	if hasMarker {
-		start = -1
-		for i, img := range all {
-			if img.ID == marker {
-				start = i + 1
-				break
-			}
-		}
-		if start < 0 {
-			err = badRequest("marker [%s] not found", marker)
+	if q.hasMarker {
+		var ok bool
+		if start, ok = afterMarker(all, func(img *Image) string { return img.ID }, q.marker); !ok {
+			return nil, badRequest("marker [%s] not found", q.marker)
 		}
 	}
-	out := []map[string]any{}
-	lastID := ""
-	if err == nil {
-		skipped := 0
-		for _, img := range all[start:] {
-			if len(out) >= limit {
-				break
-			}
-			if !filter.matches(img) {
-				continue
-			}
-			if skipped < offset {
-				skipped++
-				continue
-			}
-			if detail {
-				out = append(out, imageDetail(r, img))
-			} else {
-				out = append(out, imageBrief(r, img))
-			}
-			lastID = img.ID
+	var page []*Image
+	skipped := 0
+	for _, img := range all[start:] {
+		if len(page) >= q.limit {
+			break
 		}
+		if !q.filter.matches(img) {
+			continue
+		}
+		if skipped < q.offset {
+			skipped++
+			continue
+		}
+		page = append(page, img)
 	}
-	c.mu.Unlock()
-	if err != nil {
-		writeErr(w, r, err)
-		return
-	}
-	collection := "images"
-	if detail {
-		collection = "images/detail"
-	}
-	body := map[string]any{"images": out}
-	if l := nextLinks(r, collection, len(out), lastID); l != nil {
-		body["images_links"] = l
-	}
-	fake.WriteJSON(w, http.StatusOK, body)
+	return page, nil
 }
 
-func (c *Compute) getImage(w http.ResponseWriter, r *http.Request) {
-	if err := proxyGone(r, maxImageProxyVersion); err != nil {
-		writeErr(w, r, err)
-		return
+func (c *Compute) getImage(call *kit.Call) (kit.Reply, error) {
+	if err := proxyGone(call, maxImageProxyVersion); err != nil {
+		return kit.Reply{}, err
 	}
 	c.mu.Lock()
-	img, err := c.imageLocked(r)
-	var body map[string]any
-	if err == nil {
-		body = map[string]any{"image": imageDetail(r, img)}
-	}
-	c.mu.Unlock()
+	defer c.mu.Unlock()
+	img, err := c.imageLocked(call)
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
-	fake.WriteJSON(w, http.StatusOK, body)
+	return kit.OK(imageBody{Image: imageDetail(call, img)}), nil
 }
 
-func (c *Compute) deleteImage(w http.ResponseWriter, r *http.Request) {
-	if err := proxyGone(r, maxImageProxyVersion); err != nil {
-		writeErr(w, r, err)
-		return
+func (c *Compute) deleteImage(call *kit.Call) (kit.Reply, error) {
+	if err := proxyGone(call, maxImageProxyVersion); err != nil {
+		return kit.Reply{}, err
 	}
 	c.mu.Lock()
-	img, err := c.imageLocked(r)
-	if err == nil && !imageWritable(r, img) {
+	defer c.mu.Unlock()
+	img, err := c.imageLocked(call)
+	if err == nil && !imageWritable(call, img) {
 		err = forbidden("You are not allowed to delete the image.")
 	}
 	if err == nil {
 		delete(c.images, img.ID)
 	}
-	c.mu.Unlock()
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
-	w.WriteHeader(http.StatusNoContent)
+	return kit.Status(http.StatusNoContent), nil
 }
 
 // Image metadata.
@@ -357,67 +379,54 @@ func (c *Compute) deleteImage(w http.ResponseWriter, r *http.Request) {
 // changeImageMetadata applies f to an image's metadata under the lock,
 // with the owner and metadata-quota checks Nova and Glance make. f returns
 // the body to answer with.
-func (c *Compute) changeImageMetadata(w http.ResponseWriter, r *http.Request, status int, f func(img *Image) (any, *fake.Error)) {
+func (c *Compute) changeImageMetadata(call *kit.Call, status int, f func(img *Image) (any, error)) (kit.Reply, error) {
 	c.mu.Lock()
-	img, err := c.imageLocked(r)
-	var out any
-	if err == nil && !imageWritable(r, img) {
-		err = forbidden("Not authorized for image %s.", img.ID)
-	}
-	if err == nil {
-		old := cloneMap(img.Metadata)
-		out, err = f(img)
-		if limit := c.quotaLocked(callerOf(r).projectID).MetadataItems; err == nil && limit >= 0 && len(img.Metadata) > limit {
-			err = forbidden("Image metadata limit exceeded")
-		}
-		if err != nil {
-			img.Metadata = old
-		} else {
-			img.Updated = c.now()
-		}
-	}
-	c.mu.Unlock()
+	defer c.mu.Unlock()
+	img, err := c.imageLocked(call)
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
+	if !imageWritable(call, img) {
+		return kit.Reply{}, forbidden("Not authorized for image %s.", img.ID)
+	}
+	old := cloneMap(img.Metadata)
+	out, err := f(img)
+	if limit := c.quotaLocked(callerOf(call).projectID).MetadataItems; err == nil && limit >= 0 && len(img.Metadata) > limit {
+		err = forbidden("Image metadata limit exceeded")
+	}
+	if err != nil {
+		img.Metadata = old
+		return kit.Reply{}, err
+	}
+	img.Updated = c.Now()
 	if out == nil {
-		w.WriteHeader(status)
-		return
+		return kit.Status(status), nil
 	}
-	fake.WriteJSON(w, status, out)
+	return kit.JSON(status, out), nil
 }
 
-func (c *Compute) listImageMetadata(w http.ResponseWriter, r *http.Request) {
-	if err := proxyGone(r, maxImageMetaVersion); err != nil {
-		writeErr(w, r, err)
-		return
+func (c *Compute) listImageMetadata(call *kit.Call) (kit.Reply, error) {
+	if err := proxyGone(call, maxImageMetaVersion); err != nil {
+		return kit.Reply{}, err
 	}
 	c.mu.Lock()
-	img, err := c.imageLocked(r)
-	var md map[string]string
-	if err == nil {
-		md = cloneMap(nonNilMap(img.Metadata))
-	}
-	c.mu.Unlock()
+	defer c.mu.Unlock()
+	img, err := c.imageLocked(call)
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
-	fake.WriteJSON(w, http.StatusOK, map[string]any{"metadata": md})
+	return kit.OK(metadataBody{Metadata: cloneMap(nonNilMap(img.Metadata))}), nil
 }
 
-func (c *Compute) setImageMetadata(w http.ResponseWriter, r *http.Request) {
-	if err := proxyGone(r, maxImageMetaVersion); err != nil {
-		writeErr(w, r, err)
-		return
+func (c *Compute) setImageMetadata(call *kit.Call) (kit.Reply, error) {
+	if err := proxyGone(call, maxImageMetaVersion); err != nil {
+		return kit.Reply{}, err
 	}
-	md, err := decodeMetadata(r, "metadata")
+	md, err := decodeMetadata(call, "metadata")
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
-	c.changeImageMetadata(w, r, http.StatusOK, func(img *Image) (any, *fake.Error) {
+	return c.changeImageMetadata(call, http.StatusOK, func(img *Image) (any, error) {
 		owner, hasOwner := img.Metadata["owner_id"]
 		img.Metadata = cloneMap(md)
 		// Ownership is not a property a caller can drop: keep it, or the
@@ -425,39 +434,37 @@ func (c *Compute) setImageMetadata(w http.ResponseWriter, r *http.Request) {
 		if _, ok := md["owner_id"]; hasOwner && !ok {
 			img.Metadata["owner_id"] = owner
 		}
-		return map[string]any{"metadata": md}, nil
+		return metadataBody{Metadata: md}, nil
 	})
 }
 
-func (c *Compute) updateImageMetadata(w http.ResponseWriter, r *http.Request) {
-	if err := proxyGone(r, maxImageMetaVersion); err != nil {
-		writeErr(w, r, err)
-		return
+func (c *Compute) updateImageMetadata(call *kit.Call) (kit.Reply, error) {
+	if err := proxyGone(call, maxImageMetaVersion); err != nil {
+		return kit.Reply{}, err
 	}
-	md, err := decodeMetadata(r, "metadata")
+	md, err := decodeMetadata(call, "metadata")
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
-	c.changeImageMetadata(w, r, http.StatusOK, func(img *Image) (any, *fake.Error) {
+	return c.changeImageMetadata(call, http.StatusOK, func(img *Image) (any, error) {
 		if img.Metadata == nil {
 			img.Metadata = map[string]string{}
 		}
 		for k, v := range md {
 			img.Metadata[k] = v
 		}
-		return map[string]any{"metadata": cloneMap(img.Metadata)}, nil
+		return metadataBody{Metadata: cloneMap(img.Metadata)}, nil
 	})
 }
 
-func (c *Compute) getImageMetadataItem(w http.ResponseWriter, r *http.Request) {
-	if err := proxyGone(r, maxImageMetaVersion); err != nil {
-		writeErr(w, r, err)
-		return
+func (c *Compute) getImageMetadataItem(call *kit.Call) (kit.Reply, error) {
+	if err := proxyGone(call, maxImageMetaVersion); err != nil {
+		return kit.Reply{}, err
 	}
-	key := mux.Vars(r)["key"]
+	key := call.Var("key")
 	c.mu.Lock()
-	img, err := c.imageLocked(r)
+	defer c.mu.Unlock()
+	img, err := c.imageLocked(call)
 	var v string
 	if err == nil {
 		var ok bool
@@ -465,41 +472,36 @@ func (c *Compute) getImageMetadataItem(w http.ResponseWriter, r *http.Request) {
 			err = notFound("The resource could not be found.")
 		}
 	}
-	c.mu.Unlock()
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
-	fake.WriteJSON(w, http.StatusOK, map[string]any{"meta": map[string]string{key: v}})
+	return kit.OK(metaBody{Meta: map[string]string{key: v}}), nil
 }
 
-func (c *Compute) setImageMetadataItem(w http.ResponseWriter, r *http.Request) {
-	if err := proxyGone(r, maxImageMetaVersion); err != nil {
-		writeErr(w, r, err)
-		return
+func (c *Compute) setImageMetadataItem(call *kit.Call) (kit.Reply, error) {
+	if err := proxyGone(call, maxImageMetaVersion); err != nil {
+		return kit.Reply{}, err
 	}
-	key := mux.Vars(r)["key"]
-	md, err := decodeMetaItem(r, key)
+	key := call.Var("key")
+	md, err := decodeMetaItem(call, key)
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
-	c.changeImageMetadata(w, r, http.StatusOK, func(img *Image) (any, *fake.Error) {
+	return c.changeImageMetadata(call, http.StatusOK, func(img *Image) (any, error) {
 		if img.Metadata == nil {
 			img.Metadata = map[string]string{}
 		}
 		img.Metadata[key] = md[key]
-		return map[string]any{"meta": map[string]string{key: md[key]}}, nil
+		return metaBody{Meta: map[string]string{key: md[key]}}, nil
 	})
 }
 
-func (c *Compute) deleteImageMetadataItem(w http.ResponseWriter, r *http.Request) {
-	if err := proxyGone(r, maxImageMetaVersion); err != nil {
-		writeErr(w, r, err)
-		return
+func (c *Compute) deleteImageMetadataItem(call *kit.Call) (kit.Reply, error) {
+	if err := proxyGone(call, maxImageMetaVersion); err != nil {
+		return kit.Reply{}, err
 	}
-	key := mux.Vars(r)["key"]
-	c.changeImageMetadata(w, r, http.StatusNoContent, func(img *Image) (any, *fake.Error) {
+	key := call.Var("key")
+	return c.changeImageMetadata(call, http.StatusNoContent, func(img *Image) (any, error) {
 		if _, ok := img.Metadata[key]; !ok {
 			return nil, notFound("Invalid metadata key")
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mockcloud/mockcloud/compute"
+	"github.com/mockcloud/mockcloud/fake"
 )
 
 const (
@@ -28,8 +29,8 @@ func imageBriefJSON(id, name string) string {
 
 // imageServer seeds, besides the default images, a snapshot of project
 // p1 still SAVING (ready 10 s after the start), taken from serverID.
-func imageServer(t *testing.T, opts ...compute.Option) (*compute.HTTPServer, time.Time) {
-	srv := compute.NewServer(t, append([]compute.Option{compute.WithSeed(1)}, opts...)...)
+func imageServer(t *testing.T, opts ...compute.Option) (*compute.Compute, time.Time) {
+	srv := compute.New(t, append([]compute.Option{fake.WithSeed(1)}, opts...)...)
 	start := srv.Clock().Now()
 	srv.AddImage(compute.Image{
 		ID: snapID, Name: "snap", Status: "SAVING", MinDisk: 1, Size: 1234, ServerID: serverID,
@@ -130,8 +131,8 @@ func TestImageDelete(t *testing.T) {
 }
 
 func TestImageSnapshotFromServer(t *testing.T) {
-	srv := compute.NewServer(t, compute.WithSeed(1))
-	s, err := srv.SeedServer(compute.Server{ProjectID: "p1", FlavorID: "1", ImageID: cirrosID})
+	srv := compute.New(t, fake.WithSeed(1))
+	s, err := srv.AddServer(compute.Server{ProjectID: "p1", FlavorID: "1", ImageID: cirrosID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +205,7 @@ func TestImageMetadata(t *testing.T) {
 }
 
 func TestImagePolicies(t *testing.T) {
-	c, base := authServer(t, compute.WithSeed(1))
+	c, base := authServer(t)
 	c.AddImage(compute.Image{ID: snapID, Name: "snap", Metadata: map[string]string{"owner_id": "p1", "image_type": "snapshot"}})
 	runSteps(t, base, []step{
 		{name: "member cannot delete a public image", method: "DELETE", path: "/images/" + cirrosID, token: memberToken, status: 403,

@@ -2,15 +2,11 @@ package compute
 
 import (
 	"fmt"
-	"net/http"
-	"net/url"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/gorilla/mux"
-	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // Route names of os-instance-actions.
@@ -19,10 +15,10 @@ const (
 	OpGetInstanceAction   = "compute.servers.instance_actions.get"
 )
 
-func (c *Compute) instanceActionRoutes() []apiRoute {
-	return []apiRoute{
-		{OpListInstanceActions, []string{"GET"}, "/servers/{server_id}/os-instance-actions", c.listInstanceActions},
-		{OpGetInstanceAction, []string{"GET"}, "/servers/{server_id}/os-instance-actions/{request_id}", c.getInstanceAction},
+func (c *Compute) instanceActionRoutes() []kit.Route {
+	return []kit.Route{
+		route(OpListInstanceActions, "GET", "/servers/{server_id}/os-instance-actions", c.listInstanceActions),
+		route(OpGetInstanceAction, "GET", "/servers/{server_id}/os-instance-actions/{request_id}", c.getInstanceAction),
 	}
 }
 
@@ -65,88 +61,88 @@ var novaActionNames = map[string]string{
 	"attach_interface": "attach_interface", "detach_interface": "detach_interface",
 }
 
-// recordActionLocked records that r did action to s, with the events the
+// oneEvent are the actions that run one event, and how long it takes.
+var oneEvent = map[string]struct {
+	event string
+	took  func(Durations) time.Duration
+}{
+	"delete":         {"compute_terminate_instance", func(d Durations) time.Duration { return d.Delete }},
+	"live-migration": {"compute_live_migration", func(d Durations) time.Duration { return d.Resize }},
+	"confirmResize":  {"compute_confirm_resize", func(d Durations) time.Duration { return d.ConfirmResize }},
+	"rebuild":        {"compute_rebuild_instance", func(d Durations) time.Duration { return d.Rebuild }},
+	"start":          {"compute_start_instance", func(d Durations) time.Duration { return d.Start }},
+	"stop":           {"compute_stop_instance", func(d Durations) time.Duration { return d.Stop }},
+	"pause":          {"compute_pause_instance", func(d Durations) time.Duration { return d.Pause }},
+	"unpause":        {"compute_unpause_instance", func(d Durations) time.Duration { return d.Unpause }},
+	"suspend":        {"compute_suspend_instance", func(d Durations) time.Duration { return d.Suspend }},
+	"resume":         {"compute_resume_instance", func(d Durations) time.Duration { return d.Resume }},
+	"rescue":         {"compute_rescue_instance", func(d Durations) time.Duration { return d.Rescue }},
+	"unrescue":       {"compute_unrescue_instance", func(d Durations) time.Duration { return d.Unrescue }},
+	"shelve":         {"compute_shelve_instance", func(d Durations) time.Duration { return d.Shelve }},
+	"shelveOffload":  {"compute_shelve_offload_instance", func(Durations) time.Duration { return 0 }},
+	"unshelve":       {"compute_unshelve_instance", func(d Durations) time.Duration { return d.Unshelve }},
+	"createImage":    {"compute_snapshot_instance", func(d Durations) time.Duration { return d.Snapshot }},
+	"createBackup":   {"compute_backup_instance", func(d Durations) time.Duration { return d.Snapshot }},
+	"changePassword": {"compute_set_admin_password", func(d Durations) time.Duration { return d.Password }},
+}
+
+// actionEventsOf are the events the compute service runs for an action
+// begun at now, from the durations.
+func actionEventsOf(name string, s *server, now time.Time, d Durations) []actionEvent {
+	var events []actionEvent
+	span := func(event string, from, to time.Duration) {
+		events = append(events, actionEvent{name: event, start: now.Add(from), finish: now.Add(to), host: s.Host})
+	}
+	switch name {
+	case "create":
+		// Its end is the build's, which a creation behavior may stretch or fail.
+		return []actionEvent{{name: "compute__do_build_and_run_instance", start: now, host: s.Host}}
+	case "reboot":
+		took := d.Reboot
+		if s.TaskState == "rebooting_hard" {
+			took = d.HardReboot
+		}
+		span("compute_reboot_instance", 0, took)
+	case "resize", "migrate":
+		span("compute_prep_resize", 0, d.Resize/4)
+		span("compute_resize_instance", d.Resize/4, 3*d.Resize/4)
+		span("compute_finish_resize", 3*d.Resize/4, d.Resize)
+	case "revertResize":
+		span("compute_revert_resize", 0, d.RevertResize/2)
+		span("compute_finish_revert_resize", d.RevertResize/2, d.RevertResize)
+	case "attach_volume", "detach_volume", "swap_volume", "attach_interface", "detach_interface":
+		if s.Host != "" {
+			span("compute_"+name, 0, 0)
+		}
+	default:
+		if ev, ok := oneEvent[name]; ok {
+			span(ev.event, 0, ev.took(d))
+		}
+	}
+	return events
+}
+
+// recordActionLocked records that the call did action to s, with the events the
 // compute service runs for it (Nova's InstanceAction.action_start and the
 // wrap_instance_event steps). Actions Nova does not record are ignored.
-func (c *Compute) recordActionLocked(s *server, action string, r *http.Request) {
+func (c *Compute) recordActionLocked(s *server, action string, call *kit.Call) {
 	name, ok := novaActionNames[action]
 	if !ok {
 		return
 	}
-	now := c.now()
-	who := callerOf(r)
+	now := c.Now()
+	who := callerOf(call)
 	project := who.projectID
-	if p, ok := fake.PrincipalFrom(r.Context()); ok && p.ProjectID != "" {
-		project = p.ProjectID
+	if call.Authenticated && call.Principal.ProjectID != "" {
+		project = call.Principal.ProjectID
 	}
 	seq := fmt.Sprintf("mockcloud/request/%s/%d", s.ID, len(s.actions))
 	a := &instanceAction{
 		action: name, userID: who.userID, projectID: project, start: now,
 		requestID: "req-" + uuid.NewSHA1(uuid.NameSpaceOID, []byte(seq)).String(),
 	}
-	d := c.durations
-	span := func(event string, from, to time.Duration) {
-		a.events = append(a.events, actionEvent{name: event, start: now.Add(from), finish: now.Add(to), host: s.Host})
-	}
-	one := func(event string, took time.Duration) { span(event, 0, took) }
-	switch name {
-	case "create":
-		a.build = true
-		a.events = []actionEvent{{name: "compute__do_build_and_run_instance", start: now, host: s.Host}}
-	case "delete":
-		one("compute_terminate_instance", d.Delete)
-	case "reboot":
-		if s.TaskState == "rebooting_hard" {
-			one("compute_reboot_instance", d.HardReboot)
-		} else {
-			one("compute_reboot_instance", d.Reboot)
-		}
-	case "resize", "migrate":
-		span("compute_prep_resize", 0, d.Resize/4)
-		span("compute_resize_instance", d.Resize/4, 3*d.Resize/4)
-		span("compute_finish_resize", 3*d.Resize/4, d.Resize)
-	case "live-migration":
-		one("compute_live_migration", d.Resize)
-	case "confirmResize":
-		one("compute_confirm_resize", d.ConfirmResize)
-	case "revertResize":
-		span("compute_revert_resize", 0, d.RevertResize/2)
-		span("compute_finish_revert_resize", d.RevertResize/2, d.RevertResize)
-	case "rebuild":
-		one("compute_rebuild_instance", d.Rebuild)
-	case "start":
-		one("compute_start_instance", d.Start)
-	case "stop":
-		one("compute_stop_instance", d.Stop)
-	case "pause":
-		one("compute_pause_instance", d.Pause)
-	case "unpause":
-		one("compute_unpause_instance", d.Unpause)
-	case "suspend":
-		one("compute_suspend_instance", d.Suspend)
-	case "resume":
-		one("compute_resume_instance", d.Resume)
-	case "rescue":
-		one("compute_rescue_instance", d.Rescue)
-	case "unrescue":
-		one("compute_unrescue_instance", d.Unrescue)
-	case "shelve":
-		one("compute_shelve_instance", d.Shelve)
-	case "shelveOffload":
-		one("compute_shelve_offload_instance", 0)
-	case "unshelve":
-		one("compute_unshelve_instance", d.Unshelve)
-	case "createImage":
-		one("compute_snapshot_instance", d.Snapshot)
-	case "createBackup":
-		one("compute_backup_instance", d.Snapshot)
-	case "changePassword":
-		one("compute_set_admin_password", d.Password)
-	case "attach_volume", "detach_volume", "swap_volume", "attach_interface", "detach_interface":
-		if s.Host != "" {
-			one("compute_"+name, 0)
-		}
-	}
+	a.events = actionEventsOf(name, s, now, c.durations)
+	a.build = name == "create"
 	s.actions = append(s.actions, a)
 }
 
@@ -191,82 +187,105 @@ func (a *instanceAction) updatedAt(s *server, now time.Time) time.Time {
 	return t
 }
 
-func (a *instanceAction) summaryJSON(r *http.Request, s *server, now time.Time) map[string]any {
-	var message any
+// instanceActionJSON is an action as os-instance-actions shows it; the
+// detail adds the events.
+type instanceActionJSON struct {
+	Action       string             `json:"action"`
+	InstanceUUID string             `json:"instance_uuid"`
+	RequestID    string             `json:"request_id"`
+	UserID       string             `json:"user_id"`
+	ProjectID    string             `json:"project_id"`
+	StartTime    string             `json:"start_time"`
+	Message      *string            `json:"message"`              // "Error" when an event failed
+	UpdatedAt    *string            `json:"updated_at,omitempty"` // 2.58
+	Events       *[]actionEventJSON `json:"events,omitempty"`     // the detail, for admins or from 2.51
+}
+
+type actionEventJSON struct {
+	Event      string  `json:"event"`
+	StartTime  string  `json:"start_time"`
+	FinishTime *string `json:"finish_time"`
+	Result     *string `json:"result"`
+	Traceback  any     `json:"traceback,omitempty"` // admins only; null unless the event failed
+	Host       *string `json:"host,omitempty"`      // 2.62, admins only
+	HostID     *string `json:"hostId,omitempty"`    // 2.62
+	Details    any     `json:"details,omitempty"`   // 2.84, admins only; null unless the event failed
+}
+
+func (a *instanceAction) summaryJSON(call *kit.Call, s *server, now time.Time) instanceActionJSON {
+	out := instanceActionJSON{
+		Action: a.action, InstanceUUID: s.ID, RequestID: a.requestID, UserID: a.userID,
+		ProjectID: a.projectID, StartTime: a.start.UTC().Format(novaUsecTime),
+	}
 	for _, e := range a.events {
 		if a.eventAt(s, e, now).failed {
-			message = "Error"
+			out.Message = ptr("Error")
 		}
 	}
-	out := map[string]any{
-		"action": a.action, "instance_uuid": s.ID, "request_id": a.requestID, "user_id": a.userID,
-		"project_id": a.projectID, "start_time": a.start.UTC().Format(novaUsecTime), "message": message,
-	}
-	if versionOf(r).AtLeast(58) {
-		out["updated_at"] = a.updatedAt(s, now).UTC().Format(novaUsecTime)
+	if versionOf(call).AtLeast(58) {
+		out.UpdatedAt = ptr(a.updatedAt(s, now).UTC().Format(novaUsecTime))
 	}
 	return out
 }
 
-func (a *instanceAction) detailJSON(r *http.Request, s *server, now time.Time) map[string]any {
-	out := a.summaryJSON(r, s, now)
-	v := versionOf(r)
-	admin := adminAllowed(r)
+func (a *instanceAction) detailJSON(call *kit.Call, s *server, now time.Time) instanceActionJSON {
+	out := a.summaryJSON(call, s, now)
+	v := versionOf(call)
+	admin := adminAllowed(call)
 	if !admin && !v.AtLeast(51) {
 		return out
 	}
-	events := []map[string]any{}
+	events := []actionEventJSON{}
 	for _, e := range a.events {
-		st := a.eventAt(s, e, now)
-		if !st.started {
-			continue
+		if st := a.eventAt(s, e, now); st.started {
+			events = append(events, a.eventJSON(s, e, st, v, admin))
 		}
-		ev := map[string]any{
-			"event": e.name, "start_time": e.start.UTC().Format(novaUsecTime),
-			"finish_time": nil, "result": nil,
-		}
-		var traceback, details any
-		if st.finished {
-			ev["finish_time"] = st.finish.UTC().Format(novaUsecTime)
-			ev["result"] = "Success"
-			if st.failed {
-				ev["result"] = "Error"
-				details = st.details
-				traceback = "Traceback (most recent call last):\n" +
-					"  File \"nova/compute/manager.py\", in _do_build_and_run_instance\n" +
-					"nova.exception.BuildAbortException: Build of instance " + s.ID + " aborted: " + st.details + "\n"
-			}
-		}
-		if admin {
-			ev["traceback"] = traceback
-		}
-		if v.AtLeast(62) {
-			if admin {
-				ev["host"] = e.host
-			}
-			ev["hostId"] = hostID(a.projectID, e.host)
-		}
-		if v.AtLeast(84) && admin {
-			ev["details"] = details
-		}
-		events = append(events, ev)
 	}
-	out["events"] = events
+	out.Events = &events
 	return out
+}
+
+// eventJSON renders one event that has started.
+func (a *instanceAction) eventJSON(s *server, e actionEvent, st eventState, v microversion, admin bool) actionEventJSON {
+	ev := actionEventJSON{Event: e.name, StartTime: e.start.UTC().Format(novaUsecTime)}
+	var traceback, details any = jsonNull, jsonNull
+	if st.finished {
+		ev.FinishTime, ev.Result = ptr(st.finish.UTC().Format(novaUsecTime)), ptr("Success")
+		if st.failed {
+			ev.Result = ptr("Error")
+			details = st.details
+			traceback = "Traceback (most recent call last):\n" +
+				"  File \"nova/compute/manager.py\", in _do_build_and_run_instance\n" +
+				"nova.exception.BuildAbortException: Build of instance " + s.ID + " aborted: " + st.details + "\n"
+		}
+	}
+	if admin {
+		ev.Traceback = traceback
+	}
+	if v.AtLeast(62) {
+		if admin {
+			ev.Host = ptr(e.host)
+		}
+		ev.HostID = ptr(hostID(a.projectID, e.host))
+	}
+	if v.AtLeast(84) && admin {
+		ev.Details = details
+	}
+	return ev
 }
 
 // serverForActionsLocked finds the server whose actions are asked for:
 // from 2.21 a deleted server's too, as Nova reads them with
 // read_deleted=yes.
-func (c *Compute) serverForActionsLocked(r *http.Request) (*server, *fake.Error) {
-	id := mux.Vars(r)["server_id"]
+func (c *Compute) serverForActionsLocked(call *kit.Call) (*server, error) {
+	id := call.Var("server_id")
 	s, ok := c.servers[id]
-	who := callerOf(r)
+	who := callerOf(call)
 	if !ok || (s.ProjectID != who.projectID && !who.admin) {
 		return nil, notFound("Instance %s could not be found.", id)
 	}
-	c.settleLocked(s, c.now())
-	if s.Deleted && !versionOf(r).AtLeast(21) {
+	c.settleLocked(s, c.Now())
+	if s.Deleted && !versionOf(call).AtLeast(21) {
 		return nil, notFound("Instance %s could not be found.", id)
 	}
 	return s, nil
@@ -281,9 +300,9 @@ type actionListQuery struct {
 	since, before time.Time
 }
 
-func parseActionListQuery(r *http.Request) (actionListQuery, *fake.Error) {
+func parseActionListQuery(call *kit.Call) (actionListQuery, error) {
 	q := actionListQuery{limit: maxLimit}
-	v := versionOf(r)
+	v := versionOf(call)
 	if !v.AtLeast(58) {
 		return q, nil
 	}
@@ -291,7 +310,7 @@ func parseActionListQuery(r *http.Request) (actionListQuery, *fake.Error) {
 	if v.AtLeast(66) {
 		allowed = append(allowed, "changes-before")
 	}
-	n, ok, err := nvQueryInt(r, "limit", allowed)
+	n, ok, err := nvQueryInt(call, "limit", allowed)
 	if err != nil {
 		return q, err
 	}
@@ -301,7 +320,7 @@ func parseActionListQuery(r *http.Request) (actionListQuery, *fake.Error) {
 			q.limit = n
 		}
 	}
-	values := r.URL.Query()
+	values := call.Query()
 	if m, ok := values["marker"]; ok {
 		q.marker, q.hasMarker = m[0], true
 	}
@@ -325,113 +344,85 @@ func parseActionListQuery(r *http.Request) (actionListQuery, *fake.Error) {
 	return q, nil
 }
 
-func (c *Compute) listInstanceActions(w http.ResponseWriter, r *http.Request) {
-	q, err := parseActionListQuery(r)
-	if err != nil {
-		writeErr(w, r, err)
-		return
-	}
-	c.mu.Lock()
-	s, err := c.serverForActionsLocked(r)
-	list := []map[string]any{}
-	if err == nil {
-		now := c.now()
-		// Newest first, as Nova sorts (created_at desc, id desc).
-		actions := make([]*instanceAction, 0, len(s.actions))
-		for i := len(s.actions) - 1; i >= 0; i-- {
-			actions = append(actions, s.actions[i])
-		}
-		sort.SliceStable(actions, func(i, j int) bool { return actions[i].start.After(actions[j].start) })
-		start := 0
-		if q.hasMarker {
-			start = -1
-			for i, a := range actions {
-				if a.requestID == q.marker {
-					start = i + 1
-				}
-			}
-			if start < 0 {
-				// Nova looks the marker up, then reports the result of
-				// the lookup rather than the marker.
-				err = badRequest("Marker None could not be found.")
-			}
-		}
-		if err == nil {
-			for _, a := range actions[start:] {
-				if len(list) == q.limit {
-					break
-				}
-				updated := a.updatedAt(s, now)
-				if !q.since.IsZero() && updated.Before(q.since) || !q.before.IsZero() && updated.After(q.before) {
-					continue
-				}
-				list = append(list, a.summaryJSON(r, s, now))
-			}
-		}
-	}
-	c.mu.Unlock()
-	if err != nil {
-		writeErr(w, r, err)
-		return
-	}
-	body := map[string]any{"instanceActions": list}
-	if versionOf(r).AtLeast(58) && q.limit > 0 && len(list) == q.limit {
-		body["links"] = []map[string]string{{"rel": "next",
-			"href": collectionNextLink(r, "servers/"+mux.Vars(r)["server_id"]+"/os-instance-actions", list[len(list)-1]["request_id"].(string))}}
-	}
-	fake.WriteJSON(w, http.StatusOK, body)
+// instanceActionList is GET os-instance-actions's answer.
+type instanceActionList struct {
+	InstanceActions []instanceActionJSON `json:"instanceActions"`
+	Links           []link               `json:"links,omitempty"`
 }
 
-// collectionNextLink is Nova's "next" link of a collection: the request's
-// parameters, sorted, with marker set to the last item shown (a marker
-// already sent keeps its sorted place; a new one goes last).
-func collectionNextLink(r *http.Request, collection, marker string) string {
-	q := r.URL.Query()
-	keys := make([]string, 0, len(q)+1)
-	for k := range q {
-		keys = append(keys, k)
+func (c *Compute) listInstanceActions(call *kit.Call) (kit.Reply, error) {
+	q, err := parseActionListQuery(call)
+	if err != nil {
+		return kit.Reply{}, err
 	}
-	sort.Strings(keys)
-	if _, ok := q["marker"]; !ok {
-		keys = append(keys, "marker")
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s, err := c.serverForActionsLocked(call)
+	if err != nil {
+		return kit.Reply{}, err
 	}
-	parts := make([]string, 0, len(keys))
-	for _, k := range keys {
-		if k == "marker" {
-			parts = append(parts, "marker="+url.QueryEscape(marker))
+	now := c.Now()
+	page, err := q.page(s, now)
+	if err != nil {
+		return kit.Reply{}, err
+	}
+	body := instanceActionList{InstanceActions: make([]instanceActionJSON, 0, len(page))}
+	for _, a := range page {
+		body.InstanceActions = append(body.InstanceActions, a.summaryJSON(call, s, now))
+	}
+	if versionOf(call).AtLeast(58) && q.limit > 0 && len(page) == q.limit {
+		body.Links = nextLink(collectionNextLink(call, "servers/"+call.Var("server_id")+"/os-instance-actions", page[len(page)-1].requestID))
+	}
+	return kit.OK(body), nil
+}
+
+// page is one page of a server's actions, newest first, as Nova sorts
+// (created_at desc, id desc).
+func (q *actionListQuery) page(s *server, now time.Time) ([]*instanceAction, error) {
+	actions := make([]*instanceAction, 0, len(s.actions))
+	for i := len(s.actions) - 1; i >= 0; i-- {
+		actions = append(actions, s.actions[i])
+	}
+	sort.SliceStable(actions, func(i, j int) bool { return actions[i].start.After(actions[j].start) })
+	start := 0
+	if q.hasMarker {
+		var ok bool
+		if start, ok = afterMarker(actions, func(a *instanceAction) string { return a.requestID }, q.marker); !ok {
+			// Nova looks the marker up, then reports the result of the
+			// lookup rather than the marker.
+			return nil, badRequest("Marker None could not be found.")
+		}
+	}
+	var page []*instanceAction
+	for _, a := range actions[start:] {
+		if len(page) == q.limit {
+			break
+		}
+		updated := a.updatedAt(s, now)
+		if !q.since.IsZero() && updated.Before(q.since) || !q.before.IsZero() && updated.After(q.before) {
 			continue
 		}
-		vals := append([]string(nil), q[k]...)
-		sort.Strings(vals)
-		for _, v := range vals {
-			parts = append(parts, url.QueryEscape(k)+"="+url.QueryEscape(v))
-		}
+		page = append(page, a)
 	}
-	return fake.BaseURL(r) + versionRoot(r) + "/" + mux.Vars(r)["project_id"] + "/" + collection + "?" + strings.Join(parts, "&")
+	return page, nil
 }
 
-func (c *Compute) getInstanceAction(w http.ResponseWriter, r *http.Request) {
-	requestID := mux.Vars(r)["request_id"]
+func (c *Compute) getInstanceAction(call *kit.Call) (kit.Reply, error) {
+	requestID := call.Var("request_id")
 	c.mu.Lock()
-	s, err := c.serverForActionsLocked(r)
-	var body map[string]any
-	if err == nil {
-		var found *instanceAction
-		for _, a := range s.actions {
-			if a.requestID == requestID {
-				found = a
-			}
-		}
-		if found == nil {
-			err = notFound("Action %s not found", requestID)
-		} else {
-			body = map[string]any{"instanceAction": found.detailJSON(r, s, c.now())}
-		}
-	}
-	c.mu.Unlock()
+	defer c.mu.Unlock()
+	s, err := c.serverForActionsLocked(call)
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
-	fake.WriteJSON(w, http.StatusOK, body)
+	for _, a := range s.actions {
+		if a.requestID == requestID {
+			return kit.OK(instanceActionBody{InstanceAction: a.detailJSON(call, s, c.Now())}), nil
+		}
+	}
+	return kit.Reply{}, notFound("Action %s not found", requestID)
+}
+
+type instanceActionBody struct {
+	InstanceAction instanceActionJSON `json:"instanceAction"`
 }

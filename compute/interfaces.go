@@ -3,13 +3,11 @@ package compute
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 
 	"github.com/google/uuid"
-	"github.com/gorilla/mux"
-	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // Route names of os-interface.
@@ -20,49 +18,66 @@ const (
 	OpDetachInterface = "compute.servers.interfaces.detach"
 )
 
-func (c *Compute) interfaceRoutes() []apiRoute {
+func (c *Compute) interfaceRoutes() []kit.Route {
 	const coll = "/servers/{server_id}/os-interface"
-	return []apiRoute{
-		{OpListInterfaces, []string{"GET"}, coll, c.listInterfaces},
-		{OpAttachInterface, []string{"POST"}, coll, c.attachInterface},
-		{OpGetInterface, []string{"GET"}, coll + "/{port_id}", c.getInterface},
-		{OpDetachInterface, []string{"DELETE"}, coll + "/{port_id}", c.detachInterface},
+	return []kit.Route{
+		route(OpListInterfaces, "GET", coll, c.listInterfaces),
+		route(OpAttachInterface, "POST", coll, c.attachInterface),
+		route(OpGetInterface, "GET", coll+"/{port_id}", c.getInterface),
+		route(OpDetachInterface, "DELETE", coll+"/{port_id}", c.detachInterface),
 	}
 }
 
 // The vm_states in which Nova hot-plugs ports.
 var interfaceAttachStates = []string{vmActive, vmPaused, vmStopped}
 
-func interfaceJSON(r *http.Request, itf Interface) map[string]any {
-	ips := make([]map[string]string, 0, len(itf.FixedIPs))
+// interfaceJSON is a port attachment as os-interface shows it.
+type interfaceJSON struct {
+	PortID    string        `json:"port_id"`
+	NetID     string        `json:"net_id"`
+	MAC       string        `json:"mac_addr"`
+	PortState string        `json:"port_state"`
+	FixedIPs  []fixedIPJSON `json:"fixed_ips"`
+	Tag       any           `json:"tag,omitempty"` // 2.70, null when untagged
+}
+
+type fixedIPJSON struct {
+	SubnetID  string `json:"subnet_id"`
+	IPAddress string `json:"ip_address"`
+}
+
+type interfaceBody struct {
+	InterfaceAttachment interfaceJSON `json:"interfaceAttachment"`
+}
+
+type interfaceList struct {
+	InterfaceAttachments []interfaceJSON `json:"interfaceAttachments"`
+}
+
+func interfaceView(call *kit.Call, itf Interface) interfaceJSON {
+	ips := make([]fixedIPJSON, 0, len(itf.FixedIPs))
 	for _, ip := range itf.FixedIPs {
-		ips = append(ips, map[string]string{"subnet_id": ip.SubnetID, "ip_address": ip.IPAddress})
+		ips = append(ips, fixedIPJSON(ip))
 	}
-	out := map[string]any{
-		"port_id": itf.PortID, "net_id": itf.NetworkID, "mac_addr": itf.MAC,
-		"port_state": itf.State, "fixed_ips": ips,
-	}
-	if versionOf(r).AtLeast(70) {
-		out["tag"] = nullString(itf.Tag)
+	out := interfaceJSON{PortID: itf.PortID, NetID: itf.NetworkID, MAC: itf.MAC, PortState: itf.State, FixedIPs: ips}
+	if versionOf(call).AtLeast(70) {
+		out.Tag = nullOr(itf.Tag)
 	}
 	return out
 }
 
-func (c *Compute) listInterfaces(w http.ResponseWriter, r *http.Request) {
+func (c *Compute) listInterfaces(call *kit.Call) (kit.Reply, error) {
 	c.mu.Lock()
-	s, err := c.serverLocked(r)
-	list := []map[string]any{}
-	if err == nil {
-		for _, itf := range s.Interfaces {
-			list = append(list, interfaceJSON(r, itf))
-		}
-	}
-	c.mu.Unlock()
+	defer c.mu.Unlock()
+	s, err := c.serverLocked(call)
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
-	fake.WriteJSON(w, http.StatusOK, map[string]any{"interfaceAttachments": list})
+	body := interfaceList{InterfaceAttachments: make([]interfaceJSON, 0, len(s.Interfaces))}
+	for _, itf := range s.Interfaces {
+		body.InterfaceAttachments = append(body.InterfaceAttachments, interfaceView(call, itf))
+	}
+	return kit.OK(body), nil
 }
 
 func interfaceIndex(s *server, portID string) int {
@@ -85,28 +100,23 @@ func (c *Compute) portHolderLocked(portID string) *server {
 	return nil
 }
 
-func (c *Compute) getInterface(w http.ResponseWriter, r *http.Request) {
-	portID := mux.Vars(r)["port_id"]
+func (c *Compute) getInterface(call *kit.Call) (kit.Reply, error) {
+	portID := call.Var("port_id")
 	c.mu.Lock()
-	s, err := c.serverLocked(r)
-	var body map[string]any
-	if err == nil {
-		if i := interfaceIndex(s, portID); i >= 0 {
-			body = map[string]any{"interfaceAttachment": interfaceJSON(r, s.Interfaces[i])}
-		} else if c.portHolderLocked(portID) != nil {
-			err = notFound("Instance %s does not have a port with id %s", s.ID, portID)
-		} else {
-			// No port of that ID exists (this fake's ports exist only
-			// while bound to a server).
-			err = notFound("Port id %s could not be found.", portID)
-		}
-	}
-	c.mu.Unlock()
+	defer c.mu.Unlock()
+	s, err := c.serverLocked(call)
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
-	fake.WriteJSON(w, http.StatusOK, body)
+	if i := interfaceIndex(s, portID); i >= 0 {
+		return kit.OK(interfaceBody{interfaceView(call, s.Interfaces[i])}), nil
+	}
+	if c.portHolderLocked(portID) != nil {
+		return kit.Reply{}, notFound("Instance %s does not have a port with id %s", s.ID, portID)
+	}
+	// No port of that ID exists (this fake's ports exist only while bound
+	// to a server).
+	return kit.Reply{}, notFound("Port id %s could not be found.", portID)
 }
 
 // interfaceRequest is a checked POST os-interface body.
@@ -114,15 +124,15 @@ type interfaceRequest struct {
 	netID, portID, ip, tag string
 }
 
-func decodeInterfaceRequest(r *http.Request) (interfaceRequest, *fake.Error) {
+func decodeInterfaceRequest(call *kit.Call) (interfaceRequest, error) {
 	var out interfaceRequest
-	body, _ := io.ReadAll(r.Body)
+	body := call.Body
 	if len(body) == 0 {
 		// Nova attaches a port on any network of the project.
 		return out, nil
 	}
 	var wrapper map[string]json.RawMessage
-	if err := fake.DecodeJSONBytes(body, &wrapper, fake.DecodeOptions{}); err != nil {
+	if err := decodeJSON(body, &wrapper, kit.DecodeOptions{}); err != nil {
 		return out, err
 	}
 	for k := range wrapper {
@@ -134,7 +144,7 @@ func decodeInterfaceRequest(r *http.Request) (interfaceRequest, *fake.Error) {
 		return out, nil
 	}
 	allowed := map[string]bool{"net_id": true, "port_id": true, "fixed_ips": true}
-	if versionOf(r).AtLeast(49) {
+	if versionOf(call).AtLeast(49) {
 		allowed["tag"] = true
 	}
 	var in struct {
@@ -146,7 +156,7 @@ func decodeInterfaceRequest(r *http.Request) (interfaceRequest, *fake.Error) {
 	if _, err := decodeWrapped(body, "interfaceAttachment", allowed, &in); err != nil {
 		return out, err
 	}
-	var err *fake.Error
+	var err error
 	if len(in.NetID) > 0 {
 		if out.netID, err = nvUUID("net_id", in.NetID); err != nil {
 			return out, err
@@ -192,8 +202,8 @@ func decodeInterfaceRequest(r *http.Request) (interfaceRequest, *fake.Error) {
 	return out, nil
 }
 
-func (c *Compute) attachInterface(w http.ResponseWriter, r *http.Request) {
-	in, err := decodeInterfaceRequest(r)
+func (c *Compute) attachInterface(call *kit.Call) (kit.Reply, error) {
+	in, err := decodeInterfaceRequest(call)
 	if err == nil && in.netID != "" && in.portID != "" {
 		err = badRequest("Must not input both network_id and port_id")
 	}
@@ -201,21 +211,19 @@ func (c *Compute) attachInterface(w http.ResponseWriter, r *http.Request) {
 		err = badRequest("Must input network_id when request IP address")
 	}
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
 	c.mu.Lock()
-	s, err := c.serverLocked(r)
-	var itf Interface
-	if err == nil {
-		itf, err = c.attachInterfaceLocked(r, s, in)
-	}
-	c.mu.Unlock()
+	defer c.mu.Unlock()
+	s, err := c.serverLocked(call)
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
-	fake.WriteJSON(w, http.StatusOK, map[string]any{"interfaceAttachment": interfaceJSON(r, itf)})
+	itf, err := c.attachInterfaceLocked(call, s, in)
+	if err != nil {
+		return kit.Reply{}, err
+	}
+	return kit.OK(interfaceBody{interfaceView(call, itf)}), nil
 }
 
 // networkName is the label a network's addresses go under in a server's
@@ -242,8 +250,8 @@ func subnetOf(netID string) string {
 	return uuid.NewSHA1(uuid.NameSpaceOID, []byte("mockcloud/subnet/"+netID)).String()
 }
 
-func (c *Compute) attachInterfaceLocked(r *http.Request, s *server, in interfaceRequest) (Interface, *fake.Error) {
-	if err := c.checkLockedLocked(r, s, "attach_interface"); err != nil {
+func (c *Compute) attachInterfaceLocked(call *kit.Call, s *server, in interfaceRequest) (Interface, error) {
+	if err := c.checkLockedLocked(call, s); err != nil {
 		return Interface{}, err
 	}
 	if err := requireState(s, "attach_interface", interfaceAttachStates); err != nil {
@@ -277,9 +285,9 @@ func (c *Compute) attachInterfaceLocked(r *http.Request, s *server, in interface
 	}
 	portID := in.portID
 	if portID == "" {
-		portID = c.env.RNG.UUID()
+		portID = c.RNG().UUID()
 	}
-	h := c.env.RNG.Hex(6)
+	h := c.RNG().Hex(6)
 	itf := Interface{
 		PortID: portID, NetworkID: netID, MAC: "fa:16:3e:" + h[0:2] + ":" + h[2:4] + ":" + h[4:6],
 		State: "ACTIVE", Tag: in.tag, FixedIPs: []FixedIP{{SubnetID: subnetOf(netID), IPAddress: ip}},
@@ -294,29 +302,23 @@ func (c *Compute) attachInterfaceLocked(r *http.Request, s *server, in interface
 	}
 	name := networkName(netID)
 	s.Addresses[name] = append(s.Addresses[name], Address{Addr: ip, Version: version, Type: "fixed", MAC: itf.MAC})
-	s.Updated = c.now()
-	c.recordActionLocked(s, "attach_interface", r)
+	s.Updated = c.Now()
+	c.recordActionLocked(s, "attach_interface", call)
 	itf.FixedIPs = append([]FixedIP(nil), itf.FixedIPs...)
 	return itf, nil
 }
 
-func (c *Compute) detachInterface(w http.ResponseWriter, r *http.Request) {
-	portID := mux.Vars(r)["port_id"]
-	c.mu.Lock()
-	s, err := c.serverLocked(r)
-	if err == nil {
-		err = c.detachInterfaceLocked(r, s, portID)
-	}
-	c.mu.Unlock()
+func (c *Compute) detachInterface(call *kit.Call) (kit.Reply, error) {
+	portID := call.Var("port_id")
+	err := c.withServer(call, func(s *server) error { return c.detachInterfaceLocked(call, s, portID) })
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
-	w.WriteHeader(http.StatusAccepted)
+	return kit.Status(http.StatusAccepted), nil
 }
 
-func (c *Compute) detachInterfaceLocked(r *http.Request, s *server, portID string) *fake.Error {
-	if err := c.checkLockedLocked(r, s, "detach_interface"); err != nil {
+func (c *Compute) detachInterfaceLocked(call *kit.Call, s *server, portID string) error {
+	if err := c.checkLockedLocked(call, s); err != nil {
 		return err
 	}
 	if err := requireState(s, "detach_interface", interfaceAttachStates); err != nil {
@@ -345,7 +347,7 @@ func (c *Compute) detachInterfaceLocked(r *http.Request, s *server, portID strin
 			s.Addresses[name] = kept
 		}
 	}
-	s.Updated = c.now()
-	c.recordActionLocked(s, "detach_interface", r)
+	s.Updated = c.Now()
+	c.recordActionLocked(s, "detach_interface", call)
 	return nil
 }

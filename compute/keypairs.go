@@ -13,7 +13,6 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"crypto/md5"
-	"crypto/rand"
 	"crypto/sha1"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -24,6 +23,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"math/big"
 	"net/http"
 	"regexp"
@@ -31,8 +31,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gorilla/mux"
-	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // Route names of os-keypairs.
@@ -43,12 +42,12 @@ const (
 	OpDeleteKeypair = "compute.keypairs.delete"
 )
 
-func (c *Compute) keypairRoutes() []apiRoute {
-	return []apiRoute{
-		{OpListKeypairs, []string{"GET"}, "/os-keypairs", c.listKeypairs},
-		{OpCreateKeypair, []string{"POST"}, "/os-keypairs", c.createKeypair},
-		{OpGetKeypair, []string{"GET"}, "/os-keypairs/{keypair_name}", c.getKeypair},
-		{OpDeleteKeypair, []string{"DELETE"}, "/os-keypairs/{keypair_name}", c.deleteKeypair},
+func (c *Compute) keypairRoutes() []kit.Route {
+	return []kit.Route{
+		route(OpListKeypairs, "GET", "/os-keypairs", c.listKeypairs),
+		route(OpCreateKeypair, "POST", "/os-keypairs", c.createKeypair),
+		route(OpGetKeypair, "GET", "/os-keypairs/{keypair_name}", c.getKeypair),
+		route(OpDeleteKeypair, "DELETE", "/os-keypairs/{keypair_name}", c.deleteKeypair),
 	}
 }
 
@@ -75,23 +74,23 @@ func (c *Compute) AddKeypair(k Keypair) (Keypair, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, dup := c.keypairs[k.UserID][k.Name]; dup {
-		return Keypair{}, fmt.Errorf("compute: Key pair '%s' already exists.", k.Name)
+		return Keypair{}, fmt.Errorf("compute: key pair %q of user %q already exists", k.Name, k.UserID)
 	}
 	if k.PublicKey == "" {
-		priv, pub, fp, err := generateKeypair(k.Type, k.UserID, c.now())
+		priv, pub, fp, err := generateKeypair(c.RNG(), k.Type, k.UserID, c.Now())
 		if err != nil {
 			return Keypair{}, fmt.Errorf("compute: generating a keypair: %w", err)
 		}
 		k.PrivateKey, k.PublicKey, k.Fingerprint = priv, pub, fp
 	} else {
-		fp, ferr := keypairFingerprint(k.Type, k.PublicKey)
-		if ferr != nil {
-			return Keypair{}, fmt.Errorf("compute: %s", ferr.Message)
+		fp, err := keypairFingerprint(k.Type, k.PublicKey)
+		if err != nil {
+			return Keypair{}, fmt.Errorf("compute: %s", err.(*kit.Error).Message)
 		}
 		k.Fingerprint = fp
 	}
 	if k.Created.IsZero() {
-		k.Created = c.now()
+		k.Created = c.Now()
 	}
 	if k.ID == 0 {
 		k.ID = c.nextKeypairIDLocked()
@@ -227,7 +226,7 @@ func colonHex(sum []byte) string {
 
 // keypairFingerprint is Nova's: the MD5 of an SSH key's blob, the SHA-1 of
 // an x509 certificate's DER. An unreadable key is a 400.
-func keypairFingerprint(typ, public string) (string, *fake.Error) {
+func keypairFingerprint(typ, public string) (string, error) {
 	if typ == KeypairX509 {
 		block, _ := pem.Decode([]byte(public))
 		if block == nil {
@@ -251,16 +250,22 @@ func keypairFingerprint(typ, public string) (string, *fake.Error) {
 // generateKeypair makes a new key: for ssh an Ed25519 key (Nova makes RSA
 // ones; clients treat both alike) with the private half in OpenSSH's
 // format, for x509 a self-signed client certificate for the user.
-func generateKeypair(typ, userID string, now time.Time) (private, public, fingerprint string, err error) {
-	pub, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
+// Everything random comes from rng (the service's seeded stream), so the
+// same seed gives the same keys.
+func generateKeypair(rng io.Reader, typ, userID string, now time.Time) (private, public, fingerprint string, err error) {
+	seed := make([]byte, ed25519.SeedSize)
+	if _, err := io.ReadFull(rng, seed); err != nil {
 		return "", "", "", err
 	}
+	priv := ed25519.NewKeyFromSeed(seed)
+	pub := priv.Public().(ed25519.PublicKey)
 	if typ == KeypairX509 {
-		serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 63))
-		if err != nil {
+		var b [8]byte
+		if _, err := io.ReadFull(rng, b[:]); err != nil {
 			return "", "", "", err
 		}
+		// A positive 63-bit serial, as RFC 5280 wants.
+		serial := new(big.Int).SetUint64(binary.BigEndian.Uint64(b[:])>>1 | 1)
 		tmpl := &x509.Certificate{
 			SerialNumber: serial,
 			Subject:      pkix.Name{CommonName: userID},
@@ -269,7 +274,7 @@ func generateKeypair(typ, userID string, now time.Time) (private, public, finger
 			KeyUsage:     x509.KeyUsageDigitalSignature,
 			ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
 		}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, pub, priv)
+		der, err := x509.CreateCertificate(rng, tmpl, tmpl, pub, priv)
 		if err != nil {
 			return "", "", "", err
 		}
@@ -284,7 +289,7 @@ func generateKeypair(typ, userID string, now time.Time) (private, public, finger
 	blob := sshWire([]byte("ssh-ed25519"), pub)
 	public = "ssh-ed25519 " + base64.StdEncoding.EncodeToString(blob) + " Generated-by-Nova"
 	sum := md5.Sum(blob)
-	private, err = openSSHPrivateKey(pub, priv, "Generated-by-Nova")
+	private, err = openSSHPrivateKey(rng, pub, priv, "Generated-by-Nova")
 	return private, public, colonHex(sum[:]), err
 }
 
@@ -301,9 +306,9 @@ func sshWire(fields ...[]byte) []byte {
 }
 
 // openSSHPrivateKey writes an unencrypted "openssh-key-v1" private key.
-func openSSHPrivateKey(pub ed25519.PublicKey, priv ed25519.PrivateKey, comment string) (string, error) {
+func openSSHPrivateKey(rng io.Reader, pub ed25519.PublicKey, priv ed25519.PrivateKey, comment string) (string, error) {
 	var check [4]byte
-	if _, err := rand.Read(check[:]); err != nil {
+	if _, err := io.ReadFull(rng, check[:]); err != nil {
 		return "", errors.New("no randomness for the check bytes")
 	}
 	var section bytes.Buffer
@@ -330,101 +335,139 @@ var (
 
 // keypairUser is the user a keypair request acts for: the caller, or from
 // 2.10 the user_id given (which the policy lets only admins name).
-func keypairUser(r *http.Request, requested *string, action string) (string, *fake.Error) {
-	who := callerOf(r)
+func keypairUser(call *kit.Call, requested *string, action string) (string, error) {
+	who := callerOf(call)
 	user := who.userID
-	if versionOf(r).AtLeast(10) && requested != nil && *requested != "" {
+	if versionOf(call).AtLeast(10) && requested != nil && *requested != "" {
 		user = *requested
 	}
-	if user != who.userID && !adminAllowed(r) {
+	if user != who.userID && !adminAllowed(call) {
 		return "", policyDenied("os_compute_api:os-keypairs:" + action)
 	}
 	return user, nil
 }
 
 // queryUser is the ?user_id of a keypair request (from 2.10).
-func queryUser(r *http.Request) *string {
-	if vs, ok := r.URL.Query()["user_id"]; ok && len(vs) > 0 {
+func queryUser(call *kit.Call) *string {
+	if vs, ok := call.Query()["user_id"]; ok && len(vs) > 0 {
 		return &vs[0]
 	}
 	return nil
 }
 
-func keypairBrief(r *http.Request, k *Keypair) map[string]any {
-	out := map[string]any{"name": k.Name, "public_key": k.PublicKey, "fingerprint": k.Fingerprint}
-	if versionOf(r).AtLeast(2) {
-		out["type"] = k.Type
+// keypairJSON is a keypair as os-keypairs shows it: the list's form, and
+// what create (user_id, private_key) and show (user_id, id and the
+// timestamps) add.
+type keypairJSON struct {
+	Name        string  `json:"name"`
+	PublicKey   string  `json:"public_key"`
+	Fingerprint string  `json:"fingerprint"`
+	Type        string  `json:"type,omitempty"` // 2.2
+	UserID      *string `json:"user_id,omitempty"`
+	PrivateKey  string  `json:"private_key,omitempty"` // a generated key's, once
+	*keypairShowJSON
+}
+
+type keypairShowJSON struct {
+	ID        int     `json:"id"`
+	CreatedAt string  `json:"created_at"`
+	UpdatedAt *string `json:"updated_at"`
+	DeletedAt *string `json:"deleted_at"`
+	Deleted   bool    `json:"deleted"`
+}
+
+type keypairBody struct {
+	Keypair keypairJSON `json:"keypair"`
+}
+
+type keypairList struct {
+	Keypairs []keypairBody `json:"keypairs"`
+	Links    []link        `json:"keypairs_links,omitempty"`
+}
+
+func keypairBrief(call *kit.Call, k *Keypair) keypairJSON {
+	out := keypairJSON{Name: k.Name, PublicKey: k.PublicKey, Fingerprint: k.Fingerprint}
+	if versionOf(call).AtLeast(2) {
+		out.Type = k.Type
 	}
 	return out
 }
 
-func (c *Compute) listKeypairs(w http.ResponseWriter, r *http.Request) {
-	v := versionOf(r)
-	if err := rejectUnknownQuery(r, 75, "user_id", "limit", "marker"); err != nil {
-		writeErr(w, r, err)
-		return
+// keypairQuery is a parsed GET /os-keypairs query.
+type keypairQuery struct {
+	user      string
+	limit     int
+	marker    string
+	hasMarker bool
+	byName    bool // 2.35 pages in name order; before, all in ID order
+}
+
+func parseKeypairQuery(call *kit.Call) (keypairQuery, error) {
+	q := keypairQuery{limit: maxLimit + 1}
+	if err := rejectUnknownQuery(call, 75, "user_id", "limit", "marker"); err != nil {
+		return q, err
 	}
-	user, err := keypairUser(r, queryUser(r), "index")
+	var err error
+	if q.user, err = keypairUser(call, queryUser(call), "index"); err != nil {
+		return q, err
+	}
+	if !versionOf(call).AtLeast(35) {
+		return q, nil
+	}
+	n, given, err := queryInt(call, "limit", 0)
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return q, err
 	}
-	limit, marker, hasMarker := maxLimit+1, "", false
-	if v.AtLeast(35) {
-		n, given, qerr := queryInt(r, "limit", 0)
-		if qerr != nil {
-			writeErr(w, r, qerr)
-			return
-		}
-		limit = pageSize(n, given)
-		marker, hasMarker = r.URL.Query().Get("marker"), r.URL.Query().Has("marker")
+	q.byName, q.limit = true, pageSize(n, given)
+	q.marker, q.hasMarker = call.Query().Get("marker"), call.Query().Has("marker")
+	return q, nil
+}
+
+func (c *Compute) listKeypairs(call *kit.Call) (kit.Reply, error) {
+	q, err := parseKeypairQuery(call)
+	if err != nil {
+		return kit.Reply{}, err
 	}
 	c.mu.Lock()
-	all := make([]*Keypair, 0, len(c.keypairs[user]))
-	for _, k := range c.keypairs[user] {
+	defer c.mu.Unlock()
+	page, err := c.keypairPageLocked(q)
+	if err != nil {
+		return kit.Reply{}, err
+	}
+	body := keypairList{Keypairs: make([]keypairBody, 0, len(page))}
+	for _, k := range page {
+		body.Keypairs = append(body.Keypairs, keypairBody{keypairBrief(call, k)})
+	}
+	if q.byName && len(page) > 0 {
+		body.Links = nextLinks(call, "os-keypairs", len(page), page[len(page)-1].Name)
+	}
+	return kit.OK(body), nil
+}
+
+// keypairPageLocked is one page of a user's keypairs.
+func (c *Compute) keypairPageLocked(q keypairQuery) ([]*Keypair, error) {
+	all := make([]*Keypair, 0, len(c.keypairs[q.user]))
+	for _, k := range c.keypairs[q.user] {
 		all = append(all, k)
 	}
 	sort.Slice(all, func(i, j int) bool {
-		if v.AtLeast(35) {
+		if q.byName {
 			return all[i].Name < all[j].Name
 		}
 		return all[i].ID < all[j].ID
 	})
 	start := 0
-	if hasMarker {
-		start = -1
-		for i, k := range all {
-			if k.Name == marker {
-				start = i + 1
-			}
-		}
-		if start < 0 {
-			err = badRequest("Marker %s could not be found.", marker)
+	if q.hasMarker {
+		var ok bool
+		if start, ok = afterMarker(all, func(k *Keypair) string { return k.Name }, q.marker); !ok {
+			return nil, badRequest("Marker %s could not be found.", q.marker)
 		}
 	}
-	out := []map[string]any{}
-	last := ""
-	if err == nil {
-		for _, k := range all[start:] {
-			if len(out) >= limit {
-				break
-			}
-			out = append(out, map[string]any{"keypair": keypairBrief(r, k)})
-			last = k.Name
-		}
+	page := all[start:]
+	if len(page) > q.limit {
+		page = page[:q.limit]
 	}
-	c.mu.Unlock()
-	if err != nil {
-		writeErr(w, r, err)
-		return
-	}
-	body := map[string]any{"keypairs": out}
-	if v.AtLeast(35) {
-		if l := nextLinks(r, "os-keypairs", len(out), last); l != nil {
-			body["keypairs_links"] = l
-		}
-	}
-	fake.WriteJSON(w, http.StatusOK, body)
+	return page, nil
 }
 
 // keypairCreate is the validated body of POST /os-keypairs.
@@ -434,8 +477,8 @@ type keypairCreate struct {
 	userID               *string
 }
 
-func parseKeypairCreate(r *http.Request) (keypairCreate, *fake.Error) {
-	v := versionOf(r)
+func parseKeypairCreate(call *kit.Call) (keypairCreate, error) {
+	v := versionOf(call)
 	allowed := map[string]bool{"name": true, "public_key": true}
 	if v.AtLeast(2) {
 		allowed["type"] = true
@@ -444,7 +487,7 @@ func parseKeypairCreate(r *http.Request) (keypairCreate, *fake.Error) {
 		allowed["user_id"] = true
 	}
 	in := keypairCreate{typ: KeypairSSH}
-	m, err := membersOf(r, "keypair", allowed)
+	m, err := membersOf(call, "keypair", allowed)
 	if err != nil {
 		return in, err
 	}
@@ -457,7 +500,7 @@ func parseKeypairCreate(r *http.Request) (keypairCreate, *fake.Error) {
 			return in, badRequest("Invalid input for field/attribute keypair. Value: %s. '%s' is a required property", compactMembers(m), k)
 		}
 	}
-	str := func(field string) (string, *fake.Error) {
+	str := func(field string) (string, error) {
 		var s string
 		if json.Unmarshal(m[field], &s) != nil {
 			return "", badRequest("Invalid input for field/attribute %s. Value: %s. %s is not of type 'string'", field, pyValue(m[field]), pyRepr(m[field]))
@@ -502,73 +545,69 @@ func parseKeypairCreate(r *http.Request) (keypairCreate, *fake.Error) {
 	return in, nil
 }
 
-func (c *Compute) createKeypair(w http.ResponseWriter, r *http.Request) {
-	v := versionOf(r)
-	in, err := parseKeypairCreate(r)
+func (c *Compute) createKeypair(call *kit.Call) (kit.Reply, error) {
+	in, err := parseKeypairCreate(call)
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
-	user, err := keypairUser(r, in.userID, "create")
+	user, err := keypairUser(call, in.userID, "create")
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
-	who := callerOf(r)
-	c.mu.Lock()
-	k := &Keypair{Name: in.name, UserID: user, Type: in.typ, PublicKey: in.publicKey, Created: c.now()}
-	if limit := c.quotaLocked(who.projectID).KeyPairs; limit >= 0 && len(c.keypairs[user])+1 > limit {
-		err = forbidden("Quota exceeded, too many key pairs.")
-	}
-	if err == nil {
-		if in.hasPublicKey {
-			k.Fingerprint, err = keypairFingerprint(in.typ, in.publicKey)
-		} else {
-			var gerr error
-			k.PrivateKey, k.PublicKey, k.Fingerprint, gerr = generateKeypair(in.typ, user, c.now())
-			if gerr != nil {
-				err = fake.Errorf(http.StatusInternalServerError, "Unexpected API Error: %v", gerr)
-			}
-		}
-	}
-	if _, dup := c.keypairs[user][k.Name]; err == nil && dup {
-		err = conflict("Key pair '%s' already exists.", k.Name)
-	}
-	var body map[string]any
-	if err == nil {
-		k.ID = c.nextKeypairIDLocked()
-		kp := keypairBrief(r, k)
-		kp["user_id"] = k.UserID
-		if k.PrivateKey != "" {
-			kp["private_key"] = k.PrivateKey
-		}
-		body = map[string]any{"keypair": kp}
-		stored := *k
-		stored.PrivateKey = ""
-		c.storeKeypairLocked(&stored)
-	}
-	c.mu.Unlock()
+	k, err := c.createKeypairLocked(callerOf(call), user, in)
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
+	kp := keypairBrief(call, &k)
+	kp.UserID, kp.PrivateKey = ptr(k.UserID), k.PrivateKey
 	status := http.StatusCreated
-	if !v.AtLeast(2) {
+	if !versionOf(call).AtLeast(2) {
 		status = http.StatusOK
 	}
-	fake.WriteJSON(w, status, body)
+	return kit.JSON(status, keypairBody{kp}), nil
+}
+
+// createKeypairLocked checks the quota, imports or generates the key and
+// stores it (without its private key, which the returned copy has).
+func (c *Compute) createKeypairLocked(who caller, user string, in keypairCreate) (Keypair, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	k := Keypair{Name: in.name, UserID: user, Type: in.typ, PublicKey: in.publicKey, Created: c.Now()}
+	if limit := c.quotaLocked(who.projectID).KeyPairs; limit >= 0 && len(c.keypairs[user])+1 > limit {
+		return k, forbidden("Quota exceeded, too many key pairs.")
+	}
+	if in.hasPublicKey {
+		fp, err := keypairFingerprint(in.typ, in.publicKey)
+		if err != nil {
+			return k, err
+		}
+		k.Fingerprint = fp
+	} else {
+		var err error
+		if k.PrivateKey, k.PublicKey, k.Fingerprint, err = generateKeypair(c.RNG(), in.typ, user, c.Now()); err != nil {
+			return k, kit.Errorf(http.StatusInternalServerError, "Unexpected API Error: %v", err)
+		}
+	}
+	if _, dup := c.keypairs[user][k.Name]; dup {
+		return k, conflict("Key pair '%s' already exists.", k.Name)
+	}
+	k.ID = c.nextKeypairIDLocked()
+	stored := k
+	stored.PrivateKey = ""
+	c.storeKeypairLocked(&stored)
+	return k, nil
 }
 
 // keypairLocked finds the named keypair of the user a request acts for.
-func (c *Compute) keypairLocked(r *http.Request, action string) (*Keypair, *fake.Error) {
-	if err := rejectUnknownQuery(r, 75, "user_id"); err != nil {
+func (c *Compute) keypairLocked(call *kit.Call, action string) (*Keypair, error) {
+	if err := rejectUnknownQuery(call, 75, "user_id"); err != nil {
 		return nil, err
 	}
-	user, err := keypairUser(r, queryUser(r), action)
+	user, err := keypairUser(call, queryUser(call), action)
 	if err != nil {
 		return nil, err
 	}
-	name := mux.Vars(r)["keypair_name"]
+	name := call.Var("keypair_name")
 	k, ok := c.keypairs[user][name]
 	if !ok {
 		return nil, notFound("Keypair %s not found for user %s", name, user)
@@ -576,42 +615,29 @@ func (c *Compute) keypairLocked(r *http.Request, action string) (*Keypair, *fake
 	return k, nil
 }
 
-func (c *Compute) getKeypair(w http.ResponseWriter, r *http.Request) {
+func (c *Compute) getKeypair(call *kit.Call) (kit.Reply, error) {
 	c.mu.Lock()
-	k, err := c.keypairLocked(r, "show")
-	var body map[string]any
-	if err == nil {
-		kp := keypairBrief(r, k)
-		kp["user_id"] = k.UserID
-		kp["id"] = k.ID
-		kp["created_at"] = k.Created.UTC().Format(novaUsecTime)
-		kp["updated_at"] = nil
-		kp["deleted_at"] = nil
-		kp["deleted"] = false
-		body = map[string]any{"keypair": kp}
-	}
-	c.mu.Unlock()
+	defer c.mu.Unlock()
+	k, err := c.keypairLocked(call, "show")
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
-	fake.WriteJSON(w, http.StatusOK, body)
+	kp := keypairBrief(call, k)
+	kp.UserID = ptr(k.UserID)
+	kp.keypairShowJSON = &keypairShowJSON{ID: k.ID, CreatedAt: k.Created.UTC().Format(novaUsecTime)}
+	return kit.OK(keypairBody{kp}), nil
 }
 
-func (c *Compute) deleteKeypair(w http.ResponseWriter, r *http.Request) {
+func (c *Compute) deleteKeypair(call *kit.Call) (kit.Reply, error) {
 	c.mu.Lock()
-	k, err := c.keypairLocked(r, "delete")
-	if err == nil {
-		delete(c.keypairs[k.UserID], k.Name)
-	}
-	c.mu.Unlock()
+	defer c.mu.Unlock()
+	k, err := c.keypairLocked(call, "delete")
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
-	if versionOf(r).AtLeast(2) {
-		w.WriteHeader(http.StatusNoContent)
-		return
+	delete(c.keypairs[k.UserID], k.Name)
+	if versionOf(call).AtLeast(2) {
+		return kit.Status(http.StatusNoContent), nil
 	}
-	w.WriteHeader(http.StatusAccepted)
+	return kit.Status(http.StatusAccepted), nil
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/mockcloud/mockcloud/compute"
 	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // The RSA key and fingerprint of the Nova API reference's keypair sample.
@@ -61,7 +62,7 @@ func colonHexTest(sum []byte) string {
 }
 
 func TestKeypairImportAndShow(t *testing.T) {
-	srv := compute.NewServer(t, compute.WithSeed(1))
+	srv := compute.New(t, fake.WithSeed(1))
 	edKey, edFP := ed25519AuthorizedKey(t)
 	created := srv.Clock().Now().UTC().Format("2006-01-02T15:04:05.000000")
 	runSteps(t, srv.URL(), []step{
@@ -107,7 +108,7 @@ func TestKeypairImportAndShow(t *testing.T) {
 }
 
 func TestKeypairValidation(t *testing.T) {
-	srv := compute.NewServer(t, compute.WithSeed(1))
+	srv := compute.New(t, fake.WithSeed(1))
 	edKey, _ := ed25519AuthorizedKey(t)
 	parts := strings.Fields(edKey)
 	blob, _ := base64.StdEncoding.DecodeString(parts[1])
@@ -156,7 +157,7 @@ func TestKeypairValidation(t *testing.T) {
 }
 
 func TestKeypairGenerate(t *testing.T) {
-	srv := compute.NewServer(t, compute.WithSeed(1))
+	srv := compute.New(t, fake.WithSeed(1))
 	got := getJSON(t, srv.URL(), step{method: "POST", path: "/os-keypairs", version: "2.2", body: `{"keypair":{"name":"gen"}}`, status: 201})
 	kp := got["keypair"].(map[string]any)
 	pub, _ := kp["public_key"].(string)
@@ -236,7 +237,7 @@ func testCertificate(t *testing.T) (string, string) {
 }
 
 func TestKeypairX509(t *testing.T) {
-	srv := compute.NewServer(t, compute.WithSeed(1))
+	srv := compute.New(t, fake.WithSeed(1))
 	cert, fp := testCertificate(t)
 	certJSON := strings.ReplaceAll(cert, "\n", `\n`)
 	runSteps(t, srv.URL(), []step{
@@ -261,7 +262,7 @@ func TestKeypairX509(t *testing.T) {
 }
 
 func TestKeypairQuotaAndServers(t *testing.T) {
-	srv := compute.NewServer(t, compute.WithSeed(1))
+	srv := compute.New(t, fake.WithSeed(1))
 	edKey, _ := ed25519AuthorizedKey(t)
 	q := compute.DefaultQuota()
 	q.KeyPairs = 1
@@ -279,7 +280,7 @@ func TestKeypairQuotaAndServers(t *testing.T) {
 }
 
 func TestKeypairSeeding(t *testing.T) {
-	srv := compute.NewServer(t, compute.WithSeed(1))
+	srv := compute.New(t, fake.WithSeed(1))
 	got, err := srv.AddKeypair(compute.Keypair{Name: "seeded", UserID: "u1", PublicKey: sampleRSAKey})
 	if err != nil {
 		t.Fatal(err)
@@ -317,7 +318,7 @@ func TestKeypairSeeding(t *testing.T) {
 }
 
 func TestKeypairPolicies(t *testing.T) {
-	c, base := authServer(t, compute.WithSeed(1))
+	c, base := authServer(t)
 	if _, err := c.AddKeypair(compute.Keypair{Name: "theirs", UserID: "other-user", PublicKey: sampleRSAKey}); err != nil {
 		t.Fatal(err)
 	}
@@ -350,7 +351,7 @@ func FuzzKeypairPublicKey(f *testing.F) {
 	f.Add("ecdsa-sha2-nistp256 " + base64.StdEncoding.EncodeToString(append(sshString([]byte("ecdsa-sha2-nistp256")), sshString([]byte("nistp256"))...)))
 	f.Add("ssh-dss AAAA")
 	f.Add("")
-	c := compute.New(compute.WithEnv(fake.Env{Journal: fake.NewJournal(1000)}), compute.WithSeed(1))
+	c := unstartedInEnv(f, kit.Env{Journal: fake.NewJournal(1000)})
 	n := 0
 	f.Fuzz(func(t *testing.T, key string) {
 		n++
@@ -362,4 +363,32 @@ func FuzzKeypairPublicKey(f *testing.F) {
 			t.Errorf("accepted %q with fingerprint %q", key, k.Fingerprint)
 		}
 	})
+}
+
+// TestKeypairsFromSeed: generated keypairs come from the service's seeded
+// stream, so the same seed gives the same keys, over HTTP and through
+// AddKeypair, for ssh and x509; another seed gives others.
+func TestKeypairsFromSeed(t *testing.T) {
+	generate := func(seed int64) []string {
+		srv := compute.New(t, fake.WithSeed(seed))
+		var out []string
+		for _, body := range []string{`{"keypair":{"name":"ssh"}}`, `{"keypair":{"name":"cert","type":"x509"}}`} {
+			kp := getJSON(t, srv.URL(), step{method: "POST", path: "/os-keypairs", version: "2.2", body: body, status: 201})["keypair"].(map[string]any)
+			out = append(out, kp["public_key"].(string), kp["private_key"].(string), kp["fingerprint"].(string))
+		}
+		k, err := srv.AddKeypair(compute.Keypair{Name: "seeded", UserID: "u1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return append(out, k.PublicKey, k.PrivateKey, k.Fingerprint)
+	}
+	first, again, other := generate(7), generate(7), generate(8)
+	if diff := cmp.Diff(first, again); diff != "" {
+		t.Errorf("same seed, other keys (-first +again):\n%s", diff)
+	}
+	for i := range first {
+		if first[i] == other[i] {
+			t.Errorf("seeds 7 and 8 give the same value %d: %q", i, first[i])
+		}
+	}
 }

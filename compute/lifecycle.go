@@ -155,7 +155,7 @@ func (s *server) setPower(p int, at time.Time) {
 
 // beginTaskLocked sets a task_state now and schedules its completion.
 func (c *Compute) beginTaskLocked(s *server, task string, d time.Duration, done func(*server, time.Time)) {
-	now := c.now()
+	now := c.Now()
 	s.TaskState = task
 	s.Updated = now
 	s.schedule(now.Add(d), func(s *server, at time.Time) {
@@ -222,7 +222,7 @@ func (c *Compute) SetServerStatus(id, status string) error {
 
 // setStatusLocked is SetServerStatus for a live server and a known status.
 func (c *Compute) setStatusLocked(s *server, status string) {
-	now := c.now()
+	now := c.Now()
 	s.cancelTasks()
 	c.applyStatusLocked(s, strings.ToUpper(status), now, "Set to ERROR by the test")
 	s.Updated = now
@@ -268,9 +268,15 @@ func (c *Compute) ScheduleServerStatus(id, status string, d time.Duration) error
 	}
 	upper := strings.ToUpper(status)
 	// At its time it acts as SetServerStatus would.
-	s.scheduleEvent(timedEvent{at: c.now().Add(d), byTest: true, apply: func(s *server, at time.Time) {
+	s.scheduleEvent(timedEvent{at: c.Now().Add(d), byTest: true, apply: func(s *server, at time.Time) {
 		s.cancelTasks()
 		c.applyStatusLocked(s, upper, at, "Scheduled ERROR by the test")
 	}})
 	return nil
+}
+
+// liveLocked settles s to now and reports whether it is still there.
+func (c *Compute) liveLocked(s *server) bool {
+	c.settleLocked(s, c.Now())
+	return !s.Deleted
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/mockcloud/mockcloud/compute"
+	"github.com/mockcloud/mockcloud/fake"
 )
 
 func TestSetServerStatus(t *testing.T) {
@@ -159,13 +160,13 @@ func TestScheduleServerStatus(t *testing.T) {
 	}
 }
 
-func TestSeedServer(t *testing.T) {
+func TestAddServer(t *testing.T) {
 	q := compute.DefaultQuota()
 	q.Instances = 0 // seeding bypasses quota
 	a := newNova(t, compute.WithQuota(q))
 	in := compute.Server{ProjectID: "demo", FlavorID: "2", Name: "seeded",
 		Metadata: map[string]string{"a": "b"}, Tags: []string{"x"}, SecurityGroups: []string{"web"}}
-	got, err := a.srv.SeedServer(in)
+	got, err := a.srv.AddServer(in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +184,7 @@ func TestSeedServer(t *testing.T) {
 	}
 	opts := cmpopts.IgnoreFields(compute.Server{}, "Addresses", "Interfaces")
 	if diff := cmp.Diff(want, got, opts); diff != "" {
-		t.Errorf("SeedServer (-want +got):\n%s", diff)
+		t.Errorf("AddServer (-want +got):\n%s", diff)
 	}
 	if len(got.Addresses["private"]) != 1 || len(got.Addresses["public"]) != 2 || len(got.Interfaces) != 2 {
 		t.Errorf("addresses %+v interfaces %+v", got.Addresses, got.Interfaces)
@@ -244,7 +245,7 @@ func TestSeedServer(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s, err := a.srv.SeedServer(tc.in)
+			s, err := a.srv.AddServer(tc.in)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -252,8 +253,8 @@ func TestSeedServer(t *testing.T) {
 		})
 	}
 	for _, bad := range []compute.Server{{ProjectID: "demo"}, {ProjectID: "demo", FlavorID: "no-such-flavor"}, {FlavorID: "1"}} {
-		if _, err := a.srv.SeedServer(bad); err == nil {
-			t.Errorf("SeedServer(%+v): no error", bad)
+		if _, err := a.srv.AddServer(bad); err == nil {
+			t.Errorf("AddServer(%+v): no error", bad)
 		}
 	}
 }
@@ -350,8 +351,8 @@ func TestCPUTime(t *testing.T) {
 		}
 	}
 	// Reading does not change it.
-	if cpu() != cpu() {
-		t.Error("CPUTime changes on read")
+	if first, second := cpu(), cpu(); first != second {
+		t.Errorf("CPUTime changes on read: %v, then %v", first, second)
 	}
 }
 
@@ -433,7 +434,7 @@ func TestPlacementOptions(t *testing.T) {
 
 func TestDeterministicIDs(t *testing.T) {
 	run := func(seed int64) []string {
-		a := newNova(t, compute.WithSeed(seed))
+		a := newNova(t, fake.WithSeed(seed))
 		r := a.do("POST", "/servers", novaBody(nil)).want(t, http.StatusAccepted).obj(t)["server"].(map[string]any)
 		return []string{r["id"].(string), r["adminPass"].(string), a.createNamed("b")}
 	}

@@ -14,8 +14,7 @@ import (
 	"regexp"
 	"sort"
 
-	"github.com/gorilla/mux"
-	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // Route names of limits and os-quota-sets.
@@ -28,14 +27,14 @@ const (
 	OpDeleteQuotaSet   = "compute.quotasets.delete"
 )
 
-func (c *Compute) limitRoutes() []apiRoute {
-	return []apiRoute{
-		{OpGetLimits, []string{"GET"}, "/limits", c.getLimits},
-		{OpGetQuotaDefaults, []string{"GET"}, "/os-quota-sets/{tenant_id}/defaults", c.getQuotaDefaults},
-		{OpGetQuotaDetail, []string{"GET"}, "/os-quota-sets/{tenant_id}/detail", c.getQuotaDetail},
-		{OpGetQuotaSet, []string{"GET"}, "/os-quota-sets/{tenant_id}", c.getQuotaSet},
-		{OpUpdateQuotaSet, []string{"PUT"}, "/os-quota-sets/{tenant_id}", c.updateQuotaSet},
-		{OpDeleteQuotaSet, []string{"DELETE"}, "/os-quota-sets/{tenant_id}", c.deleteQuotaSet},
+func (c *Compute) limitRoutes() []kit.Route {
+	return []kit.Route{
+		route(OpGetLimits, "GET", "/limits", c.getLimits),
+		route(OpGetQuotaDefaults, "GET", "/os-quota-sets/{tenant_id}/defaults", c.getQuotaDefaults),
+		route(OpGetQuotaDetail, "GET", "/os-quota-sets/{tenant_id}/detail", c.getQuotaDetail),
+		route(OpGetQuotaSet, "GET", "/os-quota-sets/{tenant_id}", c.getQuotaSet),
+		route(OpUpdateQuotaSet, "PUT", "/os-quota-sets/{tenant_id}", c.updateQuotaSet),
+		route(OpDeleteQuotaSet, "DELETE", "/os-quota-sets/{tenant_id}", c.deleteQuotaSet),
 	}
 }
 
@@ -79,7 +78,9 @@ func quotaRows(q Quota, u usage) []quotaResource {
 	}
 }
 
-func present(v Version, row quotaResource) bool { return row.goneAt == 0 || !v.AtLeast(row.goneAt) }
+func present(v microversion, row quotaResource) bool {
+	return row.goneAt == 0 || !v.AtLeast(row.goneAt)
+}
 
 // setQuotaField stores one modeled quota value.
 func setQuotaField(q *Quota, name string, n int) {
@@ -101,141 +102,220 @@ func setQuotaField(q *Quota, name string, n int) {
 	}
 }
 
-func (c *Compute) getLimits(w http.ResponseWriter, r *http.Request) {
-	if err := rejectUnknownQuery(r, 75, "tenant_id"); err != nil {
-		writeErr(w, r, err)
-		return
+// limitsBody is GET /limits's answer.
+type limitsBody struct {
+	Limits struct {
+		Rate     []struct{}         `json:"rate"`
+		Absolute absoluteLimitsJSON `json:"absolute"`
+	} `json:"limits"`
+}
+
+// absoluteLimitsJSON are the absolute limits and usage; the groups 2.36,
+// 2.39 and 2.57 removed are absent from those microversions.
+type absoluteLimitsJSON struct {
+	MaxTotalInstances     int  `json:"maxTotalInstances"`
+	MaxTotalCores         int  `json:"maxTotalCores"`
+	MaxTotalRAMSize       int  `json:"maxTotalRAMSize"`
+	MaxServerMeta         int  `json:"maxServerMeta"`
+	MaxTotalKeypairs      int  `json:"maxTotalKeypairs"`
+	MaxServerGroups       int  `json:"maxServerGroups"`
+	MaxServerGroupMembers int  `json:"maxServerGroupMembers"`
+	TotalInstancesUsed    int  `json:"totalInstancesUsed"`
+	TotalCoresUsed        int  `json:"totalCoresUsed"`
+	TotalRAMUsed          int  `json:"totalRAMUsed"`
+	TotalServerGroupsUsed int  `json:"totalServerGroupsUsed"`
+	MaxImageMeta          *int `json:"maxImageMeta,omitempty"`
+	*networkLimitsJSON
+	*personalityLimitsJSON
+}
+
+// networkLimitsJSON are nova-network's limits, gone at 2.36.
+type networkLimitsJSON struct {
+	MaxSecurityGroups       int `json:"maxSecurityGroups"`
+	MaxSecurityGroupRules   int `json:"maxSecurityGroupRules"`
+	MaxTotalFloatingIps     int `json:"maxTotalFloatingIps"`
+	TotalSecurityGroupsUsed int `json:"totalSecurityGroupsUsed"`
+	TotalFloatingIpsUsed    int `json:"totalFloatingIpsUsed"`
+}
+
+// personalityLimitsJSON are file injection's limits, gone at 2.57.
+type personalityLimitsJSON struct {
+	MaxPersonality     int `json:"maxPersonality"`
+	MaxPersonalitySize int `json:"maxPersonalitySize"`
+}
+
+func (c *Compute) getLimits(call *kit.Call) (kit.Reply, error) {
+	if err := rejectUnknownQuery(call, 75, "tenant_id"); err != nil {
+		return kit.Reply{}, err
 	}
-	v := versionOf(r)
-	project := callerOf(r).projectID
-	if vs, ok := r.URL.Query()["tenant_id"]; ok && len(vs) > 0 {
-		if !adminAllowed(r) {
-			writeErr(w, r, policyDenied("os_compute_api:limits:other_project"))
-			return
+	v := versionOf(call)
+	project := callerOf(call).projectID
+	if vs, ok := call.Query()["tenant_id"]; ok && len(vs) > 0 {
+		if !adminAllowed(call) {
+			return kit.Reply{}, policyDenied("os_compute_api:limits:other_project")
 		}
 		project = vs[0]
 	}
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	q := c.quotaLocked(project)
 	u := c.usageLocked(project)
-	c.mu.Unlock()
-	abs := map[string]any{
-		"maxTotalInstances": q.Instances, "maxTotalCores": q.Cores, "maxTotalRAMSize": q.RAM,
-		"maxServerMeta": q.MetadataItems, "maxTotalKeypairs": q.KeyPairs,
-		"maxServerGroups": q.ServerGroups, "maxServerGroupMembers": q.ServerGroupMembers,
-		"totalInstancesUsed": u.instances, "totalCoresUsed": u.cores, "totalRAMUsed": u.ram,
-		"totalServerGroupsUsed": u.groups,
+	abs := absoluteLimitsJSON{
+		MaxTotalInstances: q.Instances, MaxTotalCores: q.Cores, MaxTotalRAMSize: q.RAM,
+		MaxServerMeta: q.MetadataItems, MaxTotalKeypairs: q.KeyPairs,
+		MaxServerGroups: q.ServerGroups, MaxServerGroupMembers: q.ServerGroupMembers,
+		TotalInstancesUsed: u.instances, TotalCoresUsed: u.cores, TotalRAMUsed: u.ram,
+		TotalServerGroupsUsed: u.groups,
 	}
 	if !v.AtLeast(39) {
-		abs["maxImageMeta"] = q.MetadataItems
+		abs.MaxImageMeta = ptr(q.MetadataItems)
 	}
 	if !v.AtLeast(36) {
-		abs["maxSecurityGroups"] = -1
-		abs["maxSecurityGroupRules"] = -1
-		abs["maxTotalFloatingIps"] = -1
-		abs["totalSecurityGroupsUsed"] = 0
-		abs["totalFloatingIpsUsed"] = 0
+		abs.networkLimitsJSON = &networkLimitsJSON{MaxSecurityGroups: -1, MaxSecurityGroupRules: -1, MaxTotalFloatingIps: -1}
 	}
 	if !v.AtLeast(57) {
-		abs["maxPersonality"] = quotaInjectedFiles
-		abs["maxPersonalitySize"] = quotaInjectedFileContentBytes
+		abs.personalityLimitsJSON = &personalityLimitsJSON{MaxPersonality: quotaInjectedFiles, MaxPersonalitySize: quotaInjectedFileContentBytes}
 	}
-	fake.WriteJSON(w, http.StatusOK, map[string]any{"limits": map[string]any{"rate": []any{}, "absolute": abs}})
+	var body limitsBody
+	body.Limits.Rate = []struct{}{}
+	body.Limits.Absolute = abs
+	return kit.OK(body), nil
 }
 
 // quotaTarget is the project of a quota-set request, which a non-admin
 // may only read for their own project.
-func quotaTarget(r *http.Request, action string) (string, *fake.Error) {
-	project := mux.Vars(r)["tenant_id"]
-	if project != callerOf(r).projectID && !adminAllowed(r) {
+func quotaTarget(call *kit.Call, action string) (string, error) {
+	project := call.Var("tenant_id")
+	if project != callerOf(call).projectID && !adminAllowed(call) {
 		return "", policyDenied("os_compute_api:os-quota-sets:" + action)
 	}
 	return project, nil
 }
 
-func (c *Compute) writeQuotaSet(w http.ResponseWriter, r *http.Request, id string, rows []quotaResource, detail bool) {
-	v := versionOf(r)
-	set := map[string]any{}
-	if id != "" {
-		set["id"] = id
+// quotaSetJSON is a quota set: each resource's limit (T is int) or its
+// limit and usage (T is quotaDetailJSON). A resource a microversion
+// removed is absent (nil).
+type quotaSetJSON[T any] struct {
+	ID                       string `json:"id,omitempty"` // not in the update's answer
+	Cores                    *T     `json:"cores,omitempty"`
+	FixedIPs                 *T     `json:"fixed_ips,omitempty"`
+	FloatingIPs              *T     `json:"floating_ips,omitempty"`
+	InjectedFileContentBytes *T     `json:"injected_file_content_bytes,omitempty"`
+	InjectedFilePathBytes    *T     `json:"injected_file_path_bytes,omitempty"`
+	InjectedFiles            *T     `json:"injected_files,omitempty"`
+	Instances                *T     `json:"instances,omitempty"`
+	KeyPairs                 *T     `json:"key_pairs,omitempty"`
+	MetadataItems            *T     `json:"metadata_items,omitempty"`
+	RAM                      *T     `json:"ram,omitempty"`
+	SecurityGroupRules       *T     `json:"security_group_rules,omitempty"`
+	SecurityGroups           *T     `json:"security_groups,omitempty"`
+	ServerGroupMembers       *T     `json:"server_group_members,omitempty"`
+	ServerGroups             *T     `json:"server_groups,omitempty"`
+}
+
+// quotaDetailJSON is one resource of os-quota-sets/detail.
+type quotaDetailJSON struct {
+	Limit    int `json:"limit"`
+	InUse    int `json:"in_use"`
+	Reserved int `json:"reserved"`
+}
+
+type quotaSetBody[T any] struct {
+	QuotaSet quotaSetJSON[T] `json:"quota_set"`
+}
+
+// slot is the member of a resource, by its name in quotaRows.
+func (q *quotaSetJSON[T]) slot(name string) **T {
+	slots := map[string]**T{
+		"cores": &q.Cores, "fixed_ips": &q.FixedIPs, "floating_ips": &q.FloatingIPs,
+		"injected_file_content_bytes": &q.InjectedFileContentBytes, "injected_file_path_bytes": &q.InjectedFilePathBytes,
+		"injected_files": &q.InjectedFiles, "instances": &q.Instances, "key_pairs": &q.KeyPairs,
+		"metadata_items": &q.MetadataItems, "ram": &q.RAM, "security_group_rules": &q.SecurityGroupRules,
+		"security_groups": &q.SecurityGroups, "server_group_members": &q.ServerGroupMembers, "server_groups": &q.ServerGroups,
 	}
+	return slots[name]
+}
+
+// quotaSetOf renders the rows present at v, each by value.
+func quotaSetOf[T any](id string, v microversion, rows []quotaResource, value func(quotaResource) T) quotaSetJSON[T] {
+	set := quotaSetJSON[T]{ID: id}
 	for _, row := range rows {
-		if !present(v, row) {
-			continue
-		}
-		if detail {
-			set[row.name] = map[string]int{"limit": row.limit, "in_use": row.inUse, "reserved": 0}
-		} else {
-			set[row.name] = row.limit
+		if present(v, row) {
+			*set.slot(row.name) = ptr(value(row))
 		}
 	}
-	fake.WriteJSON(w, http.StatusOK, map[string]any{"quota_set": set})
+	return set
 }
 
-func (c *Compute) getQuotaSet(w http.ResponseWriter, r *http.Request) {
-	if err := rejectUnknownQuery(r, 75, "user_id"); err != nil {
-		writeErr(w, r, err)
-		return
+// quotaSetReply answers a quota set: limits, or with detail limits and
+// usage.
+func quotaSetReply(call *kit.Call, id string, rows []quotaResource, detail bool) (kit.Reply, error) {
+	v := versionOf(call)
+	if detail {
+		return kit.OK(quotaSetBody[quotaDetailJSON]{quotaSetOf(id, v, rows, func(r quotaResource) quotaDetailJSON {
+			return quotaDetailJSON{Limit: r.limit, InUse: r.inUse}
+		})}), nil
 	}
-	project, err := quotaTarget(r, "show")
+	return kit.OK(quotaSetBody[int]{quotaSetOf(id, v, rows, func(r quotaResource) int { return r.limit })}), nil
+}
+
+func (c *Compute) getQuotaSet(call *kit.Call) (kit.Reply, error) {
+	if err := rejectUnknownQuery(call, 75, "user_id"); err != nil {
+		return kit.Reply{}, err
+	}
+	project, err := quotaTarget(call, "show")
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	rows := quotaRows(c.quotaLocked(project), usage{})
-	c.mu.Unlock()
-	c.writeQuotaSet(w, r, project, rows, false)
+	return quotaSetReply(call, project, rows, false)
 }
 
-func (c *Compute) getQuotaDetail(w http.ResponseWriter, r *http.Request) {
-	if err := rejectUnknownQuery(r, 75, "user_id"); err != nil {
-		writeErr(w, r, err)
-		return
+func (c *Compute) getQuotaDetail(call *kit.Call) (kit.Reply, error) {
+	if err := rejectUnknownQuery(call, 75, "user_id"); err != nil {
+		return kit.Reply{}, err
 	}
-	project, err := quotaTarget(r, "detail")
+	project, err := quotaTarget(call, "detail")
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	rows := quotaRows(c.quotaLocked(project), c.usageLocked(project))
-	c.mu.Unlock()
-	c.writeQuotaSet(w, r, project, rows, true)
+	return quotaSetReply(call, project, rows, true)
 }
 
-func (c *Compute) getQuotaDefaults(w http.ResponseWriter, r *http.Request) {
-	project := mux.Vars(r)["tenant_id"]
+func (c *Compute) getQuotaDefaults(call *kit.Call) (kit.Reply, error) {
+	project := call.Var("tenant_id")
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	rows := quotaRows(c.quota, usage{})
-	c.mu.Unlock()
-	c.writeQuotaSet(w, r, project, rows, false)
+	return quotaSetReply(call, project, rows, false)
 }
 
 var quotaValuePattern = regexp.MustCompile(`^-?[0-9]+$`)
 
-func (c *Compute) updateQuotaSet(w http.ResponseWriter, r *http.Request) {
-	v := versionOf(r)
+func (c *Compute) updateQuotaSet(call *kit.Call) (kit.Reply, error) {
+	v := versionOf(call)
 	allowed := map[string]bool{"force": true}
 	for _, row := range quotaRows(Quota{}, usage{}) {
 		if present(v, row) {
 			allowed[row.name] = true
 		}
 	}
-	m, err := membersOf(r, "quota_set", allowed)
+	m, err := membersOf(call, "quota_set", allowed)
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
-	if err := rejectUnknownQuery(r, 75, "user_id"); err != nil {
-		writeErr(w, r, err)
-		return
+	if err := rejectUnknownQuery(call, 75, "user_id"); err != nil {
+		return kit.Reply{}, err
 	}
 	force := false
 	if raw, ok := m["force"]; ok {
 		if force, err = schemaBool("force", raw); err != nil {
-			writeErr(w, r, err)
-			return
+			return kit.Reply{}, err
 		}
 	}
 	values := map[string]int{}
@@ -251,56 +331,43 @@ func (c *Compute) updateQuotaSet(w http.ResponseWriter, r *http.Request) {
 		}
 		n, err := schemaInt(k, raw, quotaValuePattern, -1, maxDBInt)
 		if err != nil {
-			writeErr(w, r, err)
-			return
+			return kit.Reply{}, err
 		}
 		values[k] = int(n)
 	}
-	if !adminAllowed(r) {
-		writeErr(w, r, policyDenied("os_compute_api:os-quota-sets:update"))
-		return
+	if !adminAllowed(call) {
+		return kit.Reply{}, policyDenied("os_compute_api:os-quota-sets:update")
 	}
-	project := mux.Vars(r)["tenant_id"]
+	project := call.Var("tenant_id")
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	q := c.quotaLocked(project)
-	rows := quotaRows(q, c.usageLocked(project))
 	if !force {
-		for _, row := range rows {
+		for _, row := range quotaRows(q, c.usageLocked(project)) {
 			n, ok := values[row.name]
 			if ok && n != -1 && n < row.inUse {
-				err = badRequest("Quota limit %d for %s must be greater than or equal to already used and reserved %d.", n, row.name, row.inUse)
-				break
+				return kit.Reply{}, badRequest("Quota limit %d for %s must be greater than or equal to already used and reserved %d.", n, row.name, row.inUse)
 			}
 		}
 	}
-	if err == nil {
-		for name, n := range values {
-			setQuotaField(&q, name, n)
-		}
-		c.quotas[project] = q
-		rows = quotaRows(q, usage{})
+	for name, n := range values {
+		setQuotaField(&q, name, n)
 	}
-	c.mu.Unlock()
-	if err != nil {
-		writeErr(w, r, err)
-		return
-	}
+	c.quotas[project] = q
 	// Nova leaves the id out of the update's answer.
-	c.writeQuotaSet(w, r, "", rows, false)
+	return quotaSetReply(call, "", quotaRows(q, usage{}), false)
 }
 
-func (c *Compute) deleteQuotaSet(w http.ResponseWriter, r *http.Request) {
-	if err := rejectUnknownQuery(r, 75, "user_id"); err != nil {
-		writeErr(w, r, err)
-		return
+func (c *Compute) deleteQuotaSet(call *kit.Call) (kit.Reply, error) {
+	if err := rejectUnknownQuery(call, 75, "user_id"); err != nil {
+		return kit.Reply{}, err
 	}
-	if !adminAllowed(r) {
-		writeErr(w, r, policyDenied("os_compute_api:os-quota-sets:delete"))
-		return
+	if !adminAllowed(call) {
+		return kit.Reply{}, policyDenied("os_compute_api:os-quota-sets:delete")
 	}
-	project := mux.Vars(r)["tenant_id"]
+	project := call.Var("tenant_id")
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	delete(c.quotas, project)
-	c.mu.Unlock()
-	w.WriteHeader(http.StatusAccepted)
+	return kit.Status(http.StatusAccepted), nil
 }

@@ -4,14 +4,15 @@ import (
 	"testing"
 
 	"github.com/mockcloud/mockcloud/compute"
+	"github.com/mockcloud/mockcloud/fake"
 )
 
 // seedUsage gives project p1 two m1.small servers (1 vCPU, 2048 MiB each)
 // and one server group.
-func seedUsage(t *testing.T, srv *compute.HTTPServer) {
+func seedUsage(t *testing.T, srv *compute.Compute) {
 	t.Helper()
 	for i := 0; i < 2; i++ {
-		if _, err := srv.SeedServer(compute.Server{ProjectID: "p1", FlavorID: "2", ImageID: compute.DefaultImageID}); err != nil {
+		if _, err := srv.AddServer(compute.Server{ProjectID: "p1", FlavorID: "2", ImageID: compute.DefaultImageID}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -19,7 +20,7 @@ func seedUsage(t *testing.T, srv *compute.HTTPServer) {
 }
 
 func TestLimits(t *testing.T) {
-	srv := compute.NewServer(t, compute.WithSeed(1))
+	srv := compute.New(t, fake.WithSeed(1))
 	seedUsage(t, srv)
 	q := compute.DefaultQuota()
 	q.Instances, q.MetadataItems = 5, 64
@@ -54,7 +55,7 @@ func TestLimits(t *testing.T) {
 }
 
 func TestLimitsPolicy(t *testing.T) {
-	_, base := authServer(t, compute.WithSeed(1))
+	_, base := authServer(t)
 	runSteps(t, base, []step{
 		{name: "member cannot read another project's", method: "GET", path: "/limits?tenant_id=p2", token: memberToken, status: 403,
 			want: novaErr(403, "Policy doesn't allow os_compute_api:limits:other_project to be performed.")},
@@ -68,7 +69,7 @@ const quotaSet21 = `"cores":20,"fixed_ips":-1,"floating_ips":-1,"injected_file_c
 	"security_groups":-1,"server_groups":10,"server_group_members":10`
 
 func TestQuotaSets(t *testing.T) {
-	srv := compute.NewServer(t, compute.WithSeed(1))
+	srv := compute.New(t, fake.WithSeed(1))
 	seedUsage(t, srv)
 	runSteps(t, srv.URL(), []step{
 		{name: "show at 2.1 (the API reference's sample)", method: "GET", path: "/os-quota-sets/p1", status: 200,
@@ -117,13 +118,13 @@ func TestQuotaSets(t *testing.T) {
 		{name: "delete reverts to the defaults", method: "DELETE", path: "/os-quota-sets/p1", status: 202, want: ""},
 		{name: "shown after delete", method: "GET", path: "/os-quota-sets/p1", status: 200, want: `{"quota_set":{"id":"p1",` + quotaSet21 + `}}`},
 	})
-	if got := srv.QuotaOf("p1"); got != compute.DefaultQuota() {
-		t.Errorf("QuotaOf(p1) = %+v after delete, want the default", got)
+	if got := srv.Quota("p1"); got != compute.DefaultQuota() {
+		t.Errorf("Quota(p1) = %+v after delete, want the default", got)
 	}
 }
 
 func TestQuotaSetPolicies(t *testing.T) {
-	_, base := authServer(t, compute.WithSeed(1))
+	_, base := authServer(t)
 	runSteps(t, base, []step{
 		{name: "member reads their own", method: "GET", path: "/os-quota-sets/p1", token: memberToken, status: 200, want: "-"},
 		{name: "member cannot read another project's", method: "GET", path: "/os-quota-sets/p2", token: memberToken, status: 403,

@@ -11,7 +11,7 @@ import (
 // TestWrongMethodIs405: a known path with a method it does not take is
 // 405 badMethod on both roots, as Nova answers, and an unknown path 404.
 func TestWrongMethodIs405(t *testing.T) {
-	srv := compute.NewServer(t)
+	srv := compute.New(t)
 	for _, tc := range []struct {
 		method, path string
 		status       int

@@ -219,12 +219,12 @@ func TestRebuildImageChecks(t *testing.T) {
 
 // Seeding an ID that exists is an error, not a second copy in the
 // project's listing.
-func TestSeedServerDuplicateID(t *testing.T) {
+func TestAddServerDuplicateID(t *testing.T) {
 	a := newNova(t)
-	if _, err := a.srv.SeedServer(compute.Server{ID: "fixed", ProjectID: "demo", FlavorID: "1"}); err != nil {
+	if _, err := a.srv.AddServer(compute.Server{ID: "fixed", ProjectID: "demo", FlavorID: "1"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.srv.SeedServer(compute.Server{ID: "fixed", ProjectID: "demo", FlavorID: "2"}); err == nil {
+	if _, err := a.srv.AddServer(compute.Server{ID: "fixed", ProjectID: "demo", FlavorID: "2"}); err == nil {
 		t.Error("seeding the same ID twice: no error")
 	}
 	if ids := a.listIDs("/servers"); len(ids) != 1 {
@@ -308,7 +308,7 @@ func TestPlacementFollowsZones(t *testing.T) {
 			t.Errorf("asked for %q: in %s on %s", zone, s.AvailabilityZone, s.Host)
 		}
 	}
-	id, _ := a.srv.SeedServer(compute.Server{ProjectID: "demo", FlavorID: "1", Host: "h2"})
+	id, _ := a.srv.AddServer(compute.Server{ProjectID: "demo", FlavorID: "1", Host: "h2"})
 	if id.AvailabilityZone != "az2" {
 		t.Errorf("seeded on h2: in %s", id.AvailabilityZone)
 	}

@@ -2,13 +2,19 @@ package compute
 
 import (
 	"encoding/json"
-	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
-	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/kit"
 )
+
+// Rendering: the wire structs the handlers answer with, in Nova's field
+// names. A member that is present but may be null is a pointer (nil is
+// null); one a microversion adds is omitempty (absent below it). The few
+// members that are both, absent below their microversion and null when
+// empty, are typed any: nil leaves them out, jsonNull shows null.
 
 // Nova's timestamp formats.
 const (
@@ -16,55 +22,62 @@ const (
 	novaUsecTime = "2006-01-02T15:04:05.000000"
 )
 
-func links(r *http.Request, project, kind, id string) []map[string]string {
-	base := fake.BaseURL(r)
-	root := "/v2.1/"
-	if versionRoot(r) == "/v2" {
-		root = "/v2/"
-	}
-	return []map[string]string{
-		{"rel": "self", "href": base + root + project + "/" + kind + "/" + id},
-		{"rel": "bookmark", "href": base + "/" + project + "/" + kind + "/" + id},
+// link is one entry of a "links" list.
+type link struct {
+	Href string `json:"href"`
+	Rel  string `json:"rel"`
+	Type string `json:"type,omitempty"`
+}
+
+// links are a resource's self and bookmark links.
+func links(call *kit.Call, project, kind, id string) []link {
+	base := call.BaseURL()
+	return []link{
+		{Rel: "self", Href: base + versionRoot(call) + "/" + project + "/" + kind + "/" + id},
+		{Rel: "bookmark", Href: base + "/" + project + "/" + kind + "/" + id},
 	}
 }
 
+// selfHref is a resource's self link (its Location).
+func selfHref(call *kit.Call, project, kind, id string) string {
+	return call.BaseURL() + versionRoot(call) + "/" + project + "/" + kind + "/" + id
+}
+
+// bookmark is a resource's bookmark link alone.
+func bookmark(call *kit.Call, project, kind, id string) []link {
+	return []link{{Rel: "bookmark", Href: call.BaseURL() + "/" + project + "/" + kind + "/" + id}}
+}
+
+// nextLink is a collection's "next" link.
+func nextLink(href string) []link { return []link{{Rel: "next", Href: href}} }
+
 // versionRoot is the API root the request came in on.
-func versionRoot(r *http.Request) string {
-	if len(r.URL.Path) >= 4 && r.URL.Path[:4] == "/v2/" {
+func versionRoot(call *kit.Call) string {
+	if strings.HasPrefix(call.Request.URL.Path, "/v2/") {
 		return "/v2"
 	}
 	return "/v2.1"
 }
 
-func nullTime(t time.Time, layout string) any {
+// nullTime is a timestamp, or null for the zero time.
+func nullTime(t time.Time, layout string) *string {
 	if t.IsZero() {
 		return nil
 	}
-	return t.UTC().Format(layout)
+	s := t.UTC().Format(layout)
+	return &s
 }
 
-func nullString(s string) any {
+// nullString is s, or null for "".
+func nullString(s string) *string {
 	if s == "" {
 		return nil
 	}
-	return s
+	return &s
 }
 
-// serverBrief is the list (non-detail) form.
-func serverBrief(r *http.Request, s *Server) map[string]any {
-	return map[string]any{"id": s.ID, "name": s.Name, "links": links(r, s.ProjectID, "servers", s.ID)}
-}
-
-// link is one entry of a "links" list.
-type link struct {
-	Href string `json:"href"`
-	Rel  string `json:"rel"`
-}
-
-func typedLinks(r *http.Request, project, kind, id string) []link {
-	m := links(r, project, kind, id)
-	return []link{{Href: m[0]["href"], Rel: m[0]["rel"]}, {Href: m[1]["href"], Rel: m[1]["rel"]}}
-}
+// ptr is a pointer to v, for omitempty members that are present.
+func ptr[T any](v T) *T { return &v }
 
 // jsonNull is an explicit null for fields that are present but empty, in
 // the microversion-gated fields that are absent (nil) otherwise.
@@ -78,11 +91,51 @@ func nullOr(s string) any {
 	return s
 }
 
+// idLinksJSON is a reference: an ID and its links (a server list entry
+// has a name too).
+type idLinksJSON struct {
+	ID    string `json:"id"`
+	Name  string `json:"name,omitempty"`
+	Links []link `json:"links"`
+}
+
+// serverBrief is the list (non-detail) form.
+type serverBrief struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Links []link `json:"links"`
+}
+
+func serverBriefJSON(call *kit.Call, s *Server) serverBrief {
+	return serverBrief{ID: s.ID, Name: s.Name, Links: links(call, s.ProjectID, "servers", s.ID)}
+}
+
+// serverBody is {"server": {...}}.
+type serverBody struct {
+	Server *serverJSON `json:"server"`
+}
+
+// createdServerBody is POST /servers's answer.
+type createdServerBody struct {
+	Server createdServerJSON `json:"server"`
+}
+
+type createdServerJSON struct {
+	ID             string     `json:"id"`
+	Links          []link     `json:"links"`
+	AdminPass      string     `json:"adminPass"`
+	DiskConfig     string     `json:"OS-DCF:diskConfig"`
+	SecurityGroups []nameJSON `json:"security_groups"`
+}
+
+// reservationJSON answers a create with return_reservation_id.
+type reservationJSON struct {
+	ReservationID string `json:"reservation_id"`
+}
+
 // serverJSON is a server as Nova's show and detail list render it. A struct
 // rather than a map: listing thousands of servers is a hot path, and
-// encoding/json sorts the keys of every map it writes. Fields typed any
-// without omitempty are null when nil; with omitempty they are absent below
-// their microversion and jsonNull when present but empty.
+// encoding/json sorts the keys of every map it writes.
 type serverJSON struct {
 	ID                 string                   `json:"id"`
 	Name               string                   `json:"name"`
@@ -91,8 +144,8 @@ type serverJSON struct {
 	UserID             string                   `json:"user_id"`
 	Metadata           map[string]string        `json:"metadata"`
 	HostID             string                   `json:"hostId"`
-	Image              any                      `json:"image"`
-	Flavor             any                      `json:"flavor"`
+	Image              any                      `json:"image"`  // "" or an idLinksJSON
+	Flavor             any                      `json:"flavor"` // a flavorLinkJSON or, from 2.47, an embeddedFlavorJSON
 	Created            string                   `json:"created"`
 	Updated            string                   `json:"updated"`
 	Addresses          map[string][]addressJSON `json:"addresses"`
@@ -103,34 +156,34 @@ type serverJSON struct {
 	Progress           int                      `json:"progress"`
 	AvailabilityZone   string                   `json:"OS-EXT-AZ:availability_zone"`
 	ConfigDrive        string                   `json:"config_drive"`
-	KeyName            any                      `json:"key_name"`
-	LaunchedAt         any                      `json:"OS-SRV-USG:launched_at"`
-	TerminatedAt       any                      `json:"OS-SRV-USG:terminated_at"`
+	KeyName            *string                  `json:"key_name"`
+	LaunchedAt         *string                  `json:"OS-SRV-USG:launched_at"`
+	TerminatedAt       *string                  `json:"OS-SRV-USG:terminated_at"`
 	Host               string                   `json:"OS-EXT-SRV-ATTR:host"`
 	InstanceName       string                   `json:"OS-EXT-SRV-ATTR:instance_name"`
 	HypervisorHostname string                   `json:"OS-EXT-SRV-ATTR:hypervisor_hostname"`
-	TaskState          any                      `json:"OS-EXT-STS:task_state"`
+	TaskState          *string                  `json:"OS-EXT-STS:task_state"`
 	VMState            string                   `json:"OS-EXT-STS:vm_state"`
 	PowerState         int                      `json:"OS-EXT-STS:power_state"`
 	VolumesAttached    []volumeRefJSON          `json:"os-extended-volumes:volumes_attached"`
 	SecurityGroups     []nameJSON               `json:"security_groups"`
 	Fault              *faultJSON               `json:"fault,omitempty"`
 	// 2.3
-	ReservationID  any `json:"OS-EXT-SRV-ATTR:reservation_id,omitempty"`
-	LaunchIndex    any `json:"OS-EXT-SRV-ATTR:launch_index,omitempty"`
-	Hostname       any `json:"OS-EXT-SRV-ATTR:hostname,omitempty"`
-	KernelID       any `json:"OS-EXT-SRV-ATTR:kernel_id,omitempty"`
-	RamdiskID      any `json:"OS-EXT-SRV-ATTR:ramdisk_id,omitempty"`
-	RootDeviceName any `json:"OS-EXT-SRV-ATTR:root_device_name,omitempty"`
-	UserData       any `json:"OS-EXT-SRV-ATTR:user_data,omitempty"`
+	ReservationID  *string `json:"OS-EXT-SRV-ATTR:reservation_id,omitempty"`
+	LaunchIndex    *int    `json:"OS-EXT-SRV-ATTR:launch_index,omitempty"`
+	Hostname       *string `json:"OS-EXT-SRV-ATTR:hostname,omitempty"`
+	KernelID       *string `json:"OS-EXT-SRV-ATTR:kernel_id,omitempty"`
+	RamdiskID      *string `json:"OS-EXT-SRV-ATTR:ramdisk_id,omitempty"`
+	RootDeviceName *string `json:"OS-EXT-SRV-ATTR:root_device_name,omitempty"`
+	UserData       any     `json:"OS-EXT-SRV-ATTR:user_data,omitempty"`
 	// Later microversions.
-	Locked       any    `json:"locked,omitempty"`
-	HostStatus   any    `json:"host_status,omitempty"`
-	Description  any    `json:"description,omitempty"`
-	Tags         any    `json:"tags,omitempty"`
-	ServerGroups any    `json:"server_groups,omitempty"`
-	LockedReason any    `json:"locked_reason,omitempty"`
-	AdminPass    string `json:"adminPass,omitempty"` // rebuild's answer only
+	Locked       *bool     `json:"locked,omitempty"`
+	HostStatus   *string   `json:"host_status,omitempty"`
+	Description  any       `json:"description,omitempty"`
+	Tags         *[]string `json:"tags,omitempty"`
+	ServerGroups *[]string `json:"server_groups,omitempty"`
+	LockedReason any       `json:"locked_reason,omitempty"`
+	AdminPass    string    `json:"adminPass,omitempty"` // rebuild's answer only
 }
 
 type addressJSON struct {
@@ -149,6 +202,15 @@ type nameJSON struct {
 	Name string `json:"name"`
 }
 
+// namesJSON is [{"name": …}, …] (security groups).
+func namesJSON(names []string) []nameJSON {
+	out := make([]nameJSON, 0, len(names))
+	for _, n := range names {
+		out = append(out, nameJSON{Name: n})
+	}
+	return out
+}
+
 type faultJSON struct {
 	Code    int    `json:"code"`
 	Message string `json:"message"`
@@ -156,20 +218,32 @@ type faultJSON struct {
 	Created string `json:"created"`
 }
 
-type idLinksJSON struct {
+// flavorLinkJSON is a server's flavor before 2.47.
+type flavorLinkJSON struct {
 	ID    string `json:"id"`
 	Links []link `json:"links"`
 }
 
+// embeddedFlavorJSON is a server's flavor from 2.47.
+type embeddedFlavorJSON struct {
+	OriginalName string            `json:"original_name"`
+	VCPUs        int               `json:"vcpus"`
+	RAM          int               `json:"ram"`
+	Disk         int               `json:"disk"`
+	Ephemeral    int               `json:"ephemeral"`
+	Swap         int               `json:"swap"`
+	ExtraSpecs   map[string]string `json:"extra_specs"`
+}
+
 // serverDetailLocked renders a server as Nova's show and detail list do at
 // the request's microversion. Call with the lock held (flavors are read).
-func (c *Compute) serverDetailLocked(r *http.Request, s *Server, now time.Time) *serverJSON {
-	v := versionOf(r)
+func (c *Compute) serverDetailLocked(call *kit.Call, s *Server) *serverJSON {
+	v := versionOf(call)
 	addresses := make(map[string][]addressJSON, len(s.Addresses))
 	for name, addrs := range s.Addresses {
 		list := make([]addressJSON, 0, len(addrs))
 		for _, a := range addrs {
-			list = append(list, addressJSON{Addr: a.Addr, Version: a.Version, Type: a.Type, MAC: a.MAC})
+			list = append(list, addressJSON(a))
 		}
 		addresses[name] = list
 	}
@@ -177,18 +251,13 @@ func (c *Compute) serverDetailLocked(r *http.Request, s *Server, now time.Time) 
 	for _, va := range s.Volumes {
 		vol := volumeRefJSON{ID: va.VolumeID}
 		if v.AtLeast(3) {
-			dot := va.DeleteOnTermination
-			vol.DeleteOnTermination = &dot
+			vol.DeleteOnTermination = ptr(va.DeleteOnTermination)
 		}
 		volumes = append(volumes, vol)
 	}
-	groups := make([]nameJSON, 0, len(s.SecurityGroups))
-	for _, g := range s.SecurityGroups {
-		groups = append(groups, nameJSON{Name: g})
-	}
 	var image any = ""
 	if s.ImageID != "" {
-		image = idLinksJSON{ID: s.ImageID, Links: typedLinks(r, s.ProjectID, "images", s.ImageID)[1:]}
+		image = idLinksJSON{ID: s.ImageID, Links: bookmark(call, s.ProjectID, "images", s.ImageID)}
 	}
 	configDrive := ""
 	if s.ConfigDrive {
@@ -197,30 +266,36 @@ func (c *Compute) serverDetailLocked(r *http.Request, s *Server, now time.Time) 
 	out := &serverJSON{
 		ID: s.ID, Name: s.Name, Status: s.Status, TenantID: s.ProjectID, UserID: s.UserID,
 		Metadata: nonNilMap(s.Metadata), HostID: hostID(s.ProjectID, s.Host),
-		Image: image, Flavor: c.flavorRefLocked(r, s.ProjectID, s.FlavorID, v),
+		Image: image, Flavor: c.flavorRefLocked(call, s.ProjectID, s.FlavorID, v),
 		Created: s.Created.UTC().Format(novaTime), Updated: s.Updated.UTC().Format(novaTime),
 		Addresses: addresses, AccessIPv4: s.AccessIPv4, AccessIPv6: s.AccessIPv6,
-		Links: typedLinks(r, s.ProjectID, "servers", s.ID), DiskConfig: s.DiskConfig,
+		Links: links(call, s.ProjectID, "servers", s.ID), DiskConfig: s.DiskConfig,
 		Progress: s.Progress, AvailabilityZone: s.AvailabilityZone, ConfigDrive: configDrive,
 		KeyName: nullString(s.KeyName), LaunchedAt: nullTime(s.LaunchedAt, novaUsecTime),
 		TerminatedAt: nullTime(s.TerminatedAt, novaUsecTime), Host: s.Host, InstanceName: s.InstanceName,
 		HypervisorHostname: s.HypervisorHostname, TaskState: nullString(s.TaskState), VMState: s.VMState,
-		PowerState: s.PowerState, VolumesAttached: volumes, SecurityGroups: groups,
+		PowerState: s.PowerState, VolumesAttached: volumes, SecurityGroups: namesJSON(s.SecurityGroups),
 	}
 	if s.Fault != nil && (s.Status == "ERROR" || s.Status == "DELETED") {
 		out.Fault = &faultJSON{Code: s.Fault.Code, Message: s.Fault.Message, Details: s.Fault.Details,
 			Created: s.Fault.Created.UTC().Format(novaTime)}
 	}
+	c.microversionFieldsLocked(out, s, v)
+	return out
+}
+
+// microversionFieldsLocked adds the members later microversions show.
+func (c *Compute) microversionFieldsLocked(out *serverJSON, s *Server, v microversion) {
 	if v.AtLeast(3) {
-		out.ReservationID, out.LaunchIndex = s.ReservationID, s.LaunchIndex
-		out.Hostname, out.KernelID, out.RamdiskID = hostnameOf(s.Name), "", ""
-		out.RootDeviceName, out.UserData = "/dev/vda", nullOr(s.UserData)
+		out.ReservationID, out.LaunchIndex = ptr(s.ReservationID), ptr(s.LaunchIndex)
+		out.Hostname, out.KernelID, out.RamdiskID = ptr(hostnameOf(s.Name)), ptr(""), ptr("")
+		out.RootDeviceName, out.UserData = ptr("/dev/vda"), nullOr(s.UserData)
 	}
 	if v.AtLeast(9) {
-		out.Locked = s.Locked
+		out.Locked = ptr(s.Locked)
 	}
 	if v.AtLeast(16) {
-		out.HostStatus = "UP"
+		out.HostStatus = ptr("UP")
 	}
 	if v.AtLeast(19) {
 		out.Description = nullOr(s.Description)
@@ -228,59 +303,34 @@ func (c *Compute) serverDetailLocked(r *http.Request, s *Server, now time.Time) 
 	if v.AtLeast(26) {
 		tags := append([]string{}, s.Tags...)
 		sort.Strings(tags)
-		out.Tags = tags
+		out.Tags = &tags
 	}
 	if v.AtLeast(71) {
-		var gs []string
+		gs := []string{}
 		for _, g := range c.groups {
 			if containsString(g.Members, s.ID) {
 				gs = append(gs, g.ID)
 			}
 		}
-		out.ServerGroups = nonNilSlice(gs)
+		out.ServerGroups = &gs
 	}
 	if v.AtLeast(73) {
 		out.LockedReason = nullOr(s.LockedReason)
 	}
-	return out
 }
 
 // flavorRefLocked is a server's flavor: a link before 2.47, the embedded
 // flavor description from 2.47 on.
-func (c *Compute) flavorRefLocked(r *http.Request, project, flavorID string, v Version) map[string]any {
+func (c *Compute) flavorRefLocked(call *kit.Call, project, flavorID string, v microversion) any {
 	f, ok := c.flavors[flavorID]
 	if !v.AtLeast(47) || !ok {
-		return map[string]any{"id": flavorID, "links": []map[string]string{links(r, project, "flavors", flavorID)[1]}}
+		return flavorLinkJSON{ID: flavorID, Links: bookmark(call, project, "flavors", flavorID)}
 	}
 	// extra_specs is a copy: the body is encoded after the lock is released.
-	out := map[string]any{
-		"original_name": f.Name, "vcpus": f.VCPUs, "ram": f.RAM, "disk": f.Disk,
-		"ephemeral": f.Ephemeral, "swap": f.Swap, "extra_specs": cloneMap(nonNilMap(f.ExtraSpecs)),
+	return embeddedFlavorJSON{
+		OriginalName: f.Name, VCPUs: f.VCPUs, RAM: f.RAM, Disk: f.Disk,
+		Ephemeral: f.Ephemeral, Swap: f.Swap, ExtraSpecs: cloneMap(nonNilMap(f.ExtraSpecs)),
 	}
-	return out
-}
-
-func nonNilMap(m map[string]string) map[string]string {
-	if m == nil {
-		return map[string]string{}
-	}
-	return m
-}
-
-func nonNilSlice(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // hostnameOf is the hostname Nova derives from a display name.

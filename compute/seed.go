@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"sort"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/mockcloud/mockcloud/fake"
 )
 
 // defaultFlavors are Nova's classic m1 flavors and Rackspace's general1 ones.
@@ -52,7 +55,7 @@ func (c *Compute) AddFlavor(f Flavor) Flavor {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if f.ID == "" {
-		f.ID = c.env.RNG.UUID()
+		f.ID = c.RNG().UUID()
 	}
 	if f.RxTxFactor == 0 {
 		f.RxTxFactor = 1
@@ -83,12 +86,12 @@ func (c *Compute) AddImage(img Image) Image {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if img.ID == "" {
-		img.ID = c.env.RNG.UUID()
+		img.ID = c.RNG().UUID()
 	}
 	if img.Status == "" {
 		img.Status = "ACTIVE"
 	}
-	now := c.now()
+	now := c.Now()
 	if img.Created.IsZero() {
 		img.Created = now
 	}
@@ -113,7 +116,7 @@ func (c *Compute) Image(id string) (Image, bool) {
 	if !ok {
 		return Image{}, false
 	}
-	c.settleImageLocked(img, c.now())
+	c.settleImageLocked(img, c.Now())
 	out := *img
 	out.Metadata = cloneMap(img.Metadata)
 	return out, true
@@ -135,17 +138,34 @@ func (c *Compute) Server(id string) (Server, bool) {
 	if !ok {
 		return Server{}, false
 	}
-	c.settleLocked(s, c.now())
+	c.settleLocked(s, c.Now())
 	out := s.snapshot()
-	out.CPUTime = s.cpuTime(c.now())
+	out.CPUTime = s.cpuTime(c.Now())
 	return out, true
+}
+
+// CheckServer reports, with t.Errorf, a difference (-want +got) between
+// want and the server with want's ID as Server returns it; it returns
+// whether they match. opts are go-cmp options (cmpopts.IgnoreFields …).
+func (c *Compute) CheckServer(t fake.TB, want Server, opts ...cmp.Option) bool {
+	t.Helper()
+	got, ok := c.Server(want.ID)
+	if !ok {
+		t.Errorf("compute: no server %s", want.ID)
+		return false
+	}
+	if diff := cmp.Diff(want, got, opts...); diff != "" {
+		t.Errorf("compute: server %s (-want +got):\n%s", want.ID, diff)
+		return false
+	}
+	return true
 }
 
 // Servers returns every live server, oldest first.
 func (c *Compute) Servers() []Server {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	now := c.now()
+	now := c.Now()
 	out := make([]Server, 0, len(c.servers))
 	for _, s := range c.servers {
 		c.settleLocked(s, now)
@@ -165,11 +185,11 @@ func (c *Compute) Servers() []Server {
 	return out
 }
 
-// SeedServer stores a server directly, bypassing HTTP, faults, quota and the
+// AddServer stores a server directly, bypassing HTTP, faults, quota and the
 // build: it is ACTIVE (or in the VMState given) at once. ProjectID and
 // FlavorID are required; the flavor must exist, and an ID given must not
 // be in use.
-func (c *Compute) SeedServer(s Server) (Server, error) {
+func (c *Compute) AddServer(s Server) (Server, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	f, ok := c.flavors[s.FlavorID]
@@ -185,11 +205,11 @@ func (c *Compute) SeedServer(s Server) (Server, error) {
 	// Store a deep copy: the caller's slices and maps stay the caller's.
 	defaultAddresses := s.Addresses == nil
 	s = (&server{Server: s}).snapshot()
-	now := c.now()
+	now := c.Now()
 	c.instanceCounter++
 	n := c.instanceCounter
 	if s.ID == "" {
-		s.ID = c.env.RNG.UUID()
+		s.ID = c.RNG().UUID()
 	}
 	if s.Name == "" {
 		short := s.ID
@@ -209,7 +229,7 @@ func (c *Compute) SeedServer(s Server) (Server, error) {
 	}
 	s.Updated = now
 	if s.Host == "" {
-		s.Host = c.hosts[(n-1)%len(c.hosts)]
+		s.Host = c.placeLocked(nil, "", n).host
 	}
 	s.HypervisorHostname = s.Host + ".mockcloud.test"
 	s.InstanceName = fmt.Sprintf("instance-%08x", n)

@@ -13,8 +13,7 @@ import (
 	"regexp"
 	"sort"
 
-	"github.com/gorilla/mux"
-	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // Route names of os-server-groups.
@@ -25,19 +24,19 @@ const (
 	OpDeleteServerGroup = "compute.servergroups.delete"
 )
 
-func (c *Compute) serverGroupRoutes() []apiRoute {
-	return []apiRoute{
-		{OpListServerGroups, []string{"GET"}, "/os-server-groups", c.listServerGroups},
-		{OpCreateServerGroup, []string{"POST"}, "/os-server-groups", c.createServerGroup},
-		{OpGetServerGroup, []string{"GET"}, "/os-server-groups/{group_id}", c.getServerGroup},
-		{OpDeleteServerGroup, []string{"DELETE"}, "/os-server-groups/{group_id}", c.deleteServerGroup},
+func (c *Compute) serverGroupRoutes() []kit.Route {
+	return []kit.Route{
+		route(OpListServerGroups, "GET", "/os-server-groups", c.listServerGroups),
+		route(OpCreateServerGroup, "POST", "/os-server-groups", c.createServerGroup),
+		route(OpGetServerGroup, "GET", "/os-server-groups/{group_id}", c.getServerGroup),
+		route(OpDeleteServerGroup, "DELETE", "/os-server-groups/{group_id}", c.deleteServerGroup),
 	}
 }
 
 // liveMembersLocked are a group's members that are not deleted, settled
 // to now (a server whose deletion has elapsed leaves the group).
 func (c *Compute) liveMembersLocked(g *ServerGroup) []string {
-	now := c.now()
+	now := c.Now()
 	candidates := append([]string(nil), g.Members...)
 	out := []string{}
 	for _, id := range candidates {
@@ -56,50 +55,66 @@ func (c *Compute) liveMembersLocked(g *ServerGroup) []string {
 // serverGroupJSONLocked renders a group at the request's microversion:
 // "policies" and an empty "metadata" before 2.64, "policy" and "rules"
 // from it; project_id and user_id from 2.13.
-func (c *Compute) serverGroupJSONLocked(r *http.Request, g *ServerGroup) map[string]any {
-	v := versionOf(r)
-	out := map[string]any{"id": g.ID, "name": g.Name, "members": c.liveMembersLocked(g)}
+func (c *Compute) serverGroupJSONLocked(call *kit.Call, g *ServerGroup) serverGroupJSON {
+	v := versionOf(call)
+	out := serverGroupJSON{ID: g.ID, Name: g.Name, Members: c.liveMembersLocked(g)}
 	if v.AtLeast(64) {
 		rules := map[string]int{}
 		for k, n := range g.Rules {
 			rules[k] = n
 		}
-		out["policy"] = g.Policy
-		out["rules"] = rules
+		out.Policy, out.Rules = g.Policy, &rules
 	} else {
-		out["policies"] = []string{g.Policy}
-		out["metadata"] = map[string]string{}
+		out.Policies, out.Metadata = []string{g.Policy}, &map[string]string{}
 	}
 	if v.AtLeast(13) {
-		out["project_id"] = g.ProjectID
-		out["user_id"] = g.UserID
+		out.ProjectID, out.UserID = ptr(g.ProjectID), ptr(g.UserID)
 	}
 	return out
 }
 
-func (c *Compute) listServerGroups(w http.ResponseWriter, r *http.Request) {
-	if err := rejectUnknownQuery(r, 75, "all_projects", "limit", "offset"); err != nil {
-		writeErr(w, r, err)
-		return
+// serverGroupJSON is a server group as os-server-groups shows it.
+type serverGroupJSON struct {
+	ID        string             `json:"id"`
+	Name      string             `json:"name"`
+	Members   []string           `json:"members"`
+	Policy    string             `json:"policy,omitempty"`   // 2.64
+	Rules     *map[string]int    `json:"rules,omitempty"`    // 2.64
+	Policies  []string           `json:"policies,omitempty"` // before 2.64
+	Metadata  *map[string]string `json:"metadata,omitempty"` // before 2.64, always empty
+	ProjectID *string            `json:"project_id,omitempty"`
+	UserID    *string            `json:"user_id,omitempty"`
+}
+
+type serverGroupBody struct {
+	ServerGroup serverGroupJSON `json:"server_group"`
+}
+
+type serverGroupList struct {
+	ServerGroups []serverGroupJSON `json:"server_groups"`
+}
+
+func (c *Compute) listServerGroups(call *kit.Call) (kit.Reply, error) {
+	if err := rejectUnknownQuery(call, 75, "all_projects", "limit", "offset"); err != nil {
+		return kit.Reply{}, err
 	}
-	limit, given, err := queryInt(r, "limit", 0)
+	limit, given, err := queryInt(call, "limit", 0)
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
 	if limit == 0 {
 		given = false // Nova's limited(): 0 means max_limit
 	}
 	limit = pageSize(limit, given)
-	offset, _, err := queryInt(r, "offset", 0)
+	offset, _, err := queryInt(call, "offset", 0)
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
-	who := callerOf(r)
-	_, all := r.URL.Query()["all_projects"]
+	who := callerOf(call)
+	_, all := call.Query()["all_projects"]
 	all = all && who.admin
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	groups := make([]*ServerGroup, 0, len(c.groups))
 	for _, g := range c.groups {
 		if all || g.ProjectID == who.projectID {
@@ -114,26 +129,25 @@ func (c *Compute) listServerGroups(w http.ResponseWriter, r *http.Request) {
 	if len(groups) > limit {
 		groups = groups[:limit]
 	}
-	out := make([]map[string]any, 0, len(groups))
+	body := serverGroupList{ServerGroups: make([]serverGroupJSON, 0, len(groups))}
 	for _, g := range groups {
-		out = append(out, c.serverGroupJSONLocked(r, g))
+		body.ServerGroups = append(body.ServerGroups, c.serverGroupJSONLocked(call, g))
 	}
-	c.mu.Unlock()
-	fake.WriteJSON(w, http.StatusOK, map[string]any{"server_groups": out})
+	return kit.OK(body), nil
 }
 
 var maxServerPerHostPattern = regexp.MustCompile(`^[0-9]*$`)
 
 // parseServerGroup applies the create schema of the request's
 // microversion and returns the group to store.
-func parseServerGroup(r *http.Request) (ServerGroup, *fake.Error) {
-	v := versionOf(r)
+func parseServerGroup(call *kit.Call) (ServerGroup, error) {
+	v := versionOf(call)
 	allowed := map[string]bool{"name": true, "policies": true}
 	if v.AtLeast(64) {
 		allowed = map[string]bool{"name": true, "policy": true, "rules": true}
 	}
 	var g ServerGroup
-	m, err := membersOf(r, "server_group", allowed)
+	m, err := membersOf(call, "server_group", allowed)
 	if err != nil {
 		return g, err
 	}
@@ -156,7 +170,7 @@ func parseServerGroup(r *http.Request) (ServerGroup, *fake.Error) {
 	if v.AtLeast(15) {
 		policies = append(policies, "soft-anti-affinity", "soft-affinity")
 	}
-	enum := func(field, p string) *fake.Error {
+	enum := func(field, p string) error {
 		if containsString(policies, p) {
 			return nil
 		}
@@ -209,78 +223,61 @@ func parseServerGroup(r *http.Request) (ServerGroup, *fake.Error) {
 	return g, nil
 }
 
-func (c *Compute) createServerGroup(w http.ResponseWriter, r *http.Request) {
-	g, err := parseServerGroup(r)
+func (c *Compute) createServerGroup(call *kit.Call) (kit.Reply, error) {
+	g, err := parseServerGroup(call)
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
-	who := callerOf(r)
+	who := callerOf(call)
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	if limit := c.quotaLocked(who.projectID).ServerGroups; limit >= 0 && c.usageLocked(who.projectID).groups+1 > limit {
-		err = forbidden("Quota exceeded, too many server groups.")
+		return kit.Reply{}, forbidden("Quota exceeded, too many server groups.")
 	}
-	var body map[string]any
-	if err == nil {
-		g.ID = c.env.RNG.UUID()
-		g.ProjectID, g.UserID = who.projectID, who.userID
-		g.Members = []string{}
-		if g.Rules == nil {
-			g.Rules = map[string]int{}
-		}
-		stored := g
-		c.groups[g.ID] = &stored
-		body = map[string]any{"server_group": c.serverGroupJSONLocked(r, &stored)}
+	g.ID = c.RNG().UUID()
+	g.ProjectID, g.UserID = who.projectID, who.userID
+	g.Members = []string{}
+	if g.Rules == nil {
+		g.Rules = map[string]int{}
 	}
-	c.mu.Unlock()
-	if err != nil {
-		writeErr(w, r, err)
-		return
-	}
-	fake.WriteJSON(w, http.StatusOK, body)
+	stored := g
+	c.groups[g.ID] = &stored
+	return kit.OK(serverGroupBody{c.serverGroupJSONLocked(call, &stored)}), nil
 }
 
 // serverGroupLocked finds a group; Nova looks it up in every project and
 // then lets only its own project (or an admin) at it.
-func (c *Compute) serverGroupLocked(r *http.Request, action string) (*ServerGroup, *fake.Error) {
-	id := mux.Vars(r)["group_id"]
+func (c *Compute) serverGroupLocked(call *kit.Call, action string) (*ServerGroup, error) {
+	id := call.Var("group_id")
 	g, ok := c.groups[id]
 	if !ok {
 		return nil, notFound("Instance group %s could not be found.", id)
 	}
-	if who := callerOf(r); g.ProjectID != who.projectID && !who.admin {
+	if who := callerOf(call); g.ProjectID != who.projectID && !who.admin {
 		return nil, policyDenied("os_compute_api:os-server-groups:" + action)
 	}
 	return g, nil
 }
 
-func (c *Compute) getServerGroup(w http.ResponseWriter, r *http.Request) {
+func (c *Compute) getServerGroup(call *kit.Call) (kit.Reply, error) {
 	c.mu.Lock()
-	g, err := c.serverGroupLocked(r, "show")
-	var body map[string]any
-	if err == nil {
-		body = map[string]any{"server_group": c.serverGroupJSONLocked(r, g)}
-	}
-	c.mu.Unlock()
+	defer c.mu.Unlock()
+	g, err := c.serverGroupLocked(call, "show")
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
-	fake.WriteJSON(w, http.StatusOK, body)
+	return kit.OK(serverGroupBody{c.serverGroupJSONLocked(call, g)}), nil
 }
 
-func (c *Compute) deleteServerGroup(w http.ResponseWriter, r *http.Request) {
+func (c *Compute) deleteServerGroup(call *kit.Call) (kit.Reply, error) {
 	c.mu.Lock()
-	g, err := c.serverGroupLocked(r, "delete")
-	if err == nil {
-		delete(c.groups, g.ID)
-	}
-	c.mu.Unlock()
+	defer c.mu.Unlock()
+	g, err := c.serverGroupLocked(call, "delete")
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
-	w.WriteHeader(http.StatusNoContent)
+	delete(c.groups, g.ID)
+	return kit.Status(http.StatusNoContent), nil
 }
 
 // ServerGroups returns every server group, by ID, with the members the

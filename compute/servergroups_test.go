@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/mockcloud/mockcloud/compute"
+	"github.com/mockcloud/mockcloud/fake"
 )
 
 // groupIDs lists the IDs of the groups in a list answer.
@@ -20,7 +21,7 @@ func groupIDs(t *testing.T, body map[string]any) []string {
 }
 
 func TestServerGroupsCreateAndShow(t *testing.T) {
-	srv := compute.NewServer(t, compute.WithSeed(1))
+	srv := compute.New(t, fake.WithSeed(1))
 	runSteps(t, srv.URL(), []step{
 		{name: "create at 2.1 (the API reference's sample)", method: "POST", path: "/os-server-groups", status: 200,
 			body: `{"server_group":{"name":"test","policies":["anti-affinity"]}}`,
@@ -108,7 +109,7 @@ func TestServerGroupsCreateAndShow(t *testing.T) {
 }
 
 func TestServerGroupsListAndQuota(t *testing.T) {
-	srv := compute.NewServer(t, compute.WithSeed(1))
+	srv := compute.New(t, fake.WithSeed(1))
 	q := compute.DefaultQuota()
 	q.ServerGroups = 3
 	srv.SetQuota("p1", q)
@@ -156,7 +157,7 @@ func TestServerGroupsListAndQuota(t *testing.T) {
 }
 
 func TestServerGroupsAllProjects(t *testing.T) {
-	c, base := authServer(t, compute.WithSeed(1))
+	c, base := authServer(t)
 	getJSON(t, base, step{method: "POST", path: "/os-server-groups", token: memberToken, body: `{"server_group":{"name":"a","policies":["affinity"]}}`, status: 200})
 	getJSON(t, base, step{method: "POST", path: "/v2.1/p2/os-server-groups", token: otherToken, body: `{"server_group":{"name":"b","policies":["affinity"]}}`, status: 200})
 	all := []string{}
@@ -184,7 +185,7 @@ func TestServerGroupsAllProjects(t *testing.T) {
 }
 
 func TestServerGroupMembers(t *testing.T) {
-	srv := compute.NewServer(t, compute.WithSeed(1))
+	srv := compute.New(t, fake.WithSeed(1))
 	g := getJSON(t, srv.URL(), step{method: "POST", path: "/os-server-groups", version: "2.64",
 		body: `{"server_group":{"name":"spread","policy":"anti-affinity"}}`, status: 200})["server_group"].(map[string]any)
 	gid := g["id"].(string)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -17,6 +16,8 @@ import (
 	"github.com/mockcloud/mockcloud/clock"
 	"github.com/mockcloud/mockcloud/compute"
 	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/kit"
+	"github.com/mockcloud/mockcloud/kit/kittest"
 )
 
 // The helpers of the server, action, lifecycle and behavior tests. Their
@@ -30,26 +31,34 @@ type novaReply struct {
 	Body   []byte
 }
 
-// novaAPI talks plain net/http to a started compute server, as one
+// novaAPI talks HTTP (kittest) to a started compute server, as one
 // project, at one microversion ("" sends no header).
 type novaAPI struct {
 	t       testing.TB
-	srv     *compute.HTTPServer
-	hc      *http.Client
+	srv     *compute.Compute
+	hc      *kittest.Client
 	project string
 	version string
 	root    string // "/v2.1" or "/v2"
 	token   string
 }
 
-// newNova starts compute.NewServer(t, compute.WithSeed(1), opts...) and
+// newNova starts compute.New(t, fake.WithSeed(1), opts...) and
 // returns a client for project "demo" at no microversion.
 func newNova(t testing.TB, opts ...compute.Option) *novaAPI {
 	t.Helper()
-	srv := compute.NewServer(t, append([]compute.Option{compute.WithSeed(1)}, opts...)...)
-	hc := srv.Client()
-	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &novaAPI{t: t, srv: srv, hc: hc, project: "demo", root: "/v2.1"}
+	return novaFor(t, compute.New(t, append([]compute.Option{fake.WithSeed(1)}, opts...)...))
+}
+
+// newNovaWithAuth is newNova with a compute that checks tokens with auth,
+// built as a Cloud builds it.
+func newNovaWithAuth(t testing.TB, auth kit.Authenticator, opts ...compute.Option) *novaAPI {
+	t.Helper()
+	return novaFor(t, newInEnv(t, kit.Env{Auth: auth}, opts...))
+}
+
+func novaFor(t testing.TB, srv *compute.Compute) *novaAPI {
+	return &novaAPI{t: t, srv: srv, hc: kittest.New(t, "", srv.Client()), project: "demo", root: "/v2.1"}
 }
 
 // at returns a client sending microversion v.
@@ -90,40 +99,15 @@ func (a *novaAPI) raw(method, path, body string, headers ...string) novaReply {
 	if !strings.HasPrefix(path, "http") {
 		target = a.srv.URL() + path
 	}
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, target, rd)
-	if err != nil {
-		a.t.Fatalf("NewRequest: %v", err)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("Accept", "application/json")
+	h := []string{"Accept", "application/json"}
 	if a.version != "" {
-		req.Header.Set("OpenStack-API-Version", "compute "+a.version)
+		h = append(h, "OpenStack-API-Version", "compute "+a.version)
 	}
 	if a.token != "" {
-		req.Header.Set("X-Auth-Token", a.token)
+		h = append(h, "X-Auth-Token", a.token)
 	}
-	if len(headers)%2 != 0 {
-		a.t.Fatalf("odd header list %q", headers)
-	}
-	for i := 0; i < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := a.hc.Do(req)
-	if err != nil {
-		a.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		a.t.Fatalf("%s %s: reading body: %v", method, path, err)
-	}
-	return novaReply{Status: resp.StatusCode, Header: resp.Header, Body: b}
+	r := a.hc.Do(method, target, body, append(h, headers...)...)
+	return novaReply{Status: r.Status, Header: r.Header, Body: r.Body}
 }
 
 // do sends method to an API resource ("/servers").
@@ -1276,18 +1260,18 @@ func TestServerTenantIsolation(t *testing.T) {
 
 // novaAuth is a token check for a shared Env: "tok-a" is a member of
 // project-a, "tok-admin" an admin of project-admin.
-func novaAuth(r *http.Request) (fake.Principal, *fake.Error) {
+func novaAuth(r *http.Request) (kit.Principal, *kit.Error) {
 	switch r.Header.Get("X-Auth-Token") {
 	case "tok-a":
-		return fake.Principal{Token: "tok-a", UserID: "alice", ProjectID: "project-a", Roles: []string{"member"}}, nil
+		return kit.Principal{Token: "tok-a", UserID: "alice", ProjectID: "project-a", Roles: []string{"member"}}, nil
 	case "tok-admin":
-		return fake.Principal{Token: "tok-admin", UserID: "root", ProjectID: "project-admin", Roles: []string{"admin"}}, nil
+		return kit.Principal{Token: "tok-admin", UserID: "root", ProjectID: "project-admin", Roles: []string{"admin"}}, nil
 	}
-	return fake.Principal{}, fake.Errorf(http.StatusUnauthorized, "The request you have made requires authentication.")
+	return kit.Principal{}, kit.Errorf(http.StatusUnauthorized, "The request you have made requires authentication.")
 }
 
 func TestServerTenantIsolationWithTokens(t *testing.T) {
-	a := newNova(t, compute.WithEnv(fake.Env{Auth: novaAuth}), compute.WithSeed(1)).as("project-a").withToken("tok-a")
+	a := newNovaWithAuth(t, novaAuth).as("project-a").withToken("tok-a")
 	id := a.activeServer("owned")
 
 	r := a.as("project-b").get("/servers")

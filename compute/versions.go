@@ -1,7 +1,6 @@
 package compute
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"net/http"
@@ -9,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // Microversion bounds this fake advertises, as a Nova of the 2024.1
@@ -19,15 +18,16 @@ const (
 	MaxVersion = "2.96"
 )
 
-// Version is a compute API microversion.
-type Version struct{ Major, Minor int }
+// microversion is a negotiated compute API microversion (always 2.x): the
+// kit.Version a call carries, compared by its minor number.
+type microversion struct{ kit.Version }
 
-func (v Version) String() string { return fmt.Sprintf("%d.%d", v.Major, v.Minor) }
+func (v microversion) String() string { return fmt.Sprintf("%d.%d", v.Major, v.Minor) }
 
-// AtLeast reports whether v is minor or later within major 2.
-func (v Version) AtLeast(minor int) bool { return v.Major > 2 || v.Major == 2 && v.Minor >= minor }
+// AtLeast reports whether v is 2.minor or later.
+func (v microversion) AtLeast(minor int) bool { return v.Version.AtLeast(2, minor) }
 
-func mustParse(s string) Version {
+func mustParse(s string) kit.Version {
 	v, ok := parseVersion(s)
 	if !ok {
 		panic("compute: bad version constant " + s)
@@ -39,10 +39,10 @@ func mustParse(s string) Version {
 // leading zeros, a major version of at least 1.
 var versionPattern = regexp.MustCompile(`^([1-9][0-9]*)\.([1-9][0-9]*|0)$`)
 
-func parseVersion(s string) (Version, bool) {
+func parseVersion(s string) (kit.Version, bool) {
 	m := versionPattern.FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil {
-		return Version{}, false
+		return kit.Version{}, false
 	}
 	// Numbers too large for an int are well-formed but out of any range.
 	ma, err := strconv.Atoi(m[1])
@@ -53,10 +53,10 @@ func parseVersion(s string) (Version, bool) {
 	if err != nil {
 		mi = math.MaxInt32
 	}
-	return Version{ma, mi}, true
+	return kit.Version{Major: ma, Minor: mi}, true
 }
 
-func (v Version) less(o Version) bool {
+func less(v, o kit.Version) bool {
 	return v.Major < o.Major || v.Major == o.Major && v.Minor < o.Minor
 }
 
@@ -65,7 +65,7 @@ func (v Version) less(o Version) bool {
 // maximum, and a version outside the range is 406, as Nova answers. The
 // legacy /v2 root ignores microversions, as Nova's v2.0 compatibility
 // layer does.
-func negotiateVersion(r *http.Request) (Version, *fake.Error) {
+func negotiateVersion(r *http.Request) (kit.Version, error) {
 	minV, maxV := mustParse(MinVersion), mustParse(MaxVersion)
 	if strings.HasPrefix(r.URL.Path, "/v2/") {
 		return minV, nil
@@ -90,66 +90,80 @@ func negotiateVersion(r *http.Request) (Version, *fake.Error) {
 	}
 	v, ok := parseVersion(raw)
 	if !ok {
-		return Version{}, badRequest("API Version String %s is of invalid format. Must be of format MajorNum.MinorNum.", raw)
+		return kit.Version{}, badRequest("API Version String %s is of invalid format. Must be of format MajorNum.MinorNum.", raw)
 	}
-	if v.less(minV) || maxV.less(v) {
-		return Version{}, fake.Errorf(http.StatusNotAcceptable, "Version %s is not supported by the API. Minimum is %s and maximum is %s.", v, MinVersion, MaxVersion)
+	if less(v, minV) || less(maxV, v) {
+		return kit.Version{}, kit.Errorf(http.StatusNotAcceptable, "Version %s is not supported by the API. Minimum is %s and maximum is %s.", microversion{v}, MinVersion, MaxVersion)
 	}
 	return v, nil
 }
 
-func setVersionHeaders(w http.ResponseWriter, v Version) {
-	h := w.Header()
-	h.Set("OpenStack-API-Version", "compute "+v.String())
-	h.Set("X-OpenStack-Nova-API-Version", v.String())
+func setVersionHeaders(h http.Header, v kit.Version) {
+	s := microversion{v}.String()
+	h.Set("OpenStack-API-Version", "compute "+s)
+	h.Set("X-OpenStack-Nova-API-Version", s)
 	h.Set("Vary", "OpenStack-API-Version, X-OpenStack-Nova-API-Version")
 }
 
-type versionKey struct{}
-
-func withVersion(ctx context.Context, v Version) context.Context {
-	return context.WithValue(ctx, versionKey{}, v)
-}
-
-// versionOf is the microversion a request negotiated.
-func versionOf(r *http.Request) Version {
-	if v, ok := r.Context().Value(versionKey{}).(Version); ok {
-		return v
+// versionOf is the microversion a call negotiated (2.1 for one that
+// negotiated none).
+func versionOf(call *kit.Call) microversion {
+	if call.Version == (kit.Version{}) {
+		return microversion{mustParse(MinVersion)}
 	}
-	return mustParse(MinVersion)
+	return microversion{call.Version}
 }
 
 // versionDoc is one version document. The list at the root carries the
 // self link only; each version's own document adds the describedby link
 // and its media types, as Nova's samples show.
-func versionDoc(r *http.Request, id string, full bool) map[string]any {
-	base := fake.BaseURL(r)
-	doc := map[string]any{
-		"id": id, "status": "SUPPORTED", "version": "", "min_version": "", "updated": "2011-01-21T11:33:21Z",
-	}
+type versionDoc struct {
+	ID         string          `json:"id"`
+	Status     string          `json:"status"`
+	Version    string          `json:"version"`
+	MinVersion string          `json:"min_version"`
+	Updated    string          `json:"updated"`
+	Links      []link          `json:"links"`
+	MediaTypes []mediaTypeJSON `json:"media-types,omitempty"`
+}
+
+type mediaTypeJSON struct {
+	Base string `json:"base"`
+	Type string `json:"type"`
+}
+
+func versionDocOf(call *kit.Call, id string, full bool) versionDoc {
+	base := call.BaseURL()
+	doc := versionDoc{ID: id, Status: "SUPPORTED", Updated: "2011-01-21T11:33:21Z"}
 	self, mediaVersion := base+"/v2/", "2"
 	if id == "v2.1" {
-		doc["status"], doc["version"], doc["min_version"], doc["updated"] = "CURRENT", MaxVersion, MinVersion, "2013-07-23T11:33:21Z"
+		doc.Status, doc.Version, doc.MinVersion, doc.Updated = "CURRENT", MaxVersion, MinVersion, "2013-07-23T11:33:21Z"
 		self, mediaVersion = base+"/v2.1/", "2.1"
 	}
-	links := []map[string]string{{"rel": "self", "href": self}}
+	doc.Links = []link{{Rel: "self", Href: self}}
 	if full {
-		links = append(links, map[string]string{"rel": "describedby", "type": "text/html", "href": "http://docs.openstack.org/"})
-		doc["media-types"] = []map[string]string{{"base": "application/json", "type": "application/vnd.openstack.compute+json;version=" + mediaVersion}}
+		doc.Links = append(doc.Links, link{Rel: "describedby", Type: "text/html", Href: "http://docs.openstack.org/"})
+		doc.MediaTypes = []mediaTypeJSON{{Base: "application/json", Type: "application/vnd.openstack.compute+json;version=" + mediaVersion}}
 	}
-	doc["links"] = links
 	return doc
 }
 
 // versions answers the versionless root: both API versions, 200 as Nova does.
-func (c *Compute) versions(w http.ResponseWriter, r *http.Request) {
-	fake.WriteJSON(w, http.StatusOK, map[string]any{"versions": []any{versionDoc(r, "v2.0", false), versionDoc(r, "v2.1", false)}})
+func (c *Compute) versions(call *kit.Call) (kit.Reply, error) {
+	return kit.OK(struct {
+		Versions []versionDoc `json:"versions"`
+	}{[]versionDoc{versionDocOf(call, "v2.0", false), versionDocOf(call, "v2.1", false)}}), nil
 }
 
-func (c *Compute) versionV21(w http.ResponseWriter, r *http.Request) {
-	fake.WriteJSON(w, http.StatusOK, map[string]any{"version": versionDoc(r, "v2.1", true)})
+// versionBody is one version's document.
+type versionBody struct {
+	Version versionDoc `json:"version"`
 }
 
-func (c *Compute) versionV2(w http.ResponseWriter, r *http.Request) {
-	fake.WriteJSON(w, http.StatusOK, map[string]any{"version": versionDoc(r, "v2.0", true)})
+func (c *Compute) versionV21(call *kit.Call) (kit.Reply, error) {
+	return kit.OK(versionBody{versionDocOf(call, "v2.1", true)}), nil
+}
+
+func (c *Compute) versionV2(call *kit.Call) (kit.Reply, error) {
+	return kit.OK(versionBody{versionDocOf(call, "v2.0", true)}), nil
 }

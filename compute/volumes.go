@@ -3,15 +3,13 @@ package compute
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/google/uuid"
-	"github.com/gorilla/mux"
-	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // Route names of os-volume_attachments.
@@ -23,14 +21,14 @@ const (
 	OpDetachVolume           = "compute.servers.volumes.detach"
 )
 
-func (c *Compute) volumeRoutes() []apiRoute {
+func (c *Compute) volumeRoutes() []kit.Route {
 	const coll = "/servers/{server_id}/os-volume_attachments"
-	return []apiRoute{
-		{OpListVolumeAttachments, []string{"GET"}, coll, c.listVolumeAttachments},
-		{OpAttachVolume, []string{"POST"}, coll, c.attachVolume},
-		{OpGetVolumeAttachment, []string{"GET"}, coll + "/{volume_id}", c.getVolumeAttachment},
-		{OpUpdateVolumeAttachment, []string{"PUT"}, coll + "/{volume_id}", c.updateVolumeAttachment},
-		{OpDetachVolume, []string{"DELETE"}, coll + "/{volume_id}", c.detachVolume},
+	return []kit.Route{
+		route(OpListVolumeAttachments, "GET", coll, c.listVolumeAttachments),
+		route(OpAttachVolume, "POST", coll, c.attachVolume),
+		route(OpGetVolumeAttachment, "GET", coll+"/{volume_id}", c.getVolumeAttachment),
+		route(OpUpdateVolumeAttachment, "PUT", coll+"/{volume_id}", c.updateVolumeAttachment),
+		route(OpDetachVolume, "DELETE", coll+"/{volume_id}", c.detachVolume),
 	}
 }
 
@@ -46,26 +44,52 @@ const devicePatternText = `(^/dev/x{0,1}[a-z]{0,1}d{0,1})([a-z]+)[0-9]*$`
 // disk) to vdz.
 const maxDiskDevices = 26
 
-// volumeAttachmentJSON renders an attachment as the list and show do at
-// the request's microversion.
-func volumeAttachmentJSON(r *http.Request, va VolumeAttachment) map[string]any {
-	v := versionOf(r)
-	out := map[string]any{"volumeId": va.VolumeID, "serverId": va.ServerID}
+// volumeAttachmentJSON is an attachment as the list and show render it.
+type volumeAttachmentJSON struct {
+	ID                  *string `json:"id,omitempty"` // before 2.89
+	VolumeID            string  `json:"volumeId"`
+	ServerID            string  `json:"serverId"`
+	Device              string  `json:"device,omitempty"`
+	Tag                 any     `json:"tag,omitempty"` // 2.70, null when untagged
+	DeleteOnTermination *bool   `json:"delete_on_termination,omitempty"`
+	AttachmentID        *string `json:"attachment_id,omitempty"` // 2.89
+	BDMID               *string `json:"bdm_uuid,omitempty"`      // 2.89
+}
+
+// attachedVolumeJSON is POST os-volume_attachments's answer.
+type attachedVolumeJSON struct {
+	ID                  string  `json:"id"`
+	VolumeID            string  `json:"volumeId"`
+	ServerID            string  `json:"serverId"`
+	Device              *string `json:"device"`
+	Tag                 any     `json:"tag,omitempty"` // 2.70, null when untagged
+	DeleteOnTermination *bool   `json:"delete_on_termination,omitempty"`
+}
+
+type volumeAttachmentBody[T any] struct {
+	VolumeAttachment T `json:"volumeAttachment"`
+}
+
+type volumeAttachmentList struct {
+	VolumeAttachments []volumeAttachmentJSON `json:"volumeAttachments"`
+}
+
+// volumeAttachmentView renders an attachment at the request's
+// microversion.
+func volumeAttachmentView(call *kit.Call, va VolumeAttachment) volumeAttachmentJSON {
+	v := versionOf(call)
+	out := volumeAttachmentJSON{VolumeID: va.VolumeID, ServerID: va.ServerID, Device: va.Device}
 	if !v.AtLeast(89) {
-		out["id"] = va.VolumeID
-	}
-	if va.Device != "" {
-		out["device"] = va.Device
+		out.ID = ptr(va.VolumeID)
 	}
 	if v.AtLeast(70) {
-		out["tag"] = nullString(va.Tag)
+		out.Tag = nullOr(va.Tag)
 	}
 	if v.AtLeast(79) {
-		out["delete_on_termination"] = va.DeleteOnTermination
+		out.DeleteOnTermination = ptr(va.DeleteOnTermination)
 	}
 	if v.AtLeast(89) {
-		out["attachment_id"] = va.AttachmentID
-		out["bdm_uuid"] = va.BDMID
+		out.AttachmentID, out.BDMID = ptr(va.AttachmentID), ptr(va.BDMID)
 	}
 	return out
 }
@@ -85,76 +109,67 @@ func ensureAttachmentIDsLocked(s *server) {
 	}
 }
 
-func (c *Compute) listVolumeAttachments(w http.ResponseWriter, r *http.Request) {
+func (c *Compute) listVolumeAttachments(call *kit.Call) (kit.Reply, error) {
 	allowed := []string{"limit", "offset"}
-	if !versionOf(r).AtLeast(75) {
+	if !versionOf(call).AtLeast(75) {
 		allowed = nil
 	}
-	offset, _, err := nvQueryInt(r, "offset", allowed)
+	offset, _, err := nvQueryInt(call, "offset", allowed)
 	var limit int
 	var hasLimit bool
 	if err == nil {
-		limit, hasLimit, err = nvQueryInt(r, "limit", allowed)
+		limit, hasLimit, err = nvQueryInt(call, "limit", allowed)
 	}
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
 	if !hasLimit || limit == 0 || limit > maxLimit {
 		limit = maxLimit
 	}
 	c.mu.Lock()
-	s, err := c.serverLocked(r)
-	list := []map[string]any{}
-	if err == nil {
-		ensureAttachmentIDsLocked(s)
-		// Nova pages over all the server's block device mappings, then
-		// drops those without a volume: the root disk of a server booted
-		// from an image counts for offset and limit but is not shown.
-		mappings := make([]*VolumeAttachment, 0, len(s.Volumes)+1)
-		if s.ImageID != "" {
-			mappings = append(mappings, nil)
-		}
-		for i := range s.Volumes {
-			mappings = append(mappings, &s.Volumes[i])
-		}
-		for i, va := range mappings {
-			if i < offset || va == nil {
-				continue
-			}
-			if i >= offset+limit {
-				break
-			}
-			list = append(list, volumeAttachmentJSON(r, *va))
-		}
-	}
-	c.mu.Unlock()
+	defer c.mu.Unlock()
+	s, err := c.serverLocked(call)
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
-	fake.WriteJSON(w, http.StatusOK, map[string]any{"volumeAttachments": list})
+	ensureAttachmentIDsLocked(s)
+	// Nova pages over all the server's block device mappings, then drops
+	// those without a volume: the root disk of a server booted from an
+	// image counts for offset and limit but is not shown.
+	mappings := make([]*VolumeAttachment, 0, len(s.Volumes)+1)
+	if s.ImageID != "" {
+		mappings = append(mappings, nil)
+	}
+	for i := range s.Volumes {
+		mappings = append(mappings, &s.Volumes[i])
+	}
+	body := volumeAttachmentList{VolumeAttachments: []volumeAttachmentJSON{}}
+	for i, va := range mappings {
+		if i < offset || va == nil {
+			continue
+		}
+		if i >= offset+limit {
+			break
+		}
+		body.VolumeAttachments = append(body.VolumeAttachments, volumeAttachmentView(call, *va))
+	}
+	return kit.OK(body), nil
 }
 
-func (c *Compute) getVolumeAttachment(w http.ResponseWriter, r *http.Request) {
-	volumeID := mux.Vars(r)["volume_id"]
+func (c *Compute) getVolumeAttachment(call *kit.Call) (kit.Reply, error) {
+	volumeID := call.Var("volume_id")
 	c.mu.Lock()
-	s, err := c.serverLocked(r)
-	var body map[string]any
-	if err == nil {
-		ensureAttachmentIDsLocked(s)
-		if i := attachmentIndex(s, volumeID); i >= 0 {
-			body = map[string]any{"volumeAttachment": volumeAttachmentJSON(r, s.Volumes[i])}
-		} else {
-			err = notFound("Instance %s is not attached to volume %s", s.ID, volumeID)
-		}
-	}
-	c.mu.Unlock()
+	defer c.mu.Unlock()
+	s, err := c.serverLocked(call)
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
-	fake.WriteJSON(w, http.StatusOK, body)
+	ensureAttachmentIDsLocked(s)
+	i := attachmentIndex(s, volumeID)
+	if i < 0 {
+		return kit.Reply{}, notFound("Instance %s is not attached to volume %s", s.ID, volumeID)
+	}
+	return kit.OK(volumeAttachmentBody[volumeAttachmentJSON]{volumeAttachmentView(call, s.Volumes[i])}), nil
 }
 
 func attachmentIndex(s *server, volumeID string) int {
@@ -178,9 +193,9 @@ func (c *Compute) volumeHoldersLocked(volumeID string) []string {
 	return ids
 }
 
-// volumeAttachmentBody is the member of {"volumeAttachment": {...}}; each
+// volumeAttachmentRequest is the member of {"volumeAttachment": {...}}; each
 // field stays raw until the schema check for the microversion has run.
-type volumeAttachmentBody struct {
+type volumeAttachmentRequest struct {
 	VolumeID            json.RawMessage `json:"volumeId"`
 	Device              json.RawMessage `json:"device"`
 	Tag                 json.RawMessage `json:"tag"`
@@ -191,9 +206,9 @@ type volumeAttachmentBody struct {
 
 // decodeVolumeAttachment reads and checks the body of POST and PUT as
 // Nova's schemas for the microversion do.
-func decodeVolumeAttachment(r *http.Request, allowed map[string]bool) (volumeAttachmentBody, map[string]json.RawMessage, *fake.Error) {
-	var in volumeAttachmentBody
-	body, _ := io.ReadAll(r.Body)
+func decodeVolumeAttachment(call *kit.Call, allowed map[string]bool) (volumeAttachmentRequest, map[string]json.RawMessage, error) {
+	var in volumeAttachmentRequest
+	body := call.Body
 	wrapper, err := decodeWrapped(body, "volumeAttachment", allowed, &in)
 	if err != nil {
 		return in, nil, err
@@ -234,7 +249,7 @@ func decodeVolumeAttachment(r *http.Request, allowed map[string]bool) (volumeAtt
 
 // nvDevice checks "device": a string matching Nova's device pattern, or
 // null. It returns "" for an absent or null device.
-func nvDevice(raw json.RawMessage) (string, *fake.Error) {
+func nvDevice(raw json.RawMessage) (string, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return "", nil
 	}
@@ -248,8 +263,8 @@ func nvDevice(raw json.RawMessage) (string, *fake.Error) {
 	return dev, nil
 }
 
-func (c *Compute) attachVolume(w http.ResponseWriter, r *http.Request) {
-	v := versionOf(r)
+func (c *Compute) attachVolume(call *kit.Call) (kit.Reply, error) {
+	v := versionOf(call)
 	allowed := map[string]bool{"volumeId": true, "device": true}
 	if v.AtLeast(49) {
 		allowed["tag"] = true
@@ -257,10 +272,9 @@ func (c *Compute) attachVolume(w http.ResponseWriter, r *http.Request) {
 	if v.AtLeast(79) {
 		allowed["delete_on_termination"] = true
 	}
-	in, _, err := decodeVolumeAttachment(r, allowed)
+	in, _, err := decodeVolumeAttachment(call, allowed)
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
 	volumeID, _ := nvUUID("volumeId", in.VolumeID)
 	device, _ := nvDevice(in.Device)
@@ -274,32 +288,31 @@ func (c *Compute) attachVolume(w http.ResponseWriter, r *http.Request) {
 	}
 
 	c.mu.Lock()
-	s, err := c.serverLocked(r)
-	var va VolumeAttachment
-	if err == nil {
-		va, err = c.attachVolumeLocked(r, s, volumeID, device, tag, deleteOnTermination)
-	}
-	c.mu.Unlock()
+	defer c.mu.Unlock()
+	s, err := c.serverLocked(call)
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
-	out := map[string]any{"id": va.VolumeID, "serverId": va.ServerID, "volumeId": va.VolumeID, "device": nullString(va.Device)}
+	va, err := c.attachVolumeLocked(call, s, volumeID, device, tag, deleteOnTermination)
+	if err != nil {
+		return kit.Reply{}, err
+	}
+	out := attachedVolumeJSON{ID: va.VolumeID, ServerID: va.ServerID, VolumeID: va.VolumeID, Device: nullString(va.Device)}
 	if v.AtLeast(70) {
-		out["tag"] = nullString(va.Tag)
+		out.Tag = nullOr(va.Tag)
 	}
 	if v.AtLeast(79) {
-		out["delete_on_termination"] = va.DeleteOnTermination
+		out.DeleteOnTermination = ptr(va.DeleteOnTermination)
 	}
-	fake.WriteJSON(w, http.StatusOK, map[string]any{"volumeAttachment": out})
+	return kit.OK(volumeAttachmentBody[attachedVolumeJSON]{out}), nil
 }
 
 // attachVolumeLocked makes Nova's checks, in Nova's order, and attaches.
-func (c *Compute) attachVolumeLocked(r *http.Request, s *server, volumeID, device, tag string, deleteOnTermination bool) (VolumeAttachment, *fake.Error) {
-	if (s.VMState == vmShelved || s.VMState == vmShelvedOffloaded) && !versionOf(r).AtLeast(20) {
+func (c *Compute) attachVolumeLocked(call *kit.Call, s *server, volumeID, device, tag string, deleteOnTermination bool) (VolumeAttachment, error) {
+	if (s.VMState == vmShelved || s.VMState == vmShelvedOffloaded) && !versionOf(call).AtLeast(20) {
 		return VolumeAttachment{}, conflict("Cannot 'attach_volume' instance %s while it is in vm_state %s", s.ID, s.VMState)
 	}
-	if err := c.checkLockedLocked(r, s, "attach_volume"); err != nil {
+	if err := c.checkLockedLocked(call, s); err != nil {
 		return VolumeAttachment{}, err
 	}
 	if err := requireState(s, "attach_volume", volumeAttachStates); err != nil {
@@ -340,56 +353,59 @@ func (c *Compute) attachVolumeLocked(r *http.Request, s *server, volumeID, devic
 	va := VolumeAttachment{
 		ID: volumeID, VolumeID: volumeID, ServerID: s.ID, Device: device, Tag: tag,
 		DeleteOnTermination: deleteOnTermination,
-		AttachmentID:        c.env.RNG.UUID(), BDMID: c.env.RNG.UUID(),
+		AttachmentID:        c.RNG().UUID(), BDMID: c.RNG().UUID(),
 	}
 	s.Volumes = append(s.Volumes, va)
-	s.Updated = c.now()
-	c.recordActionLocked(s, "attach_volume", r)
+	s.Updated = c.Now()
+	c.recordActionLocked(s, "attach_volume", call)
 	return va, nil
 }
 
-func (c *Compute) updateVolumeAttachment(w http.ResponseWriter, r *http.Request) {
-	v := versionOf(r)
+func (c *Compute) updateVolumeAttachment(call *kit.Call) (kit.Reply, error) {
+	v := versionOf(call)
 	allowed := map[string]bool{"volumeId": true}
 	if v.AtLeast(85) {
 		for _, k := range []string{"device", "tag", "delete_on_termination", "serverId", "id"} {
 			allowed[k] = true
 		}
 	}
-	in, members, err := decodeVolumeAttachment(r, allowed)
+	in, members, err := decodeVolumeAttachment(call, allowed)
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
-	oldID := mux.Vars(r)["volume_id"]
+	oldID := call.Var("volume_id")
 	newID, _ := nvUUID("volumeId", in.VolumeID)
 	onlySwap := !v.AtLeast(85)
 
-	c.mu.Lock()
-	s, err := c.serverLocked(r)
-	if err == nil && (onlySwap || oldID != newID) {
-		err = nvAdminOnly(r, "os_compute_api:os-volumes-attachments:swap")
-	}
-	if err == nil && !onlySwap {
-		err = updateAttachmentLocked(s, oldID, in, members)
-	}
-	if err == nil && (onlySwap || oldID != newID) {
-		err = c.swapVolumeLocked(r, s, oldID, newID)
-	}
-	if err == nil {
-		s.Updated = c.now()
-	}
-	c.mu.Unlock()
+	swap := onlySwap || oldID != newID
+	err = c.withServer(call, func(s *server) error {
+		if swap {
+			if err := nvAdminOnly(call, "os_compute_api:os-volumes-attachments:swap"); err != nil {
+				return err
+			}
+		}
+		if !onlySwap {
+			if err := updateAttachmentLocked(s, oldID, in, members); err != nil {
+				return err
+			}
+		}
+		if swap {
+			if err := c.swapVolumeLocked(call, s, oldID, newID); err != nil {
+				return err
+			}
+		}
+		s.Updated = c.Now()
+		return nil
+	})
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
-	w.WriteHeader(http.StatusAccepted)
+	return kit.Status(http.StatusAccepted), nil
 }
 
 // updateAttachmentLocked is the 2.85 update: delete_on_termination may
 // change; id, serverId, device and tag may be sent but not changed.
-func updateAttachmentLocked(s *server, volumeID string, in volumeAttachmentBody, members map[string]json.RawMessage) *fake.Error {
+func updateAttachmentLocked(s *server, volumeID string, in volumeAttachmentRequest, members map[string]json.RawMessage) error {
 	i := attachmentIndex(s, volumeID)
 	if i < 0 {
 		return notFound("No volume Block Device Mapping with id %s.", volumeID)
@@ -420,8 +436,8 @@ func updateAttachmentLocked(s *server, volumeID string, in volumeAttachmentBody,
 
 // swapVolumeLocked replaces an attached volume by another, on the same
 // device: the admin-only swap Cinder's volume migration drives.
-func (c *Compute) swapVolumeLocked(r *http.Request, s *server, oldID, newID string) *fake.Error {
-	if err := c.checkLockedLocked(r, s, "swap_volume"); err != nil {
+func (c *Compute) swapVolumeLocked(call *kit.Call, s *server, oldID, newID string) error {
+	if err := c.checkLockedLocked(call, s); err != nil {
 		return err
 	}
 	if err := requireState(s, "swap_volume", []string{vmActive, vmPaused, vmResized}); err != nil {
@@ -436,28 +452,22 @@ func (c *Compute) swapVolumeLocked(r *http.Request, s *server, oldID, newID stri
 	}
 	va := &s.Volumes[i]
 	va.ID, va.VolumeID = newID, newID
-	va.AttachmentID = c.env.RNG.UUID()
-	c.recordActionLocked(s, "swap_volume", r)
+	va.AttachmentID = c.RNG().UUID()
+	c.recordActionLocked(s, "swap_volume", call)
 	return nil
 }
 
-func (c *Compute) detachVolume(w http.ResponseWriter, r *http.Request) {
-	volumeID := mux.Vars(r)["volume_id"]
-	c.mu.Lock()
-	s, err := c.serverLocked(r)
-	if err == nil {
-		err = c.detachVolumeLocked(r, s, volumeID)
-	}
-	c.mu.Unlock()
+func (c *Compute) detachVolume(call *kit.Call) (kit.Reply, error) {
+	volumeID := call.Var("volume_id")
+	err := c.withServer(call, func(s *server) error { return c.detachVolumeLocked(call, s, volumeID) })
 	if err != nil {
-		writeErr(w, r, err)
-		return
+		return kit.Reply{}, err
 	}
-	w.WriteHeader(http.StatusAccepted)
+	return kit.Status(http.StatusAccepted), nil
 }
 
-func (c *Compute) detachVolumeLocked(r *http.Request, s *server, volumeID string) *fake.Error {
-	if (s.VMState == vmShelved || s.VMState == vmShelvedOffloaded) && !versionOf(r).AtLeast(20) {
+func (c *Compute) detachVolumeLocked(call *kit.Call, s *server, volumeID string) error {
+	if (s.VMState == vmShelved || s.VMState == vmShelvedOffloaded) && !versionOf(call).AtLeast(20) {
 		return conflict("Cannot 'detach_volume' instance %s while it is in vm_state %s", s.ID, s.VMState)
 	}
 	i := attachmentIndex(s, volumeID)
@@ -468,28 +478,20 @@ func (c *Compute) detachVolumeLocked(r *http.Request, s *server, volumeID string
 		// Booted from this volume.
 		return badRequest("Cannot detach a root device volume")
 	}
-	if err := c.checkLockedLocked(r, s, "detach_volume"); err != nil {
+	if err := c.checkLockedLocked(call, s); err != nil {
 		return err
 	}
 	if err := requireState(s, "detach_volume", volumeAttachStates); err != nil {
 		return err
 	}
 	s.Volumes = append(s.Volumes[:i:i], s.Volumes[i+1:]...)
-	s.Updated = c.now()
-	c.recordActionLocked(s, "detach_volume", r)
+	s.Updated = c.Now()
+	c.recordActionLocked(s, "detach_volume", call)
 	return nil
 }
 
-// Schema checks shared by the server extensions, with Nova's
-// (jsonschema's) messages.
-
-// nvFieldErr is Nova's body schema error for one member.
-func nvFieldErr(field string, raw json.RawMessage, format string, args ...any) *fake.Error {
-	return badRequest("Invalid input for field/attribute %s. Value: %s. %s", field, pyValue(raw), fmt.Sprintf(format, args...))
-}
-
 // nvUUID checks a member of format uuid.
-func nvUUID(field string, raw json.RawMessage) (string, *fake.Error) {
+func nvUUID(field string, raw json.RawMessage) (string, error) {
 	var s string
 	if json.Unmarshal(raw, &s) != nil {
 		return "", nvFieldErr(field, raw, "%s is not of type 'string'", pyRepr(raw))
@@ -501,7 +503,7 @@ func nvUUID(field string, raw json.RawMessage) (string, *fake.Error) {
 }
 
 // nvTag checks a device role tag: 1 to 60 characters, no comma or slash.
-func nvTag(raw json.RawMessage) (string, *fake.Error) {
+func nvTag(raw json.RawMessage) (string, error) {
 	var s string
 	if json.Unmarshal(raw, &s) != nil {
 		return "", nvFieldErr("tag", raw, "%s is not of type 'string'", pyRepr(raw))
@@ -520,19 +522,19 @@ func nvTag(raw json.RawMessage) (string, *fake.Error) {
 // nvQueryInt reads a non-negative integer query parameter (queryInt).
 // When allowed is not nil, a parameter outside it is refused (the schemas
 // that set additionalProperties to false).
-func nvQueryInt(r *http.Request, name string, allowed []string) (int, bool, *fake.Error) {
+func nvQueryInt(call *kit.Call, name string, allowed []string) (int, bool, error) {
 	if allowed != nil {
-		if err := nvQueryAllowed(r, allowed); err != nil {
+		if err := nvQueryAllowed(call, allowed); err != nil {
 			return 0, false, err
 		}
 	}
-	return queryInt(r, name, 0)
+	return queryInt(call, name, 0)
 }
 
 // nvQueryAllowed refuses query parameters outside allowed, as Nova's
 // query schemas without additional properties do.
-func nvQueryAllowed(r *http.Request, allowed []string) *fake.Error {
-	msg := notAllowed(r.URL.Query(), func(k string) bool { return containsString(allowed, k) })
+func nvQueryAllowed(call *kit.Call, allowed []string) error {
+	msg := notAllowed(call.Query(), func(k string) bool { return containsString(allowed, k) })
 	if msg == "" {
 		return nil
 	}
@@ -561,8 +563,8 @@ func notAllowed[V any](m map[string]V, allowed func(string) bool) string {
 
 // nvAdminOnly is an admin-only policy rule: with tokens checked, a caller
 // without the admin role gets Nova's 403; without, everyone passes.
-func nvAdminOnly(r *http.Request, rule string) *fake.Error {
-	if adminAllowed(r) {
+func nvAdminOnly(call *kit.Call, rule string) error {
+	if adminAllowed(call) {
 		return nil
 	}
 	return policyDenied(rule)

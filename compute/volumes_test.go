@@ -3,7 +3,6 @@ package compute_test
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -14,6 +13,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/mockcloud/mockcloud/compute"
 	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/kit"
+	"github.com/mockcloud/mockcloud/kit/kittest"
 )
 
 // The helpers of the server-extension tests (volume attachments,
@@ -26,39 +27,38 @@ import (
 type xapi struct {
 	t       *testing.T
 	url     string
-	hc      *http.Client
+	hc      *kittest.Client
 	c       *compute.Compute
 	version string
 	token   string
 }
 
-// newXAPI serves compute.New(compute.WithSeed(1), opts...), with no token
+// newXAPI serves compute.New(fake.WithSeed(1), opts...), with no token
 // check: every caller passes the admin-only policies.
 func newXAPI(t *testing.T, opts ...compute.Option) *xapi {
 	t.Helper()
-	srv := compute.NewServer(t, append([]compute.Option{compute.WithSeed(1)}, opts...)...)
-	return &xapi{t: t, url: srv.URL(), hc: srv.Client(), c: srv.Compute}
+	srv := compute.New(t, append([]compute.Option{fake.WithSeed(1)}, opts...)...)
+	return &xapi{t: t, url: srv.URL(), hc: kittest.New(t, "", srv.Client()), c: srv}
 }
 
 // xauth is a token check: "tok-member" is a member of project p,
 // "tok-admin" an admin of project "ops".
-func xauth(r *http.Request) (fake.Principal, *fake.Error) {
+func xauth(r *http.Request) (kit.Principal, *kit.Error) {
 	switch r.Header.Get("X-Auth-Token") {
 	case "tok-member":
-		return fake.Principal{Token: "tok-member", UserID: "mia", ProjectID: "p", Roles: []string{"member", "reader"}}, nil
+		return kit.Principal{Token: "tok-member", UserID: "mia", ProjectID: "p", Roles: []string{"member", "reader"}}, nil
 	case "tok-admin":
-		return fake.Principal{Token: "tok-admin", UserID: "root", ProjectID: "ops", Roles: []string{"admin"}}, nil
+		return kit.Principal{Token: "tok-admin", UserID: "root", ProjectID: "ops", Roles: []string{"admin"}}, nil
 	}
-	return fake.Principal{}, fake.Errorf(http.StatusUnauthorized, "The request you have made requires authentication.")
+	return kit.Principal{}, kit.Errorf(http.StatusUnauthorized, "The request you have made requires authentication.")
 }
 
 // newXAPIWithTokens serves a compute that checks tokens with xauth; the
 // client sends tok-member.
 func newXAPIWithTokens(t *testing.T, opts ...compute.Option) *xapi {
 	t.Helper()
-	c := compute.New(append([]compute.Option{compute.WithEnv(fake.Env{Auth: xauth}), compute.WithSeed(1)}, opts...)...)
-	srv := fake.StartServer(t, c, c.Close)
-	return &xapi{t: t, url: srv.URL(), hc: srv.Client(), c: c, token: "tok-member"}
+	c := newInEnv(t, kit.Env{Auth: xauth}, opts...)
+	return &xapi{t: t, url: c.URL(), hc: kittest.New(t, "", c.Client()), c: c, token: "tok-member"}
 }
 
 // at returns a client sending microversion v.
@@ -86,33 +86,15 @@ type xreply struct {
 // do sends method to path under /v2.1/p.
 func (a *xapi) do(method, path, body string) xreply {
 	a.t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, a.url+"/v2.1/p"+path, rd)
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
+	var h []string
 	if a.version != "" {
-		req.Header.Set("OpenStack-API-Version", "compute "+a.version)
+		h = append(h, "OpenStack-API-Version", "compute "+a.version)
 	}
 	if a.token != "" {
-		req.Header.Set("X-Auth-Token", a.token)
+		h = append(h, "X-Auth-Token", a.token)
 	}
-	resp, err := a.hc.Do(req)
-	if err != nil {
-		a.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	return xreply{status: resp.StatusCode, header: resp.Header, body: b, what: method + " " + path + " @" + a.version}
+	r := a.hc.Do(method, a.url+"/v2.1/p"+path, body, h...)
+	return xreply{status: r.Status, header: r.Header, body: r.Body, what: method + " " + path + " @" + a.version}
 }
 
 func (a *xapi) get(path string) xreply {
@@ -461,8 +443,8 @@ func FuzzServerExtensionBodies(f *testing.F) {
 		f.Add(s, "2.1")
 		f.Add(s, "2.96")
 	}
-	c := compute.New(compute.WithSeed(1), compute.WithDurations(compute.Instant()))
-	srv, err := c.SeedServer(compute.Server{ProjectID: "p", FlavorID: "1", ImageID: compute.DefaultImageID})
+	c := mustUnstarted(fake.WithSeed(1), compute.WithDurations(compute.Instant()))
+	srv, err := c.AddServer(compute.Server{ProjectID: "p", FlavorID: "1", ImageID: compute.DefaultImageID})
 	if err != nil {
 		f.Fatal(err)
 	}

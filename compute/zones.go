@@ -9,9 +9,7 @@
 package compute
 
 import (
-	"net/http"
-
-	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // Route names of os-availability-zone.
@@ -20,10 +18,10 @@ const (
 	OpListAvailabilityZoneDetail = "compute.zones.detail"
 )
 
-func (c *Compute) zoneRoutes() []apiRoute {
-	return []apiRoute{
-		{OpListAvailabilityZones, []string{"GET"}, "/os-availability-zone", c.listZones},
-		{OpListAvailabilityZoneDetail, []string{"GET"}, "/os-availability-zone/detail", c.listZoneDetail},
+func (c *Compute) zoneRoutes() []kit.Route {
+	return []kit.Route{
+		route(OpListAvailabilityZones, "GET", "/os-availability-zone", c.listZones),
+		route(OpListAvailabilityZoneDetail, "GET", "/os-availability-zone/detail", c.listZoneDetail),
 	}
 }
 
@@ -38,34 +36,54 @@ func (c *Compute) zoneHosts() map[string][]string {
 	return out
 }
 
+// zoneJSON is one zone of os-availability-zone; hosts is null in the
+// summary.
+type zoneJSON struct {
+	ZoneName  string                        `json:"zoneName"`
+	ZoneState zoneStateJSON                 `json:"zoneState"`
+	Hosts     map[string]map[string]zoneSvc `json:"hosts"`
+}
+
+type zoneStateJSON struct {
+	Available bool `json:"available"`
+}
+
+// zoneSvc is a host's service (nova-compute) in the zone detail.
+type zoneSvc struct {
+	Available bool   `json:"available"`
+	Active    bool   `json:"active"`
+	UpdatedAt string `json:"updated_at"`
+}
+
+type zoneList struct {
+	AvailabilityZoneInfo []zoneJSON `json:"availabilityZoneInfo"`
+}
+
 // listZones is the summary every caller may read: each zone available,
 // hosts null.
-func (c *Compute) listZones(w http.ResponseWriter, r *http.Request) {
-	info := make([]map[string]any, 0, len(c.zones))
+func (c *Compute) listZones(call *kit.Call) (kit.Reply, error) {
+	body := zoneList{AvailabilityZoneInfo: make([]zoneJSON, 0, len(c.zones))}
 	for _, z := range c.zones {
-		info = append(info, map[string]any{"zoneName": z, "zoneState": map[string]bool{"available": true}, "hosts": nil})
+		body.AvailabilityZoneInfo = append(body.AvailabilityZoneInfo, zoneJSON{ZoneName: z, ZoneState: zoneStateJSON{true}})
 	}
-	fake.WriteJSON(w, http.StatusOK, map[string]any{"availabilityZoneInfo": info})
+	return kit.OK(body), nil
 }
 
 // listZoneDetail (admin) adds each zone's hosts and their nova-compute
 // service, up and enabled, last seen now.
-func (c *Compute) listZoneDetail(w http.ResponseWriter, r *http.Request) {
-	if !adminAllowed(r) {
-		writeErr(w, r, policyDenied("os_compute_api:os-availability-zone:detail"))
-		return
+func (c *Compute) listZoneDetail(call *kit.Call) (kit.Reply, error) {
+	if !adminAllowed(call) {
+		return kit.Reply{}, policyDenied("os_compute_api:os-availability-zone:detail")
 	}
-	seen := c.now().UTC().Format(novaUsecTime)
+	seen := c.Now().UTC().Format(novaUsecTime)
 	byZone := c.zoneHosts()
-	info := make([]map[string]any, 0, len(c.zones))
+	body := zoneList{AvailabilityZoneInfo: make([]zoneJSON, 0, len(c.zones))}
 	for _, z := range c.zones {
-		hosts := map[string]any{}
+		hosts := map[string]map[string]zoneSvc{}
 		for _, h := range byZone[z] {
-			hosts[h] = map[string]any{
-				"nova-compute": map[string]any{"available": true, "active": true, "updated_at": seen},
-			}
+			hosts[h] = map[string]zoneSvc{"nova-compute": {Available: true, Active: true, UpdatedAt: seen}}
 		}
-		info = append(info, map[string]any{"zoneName": z, "zoneState": map[string]bool{"available": true}, "hosts": hosts})
+		body.AvailabilityZoneInfo = append(body.AvailabilityZoneInfo, zoneJSON{ZoneName: z, ZoneState: zoneStateJSON{true}, Hosts: hosts})
 	}
-	fake.WriteJSON(w, http.StatusOK, map[string]any{"availabilityZoneInfo": info})
+	return kit.OK(body), nil
 }

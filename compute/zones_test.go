@@ -5,15 +5,16 @@ import (
 	"testing"
 
 	"github.com/mockcloud/mockcloud/compute"
+	"github.com/mockcloud/mockcloud/fake"
 )
 
 func TestAvailabilityZones(t *testing.T) {
-	srv := compute.NewServer(t, compute.WithSeed(1))
+	srv := compute.New(t, fake.WithSeed(1))
 	seen := srv.Clock().Now().UTC().Format("2006-01-02T15:04:05.000000")
 	host := func(name string) string {
 		return `"` + name + `":{"nova-compute":{"available":true,"active":true,"updated_at":"` + seen + `"}}`
 	}
-	multi := compute.NewServer(t, compute.WithSeed(1), compute.WithAvailabilityZones("az1", "az2"), compute.WithHosts("h1", "h2", "h3"))
+	multi := compute.New(t, fake.WithSeed(1), compute.WithAvailabilityZones("az1", "az2"), compute.WithHosts("h1", "h2", "h3"))
 	runSteps(t, srv.URL(), []step{
 		{name: "list (the API reference's sample)", method: "GET", path: "/os-availability-zone", status: 200,
 			want: `{"availabilityZoneInfo":[{"zoneName":"nova","zoneState":{"available":true},"hosts":null}]}`},
@@ -32,7 +33,7 @@ func TestAvailabilityZones(t *testing.T) {
 }
 
 func TestAvailabilityZonePolicy(t *testing.T) {
-	_, base := authServer(t, compute.WithSeed(1))
+	_, base := authServer(t)
 	runSteps(t, base, []step{
 		{name: "member lists", method: "GET", path: "/os-availability-zone", token: memberToken, status: 200, want: "-"},
 		{name: "member cannot see the detail", method: "GET", path: "/os-availability-zone/detail", token: memberToken, status: 403,
