@@ -135,7 +135,7 @@ var serverActions = map[string]serverAction{
 // and an object argument where the schema wants one.
 func parseAction(body []byte) (string, serverAction, json.RawMessage, error) {
 	var m map[string]json.RawMessage
-	if err := decodeJSON(body, &m, kit.DecodeOptions{}); err != nil {
+	if err := kit.DecodeJSON(body, &m, kit.DecodeOptions{}); err != nil {
 		return "", serverAction{}, nil, err
 	}
 	if len(m) != 1 {

@@ -220,13 +220,3 @@ func notFound(format string, args ...any) *kit.Error { return kit.NotFound(forma
 func conflict(format string, args ...any) *kit.Error { return kit.Conflict(format, args...) }
 
 func forbidden(format string, args ...any) *kit.Error { return kit.Forbidden(format, args...) }
-
-// decodeJSON is kit.DecodeJSON returning an error interface that is nil
-// when there is no error (never a typed nil).
-// KIT: kit.DecodeJSON returns *kit.Error, a typed nil when assigned to an error; Call.DecodeJSON wraps it but only for the whole body.
-func decodeJSON(body []byte, v any, opts kit.DecodeOptions) error {
-	if err := kit.DecodeJSON(body, v, opts); err != nil {
-		return err
-	}
-	return nil
-}

@@ -590,7 +590,7 @@ func parseExtraSpecs(field string, raw json.RawMessage) (map[string]string, map[
 func (c *Compute) createExtraSpecs(call *kit.Call) (kit.Reply, error) {
 	body := call.Body
 	var top map[string]json.RawMessage
-	if ferr := decodeJSON(body, &top, kit.DecodeOptions{}); ferr != nil {
+	if ferr := kit.DecodeJSON(body, &top, kit.DecodeOptions{}); ferr != nil {
 		return kit.Reply{}, ferr
 	}
 	raw, ok := top["extra_specs"]
@@ -644,7 +644,7 @@ func (c *Compute) updateExtraSpec(call *kit.Call) (kit.Reply, error) {
 	key := call.Var("key")
 	body := call.Body
 	var probe any
-	if err := decodeJSON(body, &probe, kit.DecodeOptions{}); err != nil {
+	if err := kit.DecodeJSON(body, &probe, kit.DecodeOptions{}); err != nil {
 		return kit.Reply{}, err
 	}
 	specs, echo, err := parseExtraSpecs("", body)

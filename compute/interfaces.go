@@ -132,7 +132,7 @@ func decodeInterfaceRequest(call *kit.Call) (interfaceRequest, error) {
 		return out, nil
 	}
 	var wrapper map[string]json.RawMessage
-	if err := decodeJSON(body, &wrapper, kit.DecodeOptions{}); err != nil {
+	if err := kit.DecodeJSON(body, &wrapper, kit.DecodeOptions{}); err != nil {
 		return out, err
 	}
 	for k := range wrapper {

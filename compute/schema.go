@@ -30,7 +30,7 @@ func decodeServerBody(call *kit.Call, key string, allowed map[string]bool, v any
 // wrapper, for siblings such as os:scheduler_hints.
 func decodeWrapped(body []byte, key string, allowed map[string]bool, v any) (map[string]json.RawMessage, error) {
 	var wrapper map[string]json.RawMessage
-	if err := decodeJSON(body, &wrapper, kit.DecodeOptions{}); err != nil {
+	if err := kit.DecodeJSON(body, &wrapper, kit.DecodeOptions{}); err != nil {
 		return nil, err
 	}
 	raw, ok := wrapper[key]

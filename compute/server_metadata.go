@@ -88,7 +88,7 @@ func (c *Compute) listMetadata(call *kit.Call) (kit.Reply, error) {
 func decodeMetadata(call *kit.Call, key string) (map[string]string, error) {
 	body := call.Body
 	var top map[string]json.RawMessage
-	if err := decodeJSON(body, &top, kit.DecodeOptions{}); err != nil {
+	if err := kit.DecodeJSON(body, &top, kit.DecodeOptions{}); err != nil {
 		return nil, err
 	}
 	raw, ok := top[key]

@@ -1,6 +1,7 @@
 package kit
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 )
@@ -30,6 +31,15 @@ func Errorf(status int, format string, args ...any) *Error {
 		return &Error{Status: status, Message: format}
 	}
 	return &Error{Status: status, Message: fmt.Sprintf(format, args...)}
+}
+
+// MessageOf is err's message: an *Error's Message, or err.Error().
+func MessageOf(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return err.Error()
 }
 
 // BadRequest is a 400 *Error.

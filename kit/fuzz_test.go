@@ -3,6 +3,7 @@ package kit_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"testing"
 
@@ -23,11 +24,12 @@ func FuzzDecodeJSON(f *testing.F) {
 		}
 		for _, opts := range []kit.DecodeOptions{{}, {DisallowUnknownFields: true, AllowEmpty: true}} {
 			err := kit.DecodeJSON(body, &v, opts)
-			if err != nil && (err.Status != http.StatusBadRequest || err.Message == "") {
-				t.Fatalf("DecodeJSONBytes(%q) = %v", body, err)
+			var e *kit.Error
+			if err != nil && (!errors.As(err, &e) || e.Status != http.StatusBadRequest || e.Message == "") {
+				t.Fatalf("DecodeJSON(%q) = %v", body, err)
 			}
 			if err == nil && len(bytes.TrimSpace(body)) > 0 && !json.Valid(body) {
-				t.Fatalf("DecodeJSONBytes accepted %q, which is not one JSON value", body)
+				t.Fatalf("DecodeJSON accepted %q, which is not one JSON value", body)
 			}
 		}
 	})

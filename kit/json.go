@@ -20,11 +20,18 @@ type DecodeOptions struct {
 	AllowEmpty bool
 }
 
-// DecodeJSON decodes body into v. It returns a 400 *Error naming what is
-// wrong: an empty body, malformed JSON with its byte offset, a value of the
-// wrong type with its field, trailing data, or an unknown field when opts
-// ask for it. Numbers decode as json.Number into interface values.
-func DecodeJSON(body []byte, v any, opts DecodeOptions) *Error {
+// DecodeJSON decodes body into v. It returns nil or a 400 *Error naming what
+// is wrong: an empty body, malformed JSON with its byte offset, a value of
+// the wrong type with its field, trailing data, or an unknown field when
+// opts ask for it. Numbers decode as json.Number into interface values.
+func DecodeJSON(body []byte, v any, opts DecodeOptions) error {
+	if err := decodeJSON(body, v, opts); err != nil {
+		return err
+	}
+	return nil // not a nil *Error in a non-nil error
+}
+
+func decodeJSON(body []byte, v any, opts DecodeOptions) *Error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		if opts.AllowEmpty {
 			return nil

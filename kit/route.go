@@ -98,12 +98,7 @@ func (c *Call) Header() http.Header { return c.header }
 func (c *Call) Context() context.Context { return c.Request.Context() }
 
 // DecodeJSON decodes the body into v (see [DecodeJSON]).
-func (c *Call) DecodeJSON(v any, opts DecodeOptions) error {
-	if err := DecodeJSON(c.Body, v, opts); err != nil {
-		return err
-	}
-	return nil
-}
+func (c *Call) DecodeJSON(v any, opts DecodeOptions) error { return DecodeJSON(c.Body, v, opts) }
 
 // BaseURL is where the service is reached, as the client sees it.
 func (c *Call) BaseURL() string { return BaseURL(c.Request) }

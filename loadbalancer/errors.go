@@ -93,7 +93,7 @@ func overLimit(format string, args ...any) *kit.Error {
 // decodeBody reads a JSON object into v, rejecting unknown members.
 func decodeBody(body []byte, v any) error {
 	if err := kit.DecodeJSON(body, v, kit.DecodeOptions{DisallowUnknownFields: true}); err != nil {
-		return schemaError(strings.TrimPrefix(err.Message, "Malformed request body: "))
+		return schemaError(strings.TrimPrefix(kit.MessageOf(err), "Malformed request body: "))
 	}
 	return nil
 }
@@ -103,7 +103,7 @@ func decodeBody(body []byte, v any) error {
 func decodeWrapped(body []byte, key string, unwrapped bool, v any) error {
 	var top map[string]json.RawMessage
 	if err := kit.DecodeJSON(body, &top, kit.DecodeOptions{}); err != nil {
-		return schemaError(strings.TrimPrefix(err.Message, "Malformed request body: "))
+		return schemaError(strings.TrimPrefix(kit.MessageOf(err), "Malformed request body: "))
 	}
 	inner, ok := top[key]
 	switch {
