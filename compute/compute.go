@@ -93,18 +93,15 @@ func WithoutDefaults() Option { return fake.Configure(func(c *config) { c.noDefa
 // is the one in the URL. The API is at URL()+"/v2.1/{project_id}".
 func New(t fake.TB, opts ...Option) *Compute {
 	t.Helper()
-	c, err := NewUnstarted(opts...)
-	if err != nil {
-		t.Fatalf("%v", err)
-		return nil
-	}
-	return kit.Start(t, c)
+	return factory().New(t, opts)
 }
 
 // NewUnstarted returns a compute service that is not started, for
 // embedding: serve c.Handler() yourself, and Close it when done.
-func NewUnstarted(opts ...Option) (*Compute, error) {
-	return build(kit.Env{}, "", false, opts)
+func NewUnstarted(opts ...Option) (*Compute, error) { return factory().NewUnstarted(opts) }
+
+func factory() kit.Factory[*Compute, config] {
+	return kit.Factory[*Compute, config]{Name: ServiceName, DefaultRegion: DefaultRegion, Config: defaultConfig, Build: build}
 }
 
 // Descriptor is how a Cloud mounts compute: once per region at
@@ -122,27 +119,12 @@ func Descriptor() kit.Descriptor {
 			{Type: "compute", Name: "cloudServersBehavior", Path: "/control/v2/{tenant_id}"},
 		},
 		Presets: func() map[string]any { return map[string]any{"servers": Presets()} },
-		New: func(env kit.Env, site kit.Site, opts []fake.Option) (kit.Instance, error) {
-			return build(env, site.Region, true, opts)
-		},
+		New:     factory().InCloud,
 	}
 }
 
-// build is every constructor: the options settled, the default flavors
-// and images seeded.
-func build(env kit.Env, region string, inCloud bool, opts []Option) (*Compute, error) {
-	cfg := defaultConfig()
-	settings, err := kit.Settle(ServiceName, opts, inCloud, &cfg)
-	if err != nil {
-		return nil, err
-	}
-	if !inCloud {
-		env = kit.EnvFor(settings)
-		region = settings.Region
-	}
-	if region == "" {
-		region = DefaultRegion
-	}
+// build is every constructor: the default flavors and images seeded.
+func build(env kit.Env, site kit.Site, cfg config) (*Compute, error) {
 	// Placement indexes these; an empty list would panic under the lock.
 	if len(cfg.zones) == 0 {
 		cfg.zones = []string{"nova"}
@@ -164,7 +146,7 @@ func build(env kit.Env, region string, inCloud bool, opts []Option) (*Compute, e
 		groups:    map[string]*ServerGroup{},
 		quotas:    map[string]Quota{},
 	}
-	c.Service = kit.NewService(env, region, kit.Spec{
+	c.Service = kit.NewService(env, site.Region, kit.Spec{
 		Name:   ServiceName,
 		Routes: c.routes,
 		Errors: novaError,

@@ -150,15 +150,7 @@ func (c *Compute) Server(id string) (Server, bool) {
 func (c *Compute) CheckServer(t fake.TB, want Server, opts ...cmp.Option) bool {
 	t.Helper()
 	got, ok := c.Server(want.ID)
-	if !ok {
-		t.Errorf("compute: no server %s", want.ID)
-		return false
-	}
-	if diff := cmp.Diff(want, got, opts...); diff != "" {
-		t.Errorf("compute: server %s (-want +got):\n%s", want.ID, diff)
-		return false
-	}
-	return true
+	return fake.Check(t, "compute: server "+want.ID, want, got, ok, opts...)
 }
 
 // Servers returns every live server, oldest first.

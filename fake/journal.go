@@ -194,3 +194,21 @@ func opMatches(pattern, op string) bool {
 		return pattern == op
 	}
 }
+
+// Check reports, with t.Errorf and without stopping the test, a diff
+// (-want +got) between want and got, or that what was looked up was not
+// found; it returns whether they matched. what names the thing compared
+// ("compute: server 6a1c…"). Every service's Check… helper is this over
+// its own getter.
+func Check[T any](t TB, what string, want, got T, found bool, opts ...cmp.Option) bool {
+	t.Helper()
+	if !found {
+		t.Errorf("%s: not found", what)
+		return false
+	}
+	if diff := cmp.Diff(want, got, opts...); diff != "" {
+		t.Errorf("%s mismatch (-want +got):\n%s", what, diff)
+		return false
+	}
+	return true
+}

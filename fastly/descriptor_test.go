@@ -138,7 +138,7 @@ func TestCheckService(t *testing.T) {
 		t.Errorf("CheckService with times ignored failed")
 	}
 	rec = &fatalRecorder{}
-	if f.CheckService(rec, fastly.Service{ID: "nope"}) || !strings.Contains(rec.errors, "no service") {
+	if f.CheckService(rec, fastly.Service{ID: "nope"}) || !strings.Contains(rec.errors, "not found") {
 		t.Errorf("CheckService of a missing service: report %q", rec.errors)
 	}
 }

@@ -2,6 +2,7 @@ package fastly
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"sync"
@@ -77,18 +78,15 @@ func WithKeys(keys ...string) Option {
 // ends. By default any non-empty Fastly-Key is accepted.
 func New(t fake.TB, opts ...Option) *Fastly {
 	t.Helper()
-	f, err := build(kit.Env{}, false, opts)
-	if err != nil {
-		t.Fatalf("%v", err)
-		return nil
-	}
-	return kit.Start(t, f)
+	return factory().New(t, opts)
 }
 
 // NewUnstarted returns a Fastly API that is not listening anywhere, for
 // embedding: serve f.Handler() yourself, and Close it when done.
-func NewUnstarted(opts ...Option) (*Fastly, error) {
-	return build(kit.Env{}, false, opts)
+func NewUnstarted(opts ...Option) (*Fastly, error) { return factory().NewUnstarted(opts) }
+
+func factory() kit.Factory[*Fastly, config] {
+	return kit.Factory[*Fastly, config]{Name: ServiceName, Build: build}
 }
 
 // Descriptor is how a Cloud mounts Fastly: once, not per region, at
@@ -98,21 +96,11 @@ func Descriptor() kit.Descriptor {
 	return kit.Descriptor{
 		Name:   ServiceName,
 		Prefix: "/fastly",
-		New: func(env kit.Env, _ kit.Site, opts []fake.Option) (kit.Instance, error) {
-			return build(env, true, opts)
-		},
+		New:    factory().InCloud,
 	}
 }
 
-func build(env kit.Env, inCloud bool, opts []Option) (*Fastly, error) {
-	var cfg config
-	settings, err := kit.Settle(ServiceName, opts, inCloud, &cfg)
-	if err != nil {
-		return nil, err
-	}
-	if !inCloud {
-		env = kit.EnvFor(settings)
-	}
+func build(env kit.Env, _ kit.Site, cfg config) (*Fastly, error) {
 	f := &Fastly{
 		strict:    cfg.strict,
 		kinds:     newKindSet(),
@@ -279,14 +267,6 @@ func (f *Fastly) CheckService(t fake.TB, want Service, opts ...cmp.Option) bool 
 			}
 		}
 	}
-	if !ok {
-		t.Errorf("fastly: no service %q (%s)", want.ID, want.Name)
-		return false
-	}
 	opts = append([]cmp.Option{cmpopts.EquateEmpty()}, opts...)
-	if diff := cmp.Diff(want, got, opts...); diff != "" {
-		t.Errorf("fastly: service %s mismatch (-want +got):\n%s", got.ID, diff)
-		return false
-	}
-	return true
+	return fake.Check(t, fmt.Sprintf("fastly: service %q (%s)", want.ID, want.Name), want, got, ok, opts...)
 }

@@ -122,18 +122,19 @@ func WithCatalog(services ...CatalogService) Option {
 // test ends. An option it cannot take fails the test.
 func New(t fake.TB, opts ...Option) *Identity {
 	t.Helper()
-	s, err := NewUnstarted(opts...)
-	if err != nil {
-		t.Fatalf("%v", err)
-		return nil
-	}
-	return kit.Start(t, s)
+	return factory().New(t, opts)
 }
 
 // NewUnstarted returns an identity service that is not started, for
 // embedding: serve its Handler yourself, or call Start.
-func NewUnstarted(opts ...Option) (*Identity, error) {
-	return build(kit.Env{}, kit.Site{}, false, opts)
+func NewUnstarted(opts ...Option) (*Identity, error) { return factory().NewUnstarted(opts) }
+
+func factory() kit.Factory[*Identity, config] {
+	return kit.Factory[*Identity, config]{
+		Name:   ServiceName,
+		Config: func() config { return config{tokenTTL: DefaultTokenLifetime, regions: []string{defaultRegion}} },
+		Build:  build,
+	}
 }
 
 // Descriptor is how a Cloud mounts identity: once, at /identity, with
@@ -145,31 +146,18 @@ func Descriptor() kit.Descriptor {
 		Prefix:    "/identity",
 		Catalog:   []kit.CatalogEntry{{Type: "identity", Name: "keystone", Path: "/v3"}},
 		RootPaths: []string{MimicControlPath},
-		New: func(env kit.Env, site kit.Site, opts []fake.Option) (kit.Instance, error) {
-			s, err := build(env, site, true, opts)
-			if err != nil {
-				return nil, err
-			}
-			return s, nil
-		},
+		New:       factory().InCloud,
 	}
 }
 
-func build(env kit.Env, site kit.Site, inCloud bool, opts []Option) (*Identity, error) {
-	cfg := config{tokenTTL: DefaultTokenLifetime, regions: []string{defaultRegion}}
-	settings, err := kit.Settle(ServiceName, opts, inCloud, &cfg)
-	if err != nil {
-		return nil, err
-	}
-	if inCloud {
+// build is every constructor. In a Cloud (site.Regions set) the regions
+// are the Cloud's, and WithRegions is refused.
+func build(env kit.Env, site kit.Site, cfg config) (*Identity, error) {
+	if len(site.Regions) > 0 {
 		if cfg.regionsSet {
 			return nil, &kit.OptionError{Service: ServiceName, Reason: "identity.WithRegions cannot be given to identity in a Cloud: its regions are the Cloud's"}
 		}
-		if len(site.Regions) > 0 {
-			cfg.regions = append([]string(nil), site.Regions...)
-		}
-	} else {
-		env = kit.EnvFor(settings)
+		cfg.regions = append([]string(nil), site.Regions...)
 	}
 	s := &Identity{
 		strict:    cfg.strict,
@@ -189,9 +177,7 @@ func build(env kit.Env, site kit.Site, inCloud bool, opts []Option) (*Identity, 
 		// Identity checks its own tokens, in a Cloud too.
 		Auth: s.authenticate,
 	})
-	// KIT: no Service method for a second named stream of the service's
-	// seed; derived here the way the kit derives the service's own.
-	s.catalogRNG = kit.NewRNG(kit.StreamSeed(s.Env().Seed, ServiceName+"/catalog"))
+	s.catalogRNG = s.Stream("catalog")
 	s.AddCatalogServices(cfg.catalog...)
 	return s, nil
 }
@@ -334,15 +320,7 @@ func (s *Identity) IsStrict() bool { return s.strict }
 func (s *Identity) CheckUser(t fake.TB, want User, opts ...cmp.Option) bool {
 	t.Helper()
 	got, ok := s.User(want.ID)
-	if !ok {
-		t.Errorf("identity: no user %q", want.ID)
-		return false
-	}
-	if diff := cmp.Diff(want, got, opts...); diff != "" {
-		t.Errorf("identity: user %s (-want +got):\n%s", want.ID, diff)
-		return false
-	}
-	return true
+	return fake.Check(t, "identity: user "+want.ID, want, got, ok, opts...)
 }
 
 // CheckToken reports, with t.Errorf, the difference (-want +got) between
@@ -350,13 +328,5 @@ func (s *Identity) CheckUser(t fake.TB, want User, opts ...cmp.Option) bool {
 func (s *Identity) CheckToken(t fake.TB, want Token, opts ...cmp.Option) bool {
 	t.Helper()
 	got, ok := s.Token(want.ID)
-	if !ok {
-		t.Errorf("identity: no token %q", want.ID)
-		return false
-	}
-	if diff := cmp.Diff(want, got, opts...); diff != "" {
-		t.Errorf("identity: token %s (-want +got):\n%s", want.ID, diff)
-		return false
-	}
-	return true
+	return fake.Check(t, "identity: token "+want.ID, want, got, ok, opts...)
 }

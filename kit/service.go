@@ -129,6 +129,13 @@ func (s *Service) Now() time.Time { return s.env.Clock.Now() }
 // comes from here, so another service's traffic never shifts it.
 func (s *Service) RNG() *RNG { return s.rng }
 
+// Stream is a further random stream of the service, named: for IDs whose
+// number should not depend on how many the main stream handed out (a
+// catalog's entries, which depend on what a Cloud mounts).
+func (s *Service) Stream(name string) *RNG {
+	return NewRNG(StreamSeed(s.env.Seed, s.journalName()+"/"+name))
+}
+
 // Done is closed when the service closes; long-lived handlers (streams,
 // delays) select on it.
 func (s *Service) Done() <-chan struct{} { return s.done }

@@ -526,3 +526,43 @@ func TestRegistry(t *testing.T) {
 		t.Errorf("an ID was reused: %s", id3)
 	}
 }
+
+// TestFactory: the constructors a service gets from its build function
+// read the options, make the Env and resolve the region the same way for
+// every service.
+func TestFactory(t *testing.T) {
+	type cfg struct{ greeting string }
+	withGreeting := func(g string) fake.Option { return fake.Configure(func(c *cfg) { c.greeting = g }) }
+	var built []string
+	factory := func(defaultRegion string) kit.Factory[*widgets, cfg] {
+		return kit.Factory[*widgets, cfg]{
+			Name: "widgets", DefaultRegion: defaultRegion,
+			Config: func() cfg { return cfg{greeting: "hi"} },
+			Build: func(env kit.Env, site kit.Site, c cfg) (*widgets, error) {
+				built = append(built, site.Region+":"+c.greeting)
+				return &widgets{kit.NewService(env, site.Region, kit.Spec{Name: "widgets", Routes: widgetRoutes, Errors: widgetError})}, nil
+			},
+		}
+	}
+	w := factory("A").New(t, []fake.Option{withGreeting("hello")})
+	if code, _ := do(t, w.Client(), "GET", w.URL()+"/widgets/1", ""); code != 200 {
+		t.Errorf("started service answered %d", code)
+	}
+	if _, err := factory("A").NewUnstarted([]fake.Option{fake.WithRegion("B")}); err != nil {
+		t.Errorf("WithRegion on a per-region service: %v", err)
+	}
+	if _, err := factory("").NewUnstarted([]fake.Option{fake.WithRegion("B")}); err == nil || !strings.Contains(err.Error(), "not per region") {
+		t.Errorf("WithRegion on a service not per region: err = %v", err)
+	}
+	env := kit.Env{Seed: 5}.Complete()
+	inst, err := factory("A").InCloud(env, kit.Site{Region: "C", Regions: []string{"C"}}, nil)
+	if err != nil || inst.Region() != "C" {
+		t.Errorf("InCloud = %v, %v", inst, err)
+	}
+	if inst, err := factory("A").InCloud(env, kit.Site{Region: "C"}, []fake.Option{fake.WithSeed(1)}); err == nil || inst != nil {
+		t.Errorf("InCloud with WithSeed = %v, %v; want a nil Instance and an error", inst, err)
+	}
+	if diff := cmp.Diff([]string{"A:hello", "B:hi", "C:hi"}, built); diff != "" {
+		t.Errorf("builds (-want +got):\n%s", diff)
+	}
+}

@@ -90,17 +90,15 @@ func WithAllowedDomains(domains ...string) Option {
 // fake.WithRegion says otherwise.
 func New(t fake.TB, opts ...Option) *CLB {
 	t.Helper()
-	c, err := NewUnstarted(opts...)
-	if err != nil {
-		t.Fatalf("%v", err)
-	}
-	return kit.Start(t, c)
+	return factory().New(t, opts)
 }
 
 // NewUnstarted builds a CLB without starting it, for embedding: serve
 // c.Handler() yourself, or call c.Start().
-func NewUnstarted(opts ...Option) (*CLB, error) {
-	return build(kit.Env{}, "", false, opts)
+func NewUnstarted(opts ...Option) (*CLB, error) { return factory().NewUnstarted(opts) }
+
+func factory() kit.Factory[*CLB, config] {
+	return kit.Factory[*CLB, config]{Name: ServiceName, DefaultRegion: DefaultRegion, Config: defaultConfig, Build: build}
 }
 
 // Descriptor tells a Cloud how to mount the service: once per region under
@@ -117,27 +115,13 @@ func Descriptor() kit.Descriptor {
 			{Type: "rax:load-balancer", Name: "cloudLoadBalancerControl", Path: rootV2},
 		},
 		Presets: func() map[string]any { return map[string]any{"loadbalancers": Presets()} },
-		New: func(env kit.Env, site kit.Site, opts []fake.Option) (kit.Instance, error) {
-			return build(env, site.Region, true, opts)
-		},
+		New:     factory().InCloud,
 	}
 }
 
-// build is every constructor: standalone (inCloud false) the Env comes
-// from the shared options; in a Cloud, env and region are the Cloud's.
-func build(env kit.Env, region string, inCloud bool, opts []Option) (*CLB, error) {
-	cfg := defaultConfig()
-	settings, err := kit.Settle(ServiceName, opts, inCloud, &cfg)
-	if err != nil {
-		return nil, err
-	}
-	if !inCloud {
-		env = kit.EnvFor(settings)
-		region = settings.Region
-	}
-	if region == "" {
-		region = DefaultRegion
-	}
+// build is every constructor: the ID counters start from bases drawn from
+// the service's own stream.
+func build(env kit.Env, site kit.Site, cfg config) (*CLB, error) {
 	c := &CLB{
 		cfg:       cfg,
 		lbs:       map[int]*loadBalancer{},
@@ -145,7 +129,7 @@ func build(env kit.Env, region string, inCloud bool, opts []Option) (*CLB, error
 		vips:      map[int]*sharedVIP{},
 		behaviors: kit.NewRegistry[createBehavior](kit.CounterUUID),
 	}
-	c.Service = kit.NewService(env, region, kit.Spec{
+	c.Service = kit.NewService(env, site.Region, kit.Spec{
 		Name:   ServiceName,
 		Routes: c.routes,
 		Errors: renderError,

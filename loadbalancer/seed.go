@@ -142,15 +142,7 @@ func (c *CLB) NodeEvents(lbID int) []NodeEvent {
 func (c *CLB) CheckLoadBalancer(t fake.TB, want LoadBalancer, opts ...cmp.Option) bool {
 	t.Helper()
 	lb, ok := c.LoadBalancer(want.ID)
-	if !ok {
-		t.Errorf("load balancer %d does not exist", want.ID)
-		return false
-	}
-	if diff := cmp.Diff(want, lb, opts...); diff != "" {
-		t.Errorf("load balancer %d mismatch (-want +got):\n%s", want.ID, diff)
-		return false
-	}
-	return true
+	return fake.Check(t, fmt.Sprintf("loadbalancer: load balancer %d", want.ID), want, lb, ok, opts...)
 }
 
 // CheckStatus reports, without stopping the test, a load balancer whose
@@ -158,15 +150,7 @@ func (c *CLB) CheckLoadBalancer(t fake.TB, want LoadBalancer, opts ...cmp.Option
 func (c *CLB) CheckStatus(t fake.TB, id int, want string) bool {
 	t.Helper()
 	lb, ok := c.LoadBalancer(id)
-	if !ok {
-		t.Errorf("load balancer %d does not exist", id)
-		return false
-	}
-	if diff := cmp.Diff(want, lb.Status); diff != "" {
-		t.Errorf("load balancer %d status mismatch (-want +got):\n%s", id, diff)
-		return false
-	}
-	return true
+	return fake.Check(t, fmt.Sprintf("loadbalancer: load balancer %d status", id), want, lb.Status, ok)
 }
 
 // CheckNodes reports, without stopping the test, a diff (-want +got)
@@ -175,10 +159,6 @@ func (c *CLB) CheckStatus(t fake.TB, id int, want string) bool {
 func (c *CLB) CheckNodes(t fake.TB, lbID int, want ...Node) bool {
 	t.Helper()
 	lb, ok := c.LoadBalancer(lbID)
-	if !ok {
-		t.Errorf("load balancer %d does not exist", lbID)
-		return false
-	}
 	strip := func(ns []Node) []Node {
 		out := make([]Node, len(ns))
 		for i, n := range ns {
@@ -187,11 +167,7 @@ func (c *CLB) CheckNodes(t fake.TB, lbID int, want ...Node) bool {
 		}
 		return out
 	}
-	if diff := cmp.Diff(strip(want), strip(lb.Nodes)); diff != "" {
-		t.Errorf("load balancer %d nodes mismatch (-want +got):\n%s", lbID, diff)
-		return false
-	}
-	return true
+	return fake.Check(t, fmt.Sprintf("loadbalancer: load balancer %d nodes", lbID), strip(want), strip(lb.Nodes), ok)
 }
 
 // OverLimit is a fault that answers as Rackspace's rate limiter does when a

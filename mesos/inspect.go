@@ -171,15 +171,7 @@ func (m *Master) TaskStates() map[string]TaskState {
 func (m *Master) CheckTask(t fake.TB, want Task, opts ...cmp.Option) bool {
 	t.Helper()
 	got, ok := m.Task(want.ID)
-	if !ok {
-		t.Errorf("mesos: no task %q", want.ID)
-		return false
-	}
-	if diff := cmp.Diff(want, got, opts...); diff != "" {
-		t.Errorf("mesos task %s mismatch (-want +got):\n%s", want.ID, diff)
-		return false
-	}
-	return true
+	return fake.Check(t, "mesos: task "+want.ID, want, got, ok, opts...)
 }
 
 // CheckTaskStates reports, without stopping the test, a diff (-want +got)
@@ -193,11 +185,7 @@ func (m *Master) CheckTaskStates(t fake.TB, want map[string]TaskState) bool {
 			got[id] = s
 		}
 	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("mesos task states mismatch (-want +got):\n%s", diff)
-		return false
-	}
-	return true
+	return fake.Check(t, "mesos: task states", want, got, true)
 }
 
 // Offers returns the outstanding offers, oldest first.

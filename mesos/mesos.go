@@ -130,19 +130,20 @@ func WithAutoAcknowledge() Option { return modify(func(c *Config) { c.AutoAcknow
 // the test.
 func New(t fake.TB, opts ...Option) *Master {
 	t.Helper()
-	m, err := build(kit.Env{}, false, opts)
-	if err != nil {
-		t.Fatalf("mesos.New: %v", err)
-		return nil
-	}
-	return kit.Start(t, m)
+	return factory().New(t, opts)
 }
 
 // NewUnstarted returns a master that is not listening, for embedding:
 // serve m.Handler() yourself and Close it when done. It reports an invalid
 // option or configuration.
-func NewUnstarted(opts ...Option) (*Master, error) {
-	return build(kit.Env{}, false, opts)
+func NewUnstarted(opts ...Option) (*Master, error) { return factory().NewUnstarted(opts) }
+
+func factory() kit.Factory[*Master, options] {
+	return kit.Factory[*Master, options]{
+		Name:   ServiceName,
+		Config: func() options { return options{cfg: DefaultConfig()} },
+		Build:  build,
+	}
 }
 
 // Descriptor is how a Cloud mounts the master: at /mesos, once (it is not
@@ -153,32 +154,18 @@ func Descriptor() kit.Descriptor {
 	return kit.Descriptor{
 		Name:   ServiceName,
 		Prefix: "/mesos",
-		New: func(env kit.Env, _ kit.Site, opts []fake.Option) (kit.Instance, error) {
-			m, err := build(env, true, opts)
-			if err != nil {
-				return nil, err
-			}
-			return m, nil
-		},
+		New:    factory().InCloud,
 	}
 }
 
-// build reads the options, validates the configuration and builds the
-// master on env (its own, unless it is in a Cloud).
-func build(env kit.Env, inCloud bool, opts []fake.Option) (*Master, error) {
-	o := options{cfg: DefaultConfig()}
-	settings, err := kit.Settle(ServiceName, opts, inCloud, &o)
-	if err != nil {
-		return nil, err
-	}
+// build applies the single-field options over the configuration,
+// validates it and builds the master on env.
+func build(env kit.Env, _ kit.Site, o options) (*Master, error) {
 	for _, mod := range o.mods {
 		mod(&o.cfg)
 	}
 	if err := o.cfg.normalize(); err != nil {
 		return nil, fmt.Errorf("mesos: %v", err)
-	}
-	if !inCloud {
-		env = kit.EnvFor(settings)
 	}
 	m := &Master{
 		cfg:        o.cfg,
