@@ -3,6 +3,7 @@ package compute
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"sort"
 	"strings"
@@ -447,7 +448,7 @@ func (c *Compute) checkRebuildLocked(call *kit.Call, s *server, in *rebuildReque
 func (in *rebuildRequest) applyTo(s *server, imageID string) {
 	s.ImageID = imageID
 	if in.Metadata != nil {
-		s.Metadata = cloneMap(*in.Metadata)
+		s.Metadata = maps.Clone(*in.Metadata)
 	}
 	setIf(&s.Name, in.Name)
 	setIf(&s.AccessIPv4, in.AccessIPv4)
@@ -747,7 +748,7 @@ func (c *Compute) actCreateBackup(call *kit.Call, s *server, arg json.RawMessage
 	if err := requireState(s, "createBackup", []string{vmActive, vmStopped, vmPaused, vmSuspended}); err != nil {
 		return kit.Reply{}, err
 	}
-	md := cloneMap(in.Metadata)
+	md := maps.Clone(in.Metadata)
 	if md == nil {
 		md = map[string]string{}
 	}

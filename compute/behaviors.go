@@ -3,6 +3,7 @@ package compute
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -98,7 +99,7 @@ func (c *Compute) AddCreateBehavior(b CreateBehavior) (CreateBehavior, error) {
 }
 
 func (b CreateBehavior) clone() CreateBehavior {
-	b.Metadata = cloneMap(b.Metadata)
+	b.Metadata = maps.Clone(b.Metadata)
 	b.Outcomes = append([]Outcome(nil), b.Outcomes...)
 	return b
 }

@@ -11,6 +11,7 @@ package compute
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"regexp"
 	"sort"
@@ -117,7 +118,7 @@ func flavorDetail(call *kit.Call, f *Flavor) flavorJSON {
 		out.Swap = ""
 	}
 	if v.AtLeast(61) {
-		specs := cloneMap(nonNilMap(f.ExtraSpecs))
+		specs := maps.Clone(nonNilMap(f.ExtraSpecs))
 		out.ExtraSpecs = &specs
 	}
 	return out
@@ -547,7 +548,7 @@ func (c *Compute) listExtraSpecs(call *kit.Call) (kit.Reply, error) {
 	if err != nil {
 		return kit.Reply{}, err
 	}
-	return kit.OK(extraSpecsBody[string]{ExtraSpecs: cloneMap(nonNilMap(f.ExtraSpecs))}), nil
+	return kit.OK(extraSpecsBody[string]{ExtraSpecs: maps.Clone(nonNilMap(f.ExtraSpecs))}), nil
 }
 
 // parseExtraSpecs validates an extra-specs object (field names the

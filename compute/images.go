@@ -12,6 +12,7 @@
 package compute
 
 import (
+	"maps"
 	"net/http"
 	"sort"
 	"strconv"
@@ -149,7 +150,7 @@ func imageDetail(call *kit.Call, img *Image) imageJSON {
 		ID: img.ID, Name: img.Name, Status: img.Status, Progress: progress,
 		MinDisk: img.MinDisk, MinRAM: img.MinRAM,
 		Created: img.Created.UTC().Format(novaTime), Updated: img.Updated.UTC().Format(novaTime),
-		Metadata: cloneMap(nonNilMap(img.Metadata)), Links: imageLinks(call, img.ID),
+		Metadata: maps.Clone(nonNilMap(img.Metadata)), Links: imageLinks(call, img.ID),
 	}
 	if img.Status != "SAVING" {
 		out.Size = ptr(img.Size) // Glance has no size until the upload ends
@@ -389,7 +390,7 @@ func (c *Compute) changeImageMetadata(call *kit.Call, status int, f func(img *Im
 	if !imageWritable(call, img) {
 		return kit.Reply{}, forbidden("Not authorized for image %s.", img.ID)
 	}
-	old := cloneMap(img.Metadata)
+	old := maps.Clone(img.Metadata)
 	out, err := f(img)
 	if limit := c.quotaLocked(callerOf(call).projectID).MetadataItems; err == nil && limit >= 0 && len(img.Metadata) > limit {
 		err = forbidden("Image metadata limit exceeded")
@@ -415,7 +416,7 @@ func (c *Compute) listImageMetadata(call *kit.Call) (kit.Reply, error) {
 	if err != nil {
 		return kit.Reply{}, err
 	}
-	return kit.OK(metadataBody{Metadata: cloneMap(nonNilMap(img.Metadata))}), nil
+	return kit.OK(metadataBody{Metadata: maps.Clone(nonNilMap(img.Metadata))}), nil
 }
 
 func (c *Compute) setImageMetadata(call *kit.Call) (kit.Reply, error) {
@@ -428,7 +429,7 @@ func (c *Compute) setImageMetadata(call *kit.Call) (kit.Reply, error) {
 	}
 	return c.changeImageMetadata(call, http.StatusOK, func(img *Image) (any, error) {
 		owner, hasOwner := img.Metadata["owner_id"]
-		img.Metadata = cloneMap(md)
+		img.Metadata = maps.Clone(md)
 		// Ownership is not a property a caller can drop: keep it, or the
 		// snapshot would turn public.
 		if _, ok := md["owner_id"]; hasOwner && !ok {
@@ -453,7 +454,7 @@ func (c *Compute) updateImageMetadata(call *kit.Call) (kit.Reply, error) {
 		for k, v := range md {
 			img.Metadata[k] = v
 		}
-		return metadataBody{Metadata: cloneMap(img.Metadata)}, nil
+		return metadataBody{Metadata: maps.Clone(img.Metadata)}, nil
 	})
 }
 

@@ -1,6 +1,7 @@
 package compute
 
 import (
+	"maps"
 	"time"
 )
 
@@ -248,7 +249,7 @@ type timedEvent struct {
 
 func (s *server) snapshot() Server {
 	out := s.Server
-	out.Metadata = cloneMap(s.Metadata)
+	out.Metadata = maps.Clone(s.Metadata)
 	out.Tags = append([]string(nil), s.Tags...)
 	out.SecurityGroups = append([]string(nil), s.SecurityGroups...)
 	out.Volumes = append([]VolumeAttachment(nil), s.Volumes...)
@@ -267,17 +268,6 @@ func (s *server) snapshot() Server {
 	if s.Fault != nil {
 		f := *s.Fault
 		out.Fault = &f
-	}
-	return out
-}
-
-func cloneMap(m map[string]string) map[string]string {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[k] = v
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package compute
 
 import (
 	"encoding/json"
+	"maps"
 	"sort"
 	"strconv"
 	"strings"
@@ -329,7 +330,7 @@ func (c *Compute) flavorRefLocked(call *kit.Call, project, flavorID string, v mi
 	// extra_specs is a copy: the body is encoded after the lock is released.
 	return embeddedFlavorJSON{
 		OriginalName: f.Name, VCPUs: f.VCPUs, RAM: f.RAM, Disk: f.Disk,
-		Ephemeral: f.Ephemeral, Swap: f.Swap, ExtraSpecs: cloneMap(nonNilMap(f.ExtraSpecs)),
+		Ephemeral: f.Ephemeral, Swap: f.Swap, ExtraSpecs: maps.Clone(nonNilMap(f.ExtraSpecs)),
 	}
 }
 

@@ -2,6 +2,7 @@ package compute
 
 import (
 	"fmt"
+	"maps"
 	"sort"
 	"time"
 
@@ -60,10 +61,10 @@ func (c *Compute) AddFlavor(f Flavor) Flavor {
 	if f.RxTxFactor == 0 {
 		f.RxTxFactor = 1
 	}
-	f.ExtraSpecs = cloneMap(f.ExtraSpecs)
+	f.ExtraSpecs = maps.Clone(f.ExtraSpecs)
 	stored := f
 	c.flavors[f.ID] = &stored
-	f.ExtraSpecs = cloneMap(f.ExtraSpecs)
+	f.ExtraSpecs = maps.Clone(f.ExtraSpecs)
 	return f
 }
 
@@ -76,7 +77,7 @@ func (c *Compute) Flavor(id string) (Flavor, bool) {
 		return Flavor{}, false
 	}
 	out := *f
-	out.ExtraSpecs = cloneMap(f.ExtraSpecs)
+	out.ExtraSpecs = maps.Clone(f.ExtraSpecs)
 	return out, true
 }
 
@@ -98,13 +99,13 @@ func (c *Compute) AddImage(img Image) Image {
 	if img.Updated.IsZero() {
 		img.Updated = img.Created
 	}
-	img.Metadata = cloneMap(img.Metadata)
+	img.Metadata = maps.Clone(img.Metadata)
 	if img.Metadata == nil {
 		img.Metadata = map[string]string{}
 	}
 	stored := img
 	c.images[img.ID] = &stored
-	img.Metadata = cloneMap(img.Metadata)
+	img.Metadata = maps.Clone(img.Metadata)
 	return img
 }
 
@@ -118,7 +119,7 @@ func (c *Compute) Image(id string) (Image, bool) {
 	}
 	c.settleImageLocked(img, c.Now())
 	out := *img
-	out.Metadata = cloneMap(img.Metadata)
+	out.Metadata = maps.Clone(img.Metadata)
 	return out, true
 }
 
@@ -239,7 +240,7 @@ func (c *Compute) AddServer(s Server) (Server, error) {
 	}
 	s.MemoryMB, s.VCPUs, s.DiskGB = f.RAM, f.VCPUs, f.Disk
 	stored := &server{Server: s}
-	stored.Metadata = cloneMap(s.Metadata)
+	stored.Metadata = maps.Clone(s.Metadata)
 	if defaultAddresses {
 		c.addressesLocked(stored, n, []requestedNetwork{{}}, "", "")
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"strings"
 	"time"
@@ -393,7 +394,7 @@ func (c *Compute) storeServersLocked(call *kit.Call, who caller, req *createRequ
 			ID: c.RNG().UUID(), Name: name, ProjectID: who.projectID, UserID: who.userID,
 			VMState: vmBuilding, TaskState: "scheduling", PowerState: PowerNoState,
 			FlavorID: plan.flavor.ID, ImageID: plan.imageID, KeyName: req.KeyName,
-			Metadata: nonNilMap(cloneMap(req.Metadata)), Tags: append([]string(nil), req.Tags...),
+			Metadata: nonNilMap(maps.Clone(req.Metadata)), Tags: append([]string(nil), req.Tags...),
 			AdminPass: req.AdminPass, AvailabilityZone: at.zone, Host: at.host,
 			HypervisorHostname: at.host + ".mockcloud.test", InstanceName: fmt.Sprintf("instance-%08x", n),
 			ReservationID: reservation, LaunchIndex: i, DiskConfig: plan.diskConfig,

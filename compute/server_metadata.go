@@ -4,6 +4,7 @@ package compute
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"sort"
 	"unicode/utf8"
@@ -80,7 +81,7 @@ func (c *Compute) listMetadata(call *kit.Call) (kit.Reply, error) {
 	if err != nil {
 		return kit.Reply{}, err
 	}
-	return kit.OK(metadataBody{Metadata: nonNilMap(cloneMap(s.Metadata))}), nil
+	return kit.OK(metadataBody{Metadata: nonNilMap(maps.Clone(s.Metadata))}), nil
 }
 
 // decodeMetadata reads {"<key>": {...}}, the body of the server and image
@@ -172,7 +173,7 @@ func (c *Compute) changeMetadata(call *kit.Call, status int, f func(s *server) (
 	if err := requireVMState(s, action, []string{vmActive, vmPaused, vmSuspended, vmStopped}); err != nil {
 		return kit.Reply{}, err
 	}
-	old := cloneMap(s.Metadata)
+	old := maps.Clone(s.Metadata)
 	out, err := f(s)
 	if err != nil {
 		return kit.Reply{}, err
@@ -194,8 +195,8 @@ func (c *Compute) setMetadata(call *kit.Call) (kit.Reply, error) {
 		return kit.Reply{}, err
 	}
 	return c.changeMetadata(call, http.StatusOK, func(s *server) (any, error) {
-		s.Metadata = cloneMap(md)
-		return metadataBody{Metadata: cloneMap(md)}, nil
+		s.Metadata = maps.Clone(md)
+		return metadataBody{Metadata: maps.Clone(md)}, nil
 	})
 }
 
@@ -208,7 +209,7 @@ func (c *Compute) updateMetadata(call *kit.Call) (kit.Reply, error) {
 		for k, v := range md {
 			s.Metadata[k] = v
 		}
-		return metadataBody{Metadata: cloneMap(s.Metadata)}, nil
+		return metadataBody{Metadata: maps.Clone(s.Metadata)}, nil
 	})
 }
 

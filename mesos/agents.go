@@ -2,6 +2,7 @@ package mesos
 
 import (
 	"fmt"
+	"maps"
 	"sort"
 	"time"
 )
@@ -17,7 +18,7 @@ func (m *Master) addAgentLocked(ac AgentConfig) *agent {
 		port:       ac.Port,
 		ip:         fmt.Sprintf("10.0.%d.%d", seq/250, seq%250+1),
 		attrs:      attributesOf(ac.Attributes),
-		attrMap:    cloneStrings(ac.Attributes),
+		attrMap:    maps.Clone(ac.Attributes),
 		total:      rolePools{},
 		used:       rolePools{},
 		offered:    rolePools{},
@@ -418,7 +419,7 @@ func (m *Master) agentInfoLocked(a *agent) Agent {
 	out := Agent{
 		ID: a.id, Hostname: a.hostname, Port: a.port, State: a.state, Deactivated: a.deactivated,
 		Resources: a.total["*"].toResources(), Used: a.used.sum().toResources(), Offered: a.offered.sum().toResources(),
-		Attributes: cloneStrings(a.attrMap), Registered: a.registered,
+		Attributes: maps.Clone(a.attrMap), Registered: a.registered,
 	}
 	for _, role := range a.total.sortedRoles() {
 		if role == "*" {

@@ -5,6 +5,7 @@ package mesos
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"regexp"
 	"sort"
@@ -361,7 +362,7 @@ func (c *Config) normalize() error {
 	}
 	rules := make([]TaskRule, len(c.TaskRules))
 	for i, r := range c.TaskRules {
-		r.Labels = cloneStrings(r.Labels)
+		r.Labels = maps.Clone(r.Labels)
 		if err := r.compile(); err != nil {
 			return fmt.Errorf("task rule %d: %v", i, err)
 		}
@@ -390,7 +391,7 @@ func (c Config) clone() Config {
 }
 
 func (r TaskRule) clone() TaskRule {
-	r.Labels = cloneStrings(r.Labels)
+	r.Labels = maps.Clone(r.Labels)
 	r.Outcomes = cloneOutcomes(r.Outcomes)
 	if r.Lifecycle != nil {
 		l := *r.Lifecycle
@@ -412,7 +413,7 @@ func (a AgentConfig) clone() AgentConfig {
 		}
 		a.Reserved = m
 	}
-	a.Attributes = cloneStrings(a.Attributes)
+	a.Attributes = maps.Clone(a.Attributes)
 	return a
 }
 
@@ -426,17 +427,6 @@ func (r Resources) clone() Resources {
 		r.Scalars = m
 	}
 	return r
-}
-
-func cloneStrings(m map[string]string) map[string]string {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }
 
 func cloneOutcomes(o Outcomes) Outcomes {

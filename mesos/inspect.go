@@ -2,6 +2,7 @@ package mesos
 
 import (
 	"fmt"
+	"maps"
 	"sort"
 	"time"
 
@@ -89,7 +90,7 @@ func (m *Master) Framework(id string) (Framework, bool) {
 func (m *Master) taskInfoLocked(t *task) Task {
 	out := Task{
 		ID: t.id, Name: t.name, FrameworkID: t.fw.id, AgentID: t.agent.id, ExecutorID: t.executorID,
-		Role: t.role, State: t.state, Outcome: t.plan.outcome, Labels: cloneStrings(t.labels),
+		Role: t.role, State: t.state, Outcome: t.plan.outcome, Labels: maps.Clone(t.labels),
 		Resources: t.res.sum().toResources(), Launched: t.launched, Updated: t.updated,
 		Unacknowledged: len(t.queue),
 	}
