@@ -301,9 +301,7 @@ type behaviorIDJSON struct {
 // register (Mimic keeps one registry per tenant).
 func (c *Compute) controlDeleteBehavior(call *kit.Call) (kit.Reply, error) {
 	id, project := call.Var("behavior_id"), call.Var("project_id")
-	// KIT: Registry has no conditional Remove; checking the owner and removing are two steps (a concurrent removal only turns this into a 404).
-	_, own := c.behaviors.First(func(bid string, b *createBehavior) bool { return bid == id && b.project == project })
-	if own && c.behaviors.Remove(id) {
+	if c.behaviors.RemoveIf(id, func(b *createBehavior) bool { return b.project == project }) {
 		return kit.Status(http.StatusNoContent), nil
 	}
 	return kit.Status(http.StatusNotFound), nil

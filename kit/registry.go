@@ -58,6 +58,23 @@ func (g *Registry[T]) Remove(id string) bool {
 	return false
 }
 
+// RemoveIf takes the entry with id out when match says so (an owner
+// check), in one step; it reports whether it did.
+func (g *Registry[T]) RemoveIf(id string, match func(T) bool) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for i, e := range g.entries {
+		if e.id == id {
+			if !match(e.v) {
+				return false
+			}
+			g.entries = append(g.entries[:i:i], g.entries[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
 // Len is the number of entries.
 func (g *Registry[T]) Len() int {
 	g.mu.Lock()

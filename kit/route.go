@@ -26,7 +26,9 @@ type Route struct {
 	// faults ("compute.servers.create"). Every route has one, unique to
 	// what it does: a path served under several roots keeps one Op.
 	Op string
-	// Method is the HTTP method; several are separated by commas ("GET,HEAD").
+	// Method is the HTTP method; several are separated by commas
+	// ("GET,HEAD"); "*" takes every method (a handler that answers the
+	// others itself, as Mesos's libprocess does).
 	Method string
 	// Path is the path template under each of Roots ("/servers/{server_id}").
 	Path string

@@ -269,7 +269,10 @@ func (s *Service) build() {
 			// subrouters: gorilla/mux 1.8.1 loses a method mismatch inside
 			// a subrouter and answers 404 where an API answers 405.
 			for _, root := range roots {
-				r.Handle(root+rt.Path, routeHandler{&rt}).Methods(rt.methods()...).Name(rt.Op)
+				m := r.Handle(root+rt.Path, routeHandler{&rt}).Name(rt.Op)
+				if rt.Method != "*" {
+					m.Methods(rt.methods()...)
+				}
 			}
 			for _, op := range append([]string{rt.Op}, rt.Ops...) {
 				if !seen[op] {

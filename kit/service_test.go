@@ -522,8 +522,32 @@ func TestRegistry(t *testing.T) {
 	if !g.Remove(id1) || g.Remove(id1) || g.Len() != 1 {
 		t.Errorf("Remove: len %d", g.Len())
 	}
-	if id3 := g.Add(&one); id3 == id1 {
+	id3 := g.Add(&one)
+	if id3 == id1 {
 		t.Errorf("an ID was reused: %s", id3)
+	}
+	if g.RemoveIf(id3, func(v *int) bool { return *v != 11 }) || g.Len() != 2 {
+		t.Errorf("RemoveIf removed an entry its check refused")
+	}
+	if !g.RemoveIf(id3, func(v *int) bool { return *v == 11 }) || g.Len() != 1 {
+		t.Errorf("RemoveIf kept an entry its check allowed")
+	}
+}
+
+// TestAnyMethod: a "*" route takes every method; its handler answers the
+// others itself.
+func TestAnyMethod(t *testing.T) {
+	svc := newWidgets(t, kit.Env{}, func(s *kit.Spec) {
+		s.Routes = func() []kit.Route {
+			return []kit.Route{{Op: "any", Method: "*", Path: "/any", Handler: func(c *kit.Call) (kit.Reply, error) {
+				return kit.Text(http.StatusOK, c.Request.Method), nil
+			}}}
+		}
+	})
+	for _, m := range []string{"GET", "PATCH", "BREW"} {
+		if code, body := do(t, svc.Client(), m, svc.URL()+"/any", ""); code != 200 || body != m {
+			t.Errorf("%s /any = %d %q", m, code, body)
+		}
 	}
 }
 

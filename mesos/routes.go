@@ -166,13 +166,9 @@ var operatorOps = map[string]string{
 	"MARK_AGENT_GONE":             OpOperatorMarkAgentGone,
 }
 
-// anyMethod lists the methods of routes that answer other methods
-// themselves, with libprocess's 405 (its Allow header and its message).
-//
-// KIT: a Route cannot take every method; a method outside this list gets
-// the kit's plain-text 405 ("The method X is not allowed …") instead of
-// libprocess's.
-const anyMethod = "GET,HEAD,POST,PUT,DELETE,PATCH,OPTIONS,CONNECT,TRACE"
+// anyMethod is the method of routes that answer other methods themselves,
+// with libprocess's 405 (its Allow header and its message).
+const anyMethod = "*"
 
 // routes is the route table. The master serves its endpoints both under
 // /master (its libprocess ID) and at the root, as a real master does; an
