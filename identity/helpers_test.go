@@ -25,11 +25,8 @@ var computeCatalog = identity.CatalogService{
 	Endpoints: []identity.CatalogEndpoint{{Region: "RegionOne", URL: "/compute/v2.1/{project_id}"}},
 }
 
-// response is one HTTP answer, fully read.
-//
-// KIT: kittest.Response reports through the t of the client that sent the
-// request, so a subtest sharing its parent's server could not fail itself;
-// these answers are checked against the caller's t.
+// response is one HTTP answer, fully read, checked against the t each
+// check is given (subtests share their parent's server).
 type response struct {
 	Status int
 	Header http.Header

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mockcloud/mockcloud/kit/kittest"
 	"github.com/mockcloud/mockcloud/mesos"
 )
 
@@ -76,54 +77,29 @@ func (r response) json(t testing.TB) map[string]any {
 	return v
 }
 
-// api talks plain net/http to a started master.
+// api talks HTTP to a started master.
 type api struct {
 	t        testing.TB
 	srv      *mesos.Master
 	hc       *http.Client
+	c        *kittest.Client
 	barriers int
 }
 
 func newAPI(t testing.TB, opts ...mesos.Option) *api {
 	t.Helper()
 	srv := mesos.New(t, opts...)
-	hc := srv.Client()
-	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &api{t: t, srv: srv, hc: hc}
+	c := kittest.New(t, srv.URL(), srv.Client())
+	return &api{t: t, srv: srv, hc: c.HTTP, c: c}
 }
 
 // do sends method path with body and header pairs; a JSON Content-Type is
-// set for a non-empty body unless the pairs set one.
+// set for a non-empty body unless the pairs set one, and a pair with an
+// empty value removes the header.
 func (a *api) do(method, path, body string, headers ...string) response {
 	a.t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, a.srv.URL()+path, rd)
-	if err != nil {
-		a.t.Fatalf("NewRequest: %v", err)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		if headers[i+1] == "<delete>" {
-			req.Header.Del(headers[i])
-			continue
-		}
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := a.hc.Do(req)
-	if err != nil {
-		a.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		a.t.Fatalf("reading %s %s: %v", method, path, err)
-	}
-	return response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+	r := a.c.Do(method, path, body, headers...)
+	return response{Status: r.Status, Header: r.Header, Body: r.Body}
 }
 
 // call posts a scheduler call on behalf of a subscribed stream.

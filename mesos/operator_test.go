@@ -127,7 +127,7 @@ func TestOperatorErrors(t *testing.T) {
 		msg     string
 	}{
 		{"GET", "GET", "", nil, 405, "405 Method Not Allowed. Expecting one of { 'POST' }, but received 'GET'."},
-		{"no Content-Type", "POST", `{"type":"GET_HEALTH"}`, []string{"Content-Type", "<delete>"}, 400, "Expecting 'Content-Type' to be present"},
+		{"no Content-Type", "POST", `{"type":"GET_HEALTH"}`, []string{"Content-Type", ""}, 400, "Expecting 'Content-Type' to be present"},
 		{"protobuf", "POST", `{"type":"GET_HEALTH"}`, []string{"Content-Type", "application/x-protobuf"}, 415, "JSON only"},
 		{"bad JSON", "POST", `{`, nil, 400, "Failed to parse body into JSON"},
 		{"wrong field type", "POST", `{"type":"TEARDOWN","teardown":{"framework_id":"x"}}`, nil, 400,

@@ -54,6 +54,14 @@ func (c *Client) With(path string, headers ...string) *Client {
 	return &n
 }
 
+// In returns a copy of c whose answers report to t: a subtest sharing its
+// parent's client fails itself, not its parent.
+func (c *Client) In(t testing.TB) *Client {
+	n := *c
+	n.t = t
+	return &n
+}
+
 // Response is an answer, fully read.
 type Response struct {
 	Status int
@@ -64,7 +72,8 @@ type Response struct {
 }
 
 // Do sends method path with body and the header pairs. A non-empty body is
-// sent as JSON unless a Content-Type pair says otherwise.
+// sent as JSON unless a Content-Type pair says otherwise; a pair with an
+// empty value removes that header (a request without a Content-Type).
 func (c *Client) Do(method, path, body string, headers ...string) *Response {
 	c.t.Helper()
 	if len(headers)%2 != 0 {
@@ -88,6 +97,10 @@ func (c *Client) Do(method, path, body string, headers ...string) *Response {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	for i := 0; i < len(headers); i += 2 {
+		if headers[i+1] == "" {
+			req.Header.Del(headers[i])
+			continue
+		}
 		req.Header.Set(headers[i], headers[i+1])
 	}
 	what := method + " " + path
