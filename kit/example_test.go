@@ -154,7 +154,7 @@ func Example() {
 	fmt.Println(fake.Ops(notes.Requests()))
 	notes.Close()
 	// Output:
-	// 201 {"id":"9bb90c58-9955-48ed-af1e-0aeb0956b850","text":"hello"}
+	// 201 {"id":"fa52e5d8-653c-4fe6-bc3e-7d01b48d25eb","text":"hello"}
 	// 400 {"error":{"code":400,"message":"text is longer than 10 bytes"}}
 	// 400 {"error":{"code":400,"message":"Malformed request body: unknown field \"txt\""}}
 	// [notes.create notes.create notes.create]
