@@ -140,7 +140,7 @@ func parseAction(body []byte) (string, serverAction, json.RawMessage, error) {
 		return "", serverAction{}, nil, err
 	}
 	if len(m) != 1 {
-		return "", serverAction{}, nil, badRequest("Malformed request body")
+		return "", serverAction{}, nil, kit.BadRequest("Malformed request body")
 	}
 	var name string
 	var arg json.RawMessage
@@ -149,11 +149,11 @@ func parseAction(body []byte) (string, serverAction, json.RawMessage, error) {
 	}
 	act, ok := serverActions[name]
 	if !ok {
-		return "", serverAction{}, nil, badRequest("There is no such action: %s", name)
+		return "", serverAction{}, nil, kit.BadRequest("There is no such action: %s", name)
 	}
 	if act.objectArg {
 		if t := strings.TrimSpace(string(arg)); t != "null" && !strings.HasPrefix(t, "{") {
-			return "", serverAction{}, nil, badRequest("Invalid input for field/attribute %s. Value: %s. %s is not of type 'object'", name, arg, arg)
+			return "", serverAction{}, nil, kit.BadRequest("Invalid input for field/attribute %s. Value: %s. %s is not of type 'object'", name, arg, arg)
 		}
 	}
 	return name, act, arg, nil
@@ -187,7 +187,7 @@ func (c *Compute) serverAction(call *kit.Call) (kit.Reply, error) {
 // checkLockedLocked refuses actions on a locked server to anyone but an admin.
 func (c *Compute) checkLockedLocked(call *kit.Call, s *server) error {
 	if s.Locked && !callerOf(call).admin {
-		return conflict("Instance %s is locked", s.ID)
+		return kit.Conflict("Instance %s is locked", s.ID)
 	}
 	return nil
 }
@@ -200,7 +200,7 @@ func requireState(s *server, action string, vmStates []string, taskStates ...str
 		return err
 	}
 	if s.TaskState != "" && !containsString(taskStates, s.TaskState) {
-		return conflict("Cannot '%s' instance %s while it is in task_state %s", action, s.ID, s.TaskState)
+		return kit.Conflict("Cannot '%s' instance %s while it is in task_state %s", action, s.ID, s.TaskState)
 	}
 	return nil
 }
@@ -209,7 +209,7 @@ func requireState(s *server, action string, vmStates []string, taskStates ...str
 // vm_state matters, whatever task is running.
 func requireVMState(s *server, action string, vmStates []string) error {
 	if !containsString(vmStates, s.VMState) {
-		return conflict("Cannot '%s' instance %s while it is in vm_state %s", action, s.ID, s.VMState)
+		return kit.Conflict("Cannot '%s' instance %s while it is in vm_state %s", action, s.ID, s.VMState)
 	}
 	return nil
 }
@@ -221,7 +221,7 @@ func decodeArg(arg json.RawMessage, v any) error {
 		return nil
 	}
 	if err := json.Unmarshal(arg, v); err != nil {
-		return badRequest("Invalid input for action argument %s: %v", arg, err)
+		return kit.BadRequest("Invalid input for action argument %s: %v", arg, err)
 	}
 	return nil
 }
@@ -254,7 +254,7 @@ func (c *Compute) actReboot(call *kit.Call, s *server, arg json.RawMessage) (kit
 			toActive(s, at)
 		})
 	default:
-		return kit.Reply{}, badRequest("Invalid input for field/attribute type. Value: %s. '%s' is not one of ['HARD', 'Hard', 'hard', 'SOFT', 'Soft', 'soft']", in.Type, in.Type)
+		return kit.Reply{}, kit.BadRequest("Invalid input for field/attribute type. Value: %s. '%s' is not one of ['HARD', 'Hard', 'hard', 'SOFT', 'Soft', 'soft']", in.Type, in.Type)
 	}
 	return kit.Status(http.StatusAccepted), nil
 }
@@ -268,28 +268,28 @@ func (c *Compute) actResize(call *kit.Call, s *server, arg json.RawMessage) (kit
 		return kit.Reply{}, err
 	}
 	if in.FlavorRef == "" {
-		return kit.Reply{}, badRequest("Invalid input for field/attribute resize. Value: %s. 'flavorRef' is a required property", arg)
+		return kit.Reply{}, kit.BadRequest("Invalid input for field/attribute resize. Value: %s. 'flavorRef' is a required property", arg)
 	}
 	if err := requireState(s, "resize", []string{vmActive, vmStopped}); err != nil {
 		return kit.Reply{}, err
 	}
 	target, ok := c.flavors[idFromHref(string(in.FlavorRef))]
 	if !ok || target.Disabled {
-		return kit.Reply{}, badRequest("Unable to find flavor %s.", idFromHref(string(in.FlavorRef)))
+		return kit.Reply{}, kit.BadRequest("Unable to find flavor %s.", idFromHref(string(in.FlavorRef)))
 	}
 	if target.ID == s.FlavorID {
-		return kit.Reply{}, badRequest("When resizing, instances must change flavor!")
+		return kit.Reply{}, kit.BadRequest("When resizing, instances must change flavor!")
 	}
 	if old, ok := c.flavors[s.FlavorID]; ok {
 		if target.Disk < old.Disk && target.Disk > 0 {
-			return kit.Reply{}, badRequest("Resize error: Unable to resize disk down.")
+			return kit.Reply{}, kit.BadRequest("Resize error: Unable to resize disk down.")
 		}
 		q, u := c.quotaLocked(s.ProjectID), c.usageLocked(s.ProjectID)
 		if dc := target.VCPUs - old.VCPUs; dc > 0 && !fits(q.Cores, u.cores, dc) {
-			return kit.Reply{}, forbidden("Quota exceeded for cores: Requested %d, but already used %d of %d cores", dc, u.cores, q.Cores)
+			return kit.Reply{}, kit.Forbidden("Quota exceeded for cores: Requested %d, but already used %d of %d cores", dc, u.cores, q.Cores)
 		}
 		if dr := target.RAM - old.RAM; dr > 0 && !fits(q.RAM, u.ram, dr) {
-			return kit.Reply{}, forbidden("Quota exceeded for ram: Requested %d, but already used %d of %d ram", dr, u.ram, q.RAM)
+			return kit.Reply{}, kit.Forbidden("Quota exceeded for ram: Requested %d, but already used %d of %d ram", dr, u.ram, q.RAM)
 		}
 	}
 	if in.DiskConfig != "" {
@@ -333,7 +333,7 @@ func (c *Compute) actResize(call *kit.Call, s *server, arg json.RawMessage) (kit
 
 func (c *Compute) actConfirmResize(call *kit.Call, s *server, arg json.RawMessage) (kit.Reply, error) {
 	if s.VMState != vmResized || s.TaskState != "" {
-		return kit.Reply{}, conflict("Cannot 'confirmResize' instance %s while it is in vm_state %s", s.ID, s.VMState)
+		return kit.Reply{}, kit.Conflict("Cannot 'confirmResize' instance %s while it is in vm_state %s", s.ID, s.VMState)
 	}
 	s.schedule(c.Now().Add(c.durations.ConfirmResize), func(s *server, at time.Time) {
 		if s.VMState != vmResized || s.TaskState != "" {
@@ -393,7 +393,7 @@ func parseRebuild(call *kit.Call, arg json.RawMessage) (rebuildRequest, error) {
 		return in, err
 	}
 	if in.ImageRef == "" {
-		return in, badRequest("Invalid input for field/attribute rebuild. Value: %s. 'imageRef' is a required property", arg)
+		return in, kit.BadRequest("Invalid input for field/attribute rebuild. Value: %s. 'imageRef' is a required property", arg)
 	}
 	var members map[string]json.RawMessage
 	_ = json.Unmarshal(arg, &members)
@@ -433,7 +433,7 @@ func (c *Compute) checkRebuildLocked(call *kit.Call, s *server, in *rebuildReque
 	}
 	if in.KeyName != nil && *in.KeyName != "" {
 		if _, ok := c.keypairs[s.UserID][*in.KeyName]; !ok {
-			return "", badRequest("Invalid key_name provided.")
+			return "", kit.BadRequest("Invalid key_name provided.")
 		}
 	}
 	if in.Metadata != nil {
@@ -555,7 +555,7 @@ func (c *Compute) actLock(call *kit.Call, s *server, arg json.RawMessage) (kit.R
 		return kit.Reply{}, err
 	}
 	if in.Reason != nil && !versionOf(call).AtLeast(73) {
-		return kit.Reply{}, badRequest("Invalid input for field/attribute lock. Value: %s. Additional properties are not allowed ('locked_reason' was unexpected)", arg)
+		return kit.Reply{}, kit.BadRequest("Invalid input for field/attribute lock. Value: %s. Additional properties are not allowed ('locked_reason' was unexpected)", arg)
 	}
 	s.Locked = true
 	if in.Reason != nil {
@@ -584,7 +584,7 @@ func (c *Compute) actRescue(call *kit.Call, s *server, arg json.RawMessage) (kit
 	}
 	if in.ImageRef != "" {
 		if _, ok := c.images[in.ImageRef]; !ok {
-			return kit.Reply{}, badRequest("Can not find requested image")
+			return kit.Reply{}, kit.BadRequest("Can not find requested image")
 		}
 	}
 	pass := in.AdminPass
@@ -647,7 +647,7 @@ func (c *Compute) actUnshelve(call *kit.Call, s *server, arg json.RawMessage) (k
 	}
 	if in.AvailabilityZone != nil && *in.AvailabilityZone != "" {
 		if !containsString(c.zones, *in.AvailabilityZone) {
-			return kit.Reply{}, badRequest("The requested availability zone is not available")
+			return kit.Reply{}, kit.BadRequest("The requested availability zone is not available")
 		}
 		s.AvailabilityZone = *in.AvailabilityZone
 	}
@@ -712,7 +712,7 @@ func (c *Compute) actCreateImage(call *kit.Call, s *server, arg json.RawMessage)
 		return kit.Reply{}, err
 	}
 	if !validName(in.Name) {
-		return kit.Reply{}, badRequest("Invalid input for field/attribute createImage. Value: %s. 'name' is a required property", arg)
+		return kit.Reply{}, kit.BadRequest("Invalid input for field/attribute createImage. Value: %s. 'name' is a required property", arg)
 	}
 	// Nova's snapshot and snapshot_volume_backed: not while shelved.
 	if err := requireState(s, "createImage", []string{vmActive, vmStopped, vmPaused, vmSuspended}); err != nil {
@@ -739,11 +739,11 @@ func (c *Compute) actCreateBackup(call *kit.Call, s *server, arg json.RawMessage
 	}
 	switch {
 	case !validName(in.Name):
-		return kit.Reply{}, badRequest("Invalid input for field/attribute createBackup. 'name' is a required property")
+		return kit.Reply{}, kit.BadRequest("Invalid input for field/attribute createBackup. 'name' is a required property")
 	case in.BackupType == "":
-		return kit.Reply{}, badRequest("Invalid input for field/attribute createBackup. 'backup_type' is a required property")
+		return kit.Reply{}, kit.BadRequest("Invalid input for field/attribute createBackup. 'backup_type' is a required property")
 	case in.Rotation == nil || *in.Rotation < 0:
-		return kit.Reply{}, badRequest("Invalid input for field/attribute createBackup. 'rotation' is a required property and must be at least 0")
+		return kit.Reply{}, kit.BadRequest("Invalid input for field/attribute createBackup. 'rotation' is a required property and must be at least 0")
 	}
 	if err := requireState(s, "createBackup", []string{vmActive, vmStopped, vmPaused, vmSuspended}); err != nil {
 		return kit.Reply{}, err
@@ -799,7 +799,7 @@ func (c *Compute) actChangePassword(call *kit.Call, s *server, arg json.RawMessa
 		return kit.Reply{}, err
 	}
 	if in.AdminPass == nil {
-		return kit.Reply{}, badRequest("Invalid input for field/attribute changePassword. Value: %s. 'adminPass' is a required property", arg)
+		return kit.Reply{}, kit.BadRequest("Invalid input for field/attribute changePassword. Value: %s. 'adminPass' is a required property", arg)
 	}
 	if err := requireState(s, "changePassword", []string{vmActive}); err != nil {
 		return kit.Reply{}, err
@@ -839,13 +839,13 @@ func (c *Compute) actConsoleOutput(call *kit.Call, s *server, arg json.RawMessag
 		return kit.Reply{}, err
 	}
 	if s.VMState == vmBuilding || s.PowerState != PowerRunning && s.VMState != vmStopped {
-		return kit.Reply{}, conflict("Cannot 'get_console_output' instance %s while it is in vm_state %s", s.ID, s.VMState)
+		return kit.Reply{}, kit.Conflict("Cannot 'get_console_output' instance %s while it is in vm_state %s", s.ID, s.VMState)
 	}
 	lines := c.consoleLog(s)
 	if in.Length != nil {
 		n, err := in.Length.Int64()
 		if err != nil || n < -1 {
-			return kit.Reply{}, badRequest("Invalid input for field/attribute length. Value: %s.", *in.Length)
+			return kit.Reply{}, kit.BadRequest("Invalid input for field/attribute length. Value: %s.", *in.Length)
 		}
 		if n >= 0 && int(n) < len(lines) {
 			lines = lines[len(lines)-int(n):]
@@ -876,7 +876,7 @@ func (c *Compute) actResetState(call *kit.Call, s *server, arg json.RawMessage) 
 		s.cancelTasks()
 		s.VMState, s.TaskState = vmError, ""
 	default:
-		return kit.Reply{}, badRequest("Invalid input for field/attribute state. Value: %s. '%s' is not one of ['active', 'error']", in.State, in.State)
+		return kit.Reply{}, kit.BadRequest("Invalid input for field/attribute state. Value: %s. '%s' is not one of ['active', 'error']", in.State, in.State)
 	}
 	s.Updated = c.Now()
 	return kit.Status(http.StatusAccepted), nil
@@ -898,7 +898,7 @@ func (c *Compute) actAddSecurityGroup(call *kit.Call, s *server, arg json.RawMes
 		Name string `json:"name"`
 	}
 	if err := decodeArg(arg, &in); err != nil || in.Name == "" {
-		return kit.Reply{}, badRequest("Invalid input for field/attribute addSecurityGroup. 'name' is a required property")
+		return kit.Reply{}, kit.BadRequest("Invalid input for field/attribute addSecurityGroup. 'name' is a required property")
 	}
 	if !containsString(s.SecurityGroups, in.Name) {
 		s.SecurityGroups = append(s.SecurityGroups, in.Name)
@@ -911,7 +911,7 @@ func (c *Compute) actRemoveSecurityGroup(call *kit.Call, s *server, arg json.Raw
 		Name string `json:"name"`
 	}
 	if err := decodeArg(arg, &in); err != nil || in.Name == "" {
-		return kit.Reply{}, badRequest("Invalid input for field/attribute removeSecurityGroup. 'name' is a required property")
+		return kit.Reply{}, kit.BadRequest("Invalid input for field/attribute removeSecurityGroup. 'name' is a required property")
 	}
 	for i, g := range s.SecurityGroups {
 		if g == in.Name {
@@ -919,7 +919,7 @@ func (c *Compute) actRemoveSecurityGroup(call *kit.Call, s *server, arg json.Raw
 			return kit.Status(http.StatusAccepted), nil
 		}
 	}
-	return kit.Reply{}, notFound("Security group %s not assigned to the instance", in.Name)
+	return kit.Reply{}, kit.NotFound("Security group %s not assigned to the instance", in.Name)
 }
 
 // actMigrate is a cold migration: admin only. Nova runs it as a resize to
@@ -982,7 +982,7 @@ func (c *Compute) migrationTargetLocked(s *server, arg json.RawMessage) (string,
 	target := ""
 	if in.Host != nil && *in.Host != "" {
 		if !containsString(c.hosts, *in.Host) {
-			return "", badRequest("Compute host %s could not be found.", *in.Host)
+			return "", kit.BadRequest("Compute host %s could not be found.", *in.Host)
 		}
 		target = *in.Host
 	} else {
@@ -994,7 +994,7 @@ func (c *Compute) migrationTargetLocked(s *server, arg json.RawMessage) (string,
 		}
 	}
 	if target == "" || target == s.Host {
-		return "", badRequest("No valid host was found. No other host to migrate to.")
+		return "", kit.BadRequest("No valid host was found. No other host to migrate to.")
 	}
 	return target, nil
 }

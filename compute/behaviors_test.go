@@ -112,6 +112,10 @@ func TestMimicDeleteServerFailurePreset(t *testing.T) {
 		{"once with 500", map[string]any{"code": 500, "times": 1}, []int{500, 204}},
 		{"twice with 503", map[string]any{"code": 503, "times": 2}, []int{503, 503, 204}},
 		{"no times", map[string]any{"code": 500}, []int{204}},
+		// Not a final HTTP status: a 500, not a dropped connection.
+		{"code 42", map[string]any{"code": 42, "times": 1}, []int{500, 204}},
+		{"code 103", map[string]any{"code": 103, "times": 1}, []int{500, 204}},
+		{"code 1000", map[string]any{"code": 1000, "times": 1}, []int{500, 204}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -194,11 +194,3 @@ func novaError(_ *http.Request, e *kit.Error) kit.Reply {
 	}
 	return kit.JSON(e.Status, map[string]novaFault{name: {Code: e.Status, Message: e.Message}})
 }
-
-func badRequest(format string, args ...any) *kit.Error { return kit.BadRequest(format, args...) }
-
-func notFound(format string, args ...any) *kit.Error { return kit.NotFound(format, args...) }
-
-func conflict(format string, args ...any) *kit.Error { return kit.Conflict(format, args...) }
-
-func forbidden(format string, args ...any) *kit.Error { return kit.Forbidden(format, args...) }

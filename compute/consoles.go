@@ -26,14 +26,14 @@ func (c *Compute) consoleURL(call *kit.Call, s *server, protocol, consoleType st
 		protocol == "mks" && consoleType == "webmks",
 		protocol == "serial": // Nova checks no type for a serial console
 	default:
-		return "", badRequest("Invalid console type %s", consoleType)
+		return "", kit.BadRequest("Invalid console type %s", consoleType)
 	}
 	// The compute host runs no console of a server it has not built yet.
 	if s.Host == "" || s.VMState == vmBuilding {
-		return "", conflict("Instance %s is not ready", s.ID)
+		return "", kit.Conflict("Instance %s is not ready", s.ID)
 	}
 	if s.TaskState == "deleting" || s.TaskState == "migrating" {
-		return "", conflict("Cannot 'get_%s_console' instance %s while it is in task_state %s", protocol, s.ID, s.TaskState)
+		return "", kit.Conflict("Cannot 'get_%s_console' instance %s while it is in task_state %s", protocol, s.ID, s.TaskState)
 	}
 	token := c.RNG().UUID()
 	base := call.BaseURL()
@@ -74,7 +74,7 @@ type legacyConsoleBody struct {
 func (c *Compute) createRemoteConsole(call *kit.Call) (kit.Reply, error) {
 	v := versionOf(call)
 	if !v.AtLeast(6) {
-		return kit.Reply{}, notFound("The resource could not be found.")
+		return kit.Reply{}, kit.NotFound("The resource could not be found.")
 	}
 	protocols := []string{"vnc", "spice", "serial"}
 	types := []string{"novnc", "xvpvnc", "spice-html5", "serial"}
@@ -117,15 +117,15 @@ func (c *Compute) createRemoteConsole(call *kit.Call) (kit.Reply, error) {
 // os-getSerialConsole: {"console": {"type", "url"}}, up to 2.5.
 func (c *Compute) legacyConsole(call *kit.Call, s *server, action, protocol string, arg json.RawMessage, types []string) (kit.Reply, error) {
 	if versionOf(call).AtLeast(6) {
-		return kit.Reply{}, notFound("The resource could not be found.")
+		return kit.Reply{}, kit.NotFound("The resource could not be found.")
 	}
 	var members map[string]json.RawMessage
 	if json.Unmarshal(arg, &members) != nil || members == nil {
-		return kit.Reply{}, badRequest("Invalid input for field/attribute %s. Value: %s. %s is not of type 'object'", action, pyValue(arg), pyRepr(arg))
+		return kit.Reply{}, kit.BadRequest("Invalid input for field/attribute %s. Value: %s. %s is not of type 'object'", action, pyValue(arg), pyRepr(arg))
 	}
 	for k := range members {
 		if k != "type" {
-			return kit.Reply{}, badRequest("Invalid input for field/attribute %s. Value: %s. Additional properties are not allowed ('%s' was unexpected)", action, pyValue(arg), k)
+			return kit.Reply{}, kit.BadRequest("Invalid input for field/attribute %s. Value: %s. Additional properties are not allowed ('%s' was unexpected)", action, pyValue(arg), k)
 		}
 	}
 	consoleType, err := nvEnum(action, arg, "type", members["type"], types)
@@ -155,7 +155,7 @@ func (c *Compute) actGetSerialConsole(call *kit.Call, s *server, arg json.RawMes
 // answers a bare 400.
 func (c *Compute) actGetRDPConsole(call *kit.Call, s *server, arg json.RawMessage) (kit.Reply, error) {
 	if versionOf(call).AtLeast(6) {
-		return kit.Reply{}, notFound("The resource could not be found.")
+		return kit.Reply{}, kit.NotFound("The resource could not be found.")
 	}
-	return kit.Reply{}, badRequest("The server could not comply with the request since it is either malformed or otherwise incorrect.")
+	return kit.Reply{}, kit.BadRequest("The server could not comply with the request since it is either malformed or otherwise incorrect.")
 }

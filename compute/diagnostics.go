@@ -97,10 +97,10 @@ type hostSample struct {
 // the libvirt-style flat map before 2.48, the standard form from 2.48.
 func (c *Compute) diagnosticsLocked(call *kit.Call, s *server, now time.Time) (any, error) {
 	if s.Host == "" {
-		return nil, conflict("Instance %s is not ready", s.ID)
+		return nil, kit.Conflict("Instance %s is not ready", s.ID)
 	}
 	if s.PowerState != PowerRunning {
-		return nil, conflict("Cannot 'get_diagnostics' instance %s while it is in power state %s", s.ID, powerStateNames[s.PowerState])
+		return nil, kit.Conflict("Cannot 'get_diagnostics' instance %s while it is in power state %s", s.ID, powerStateNames[s.PowerState])
 	}
 	smp := sampleLocked(s, now)
 	if !versionOf(call).AtLeast(48) {

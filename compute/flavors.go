@@ -66,7 +66,7 @@ func (c *Compute) flavorLocked(call *kit.Call) (*Flavor, error) {
 	id := call.Var("flavor_id")
 	f, ok := c.flavors[id]
 	if !ok || !flavorVisible(call, f) {
-		return nil, notFound("Flavor %s could not be found.", id)
+		return nil, kit.NotFound("Flavor %s could not be found.", id)
 	}
 	return f, nil
 }
@@ -219,10 +219,10 @@ func parseFlavorQuery(call *kit.Call) (flavorQuery, error) {
 	fq.limit = pageSize(limit, given)
 	fq.sortKey, fq.sortDir = firstNonEmpty(q.Get("sort_key"), "flavorid"), firstNonEmpty(q.Get("sort_dir"), "asc")
 	if _, ok := flavorSortKeys[fq.sortKey]; !ok {
-		return fq, badRequest("Invalid input for query parameters sort_key. Value: %s. '%s' is not one of %s", fq.sortKey, fq.sortKey, quotedList(flavorSortKeyNames))
+		return fq, kit.BadRequest("Invalid input for query parameters sort_key. Value: %s. '%s' is not one of %s", fq.sortKey, fq.sortKey, quotedList(flavorSortKeyNames))
 	}
 	if fq.sortDir != "asc" && fq.sortDir != "desc" {
-		return fq, badRequest("Invalid input for query parameters sort_dir. Value: %s. '%s' is not one of ['asc', 'desc']", fq.sortDir, fq.sortDir)
+		return fq, kit.BadRequest("Invalid input for query parameters sort_dir. Value: %s. '%s' is not one of ['asc', 'desc']", fq.sortDir, fq.sortDir)
 	}
 	if raw, ok := q["is_public"]; ok && fq.admin {
 		if fq.public, err = isPublicFilter(raw[0]); err != nil {
@@ -236,7 +236,7 @@ func parseFlavorQuery(call *kit.Call) (flavorQuery, error) {
 		if raw, ok := q[p.name]; ok {
 			n, perr := strconv.Atoi(strings.TrimSpace(raw[0]))
 			if perr != nil {
-				return fq, badRequest("Invalid %s filter [%s]", p.name, raw[0])
+				return fq, kit.BadRequest("Invalid %s filter [%s]", p.name, raw[0])
 			}
 			*p.dst = n
 		}
@@ -252,7 +252,7 @@ func isPublicFilter(raw string) (*bool, error) {
 	}
 	b, ok := parseBoolString(raw)
 	if !ok {
-		return nil, badRequest("Invalid is_public filter [%s]", raw)
+		return nil, kit.BadRequest("Invalid is_public filter [%s]", raw)
 	}
 	return &b, nil
 }
@@ -309,7 +309,7 @@ func (c *Compute) flavorPageLocked(call *kit.Call, fq flavorQuery) ([]*Flavor, e
 	if fq.hasMarker {
 		var ok bool
 		if start, ok = afterMarker(all, func(f *Flavor) string { return f.ID }, fq.marker); !ok {
-			return nil, badRequest("marker [%s] not found", fq.marker)
+			return nil, kit.BadRequest("marker [%s] not found", fq.marker)
 		}
 	}
 	var page []*Flavor
@@ -366,11 +366,11 @@ func (c *Compute) createFlavor(call *kit.Call) (kit.Reply, error) {
 		f.ID = c.RNG().UUID()
 	}
 	if _, dup := c.flavors[f.ID]; dup {
-		return kit.Reply{}, conflict("Flavor with ID %s already exists.", f.ID)
+		return kit.Reply{}, kit.Conflict("Flavor with ID %s already exists.", f.ID)
 	}
 	for _, other := range c.flavors {
 		if other.Name == f.Name {
-			return kit.Reply{}, conflict("Flavor with name %s already exists.", f.Name)
+			return kit.Reply{}, kit.Conflict("Flavor with name %s already exists.", f.Name)
 		}
 	}
 	stored := f
@@ -383,12 +383,12 @@ func (c *Compute) parseFlavorCreate(m map[string]json.RawMessage, v microversion
 	f := Flavor{RxTxFactor: 1, IsPublic: true}
 	for _, req := range []string{"name", "ram", "vcpus", "disk"} {
 		if _, ok := m[req]; !ok {
-			return f, badRequest("Invalid input for field/attribute flavor. Value: %s. '%s' is a required property", compactMembers(m), req)
+			return f, kit.BadRequest("Invalid input for field/attribute flavor. Value: %s. '%s' is a required property", compactMembers(m), req)
 		}
 	}
 	var name string
 	if json.Unmarshal(m["name"], &name) != nil {
-		return f, badRequest("Invalid input for field/attribute name. Value: %s. %s is not of type 'string'", pyValue(m["name"]), pyRepr(m["name"]))
+		return f, kit.BadRequest("Invalid input for field/attribute name. Value: %s. %s is not of type 'string'", pyValue(m["name"]), pyRepr(m["name"]))
 	}
 	if err := validNovaName("name", name); err != nil {
 		return f, err
@@ -402,15 +402,15 @@ func (c *Compute) parseFlavorCreate(m map[string]json.RawMessage, v microversion
 		case json.Unmarshal(raw, &num) == nil:
 			id = num.String()
 		default:
-			return f, badRequest("Invalid input for field/attribute id. Value: %s. %s is not of type 'string', 'number', 'null'", pyValue(raw), pyRepr(raw))
+			return f, kit.BadRequest("Invalid input for field/attribute id. Value: %s. %s is not of type 'string', 'number', 'null'", pyValue(raw), pyRepr(raw))
 		}
 		switch {
 		case id == "":
-			return f, badRequest("Invalid input for field/attribute id. Value: . '' is too short")
+			return f, kit.BadRequest("Invalid input for field/attribute id. Value: . '' is too short")
 		case len(id) > 255:
-			return f, badRequest("Invalid input for field/attribute id. Value: %s. '%s' is too long", id, id)
+			return f, kit.BadRequest("Invalid input for field/attribute id. Value: %s. '%s' is too long", id, id)
 		case !flavorIDPattern.MatchString(id) || strings.HasPrefix(id, " ") || strings.HasSuffix(id, " "):
-			return f, badRequest("Invalid input for field/attribute id. Value: %s. '%s' does not match '^(?! )[a-zA-Z0-9. _-]+(?<! )$'", id, id)
+			return f, kit.BadRequest("Invalid input for field/attribute id. Value: %s. '%s' does not match '^(?! )[a-zA-Z0-9. _-]+(?<! )$'", id, id)
 		}
 		f.ID = id
 	}
@@ -436,18 +436,18 @@ func (c *Compute) parseFlavorCreate(m map[string]json.RawMessage, v microversion
 		switch {
 		case json.Unmarshal(raw, &s) == nil:
 			if !rxtxPattern.MatchString(s) {
-				return f, badRequest("Invalid input for field/attribute rxtx_factor. Value: %s. '%s' does not match '^[0-9]+(\\\\.[0-9]+)?$'", s, s)
+				return f, kit.BadRequest("Invalid input for field/attribute rxtx_factor. Value: %s. '%s' does not match '^[0-9]+(\\\\.[0-9]+)?$'", s, s)
 			}
 			x, _ = strconv.ParseFloat(s, 64)
 		case json.Unmarshal(raw, &x) == nil:
 		default:
-			return f, badRequest("Invalid input for field/attribute rxtx_factor. Value: %s. %s is not of type 'number', 'string'", pyValue(raw), pyRepr(raw))
+			return f, kit.BadRequest("Invalid input for field/attribute rxtx_factor. Value: %s. %s is not of type 'number', 'string'", pyValue(raw), pyRepr(raw))
 		}
 		if x <= 0 {
-			return f, badRequest("Invalid input for field/attribute rxtx_factor. Value: %s. %s is less than or equal to the minimum of 0", pyValue(raw), pyValue(raw))
+			return f, kit.BadRequest("Invalid input for field/attribute rxtx_factor. Value: %s. %s is less than or equal to the minimum of 0", pyValue(raw), pyValue(raw))
 		}
 		if x > 3.40282e+38 {
-			return f, badRequest("Invalid input for field/attribute rxtx_factor. Value: %s. %s is greater than the maximum of 3.40282e+38", pyValue(raw), pyValue(raw))
+			return f, kit.BadRequest("Invalid input for field/attribute rxtx_factor. Value: %s. %s is greater than the maximum of 3.40282e+38", pyValue(raw), pyValue(raw))
 		}
 		f.RxTxFactor = x
 	}
@@ -476,14 +476,14 @@ func flavorDescription(raw json.RawMessage) (string, error) {
 	}
 	var d string
 	if json.Unmarshal(raw, &d) != nil {
-		return "", badRequest("Invalid input for field/attribute description. Value: %s. %s is not of type 'string', 'null'", pyValue(raw), pyRepr(raw))
+		return "", kit.BadRequest("Invalid input for field/attribute description. Value: %s. %s is not of type 'string', 'null'", pyValue(raw), pyRepr(raw))
 	}
 	if len([]rune(d)) > 65535 {
-		return "", badRequest("Invalid input for field/attribute description. Value: %s. '%s' is too long", d, d)
+		return "", kit.BadRequest("Invalid input for field/attribute description. Value: %s. '%s' is too long", d, d)
 	}
 	for _, ch := range d {
 		if ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r' || ch == 0x7f {
-			return "", badRequest("Invalid input for field/attribute description. Value: %s. '%s' does not match the description pattern", d, d)
+			return "", kit.BadRequest("Invalid input for field/attribute description. Value: %s. '%s' does not match the description pattern", d, d)
 		}
 	}
 	return d, nil
@@ -491,7 +491,7 @@ func flavorDescription(raw json.RawMessage) (string, error) {
 
 func (c *Compute) updateFlavor(call *kit.Call) (kit.Reply, error) {
 	if !versionOf(call).AtLeast(55) {
-		return kit.Reply{}, notFound("The resource could not be found.")
+		return kit.Reply{}, kit.NotFound("The resource could not be found.")
 	}
 	m, err := membersOf(call, "flavor", map[string]bool{"description": true})
 	if err != nil {
@@ -499,7 +499,7 @@ func (c *Compute) updateFlavor(call *kit.Call) (kit.Reply, error) {
 	}
 	raw, ok := m["description"]
 	if !ok {
-		return kit.Reply{}, badRequest("Invalid input for field/attribute flavor. Value: %s. 'description' is a required property", compactMembers(m))
+		return kit.Reply{}, kit.BadRequest("Invalid input for field/attribute flavor. Value: %s. 'description' is a required property", compactMembers(m))
 	}
 	desc, err := flavorDescription(raw)
 	if err != nil {
@@ -528,7 +528,7 @@ func (c *Compute) deleteFlavor(call *kit.Call) (kit.Reply, error) {
 	_, ok := c.flavors[id]
 	delete(c.flavors, id)
 	if !ok {
-		return kit.Reply{}, notFound("Flavor %s could not be found.", id)
+		return kit.Reply{}, kit.NotFound("Flavor %s could not be found.", id)
 	}
 	return kit.Status(http.StatusAccepted), nil
 }
@@ -558,9 +558,9 @@ func (c *Compute) listExtraSpecs(call *kit.Call) (kit.Reply, error) {
 func parseExtraSpecs(field string, raw json.RawMessage) (map[string]string, map[string]json.RawMessage, error) {
 	invalid := func(value, msg string) error {
 		if field == "" {
-			return badRequest("%s", msg)
+			return kit.BadRequest("%s", msg)
 		}
-		return badRequest("Invalid input for field/attribute %s. Value: %s. %s", field, value, msg)
+		return kit.BadRequest("Invalid input for field/attribute %s. Value: %s. %s", field, value, msg)
 	}
 	var m map[string]json.RawMessage
 	if json.Unmarshal(raw, &m) != nil || m == nil {
@@ -578,10 +578,10 @@ func parseExtraSpecs(field string, raw json.RawMessage) (map[string]string, map[
 		case !isJSONNull(v) && json.Unmarshal(v, &num) == nil:
 			s = num.String()
 		default:
-			return nil, nil, badRequest("Invalid input for field/attribute %s. Value: %s. %s is not of type 'string', 'number'", k, pyValue(v), pyRepr(v))
+			return nil, nil, kit.BadRequest("Invalid input for field/attribute %s. Value: %s. %s is not of type 'string', 'number'", k, pyValue(v), pyRepr(v))
 		}
 		if len([]rune(s)) > 255 {
-			return nil, nil, badRequest("Invalid input for field/attribute %s. Value: %s. '%s' is too long", k, s, s)
+			return nil, nil, kit.BadRequest("Invalid input for field/attribute %s. Value: %s. '%s' is too long", k, s, s)
 		}
 		out[k] = s
 	}
@@ -596,11 +596,11 @@ func (c *Compute) createExtraSpecs(call *kit.Call) (kit.Reply, error) {
 	}
 	raw, ok := top["extra_specs"]
 	if !ok {
-		return kit.Reply{}, badRequest("'extra_specs' is a required property")
+		return kit.Reply{}, kit.BadRequest("'extra_specs' is a required property")
 	}
 	for k := range top {
 		if k != "extra_specs" {
-			return kit.Reply{}, badRequest("Additional properties are not allowed ('%s' was unexpected)", k)
+			return kit.Reply{}, kit.BadRequest("Additional properties are not allowed ('%s' was unexpected)", k)
 		}
 	}
 	specs, echo, ferr := parseExtraSpecs("extra_specs", raw)
@@ -635,7 +635,7 @@ func (c *Compute) getExtraSpec(call *kit.Call) (kit.Reply, error) {
 	}
 	val, ok := f.ExtraSpecs[key]
 	if !ok {
-		return kit.Reply{}, notFound("Flavor %s has no extra specs with key %s.", f.ID, key)
+		return kit.Reply{}, kit.NotFound("Flavor %s has no extra specs with key %s.", f.ID, key)
 	}
 	// One spec is answered as {"<key>": "<value>"}.
 	return kit.OK(map[string]string{key: val}), nil
@@ -650,16 +650,16 @@ func (c *Compute) updateExtraSpec(call *kit.Call) (kit.Reply, error) {
 	}
 	specs, echo, err := parseExtraSpecs("", body)
 	if err == nil && len(specs) == 0 {
-		err = badRequest("{} does not have enough properties")
+		err = kit.BadRequest("{} does not have enough properties")
 	}
 	if err == nil && len(specs) > 1 {
-		err = badRequest("%s has too many properties", compactMembers(echo))
+		err = kit.BadRequest("%s has too many properties", compactMembers(echo))
 	}
 	if err == nil && !adminAllowed(call) {
 		err = policyDenied("os_compute_api:os-flavor-extra-specs:update")
 	}
 	if _, ok := specs[key]; err == nil && !ok {
-		err = badRequest("Request body and URI mismatch")
+		err = kit.BadRequest("Request body and URI mismatch")
 	}
 	if err != nil {
 		return kit.Reply{}, err
@@ -689,7 +689,7 @@ func (c *Compute) deleteExtraSpec(call *kit.Call) (kit.Reply, error) {
 		return kit.Reply{}, err
 	}
 	if _, ok := f.ExtraSpecs[key]; !ok {
-		return kit.Reply{}, notFound("Flavor %s has no extra specs with key %s.", f.ID, key)
+		return kit.Reply{}, kit.NotFound("Flavor %s has no extra specs with key %s.", f.ID, key)
 	}
 	delete(f.ExtraSpecs, key)
 	// Nova answers 200 with no body (gophercloud expects exactly 200).

@@ -283,7 +283,7 @@ func parseHypervisorQuery(call *kit.Call) (hypervisorQuery, error) {
 	}
 	if p, ok := q["hypervisor_hostname_pattern"]; ok {
 		if hq.paged || hq.hasMarker {
-			return hq, badRequest("Paging over hypervisors with the hypervisor_hostname_pattern query parameter is not supported.")
+			return hq, kit.BadRequest("Paging over hypervisors with the hypervisor_hostname_pattern query parameter is not supported.")
 		}
 		hq.pattern, hq.links = p[0], false
 	}
@@ -329,7 +329,7 @@ func (c *Compute) hypervisorPageLocked(call *kit.Call, hq hypervisorQuery) ([]*h
 	if hq.pattern != "" {
 		page := matchingHypervisors(all, hq.pattern)
 		if len(page) == 0 {
-			return nil, notFound("No hypervisor matching '%s' could be found.", hq.pattern)
+			return nil, kit.NotFound("No hypervisor matching '%s' could be found.", hq.pattern)
 		}
 		return page, nil
 	}
@@ -338,7 +338,7 @@ func (c *Compute) hypervisorPageLocked(call *kit.Call, hq hypervisorQuery) ([]*h
 		var ok bool
 		id := func(h *hypervisor) string { return fmt.Sprint(hypervisorID(call, h)) }
 		if start, ok = afterMarker(all, id, hq.marker); !ok {
-			return nil, badRequest("marker [%s] not found", hq.marker)
+			return nil, kit.BadRequest("marker [%s] not found", hq.marker)
 		}
 	}
 	page := all[start:]
@@ -364,7 +364,7 @@ func nvQueryBool(name, raw string) (bool, error) {
 	if v, ok := novaBooleans[raw]; ok {
 		return v, nil
 	}
-	return false, badRequest("Invalid input for query parameters %s. Value: %s. '%s' is not one of %s", name, raw, raw, novaBooleanEnum)
+	return false, kit.BadRequest("Invalid input for query parameters %s. Value: %s. '%s' is not one of %s", name, raw, raw, novaBooleanEnum)
 }
 
 func (c *Compute) getHypervisor(call *kit.Call) (kit.Reply, error) {
@@ -387,10 +387,10 @@ func (c *Compute) getHypervisor(call *kit.Call) (kit.Reply, error) {
 	}
 	if v.AtLeast(53) {
 		if _, err := uuid.Parse(id); err != nil {
-			return kit.Reply{}, badRequest("Invalid uuid %s", id)
+			return kit.Reply{}, kit.BadRequest("Invalid uuid %s", id)
 		}
 	} else if _, err := strconv.Atoi(id); err != nil {
-		return kit.Reply{}, notFound("Hypervisor with ID '%s' could not be found.", id)
+		return kit.Reply{}, kit.NotFound("Hypervisor with ID '%s' could not be found.", id)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -399,7 +399,7 @@ func (c *Compute) getHypervisor(call *kit.Call) (kit.Reply, error) {
 			return kit.OK(hypervisorBody{Hypervisor: hypervisorView(call, h, true, withServers)}), nil
 		}
 	}
-	return kit.Reply{}, notFound("Hypervisor with ID '%s' could not be found.", id)
+	return kit.Reply{}, kit.NotFound("Hypervisor with ID '%s' could not be found.", id)
 }
 
 type hypervisorBody struct {
@@ -418,7 +418,7 @@ type hypervisorStatisticsBody struct {
 
 func (c *Compute) hypervisorStatistics(call *kit.Call) (kit.Reply, error) {
 	if versionOf(call).AtLeast(88) {
-		return kit.Reply{}, notFound("The resource could not be found.")
+		return kit.Reply{}, kit.NotFound("The resource could not be found.")
 	}
 	if err := nvAdminOnly(call, "os_compute_api:os-hypervisors:statistics"); err != nil {
 		return kit.Reply{}, err
@@ -456,7 +456,7 @@ func (c *Compute) hypervisorServers(call *kit.Call) (kit.Reply, error) {
 // which 2.53 replaced with query parameters.
 func (c *Compute) hypervisorSearch(call *kit.Call, rule string, withServers bool) (kit.Reply, error) {
 	if versionOf(call).AtLeast(53) {
-		return kit.Reply{}, notFound("The resource could not be found.")
+		return kit.Reply{}, kit.NotFound("The resource could not be found.")
 	}
 	if err := nvAdminOnly(call, "os_compute_api:os-hypervisors:"+rule); err != nil {
 		return kit.Reply{}, err
@@ -466,7 +466,7 @@ func (c *Compute) hypervisorSearch(call *kit.Call, rule string, withServers bool
 	defer c.mu.Unlock()
 	found := matchingHypervisors(c.hypervisorsLocked(), pattern)
 	if len(found) == 0 {
-		return kit.Reply{}, notFound("No hypervisor matching '%s' could be found.", pattern)
+		return kit.Reply{}, kit.NotFound("No hypervisor matching '%s' could be found.", pattern)
 	}
 	body := hypervisorList{Hypervisors: make([]hypervisorJSON, 0, len(found))}
 	for _, h := range found {

@@ -61,7 +61,7 @@ func (c *Compute) imageRoutes() []kit.Route {
 // proxyGone answers a proxy API past its last microversion.
 func proxyGone(call *kit.Call, last int) error {
 	if versionOf(call).AtLeast(last + 1) {
-		return notFound("The resource could not be found.")
+		return kit.NotFound("The resource could not be found.")
 	}
 	return nil
 }
@@ -92,7 +92,7 @@ func imageWritable(call *kit.Call, img *Image) bool {
 func (c *Compute) imageLocked(call *kit.Call) (*Image, error) {
 	img, ok := c.images[call.Var("image_id")]
 	if !ok || !imageVisible(call, img) {
-		return nil, notFound("Image not found.")
+		return nil, kit.NotFound("Image not found.")
 	}
 	c.settleImageLocked(img, c.Now())
 	return img, nil
@@ -185,7 +185,7 @@ func parseImageFilter(call *kit.Call) (imageFilter, error) {
 	if raw := q.Get("changes-since"); raw != "" {
 		t, err := parseISOTime(raw)
 		if err != nil {
-			return f, badRequest("Invalid changes-since value: %s", raw)
+			return f, kit.BadRequest("Invalid changes-since value: %s", raw)
 		}
 		f.changesSince = t
 	}
@@ -196,7 +196,7 @@ func parseImageFilter(call *kit.Call) (imageFilter, error) {
 		if raw := q.Get(p.name); raw != "" {
 			n, err := strconv.Atoi(raw)
 			if err != nil {
-				return f, badRequest("Invalid %s filter [%s]", p.name, raw)
+				return f, kit.BadRequest("Invalid %s filter [%s]", p.name, raw)
 			}
 			*p.dst = n
 		}
@@ -322,7 +322,7 @@ func (c *Compute) imagePageLocked(call *kit.Call, q imageQuery) ([]*Image, error
 	if q.hasMarker {
 		var ok bool
 		if start, ok = afterMarker(all, func(img *Image) string { return img.ID }, q.marker); !ok {
-			return nil, badRequest("marker [%s] not found", q.marker)
+			return nil, kit.BadRequest("marker [%s] not found", q.marker)
 		}
 	}
 	var page []*Image
@@ -364,7 +364,7 @@ func (c *Compute) deleteImage(call *kit.Call) (kit.Reply, error) {
 	defer c.mu.Unlock()
 	img, err := c.imageLocked(call)
 	if err == nil && !imageWritable(call, img) {
-		err = forbidden("You are not allowed to delete the image.")
+		err = kit.Forbidden("You are not allowed to delete the image.")
 	}
 	if err == nil {
 		delete(c.images, img.ID)
@@ -388,12 +388,12 @@ func (c *Compute) changeImageMetadata(call *kit.Call, status int, f func(img *Im
 		return kit.Reply{}, err
 	}
 	if !imageWritable(call, img) {
-		return kit.Reply{}, forbidden("Not authorized for image %s.", img.ID)
+		return kit.Reply{}, kit.Forbidden("Not authorized for image %s.", img.ID)
 	}
 	old := maps.Clone(img.Metadata)
 	out, err := f(img)
 	if limit := c.quotaLocked(callerOf(call).projectID).MetadataItems; err == nil && limit >= 0 && len(img.Metadata) > limit {
-		err = forbidden("Image metadata limit exceeded")
+		err = kit.Forbidden("Image metadata limit exceeded")
 	}
 	if err != nil {
 		img.Metadata = old
@@ -470,7 +470,7 @@ func (c *Compute) getImageMetadataItem(call *kit.Call) (kit.Reply, error) {
 	if err == nil {
 		var ok bool
 		if v, ok = img.Metadata[key]; !ok {
-			err = notFound("The resource could not be found.")
+			err = kit.NotFound("The resource could not be found.")
 		}
 	}
 	if err != nil {
@@ -504,7 +504,7 @@ func (c *Compute) deleteImageMetadataItem(call *kit.Call) (kit.Reply, error) {
 	key := call.Var("key")
 	return c.changeImageMetadata(call, http.StatusNoContent, func(img *Image) (any, error) {
 		if _, ok := img.Metadata[key]; !ok {
-			return nil, notFound("Invalid metadata key")
+			return nil, kit.NotFound("Invalid metadata key")
 		}
 		delete(img.Metadata, key)
 		return nil, nil

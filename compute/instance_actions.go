@@ -282,11 +282,11 @@ func (c *Compute) serverForActionsLocked(call *kit.Call) (*server, error) {
 	s, ok := c.servers[id]
 	who := callerOf(call)
 	if !ok || (s.ProjectID != who.projectID && !who.admin) {
-		return nil, notFound("Instance %s could not be found.", id)
+		return nil, kit.NotFound("Instance %s could not be found.", id)
 	}
 	c.settleLocked(s, c.Now())
 	if s.Deleted && !versionOf(call).AtLeast(21) {
-		return nil, notFound("Instance %s could not be found.", id)
+		return nil, kit.NotFound("Instance %s could not be found.", id)
 	}
 	return s, nil
 }
@@ -334,12 +334,12 @@ func parseActionListQuery(call *kit.Call) (actionListQuery, error) {
 		}
 		t, perr := parseISOTime(raw[0])
 		if perr != nil {
-			return q, badRequest("Invalid input for query parameters %s. Value: %s. '%s' is not a 'date-time'", p.name, raw[0], raw[0])
+			return q, kit.BadRequest("Invalid input for query parameters %s. Value: %s. '%s' is not a 'date-time'", p.name, raw[0], raw[0])
 		}
 		*p.dst = t
 	}
 	if !q.since.IsZero() && !q.before.IsZero() && q.before.Before(q.since) {
-		return q, badRequest("The value of changes-since must be less than or equal to changes-before.")
+		return q, kit.BadRequest("The value of changes-since must be less than or equal to changes-before.")
 	}
 	return q, nil
 }
@@ -390,7 +390,7 @@ func (q *actionListQuery) page(s *server, now time.Time) ([]*instanceAction, err
 		if start, ok = afterMarker(actions, func(a *instanceAction) string { return a.requestID }, q.marker); !ok {
 			// Nova looks the marker up, then reports the result of the
 			// lookup rather than the marker.
-			return nil, badRequest("Marker None could not be found.")
+			return nil, kit.BadRequest("Marker None could not be found.")
 		}
 	}
 	var page []*instanceAction
@@ -420,7 +420,7 @@ func (c *Compute) getInstanceAction(call *kit.Call) (kit.Reply, error) {
 			return kit.OK(instanceActionBody{InstanceAction: a.detailJSON(call, s, c.Now())}), nil
 		}
 	}
-	return kit.Reply{}, notFound("Action %s not found", requestID)
+	return kit.Reply{}, kit.NotFound("Action %s not found", requestID)
 }
 
 type instanceActionBody struct {

@@ -112,11 +112,11 @@ func (c *Compute) getInterface(call *kit.Call) (kit.Reply, error) {
 		return kit.OK(interfaceBody{interfaceView(call, s.Interfaces[i])}), nil
 	}
 	if c.portHolderLocked(portID) != nil {
-		return kit.Reply{}, notFound("Instance %s does not have a port with id %s", s.ID, portID)
+		return kit.Reply{}, kit.NotFound("Instance %s does not have a port with id %s", s.ID, portID)
 	}
 	// No port of that ID exists (this fake's ports exist only while bound
 	// to a server).
-	return kit.Reply{}, notFound("Port id %s could not be found.", portID)
+	return kit.Reply{}, kit.NotFound("Port id %s could not be found.", portID)
 }
 
 // interfaceRequest is a checked POST os-interface body.
@@ -137,7 +137,7 @@ func decodeInterfaceRequest(call *kit.Call) (interfaceRequest, error) {
 	}
 	for k := range wrapper {
 		if k != "interfaceAttachment" {
-			return out, badRequest("Additional properties are not allowed ('%s' was unexpected)", k)
+			return out, kit.BadRequest("Additional properties are not allowed ('%s' was unexpected)", k)
 		}
 	}
 	if _, ok := wrapper["interfaceAttachment"]; !ok {
@@ -205,10 +205,10 @@ func decodeInterfaceRequest(call *kit.Call) (interfaceRequest, error) {
 func (c *Compute) attachInterface(call *kit.Call) (kit.Reply, error) {
 	in, err := decodeInterfaceRequest(call)
 	if err == nil && in.netID != "" && in.portID != "" {
-		err = badRequest("Must not input both network_id and port_id")
+		err = kit.BadRequest("Must not input both network_id and port_id")
 	}
 	if err == nil && in.ip != "" && in.netID == "" {
-		err = badRequest("Must input network_id when request IP address")
+		err = kit.BadRequest("Must input network_id when request IP address")
 	}
 	if err != nil {
 		return kit.Reply{}, err
@@ -258,7 +258,7 @@ func (c *Compute) attachInterfaceLocked(call *kit.Call, s *server, in interfaceR
 		return Interface{}, err
 	}
 	if in.portID != "" && c.portHolderLocked(in.portID) != nil {
-		return Interface{}, conflict("Port %s is still in use.", in.portID)
+		return Interface{}, kit.Conflict("Port %s is still in use.", in.portID)
 	}
 	netID := in.netID
 	if netID == "" {
@@ -271,7 +271,7 @@ func (c *Compute) attachInterfaceLocked(call *kit.Call, s *server, in interfaceR
 			for _, itf := range other.Interfaces {
 				for _, ip := range itf.FixedIPs {
 					if ip.IPAddress == in.ip && itf.NetworkID == netID && c.liveLocked(other) {
-						return Interface{}, conflict("Fixed IP address %s is already in use on instance %s.", in.ip, other.ID)
+						return Interface{}, kit.Conflict("Fixed IP address %s is already in use on instance %s.", in.ip, other.ID)
 					}
 				}
 			}
@@ -326,7 +326,7 @@ func (c *Compute) detachInterfaceLocked(call *kit.Call, s *server, portID string
 	}
 	i := interfaceIndex(s, portID)
 	if i < 0 {
-		return notFound("Port %s is not attached", portID)
+		return kit.NotFound("Port %s is not attached", portID)
 	}
 	itf := s.Interfaces[i]
 	s.Interfaces = append(s.Interfaces[:i:i], s.Interfaces[i+1:]...)

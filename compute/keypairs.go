@@ -230,18 +230,18 @@ func keypairFingerprint(typ, public string) (string, error) {
 	if typ == KeypairX509 {
 		block, _ := pem.Decode([]byte(public))
 		if block == nil {
-			return "", badRequest("Keypair data is invalid: failed to generate X509 fingerprint. Error message: Unable to load PEM file.")
+			return "", kit.BadRequest("Keypair data is invalid: failed to generate X509 fingerprint. Error message: Unable to load PEM file.")
 		}
 		cert, err := x509.ParseCertificate(block.Bytes)
 		if err != nil {
-			return "", badRequest("Keypair data is invalid: failed to generate X509 fingerprint. Error message: %v", err)
+			return "", kit.BadRequest("Keypair data is invalid: failed to generate X509 fingerprint. Error message: %v", err)
 		}
 		sum := sha1.Sum(cert.Raw)
 		return colonHex(sum[:]), nil
 	}
 	blob, ok := parseAuthorizedKey(public)
 	if !ok {
-		return "", badRequest("Keypair data is invalid: failed to generate fingerprint")
+		return "", kit.BadRequest("Keypair data is invalid: failed to generate fingerprint")
 	}
 	sum := md5.Sum(blob)
 	return colonHex(sum[:]), nil
@@ -460,7 +460,7 @@ func (c *Compute) keypairPageLocked(q keypairQuery) ([]*Keypair, error) {
 	if q.hasMarker {
 		var ok bool
 		if start, ok = afterMarker(all, func(k *Keypair) string { return k.Name }, q.marker); !ok {
-			return nil, badRequest("Marker %s could not be found.", q.marker)
+			return nil, kit.BadRequest("Marker %s could not be found.", q.marker)
 		}
 	}
 	page := all[start:]
@@ -497,13 +497,13 @@ func parseKeypairCreate(call *kit.Call) (keypairCreate, error) {
 	}
 	for _, k := range required {
 		if _, ok := m[k]; !ok {
-			return in, badRequest("Invalid input for field/attribute keypair. Value: %s. '%s' is a required property", compactMembers(m), k)
+			return in, kit.BadRequest("Invalid input for field/attribute keypair. Value: %s. '%s' is a required property", compactMembers(m), k)
 		}
 	}
 	str := func(field string) (string, error) {
 		var s string
 		if json.Unmarshal(m[field], &s) != nil {
-			return "", badRequest("Invalid input for field/attribute %s. Value: %s. %s is not of type 'string'", field, pyValue(m[field]), pyRepr(m[field]))
+			return "", kit.BadRequest("Invalid input for field/attribute %s. Value: %s. %s is not of type 'string'", field, pyValue(m[field]), pyRepr(m[field]))
 		}
 		return s, nil
 	}
@@ -518,7 +518,7 @@ func parseKeypairCreate(call *kit.Call) (keypairCreate, error) {
 		pattern, shown = keypairNamePattern292, `^[_\\-\\@\\. a-zA-Z0-9]+$`
 	}
 	if !pattern.MatchString(in.name) {
-		return in, badRequest("Invalid input for field/attribute name. Value: %s. '%s' does not match '%s'", in.name, in.name, shown)
+		return in, kit.BadRequest("Invalid input for field/attribute name. Value: %s. '%s' does not match '%s'", in.name, in.name, shown)
 	}
 	in.name = strings.TrimSpace(in.name)
 	if _, ok := m["type"]; ok {
@@ -526,7 +526,7 @@ func parseKeypairCreate(call *kit.Call) (keypairCreate, error) {
 			return in, err
 		}
 		if in.typ != KeypairSSH && in.typ != KeypairX509 {
-			return in, badRequest("Invalid input for field/attribute type. Value: %s. '%s' is not one of ['ssh', 'x509']", in.typ, in.typ)
+			return in, kit.BadRequest("Invalid input for field/attribute type. Value: %s. '%s' is not one of ['ssh', 'x509']", in.typ, in.typ)
 		}
 	}
 	if _, ok := m["public_key"]; ok {
@@ -574,7 +574,7 @@ func (c *Compute) createKeypairLocked(who caller, user string, in keypairCreate)
 	defer c.mu.Unlock()
 	k := Keypair{Name: in.name, UserID: user, Type: in.typ, PublicKey: in.publicKey, Created: c.Now()}
 	if limit := c.quotaLocked(who.projectID).KeyPairs; limit >= 0 && len(c.keypairs[user])+1 > limit {
-		return k, forbidden("Quota exceeded, too many key pairs.")
+		return k, kit.Forbidden("Quota exceeded, too many key pairs.")
 	}
 	if in.hasPublicKey {
 		fp, err := keypairFingerprint(in.typ, in.publicKey)
@@ -589,7 +589,7 @@ func (c *Compute) createKeypairLocked(who caller, user string, in keypairCreate)
 		}
 	}
 	if _, dup := c.keypairs[user][k.Name]; dup {
-		return k, conflict("Key pair '%s' already exists.", k.Name)
+		return k, kit.Conflict("Key pair '%s' already exists.", k.Name)
 	}
 	k.ID = c.nextKeypairIDLocked()
 	stored := k
@@ -610,7 +610,7 @@ func (c *Compute) keypairLocked(call *kit.Call, action string) (*Keypair, error)
 	name := call.Var("keypair_name")
 	k, ok := c.keypairs[user][name]
 	if !ok {
-		return nil, notFound("Keypair %s not found for user %s", name, user)
+		return nil, kit.NotFound("Keypair %s not found for user %s", name, user)
 	}
 	return k, nil
 }

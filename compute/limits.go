@@ -346,7 +346,7 @@ func (c *Compute) updateQuotaSet(call *kit.Call) (kit.Reply, error) {
 		for _, row := range quotaRows(q, c.usageLocked(project)) {
 			n, ok := values[row.name]
 			if ok && n != -1 && n < row.inUse {
-				return kit.Reply{}, badRequest("Quota limit %d for %s must be greater than or equal to already used and reserved %d.", n, row.name, row.inUse)
+				return kit.Reply{}, kit.BadRequest("Quota limit %d for %s must be greater than or equal to already used and reserved %d.", n, row.name, row.inUse)
 			}
 		}
 	}

@@ -60,7 +60,7 @@ func before(call *kit.Call) error {
 	}
 	project := call.Var("project_id")
 	if call.OutOfScope(project) {
-		return badRequest("Malformed request URL: URL's project_id '%s' doesn't match Context's project_id '%s'", project, call.Principal.ProjectID)
+		return kit.BadRequest("Malformed request URL: URL's project_id '%s' doesn't match Context's project_id '%s'", project, call.Principal.ProjectID)
 	}
 	return nil
 }

@@ -37,23 +37,23 @@ func decodeWrapped(body []byte, key string, allowed map[string]bool, v any) (map
 	if !ok {
 		// An error at the body's root has no field: Nova's message is
 		// jsonschema's alone.
-		return nil, badRequest("'%s' is a required property", key)
+		return nil, kit.BadRequest("'%s' is a required property", key)
 	}
 	var members map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &members); err != nil {
-		return nil, badRequest("Invalid input for field/attribute %s. Value: %s. %s is not of type 'object'", key, raw, raw)
+		return nil, kit.BadRequest("Invalid input for field/attribute %s. Value: %s. %s is not of type 'object'", key, raw, raw)
 	}
 	if allowed != nil {
 		if msg := notAllowed(members, func(k string) bool { return allowed[k] }); msg != "" {
-			return nil, badRequest("Invalid input for field/attribute %s. Value: %s. %s", key, raw, msg)
+			return nil, kit.BadRequest("Invalid input for field/attribute %s. Value: %s. %s", key, raw, msg)
 		}
 	}
 	if err := json.Unmarshal(raw, v); err != nil {
 		var te *json.UnmarshalTypeError
 		if ok := asTypeError(err, &te); ok {
-			return nil, badRequest("Invalid input for field/attribute %s. Value: %s. %s is not of the expected type", te.Field, members[strings.Split(te.Field, ".")[0]], te.Value)
+			return nil, kit.BadRequest("Invalid input for field/attribute %s. Value: %s. %s is not of the expected type", te.Field, members[strings.Split(te.Field, ".")[0]], te.Value)
 		}
-		return nil, badRequest("Invalid input for field/attribute %s: %v", key, err)
+		return nil, kit.BadRequest("Invalid input for field/attribute %s: %v", key, err)
 	}
 	return wrapper, nil
 }
@@ -117,23 +117,23 @@ func nameError(field, name, problem string) error {
 	case problem == "":
 		return nil
 	case strings.HasPrefix(problem, "An invalid"):
-		return badRequest("%s", problem)
+		return kit.BadRequest("%s", problem)
 	}
-	return badRequest("Invalid input for field/attribute %s. Value: %s. %s", field, name, problem)
+	return kit.BadRequest("Invalid input for field/attribute %s. Value: %s. %s", field, name, problem)
 }
 
 // validateMetadata checks metadata against the metadata_items quota
 // (Nova's MetadataLimitExceeded, 403) and the 255-character limits.
 func validateMetadata(md map[string]string, limit int) error {
 	if limit >= 0 && len(md) > limit {
-		return forbidden("Maximum number of metadata items exceeds %d", limit)
+		return kit.Forbidden("Maximum number of metadata items exceeds %d", limit)
 	}
 	for k, v := range md {
 		if k == "" || utf8.RuneCountInString(k) > 255 {
-			return badRequest("Invalid input for field/attribute metadata. Value: %q. Metadata keys must be 1 to 255 characters long", k)
+			return kit.BadRequest("Invalid input for field/attribute metadata. Value: %q. Metadata keys must be 1 to 255 characters long", k)
 		}
 		if utf8.RuneCountInString(v) > 255 {
-			return badRequest("Invalid input for field/attribute metadata. Value: %q. Metadata values must be at most 255 characters long", v)
+			return kit.BadRequest("Invalid input for field/attribute metadata. Value: %q. Metadata values must be at most 255 characters long", v)
 		}
 	}
 	return nil
@@ -162,11 +162,11 @@ func (o *optString) UnmarshalJSON(b []byte) error {
 // characters.
 func checkDescription(d string) error {
 	if utf8.RuneCountInString(d) > 255 {
-		return badRequest("Invalid input for field/attribute description. Value: %s. '%s' is too long", d, d)
+		return kit.BadRequest("Invalid input for field/attribute description. Value: %s. '%s' is too long", d, d)
 	}
 	for _, r := range d {
 		if r == utf8.RuneError || r >= 0xFFFF || !unicode.IsGraphic(r) {
-			return badRequest("Invalid input for field/attribute description. Value: %s. '%s' does not match printable characters", d, d)
+			return kit.BadRequest("Invalid input for field/attribute description. Value: %s. '%s' does not match printable characters", d, d)
 		}
 	}
 	return nil
@@ -195,7 +195,7 @@ func checkAccessIP(field, value string, v6 bool) error {
 		if v6 {
 			format = "ipv6"
 		}
-		return badRequest("Invalid input for field/attribute %s. Value: %s. '%s' is not a '%s'", field, value, value, format)
+		return kit.BadRequest("Invalid input for field/attribute %s. Value: %s. '%s' is not a '%s'", field, value, value, format)
 	}
 	return nil
 }
@@ -241,7 +241,7 @@ func pyRepr(raw json.RawMessage) string {
 // (flavor sizes, quota values) and returns its value.
 func schemaInt(field string, raw json.RawMessage, pattern *regexp.Regexp, min, max int64) (int64, error) {
 	invalid := func(msg string) error {
-		return badRequest("Invalid input for field/attribute %s. Value: %s. %s", field, pyValue(raw), msg)
+		return kit.BadRequest("Invalid input for field/attribute %s. Value: %s. %s", field, pyValue(raw), msg)
 	}
 	var n int64
 	var s string
@@ -335,7 +335,7 @@ func schemaBool(field string, raw json.RawMessage) (bool, error) {
 			return v, nil
 		}
 	}
-	return false, badRequest("Invalid input for field/attribute %s. Value: %s. %s is not one of %s", field, pyValue(raw), pyRepr(raw), novaBooleanEnum)
+	return false, kit.BadRequest("Invalid input for field/attribute %s. Value: %s. %s is not one of %s", field, pyValue(raw), pyRepr(raw), novaBooleanEnum)
 }
 
 // jsonString decodes a JSON string. Unlike json.Unmarshal into a string,
@@ -377,13 +377,13 @@ func compactMembers(m map[string]json.RawMessage) string {
 
 // nvFieldErr is Nova's body schema error for one member.
 func nvFieldErr(field string, raw json.RawMessage, format string, args ...any) error {
-	return badRequest("Invalid input for field/attribute %s. Value: %s. %s", field, pyValue(raw), fmt.Sprintf(format, args...))
+	return kit.BadRequest("Invalid input for field/attribute %s. Value: %s. %s", field, pyValue(raw), fmt.Sprintf(format, args...))
 }
 
 // nvOnlyKeys refuses a body with members other than the wrapper.
 func nvOnlyKeys(wrapper map[string]json.RawMessage, keys ...string) error {
 	if msg := notAllowed(wrapper, func(k string) bool { return containsString(keys, k) }); msg != "" {
-		return badRequest("%s", msg)
+		return kit.BadRequest("%s", msg)
 	}
 	return nil
 }
@@ -391,7 +391,7 @@ func nvOnlyKeys(wrapper map[string]json.RawMessage, keys ...string) error {
 // nvEnum checks a required string member with an enum.
 func nvEnum(wrapperKey string, wrapperRaw json.RawMessage, field string, raw json.RawMessage, enum []string) (string, error) {
 	if len(raw) == 0 {
-		return "", badRequest("Invalid input for field/attribute %s. Value: %s. '%s' is a required property", wrapperKey, pyValue(wrapperRaw), field)
+		return "", kit.BadRequest("Invalid input for field/attribute %s. Value: %s. '%s' is a required property", wrapperKey, pyValue(wrapperRaw), field)
 	}
 	var s string
 	if json.Unmarshal(raw, &s) != nil {

@@ -167,7 +167,7 @@ func schedulerGroup(wrapper map[string]json.RawMessage) (string, error) {
 	for _, k := range []string{"os:scheduler_hints", "OS-SCH-HNT:scheduler_hints"} {
 		if raw, ok := wrapper[k]; ok {
 			if json.Unmarshal(raw, &hints) != nil {
-				return "", badRequest("Invalid input for field/attribute %s. Value: %s. %s is not of type 'object'", k, raw, raw)
+				return "", kit.BadRequest("Invalid input for field/attribute %s. Value: %s. %s is not of type 'object'", k, raw, raw)
 			}
 		}
 	}
@@ -185,7 +185,7 @@ var createMinors = []struct {
 // microversions.
 func checkCreateMembers(call *kit.Call, in *serverCreate, raw json.RawMessage, members map[string]json.RawMessage) error {
 	if _, ok := members["name"]; !ok {
-		return badRequest("Invalid input for field/attribute server. Value: %s. 'name' is a required property", raw)
+		return kit.BadRequest("Invalid input for field/attribute server. Value: %s. 'name' is a required property", raw)
 	}
 	if err := checkName(call, "name", in.Name); err != nil {
 		return err
@@ -196,12 +196,12 @@ func checkCreateMembers(call *kit.Call, in *serverCreate, raw json.RawMessage, m
 		}
 	}
 	if in.FlavorRef == "" {
-		return badRequest("Invalid input for field/attribute flavorRef. Value: None. 'flavorRef' is a required property")
+		return kit.BadRequest("Invalid input for field/attribute flavorRef. Value: None. 'flavorRef' is a required property")
 	}
 	v := versionOf(call)
 	for _, m := range createMinors {
 		if _, ok := members[m.name]; ok && !v.AtLeast(m.minor) {
-			return badRequest("Invalid input for field/attribute server. Value: %s. Additional properties are not allowed ('%s' was unexpected)", raw, m.name)
+			return kit.BadRequest("Invalid input for field/attribute server. Value: %s. Additional properties are not allowed ('%s' was unexpected)", raw, m.name)
 		}
 	}
 	return nil
@@ -226,14 +226,14 @@ func checkCreateValues(in *serverCreate, members map[string]json.RawMessage) err
 	// _image_from_req_data); the image then comes from the mapping.
 	_, bdmV1 := members["block_device_mapping"]
 	if in.ImageRef == "" && len(in.BlockDeviceMapping) == 0 && !bdmV1 {
-		return badRequest("Missing imageRef attribute")
+		return kit.BadRequest("Missing imageRef attribute")
 	}
 	if err := checkDiskConfig(in.DiskConfig); err != nil {
 		return err
 	}
 	if in.UserData != nil {
 		if _, err := base64.StdEncoding.DecodeString(*in.UserData); err != nil || len(*in.UserData) > 65535 {
-			return badRequest("Invalid input for field/attribute user_data. Value: %s. 'user_data' is not a base64 string of at most 65535 characters", *in.UserData)
+			return kit.BadRequest("Invalid input for field/attribute user_data. Value: %s. 'user_data' is not a base64 string of at most 65535 characters", *in.UserData)
 		}
 	}
 	return nil
@@ -248,7 +248,7 @@ func checkDiskConfig(dc string) error {
 }
 
 func diskConfigError(dc string) error {
-	return badRequest("Invalid input for field/attribute OS-DCF:diskConfig. Value: %s. '%s' is not one of ['AUTO', 'MANUAL']", dc, dc)
+	return kit.BadRequest("Invalid input for field/attribute OS-DCF:diskConfig. Value: %s. '%s' is not one of ['AUTO', 'MANUAL']", dc, dc)
 }
 
 // instanceCounts are min_count and max_count with Nova's defaults: 1, and
@@ -262,7 +262,7 @@ func instanceCounts(minP, maxP *int) (int, int, error) {
 		maxCount = *maxP
 	}
 	if minCount < 1 || maxCount < 1 || minCount > maxCount {
-		return 0, 0, badRequest("min_count must be <= max_count, and both must be at least 1")
+		return 0, 0, kit.BadRequest("min_count must be <= max_count, and both must be at least 1")
 	}
 	return minCount, maxCount, nil
 }
@@ -292,7 +292,7 @@ func (c *Compute) planCreateLocked(call *kit.Call, who caller, req *createReques
 	flavorID := idFromHref(string(req.FlavorRef))
 	flavor, ok := c.flavors[flavorID]
 	if !ok || flavor.Disabled {
-		return plan, badRequest("Flavor %s could not be found.", flavorID)
+		return plan, kit.BadRequest("Flavor %s could not be found.", flavorID)
 	}
 	plan.flavor = flavor
 	if req.ImageRef != "" {
@@ -302,11 +302,11 @@ func (c *Compute) planCreateLocked(call *kit.Call, who caller, req *createReques
 	}
 	if req.KeyName != "" {
 		if _, ok := c.keypairs[who.userID][req.KeyName]; !ok {
-			return plan, badRequest("Invalid key_name provided.")
+			return plan, kit.BadRequest("Invalid key_name provided.")
 		}
 	}
 	if req.zone != "" && !containsString(c.zones, req.zone) {
-		return plan, badRequest("The requested availability zone is not available")
+		return plan, kit.BadRequest("The requested availability zone is not available")
 	}
 	q := c.quotaLocked(who.projectID)
 	if err := validateMetadata(req.Metadata, q.MetadataItems); err != nil {
@@ -317,7 +317,7 @@ func (c *Compute) planCreateLocked(call *kit.Call, who caller, req *createReques
 	}
 	if plan.group != nil {
 		if limit := q.ServerGroupMembers; limit >= 0 && len(c.liveMembersLocked(plan.group))+req.minCount > limit {
-			return plan, forbidden("Quota exceeded, too many servers in group")
+			return plan, kit.Forbidden("Quota exceeded, too many servers in group")
 		}
 	}
 	plan.secGroups = []string{"default"}
@@ -339,7 +339,7 @@ func (c *Compute) requestedGroupLocked(who caller, id string) (*ServerGroup, err
 	}
 	g, ok := c.groups[id]
 	if !ok || g.ProjectID != who.projectID {
-		return nil, badRequest("Invalid input for field/attribute group. Value: %s. Server group %s could not be found.", id, id)
+		return nil, kit.BadRequest("Invalid input for field/attribute group. Value: %s. Server group %s could not be found.", id, id)
 	}
 	return g, nil
 }
@@ -368,11 +368,11 @@ func (c *Compute) allowedCountLocked(project string, q Quota, flavor *Flavor, mi
 	case count >= minCount:
 		return count, nil
 	case !fits(q.Instances, used.instances, minCount):
-		return 0, forbidden("Quota exceeded for instances: Requested %d, but already used %d of %d instances", minCount, used.instances, q.Instances)
+		return 0, kit.Forbidden("Quota exceeded for instances: Requested %d, but already used %d of %d instances", minCount, used.instances, q.Instances)
 	case !fits(q.Cores, used.cores, minCount*flavor.VCPUs):
-		return 0, forbidden("Quota exceeded for cores: Requested %d, but already used %d of %d cores", minCount*flavor.VCPUs, used.cores, q.Cores)
+		return 0, kit.Forbidden("Quota exceeded for cores: Requested %d, but already used %d of %d cores", minCount*flavor.VCPUs, used.cores, q.Cores)
 	default:
-		return 0, forbidden("Quota exceeded for ram: Requested %d, but already used %d of %d ram", minCount*flavor.RAM, used.ram, q.RAM)
+		return 0, kit.Forbidden("Quota exceeded for ram: Requested %d, but already used %d of %d ram", minCount*flavor.RAM, used.ram, q.RAM)
 	}
 }
 
@@ -462,7 +462,7 @@ type requestedNetwork struct {
 func parseNetworks(raw json.RawMessage, v microversion) ([]requestedNetwork, error) {
 	if len(raw) == 0 {
 		if v.AtLeast(37) {
-			return nil, badRequest("Invalid input for field/attribute server. Value: {...}. 'networks' is a required property")
+			return nil, kit.BadRequest("Invalid input for field/attribute server. Value: {...}. 'networks' is a required property")
 		}
 		return []requestedNetwork{{}}, nil
 	}
@@ -474,11 +474,11 @@ func parseNetworks(raw json.RawMessage, v microversion) ([]requestedNetwork, err
 		case "none":
 			return nil, nil
 		}
-		return nil, badRequest("Invalid input for field/attribute networks. Value: %s. %s is not valid under any of the given schemas", raw, raw)
+		return nil, kit.BadRequest("Invalid input for field/attribute networks. Value: %s. %s is not valid under any of the given schemas", raw, raw)
 	}
 	var list []requestedNetwork
 	if err := json.Unmarshal(raw, &list); err != nil {
-		return nil, badRequest("Invalid input for field/attribute networks. Value: %s. %s is not of type 'array'", raw, raw)
+		return nil, kit.BadRequest("Invalid input for field/attribute networks. Value: %s. %s is not of type 'array'", raw, raw)
 	}
 	if len(list) == 0 {
 		// No network named: Nova attaches the project's available
@@ -487,7 +487,7 @@ func parseNetworks(raw json.RawMessage, v microversion) ([]requestedNetwork, err
 	}
 	for _, n := range list {
 		if n.UUID == "" && n.Port == "" {
-			return nil, badRequest("Bad networks format: network uuid is not in proper format")
+			return nil, kit.BadRequest("Bad networks format: network uuid is not in proper format")
 		}
 	}
 	return list, nil
@@ -500,16 +500,16 @@ func (c *Compute) bootImageLocked(call *kit.Call, ref string, flavor *Flavor) (s
 	id := idFromHref(ref)
 	img, ok := c.images[id]
 	if !ok || !imageVisible(call, img) {
-		return "", badRequest("Can not find requested image")
+		return "", kit.BadRequest("Can not find requested image")
 	}
 	c.settleImageLocked(img, c.Now())
 	switch {
 	case img.Status != "ACTIVE":
-		return "", badRequest("Image %s is not active.", id)
+		return "", kit.BadRequest("Image %s is not active.", id)
 	case flavor != nil && img.MinRAM > flavor.RAM:
-		return "", badRequest("Flavor's memory is too small for requested image.")
+		return "", kit.BadRequest("Flavor's memory is too small for requested image.")
 	case flavor != nil && img.MinDisk > flavor.Disk && flavor.Disk > 0:
-		return "", badRequest("Flavor's disk is too small for requested image.")
+		return "", kit.BadRequest("Flavor's disk is too small for requested image.")
 	}
 	return id, nil
 }
@@ -609,6 +609,9 @@ func (c *Compute) applyBuildLocked(s *server, now time.Time, md map[string]strin
 			Times int `json:"times"`
 		}
 		if json.Unmarshal([]byte(raw), &p) == nil {
+			if p.Code != 0 && (p.Code < 200 || p.Code > 599) {
+				p.Code = http.StatusInternalServerError // as Mimic's failures: no 1xx, no 700
+			}
 			s.deleteFails, s.deleteCode = p.Times, p.Code
 		}
 	}

@@ -47,7 +47,7 @@ func parseListQuery(call *kit.Call, who caller) (listQuery, error) {
 		}
 		re, err := regexp.Compile(expr)
 		if err != nil {
-			return nil, badRequest("Invalid input for query parameter %s: %v", field, err)
+			return nil, kit.BadRequest("Invalid input for query parameter %s: %v", field, err)
 		}
 		return re, nil
 	}
@@ -68,7 +68,7 @@ func parseListQuery(call *kit.Call, who caller) (listQuery, error) {
 		if raw := q.Get(p.name); raw != "" {
 			t, perr := parseISOTime(raw)
 			if perr != nil {
-				return lq, badRequest("Invalid input for query parameters %s. Value: %s. '%s' is not a 'date-time'", p.name, raw, raw)
+				return lq, kit.BadRequest("Invalid input for query parameters %s. Value: %s. '%s' is not a 'date-time'", p.name, raw, raw)
 			}
 			*p.dst = t
 		}
@@ -76,7 +76,7 @@ func parseListQuery(call *kit.Call, who caller) (listQuery, error) {
 	if raw := q.Get("limit"); raw != "" {
 		n, perr := strconv.Atoi(raw)
 		if perr != nil || n < 0 {
-			return lq, badRequest("Invalid input for query parameters limit. Value: %s. '%s' does not match '^[0-9]*$'", raw, raw)
+			return lq, kit.BadRequest("Invalid input for query parameters limit. Value: %s. '%s' does not match '^[0-9]*$'", raw, raw)
 		}
 		if n < lq.limit {
 			lq.limit = n
@@ -85,7 +85,7 @@ func parseListQuery(call *kit.Call, who caller) (listQuery, error) {
 	if raw := q.Get("locked"); raw != "" {
 		b, perr := strconv.ParseBool(raw)
 		if perr != nil {
-			return lq, badRequest("Unrecognized value '%s', acceptable values are 'true' or 'false'", raw)
+			return lq, kit.BadRequest("Unrecognized value '%s', acceptable values are 'true' or 'false'", raw)
 		}
 		lq.locked = &b
 	}
@@ -216,7 +216,7 @@ func (c *Compute) listLocked(lq listQuery, who caller) ([]Server, bool, error) {
 			start = sort.Search(len(all), func(i int) bool { return !newer(all[i], m) })
 		}
 		if !ok || start >= len(all) || all[start] != m {
-			return nil, false, badRequest("marker [%s] not found", lq.marker)
+			return nil, false, kit.BadRequest("marker [%s] not found", lq.marker)
 		}
 		start++
 	}

@@ -57,7 +57,7 @@ func (c *Compute) getAddresses(call *kit.Call) (kit.Reply, error) {
 	}
 	addrs, ok := s.Addresses[network]
 	if !ok {
-		return kit.Reply{}, notFound("Instance is not a member of specified network")
+		return kit.Reply{}, kit.NotFound("Instance is not a member of specified network")
 	}
 	return kit.OK(networksJSON{network: ipsJSON(addrs)}), nil
 }
@@ -94,11 +94,11 @@ func decodeMetadata(call *kit.Call, key string) (map[string]string, error) {
 	}
 	raw, ok := top[key]
 	if !ok {
-		return nil, badRequest("'%s' is a required property", key)
+		return nil, kit.BadRequest("'%s' is a required property", key)
 	}
 	for k := range top {
 		if k != key {
-			return nil, badRequest("Additional properties are not allowed ('%s' was unexpected)", k)
+			return nil, kit.BadRequest("Additional properties are not allowed ('%s' was unexpected)", k)
 		}
 	}
 	return parseMetadata(key, raw)
@@ -112,13 +112,13 @@ func decodeMetaItem(call *kit.Call, key string) (map[string]string, error) {
 	case err != nil:
 		return nil, err
 	case len(md) == 0:
-		return nil, badRequest("Invalid input for field/attribute meta. Value: {}. {} does not have enough properties")
+		return nil, kit.BadRequest("Invalid input for field/attribute meta. Value: {}. {} does not have enough properties")
 	case len(md) > 1:
 		b, _ := json.Marshal(md)
-		return nil, badRequest("Invalid input for field/attribute meta. Value: %s. %s has too many properties", b, b)
+		return nil, kit.BadRequest("Invalid input for field/attribute meta. Value: %s. %s has too many properties", b, b)
 	}
 	if _, ok := md[key]; !ok {
-		return nil, badRequest("Request body and URI mismatch")
+		return nil, kit.BadRequest("Request body and URI mismatch")
 	}
 	return md, nil
 }
@@ -129,7 +129,7 @@ func decodeMetaItem(call *kit.Call, key string) (map[string]string, error) {
 func parseMetadata(field string, raw json.RawMessage) (map[string]string, error) {
 	var m map[string]json.RawMessage
 	if json.Unmarshal(raw, &m) != nil || m == nil {
-		return nil, badRequest("Invalid input for field/attribute %s. Value: %s. %s is not of type 'object'", field, pyValue(raw), pyRepr(raw))
+		return nil, kit.BadRequest("Invalid input for field/attribute %s. Value: %s. %s is not of type 'object'", field, pyValue(raw), pyRepr(raw))
 	}
 	out := make(map[string]string, len(m))
 	keys := make([]string, 0, len(m))
@@ -139,14 +139,14 @@ func parseMetadata(field string, raw json.RawMessage) (map[string]string, error)
 	sort.Strings(keys)
 	for _, k := range keys {
 		if !extraSpecKey.MatchString(k) {
-			return nil, badRequest("Invalid input for field/attribute %s. Value: %s. Additional properties are not allowed ('%s' was unexpected)", field, compactMembers(m), k)
+			return nil, kit.BadRequest("Invalid input for field/attribute %s. Value: %s. Additional properties are not allowed ('%s' was unexpected)", field, compactMembers(m), k)
 		}
 		s, ok := jsonString(m[k])
 		if !ok {
-			return nil, badRequest("Invalid input for field/attribute %s. Value: %s. %s is not of type 'string'", k, pyValue(m[k]), pyRepr(m[k]))
+			return nil, kit.BadRequest("Invalid input for field/attribute %s. Value: %s. %s is not of type 'string'", k, pyValue(m[k]), pyRepr(m[k]))
 		}
 		if utf8.RuneCountInString(s) > 255 {
-			return nil, badRequest("Invalid input for field/attribute %s. Value: %s. '%s' is too long", k, s, s)
+			return nil, kit.BadRequest("Invalid input for field/attribute %s. Value: %s. '%s' is too long", k, s, s)
 		}
 		out[k] = s
 	}
@@ -223,7 +223,7 @@ func (c *Compute) getMetadataItem(call *kit.Call) (kit.Reply, error) {
 	}
 	v, ok := s.Metadata[key]
 	if !ok {
-		return kit.Reply{}, notFound("Metadata item was not found")
+		return kit.Reply{}, kit.NotFound("Metadata item was not found")
 	}
 	return kit.OK(metaBody{Meta: map[string]string{key: v}}), nil
 }
@@ -244,7 +244,7 @@ func (c *Compute) deleteMetadataItem(call *kit.Call) (kit.Reply, error) {
 	key := call.Var("key")
 	return c.changeMetadata(call, http.StatusNoContent, func(s *server) (any, error) {
 		if _, ok := s.Metadata[key]; !ok {
-			return nil, notFound("Metadata item was not found")
+			return nil, kit.NotFound("Metadata item was not found")
 		}
 		delete(s.Metadata, key)
 		return nil, nil

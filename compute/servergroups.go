@@ -157,11 +157,11 @@ func parseServerGroup(call *kit.Call) (ServerGroup, error) {
 	}
 	for _, k := range []string{"name", policyField} {
 		if _, ok := m[k]; !ok {
-			return g, badRequest("Invalid input for field/attribute server_group. Value: %s. '%s' is a required property", compactMembers(m), k)
+			return g, kit.BadRequest("Invalid input for field/attribute server_group. Value: %s. '%s' is a required property", compactMembers(m), k)
 		}
 	}
 	if json.Unmarshal(m["name"], &g.Name) != nil {
-		return g, badRequest("Invalid input for field/attribute name. Value: %s. %s is not of type 'string'", pyValue(m["name"]), pyRepr(m["name"]))
+		return g, kit.BadRequest("Invalid input for field/attribute name. Value: %s. %s is not of type 'string'", pyValue(m["name"]), pyRepr(m["name"]))
 	}
 	if err := validNovaName("name", g.Name); err != nil {
 		return g, err
@@ -174,27 +174,27 @@ func parseServerGroup(call *kit.Call) (ServerGroup, error) {
 		if containsString(policies, p) {
 			return nil
 		}
-		return badRequest("Invalid input for field/attribute %s. Value: %s. '%s' is not one of %s", field, p, p, quotedList(policies))
+		return kit.BadRequest("Invalid input for field/attribute %s. Value: %s. '%s' is not one of %s", field, p, p, quotedList(policies))
 	}
 	if !v.AtLeast(64) {
 		raw := m["policies"]
 		var list []json.RawMessage
 		if json.Unmarshal(raw, &list) != nil || list == nil {
-			return g, badRequest("Invalid input for field/attribute policies. Value: %s. %s is not of type 'array'", pyValue(raw), pyRepr(raw))
+			return g, kit.BadRequest("Invalid input for field/attribute policies. Value: %s. %s is not of type 'array'", pyValue(raw), pyRepr(raw))
 		}
 		switch {
 		case len(list) == 0:
-			return g, badRequest("Invalid input for field/attribute policies. Value: []. [] should be non-empty")
+			return g, kit.BadRequest("Invalid input for field/attribute policies. Value: []. [] should be non-empty")
 		case len(list) > 1:
-			return g, badRequest("Invalid input for field/attribute policies. Value: %s. %s is too long", raw, raw)
+			return g, kit.BadRequest("Invalid input for field/attribute policies. Value: %s. %s is too long", raw, raw)
 		}
 		if json.Unmarshal(list[0], &g.Policy) != nil {
-			return g, badRequest("Invalid input for field/attribute 0. Value: %s. %s is not of type 'string'", pyValue(list[0]), pyRepr(list[0]))
+			return g, kit.BadRequest("Invalid input for field/attribute 0. Value: %s. %s is not of type 'string'", pyValue(list[0]), pyRepr(list[0]))
 		}
 		return g, enum("0", g.Policy)
 	}
 	if json.Unmarshal(m["policy"], &g.Policy) != nil {
-		return g, badRequest("Invalid input for field/attribute policy. Value: %s. %s is not of type 'string'", pyValue(m["policy"]), pyRepr(m["policy"]))
+		return g, kit.BadRequest("Invalid input for field/attribute policy. Value: %s. %s is not of type 'string'", pyValue(m["policy"]), pyRepr(m["policy"]))
 	}
 	if err := enum("policy", g.Policy); err != nil {
 		return g, err
@@ -202,11 +202,11 @@ func parseServerGroup(call *kit.Call) (ServerGroup, error) {
 	if raw, ok := m["rules"]; ok {
 		var rules map[string]json.RawMessage
 		if json.Unmarshal(raw, &rules) != nil || rules == nil {
-			return g, badRequest("Invalid input for field/attribute rules. Value: %s. %s is not of type 'object'", pyValue(raw), pyRepr(raw))
+			return g, kit.BadRequest("Invalid input for field/attribute rules. Value: %s. %s is not of type 'object'", pyValue(raw), pyRepr(raw))
 		}
 		for k := range rules {
 			if k != "max_server_per_host" {
-				return g, badRequest("Invalid input for field/attribute rules. Value: %s. Additional properties are not allowed ('%s' was unexpected)", compactMembers(rules), k)
+				return g, kit.BadRequest("Invalid input for field/attribute rules. Value: %s. Additional properties are not allowed ('%s' was unexpected)", compactMembers(rules), k)
 			}
 		}
 		if raw, ok := rules["max_server_per_host"]; ok {
@@ -217,7 +217,7 @@ func parseServerGroup(call *kit.Call) (ServerGroup, error) {
 			g.Rules = map[string]int{"max_server_per_host": int(n)}
 		}
 		if len(g.Rules) > 0 && g.Policy != "anti-affinity" {
-			return g, badRequest("Only anti-affinity policy supports rules.")
+			return g, kit.BadRequest("Only anti-affinity policy supports rules.")
 		}
 	}
 	return g, nil
@@ -232,7 +232,7 @@ func (c *Compute) createServerGroup(call *kit.Call) (kit.Reply, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if limit := c.quotaLocked(who.projectID).ServerGroups; limit >= 0 && c.usageLocked(who.projectID).groups+1 > limit {
-		return kit.Reply{}, forbidden("Quota exceeded, too many server groups.")
+		return kit.Reply{}, kit.Forbidden("Quota exceeded, too many server groups.")
 	}
 	g.ID = c.RNG().UUID()
 	g.ProjectID, g.UserID = who.projectID, who.userID
@@ -251,7 +251,7 @@ func (c *Compute) serverGroupLocked(call *kit.Call, action string) (*ServerGroup
 	id := call.Var("group_id")
 	g, ok := c.groups[id]
 	if !ok {
-		return nil, notFound("Instance group %s could not be found.", id)
+		return nil, kit.NotFound("Instance group %s could not be found.", id)
 	}
 	if who := callerOf(call); g.ProjectID != who.projectID && !who.admin {
 		return nil, policyDenied("os_compute_api:os-server-groups:" + action)

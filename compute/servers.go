@@ -53,11 +53,11 @@ func (c *Compute) serverLocked(call *kit.Call) (*server, error) {
 	s, ok := c.servers[id]
 	who := callerOf(call)
 	if !ok || s.Deleted || (s.ProjectID != who.projectID && !who.admin) {
-		return nil, notFound("Instance %s could not be found.", id)
+		return nil, kit.NotFound("Instance %s could not be found.", id)
 	}
 	c.settleLocked(s, c.Now())
 	if s.Deleted {
-		return nil, notFound("Instance %s could not be found.", id)
+		return nil, kit.NotFound("Instance %s could not be found.", id)
 	}
 	return s, nil
 }
@@ -146,7 +146,7 @@ func checkServerUpdate(call *kit.Call, in *serverUpdate) error {
 		return diskConfigError(*in.DiskConfig)
 	}
 	if in.Description.Set && !versionOf(call).AtLeast(19) {
-		return badRequest("Invalid input for field/attribute server. Additional properties are not allowed ('description' was unexpected)")
+		return kit.BadRequest("Invalid input for field/attribute server. Additional properties are not allowed ('description' was unexpected)")
 	}
 	return checkDescription(in.Description.Value)
 }

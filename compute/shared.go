@@ -16,7 +16,7 @@ import (
 
 // policyDenied is Nova's 403 when a policy rule refuses the caller.
 func policyDenied(rule string) error {
-	return forbidden("Policy doesn't allow %s to be performed.", rule)
+	return kit.Forbidden("Policy doesn't allow %s to be performed.", rule)
 }
 
 // adminAllowed reports whether an admin-only policy passes: with no token
@@ -44,9 +44,9 @@ func queryInt(call *kit.Call, name string, min int) (n int, given bool, err erro
 	raw := q.Get(name)
 	if raw == "" || !digitsOnly.MatchString(raw) {
 		if raw == "" {
-			return 0, true, badRequest("Invalid input for query parameters %s. Value: . '' is too short", name)
+			return 0, true, kit.BadRequest("Invalid input for query parameters %s. Value: . '' is too short", name)
 		}
-		return 0, true, badRequest("Invalid input for query parameters %s. Value: %s. '%s' does not match '^[0-9]*$'", name, raw, raw)
+		return 0, true, kit.BadRequest("Invalid input for query parameters %s. Value: %s. '%s' does not match '^[0-9]*$'", name, raw, raw)
 	}
 	n, perr := strconv.Atoi(raw)
 	if perr != nil {
@@ -55,7 +55,7 @@ func queryInt(call *kit.Call, name string, min int) (n int, given bool, err erro
 		n = math.MaxInt
 	}
 	if n < min {
-		return 0, true, badRequest("Invalid input for query parameters %s. Value: %s. %d is less than the minimum of %d", name, raw, n, min)
+		return 0, true, kit.BadRequest("Invalid input for query parameters %s. Value: %s. %d is less than the minimum of %d", name, raw, n, min)
 	}
 	return n, true, nil
 }

@@ -90,7 +90,7 @@ func negotiateVersion(r *http.Request) (kit.Version, error) {
 	}
 	v, ok := parseVersion(raw)
 	if !ok {
-		return kit.Version{}, badRequest("API Version String %s is of invalid format. Must be of format MajorNum.MinorNum.", raw)
+		return kit.Version{}, kit.BadRequest("API Version String %s is of invalid format. Must be of format MajorNum.MinorNum.", raw)
 	}
 	if less(v, minV) || less(maxV, v) {
 		return kit.Version{}, kit.Errorf(http.StatusNotAcceptable, "Version %s is not supported by the API. Minimum is %s and maximum is %s.", microversion{v}, MinVersion, MaxVersion)

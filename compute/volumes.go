@@ -167,7 +167,7 @@ func (c *Compute) getVolumeAttachment(call *kit.Call) (kit.Reply, error) {
 	ensureAttachmentIDsLocked(s)
 	i := attachmentIndex(s, volumeID)
 	if i < 0 {
-		return kit.Reply{}, notFound("Instance %s is not attached to volume %s", s.ID, volumeID)
+		return kit.Reply{}, kit.NotFound("Instance %s is not attached to volume %s", s.ID, volumeID)
 	}
 	return kit.OK(volumeAttachmentBody[volumeAttachmentJSON]{volumeAttachmentView(call, s.Volumes[i])}), nil
 }
@@ -216,7 +216,7 @@ func decodeVolumeAttachment(call *kit.Call, allowed map[string]bool) (volumeAtta
 	var members map[string]json.RawMessage
 	_ = json.Unmarshal(wrapper["volumeAttachment"], &members)
 	if len(in.VolumeID) == 0 {
-		return in, nil, badRequest("Invalid input for field/attribute volumeAttachment. Value: %s. 'volumeId' is a required property", pyValue(wrapper["volumeAttachment"]))
+		return in, nil, kit.BadRequest("Invalid input for field/attribute volumeAttachment. Value: %s. 'volumeId' is a required property", pyValue(wrapper["volumeAttachment"]))
 	}
 	if _, err := nvUUID("volumeId", in.VolumeID); err != nil {
 		return in, nil, err
@@ -310,7 +310,7 @@ func (c *Compute) attachVolume(call *kit.Call) (kit.Reply, error) {
 // attachVolumeLocked makes Nova's checks, in Nova's order, and attaches.
 func (c *Compute) attachVolumeLocked(call *kit.Call, s *server, volumeID, device, tag string, deleteOnTermination bool) (VolumeAttachment, error) {
 	if (s.VMState == vmShelved || s.VMState == vmShelvedOffloaded) && !versionOf(call).AtLeast(20) {
-		return VolumeAttachment{}, conflict("Cannot 'attach_volume' instance %s while it is in vm_state %s", s.ID, s.VMState)
+		return VolumeAttachment{}, kit.Conflict("Cannot 'attach_volume' instance %s while it is in vm_state %s", s.ID, s.VMState)
 	}
 	if err := c.checkLockedLocked(call, s); err != nil {
 		return VolumeAttachment{}, err
@@ -321,11 +321,11 @@ func (c *Compute) attachVolumeLocked(call *kit.Call, s *server, volumeID, device
 	// Volumes are not multiattach, so any attachment, to this server or
 	// another, refuses the volume.
 	if holders := c.volumeHoldersLocked(volumeID); len(holders) > 0 {
-		return VolumeAttachment{}, badRequest("Invalid volume: volume %s is already attached to instances: %s", volumeID, strings.Join(holders, " "))
+		return VolumeAttachment{}, kit.BadRequest("Invalid volume: volume %s is already attached to instances: %s", volumeID, strings.Join(holders, " "))
 	}
 	offloaded := s.VMState == vmShelvedOffloaded
 	if offloaded && tag != "" {
-		return VolumeAttachment{}, badRequest("Tagged volume attachment is not supported for shelved-offloaded instances.")
+		return VolumeAttachment{}, kit.BadRequest("Tagged volume attachment is not supported for shelved-offloaded instances.")
 	}
 	used := map[string]bool{"/dev/vda": true}
 	for _, va := range s.Volumes {
@@ -337,7 +337,7 @@ func (c *Compute) attachVolumeLocked(call *kit.Call, s *server, volumeID, device
 		// one when it is unshelved.
 		device = ""
 	case device != "" && used[device]:
-		return VolumeAttachment{}, conflict("The supplied device path (%s) is in use.", device)
+		return VolumeAttachment{}, kit.Conflict("The supplied device path (%s) is in use.", device)
 	case device == "":
 		for n := 0; n < maxDiskDevices-1; n++ {
 			if d := deviceName(n); !used[d] {
@@ -346,7 +346,7 @@ func (c *Compute) attachVolumeLocked(call *kit.Call, s *server, volumeID, device
 			}
 		}
 		if device == "" {
-			return VolumeAttachment{}, forbidden("The maximum allowed number of disk devices (%d) to attach to a single instance has been exceeded.", maxDiskDevices)
+			return VolumeAttachment{}, kit.Forbidden("The maximum allowed number of disk devices (%d) to attach to a single instance has been exceeded.", maxDiskDevices)
 		}
 	}
 	c.attachCounter++
@@ -408,7 +408,7 @@ func (c *Compute) updateVolumeAttachment(call *kit.Call) (kit.Reply, error) {
 func updateAttachmentLocked(s *server, volumeID string, in volumeAttachmentRequest, members map[string]json.RawMessage) error {
 	i := attachmentIndex(s, volumeID)
 	if i < 0 {
-		return notFound("No volume Block Device Mapping with id %s.", volumeID)
+		return kit.NotFound("No volume Block Device Mapping with id %s.", volumeID)
 	}
 	va := &s.Volumes[i]
 	str := func(raw json.RawMessage) string {
@@ -417,16 +417,16 @@ func updateAttachmentLocked(s *server, volumeID string, in volumeAttachmentReque
 		return x
 	}
 	if _, ok := members["id"]; ok && str(in.ID) != volumeID {
-		return badRequest("The id property is not mutable")
+		return kit.BadRequest("The id property is not mutable")
 	}
 	if _, ok := members["serverId"]; ok && str(in.ServerID) != s.ID {
-		return badRequest("The serverId property is not mutable")
+		return kit.BadRequest("The serverId property is not mutable")
 	}
 	if _, ok := members["device"]; ok && (string(in.Device) == "null" || str(in.Device) != va.Device) {
-		return badRequest("The device property is not mutable")
+		return kit.BadRequest("The device property is not mutable")
 	}
 	if _, ok := members["tag"]; ok && str(in.Tag) != va.Tag {
-		return badRequest("The tag property is not mutable")
+		return kit.BadRequest("The tag property is not mutable")
 	}
 	if _, ok := members["delete_on_termination"]; ok {
 		va.DeleteOnTermination, _ = schemaBool("delete_on_termination", in.DeleteOnTermination)
@@ -445,10 +445,10 @@ func (c *Compute) swapVolumeLocked(call *kit.Call, s *server, oldID, newID strin
 	}
 	i := attachmentIndex(s, oldID)
 	if i < 0 {
-		return badRequest("Invalid volume: Old volume is attached to a different instance.")
+		return kit.BadRequest("Invalid volume: Old volume is attached to a different instance.")
 	}
 	if len(c.volumeHoldersLocked(newID)) > 0 {
-		return badRequest("Invalid volume: New volume must be detached in order to swap.")
+		return kit.BadRequest("Invalid volume: New volume must be detached in order to swap.")
 	}
 	va := &s.Volumes[i]
 	va.ID, va.VolumeID = newID, newID
@@ -468,15 +468,15 @@ func (c *Compute) detachVolume(call *kit.Call) (kit.Reply, error) {
 
 func (c *Compute) detachVolumeLocked(call *kit.Call, s *server, volumeID string) error {
 	if (s.VMState == vmShelved || s.VMState == vmShelvedOffloaded) && !versionOf(call).AtLeast(20) {
-		return conflict("Cannot 'detach_volume' instance %s while it is in vm_state %s", s.ID, s.VMState)
+		return kit.Conflict("Cannot 'detach_volume' instance %s while it is in vm_state %s", s.ID, s.VMState)
 	}
 	i := attachmentIndex(s, volumeID)
 	if i < 0 {
-		return notFound("Instance %s is not attached to volume %s", s.ID, volumeID)
+		return kit.NotFound("Instance %s is not attached to volume %s", s.ID, volumeID)
 	}
 	if s.ImageID == "" && i == 0 {
 		// Booted from this volume.
-		return badRequest("Cannot detach a root device volume")
+		return kit.BadRequest("Cannot detach a root device volume")
 	}
 	if err := c.checkLockedLocked(call, s); err != nil {
 		return err
@@ -538,7 +538,7 @@ func nvQueryAllowed(call *kit.Call, allowed []string) error {
 	if msg == "" {
 		return nil
 	}
-	return badRequest("%s", msg)
+	return kit.BadRequest("%s", msg)
 }
 
 // notAllowed is jsonschema's additionalProperties message for the keys of

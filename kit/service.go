@@ -426,6 +426,13 @@ func (s *Service) writeError(w http.ResponseWriter, r *http.Request, call *Call,
 	if !errors.As(err, &e) || e == nil {
 		e = Errorf(http.StatusInternalServerError, "%v", err)
 	}
+	if e.Status < 400 || e.Status > 599 {
+		// An error that is not an HTTP error status (a behavior's code 42,
+		// a 200): the fake's own failure, so a 500.
+		fixed := *e
+		fixed.Status = http.StatusInternalServerError
+		e = &fixed
+	}
 	var header http.Header
 	if call != nil {
 		header = call.header
@@ -448,8 +455,13 @@ func writeReply(w http.ResponseWriter, r *http.Request, header http.Header, repl
 		w.Header()[k] = vs
 	}
 	status := reply.Status
-	if status == 0 {
+	switch {
+	case status == 0:
 		status = http.StatusOK
+	case status < 200 || status > 599:
+		// Not a final answer: net/http panics on some and sends a 1xx as an
+		// interim answer followed by a 200. A fake's bug, answered plainly.
+		status = http.StatusInternalServerError
 	}
 	switch {
 	case reply.stream != nil:

@@ -590,3 +590,25 @@ func TestFactory(t *testing.T) {
 		t.Errorf("builds (-want +got):\n%s", diff)
 	}
 }
+
+// TestStatusOutsideHTTP: a handler's status that is not a final HTTP
+// status is answered as a 500, never passed to net/http (which panics on
+// some and treats 1xx as an interim answer).
+func TestStatusOutsideHTTP(t *testing.T) {
+	for _, status := range []int{42, 103, 1000} {
+		svc := newWidgets(t, kit.Env{}, func(s *kit.Spec) {
+			s.Routes = func() []kit.Route {
+				return []kit.Route{{Op: "odd", Method: "GET", Path: "/odd", Handler: func(*kit.Call) (kit.Reply, error) {
+					return kit.Reply{}, kit.Errorf(status, "odd")
+				}}}
+			}
+		})
+		code, body := do(t, svc.Client(), "GET", svc.URL()+"/odd", "")
+		if code != 500 || !strings.Contains(body, `"code":500`) || !strings.Contains(body, "odd") {
+			t.Errorf("status %d: answered %d %s; want 500", status, code, body)
+		}
+		if got := svc.Requests(); len(got) != 1 || got[0].Status != 500 || got[0].Dropped {
+			t.Errorf("status %d: journal %+v", status, got)
+		}
+	}
+}

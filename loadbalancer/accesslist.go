@@ -79,7 +79,7 @@ func checkNetworkAddress(a string) error {
 	if _, _, err := net.ParseCIDR(a); err == nil {
 		return nil
 	}
-	return badRequest(networkItemNotAllowed)
+	return kit.BadRequest(networkItemNotAllowed)
 }
 
 // sameNetwork compares addresses as networks (10.0.0.1 and 10.0.0.1/32 are
@@ -156,17 +156,17 @@ func (c *CLB) addAccessList(call *kit.Call) (kit.Reply, error) {
 	for i, it := range in.AccessList {
 		for _, old := range lb.AccessList {
 			if sameNetwork(old.Address, *it.Address) {
-				return kit.Reply{}, badRequest("Must supply a unique access list item to update the current list.")
+				return kit.Reply{}, kit.BadRequest("Must supply a unique access list item to update the current list.")
 			}
 		}
 		for _, other := range in.AccessList[:i] {
 			if sameNetwork(*other.Address, *it.Address) {
-				return kit.Reply{}, badRequest("Must supply a unique access list item to update the current list.")
+				return kit.Reply{}, kit.BadRequest("Must supply a unique access list item to update the current list.")
 			}
 		}
 	}
 	if limit := c.cfg.limits.AccessList; limit > 0 && len(lb.AccessList)+len(in.AccessList) > limit {
-		return kit.Reply{}, badRequest("Access list size must not exceed %d items.", limit)
+		return kit.Reply{}, kit.BadRequest("Access list size must not exceed %d items.", limit)
 	}
 	lb.AccessList = append(lb.AccessList, c.itemsLocked(itemsOf(in.AccessList))...)
 	c.changedLocked(lb, c.Now())
@@ -179,7 +179,7 @@ func (c *CLB) deleteAccessList(call *kit.Call) (kit.Reply, error) {
 	ids, bad := queryIDs(call)
 	batch := len(ids) > 0 || len(bad) > 0
 	if limit := c.cfg.limits.BatchDelete; batch && limit > 0 && len(ids)+len(bad) > limit {
-		return kit.Reply{}, badRequest("Currently, the limit of accepted parameters is: %d :please supply a valid parameter list.", limit)
+		return kit.Reply{}, kit.BadRequest("Currently, the limit of accepted parameters is: %d :please supply a valid parameter list.", limit)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -192,14 +192,14 @@ func (c *CLB) deleteAccessList(call *kit.Call) (kit.Reply, error) {
 			return kit.Reply{}, err
 		}
 		if len(lb.AccessList) == 0 {
-			return kit.Reply{}, errorf(http.StatusUnprocessableEntity, "No access list found to delete")
+			return kit.Reply{}, kit.Errorf(http.StatusUnprocessableEntity, "No access list found to delete")
 		}
 		lb.AccessList = nil
 		c.changedLocked(lb, c.Now())
 		return kit.Status(http.StatusAccepted), nil
 	}
 	if lb.Status != StatusActive {
-		return kit.Reply{}, errorf(http.StatusUnprocessableEntity, msgNotActive)
+		return kit.Reply{}, kit.Errorf(http.StatusUnprocessableEntity, msgNotActive)
 	}
 	missing := append([]string(nil), bad...)
 	for _, id := range ids {
@@ -212,7 +212,7 @@ func (c *CLB) deleteAccessList(call *kit.Call) (kit.Reply, error) {
 		if len(missing) > 1 {
 			plural = "s"
 		}
-		return kit.Reply{}, badRequest("Network item%s with id%s %s not found.", plural, plural, strings.Join(missing, ","))
+		return kit.Reply{}, kit.BadRequest("Network item%s with id%s %s not found.", plural, plural, strings.Join(missing, ","))
 	}
 	kept := make([]NetworkItem, 0, len(lb.AccessList))
 	for _, it := range lb.AccessList {
@@ -235,7 +235,7 @@ func (c *CLB) deleteNetworkItem(call *kit.Call) (kit.Reply, error) {
 	}
 	i := itemIndex(lb.AccessList, id)
 	if convErr != nil || i < 0 {
-		return kit.Reply{}, errorf(http.StatusNotFound, "Network item not found")
+		return kit.Reply{}, kit.Errorf(http.StatusNotFound, "Network item not found")
 	}
 	lb.AccessList = append(lb.AccessList[:i:i], lb.AccessList[i+1:]...)
 	c.changedLocked(lb, c.Now())

@@ -30,7 +30,7 @@ func (c *CLB) controlRoutes() []kit.Route {
 	}
 }
 
-func invalidJSONBody() *kit.Error { return badRequest("Invalid JSON request body") }
+func invalidJSONBody() *kit.Error { return kit.BadRequest("Invalid JSON request body") }
 
 // controlSetAttributes sets attributes of a load balancer; "status" is the
 // only one. The status sticks until set again. 204 on success. A load
@@ -43,7 +43,7 @@ func (c *CLB) controlSetAttributes(call *kit.Call) (kit.Reply, error) {
 	defer c.mu.Unlock()
 	lb := c.lookupLocked(tenant, id)
 	if lb == nil {
-		return kit.Reply{}, errorf(http.StatusNotFound, "Tenant %s doesn't own load balancer %d", tenant, id)
+		return kit.Reply{}, kit.Errorf(http.StatusNotFound, "Tenant %s doesn't own load balancer %d", tenant, id)
 	}
 	if bodyErr != nil {
 		return kit.Reply{}, bodyErr
@@ -63,7 +63,7 @@ func parseAttributes(body []byte) (string, error) {
 	}
 	for k := range attrs {
 		if k != "status" {
-			return "", badRequest("Attempt to alter a bad attribute")
+			return "", kit.BadRequest("Attempt to alter a bad attribute")
 		}
 	}
 	raw, ok := attrs["status"]
@@ -76,7 +76,7 @@ func parseAttributes(body []byte) (string, error) {
 		for i, s := range statusNames {
 			quoted[i] = "'" + s + "'"
 		}
-		return "", badRequest("Unsupported status %s not one of [%s]", strings.Trim(string(raw), `"`), strings.Join(quoted, ", "))
+		return "", kit.BadRequest("Unsupported status %s not one of [%s]", strings.Trim(string(raw), `"`), strings.Join(quoted, ", "))
 	}
 	return status, nil
 }
@@ -92,11 +92,11 @@ func (c *CLB) controlSetNodeStatus(call *kit.Call) (kit.Reply, error) {
 	defer c.mu.Unlock()
 	lb := c.lookupLocked(tenant, id)
 	if lb == nil {
-		return kit.Reply{}, errorf(http.StatusNotFound, "Tenant %s doesn't own load balancer %d", tenant, id)
+		return kit.Reply{}, kit.Errorf(http.StatusNotFound, "Tenant %s doesn't own load balancer %d", tenant, id)
 	}
 	n := lb.node(nodeID)
 	if n == nil {
-		return kit.Reply{}, errorf(http.StatusNotFound, "Load balancer %d on tenant %s does not have node %d", id, tenant, nodeID)
+		return kit.Reply{}, kit.Errorf(http.StatusNotFound, "Load balancer %d on tenant %s does not have node %d", id, tenant, nodeID)
 	}
 	if bodyErr != nil {
 		return kit.Reply{}, bodyErr
@@ -113,7 +113,7 @@ func parseNodeStatus(body []byte) (string, error) {
 	}
 	status, _ := in["status"].(string)
 	if status != NodeOnline && status != NodeOffline {
-		return "", badRequest("status key not found or it must have ONLINE or OFFLINE value")
+		return "", kit.BadRequest("status key not found or it must have ONLINE or OFFLINE value")
 	}
 	return status, nil
 }

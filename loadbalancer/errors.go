@@ -38,14 +38,6 @@ func renderError(_ *http.Request, e *kit.Error) kit.Reply {
 	return kit.JSON(e.Status, b)
 }
 
-func errorf(status int, format string, args ...any) *kit.Error {
-	return &kit.Error{Status: status, Message: fmt.Sprintf(format, args...)}
-}
-
-func badRequest(format string, args ...any) *kit.Error {
-	return errorf(http.StatusBadRequest, format, args...)
-}
-
 // validationFailure is the badRequest fault that wraps validation messages.
 func validationFailure(messages ...string) *kit.Error {
 	return &kit.Error{
@@ -77,17 +69,17 @@ const (
 	msgNoIDs          = "Must supply one or more id's to process this request."
 )
 
-func lbNotFound() *kit.Error { return errorf(http.StatusNotFound, msgLBNotFound) }
+func lbNotFound() *kit.Error { return kit.Errorf(http.StatusNotFound, msgLBNotFound) }
 
-func lbGone() *kit.Error { return errorf(http.StatusGone, msgLBMarkedDelete) }
+func lbGone() *kit.Error { return kit.Errorf(http.StatusGone, msgLBMarkedDelete) }
 
 func immutable(id int, status string) *kit.Error {
-	return errorf(http.StatusUnprocessableEntity,
+	return kit.Errorf(http.StatusUnprocessableEntity,
 		"Load Balancer '%d' has a status of '%s' and is considered immutable.", id, status)
 }
 
 func overLimit(format string, args ...any) *kit.Error {
-	return errorf(http.StatusRequestEntityTooLarge, format, args...)
+	return kit.Errorf(http.StatusRequestEntityTooLarge, format, args...)
 }
 
 // decodeBody reads a JSON object into v, rejecting unknown members.

@@ -129,13 +129,13 @@ func (m *monitorBody) monitor() HealthMonitor {
 // monitors need the matching protocol.
 func monitorMatchesProtocol(typ, protocol string, creating bool) error {
 	if udpProtocol(protocol) {
-		return badRequest("Protocol UDP, UDP_STREAM and DNS_UDP are not allowed with health monitors. ")
+		return kit.BadRequest("Protocol UDP, UDP_STREAM and DNS_UDP are not allowed with health monitors. ")
 	}
 	if (typ == "HTTP" || typ == "HTTPS") && protocol != typ {
 		if creating {
-			return badRequest("Protocol must be %s for an %s health monitor.", typ, typ)
+			return kit.BadRequest("Protocol must be %s for an %s health monitor.", typ, typ)
 		}
-		return badRequest("Cannot update Health Monitor to Type %s because load balancer protocol is %s", typ, protocol)
+		return kit.BadRequest("Cannot update Health Monitor to Type %s because load balancer protocol is %s", typ, protocol)
 	}
 	return nil
 }
@@ -201,11 +201,11 @@ func (m *monitorBody) fillFrom(old *HealthMonitor) {
 func (c *CLB) deleteHealthMonitor(call *kit.Call) (kit.Reply, error) {
 	return c.changeLB(call, http.StatusAccepted, func(lb *loadBalancer) (any, error) {
 		if lb.HealthMonitor == nil {
-			return nil, errorf(http.StatusUnprocessableEntity, "No health monitor found to delete.")
+			return nil, kit.Errorf(http.StatusUnprocessableEntity, "No health monitor found to delete.")
 		}
 		for _, n := range lb.nodes {
 			if n.Type == NodeSecondary {
-				return nil, badRequest("Can not delete HealthMonitor since this lb contains Secondary nodes that depend on it. Please remove secondary nodes first.")
+				return nil, kit.BadRequest("Can not delete HealthMonitor since this lb contains Secondary nodes that depend on it. Please remove secondary nodes first.")
 			}
 		}
 		lb.HealthMonitor = nil

@@ -179,7 +179,7 @@ func mutableLocked(lb *loadBalancer) error {
 	case StatusActive:
 		return nil
 	case StatusDeleted:
-		return errorf(http.StatusUnprocessableEntity, msgLBDeleted)
+		return kit.Errorf(http.StatusUnprocessableEntity, msgLBDeleted)
 	}
 	return immutable(lb.ID, lb.Status)
 }

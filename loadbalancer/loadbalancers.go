@@ -207,7 +207,7 @@ func resolvePort(protocol string, given *flexInt) int {
 // a protocol, or nil.
 func halfCloseAllowed(protocol string) error {
 	if protocol != "TCP" && protocol != "TCP_CLIENT_FIRST" {
-		return badRequest("Must provide valid protocol for half close support, please view documentation for more details. ")
+		return kit.BadRequest("Must provide valid protocol for half close support, please view documentation for more details. ")
 	}
 	return nil
 }
@@ -220,18 +220,18 @@ func redirectAllowed(protocol string, port int, ssl *SSLTermination, creating bo
 	case protocol == "HTTPS" && port == 443:
 		return nil
 	case creating:
-		return badRequest("HTTPS Redirect can only be enabled for HTTPS load balancers using port 443.")
+		return kit.BadRequest("HTTPS Redirect can only be enabled for HTTPS load balancers using port 443.")
 	case ssl != nil && ssl.Enabled && ssl.SecureTrafficOnly && ssl.SecurePort == 443:
 		return nil
 	}
-	return badRequest("HTTPS Redirect is only valid for load balancers using the HTTPS protocol, or load balancers with SSL Termination using secure port 443 and secure traffic only.")
+	return kit.BadRequest("HTTPS Redirect is only valid for load balancers using the HTTPS protocol, or load balancers with SSL Termination using secure port 443 and secure traffic only.")
 }
 
 // secondaryAllowed refuses a SECONDARY node on a load balancer without a
 // health monitor.
 func secondaryAllowed(typ *string, monitored bool) error {
 	if typ != nil && *typ == NodeSecondary && !monitored {
-		return badRequest("you must enable health monitoring to use secondary nodes")
+		return kit.BadRequest("you must enable health monitoring to use secondary nodes")
 	}
 	return nil
 }
@@ -338,7 +338,7 @@ func (in *lbBody) checkRules() (int, error) {
 		}
 	}
 	if port == 0 {
-		return 0, badRequest("Must provide port for TCP and UDP protocols.")
+		return 0, kit.BadRequest("Must provide port for TCP and UDP protocols.")
 	}
 	if hm := in.HealthMonitor; hm != nil {
 		if err := monitorMatchesProtocol(*hm.Type, protocol, true); err != nil {
@@ -613,14 +613,14 @@ func parseListFilter(q map[string][]string) (listFilter, error) {
 	var f listFilter
 	if name, ok := q["name"]; ok {
 		if name[0] == "" {
-			return f, badRequest("Must supply LoadBalancer name to process this request.")
+			return f, kit.BadRequest("Must supply LoadBalancer name to process this request.")
 		}
 		f.name, f.byName = name[0], true
 	}
 	if s := first(q, "changes-since"); s != "" {
 		t, ok := parseISO(s)
 		if !ok {
-			return f, badRequest("Date parameters must follow ISO-8601 format")
+			return f, kit.BadRequest("Date parameters must follow ISO-8601 format")
 		}
 		f.since = t
 	}
@@ -745,7 +745,7 @@ func (c *CLB) planUpdateLocked(lb *loadBalancer, in *lbBody) (lbUpdate, error) {
 		u.port = int(*in.Port)
 	}
 	if u.port != lb.Port && c.portTakenLocked(lb, u.port) {
-		return u, badRequest("Port currently assigned to one of the virtual ips. Please verify protocol/port combinations.")
+		return u, kit.BadRequest("Port currently assigned to one of the virtual ips. Please verify protocol/port combinations.")
 	}
 	if in.HalfClosed != nil {
 		u.halfClosed = in.HalfClosed.get()
@@ -768,7 +768,7 @@ func (c *CLB) planUpdateLocked(lb *loadBalancer, in *lbBody) (lbUpdate, error) {
 // and the health monitor must suit the new one.
 func protocolChangeAllowed(lb *loadBalancer, protocol string) error {
 	if lb.SSLTermination != nil {
-		return badRequest("Cannot update protocol on a load balancer with ssl termination.")
+		return kit.BadRequest("Cannot update protocol on a load balancer with ssl termination.")
 	}
 	if lb.ContentCaching {
 		if err := cachingAllowed(protocol); err != nil {
@@ -785,10 +785,10 @@ func protocolChangeAllowed(lb *loadBalancer, protocol string) error {
 // secure port is taken.
 func portChangeAllowed(lb *loadBalancer, port int) error {
 	if lb.HTTPSRedirect {
-		return badRequest("Cannot change port on load balancers with HTTPS Redirect enabled.")
+		return kit.BadRequest("Cannot change port on load balancers with HTTPS Redirect enabled.")
 	}
 	if lb.SSLTermination != nil && lb.SSLTermination.SecurePort == port {
-		return badRequest("Port currently assigned to SSL termination for this load balancer. Please try another port.")
+		return kit.BadRequest("Port currently assigned to SSL termination for this load balancer. Please try another port.")
 	}
 	return nil
 }
@@ -851,13 +851,13 @@ func (c *CLB) deleteLoadBalancer(call *kit.Call) (kit.Reply, error) {
 func (c *CLB) batchDeleteLoadBalancers(call *kit.Call) (kit.Reply, error) {
 	ids, bad := queryIDs(call)
 	if len(ids) == 0 && len(bad) == 0 {
-		return kit.Reply{}, badRequest(msgNoIDs)
+		return kit.Reply{}, kit.BadRequest(msgNoIDs)
 	}
 	if len(bad) > 0 {
-		return kit.Reply{}, badRequest("Must provide valid load balancers: %s  could not be found.", strings.Join(bad, ","))
+		return kit.Reply{}, kit.BadRequest("Must provide valid load balancers: %s  could not be found.", strings.Join(bad, ","))
 	}
 	if limit := c.cfg.limits.BatchDelete; limit > 0 && len(ids) > limit {
-		return kit.Reply{}, badRequest("Currently, the limit of accepted parameters is: %d :please supply a valid parameter list.", limit)
+		return kit.Reply{}, kit.BadRequest("Currently, the limit of accepted parameters is: %d :please supply a valid parameter list.", limit)
 	}
 	if err := c.delete(tenantOf(call), ids); err != nil {
 		return kit.Reply{}, err
@@ -884,10 +884,10 @@ func (c *CLB) delete(tenant string, ids []int) error {
 		}
 	}
 	if len(missing) > 0 {
-		return badRequest("Must provide valid load balancers: %s  could not be found.", joinInts(missing))
+		return kit.BadRequest("Must provide valid load balancers: %s  could not be found.", joinInts(missing))
 	}
 	if len(busy) > 0 {
-		return badRequest("Must provide valid load balancers: %s  are immutable and could not be processed.", joinInts(busy))
+		return kit.BadRequest("Must provide valid load balancers: %s  are immutable and could not be processed.", joinInts(busy))
 	}
 	now := c.Now()
 	for _, lb := range targets {

@@ -121,14 +121,14 @@ func (c *CLB) metaHandler(forNode bool, fn metaFunc) kit.Handler {
 			if call.Request.Method == http.MethodGet {
 				return kit.Reply{}, lbGone()
 			}
-			return kit.Reply{}, badRequest("Loadbalancer %d is deleted, therefore it is immutable.", lb.ID)
+			return kit.Reply{}, kit.BadRequest("Loadbalancer %d is deleted, therefore it is immutable.", lb.ID)
 		}
 		t := metaTarget{lb: lb, items: &lb.Metadata, owner: "load balancer", limit: c.cfg.limits.LoadBalancerMeta}
 		if forNode {
 			n := c.nodeFromPath(call, lb)
 			if n == nil {
 				id, _ := strconv.Atoi(call.Var("node_id"))
-				return kit.Reply{}, errorf(http.StatusNotFound, "Node with id %d doesn't exist", id)
+				return kit.Reply{}, kit.Errorf(http.StatusNotFound, "Node with id %d doesn't exist", id)
 			}
 			t = metaTarget{lb: lb, items: &n.Metadata, owner: "node", limit: c.cfg.limits.NodeMetadata}
 		}
@@ -163,12 +163,12 @@ func (c *CLB) addMeta(call *kit.Call, t metaTarget) (kit.Reply, error) {
 		return kit.Reply{}, validationFailure(msgs...)
 	}
 	if t.limit > 0 && len(*t.items)+len(items) > t.limit {
-		return kit.Reply{}, badRequest("Metadata must not exceed %d per %s.", t.limit, t.owner)
+		return kit.Reply{}, kit.BadRequest("Metadata must not exceed %d per %s.", t.limit, t.owner)
 	}
 	for _, m := range items {
 		for _, old := range *t.items {
 			if old.Key == string(*m.Key) {
-				return kit.Reply{}, errorf(http.StatusUnprocessableEntity,
+				return kit.Reply{}, kit.Errorf(http.StatusUnprocessableEntity,
 					"Duplicate metadata keys detected. One or more metadata keys already configured on %s.", t.owner)
 			}
 		}
@@ -210,9 +210,9 @@ func metaIndex(items []Meta, call *kit.Call) int {
 
 func metaNotFound(call *kit.Call, t metaTarget) error {
 	if t.owner == "node" {
-		return errorf(http.StatusNotFound, "Node meta data %s doesn't exist on node %s.", call.Var("meta_id"), call.Var("node_id"))
+		return kit.Errorf(http.StatusNotFound, "Node meta data %s doesn't exist on node %s.", call.Var("meta_id"), call.Var("node_id"))
 	}
-	return errorf(http.StatusNotFound, "Meta data item not found")
+	return kit.Errorf(http.StatusNotFound, "Meta data item not found")
 }
 
 func (c *CLB) getMeta(call *kit.Call, t metaTarget) (kit.Reply, error) {
@@ -279,10 +279,10 @@ func (c *CLB) deleteMeta(call *kit.Call, t metaTarget) (kit.Reply, error) {
 func (c *CLB) batchDeleteMeta(call *kit.Call, t metaTarget) (kit.Reply, error) {
 	ids, bad := queryIDs(call)
 	if len(ids) == 0 && len(bad) == 0 {
-		return kit.Reply{}, badRequest(msgNoIDs)
+		return kit.Reply{}, kit.BadRequest(msgNoIDs)
 	}
 	if limit := c.cfg.limits.BatchDelete; limit > 0 && len(ids)+len(bad) > limit {
-		return kit.Reply{}, badRequest("Request to delete %d metadata items exceeds the account limit BATCH_DELETE_LIMIT of %d please attempt to delete fewer then %d metadata items",
+		return kit.Reply{}, kit.BadRequest("Request to delete %d metadata items exceeds the account limit BATCH_DELETE_LIMIT of %d please attempt to delete fewer then %d metadata items",
 			len(ids)+len(bad), limit, limit)
 	}
 	missing := append([]string(nil), bad...)
@@ -299,7 +299,7 @@ func (c *CLB) batchDeleteMeta(call *kit.Call, t metaTarget) (kit.Reply, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return kit.Reply{}, badRequest("Must provide valid metadata items, %s could not be found.", strings.Join(missing, ","))
+		return kit.Reply{}, kit.BadRequest("Must provide valid metadata items, %s could not be found.", strings.Join(missing, ","))
 	}
 	kept := make([]Meta, 0, len(*t.items))
 	for _, m := range *t.items {

@@ -138,11 +138,11 @@ func (c *CLB) checkNodeAddress(a string, vips map[string]bool) error {
 			}
 		}
 		if !allowed {
-			return badRequest("Invalid node address. The address '%s' is currently not accepted for this request.", a)
+			return kit.BadRequest("Invalid node address. The address '%s' is currently not accepted for this request.", a)
 		}
 	}
 	if vips[a] {
-		return badRequest("Invalid node address. The load balancer's virtual ip or host end point address cannot be used as a node address.")
+		return kit.BadRequest("Invalid node address. The load balancer's virtual ip or host end point address cannot be used as a node address.")
 	}
 	return nil
 }
@@ -316,7 +316,7 @@ func (c *CLB) checkNewNodesLocked(lb *loadBalancer, nodes []nodeBody) error {
 		}
 		for _, n := range lb.nodes {
 			if n.Address == *nb.Address && n.Port == int(*nb.Port) {
-				return errorf(http.StatusUnprocessableEntity, "Duplicate nodes detected. One or more nodes already configured on load balancer.")
+				return kit.Errorf(http.StatusUnprocessableEntity, "Duplicate nodes detected. One or more nodes already configured on load balancer.")
 			}
 		}
 	}
@@ -336,7 +336,7 @@ func (c *CLB) nodeFromPath(call *kit.Call, lb *loadBalancer) *node {
 
 func nodeNotFound(lbID int, call *kit.Call) error {
 	id, _ := strconv.Atoi(call.Var("node_id"))
-	return errorf(http.StatusNotFound, "Node with id #%d not found for loadbalancer #%d", id, lbID)
+	return kit.Errorf(http.StatusNotFound, "Node with id #%d not found for loadbalancer #%d", id, lbID)
 }
 
 func (c *CLB) getNode(call *kit.Call) (kit.Reply, error) {
@@ -348,7 +348,7 @@ func (c *CLB) getNode(call *kit.Call) (kit.Reply, error) {
 	}
 	n := c.nodeFromPath(call, lb)
 	if n == nil {
-		return kit.Reply{}, errorf(http.StatusNotFound, "Node not found")
+		return kit.Reply{}, kit.Errorf(http.StatusNotFound, "Node not found")
 	}
 	return kit.OK(struct {
 		Node nodeJSON `json:"node"`
@@ -440,7 +440,7 @@ func (c *CLB) updateNodes(call *kit.Call) (kit.Reply, error) {
 	for i, nb := range in.Nodes {
 		n := lb.node(int(*nb.ID))
 		if n == nil {
-			return kit.Reply{}, errorf(http.StatusNotFound, "Node with id #%d not found for loadbalancer #%d", int(*nb.ID), lb.ID)
+			return kit.Reply{}, kit.Errorf(http.StatusNotFound, "Node with id #%d not found for loadbalancer #%d", int(*nb.ID), lb.ID)
 		}
 		if err := c.checkNodeTypeLocked(lb, nb); err != nil {
 			return kit.Reply{}, err
@@ -494,7 +494,7 @@ func (c *CLB) deleteNode(call *kit.Call) (kit.Reply, error) {
 func (c *CLB) batchDeleteNodes(call *kit.Call) (kit.Reply, error) {
 	ids, bad := queryIDs(call)
 	if len(ids) == 0 && len(bad) == 0 {
-		return kit.Reply{}, badRequest(msgNoIDs)
+		return kit.Reply{}, kit.BadRequest(msgNoIDs)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -503,7 +503,7 @@ func (c *CLB) batchDeleteNodes(call *kit.Call) (kit.Reply, error) {
 		return kit.Reply{}, err
 	}
 	if lb.Status != StatusActive {
-		return kit.Reply{}, errorf(http.StatusUnprocessableEntity, msgNotActive)
+		return kit.Reply{}, kit.Errorf(http.StatusUnprocessableEntity, msgNotActive)
 	}
 	var missing []int
 	for _, id := range ids {
@@ -547,7 +547,7 @@ func (c *CLB) checkRemainingNodesLocked(lb *loadBalancer, removing []int) error 
 		}
 	}
 	if remaining > 0 && !primary {
-		return badRequest("you must have at least one primary node enabled")
+		return kit.BadRequest("you must have at least one primary node enabled")
 	}
 	return nil
 }

@@ -120,11 +120,11 @@ func (p *persistenceBody) validate() []string {
 func persistenceMatchesProtocol(typ, protocol string) error {
 	switch {
 	case typ == "HTTP_COOKIE" && protocol != "HTTP":
-		return badRequest("HTTP_COOKIE session persistence is only valid with the HTTP protocol.")
+		return kit.BadRequest("HTTP_COOKIE session persistence is only valid with the HTTP protocol.")
 	case typ == "SOURCE_IP" && protocol != "HTTP" && protocol != "HTTPS":
-		return badRequest("SOURCE_IP session persistence is only valid with the HTTP and HTTPS protocols.")
+		return kit.BadRequest("SOURCE_IP session persistence is only valid with the HTTP and HTTPS protocols.")
 	case typ == "SSL_ID" && protocol != "HTTPS":
-		return badRequest("SSL_ID session persistence is only valid with the HTTPS protocol.")
+		return kit.BadRequest("SSL_ID session persistence is only valid with the HTTPS protocol.")
 	}
 	return nil
 }
@@ -161,7 +161,7 @@ func (c *CLB) updateSessionPersistence(call *kit.Call) (kit.Reply, error) {
 func (c *CLB) deleteSessionPersistence(call *kit.Call) (kit.Reply, error) {
 	return c.changeLB(call, http.StatusAccepted, func(lb *loadBalancer) (any, error) {
 		if lb.SessionPersistence == "" {
-			return nil, errorf(http.StatusUnprocessableEntity, "Session persistence is already deleted.")
+			return nil, kit.Errorf(http.StatusUnprocessableEntity, "Session persistence is already deleted.")
 		}
 		lb.SessionPersistence = ""
 		return nil, nil
@@ -174,7 +174,7 @@ func (c *CLB) deleteSessionPersistence(call *kit.Call) (kit.Reply, error) {
 // protocol, or nil.
 func loggingAllowed(protocol string) error {
 	if udpProtocol(protocol) {
-		return badRequest("Connection logging cannot be enabled for UDP, UDP_STREAM and DNS_UDP load balancers.")
+		return kit.BadRequest("Connection logging cannot be enabled for UDP, UDP_STREAM and DNS_UDP load balancers.")
 	}
 	return nil
 }
@@ -183,7 +183,7 @@ func loggingAllowed(protocol string) error {
 // protocol, or nil.
 func cachingAllowed(protocol string) error {
 	if protocol != "HTTP" {
-		return badRequest("Content caching can only be enabled for HTTP loadbalancers.")
+		return kit.BadRequest("Content caching can only be enabled for HTTP loadbalancers.")
 	}
 	return nil
 }
@@ -303,7 +303,7 @@ func (c *CLB) updateConnectionThrottle(call *kit.Call) (kit.Reply, error) {
 		if lb.ConnectionThrottle != nil {
 			ct = *lb.ConnectionThrottle
 		} else if msgs := in.validate(true); len(msgs) > 0 {
-			return nil, badRequest("Must supply all credentials when creating a connection throttle.")
+			return nil, kit.BadRequest("Must supply all credentials when creating a connection throttle.")
 		}
 		ct = in.apply(ct)
 		lb.ConnectionThrottle = &ct
@@ -314,7 +314,7 @@ func (c *CLB) updateConnectionThrottle(call *kit.Call) (kit.Reply, error) {
 func (c *CLB) deleteConnectionThrottle(call *kit.Call) (kit.Reply, error) {
 	return c.changeLB(call, http.StatusAccepted, func(lb *loadBalancer) (any, error) {
 		if lb.ConnectionThrottle == nil {
-			return nil, errorf(http.StatusUnprocessableEntity, "No connection throttle found to delete.")
+			return nil, kit.Errorf(http.StatusUnprocessableEntity, "No connection throttle found to delete.")
 		}
 		lb.ConnectionThrottle = nil
 		return nil, nil
@@ -378,10 +378,10 @@ func (c *CLB) changeErrorPage(call *kit.Call, content string) (kit.Reply, error)
 		return kit.Reply{}, err
 	}
 	if content != "" && lb.Protocol != "HTTP" {
-		return kit.Reply{}, badRequest("Custom error page is allowed only on loadbalancers with HTTP protocol.")
+		return kit.Reply{}, kit.BadRequest("Custom error page is allowed only on loadbalancers with HTTP protocol.")
 	}
 	if lb.Status != StatusActive {
-		return kit.Reply{}, errorf(http.StatusUnprocessableEntity, "Load balancer is considered immutable and cannot process request")
+		return kit.Reply{}, kit.Errorf(http.StatusUnprocessableEntity, "Load balancer is considered immutable and cannot process request")
 	}
 	lb.ErrorPage = content
 	c.changedLocked(lb, c.Now())

@@ -120,7 +120,7 @@ func secureProtocol(p string) bool {
 func (c *CLB) getSSLTermination(call *kit.Call) (kit.Reply, error) {
 	return c.readLB(call, func(lb *loadBalancer) (any, error) {
 		if lb.SSLTermination == nil {
-			return nil, errorf(http.StatusNotFound, msgSSLNotFound)
+			return nil, kit.Errorf(http.StatusNotFound, msgSSLNotFound)
 		}
 		return sslTerminationJSON{renderSSL(lb.SSLTermination)}, nil
 	})
@@ -176,7 +176,7 @@ func (in *sslBody) validate() error {
 	}
 	if in.CipherProfile != nil {
 		if _, ok := cipherProfiles[*in.CipherProfile]; !ok {
-			return badRequest("No Cipher Profile found with the name: '%s'", *in.CipherProfile)
+			return kit.BadRequest("No Cipher Profile found with the name: '%s'", *in.CipherProfile)
 		}
 	}
 	return nil
@@ -204,7 +204,7 @@ func validateSecurityProtocols(ps []securityProtocolJSON) []string {
 // against the load balancer's protocol, port and HTTPS redirect.
 func (in *sslBody) configure(lb *loadBalancer) (SSLTermination, error) {
 	if secureProtocol(lb.Protocol) || udpProtocol(lb.Protocol) {
-		return SSLTermination{}, badRequest("SSL termination can only be configured on load balancers with a non-secure, TCP-based protocol.")
+		return SSLTermination{}, kit.BadRequest("SSL termination can only be configured on load balancers with a non-secure, TCP-based protocol.")
 	}
 	ssl := SSLTermination{Enabled: true, CipherProfile: "default"}
 	if lb.SSLTermination != nil {
@@ -214,10 +214,10 @@ func (in *sslBody) configure(lb *loadBalancer) (SSLTermination, error) {
 	}
 	in.applyTo(&ssl)
 	if ssl.SecurePort == lb.Port {
-		return ssl, badRequest("Secure port: '%d'  must be unique across loadbalancers shared virtual ips. Ports taken: '%d'", ssl.SecurePort, lb.Port)
+		return ssl, kit.BadRequest("Secure port: '%d'  must be unique across loadbalancers shared virtual ips. Ports taken: '%d'", ssl.SecurePort, lb.Port)
 	}
 	if lb.HTTPSRedirect && (ssl.SecurePort != 443 || !ssl.SecureTrafficOnly || !ssl.Enabled) {
-		return ssl, badRequest("Must use secure port 443 with HTTPS Redirect enabled.")
+		return ssl, kit.BadRequest("Must use secure port 443 with HTTPS Redirect enabled.")
 	}
 	return ssl, nil
 }
@@ -255,10 +255,10 @@ func (in *sslBody) applyTo(ssl *SSLTermination) {
 func (c *CLB) deleteSSLTermination(call *kit.Call) (kit.Reply, error) {
 	return c.changeLB(call, http.StatusOK, func(lb *loadBalancer) (any, error) {
 		if lb.SSLTermination == nil {
-			return nil, badRequest("SSL termination could not be found for the requested loadbalancer.")
+			return nil, kit.BadRequest("SSL termination could not be found for the requested loadbalancer.")
 		}
 		if lb.HTTPSRedirect && lb.Protocol != "HTTPS" {
-			return nil, badRequest("Cannot delete SSL Termination while HTTPS Redirect is enabled. Please disable HTTPS Redirect and retry the operation.")
+			return nil, kit.BadRequest("Cannot delete SSL Termination while HTTPS Redirect is enabled. Please disable HTTPS Redirect and retry the operation.")
 		}
 		lb.SSLTermination = nil
 		lb.CertificateMapping = nil
@@ -361,7 +361,7 @@ func mappingIndex(ms []CertificateMapping, call *kit.Call) (int, error) {
 			}
 		}
 	}
-	return -1, errorf(http.StatusNotFound, msgCertificateMappingAbsent)
+	return -1, kit.Errorf(http.StatusNotFound, msgCertificateMappingAbsent)
 }
 
 // uniqueHostName refuses a host name another mapping (other than skip)
@@ -369,7 +369,7 @@ func mappingIndex(ms []CertificateMapping, call *kit.Call) (int, error) {
 func uniqueHostName(ms []CertificateMapping, name string, skip int) error {
 	for i, m := range ms {
 		if i != skip && strings.EqualFold(m.HostName, name) {
-			return badRequest("Duplicate host names detected. Please provide a unique host name for each certificate mapping.")
+			return kit.BadRequest("Duplicate host names detected. Please provide a unique host name for each certificate mapping.")
 		}
 	}
 	return nil
@@ -385,7 +385,7 @@ func (c *CLB) addCertificateMapping(call *kit.Call) (kit.Reply, error) {
 	}
 	return c.changeLB(call, http.StatusOK, func(lb *loadBalancer) (any, error) {
 		if lb.SSLTermination == nil {
-			return nil, errorf(http.StatusNotFound, msgSSLNotFound)
+			return nil, kit.Errorf(http.StatusNotFound, msgSSLNotFound)
 		}
 		if limit := c.cfg.limits.CertificateMappings; limit > 0 && len(lb.CertificateMapping) >= limit {
 			return nil, overLimit("Certificate mapping limit reached. Limit is set to '%d'. Please contact support if you would like to increase your limit.", limit)

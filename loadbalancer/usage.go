@@ -63,7 +63,7 @@ func (c *CLB) getStats(call *kit.Call) (kit.Reply, error) {
 		return kit.Reply{}, err
 	}
 	if lb.Status != StatusActive {
-		return kit.Reply{}, errorf(http.StatusUnprocessableEntity, "The load balancer is not available to display statistics.")
+		return kit.Reply{}, kit.Errorf(http.StatusUnprocessableEntity, "The load balancer is not available to display statistics.")
 	}
 	s := lb.Stats
 	return kit.OK(statsJSON(s)), nil
@@ -94,7 +94,7 @@ func usageWindow(q url.Values, now time.Time, def time.Duration) (from, to time.
 	if e != "" {
 		t, ok := parseISO(e)
 		if !ok {
-			return from, to, badRequest(msgBadDate)
+			return from, to, kit.BadRequest(msgBadDate)
 		}
 		to = t
 		if s == "" {
@@ -104,12 +104,12 @@ func usageWindow(q url.Values, now time.Time, def time.Duration) (from, to time.
 	if s != "" {
 		t, ok := parseISO(s)
 		if !ok {
-			return from, to, badRequest(msgBadDate)
+			return from, to, kit.BadRequest(msgBadDate)
 		}
 		from = t
 	}
 	if s != "" && e != "" && from.After(to) {
-		return from, to, badRequest("Must specify an earlier startTime than endTime.")
+		return from, to, kit.BadRequest("Must specify an earlier startTime than endTime.")
 	}
 	return from, to, nil
 }
@@ -319,7 +319,7 @@ type accountUsageRecordsJSON struct {
 func (c *CLB) listBillable(call *kit.Call) (kit.Reply, error) {
 	q := call.Query()
 	if q.Get("startTime") == "" || q.Get("endTime") == "" {
-		return kit.Reply{}, badRequest("'startTime' and 'endTime' query parameters are required")
+		return kit.Reply{}, kit.BadRequest("'startTime' and 'endTime' query parameters are required")
 	}
 	from, to, err := usageWindow(q, c.Now(), usageRetention)
 	if err != nil {

@@ -76,14 +76,14 @@ func (c *CLB) planVIPsLocked(tenant string, in []vipBody, port int) (vipPlan, er
 		if v.ID != nil {
 			sv, ok := c.vips[int(*v.ID)]
 			if !ok {
-				return p, badRequest("Shared virtual ip could not be found. Please provide a valid virtual ip id to process this request.")
+				return p, kit.BadRequest("Shared virtual ip could not be found. Please provide a valid virtual ip id to process this request.")
 			}
 			if sv.tenant != tenant {
-				return p, errorf(http.StatusNotFound, "Invalid requesting account for the shared virtual ip.")
+				return p, kit.Errorf(http.StatusNotFound, "Invalid requesting account for the shared virtual ip.")
 			}
 			for id := range sv.lbs {
 				if other, ok := c.lbs[id]; ok && other.Port == port {
-					return p, badRequest("The requesting load balancer is in conflict with the shared virtual ip port/protocol combination. Please refer to documentation for more info.")
+					return p, kit.BadRequest("The requesting load balancer is in conflict with the shared virtual ip port/protocol combination. Please refer to documentation for more info.")
 				}
 			}
 			if sv.IPVersion == "IPV4" {
@@ -109,10 +109,10 @@ func (c *CLB) planVIPsLocked(tenant string, in []vipBody, port int) (vipPlan, er
 		}
 	}
 	if v4 > 1 {
-		return p, badRequest("Cannot supply more than one IPV4 virtual ip.")
+		return p, kit.BadRequest("Cannot supply more than one IPV4 virtual ip.")
 	}
 	if v6 > 1 {
-		return p, badRequest("Cannot supply more than one IPV6 virtual ip")
+		return p, kit.BadRequest("Cannot supply more than one IPV6 virtual ip")
 	}
 	return p, nil
 }
@@ -263,10 +263,10 @@ func (c *CLB) deleteVirtualIP(call *kit.Call) (kit.Reply, error) {
 		return kit.Reply{}, err
 	}
 	if convErr != nil || !containsInt(lb.vipIDs, vid) {
-		return kit.Reply{}, errorf(http.StatusNotFound, "Virtual ip not found")
+		return kit.Reply{}, kit.Errorf(http.StatusNotFound, "Virtual ip not found")
 	}
 	if len(lb.vipIDs) <= 1 {
-		return kit.Reply{}, badRequest("Cannot delete virtual ips. Minimum number of virtual ips required is 1.")
+		return kit.Reply{}, kit.BadRequest("Cannot delete virtual ips. Minimum number of virtual ips required is 1.")
 	}
 	c.removeVIPsLocked(lb, []int{vid})
 	c.changedLocked(lb, c.Now())
@@ -276,10 +276,10 @@ func (c *CLB) deleteVirtualIP(call *kit.Call) (kit.Reply, error) {
 func (c *CLB) batchDeleteVirtualIPs(call *kit.Call) (kit.Reply, error) {
 	ids, bad := queryIDs(call)
 	if len(ids) == 0 && len(bad) == 0 {
-		return kit.Reply{}, badRequest(msgNoIDs)
+		return kit.Reply{}, kit.BadRequest(msgNoIDs)
 	}
 	if limit := c.cfg.limits.BatchDelete; limit > 0 && len(ids)+len(bad) > limit {
-		return kit.Reply{}, badRequest("Currently, the limit of accepted parameters is: %d :please supply a valid parameter list.", limit)
+		return kit.Reply{}, kit.BadRequest("Currently, the limit of accepted parameters is: %d :please supply a valid parameter list.", limit)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -294,10 +294,10 @@ func (c *CLB) batchDeleteVirtualIPs(call *kit.Call) (kit.Reply, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return kit.Reply{}, badRequest("Must provide valid virtual ips, %s could not be found.", joinStrings(missing))
+		return kit.Reply{}, kit.BadRequest("Must provide valid virtual ips, %s could not be found.", joinStrings(missing))
 	}
 	if len(lb.vipIDs)-len(ids) < 1 {
-		return kit.Reply{}, badRequest("Cannot delete virtual ips. Minimum number of virtual ips required is 1.")
+		return kit.Reply{}, kit.BadRequest("Cannot delete virtual ips. Minimum number of virtual ips required is 1.")
 	}
 	c.removeVIPsLocked(lb, ids)
 	c.changedLocked(lb, c.Now())
