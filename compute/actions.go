@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -199,7 +200,7 @@ func requireState(s *server, action string, vmStates []string, taskStates ...str
 	if err := requireVMState(s, action, vmStates); err != nil {
 		return err
 	}
-	if s.TaskState != "" && !containsString(taskStates, s.TaskState) {
+	if s.TaskState != "" && !slices.Contains(taskStates, s.TaskState) {
 		return kit.Conflict("Cannot '%s' instance %s while it is in task_state %s", action, s.ID, s.TaskState)
 	}
 	return nil
@@ -208,7 +209,7 @@ func requireState(s *server, action string, vmStates []string, taskStates ...str
 // requireVMState is check_instance_state with task_state=None: only the
 // vm_state matters, whatever task is running.
 func requireVMState(s *server, action string, vmStates []string) error {
-	if !containsString(vmStates, s.VMState) {
+	if !slices.Contains(vmStates, s.VMState) {
 		return kit.Conflict("Cannot '%s' instance %s while it is in vm_state %s", action, s.ID, s.VMState)
 	}
 	return nil
@@ -646,7 +647,7 @@ func (c *Compute) actUnshelve(call *kit.Call, s *server, arg json.RawMessage) (k
 		return kit.Reply{}, err
 	}
 	if in.AvailabilityZone != nil && *in.AvailabilityZone != "" {
-		if !containsString(c.zones, *in.AvailabilityZone) {
+		if !slices.Contains(c.zones, *in.AvailabilityZone) {
 			return kit.Reply{}, kit.BadRequest("The requested availability zone is not available")
 		}
 		s.AvailabilityZone = *in.AvailabilityZone
@@ -900,7 +901,7 @@ func (c *Compute) actAddSecurityGroup(call *kit.Call, s *server, arg json.RawMes
 	if err := decodeArg(arg, &in); err != nil || in.Name == "" {
 		return kit.Reply{}, kit.BadRequest("Invalid input for field/attribute addSecurityGroup. 'name' is a required property")
 	}
-	if !containsString(s.SecurityGroups, in.Name) {
+	if !slices.Contains(s.SecurityGroups, in.Name) {
 		s.SecurityGroups = append(s.SecurityGroups, in.Name)
 	}
 	return kit.Status(http.StatusAccepted), nil
@@ -981,7 +982,7 @@ func (c *Compute) migrationTargetLocked(s *server, arg json.RawMessage) (string,
 	}
 	target := ""
 	if in.Host != nil && *in.Host != "" {
-		if !containsString(c.hosts, *in.Host) {
+		if !slices.Contains(c.hosts, *in.Host) {
 			return "", kit.BadRequest("Compute host %s could not be found.", *in.Host)
 		}
 		target = *in.Host

@@ -10,6 +10,7 @@
 package compute
 
 import (
+	"cmp"
 	"encoding/json"
 	"maps"
 	"net/http"
@@ -217,7 +218,7 @@ func parseFlavorQuery(call *kit.Call) (flavorQuery, error) {
 		return fq, err
 	}
 	fq.limit = pageSize(limit, given)
-	fq.sortKey, fq.sortDir = firstNonEmpty(q.Get("sort_key"), "flavorid"), firstNonEmpty(q.Get("sort_dir"), "asc")
+	fq.sortKey, fq.sortDir = cmp.Or(q.Get("sort_key"), "flavorid"), cmp.Or(q.Get("sort_dir"), "asc")
 	if _, ok := flavorSortKeys[fq.sortKey]; !ok {
 		return fq, kit.BadRequest("Invalid input for query parameters sort_key. Value: %s. '%s' is not one of %s", fq.sortKey, fq.sortKey, quotedList(flavorSortKeyNames))
 	}

@@ -12,6 +12,7 @@
 package compute
 
 import (
+	"cmp"
 	"maps"
 	"net/http"
 	"sort"
@@ -155,7 +156,7 @@ func imageDetail(call *kit.Call, img *Image) imageJSON {
 	if img.Status != "SAVING" {
 		out.Size = ptr(img.Size) // Glance has no size until the upload ends
 	}
-	serverID := firstNonEmpty(img.Metadata["instance_uuid"], img.ServerID)
+	serverID := cmp.Or(img.Metadata["instance_uuid"], img.ServerID)
 	if serverID != "" {
 		out.Server = &idLinksJSON{ID: serverID, Links: links(call, callerOf(call).projectID, "servers", serverID)}
 	}

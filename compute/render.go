@@ -3,6 +3,7 @@ package compute
 import (
 	"encoding/json"
 	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -309,7 +310,7 @@ func (c *Compute) microversionFieldsLocked(out *serverJSON, s *Server, v microve
 	if v.AtLeast(71) {
 		gs := []string{}
 		for _, g := range c.groups {
-			if containsString(g.Members, s.ID) {
+			if slices.Contains(g.Members, s.ID) {
 				gs = append(gs, g.ID)
 			}
 		}

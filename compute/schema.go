@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -382,7 +383,7 @@ func nvFieldErr(field string, raw json.RawMessage, format string, args ...any) e
 
 // nvOnlyKeys refuses a body with members other than the wrapper.
 func nvOnlyKeys(wrapper map[string]json.RawMessage, keys ...string) error {
-	if msg := notAllowed(wrapper, func(k string) bool { return containsString(keys, k) }); msg != "" {
+	if msg := notAllowed(wrapper, func(k string) bool { return slices.Contains(keys, k) }); msg != "" {
 		return kit.BadRequest("%s", msg)
 	}
 	return nil
@@ -397,7 +398,7 @@ func nvEnum(wrapperKey string, wrapperRaw json.RawMessage, field string, raw jso
 	if json.Unmarshal(raw, &s) != nil {
 		return "", nvFieldErr(field, raw, "%s is not of type 'string'", pyRepr(raw))
 	}
-	if !containsString(enum, s) {
+	if !slices.Contains(enum, s) {
 		return "", nvFieldErr(field, raw, "%s is not one of ['%s']", pyRepr(raw), strings.Join(enum, "', '"))
 	}
 	return s, nil

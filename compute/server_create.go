@@ -3,11 +3,13 @@
 package compute
 
 import (
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -305,7 +307,7 @@ func (c *Compute) planCreateLocked(call *kit.Call, who caller, req *createReques
 			return plan, kit.BadRequest("Invalid key_name provided.")
 		}
 	}
-	if req.zone != "" && !containsString(c.zones, req.zone) {
+	if req.zone != "" && !slices.Contains(c.zones, req.zone) {
 		return plan, kit.BadRequest("The requested availability zone is not available")
 	}
 	q := c.quotaLocked(who.projectID)
@@ -327,7 +329,7 @@ func (c *Compute) planCreateLocked(call *kit.Call, who caller, req *createReques
 			plan.secGroups = append(plan.secGroups, g.Name)
 		}
 	}
-	plan.diskConfig = firstNonEmpty(req.DiskConfig, "MANUAL")
+	plan.diskConfig = cmp.Or(req.DiskConfig, "MANUAL")
 	return plan, nil
 }
 
@@ -557,7 +559,7 @@ func (c *Compute) addressesLocked(s *server, n int, networks []requestedNetwork,
 		return ""
 	}
 	s.Interfaces = []Interface{
-		{PortID: c.RNG().UUID(), NetworkID: firstNonEmpty(netID(0), privateNetworkID), MAC: privMAC, State: "ACTIVE",
+		{PortID: c.RNG().UUID(), NetworkID: cmp.Or(netID(0), privateNetworkID), MAC: privMAC, State: "ACTIVE",
 			FixedIPs: []FixedIP{{SubnetID: privateSubnetID, IPAddress: private}}},
 		{PortID: c.RNG().UUID(), NetworkID: publicNetworkID, MAC: pubMAC, State: "ACTIVE",
 			FixedIPs: []FixedIP{{SubnetID: publicSubnetID, IPAddress: public}, {SubnetID: publicSubnetID6, IPAddress: public6}}},
@@ -573,15 +575,6 @@ const (
 	publicSubnetID6  = "00000000-0000-0000-0000-000000000006"
 	privateSubnetID  = "11111111-1111-1111-1111-111111111112"
 )
-
-func firstNonEmpty(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
-}
 
 // applyBuildLocked schedules the build, shaped by a metadata preset or a
 // creation behavior.

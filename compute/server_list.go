@@ -6,6 +6,7 @@ package compute
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -178,7 +179,7 @@ func (lq *listQuery) matchesAddress(s *Server) bool {
 // matchesTags: every tag of tags, and one of tags-any.
 func (lq *listQuery) matchesTags(s *Server) bool {
 	for _, t := range lq.tags {
-		if !containsString(s.Tags, t) {
+		if !slices.Contains(s.Tags, t) {
 			return false
 		}
 	}
@@ -186,7 +187,7 @@ func (lq *listQuery) matchesTags(s *Server) bool {
 		return true
 	}
 	for _, t := range lq.anyTags {
-		if containsString(s.Tags, t) {
+		if slices.Contains(s.Tags, t) {
 			return true
 		}
 	}

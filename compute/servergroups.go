@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"regexp"
+	"slices"
 	"sort"
 
 	"github.com/mockcloud/mockcloud/kit"
@@ -171,7 +172,7 @@ func parseServerGroup(call *kit.Call) (ServerGroup, error) {
 		policies = append(policies, "soft-anti-affinity", "soft-affinity")
 	}
 	enum := func(field, p string) error {
-		if containsString(policies, p) {
+		if slices.Contains(policies, p) {
 			return nil
 		}
 		return kit.BadRequest("Invalid input for field/attribute %s. Value: %s. '%s' is not one of %s", field, p, p, quotedList(policies))

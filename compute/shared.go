@@ -131,15 +131,6 @@ func nonNilMap(m map[string]string) map[string]string {
 	return m
 }
 
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // afterMarker is the index just after the item whose ID is marker; ok is
 // false when there is none.
 // KIT: limit/marker paging is written by every API that pages (Nova, CLB …); the kit has no helper for it.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -534,7 +535,7 @@ func nvQueryInt(call *kit.Call, name string, allowed []string) (int, bool, error
 // nvQueryAllowed refuses query parameters outside allowed, as Nova's
 // query schemas without additional properties do.
 func nvQueryAllowed(call *kit.Call, allowed []string) error {
-	msg := notAllowed(call.Query(), func(k string) bool { return containsString(allowed, k) })
+	msg := notAllowed(call.Query(), func(k string) bool { return slices.Contains(allowed, k) })
 	if msg == "" {
 		return nil
 	}

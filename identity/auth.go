@@ -1,7 +1,9 @@
 package identity
 
 import (
+	"cmp"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -64,7 +66,7 @@ func (s *Identity) login(c credentials) (Token, error) {
 		user = s.users[t.UserID]
 		notAfter = t.ExpiresAt
 		methods = append([]string(nil), t.Methods...)
-		if !containsString(methods, "token") {
+		if !slices.Contains(methods, "token") {
 			methods = append(methods, "token")
 		}
 		if c.projectID == "" && c.projectName == "" && c.scopeDomainID == "" && c.scopeDomainNm == "" && !c.unscoped {
@@ -97,7 +99,7 @@ func (s *Identity) login(c credentials) (Token, error) {
 	case c.scopeDomainID != "" || c.scopeDomainNm != "":
 		d, ok := s.findDomainLocked(c.scopeDomainID, c.scopeDomainNm)
 		if !ok || d.ID != user.DomainID {
-			return Token{}, kit.Errorf(http.StatusUnauthorized, "User %s has no access to domain %s.", user.ID, firstNonEmpty(c.scopeDomainID, c.scopeDomainNm))
+			return Token{}, kit.Errorf(http.StatusUnauthorized, "User %s has no access to domain %s.", user.ID, cmp.Or(c.scopeDomainID, c.scopeDomainNm))
 		}
 		return issue("", d.ID), nil
 	case c.projectID != "" || c.projectName != "":
@@ -158,7 +160,7 @@ func (s *Identity) findOrCreateUserLocked(c credentials) (User, error) {
 		}
 		domainID = d.ID
 	}
-	name := firstNonEmpty(c.userName, c.userID)
+	name := cmp.Or(c.userName, c.userID)
 	nu := User{ID: c.userID, Name: name, DomainID: domainID, Email: name + "@example.com"}
 	if c.method == "apikey" {
 		nu.APIKey = c.secret
@@ -194,7 +196,7 @@ func (s *Identity) scopeProjectLocked(user User, c credentials) (Project, error)
 			}
 		}
 	}
-	name := firstNonEmpty(c.projectID, c.projectName)
+	name := cmp.Or(c.projectID, c.projectName)
 	if !found {
 		if s.strict {
 			return Project{}, kit.Errorf(http.StatusUnauthorized, "Tenant with Name/Id: '%s' is not valid for User '%s' (id: '%s')", name, user.Name, user.ID)
@@ -251,13 +253,4 @@ func (s *Identity) inDomainLocked(domainID, id, name string) bool {
 	default:
 		return true
 	}
-}
-
-func firstNonEmpty(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }

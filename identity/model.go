@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"slices"
 	"sort"
 	"time"
 )
@@ -168,7 +169,7 @@ func (s *Identity) grantLocked(userID, projectID string, roles ...string) bool {
 	key := membership{userID, projectID}
 	have := s.roles[key]
 	for _, r := range roles {
-		if !containsString(have, r) {
+		if !slices.Contains(have, r) {
 			have = append(have, r)
 		}
 	}
@@ -319,13 +320,4 @@ func (s *Identity) projectsOfLocked(userID string) []Project {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

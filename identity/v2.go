@@ -3,6 +3,7 @@ package identity
 import (
 	"math"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/mockcloud/mockcloud/kit"
@@ -185,7 +186,7 @@ func (s *Identity) v2AccessBody(r *http.Request, t Token, withCatalog bool) v2Ac
 			ID: u.ID, Name: u.Name, Username: u.Name, Roles: roles, RolesLinks: []linkJSON{},
 			DefaultRegion: u.DefaultRegion,
 		},
-		Metadata: v2MetadataJSON{IsAdmin: boolInt(containsString(t.Roles, "admin")), Roles: roleIDs(t.Roles)},
+		Metadata: v2MetadataJSON{IsAdmin: boolInt(slices.Contains(t.Roles, "admin")), Roles: roleIDs(t.Roles)},
 	}
 	if withCatalog {
 		cat := v2Catalog(s.resolveLocked(r, t.ProjectID), t.ProjectID)

@@ -382,7 +382,7 @@ func (c Config) clone() Config {
 	if c.Agents == nil {
 		out.Agents = nil
 	}
-	out.Outcomes = cloneOutcomes(c.Outcomes)
+	out.Outcomes = maps.Clone(c.Outcomes)
 	out.TaskRules = make([]TaskRule, len(c.TaskRules))
 	for i, r := range c.TaskRules {
 		out.TaskRules[i] = r.clone()
@@ -392,7 +392,7 @@ func (c Config) clone() Config {
 
 func (r TaskRule) clone() TaskRule {
 	r.Labels = maps.Clone(r.Labels)
-	r.Outcomes = cloneOutcomes(r.Outcomes)
+	r.Outcomes = maps.Clone(r.Outcomes)
 	if r.Lifecycle != nil {
 		l := *r.Lifecycle
 		r.Lifecycle = &l
@@ -427,17 +427,6 @@ func (r Resources) clone() Resources {
 		r.Scalars = m
 	}
 	return r
-}
-
-func cloneOutcomes(o Outcomes) Outcomes {
-	if o == nil {
-		return nil
-	}
-	out := make(Outcomes, len(o))
-	for k, v := range o {
-		out[k] = v
-	}
-	return out
 }
 
 // jsonDuration is a duration in the JSON config: a Go duration string or a

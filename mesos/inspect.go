@@ -296,7 +296,7 @@ func (m *Master) SetOutcomes(w Outcomes) error {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.cfg.Outcomes = cloneOutcomes(w)
+	m.cfg.Outcomes = maps.Clone(w)
 	return nil
 }
 

@@ -2,6 +2,7 @@ package mesos
 
 import (
 	"fmt"
+	"maps"
 	"sync"
 	"time"
 
@@ -103,8 +104,8 @@ func WithLifecycle(l Lifecycle) Option { return modify(func(c *Config) { c.Lifec
 
 // WithOutcomes sets the weights of task outcomes.
 func WithOutcomes(w Outcomes) Option {
-	w = cloneOutcomes(w)
-	return modify(func(c *Config) { c.Outcomes = cloneOutcomes(w) })
+	w = maps.Clone(w)
+	return modify(func(c *Config) { c.Outcomes = maps.Clone(w) })
 }
 
 // WithTaskRules sets per-task overrides (see [TaskRule]).
