@@ -94,6 +94,23 @@ func (g *Registry[T]) List() []T {
 	return out
 }
 
+// Entry is one registered value and its ID.
+type Entry[T any] struct {
+	ID    string
+	Value T
+}
+
+// Entries returns the entries in order (for a pointer T, the pointers).
+func (g *Registry[T]) Entries() []Entry[T] {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	out := make([]Entry[T], len(g.entries))
+	for i, e := range g.entries {
+		out[i] = Entry[T]{ID: e.id, Value: e.v}
+	}
+	return out
+}
+
 // IDs returns the entries' IDs in order.
 func (g *Registry[T]) IDs() []string {
 	g.mu.Lock()

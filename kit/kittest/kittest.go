@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // Client sends requests to one fake.
@@ -161,7 +163,8 @@ func (r *Response) Object() map[string]any {
 func (r *Response) String() string { return string(r.Body) }
 
 // CheckJSON reports, without stopping the test, a diff (-want +got)
-// between the body and want, both compared as JSON values.
+// between the body and want, both compared as JSON values. A "<any>"
+// string in want matches any value there (a generated ID, a timestamp).
 func (r *Response) CheckJSON(want string) bool {
 	r.t.Helper()
 	var w, g any
@@ -172,9 +175,62 @@ func (r *Response) CheckJSON(want string) bool {
 		r.t.Errorf("%s: body is not JSON: %v: %s", r.what, err, r.Body)
 		return false
 	}
-	if diff := cmp.Diff(w, g); diff != "" {
+	if diff := cmp.Diff(w, MaskAny(w, g)); diff != "" {
 		r.t.Errorf("%s: body mismatch (-want +got):\n%s", r.what, diff)
 		return false
 	}
 	return true
+}
+
+// AnyValue in a wanted JSON document matches any value.
+const AnyValue = "<any>"
+
+// MaskAny returns got, a decoded JSON value, with every value that want
+// marks AnyValue replaced by AnyValue, so the two compare equal there.
+func MaskAny(want, got any) any {
+	if s, ok := want.(string); ok && s == AnyValue {
+		return AnyValue
+	}
+	switch w := want.(type) {
+	case map[string]any:
+		g, ok := got.(map[string]any)
+		if !ok {
+			return got
+		}
+		out := make(map[string]any, len(g))
+		for k, v := range g {
+			out[k] = MaskAny(w[k], v)
+		}
+		return out
+	case []any:
+		g, ok := got.([]any)
+		if !ok {
+			return got
+		}
+		out := make([]any, len(g))
+		for i, v := range g {
+			if i < len(w) {
+				v = MaskAny(w[i], v)
+			}
+			out[i] = v
+		}
+		return out
+	}
+	return got
+}
+
+// InCloud builds the service d describes as a Cloud would, on env (a
+// journal, faults or a token check of the test's own), in site, starts it
+// on a loopback port and closes it when the test ends.
+func InCloud[S kit.Startable](t testing.TB, d kit.Descriptor, env kit.Env, site kit.Site, opts ...fake.Option) S {
+	t.Helper()
+	inst, err := d.New(env.Complete(), site, opts)
+	if err != nil {
+		t.Fatalf("kittest: building %s: %v", d.Name, err)
+	}
+	s, ok := inst.(S)
+	if !ok {
+		t.Fatalf("kittest: %s is a %T, not a %T", d.Name, inst, s)
+	}
+	return kit.Start(t, s)
 }
