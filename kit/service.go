@@ -300,7 +300,9 @@ func (s *Service) match(r *http.Request) (route *Route, vars map[string]string, 
 		return nil, nil, s.allowed(r), Errorf(http.StatusMethodNotAllowed, "The method %s is not allowed for this resource.", r.Method)
 	}
 	if s.spec.NotFound != nil {
-		return nil, nil, "", s.spec.NotFound(r)
+		if e := s.spec.NotFound(r); e != nil {
+			return nil, nil, "", e
+		}
 	}
 	return nil, nil, "", Errorf(http.StatusNotFound, "The resource could not be found.")
 }
@@ -309,10 +311,10 @@ func (s *Service) match(r *http.Request) (route *Route, vars map[string]string, 
 func (s *Service) allowed(r *http.Request) string {
 	var allow []string
 	for _, method := range []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"} {
-		probe := r.Clone(r.Context())
+		probe := *r // mux matches on the method, URL and host only
 		probe.Method = method
 		var m mux.RouteMatch
-		if s.router.Match(probe, &m) && m.MatchErr == nil {
+		if s.router.Match(&probe, &m) && m.MatchErr == nil {
 			allow = append(allow, method)
 		}
 	}
@@ -329,22 +331,23 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r.Body = io.NopCloser(bytes.NewReader(body))
 
 	route, vars, allow, routeErr := s.match(r)
-	op := ""
-	if route != nil {
-		op = route.Op
-		if route.Refine != nil {
-			if refined := route.Refine(r, body); refined != "" {
-				op = refined
-			}
-		}
-	}
+	op := refine(route, r, body)
 	now := s.env.Clock.Now()
 	rec := &recorder{ResponseWriter: w}
 	if !s.spec.Internal {
 		entry := journalEntry(s.spec.Name, s.region, op, r, body, now)
 		entry.Seq = s.env.Journal.Record(entry)
 		rec.journal, rec.seq = s.env.Journal, entry.Seq
-		defer rec.finish()
+		defer func() {
+			if v := recover(); v != nil {
+				// A panic outside the handler (a fault's predicate, the
+				// error format, a stream): net/http drops the connection,
+				// and the journal says so rather than claiming a 200.
+				rec.drop()
+				panic(v)
+			}
+			rec.finish()
+		}()
 		if f, label, ok := s.env.Faults.Fire(&entry); ok {
 			rec.fault = label
 			if s.answerFault(rec, r, f) {
@@ -366,6 +369,28 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// refine names the request: the route's op, refined by its body for an
+// RPC-style route. A Refine that panics keeps the route's op: naming a
+// request must not lose it.
+func refine(route *Route, r *http.Request, body []byte) (op string) {
+	if route == nil {
+		return ""
+	}
+	op = route.Op
+	if route.Refine == nil {
+		return op
+	}
+	defer func() {
+		if recover() != nil {
+			op = route.Op
+		}
+	}()
+	if refined := route.Refine(r, body); refined != "" {
+		op = refined
+	}
+	return op
+}
+
 // serveCall runs the token check, Before and the handler, recovering a
 // handler's panic into a 500.
 func (s *Service) serveCall(rec *recorder, route *Route, call *Call) {
@@ -376,7 +401,7 @@ func (s *Service) serveCall(rec *recorder, route *Route, call *Call) {
 		}
 		if v == http.ErrAbortHandler || rec.status != 0 {
 			// Too late to answer: drop the connection, as net/http does.
-			rec.dropped = true
+			rec.drop()
 			panic(http.ErrAbortHandler)
 		}
 		s.writeError(rec, call.Request, call, Errorf(http.StatusInternalServerError,
@@ -492,14 +517,12 @@ func (s *Service) answerFault(rec *recorder, r *http.Request, f fake.Fault) bool
 			rec.dropped = true
 			return true
 		case <-s.done:
-			rec.dropped = true
-			rec.finish()
+			rec.drop()
 			panic(http.ErrAbortHandler)
 		}
 	}
 	if f.Drop {
-		rec.dropped = true
-		rec.finish()
+		rec.drop()
 		// net/http closes the connection without a response and without
 		// logging: exactly what a crashed or partitioned server looks like.
 		panic(http.ErrAbortHandler)
@@ -511,6 +534,11 @@ func (s *Service) answerFault(rec *recorder, r *http.Request, f fake.Fault) bool
 		for _, v := range vs {
 			rec.Header().Add(k, v)
 		}
+	}
+	if f.Body == "" && f.Status < 400 {
+		// A success or a redirect with nothing to say: the status alone.
+		rec.WriteHeader(f.Status)
+		return true
 	}
 	if f.Body == "" {
 		s.writeError(rec, r, nil, Errorf(f.Status, "%s", faultMessage(f.Status)))
@@ -587,6 +615,17 @@ func (w *recorder) Flush() {
 
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (w *recorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// drop records that the connection was dropped, even after the status was
+// recorded (a stream that panics halfway).
+func (w *recorder) drop() {
+	w.dropped = true
+	if w.done && w.journal != nil {
+		w.journal.Finish(w.seq, 0, w.fault, true)
+		return
+	}
+	w.finish()
+}
 
 // finish records the outcome once: the status, or a drop when the handler
 // panicked or a fault cut the connection.

@@ -612,3 +612,63 @@ func TestStatusOutsideHTTP(t *testing.T) {
 		}
 	}
 }
+
+// TestPanicsOutsideTheHandler: a Refine that panics keeps the route's op;
+// a fault predicate or a stream that panics drops the connection, and the
+// journal records a drop, not a 200.
+func TestPanicsOutsideTheHandler(t *testing.T) {
+	svc := newWidgets(t, kit.Env{}, func(s *kit.Spec) {
+		s.Routes = func() []kit.Route {
+			return []kit.Route{
+				{Op: "refined", Method: "POST", Path: "/refine", Ops: []string{"refined.x"},
+					Refine:  func(*http.Request, []byte) string { panic("refine") },
+					Handler: func(*kit.Call) (kit.Reply, error) { return kit.Status(http.StatusNoContent), nil }},
+				{Op: "stream", Method: "POST", Path: "/stream", Handler: func(*kit.Call) (kit.Reply, error) {
+					return kit.Stream(func(w http.ResponseWriter, _ *http.Request) {
+						w.WriteHeader(http.StatusOK)
+						w.(http.Flusher).Flush()
+						panic("halfway")
+					}), nil
+				}},
+			}
+		}
+	})
+	if code, _ := do(t, svc.Client(), "POST", svc.URL()+"/refine", "{}"); code != http.StatusNoContent {
+		t.Errorf("a panicking Refine: %d, want the handler's 204", code)
+	}
+	resp, err := svc.Client().Post(svc.URL()+"/stream", "application/json", strings.NewReader("{}"))
+	if err == nil {
+		_, err = io.ReadAll(resp.Body)
+		resp.Body.Close()
+	}
+	if err == nil {
+		t.Error("a stream that panicked: want a broken response")
+	}
+	svc.Inject(fake.Fault{Op: "refined", Match: func(fake.Request) bool { panic("predicate") }})
+	if _, err := svc.Client().Post(svc.URL()+"/refine", "application/json", strings.NewReader("{}")); err == nil {
+		t.Error("a panicking fault predicate: want a dropped connection")
+	}
+	type outcome struct {
+		Op      string
+		Status  int
+		Dropped bool
+	}
+	var got []outcome
+	for _, r := range svc.Requests() {
+		got = append(got, outcome{r.Op, r.Status, r.Dropped})
+	}
+	want := []outcome{{"refined", 204, false}, {"stream", 0, true}, {"refined", 0, true}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("journal (-want +got):\n%s", diff)
+	}
+}
+
+// TestSuccessFault: a fault with a success or redirect status and no body
+// answers that status alone (a 202 that did nothing, a 304).
+func TestSuccessFault(t *testing.T) {
+	svc := newWidgets(t, kit.Env{})
+	svc.Inject(fake.Fault{Op: "widgets.create", Status: http.StatusAccepted})
+	if code, body := do(t, svc.Client(), "POST", svc.URL()+"/widgets", `{"name":"a"}`); code != 202 || body != "" {
+		t.Errorf("fault 202 = %d %q; want 202 with no body", code, body)
+	}
+}
