@@ -26,8 +26,10 @@ func echo() kit.Descriptor {
 		Name: "echo", Prefix: "/echo",
 		New: func(env kit.Env, site kit.Site, _ []fake.Option) (kit.Instance, error) {
 			return kit.NewService(env, site.Region, kit.Spec{
-				Name:   "echo",
-				Errors: func(_ *http.Request, e *kit.Error) kit.Reply { return kit.JSON(e.Status, map[string]string{"error": e.Message}) },
+				Name: "echo",
+				Errors: func(_ *http.Request, e *kit.Error) kit.Reply {
+					return kit.JSON(e.Status, map[string]string{"error": e.Message})
+				},
 				Routes: func() []kit.Route {
 					return []kit.Route{{Op: "echo.get", Method: "GET", Path: "/things/{id}", Handler: func(c *kit.Call) (kit.Reply, error) {
 						return kit.OK(map[string]any{"id": c.Var("id"), "region": c.Request.Header.Get("X-Region"), "n": []int{1, 2}}), nil
