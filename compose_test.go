@@ -161,6 +161,7 @@ func TestConflictingOptions(t *testing.T) {
 func TestOwnOrigin(t *testing.T) {
 	d := kit.Descriptor{
 		Name: "rooted", Prefix: "/rooted", OwnOrigin: true,
+		Catalog: []kit.CatalogEntry{{Type: "rooted", Name: "rooted", Path: "/v1"}},
 		New: func(env kit.Env, _ kit.Site, _ []fake.Option) (kit.Instance, error) {
 			return kit.NewService(env, "", kit.Spec{
 				Name:            "rooted",
@@ -191,6 +192,15 @@ func TestOwnOrigin(t *testing.T) {
 		t.Errorf("GET /--ping = %d %+v %v", resp.StatusCode, got, err)
 	}
 	fake.CheckOps(t, c.Requests("rooted"), "rooted.ping")
+	var listed string
+	for _, svc := range c.Identity().Catalog() {
+		if svc.Name == "rooted" {
+			listed = svc.Endpoints[0].URL
+		}
+	}
+	if listed != url+"/v1" {
+		t.Errorf("the catalog lists %q, want the origin's %q", listed, url+"/v1")
+	}
 	var help struct {
 		Mockcloud struct {
 			Services map[string]string `json:"services"`
@@ -199,5 +209,107 @@ func TestOwnOrigin(t *testing.T) {
 	call(t, c, "GET", "/", "", nil, &help)
 	if help.Mockcloud.Services["rooted"] != url+"/" {
 		t.Errorf("help lists %v", help.Mockcloud.Services)
+	}
+}
+
+// TestBadCloudConfigs: what would panic or be ignored is an error.
+func TestBadCloudConfigs(t *testing.T) {
+	noNew := kit.Descriptor{Name: "broken", Prefix: "/broken"}
+	clash := compute.Descriptor()
+	clash.Name = "compute2"
+	for _, tc := range []struct {
+		name string
+		opts []mockcloud.Option
+		want string
+	}{
+		{"no regions", []mockcloud.Option{mockcloud.WithRegions()}, "at least one region"},
+		{"region twice", []mockcloud.Option{mockcloud.WithRegions("DFW", "DFW")}, `region "DFW" given twice`},
+		{"region with a slash", []mockcloud.Option{mockcloud.WithRegions("a/b")}, "cannot be a path segment"},
+		{"service twice", []mockcloud.Option{mockcloud.WithServices(compute.Descriptor(), compute.Descriptor())}, "mounted twice"},
+		{"no New", []mockcloud.Option{mockcloud.WithServices(noNew)}, "has no New"},
+		{"one prefix", []mockcloud.Option{mockcloud.WithServices(compute.Descriptor(), clash)}, "share the prefix /compute"},
+		{"mount on a service", []mockcloud.Option{mockcloud.WithMount(mockcloud.Mount{Name: "x", Prefix: "/identity", Handler: http.NotFoundHandler()})}, "mockcloud:"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := mockcloud.NewUnstarted(tc.opts...)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want one saying %q", err, tc.want)
+			}
+			if c != nil {
+				t.Errorf("a Cloud came back with the error")
+			}
+		})
+	}
+}
+
+// TestIdentityOnly: WithServices() with nothing named mounts identity
+// alone.
+func TestIdentityOnly(t *testing.T) {
+	c := mockcloud.New(t, mockcloud.WithServices())
+	if c.Compute("DFW") != nil || c.Fastly() != nil || c.Identity() == nil {
+		t.Errorf("mounted: %v", c.Ops()[:3])
+	}
+	token(t, c)
+}
+
+// TestSeedZero: seed 0 is a seed like any other, not the default.
+func TestSeedZero(t *testing.T) {
+	first := func(opts ...mockcloud.Option) string {
+		c := mockcloud.New(t, opts...)
+		return createServer(t, c, "DFW", token(t, c))
+	}
+	if first(mockcloud.WithSeed(0)) == first() {
+		t.Error("WithSeed(0) gives the default seed's IDs")
+	}
+	if first(mockcloud.WithSeed(0)) != first(mockcloud.WithSeed(0)) {
+		t.Error("WithSeed(0) is not reproducible")
+	}
+}
+
+// TestFaultsNamingNothing: a fault whose op, service or region the Cloud
+// does not have could never fire; it is refused, with the closest names.
+func TestFaultsNamingNothing(t *testing.T) {
+	c := mockcloud.New(t)
+	for _, tc := range []struct {
+		fault fake.Fault
+		want  string
+	}{
+		{fake.Fault{Op: "compute.server.create", Status: 503}, `did you mean "compute.servers.create"`},
+		{fake.Fault{Op: "compute.srv*", Status: 503}, `no mounted service has`},
+		{fake.Fault{Service: "computer", Status: 503}, `did you mean "compute"`},
+		{fake.Fault{Region: "dfw", Status: 503}, `did you mean "DFW"`},
+		{fake.Fault{Service: "identity", Op: compute.OpCreateServer, Status: 503}, `no mounted service has`},
+	} {
+		if _, err := c.AddFault(tc.fault); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("AddFault(%+v) = %v, want an error saying %s", tc.fault, err, tc.want)
+		}
+	}
+	for _, ok := range []fake.Fault{{Op: "compute.servers.action.*", Status: 409}, {Op: compute.OpActionReboot, Region: "DFW", Status: 409}, {Path: "/v2.1/*", Status: 500}} {
+		if _, err := c.AddFault(ok); err != nil {
+			t.Errorf("AddFault(%+v) = %v", ok, err)
+		}
+	}
+	code, body := call(t, c, "POST", "/mockcloud/v1/faults", `{"op":"compute.server.create","status":503}`, nil, nil)
+	if code != 400 || !strings.Contains(body, "did you mean") {
+		t.Errorf("POST a fault naming no op = %d %s, want 400 with suggestions", code, body)
+	}
+}
+
+// TestControlAPIIsNotTheFake: the control API is neither journaled nor
+// faulted; HEAD works where GET does; DELETE by op is refused.
+func TestControlAPIIsNotTheFake(t *testing.T) {
+	c := mockcloud.New(t)
+	c.Inject(fake.Fault{Status: 500}) // every request of every service
+	if code, _ := call(t, c, "GET", "/mockcloud/v1/health", "", nil, nil); code != 200 {
+		t.Errorf("health under a catch-all fault: %d", code)
+	}
+	if code, _ := call(t, c, "HEAD", "/mockcloud/v1/health", "", nil, nil); code != 200 {
+		t.Errorf("HEAD health: %d", code)
+	}
+	if n := len(c.Requests()); n != 0 {
+		t.Errorf("the journal holds %d control requests", n)
+	}
+	if code, _ := call(t, c, "DELETE", "/mockcloud/v1/requests?op=x", "", nil, nil); code != 400 {
+		t.Errorf("DELETE requests by op: %d, want 400", code)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/mockcloud/mockcloud/fake"
@@ -42,16 +43,16 @@ func (c *Cloud) controlRoutes(mux *http.ServeMux) {
 			return []kit.Route{
 				{Op: "control.tick", Method: "POST", Path: ControlPrefix + "/tick", Handler: c.tick},
 				{Op: "control.tick", Method: "POST", Path: mimicTickPath, Handler: c.tick},
-				{Op: "control.presets", Method: "GET", Path: mimicPresetsPath, Handler: c.presets},
-				{Op: "control.time", Method: "GET", Path: ControlPrefix + "/time", Handler: c.serveTime},
-				{Op: "control.faults.list", Method: "GET", Path: ControlPrefix + "/faults", Handler: c.listFaults},
+				{Op: "control.presets", Method: "GET,HEAD", Path: mimicPresetsPath, Handler: c.presets},
+				{Op: "control.time", Method: "GET,HEAD", Path: ControlPrefix + "/time", Handler: c.serveTime},
+				{Op: "control.faults.list", Method: "GET,HEAD", Path: ControlPrefix + "/faults", Handler: c.listFaults},
 				{Op: "control.faults.create", Method: "POST", Path: ControlPrefix + "/faults", Handler: c.addFault},
 				{Op: "control.faults.clear", Method: "DELETE", Path: ControlPrefix + "/faults", Handler: c.clearFaults},
 				{Op: "control.faults.delete", Method: "DELETE", Path: ControlPrefix + "/faults/{id}", Handler: c.removeFault},
-				{Op: "control.requests.list", Method: "GET", Path: ControlPrefix + "/requests", Handler: c.listRequests},
+				{Op: "control.requests.list", Method: "GET,HEAD", Path: ControlPrefix + "/requests", Handler: c.listRequests},
 				{Op: "control.requests.reset", Method: "DELETE", Path: ControlPrefix + "/requests", Handler: c.resetRequests},
-				{Op: "control.health", Method: "GET", Path: ControlPrefix + "/health", Handler: c.health},
-				{Op: "control.help", Method: "GET", Path: "/", Handler: c.serveHelp},
+				{Op: "control.health", Method: "GET,HEAD", Path: ControlPrefix + "/health", Handler: c.health},
+				{Op: "control.help", Method: "GET,HEAD", Path: "/", Handler: c.serveHelp},
 			}
 		},
 	})
@@ -141,9 +142,9 @@ func (c *Cloud) addFault(call *kit.Call) (kit.Reply, error) {
 	if err := call.DecodeJSON(&f, kit.DecodeOptions{}); err != nil {
 		return kit.Reply{}, err
 	}
-	h, err := c.env.Faults.Add(f)
+	h, err := c.AddFault(f)
 	if err != nil {
-		return kit.Reply{}, kit.BadRequest("%s", err.Error())
+		return kit.Reply{}, kit.BadRequest("%s", strings.TrimPrefix(err.Error(), "mockcloud: "))
 	}
 	call.Header().Set("Location", ControlPrefix+"/faults/"+h.ID())
 	return kit.JSON(http.StatusCreated, fake.FaultInfo{ID: h.ID(), Fault: f}), nil
@@ -165,9 +166,20 @@ type requestList struct {
 	Requests []fake.Request `json:"requests"`
 }
 
+// journalNames are the service= values of a request, empty ones ignored.
+func journalNames(call *kit.Call) []string {
+	var names []string
+	for _, n := range call.Query()["service"] {
+		if n != "" {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
 func (c *Cloud) listRequests(call *kit.Call) (kit.Reply, error) {
 	q := call.Query()
-	reqs := c.Requests(q["service"]...)
+	reqs := c.Requests(journalNames(call)...)
 	if op := q.Get("op"); op != "" {
 		reqs = fake.Filter(reqs, op)
 	}
@@ -178,7 +190,10 @@ func (c *Cloud) listRequests(call *kit.Call) (kit.Reply, error) {
 }
 
 func (c *Cloud) resetRequests(call *kit.Call) (kit.Reply, error) {
-	c.ResetRequests(call.Query()["service"]...)
+	if call.Query().Has("op") {
+		return kit.Reply{}, kit.BadRequest("DELETE %s/requests resets by service= only, not by op=.", ControlPrefix)
+	}
+	c.ResetRequests(journalNames(call)...)
 	return kit.Status(http.StatusNoContent), nil
 }
 

@@ -53,6 +53,7 @@ type Cloud struct {
 	ownClock  bool
 
 	srvMu     sync.Mutex
+	closed    bool
 	srv       *httptest.Server
 	origins   map[string]*httptest.Server // by instance key, for services with an origin of their own
 	closeOnce sync.Once
@@ -88,6 +89,7 @@ type config struct {
 	noAuth       bool
 	journalLimit int
 	services     []kit.Descriptor
+	servicesSet  bool
 	serviceOpts  map[string][]fake.Option
 	mounts       []Mount
 }
@@ -107,7 +109,7 @@ func WithClock(clk *clock.Clock) Option { return func(c *config) { c.clock = clk
 // derived from it and the service's name and region, so one service's
 // traffic never shifts another's IDs; probabilistic faults draw from a
 // stream of their own. The default seed is kit.DefaultSeed.
-func WithSeed(seed int64) Option { return func(c *config) { c.seed = seed } }
+func WithSeed(seed int64) Option { return func(c *config) { c.seed = kit.GivenSeed(seed) } }
 
 // WithRegions sets the regions per-region services are mounted in and the
 // catalog lists.
@@ -115,8 +117,10 @@ func WithRegions(regions ...string) Option {
 	return func(c *config) { c.regions = append([]string(nil), regions...) }
 }
 
-// WithoutAuth lets any request into every service but identity, with or
-// without a token; handlers then see no caller and scope nothing.
+// WithoutAuth lets any request into the services that check identity's
+// tokens (compute, loadbalancer), with or without a token; handlers then
+// see no caller and scope nothing. Fastly still checks its own Fastly-Key
+// (any key unless fastly.Strict), and the Mesos master never checks.
 func WithoutAuth() Option { return func(c *config) { c.noAuth = true } }
 
 // WithJournalLimit keeps only about the last n requests in the journal, for
@@ -127,12 +131,12 @@ func WithJournalLimit(n int) Option { return func(c *config) { c.journalLimit = 
 // compute-only Cloud, or one with a fake of your own built on package kit).
 // Identity is always mounted: it issues the tokens and the catalog.
 func WithServices(services ...kit.Descriptor) Option {
-	return func(c *config) { c.services = append([]kit.Descriptor(nil), services...) }
+	return func(c *config) { c.services, c.servicesSet = append([]kit.Descriptor(nil), services...), true }
 }
 
-// Configure passes options to the service named name (compute.Name …), in
-// every region for a per-region service: Configure(compute.Name,
-// compute.WithDurations(compute.Instant())). The Cloud owns the clock, the
+// Configure passes options to the service named name (compute.ServiceName
+// …), in every region for a per-region service:
+// Configure(compute.ServiceName, compute.WithDurations(compute.Instant())). The Cloud owns the clock, the
 // seed and the regions: fake.WithClock, WithSeed and WithRegion here are an
 // error, as is an option of another service.
 func Configure(name string, opts ...fake.Option) Option {
@@ -182,11 +186,11 @@ func NewUnstarted(opts ...Option) (*Cloud, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	if len(cfg.regions) == 0 {
-		return nil, fmt.Errorf("mockcloud: WithRegions needs at least one region")
+	if !cfg.servicesSet {
+		cfg.services = DefaultServices()
 	}
 	c := &Cloud{regions: cfg.regions, services: withIdentity(cfg.services)}
-	if err := checkServiceOpts(c.services, cfg.serviceOpts); err != nil {
+	if err := checkConfig(cfg, c.services); err != nil {
 		return nil, err
 	}
 	if cfg.clock == nil {
@@ -202,15 +206,17 @@ func NewUnstarted(opts ...Option) (*Cloud, error) {
 		c.Close()
 		return nil, err
 	}
-	c.handler = c.routes()
+	handler, err := c.routes()
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	c.handler = handler
 	return c, nil
 }
 
 // withIdentity puts identity first, adding it when it is missing.
 func withIdentity(services []kit.Descriptor) []kit.Descriptor {
-	if services == nil {
-		services = DefaultServices()
-	}
 	name := identity.Descriptor().Name
 	out := []kit.Descriptor{identity.Descriptor()}
 	for _, d := range services {
@@ -223,17 +229,53 @@ func withIdentity(services []kit.Descriptor) []kit.Descriptor {
 	return out
 }
 
-func checkServiceOpts(services []kit.Descriptor, opts map[string][]fake.Option) error {
-	names := make([]string, 0, len(services))
-	known := map[string]bool{}
-	for _, d := range services {
-		names = append(names, d.Name)
-		known[d.Name] = true
+// checkConfig refuses what would otherwise panic or be silently ignored:
+// regions that cannot be a path segment, two services of one name or one
+// prefix, a descriptor that cannot build, options for a service that is
+// not mounted.
+func checkConfig(cfg config, services []kit.Descriptor) error {
+	if err := checkRegions(cfg.regions); err != nil {
+		return err
 	}
-	for name := range opts {
+	names := make([]string, 0, len(services))
+	known, prefixes := map[string]bool{}, map[string]string{}
+	for _, d := range services {
+		switch {
+		case d.Name == "" || known[d.Name]:
+			return fmt.Errorf("mockcloud: a service named %q is mounted twice, or has no name", d.Name)
+		case d.New == nil:
+			return fmt.Errorf("mockcloud: service %s: its descriptor has no New", d.Name)
+		case len(d.Prefix) < 2 || d.Prefix[0] != '/' || strings.HasSuffix(d.Prefix, "/"):
+			return fmt.Errorf("mockcloud: service %s: prefix %q must be a path such as /%s", d.Name, d.Prefix, d.Name)
+		case prefixes[d.Prefix] != "":
+			return fmt.Errorf("mockcloud: services %s and %s share the prefix %s", prefixes[d.Prefix], d.Name, d.Prefix)
+		}
+		known[d.Name], prefixes[d.Prefix] = true, d.Name
+		names = append(names, d.Name)
+	}
+	for name := range cfg.serviceOpts {
 		if !known[name] {
 			return fmt.Errorf("mockcloud: Configure(%q): no such service is mounted (mounted: %s)", name, strings.Join(names, ", "))
 		}
+	}
+	return nil
+}
+
+// checkRegions refuses what cannot be a path segment (/compute/{region})
+// or names one region twice.
+func checkRegions(regions []string) error {
+	if len(regions) == 0 {
+		return fmt.Errorf("mockcloud: WithRegions needs at least one region")
+	}
+	seen := map[string]bool{}
+	for _, r := range regions {
+		switch {
+		case r == "" || strings.ContainsAny(r, "/ \t\n?#%"):
+			return fmt.Errorf("mockcloud: region %q cannot be a path segment", r)
+		case seen[r]:
+			return fmt.Errorf("mockcloud: region %q given twice", r)
+		}
+		seen[r] = true
 	}
 	return nil
 }
@@ -266,7 +308,9 @@ func (c *Cloud) build(cfg config) error {
 		}
 	}
 	for _, d := range c.services {
-		c.authority.AddCatalogServices(c.catalog(d)...)
+		if !d.OwnOrigin { // listed when Start gives them an origin
+			c.authority.AddCatalogServices(c.catalog(d, nil)...)
+		}
 	}
 	for _, m := range cfg.mounts {
 		// "/queues", "queues" and "/queues/" all mount at /queues; without
@@ -291,14 +335,18 @@ func mountPrefix(d kit.Descriptor, region string) string {
 
 // catalog is d's entries with an endpoint in every region: at
 // Prefix/{region}+path for a per-region service, at Prefix+path for the
-// others (as Keystone lists itself in every region).
-func (c *Cloud) catalog(d kit.Descriptor) []kit.CatalogService {
+// others (as Keystone lists itself in every region). origin, for a service
+// with an origin of its own, is that origin's URL by region instead.
+func (c *Cloud) catalog(d kit.Descriptor, origin func(region string) string) []kit.CatalogService {
 	out := make([]kit.CatalogService, 0, len(d.Catalog))
 	for _, e := range d.Catalog {
 		svc := kit.CatalogService{Type: e.Type, Name: e.Name}
 		for _, r := range c.regions {
 			base := d.Prefix
-			if d.PerRegion {
+			switch {
+			case origin != nil:
+				base = origin(r)
+			case d.PerRegion:
 				base = mountPrefix(d, r)
 			}
 			svc.Endpoints = append(svc.Endpoints, kit.CatalogEndpoint{Region: r, URL: base + e.Path})
@@ -352,7 +400,14 @@ func (c *Cloud) Mesos() *mesos.Master {
 	return s
 }
 
-func (c *Cloud) routes() http.Handler {
+// routes builds the Cloud's one handler. A conflict between mount points
+// (a prefix that is also a root path, two mounts at one place) is an error.
+func (c *Cloud) routes() (h http.Handler, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			h, err = nil, fmt.Errorf("mockcloud: %v", v) // ServeMux's conflict report
+		}
+	}()
 	mux := http.NewServeMux()
 	for _, m := range c.mounts {
 		if m.prefix == "" {
@@ -369,7 +424,7 @@ func (c *Cloud) routes() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeControlError(w, http.StatusNotFound, "No mockcloud service is mounted at "+r.URL.Path+"; GET / lists them.")
 	})
-	return mux
+	return mux, nil
 }
 
 // Handler serves the whole Cloud: services, control API and help.
@@ -384,6 +439,9 @@ func (c *Cloud) Start() {
 	if c.srv != nil {
 		panic("mockcloud: Cloud already started")
 	}
+	if c.closed {
+		panic("mockcloud: Cloud started after Close")
+	}
 	c.srv = httptest.NewServer(c.handler)
 	for _, i := range c.instances {
 		if i.desc.OwnOrigin {
@@ -393,6 +451,23 @@ func (c *Cloud) Start() {
 			c.origins[i.key()] = httptest.NewServer(i.inst)
 		}
 	}
+	// A service with an origin of its own is in the catalog at that
+	// origin, an absolute URL: its clients drop any path they are given.
+	for _, d := range c.services {
+		if d.OwnOrigin {
+			c.authority.AddCatalogServices(c.catalog(d, func(region string) string {
+				return c.origins[instance{desc: d, inst: c.instance(d.Name, regionOf(d, region))}.key()].URL
+			})...)
+		}
+	}
+}
+
+// regionOf is the instance region of d that serves region.
+func regionOf(d kit.Descriptor, region string) string {
+	if d.PerRegion {
+		return region
+	}
+	return ""
 }
 
 // URL is the Cloud's root URL ("http://127.0.0.1:41321"); empty for an
@@ -464,6 +539,7 @@ func (c *Cloud) Close() {
 			}
 		}
 		c.srvMu.Lock()
+		c.closed = true
 		servers := []*httptest.Server{c.srv}
 		for _, s := range c.origins {
 			servers = append(servers, s)
@@ -498,10 +574,6 @@ func (c *Cloud) Advance(d time.Duration) time.Time { return c.env.Clock.Advance(
 
 // Regions are the regions the Cloud serves.
 func (c *Cloud) Regions() []string { return append([]string(nil), c.regions...) }
-
-// Inject adds a fault rule across every service; narrow it with Service,
-// Op, Method and Path.
-func (c *Cloud) Inject(f fake.Fault) *fake.FaultHandle { return c.env.Faults.Inject(f) }
 
 // Faults lists the installed fault rules.
 func (c *Cloud) Faults() []fake.FaultInfo { return c.env.Faults.List() }

@@ -130,9 +130,9 @@ func TestHelpAndUnknownPaths(t *testing.T) {
 	for _, tc := range []struct{ method, path, allow string }{
 		{"GET", "/mockcloud/v1/tick", "POST"},
 		{"GET", "/mimic/v1.1/tick", "POST"},
-		{"PUT", "/mockcloud/v1/faults", "GET, POST, DELETE"},
+		{"PUT", "/mockcloud/v1/faults", "GET, HEAD, POST, DELETE"},
 		{"GET", "/mockcloud/v1/faults/fault-1", "DELETE"},
-		{"POST", "/mockcloud/v1/health", "GET"},
+		{"POST", "/mockcloud/v1/health", "GET, HEAD"},
 	} {
 		req, _ := http.NewRequest(tc.method, c.URL()+tc.path, nil)
 		resp, err := c.Client().Do(req)
@@ -199,11 +199,25 @@ func TestAdvanceExpiresTokensEverywhere(t *testing.T) {
 	if _, err := c.Env().Auth(r); err == nil || err.Status != 401 {
 		t.Errorf("service token check after expiry: %v, want 401", err)
 	}
+	project := strings.TrimPrefix(c.Identity().Tokens()[0].ProjectID, "")
+	for _, path := range []string{"/compute/DFW/v2.1/" + project + "/servers", "/loadbalancers/ORD/v1.0/" + project + "/loadbalancers"} {
+		if code, body := call(t, c, "GET", path, "", hdr, nil); code != 401 {
+			t.Errorf("GET %s with an expired token: %d %s, want 401", path, code, body)
+		}
+	}
 }
 
 func TestWithoutAuth(t *testing.T) {
-	if c := mockcloud.New(t, mockcloud.WithoutAuth()); c.Env().Auth != nil {
-		t.Error("WithoutAuth still checks tokens")
+	c := mockcloud.New(t, mockcloud.WithoutAuth())
+	if code, body := call(t, c, "GET", "/compute/DFW/v2.1/p1/servers", "", nil, nil); code != 200 {
+		t.Errorf("compute without a token: %d %s, want 200", code, body)
+	}
+	if code, body := call(t, c, "GET", "/loadbalancers/DFW/v1.0/123/loadbalancers", "", nil, nil); code != 200 {
+		t.Errorf("loadbalancer without a token: %d %s, want 200", code, body)
+	}
+	// Fastly checks its own key whatever the Cloud does.
+	if code, _ := call(t, c, "GET", "/fastly/service", "", nil, nil); code != 401 {
+		t.Errorf("fastly without a Fastly-Key: %d, want 401", code)
 	}
 }
 

@@ -177,7 +177,7 @@ func build(env kit.Env, site kit.Site, cfg config) (*Identity, error) {
 		// Identity checks its own tokens, in a Cloud too.
 		Auth: s.authenticate,
 	})
-	s.catalogRNG = s.Stream("catalog")
+	s.catalogRNG = s.RNGStream("catalog")
 	s.AddCatalogServices(cfg.catalog...)
 	return s, nil
 }

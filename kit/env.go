@@ -34,7 +34,8 @@ func (e Env) Complete() Env {
 		e.Clock = clock.New(clock.DefaultStart())
 	}
 	if e.Faults == nil {
-		e.Faults = fake.NewFaults(NewRNG(StreamSeed(e.Seed, "faults")).Float64)
+		// A name no service can have, so no service shares the stream.
+		e.Faults = fake.NewFaults(NewRNG(StreamSeed(e.Seed, "mockcloud:faults")).Float64)
 	}
 	if e.Journal == nil {
 		e.Journal = fake.NewJournal(0)
@@ -47,11 +48,17 @@ func (e Env) Complete() Env {
 func EnvFor(s fake.Settings) Env {
 	e := Env{Clock: s.Clock, Journal: fake.NewJournal(s.JournalLimit)}
 	if s.SeedSet {
-		e.Seed = s.Seed
-		if e.Seed == 0 {
-			// Seed 0 is a seed like any other; keep it from meaning "unset".
-			e.Seed = StreamSeed(0, "zero")
-		}
+		e.Seed = GivenSeed(s.Seed)
 	}
 	return e.Complete()
+}
+
+// GivenSeed is the root seed for a seed a user gave: itself, but for 0,
+// which Env.Seed takes to mean "none given" (so 0 still differs from the
+// default seed, 1).
+func GivenSeed(seed int64) int64 {
+	if seed == 0 {
+		return StreamSeed(0, "zero")
+	}
+	return seed
 }

@@ -129,11 +129,12 @@ func (s *Service) Now() time.Time { return s.env.Clock.Now() }
 // comes from here, so another service's traffic never shifts it.
 func (s *Service) RNG() *RNG { return s.rng }
 
-// Stream is a further random stream of the service, named: for IDs whose
-// number should not depend on how many the main stream handed out (a
-// catalog's entries, which depend on what a Cloud mounts).
-func (s *Service) Stream(name string) *RNG {
-	return NewRNG(StreamSeed(s.env.Seed, s.journalName()+"/"+name))
+// RNGStream is a further random stream of the service, named: for IDs
+// whose number should not depend on how many the main stream handed out
+// (a catalog's entries, which depend on what a Cloud mounts). Each call
+// starts the named stream afresh; keep the one it returns.
+func (s *Service) RNGStream(name string) *RNG {
+	return NewRNG(StreamSeed(s.env.Seed, s.journalName()+"#"+name))
 }
 
 // Done is closed when the service closes; long-lived handlers (streams,
@@ -152,11 +153,17 @@ func (s *Service) Start() {
 	if s.srv != nil {
 		panic("mockcloud: " + s.spec.Name + " already started")
 	}
+	select {
+	case <-s.done:
+		panic("mockcloud: " + s.spec.Name + " started after Close")
+	default:
+	}
 	s.srv = httptest.NewServer(s)
 }
 
 // URL is the root URL of a started service ("http://127.0.0.1:38817");
-// empty until Start.
+// empty until Start, and for a service in a Cloud (use the Cloud's
+// ServiceURL).
 func (s *Service) URL() string {
 	s.srvMu.Lock()
 	defer s.srvMu.Unlock()
