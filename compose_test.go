@@ -312,4 +312,11 @@ func TestControlAPIIsNotTheFake(t *testing.T) {
 	if code, _ := call(t, c, "DELETE", "/mockcloud/v1/requests?op=x", "", nil, nil); code != 400 {
 		t.Errorf("DELETE requests by op: %d, want 400", code)
 	}
+	var ops struct {
+		Ops []string `json:"ops"`
+	}
+	call(t, c, "GET", "/mockcloud/v1/ops", "", nil, &ops)
+	if diff := cmp.Diff(c.Ops(), ops.Ops); diff != "" || len(ops.Ops) < 300 {
+		t.Errorf("GET ops (%d) (-Cloud.Ops +HTTP):\n%s", len(ops.Ops), diff)
+	}
 }

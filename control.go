@@ -23,6 +23,7 @@ import (
 //	GET    /mockcloud/v1/requests      ?service=&op=        -> {"requests": [...]}
 //	DELETE /mockcloud/v1/requests      ?service=            -> 204
 //	GET    /mockcloud/v1/health                             -> {"status":"ok", ...}
+//	GET    /mockcloud/v1/ops                                -> {"ops": [...]}, what a fault's op can name
 //	POST   /mimic/v1.1/tick            Mimic's tick, unchanged
 //	GET    /mimic/v1.0/presets         Mimic's list of metadata presets (those mockcloud honours)
 //
@@ -52,6 +53,7 @@ func (c *Cloud) controlRoutes(mux *http.ServeMux) {
 				{Op: "control.requests.list", Method: "GET,HEAD", Path: ControlPrefix + "/requests", Handler: c.listRequests},
 				{Op: "control.requests.reset", Method: "DELETE", Path: ControlPrefix + "/requests", Handler: c.resetRequests},
 				{Op: "control.health", Method: "GET,HEAD", Path: ControlPrefix + "/health", Handler: c.health},
+				{Op: "control.ops", Method: "GET,HEAD", Path: ControlPrefix + "/ops", Handler: c.listOps},
 				{Op: "control.help", Method: "GET,HEAD", Path: "/", Handler: c.serveHelp},
 			}
 		},
@@ -196,6 +198,13 @@ func (c *Cloud) resetRequests(call *kit.Call) (kit.Reply, error) {
 	c.ResetRequests(journalNames(call)...)
 	return kit.Status(http.StatusNoContent), nil
 }
+
+type opList struct {
+	Ops []string `json:"ops"`
+}
+
+// listOps answers GET /mockcloud/v1/ops: every op a fault can name.
+func (c *Cloud) listOps(*kit.Call) (kit.Reply, error) { return kit.OK(opList{Ops: c.Ops()}), nil }
 
 type healthResponse struct {
 	Status   string   `json:"status"`

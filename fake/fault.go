@@ -32,11 +32,11 @@ type Fault struct {
 	Match   func(Request) bool // predicate over the recorded request; called without locks held
 
 	// Answer.
-	Status int         // final status to answer with (200-599)
-	Body   string      // body; empty means the service's native error body for Status
-	Header http.Header // headers added to the answer
-	Delay  time.Duration
-	Drop   bool // drop the connection (after Delay) without answering
+	Status int           // final status to answer with (200-599)
+	Body   string        // body; empty means the service's native error body for Status
+	Header http.Header   // headers added to the answer
+	Delay  time.Duration // wall-clock time (not the fake's clock), cut short by the client's context or Close
+	Drop   bool          // drop the connection (after Delay) without answering
 
 	// Firing.
 	Skip        int     // let the first Skip matching requests through

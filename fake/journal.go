@@ -25,7 +25,7 @@ type Request struct {
 	Body    string      `json:"body,omitempty"`   // as sent, up to the service's body limit
 	Time    time.Time   `json:"time"`             // the shared clock's time at arrival
 	Status  int         `json:"status"`           // 0 while the response has not started, and for dropped connections
-	Fault   string      `json:"fault,omitempty"`  // the Name (or ID) of the fault that answered, if one did
+	Fault   string      `json:"fault,omitempty"`  // the Name (or ID) of the fault that fired, if one did (delay-only faults too)
 	Dropped bool        `json:"dropped,omitempty"`
 }
 

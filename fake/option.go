@@ -7,8 +7,8 @@ import (
 	"github.com/mockcloud/mockcloud/clock"
 )
 
-// Option configures a fake. Every service takes the same three shared
-// options below; each service package adds its own (compute.WithQuota,
+// Option configures a fake. Every service takes the same shared options
+// below (WithClock, WithSeed, WithRegion, WithJournalLimit); each service package adds its own (compute.WithQuota,
 // identity.Strict …), built with [Configure]. Inside a Cloud the Cloud owns
 // the clock, the seed and the region, so a service option that sets them is
 // refused with an error rather than silently splitting the Cloud's time.

@@ -31,8 +31,8 @@ type Descriptor struct {
 	Presets func() map[string]any
 	// New builds the service inside a Cloud: env is the Cloud's, site says
 	// where it is mounted, opts are the user's options for this service.
-	// It refuses the shared options (fake.WithClock, WithSeed, WithRegion):
-	// the Cloud owns them.
+	// It refuses the shared options (fake.WithClock, WithSeed, WithRegion,
+	// WithJournalLimit): the Cloud owns them.
 	New func(env Env, site Site, opts []fake.Option) (Instance, error)
 }
 
@@ -97,7 +97,7 @@ func Settle[C any](name string, opts []fake.Option, inCloud bool, cfg *C) (fake.
 	s := fake.Collect(opts)
 	if inCloud {
 		if shared := s.Shared(); len(shared) > 0 {
-			return s, &OptionError{Service: name, Reason: "fake." + shared[0] + " cannot be given to one service of a Cloud: the Cloud's clock, seed and regions are shared (use the Cloud's own option)"}
+			return s, &OptionError{Service: name, Reason: "fake." + shared[0] + " cannot be given to one service of a Cloud: the Cloud's clock, seed, regions and journal are shared (use the Cloud's own option)"}
 		}
 	}
 	if err := fake.ApplyTo(s, cfg); err != nil {

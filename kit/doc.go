@@ -8,7 +8,8 @@
 // name, its route table, its native error format. [Service.ServeHTTP] runs
 // the same pipeline for every service:
 //
-//  1. the body is read, up to Spec.MaxBody (past it, 413 in the service's format);
+//  1. the body is read, up to Spec.MaxBody (past it, after steps 2-4, a 413
+//     in the service's format: an oversized request is journaled and faultable);
 //  2. the route is matched; its Op names the request (a [Route.Refine]d op
 //     for RPC-style calls: each Nova action, each Mesos call is its own op);
 //  3. the request is appended to the journal (fake.Journal);

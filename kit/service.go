@@ -61,7 +61,8 @@ type Spec struct {
 //
 // The pipeline, the same for every service, in order:
 //
-//  1. the body is read, up to the limit (past it, 413 in the service's format);
+//  1. the body is read, up to the limit (past it, after steps 2-4, a 413 in
+//     the service's format: an oversized request is journaled and can be faulted);
 //  2. the route is matched, and its op named (refined by the body for RPC-style calls);
 //  3. the request is appended to the journal;
 //  4. the first fault that fires answers instead of the service (after an

@@ -107,9 +107,7 @@ func (c *Client) Do(method, path, body string, headers ...string) *Response {
 	}
 	what := method + " " + path
 	if c.Handler != nil {
-		rec := httptest.NewRecorder()
-		c.Handler.ServeHTTP(rec, req)
-		return &Response{Status: rec.Code, Header: rec.Result().Header, Body: rec.Body.Bytes(), t: c.t, what: what}
+		return c.serveInProcess(req, what)
 	}
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
@@ -121,6 +119,23 @@ func (c *Client) Do(method, path, body string, headers ...string) *Response {
 		c.t.Fatalf("kittest: %s: reading body: %v", what, err)
 	}
 	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b, t: c.t, what: what}
+}
+
+// serveInProcess calls the handler; a dropped connection (a Drop fault, a
+// Close during a delay) fails the test as a transport error would.
+func (c *Client) serveInProcess(req *http.Request, what string) (resp *Response) {
+	c.t.Helper()
+	rec := httptest.NewRecorder()
+	defer func() {
+		if v := recover(); v != nil {
+			if v != http.ErrAbortHandler {
+				panic(v)
+			}
+			c.t.Fatalf("kittest: %s: the connection was dropped", what)
+		}
+	}()
+	c.Handler.ServeHTTP(rec, req)
+	return &Response{Status: rec.Code, Header: rec.Result().Header, Body: rec.Body.Bytes(), t: c.t, what: what}
 }
 
 // Get is Do("GET", path, "").
