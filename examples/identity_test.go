@@ -236,8 +236,14 @@ func TestStrictIdentity(t *testing.T) {
 	ctx := context.Background()
 	cloud := mockcloud.New(t, mockcloud.Configure(identity.ServiceName, identity.Strict()))
 	id := cloud.Identity()
-	u := id.AddUser(identity.User{Name: "erin", Password: "right"})
-	p := id.AddProject(identity.Project{Name: "ops"})
+	u, err := id.AddUser(identity.User{Name: "erin", Password: "right"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := id.AddProject(identity.Project{Name: "ops"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	id.Grant(u.ID, p.ID, "member")
 
 	for _, tc := range []struct {

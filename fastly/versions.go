@@ -1,6 +1,7 @@
 package fastly
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/mockcloud/mockcloud/kit"
@@ -243,30 +244,50 @@ func validate(s *service, v *version) []string {
 	return problems
 }
 
+// activateVersion resolves the activation's behavior from the path before
+// taking the service's lock: behaviors are what a user supplies, and
+// nothing a user supplies runs under it. An activation refused before the
+// behavior applies gives its hit back.
 func (f *Fastly) activateVersion(c *kit.Call) (kit.Reply, error) {
+	var out activationOutcome
+	// The path's version as versionOf reads it; a number it refuses never
+	// gets as far as the behaviors.
+	if n, err := strconv.Atoi(pathVar(c, "version_id")); err == nil && n >= 1 {
+		out = f.activationOutcome(pathVar(c, "service_id"), n)
+	}
+	reply, applied, err := f.activate(c, out)
+	if !applied {
+		f.refundActivation(out)
+	}
+	return reply, err
+}
+
+// activate activates the version the path names with the outcome resolved
+// for it; applied reports whether the activation got as far as the
+// outcome (the service and version exist and the version validates).
+func (f *Fastly) activate(c *kit.Call, out activationOutcome) (reply kit.Reply, applied bool, err error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	s, v, err := f.serviceVersionLocked(c)
 	if err != nil {
-		return kit.Reply{}, err
+		return kit.Reply{}, false, err
 	}
 	if problems := validate(s, v); len(problems) > 0 {
-		return kit.Reply{}, kit.BadRequest("%s", problems[0])
+		return kit.Reply{}, false, kit.BadRequest("%s", problems[0])
 	}
-	out := f.activationOutcome(s.ID, v.number)
 	if out.err != nil {
-		return kit.Reply{}, out.err
+		return kit.Reply{}, true, out.err
 	}
 	now := f.nowSec()
 	v.locked = true
 	v.updated = now
 	if out.delay > 0 {
 		s.pending = &pendingActivation{number: v.number, at: now.Add(out.delay)}
-		return kit.OK(renderVersion(s, v)), nil
+		return kit.OK(renderVersion(s, v)), true, nil
 	}
 	s.pending = nil
 	f.switchActiveLocked(s, v, now)
-	return kit.OK(renderVersion(s, v)), nil
+	return kit.OK(renderVersion(s, v)), true, nil
 }
 
 // switchActiveLocked makes v the one active version.

@@ -1,7 +1,9 @@
 package fastly_test
 
 import (
+	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -234,5 +236,114 @@ func TestActivationBehaviors(t *testing.T) {
 				t.Errorf("AddActivationBehavior(%+v) accepted", b)
 			}
 		}
+		if got := f.ActivationBehaviors(); len(got) != 0 {
+			t.Errorf("refused behaviors were registered: %+v", got)
+		}
 	})
+}
+
+// AddActivationBehavior returns the stored copy with its counted ID, and
+// ActivationBehaviors lists what is registered, in the order it is tried.
+func TestActivationBehaviorCopies(t *testing.T) {
+	a := newAPI(t)
+	in := fastly.ActivationBehavior{ID: "ignored", ServiceID: "svc", Version: 3, Fail: true, Status: 503, Detail: "down", Times: 2}
+	stored, err := a.srv.AddActivationBehavior(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := in
+	want.ID = "activation-1"
+	if diff := cmp.Diff(want, stored); diff != "" {
+		t.Errorf("AddActivationBehavior (-want +got):\n%s", diff)
+	}
+	fail := a.srv.FailActivations("", 1)
+	slow := a.srv.SlowActivations("svc", time.Minute)
+	wantAll := []fastly.ActivationBehavior{
+		want,
+		{ID: fail, Fail: true, Times: 1},
+		{ID: slow, ServiceID: "svc", Delay: time.Minute},
+	}
+	if fail != "activation-2" || slow != "activation-3" {
+		t.Errorf("shorthand IDs %q, %q; want activation-2, activation-3", fail, slow)
+	}
+	if diff := cmp.Diff(wantAll, a.srv.ActivationBehaviors()); diff != "" {
+		t.Errorf("ActivationBehaviors (-want +got):\n%s", diff)
+	}
+	// A spent behavior is listed until removed.
+	id := a.ready("spent")
+	checkError(t, a.do("PUT", "/service/"+id+"/version/1/activate", "", ""), 400, "Bad request", "Syntax error")
+	if got := a.srv.ActivationBehaviors(); len(got) != 3 {
+		t.Errorf("after a hit: %d behaviors, want 3", len(got))
+	}
+	if !a.srv.RemoveActivationBehavior(fail) || a.srv.RemoveActivationBehavior(fail) {
+		t.Error("RemoveActivationBehavior: want true, then false")
+	}
+	if diff := cmp.Diff([]fastly.ActivationBehavior{wantAll[0], wantAll[2]}, a.srv.ActivationBehaviors()); diff != "" {
+		t.Errorf("ActivationBehaviors after removal (-want +got):\n%s", diff)
+	}
+}
+
+// Behaviors are resolved before the service's lock is taken, but an
+// activation refused before its behavior would apply (no such service or
+// version, a version that does not validate) spends none of its Times, as
+// when they were matched under the lock.
+func TestActivationBehaviorRefusedActivations(t *testing.T) {
+	a := newAPI(t)
+	id := a.newService("refused") // no domain yet: version 1 does not validate
+	a.srv.FailActivations("", 1)
+	checkError(t, a.do("PUT", "/service/"+id+"/version/1/activate", "", ""), 400, "Bad request", "domain")
+	checkError(t, a.do("PUT", "/service/"+id+"/version/9/activate", "", ""), 404, "Record not found", "")
+	checkError(t, a.do("PUT", "/service/"+id+"/version/x/activate", "", ""), 400, "Bad request", "Invalid version number")
+	checkError(t, a.do("PUT", "/service/no-such-service/version/1/activate", "", ""), 404, "Record not found", "")
+	a.must(a.form("POST", "/service/"+id+"/version/1/domain", "name", "refused.example.com"), 200)
+	// The one failure is still to come.
+	checkError(t, a.do("PUT", "/service/"+id+"/version/1/activate", "", ""), 400, "Bad request", "Syntax error")
+	a.must(a.do("PUT", "/service/"+id+"/version/1/activate", "", ""), 200)
+	if s, _ := a.srv.Service(id); s.ActiveVersion() != 1 {
+		t.Errorf("active version %d, want 1", s.ActiveVersion())
+	}
+}
+
+// Concurrent activations, registrations and listings: a behavior with
+// Times n fails exactly n activations, and the race detector sees the
+// registry and the service's lock kept apart.
+func TestActivationBehaviorsConcurrent(t *testing.T) {
+	a := newAPI(t)
+	id := a.ready("busy")
+	const n, total = 5, 24
+	a.srv.FailActivations(id, n)
+	statuses := make(chan int, total)
+	var wg sync.WaitGroup
+	for i := 0; i < total; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req, _ := http.NewRequest("PUT", a.srv.URL()+"/service/"+id+"/version/1/activate", nil)
+			req.Header.Set("Fastly-Key", a.key)
+			resp, err := a.srv.Client().Do(req)
+			if err != nil {
+				t.Error(err)
+				statuses <- 0
+				return
+			}
+			resp.Body.Close()
+			statuses <- resp.StatusCode
+		}()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b := a.srv.SlowActivations("other-service", time.Second)
+			_ = a.srv.ActivationBehaviors()
+			a.srv.RemoveActivationBehavior(b)
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	count := map[int]int{}
+	for st := range statuses {
+		count[st]++
+	}
+	if diff := cmp.Diff(map[int]int{400: n, 200: total - n}, count); diff != "" {
+		t.Errorf("statuses (-want +got):\n%s", diff)
+	}
 }

@@ -124,9 +124,14 @@ func (s *Identity) findOrCreateUserLocked(c credentials) (User, error) {
 		u     User
 		found bool
 	)
-	if c.userID != "" {
+	switch {
+	case c.userID != "":
 		u, found = s.users[c.userID]
-	} else {
+	case c.domainID == "" && c.domainNm == "":
+		// v2.0 and Rackspace name no domain: the default domain's user,
+		// else one chosen the same way every time.
+		u, found = s.userByNameLocked(c.userName)
+	default: // a name is unique within the domain named
 		for _, cand := range s.users {
 			if cand.Name == c.userName && s.inDomainLocked(cand.DomainID, c.domainID, c.domainNm) {
 				u, found = cand, true

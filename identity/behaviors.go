@@ -14,6 +14,10 @@ import (
 // as Mimic's identity behaviors do. The first registered behavior whose
 // criteria all match a request decides its answer.
 type AuthBehavior struct {
+	// ID is set by AddAuthBehavior: a UUID made from a counter (Mimic's
+	// form), so registering a behavior never shifts the IDs identity hands
+	// out. It is ignored when registering.
+	ID string
 	// Username and TenantID are regular expressions matched at the start of
 	// the user name and of the tenant (project ID or name) the request
 	// names, as Mimic's criteria are. Empty matches anything.
@@ -39,17 +43,40 @@ type authBehavior struct {
 	username *regexp.Regexp
 	tenant   *regexp.Regexp
 	steps    []AuthStep
-	next     int // the step the next matching request gets; under the registry's lock
+	next     int          // the step the next matching request gets; under the registry's lock
+	spec     AuthBehavior // as registered, without its ID
 }
 
-// AddAuthBehavior registers b and returns its ID (UUID-shaped, from a
-// counter: registering draws nothing from the random stream).
-func (s *Identity) AddAuthBehavior(b AuthBehavior) (string, error) {
+// AddAuthBehavior registers b and returns the stored copy, its ID set
+// (UUID-shaped, from a counter: registering draws nothing from the random
+// stream).
+func (s *Identity) AddAuthBehavior(b AuthBehavior) (AuthBehavior, error) {
 	ab, err := compileAuthBehavior(b)
 	if err != nil {
-		return "", err
+		return AuthBehavior{}, err
 	}
-	return s.behaviors.Add(ab), nil
+	stored := ab.spec.clone()
+	stored.ID = s.behaviors.Add(ab)
+	return stored, nil
+}
+
+func (b AuthBehavior) clone() AuthBehavior {
+	b.Steps = append([]AuthStep(nil), b.Steps...)
+	return b
+}
+
+// AuthBehaviors returns the registered behaviors, in the order they are
+// tried.
+func (s *Identity) AuthBehaviors() []AuthBehavior {
+	var out []AuthBehavior
+	// A behavior's spec never changes once registered: only a sequence's
+	// position does, under the registry's lock.
+	for _, e := range s.behaviors.Entries() {
+		spec := e.Value.spec.clone()
+		spec.ID = e.ID
+		out = append(out, spec)
+	}
+	return out
 }
 
 // compileAuthBehavior validates b and compiles its criteria.
@@ -57,7 +84,8 @@ func compileAuthBehavior(b AuthBehavior) (*authBehavior, error) {
 	if len(b.Steps) == 0 {
 		return nil, fmt.Errorf("identity: an auth behavior needs at least one step")
 	}
-	ab := &authBehavior{steps: append([]AuthStep(nil), b.Steps...)}
+	ab := &authBehavior{steps: append([]AuthStep(nil), b.Steps...), spec: b.clone()}
+	ab.spec.ID = ""
 	var err error
 	if ab.username, err = mimic.AnchoredRegexp(b.Username); err != nil {
 		return nil, fmt.Errorf("identity: username criterion: %v", err)
@@ -188,11 +216,11 @@ func (s *Identity) mimicAddBehavior(c *kit.Call) (kit.Reply, error) {
 	if err != nil {
 		return kit.Status(http.StatusBadRequest), nil
 	}
-	id, err := s.AddAuthBehavior(b)
+	stored, err := s.AddAuthBehavior(b)
 	if err != nil {
 		return kit.Status(http.StatusBadRequest), nil
 	}
-	return kit.JSON(http.StatusCreated, behaviorCreated{ID: id}), nil
+	return kit.JSON(http.StatusCreated, behaviorCreated{ID: stored.ID}), nil
 }
 
 // mimicDeleteBehavior answers 204, or 404 for an unknown ID, with no body.

@@ -124,6 +124,27 @@ func TestMimicSequenceBehavior(t *testing.T) {
 	a.v2Auth("flaky").expect(t, http.StatusOK)
 }
 
+// A behavior registered at Mimic's control path is listed in Go under the
+// ID the control path answered, in the order behaviors are tried.
+func TestMimicBehaviorsListed(t *testing.T) {
+	a := newAPI(t)
+	first := a.addBehavior(`{"criteria":[{"username":"flaky"},{"tenant_id":"1234"}],"name":"sequence","parameters":{"behaviors":[
+		{"name":"fail","parameters":{"code":503,"message":"try again"}},
+		{"name":"default","parameters":{}}]}}`)
+	second := a.addBehavior(`{"criteria":[{"username":"ann"}],"name":"fail","parameters":{"code":500,"message":"boom","type":"string"}}`)
+	want := []identity.AuthBehavior{
+		{ID: first, Username: "flaky", TenantID: "1234", Steps: []identity.AuthStep{{Code: 503, Message: "try again"}, {Succeed: true}}},
+		{ID: second, Username: "ann", Steps: []identity.AuthStep{{Code: 500, Message: "boom", Type: "string"}}},
+	}
+	if diff := cmp.Diff(want, a.srv.AuthBehaviors()); diff != "" {
+		t.Errorf("AuthBehaviors (-want +got):\n%s", diff)
+	}
+	a.do("DELETE", behaviorsPath+"/"+first, "").expect(t, http.StatusNoContent)
+	if diff := cmp.Diff(want[1:], a.srv.AuthBehaviors()); diff != "" {
+		t.Errorf("AuthBehaviors after DELETE (-want +got):\n%s", diff)
+	}
+}
+
 func TestMimicDeleteBehavior(t *testing.T) {
 	a := newAPI(t)
 	id := a.addBehavior(`{"criteria":[{"username":"failme"}],"name":"fail","parameters":{"code":500,"message":"boom"}}`)
@@ -206,12 +227,33 @@ func TestMimicBehaviorBadBodies(t *testing.T) {
 
 func TestAuthBehaviorGoAPI(t *testing.T) {
 	a := newAPI(t)
-	id, err := a.srv.AddAuthBehavior(identity.AuthBehavior{
+	in := identity.AuthBehavior{
+		ID:       "ignored", // the registry gives the ID
 		TenantID: "bad-",
 		Steps:    []identity.AuthStep{{Code: http.StatusForbidden, Message: "tenant is suspended", Type: "forbidden"}},
-	})
+	}
+	stored, err := a.srv.AddAuthBehavior(in)
 	if err != nil {
 		t.Fatal(err)
+	}
+	id := stored.ID
+	// The stored copy is what was given, with a counted ID (Mimic's form).
+	want := in
+	want.ID = "00000000-0000-4000-8000-000000000001"
+	want.Steps = append([]identity.AuthStep(nil), in.Steps...)
+	if diff := cmp.Diff(want, stored); diff != "" {
+		t.Errorf("AddAuthBehavior (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]identity.AuthBehavior{want}, a.srv.AuthBehaviors()); diff != "" {
+		t.Errorf("AuthBehaviors (-want +got):\n%s", diff)
+	}
+	// The stored copy and the listing are copies: changing them changes
+	// nothing registered.
+	stored.Steps[0].Code = http.StatusTeapot
+	a.srv.AuthBehaviors()[0].Steps[0].Code = http.StatusTeapot
+	in.Steps[0].Code = http.StatusTeapot
+	if diff := cmp.Diff([]identity.AuthBehavior{want}, a.srv.AuthBehaviors()); diff != "" {
+		t.Errorf("AuthBehaviors after changing the copies (-want +got):\n%s", diff)
 	}
 
 	var fault raxFault
@@ -234,6 +276,9 @@ func TestAuthBehaviorGoAPI(t *testing.T) {
 		t.Error("RemoveAuthBehavior = true for a removed behavior")
 	}
 	a.do("POST", "/v2.0/tokens", v2PasswordBody("kim", "pw", tenantID("bad-1"))).expect(t, http.StatusOK)
+	if got := a.srv.AuthBehaviors(); len(got) != 0 {
+		t.Errorf("AuthBehaviors after removal = %+v", got)
+	}
 }
 
 // A behavior on a user name matches token-method and impersonation
@@ -268,10 +313,13 @@ func TestAuthBehaviorGoAPIErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if id, err := a.srv.AddAuthBehavior(tc.b); err == nil {
-				t.Errorf("AddAuthBehavior(%+v) = %q, nil; want an error", tc.b, id)
+			if got, err := a.srv.AddAuthBehavior(tc.b); err == nil {
+				t.Errorf("AddAuthBehavior(%+v) = %+v, nil; want an error", tc.b, got)
 			}
 		})
 	}
 	a.v2Auth("x").expect(t, http.StatusOK)
+	if got := a.srv.AuthBehaviors(); len(got) != 0 {
+		t.Errorf("refused behaviors were registered: %+v", got)
+	}
 }

@@ -64,8 +64,8 @@ func TestInCloud(t *testing.T) {
 	if !s.IsStrict() {
 		t.Error("identity.Strict() given in a Cloud was not applied")
 	}
-	s.AddProject(identity.Project{ID: "p1"})
-	u := s.AddUser(identity.User{Name: "ivy", Password: "pw", DefaultProjectID: "p1"})
+	mustAddProject(t, s, identity.Project{ID: "p1"})
+	u := mustAddUser(t, s, identity.User{Name: "ivy", Password: "pw", DefaultProjectID: "p1"})
 	s.Grant(u.ID, "p1", "member")
 	if u.DefaultRegion != "ORD" {
 		t.Errorf("DefaultRegion = %q, want the Cloud's first region ORD", u.DefaultRegion)
@@ -107,7 +107,7 @@ func TestInCloud(t *testing.T) {
 // In a Cloud without regions, users default to RegionOne.
 func TestInCloudNoRegions(t *testing.T) {
 	id := cloudIdentity(t, kit.Env{}, nil).(*identity.Identity)
-	if u := id.AddUser(identity.User{Name: "x"}); u.DefaultRegion != "RegionOne" {
+	if u := mustAddUser(t, id, identity.User{Name: "x"}); u.DefaultRegion != "RegionOne" {
 		t.Errorf("DefaultRegion = %q, want RegionOne", u.DefaultRegion)
 	}
 }

@@ -214,8 +214,12 @@ func FuzzV3CreateToken(f *testing.F) {
 			var s *Identity
 			if strict {
 				s = unstarted(t, Strict())
-				s.AddProject(Project{ID: "p", Name: "admin"})
-				s.AddUser(User{ID: "u", Name: "admin", Password: "devstacker", DefaultProjectID: "p"})
+				if _, err := s.AddProject(Project{ID: "p", Name: "admin"}); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := s.AddUser(User{ID: "u", Name: "admin", Password: "devstacker", DefaultProjectID: "p"}); err != nil {
+					t.Fatal(err)
+				}
 				s.Grant("u", "p", "admin")
 			} else {
 				s = unstarted(t)

@@ -42,6 +42,26 @@ type api struct {
 	hc *http.Client
 }
 
+// mustAddUser seeds u, failing the test if AddUser refuses it.
+func mustAddUser(t testing.TB, s *identity.Identity, u identity.User) identity.User {
+	t.Helper()
+	stored, err := s.AddUser(u)
+	if err != nil {
+		t.Fatalf("AddUser(%+v): %v", u, err)
+	}
+	return stored
+}
+
+// mustAddProject seeds p, failing the test if AddProject refuses it.
+func mustAddProject(t testing.TB, s *identity.Identity, p identity.Project) identity.Project {
+	t.Helper()
+	stored, err := s.AddProject(p)
+	if err != nil {
+		t.Fatalf("AddProject(%+v): %v", p, err)
+	}
+	return stored
+}
+
 func newAPI(t testing.TB, opts ...identity.Option) *api {
 	t.Helper()
 	srv := identity.New(t, opts...)

@@ -22,7 +22,7 @@ func statuses(reqs []fake.Request) []int {
 func TestJournal(t *testing.T) {
 	c := clock.New(clock.DefaultStart())
 	a := newAPI(t, fake.WithClock(c))
-	a.srv.AddUser(identity.User{Name: "seeded"}) // seeding is not journaled
+	mustAddUser(t, a.srv, identity.User{Name: "seeded"}) // seeding is not journaled
 
 	a.do("GET", "/", "")
 	tok, _ := a.login(v3Password("alice", "Default", "pw", ""))

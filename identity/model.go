@@ -1,6 +1,8 @@
 package identity
 
 import (
+	"cmp"
+	"fmt"
 	"slices"
 	"sort"
 	"time"
@@ -19,7 +21,7 @@ type Domain struct {
 // User is an identity user. Seed users with [Identity.AddUser].
 type User struct {
 	ID       string // generated when empty
-	Name     string // required and unique
+	Name     string // required; unique in its domain
 	Password string // checked in strict mode
 	APIKey   string // Rackspace API key; generated when empty
 	DomainID string // DefaultDomainID when empty
@@ -37,7 +39,7 @@ type User struct {
 // Project is a Keystone project, which v2.0 and Rackspace call a tenant.
 type Project struct {
 	ID          string // generated when empty
-	Name        string // the ID when empty
+	Name        string // the ID when empty; unique in its domain
 	DomainID    string // DefaultDomainID when empty
 	Description string
 	Disabled    bool
@@ -93,23 +95,37 @@ func (s *Identity) addDomainLocked(d Domain) Domain {
 }
 
 // AddUser seeds a user, bypassing HTTP, faults and the journal, and returns
-// the stored copy with its generated fields. Seeding a name that exists
-// replaces that user, keeping its ID.
-func (s *Identity) AddUser(u User) User {
+// the stored copy with its generated fields. Name is required and unique
+// in the user's domain, as Keystone scopes it (the same name may be used in
+// other domains). Seeding a name the domain already has updates that user,
+// keeping its ID, when u.ID is empty or is that user's; when u.ID is
+// another user's, AddUser stores nothing and returns an error, as it does
+// for an empty name.
+func (s *Identity) AddUser(u User) (User, error) {
+	if u.Name == "" {
+		return User{}, fmt.Errorf("identity: a user needs a name")
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.addUserLocked(u)
+	domainID := cmp.Or(u.DomainID, DefaultDomainID)
+	if old, ok := s.userInDomainLocked(u.Name, domainID); ok && u.ID != "" && u.ID != old.ID {
+		return User{}, fmt.Errorf("identity: domain %q already has a user named %q (%s)", domainID, u.Name, old.ID)
+	}
+	return s.addUserLocked(u), nil
 }
 
+// addUserLocked stores u, filling in its defaults; a user of the same name
+// in the same domain keeps its ID when u names none. It does not check the
+// name: AddUser does, and the permissive paths add names they did not find.
 func (s *Identity) addUserLocked(u User) User {
-	if old, ok := s.userByNameLocked(u.Name); ok && u.ID == "" {
+	if u.DomainID == "" {
+		u.DomainID = DefaultDomainID
+	}
+	if old, ok := s.userInDomainLocked(u.Name, u.DomainID); ok && u.ID == "" {
 		u.ID = old.ID
 	}
 	if u.ID == "" {
 		u.ID = s.RNG().Hex(32)
-	}
-	if u.DomainID == "" {
-		u.DomainID = DefaultDomainID
 	}
 	if u.APIKey == "" {
 		u.APIKey = s.RNG().Hex(32)
@@ -127,11 +143,32 @@ func (s *Identity) addUserLocked(u User) User {
 	return u
 }
 
-// AddProject seeds a project (tenant) and returns the stored copy.
-func (s *Identity) AddProject(p Project) Project {
+// userInDomainLocked returns the user named name in the domain.
+func (s *Identity) userInDomainLocked(name, domainID string) (User, bool) {
+	for _, u := range s.users {
+		if u.Name == name && u.DomainID == domainID {
+			return u, true
+		}
+	}
+	return User{}, false
+}
+
+// AddProject seeds a project (tenant) and returns the stored copy. Its
+// name (the ID when empty) is unique in its domain, as Keystone's are:
+// seeding a project whose ID exists replaces it, but AddProject stores
+// nothing and returns an error when another project of the domain has the
+// name.
+func (s *Identity) AddProject(p Project) (Project, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.addProjectLocked(p)
+	domainID := cmp.Or(p.DomainID, DefaultDomainID)
+	// With neither a name nor an ID, both are a fresh random ID.
+	if name := cmp.Or(p.Name, p.ID); name != "" {
+		if old, ok := s.projectInDomainLocked(name, domainID); ok && old.ID != p.ID {
+			return Project{}, fmt.Errorf("identity: domain %q already has a project named %q (%s)", domainID, name, old.ID)
+		}
+	}
+	return s.addProjectLocked(p), nil
 }
 
 func (s *Identity) addProjectLocked(p Project) Project {
@@ -149,6 +186,16 @@ func (s *Identity) addProjectLocked(p Project) Project {
 	}
 	s.projects[p.ID] = p
 	return p
+}
+
+// projectInDomainLocked returns the project named name in the domain.
+func (s *Identity) projectInDomainLocked(name, domainID string) (Project, bool) {
+	for _, p := range s.projects {
+		if p.Name == name && p.DomainID == domainID {
+			return p, true
+		}
+	}
+	return Project{}, false
 }
 
 // Grant gives the user the named roles on the project (in addition to any it
@@ -188,23 +235,34 @@ func (s *Identity) User(id string) (User, bool) {
 	return u, ok
 }
 
-// UserByName returns the user with the given name.
+// UserByName returns the user with the given name: the default domain's
+// when it has one, else the one in the first domain by ID (names are
+// unique within a domain only).
 func (s *Identity) UserByName(name string) (User, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.userByNameLocked(name)
 }
 
+// userByNameLocked is UserByName: the same user for a name every time,
+// whatever the map's order.
 func (s *Identity) userByNameLocked(name string) (User, bool) {
+	if u, ok := s.userInDomainLocked(name, DefaultDomainID); ok {
+		return u, true
+	}
+	var (
+		best  User
+		found bool
+	)
 	for _, u := range s.users {
-		if u.Name == name {
-			return u, true
+		if u.Name == name && (!found || u.DomainID < best.DomainID) {
+			best, found = u, true
 		}
 	}
-	return User{}, false
+	return best, found
 }
 
-// Users returns every user, ordered by name.
+// Users returns every user, ordered by name, then domain.
 func (s *Identity) Users() []User {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -212,7 +270,12 @@ func (s *Identity) Users() []User {
 	for _, u := range s.users {
 		out = append(out, u)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Name != out[j].Name {
+			return out[i].Name < out[j].Name
+		}
+		return out[i].DomainID < out[j].DomainID
+	})
 	return out
 }
 

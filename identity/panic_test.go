@@ -47,7 +47,9 @@ func TestHandlerPanicKeepsServing(t *testing.T) {
 	}
 
 	// Other routes, which take the same lock, still answer.
-	s.AddUser(User{Name: "seeded"})
+	if _, err := s.AddUser(User{Name: "seeded"}); err != nil {
+		t.Fatal(err)
+	}
 	c.Do("GET", "/v2.0/users?name=bob", "", "X-Auth-Token", "nope").Expect(http.StatusUnauthorized)
 	c.Do("GET", "/v1.1/mosso/123456", "").Expect(http.StatusMovedPermanently)
 

@@ -142,7 +142,7 @@ func TestPermissiveNewDomain(t *testing.T) {
 // A seeded user with no project gets an unscoped token when asking for none.
 func TestSeededUserWithoutProject(t *testing.T) {
 	a := newAPI(t)
-	u := a.srv.AddUser(identity.User{Name: "gina"})
+	u := mustAddUser(t, a.srv, identity.User{Name: "gina"})
 	if u.ID == "" || u.APIKey == "" || u.DomainID != identity.DefaultDomainID || u.DefaultRegion != "RegionOne" {
 		t.Errorf("AddUser defaults = %+v", u)
 	}

@@ -136,7 +136,7 @@ func TestV2CreateToken(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			a := seededAPI(t, identity.Strict())
-			a.srv.AddUser(identity.User{ID: "u-alice", Name: "alice", Password: "s3cret", APIKey: "key-alice", DefaultProjectID: "p-demo"})
+			mustAddUser(t, a.srv, identity.User{ID: "u-alice", Name: "alice", Password: "s3cret", APIKey: "key-alice", DefaultProjectID: "p-demo"})
 			acc := a.v2Login(tc.body(a)).Access
 
 			if acc.Token.Expires != "2026-01-02T00:00:00.000Z" || acc.Token.IssuedAt != "2026-01-01T00:00:00.000Z" {
@@ -221,8 +221,8 @@ func TestV2CreateTokenErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			a := seededAPI(t, identity.Strict())
-			a.srv.AddUser(identity.User{ID: "u-alice", Name: "alice", Password: "s3cret", APIKey: "key-alice", DefaultProjectID: "p-demo"})
-			a.srv.AddProject(identity.Project{ID: "p-other", Name: "other"})
+			mustAddUser(t, a.srv, identity.User{ID: "u-alice", Name: "alice", Password: "s3cret", APIKey: "key-alice", DefaultProjectID: "p-demo"})
+			mustAddProject(t, a.srv, identity.Project{ID: "p-other", Name: "other"})
 			checkRaxFault(t, a.do("POST", "/v2.0/tokens", tc.body), tc.status, tc.fault)
 		})
 	}
@@ -314,7 +314,7 @@ func TestV2TokenEndpoints(t *testing.T) {
 
 func TestV2ListTenants(t *testing.T) {
 	a := seededAPI(t)
-	a.srv.AddProject(identity.Project{ID: "p-other", Name: "other"})
+	mustAddProject(t, a.srv, identity.Project{ID: "p-other", Name: "other"})
 	tok := a.v2Login(v2PasswordBody("alice", "s3cret", "")).Access.Token.ID
 	var got struct {
 		Tenants      []v2Tenant `json:"tenants"`
@@ -343,8 +343,8 @@ type v2User struct {
 func TestV2ListUsers(t *testing.T) {
 	setup := func(t *testing.T, opts ...identity.Option) (a *api, member, admin string) {
 		a = seededAPI(t, opts...)
-		a.srv.AddUser(identity.User{ID: "u-alice", Name: "alice", Password: "s3cret", Email: "alice@example.org", DefaultProjectID: "p-demo"})
-		a.srv.AddUser(identity.User{ID: "u-bob", Name: "bob", Password: "pw"})
+		mustAddUser(t, a.srv, identity.User{ID: "u-alice", Name: "alice", Password: "s3cret", Email: "alice@example.org", DefaultProjectID: "p-demo"})
+		mustAddUser(t, a.srv, identity.User{ID: "u-bob", Name: "bob", Password: "pw"})
 		member = a.v2Login(v2PasswordBody("alice", "s3cret", tenantID("p-demo"))).Access.Token.ID
 		admin = a.v2Login(v2PasswordBody("alice", "s3cret", tenantID("p-ops"))).Access.Token.ID
 		return a, member, admin
@@ -413,8 +413,8 @@ func TestV2ListUsers(t *testing.T) {
 
 func TestV2Credentials(t *testing.T) {
 	a := seededAPI(t, identity.Strict())
-	a.srv.AddUser(identity.User{ID: "u-alice", Name: "alice", Password: "s3cret", APIKey: "key-alice", DefaultProjectID: "p-demo"})
-	a.srv.AddUser(identity.User{ID: "u-bob", Name: "bob", Password: "pw", APIKey: "key-bob"})
+	mustAddUser(t, a.srv, identity.User{ID: "u-alice", Name: "alice", Password: "s3cret", APIKey: "key-alice", DefaultProjectID: "p-demo"})
+	mustAddUser(t, a.srv, identity.User{ID: "u-bob", Name: "bob", Password: "pw", APIKey: "key-bob"})
 	member := a.v2Login(v2PasswordBody("alice", "s3cret", "")).Access.Token.ID
 	admin := a.v2Login(v2PasswordBody("alice", "s3cret", tenantID("p-ops"))).Access.Token.ID
 	bob := a.v2Login(v2PasswordBody("bob", "pw", "")).Access.Token.ID
@@ -510,8 +510,8 @@ func impersonationBody(user string, expire string) string {
 func TestV2Impersonation(t *testing.T) {
 	c := clock.New(clock.DefaultStart())
 	a := seededAPI(t, fake.WithClock(c))
-	a.srv.AddProject(identity.Project{ID: "p-bob", Name: "bobs"})
-	a.srv.AddUser(identity.User{ID: "u-bob", Name: "bob", DefaultProjectID: "p-bob"})
+	mustAddProject(t, a.srv, identity.Project{ID: "p-bob", Name: "bobs"})
+	mustAddUser(t, a.srv, identity.User{ID: "u-bob", Name: "bob", DefaultProjectID: "p-bob"})
 	a.srv.Grant("u-bob", "p-bob", "member")
 	admin := a.v2Login(v2PasswordBody("alice", "s3cret", tenantID("p-ops"))).Access.Token.ID
 
@@ -683,13 +683,13 @@ func TestRaxMosso(t *testing.T) {
 // the same owner, the user whose default tenant it is.
 func TestRaxMossoOwnerIsStable(t *testing.T) {
 	a := newAPI(t, identity.Strict())
-	a.srv.AddProject(identity.Project{ID: "123456"})
+	mustAddProject(t, a.srv, identity.Project{ID: "123456"})
 	for _, name := range []string{"zed", "amy", "owner", "bob"} {
 		u := identity.User{ID: "id-" + name, Name: name}
 		if name == "owner" {
 			u.DefaultProjectID = "123456"
 		}
-		a.srv.AddUser(u)
+		mustAddUser(t, a.srv, u)
 		a.srv.Grant(u.ID, "123456", "member")
 	}
 	for i := 0; i < 20; i++ {

@@ -57,9 +57,9 @@ func projectIDs(ps []v3Project) []string {
 func projectsAPI(t *testing.T) (a *api, member, admin, bob string) {
 	t.Helper()
 	a = seededAPI(t)
-	a.srv.AddProject(identity.Project{ID: "p-other", Name: "other", Description: "not alice's"})
-	a.srv.AddProject(identity.Project{ID: "p-bob", Name: "bobs"})
-	a.srv.AddUser(identity.User{ID: "u-bob", Name: "bob", Password: "pw"})
+	mustAddProject(t, a.srv, identity.Project{ID: "p-other", Name: "other", Description: "not alice's"})
+	mustAddProject(t, a.srv, identity.Project{ID: "p-bob", Name: "bobs"})
+	mustAddUser(t, a.srv, identity.User{ID: "u-bob", Name: "bob", Password: "pw"})
 	a.srv.Grant("u-bob", "p-bob", "member")
 	member, _ = a.login(v3PasswordByID("u-alice", "s3cret", projectByID("p-demo")))
 	admin, _ = a.login(v3PasswordByID("u-alice", "s3cret", projectByID("p-ops")))

@@ -22,9 +22,9 @@ var tokenIDPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
 func seededAPI(t *testing.T, opts ...identity.Option) *api {
 	t.Helper()
 	a := newAPI(t, append([]identity.Option{identity.WithCatalog(computeCatalog)}, opts...)...)
-	a.srv.AddProject(identity.Project{ID: "p-demo", Name: "demo"})
-	a.srv.AddProject(identity.Project{ID: "p-ops", Name: "ops"})
-	a.srv.AddUser(identity.User{ID: "u-alice", Name: "alice", Password: "s3cret", DefaultProjectID: "p-demo"})
+	mustAddProject(t, a.srv, identity.Project{ID: "p-demo", Name: "demo"})
+	mustAddProject(t, a.srv, identity.Project{ID: "p-ops", Name: "ops"})
+	mustAddUser(t, a.srv, identity.User{ID: "u-alice", Name: "alice", Password: "s3cret", DefaultProjectID: "p-demo"})
 	if !a.srv.Grant("u-alice", "p-demo", "member") || !a.srv.Grant("u-alice", "p-ops", "member", "admin") {
 		t.Fatal("Grant failed")
 	}
@@ -355,7 +355,7 @@ func TestV3CreateTokenErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			a := seededAPI(t)
-			a.srv.AddProject(identity.Project{ID: "p-other", Name: "other"})
+			mustAddProject(t, a.srv, identity.Project{ID: "p-other", Name: "other"})
 			a.srv.AddDomain(identity.Domain{ID: "other", Name: "Other"})
 			r := a.do("POST", "/v3/auth/tokens", tc.body)
 			checkKeystoneError(t, r, tc.status)
@@ -391,10 +391,10 @@ func TestV3Strict(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			a := seededAPI(t, identity.Strict())
 			a.srv.AddDomain(identity.Domain{ID: "other", Name: "Other"})
-			a.srv.AddProject(identity.Project{ID: "p-other", Name: "other"})
-			a.srv.AddProject(identity.Project{ID: "p-off", Name: "off", Disabled: true})
+			mustAddProject(t, a.srv, identity.Project{ID: "p-other", Name: "other"})
+			mustAddProject(t, a.srv, identity.Project{ID: "p-off", Name: "off", Disabled: true})
 			a.srv.Grant("u-alice", "p-off", "member")
-			a.srv.AddUser(identity.User{ID: "u-dis", Name: "dis", Password: "pw", Disabled: true})
+			mustAddUser(t, a.srv, identity.User{ID: "u-dis", Name: "dis", Password: "pw", Disabled: true})
 
 			r := a.do("POST", "/v3/auth/tokens", tc.body)
 			if tc.status == http.StatusCreated {
@@ -415,7 +415,7 @@ func TestV3Strict(t *testing.T) {
 // A disabled user is refused in the permissive model too.
 func TestV3DisabledUserPermissive(t *testing.T) {
 	a := newAPI(t)
-	a.srv.AddUser(identity.User{ID: "u-dis", Name: "dis", Disabled: true})
+	mustAddUser(t, a.srv, identity.User{ID: "u-dis", Name: "dis", Disabled: true})
 	checkKeystoneError(t, a.do("POST", "/v3/auth/tokens", v3Password("dis", "Default", "anything", "")), http.StatusUnauthorized)
 	checkKeystoneError(t, a.do("POST", "/v3/auth/tokens", v3PasswordByID("u-dis", "anything", "")), http.StatusUnauthorized)
 }
