@@ -108,13 +108,13 @@ func (b CreateBehavior) clone() CreateBehavior {
 // tried.
 func (c *Compute) CreateBehaviors() []CreateBehavior {
 	var out []CreateBehavior
-	// One pass under the registry's lock: IDs and behaviors that match.
-	c.behaviors.First(func(id string, b *createBehavior) bool {
-		spec := b.spec.clone()
-		spec.ID = id
+	// A behavior's spec never changes once registered: only a sequence's
+	// position does, under the registry's lock.
+	for _, e := range c.behaviors.Entries() {
+		spec := e.Value.spec.clone()
+		spec.ID = e.ID
 		out = append(out, spec)
-		return false
-	})
+	}
 	return out
 }
 

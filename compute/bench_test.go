@@ -2,14 +2,13 @@ package compute_test
 
 import (
 	"fmt"
-	"io"
 	"net/http"
-	"strings"
 	"testing"
 
 	"github.com/mockcloud/mockcloud/compute"
 	"github.com/mockcloud/mockcloud/fake"
 	"github.com/mockcloud/mockcloud/kit"
+	"github.com/mockcloud/mockcloud/kit/kittest"
 )
 
 // unlimited lifts every quota so benchmarks measure the fake, not Nova's
@@ -22,30 +21,15 @@ func benchServer(b *testing.B) *compute.Compute {
 	return newInEnv(b, kit.Env{Journal: fake.NewJournal(1024)}, compute.WithQuota(unlimited()), compute.WithDurations(compute.Instant()))
 }
 
-func mustDo(b *testing.B, c *http.Client, req *http.Request, want int) {
-	resp, err := c.Do(req)
-	if err != nil {
-		b.Fatal(err)
-	}
-	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != want {
-		b.Fatalf("%s %s: %d, want %d", req.Method, req.URL, resp.StatusCode, want)
-	}
-}
-
 // BenchmarkCreateServer: POST /servers over loopback.
 func BenchmarkCreateServer(b *testing.B) {
 	srv := benchServer(b)
-	url := srv.URL() + "/v2.1/bench/servers"
 	body := fmt.Sprintf(`{"server":{"name":"bench","flavorRef":"1","imageRef":%q,"metadata":{"k":"v"}}}`, compute.DefaultImageID)
-	client := srv.Client()
+	c := kittest.New(b, srv.URL(), srv.Client())
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		req, _ := http.NewRequest("POST", url, strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		mustDo(b, client, req, http.StatusAccepted)
+		c.Do("POST", "/v2.1/bench/servers", body).Expect(http.StatusAccepted)
 	}
 }
 
@@ -60,13 +44,11 @@ func BenchmarkGetServer(b *testing.B) {
 		}
 		id = s.ID
 	}
-	url := srv.URL() + "/v2.1/bench/servers/" + id
-	client := srv.Client()
+	c := kittest.New(b, srv.URL(), srv.Client())
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		req, _ := http.NewRequest("GET", url, nil)
-		mustDo(b, client, req, http.StatusOK)
+		c.Get("/v2.1/bench/servers/" + id).Expect(http.StatusOK)
 	}
 }
 

@@ -3,16 +3,15 @@ package compute_test
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/mockcloud/mockcloud/compute"
 	"github.com/mockcloud/mockcloud/fake"
 	"github.com/mockcloud/mockcloud/kit"
+	"github.com/mockcloud/mockcloud/kit/kittest"
 )
 
 // Helpers for the resource tests (flavors, images, keypairs, limits,
@@ -40,110 +39,45 @@ func runSteps(t *testing.T, base string, steps []step) {
 	for _, s := range steps {
 		t.Run(s.name, func(t *testing.T) {
 			t.Helper()
-			status, got := doStep(t, base, s)
-			if status != s.status {
-				t.Errorf("%s %s: status %d, want %d; body %s", s.method, s.path, status, s.status, got)
+			r := doStep(t, base, s)
+			if r.Status != s.status {
+				t.Errorf("%s %s: status %d, want %d; body %s", s.method, s.path, r.Status, s.status, r.Body)
 			}
-			checkBody(t, base, s.want, got)
+			checkBody(t, r, base, s.want)
 		})
 	}
 }
 
-func stepURL(base, path string) string {
-	if strings.HasPrefix(path, "/v2") {
-		return base + path
-	}
-	return base + "/v2.1/p1" + path
-}
-
-func doStep(t *testing.T, base string, s step) (int, []byte) {
+// doStep sends a step's request to base; its path is under /v2.1/p1
+// unless it starts with "/v2".
+func doStep(t *testing.T, base string, s step) *kittest.Response {
 	t.Helper()
-	var body io.Reader
-	if s.body != "" {
-		body = strings.NewReader(s.body)
+	path := s.path
+	if !strings.HasPrefix(path, "/v2") {
+		path = "/v2.1/p1" + path
 	}
-	req, err := http.NewRequest(s.method, stepURL(base, s.path), body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s.body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
+	version := ""
 	if s.version != "" {
-		req.Header.Set("OpenStack-API-Version", "compute "+s.version)
+		version = "compute " + s.version
 	}
-	if s.token != "" {
-		req.Header.Set("X-Auth-Token", s.token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, b
+	// A header pair with an empty value sends no such header.
+	return kittest.New(t, base, http.DefaultClient).Do(s.method, path, s.body,
+		"OpenStack-API-Version", version, "X-Auth-Token", s.token)
 }
 
-// checkBody compares got with the want of a step.
-func checkBody(t *testing.T, base, want string, got []byte) {
+// checkBody compares the body of r with the want of a step.
+func checkBody(t *testing.T, r *kittest.Response, base, want string) {
 	t.Helper()
 	switch want {
 	case "-":
 		return
 	case "":
-		if len(got) != 0 {
-			t.Errorf("body = %s, want none", got)
+		if len(r.Body) != 0 {
+			t.Errorf("body = %s, want none", r.Body)
 		}
 		return
 	}
-	var w, g any
-	if err := json.Unmarshal([]byte(strings.ReplaceAll(want, "{base}", base)), &w); err != nil {
-		t.Fatalf("bad want JSON: %v\n%s", err, want)
-	}
-	if err := json.Unmarshal(got, &g); err != nil {
-		t.Fatalf("response is not JSON: %v\n%s", err, got)
-	}
-	if diff := cmp.Diff(w, maskAny(w, g)); diff != "" {
-		t.Errorf("body mismatch (-want +got):\n%s", diff)
-	}
-}
-
-// maskAny returns got with every value that want marks "<any>" replaced
-// by "<any>".
-func maskAny(want, got any) any {
-	if s, ok := want.(string); ok && s == "<any>" {
-		return "<any>"
-	}
-	switch w := want.(type) {
-	case map[string]any:
-		g, ok := got.(map[string]any)
-		if !ok {
-			return got
-		}
-		out := make(map[string]any, len(g))
-		for k, v := range g {
-			out[k] = maskAny(w[k], v)
-		}
-		return out
-	case []any:
-		g, ok := got.([]any)
-		if !ok {
-			return got
-		}
-		out := make([]any, len(g))
-		for i, v := range g {
-			if i < len(w) {
-				out[i] = maskAny(w[i], v)
-			} else {
-				out[i] = v
-			}
-		}
-		return out
-	}
-	return got
+	r.CheckJSON(strings.ReplaceAll(want, "{base}", base))
 }
 
 // getJSON fetches path and decodes the answer.
@@ -152,15 +86,11 @@ func getJSON(t *testing.T, base string, s step) map[string]any {
 	if s.method == "" {
 		s.method = "GET"
 	}
-	status, b := doStep(t, base, s)
-	if s.status != 0 && status != s.status {
-		t.Fatalf("%s %s: status %d, want %d: %s", s.method, s.path, status, s.status, b)
+	r := doStep(t, base, s)
+	if s.status != 0 && r.Status != s.status {
+		t.Fatalf("%s %s: status %d, want %d: %s", s.method, s.path, r.Status, s.status, r.Body)
 	}
-	var out map[string]any
-	if err := json.Unmarshal(b, &out); err != nil {
-		t.Fatalf("%s %s: %v: %s", s.method, s.path, err, b)
-	}
-	return out
+	return r.Object()
 }
 
 // novaErr is Nova's error body.
@@ -436,7 +366,7 @@ func FuzzResourceBodies(f *testing.F) {
 	f.Add(uint8(9), uint8(3), `{"server_group":{"name":"g","policy":"anti-affinity","rules":{"max_server_per_host":"99999999999999999999"}}}`)
 	f.Add(uint8(3), uint8(0), `{"k":1e400}`)
 	// A bounded journal: the fuzzer sends millions of requests.
-	c := unstartedInEnv(f, kit.Env{Journal: fake.NewJournal(1000)})
+	c := newInEnv(f, kit.Env{Journal: fake.NewJournal(1000)})
 	f.Fuzz(func(t *testing.T, route, version uint8, body string) {
 		rt := routes[int(route)%len(routes)]
 		req := httptest.NewRequest(rt.method, "/v2.1/p1"+rt.path, strings.NewReader(body))

@@ -81,8 +81,7 @@ func FuzzCreateServer(f *testing.F) {
 		f.Add([]byte(s), uint8(i))
 	}
 	f.Fuzz(func(t *testing.T, body []byte, v uint8) {
-		c := mustUnstarted(fake.WithSeed(1))
-		defer c.Close()
+		c := mustUnstarted(t, fake.WithSeed(1))
 		version := fuzzVersions[int(v)%len(fuzzVersions)]
 		rec := serveFuzz(c, "POST", "/v2.1/fuzz/servers", version, body)
 		status := rec.Code
@@ -148,8 +147,7 @@ func FuzzServerAction(f *testing.F) {
 		f.Add([]byte(s), uint8(i))
 	}
 	f.Fuzz(func(t *testing.T, body []byte, v uint8) {
-		c := mustUnstarted(fake.WithSeed(1))
-		defer c.Close()
+		c := mustUnstarted(t, fake.WithSeed(1))
 		s, err := c.AddServer(compute.Server{ProjectID: "fuzz", FlavorID: "1", ImageID: compute.DefaultImageID, Name: "target"})
 		if err != nil {
 			t.Fatal(err)

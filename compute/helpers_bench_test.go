@@ -7,6 +7,7 @@ import (
 
 	"github.com/mockcloud/mockcloud/compute"
 	"github.com/mockcloud/mockcloud/kit"
+	"github.com/mockcloud/mockcloud/kit/kittest"
 )
 
 func decodeJSON(resp *http.Response, v any) error {
@@ -14,30 +15,23 @@ func decodeJSON(resp *http.Response, v any) error {
 	return json.NewDecoder(resp.Body).Decode(v)
 }
 
-// unstartedInEnv builds a compute as a Cloud does, in env (a token check,
-// a bounded journal) and region RegionOne, unstarted.
-func unstartedInEnv(t testing.TB, env kit.Env, opts ...compute.Option) *compute.Compute {
-	t.Helper()
-	inst, err := compute.Descriptor().New(env, kit.Site{Region: "RegionOne", Regions: []string{"RegionOne"}}, opts)
-	if err != nil {
-		t.Fatalf("compute.Descriptor().New: %v", err)
-	}
-	c := inst.(*compute.Compute)
-	t.Cleanup(c.Close)
-	return c
-}
-
-// newInEnv is unstartedInEnv, started on a loopback port.
+// newInEnv builds a compute as a Cloud does, in env (a token check, a
+// bounded journal) and region RegionOne, started on a loopback port and
+// closed when the test ends.
 func newInEnv(t testing.TB, env kit.Env, opts ...compute.Option) *compute.Compute {
 	t.Helper()
-	return kit.Start(t, unstartedInEnv(t, env, opts...))
+	return kittest.InCloud[*compute.Compute](t, compute.Descriptor(), env,
+		kit.Site{Region: "RegionOne", Regions: []string{"RegionOne"}}, opts...)
 }
 
-// mustUnstarted is compute.NewUnstarted, which must not fail.
-func mustUnstarted(opts ...compute.Option) *compute.Compute {
+// mustUnstarted is compute.NewUnstarted, which must not fail; the service
+// is closed when the test ends.
+func mustUnstarted(t testing.TB, opts ...compute.Option) *compute.Compute {
+	t.Helper()
 	c, err := compute.NewUnstarted(opts...)
 	if err != nil {
-		panic(err)
+		t.Fatal(err)
 	}
+	t.Cleanup(c.Close)
 	return c
 }

@@ -85,7 +85,7 @@ func (c *Compute) AddKeypair(k Keypair) (Keypair, error) {
 	} else {
 		fp, err := keypairFingerprint(k.Type, k.PublicKey)
 		if err != nil {
-			return Keypair{}, fmt.Errorf("compute: %s", err.(*kit.Error).Message)
+			return Keypair{}, fmt.Errorf("compute: %s", kit.MessageOf(err))
 		}
 		k.Fingerprint = fp
 	}

@@ -351,7 +351,7 @@ func FuzzKeypairPublicKey(f *testing.F) {
 	f.Add("ecdsa-sha2-nistp256 " + base64.StdEncoding.EncodeToString(append(sshString([]byte("ecdsa-sha2-nistp256")), sshString([]byte("nistp256"))...)))
 	f.Add("ssh-dss AAAA")
 	f.Add("")
-	c := unstartedInEnv(f, kit.Env{Journal: fake.NewJournal(1000)})
+	c := newInEnv(f, kit.Env{Journal: fake.NewJournal(1000)})
 	n := 0
 	f.Fuzz(func(t *testing.T, key string) {
 		n++

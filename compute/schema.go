@@ -6,6 +6,7 @@ package compute
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -51,20 +52,12 @@ func decodeWrapped(body []byte, key string, allowed map[string]bool, v any) (map
 	}
 	if err := json.Unmarshal(raw, v); err != nil {
 		var te *json.UnmarshalTypeError
-		if ok := asTypeError(err, &te); ok {
+		if errors.As(err, &te) {
 			return nil, kit.BadRequest("Invalid input for field/attribute %s. Value: %s. %s is not of the expected type", te.Field, members[strings.Split(te.Field, ".")[0]], te.Value)
 		}
 		return nil, kit.BadRequest("Invalid input for field/attribute %s: %v", key, err)
 	}
 	return wrapper, nil
-}
-
-func asTypeError(err error, te **json.UnmarshalTypeError) bool {
-	t, ok := err.(*json.UnmarshalTypeError)
-	if ok {
-		*te = t
-	}
-	return ok
 }
 
 // validName is Nova's v2.1 name rule (parameter_types.name): 1 to 255

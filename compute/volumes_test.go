@@ -443,7 +443,7 @@ func FuzzServerExtensionBodies(f *testing.F) {
 		f.Add(s, "2.1")
 		f.Add(s, "2.96")
 	}
-	c := mustUnstarted(fake.WithSeed(1), compute.WithDurations(compute.Instant()))
+	c := mustUnstarted(f, fake.WithSeed(1), compute.WithDurations(compute.Instant()))
 	srv, err := c.AddServer(compute.Server{ProjectID: "p", FlavorID: "1", ImageID: compute.DefaultImageID})
 	if err != nil {
 		f.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"github.com/mockcloud/mockcloud/clock"
 	"github.com/mockcloud/mockcloud/fake"
 	"github.com/mockcloud/mockcloud/kit"
+	"github.com/mockcloud/mockcloud/kit/kittest"
 	"github.com/mockcloud/mockcloud/loadbalancer"
 )
 
@@ -189,8 +190,11 @@ func TestBehaviors(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.srv.CheckNodes(t, id, loadbalancer.Node{Address: "10.1.1.1", Port: 80, Condition: "DRAINING", Status: "ONLINE", Weight: 1, Type: "PRIMARY"})
-	bid, _ := h.srv.AddCreateBehavior(loadbalancer.CreateBehavior{})
-	if !h.srv.RemoveCreateBehavior(bid) || h.srv.RemoveCreateBehavior(bid) {
+	b, err := h.srv.AddCreateBehavior(loadbalancer.CreateBehavior{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !h.srv.RemoveCreateBehavior(b.ID) || h.srv.RemoveCreateBehavior(b.ID) {
 		t.Error("RemoveCreateBehavior did not report removal once")
 	}
 }
@@ -204,24 +208,15 @@ func TestTenantCheck(t *testing.T) {
 		}
 		return kit.Principal{Token: tok, ProjectID: strings.TrimPrefix(tok, "tok-")}, nil
 	}
-	srv := inCloud(t, kit.Env{Auth: auth})
+	srv := kittest.InCloud[*loadbalancer.CLB](t, loadbalancer.Descriptor(), kit.Env{Auth: auth}, dfw)
+	c := kittest.New(t, srv.URL(), srv.Client())
 	get := func(path, token string) response {
 		method := "GET"
 		if m, p, ok := strings.Cut(path, " "); ok {
 			method, path = m, p
 		}
-		req, _ := http.NewRequest(method, srv.URL()+path, strings.NewReader(`{"status":"OFFLINE"}`))
-		if token != "" {
-			req.Header.Set("X-Auth-Token", token)
-		}
-		resp, err := srv.Client().Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var b strings.Builder
-		_, _ = fmt.Fprint(&b, readAll(resp))
-		return response{status: resp.StatusCode, body: b.String()}
+		// An empty value sends no such header: no token, no Content-Type.
+		return answer(c.Do(method, path, `{"status":"OFFLINE"}`, "X-Auth-Token", token, "Content-Type", ""))
 	}
 	for _, tc := range []struct {
 		path, token string
@@ -239,7 +234,7 @@ func TestTenantCheck(t *testing.T) {
 			t.Errorf("GET %s with %q = %d %s, want %d", tc.path, tc.token, r.status, r.body, tc.status)
 			continue
 		}
-		checkBody(t, r.body, tc.want)
+		checkBody(t, r, tc.want)
 	}
 }
 

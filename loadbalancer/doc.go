@@ -69,7 +69,13 @@
 // balancer.", "Node ids 7,9 are not a part of your loadbalancer" … Every
 // failure uses that body: the API's own, an injected fault's without a body
 // of its own, routing's 404 and 405, 413 for a body over the limit, and 500
-// for a handler that panicked (the service goes on serving).
+// for a handler that panicked (the service goes on serving). The one
+// exception is a path ending in .atom (the node feed): its failures, the
+// same ones, are the API's XML faults (application/xml), an element named
+// for the status holding <message> and, where there is one, <details>:
+// <itemNotFound code="404"><message>Node not found</message></itemNotFound>,
+// <serviceUnavailable code="503"> for an injected 503, <loadBalancerFault>
+// for a 405 or a 500; a 410 is Mimic's bare <message code="410">.
 //
 // # Statuses on the clock
 //
@@ -107,8 +113,9 @@
 //     [CLB.SetNodeCondition], [CLB.SetBehavior] and [CLB.AddCreateBehavior]
 //     with [Behavior] values (a slow build, a long or stuck PENDING_UPDATE,
 //     ERROR on the next change) that fit in test tables, [CLB.SetStats];
-//     and the generic faults of package fake ([CLB.Inject]), with
-//     [OverLimit] for the rate limiter's 413.
+//     and the generic faults of package fake (clb.Inject, the
+//     [kit.Service.Inject] a CLB embeds), with [OverLimit] for the rate
+//     limiter's 413.
 //
 // Seeding and inspection are typed: [CLB.AddLoadBalancer] (which validates
 // the load balancer's own fields as a create does, and bypasses the
@@ -130,8 +137,9 @@
 //     connection throttle and virtual IP deletion answer 202, adding a
 //     certificate mapping 200. Bodies that are not valid JSON, or not of the
 //     expected shape, answer 400 "JSON does not match the expected schema"
-//     with the decoder's complaint in details; XML requests and Atom list
-//     feeds are not supported (only the node .atom feed Mimic has).
+//     with the decoder's complaint in details; XML requests and the Atom
+//     list feeds are not supported: the only XML served is the node .atom
+//     feed Mimic has (and its faults).
 //   - Deleting follows the service, not Mimic: only an ACTIVE load balancer
 //     can be deleted; one that is not there (or already DELETED) answers 400
 //     "… could not be found." and a busy one 400 "… are immutable and could

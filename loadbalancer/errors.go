@@ -2,6 +2,7 @@ package loadbalancer
 
 import (
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"net/http"
 	"sort"
@@ -29,13 +30,76 @@ type validationErrors struct {
 
 // renderError is the service's native error format (kit.Spec.Errors): every
 // failure, from a handler, a fault, the router, the token check or the
-// body limit, answers in it.
-func renderError(_ *http.Request, e *kit.Error) kit.Reply {
+// body limit, answers in it. A request whose path ends in .atom (the node
+// feed) gets the API's XML fault; every other request the JSON body.
+func renderError(r *http.Request, e *kit.Error) kit.Reply {
+	if strings.HasSuffix(r.URL.Path, ".atom") {
+		return xmlFault(e)
+	}
 	b := errorBody{Message: e.Message, Code: e.Status, Details: e.Detail}
 	if v, ok := e.Extra.(validationErrors); ok {
 		b.ValidationErrors = &v
 	}
 	return kit.JSON(e.Status, b)
+}
+
+const (
+	xmlDeclaration = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>`
+	xmlNamespace   = "http://docs.openstack.org/loadbalancers/api/v1.0"
+)
+
+// xmlFault is the XML form of a CLB fault, served as application/xml:
+// <itemNotFound code="404"><message>…</message></itemNotFound> and the
+// like, named for the status as the API names its faults, with <details>
+// and <validationErrors> when the error has them. A 410 is the bare
+// <message code="410">…</message> Mimic answers.
+func xmlFault(e *kit.Error) kit.Reply {
+	var b strings.Builder
+	b.WriteString(xmlDeclaration)
+	if e.Status == http.StatusGone {
+		fmt.Fprintf(&b, `<message xmlns="%s" code="%d">%s</message>`, xmlNamespace, e.Status, xmlText(e.Message))
+		return kit.Raw(e.Status, "application/xml", []byte(b.String()))
+	}
+	name := xmlFaultName(e.Status)
+	fmt.Fprintf(&b, `<%s xmlns="%s" code="%d"><message>%s</message>`, name, xmlNamespace, e.Status, xmlText(e.Message))
+	if e.Detail != "" {
+		fmt.Fprintf(&b, "<details>%s</details>", xmlText(e.Detail))
+	}
+	if v, ok := e.Extra.(validationErrors); ok {
+		b.WriteString("<validationErrors>")
+		for _, m := range v.Messages {
+			fmt.Fprintf(&b, "<message>%s</message>", xmlText(m))
+		}
+		b.WriteString("</validationErrors>")
+	}
+	fmt.Fprintf(&b, "</%s>", name)
+	return kit.Raw(e.Status, "application/xml", []byte(b.String()))
+}
+
+// xmlFaultName is the element of the API's fault for status.
+func xmlFaultName(status int) string {
+	switch status {
+	case http.StatusBadRequest:
+		return "badRequest"
+	case http.StatusUnauthorized:
+		return "unauthorized"
+	case http.StatusNotFound:
+		return "itemNotFound"
+	case http.StatusRequestEntityTooLarge:
+		return "overLimit"
+	case http.StatusUnprocessableEntity:
+		return "immutableEntity"
+	case http.StatusServiceUnavailable:
+		return "serviceUnavailable"
+	}
+	return "loadBalancerFault"
+}
+
+// xmlText escapes s for XML character data.
+func xmlText(s string) string {
+	var b strings.Builder
+	_ = xml.EscapeText(&b, []byte(s))
+	return b.String()
 }
 
 // validationFailure is the badRequest fault that wraps validation messages.

@@ -59,11 +59,14 @@ func FuzzDecodeLoadBalancer(f *testing.F) {
 	})
 }
 
+// mustUnstarted builds a CLB that is not listening, closed when tb ends.
 func mustUnstarted(tb testing.TB, opts ...Option) *CLB {
+	tb.Helper()
 	c, err := NewUnstarted(opts...)
 	if err != nil {
 		tb.Fatal(err)
 	}
+	tb.Cleanup(c.Close)
 	return c
 }
 

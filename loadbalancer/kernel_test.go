@@ -146,12 +146,12 @@ func TestIDStreams(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := 0; i < 3; i++ {
-		id, err := busy.AddCreateBehavior(loadbalancer.CreateBehavior{Tenant: "nobody"})
+		b, err := busy.AddCreateBehavior(loadbalancer.CreateBehavior{Tenant: "nobody"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := fmt.Sprintf("00000000-0000-4000-8000-%012x", i+1); id != want {
-			t.Errorf("behavior ID %s, want the counter's %s", id, want)
+		if want := fmt.Sprintf("00000000-0000-4000-8000-%012x", i+1); b.ID != want {
+			t.Errorf("behavior ID %s, want the counter's %s", b.ID, want)
 		}
 	}
 	inst, err := loadbalancer.Descriptor().New(kit.Env{}, kit.Site{Region: "ORD"}, nil)

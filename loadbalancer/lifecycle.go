@@ -31,17 +31,22 @@ type Behavior struct {
 // CreateBehavior gives load balancers created over HTTP a Behavior: the
 // first registered one whose criteria all match decides.
 type CreateBehavior struct {
+	// ID is set by AddCreateBehavior: a UUID made from a counter, so
+	// registering a behavior never shifts the IDs of load balancers. It is
+	// ignored when registering.
+	ID       string
 	Tenant   string // only this tenant; empty matches any
 	Name     string // regular expression matched against the whole name; empty matches any
 	Behavior Behavior
 }
 
 // createBehavior is a registered CreateBehavior, its name criterion
-// compiled.
+// compiled; spec is as registered, without its ID.
 type createBehavior struct {
 	tenant string
 	name   *regexp.Regexp
 	b      Behavior
+	spec   CreateBehavior
 }
 
 func (cb createBehavior) matches(tenant, name string) bool {
@@ -336,20 +341,34 @@ func (b Behavior) validate() error {
 }
 
 // AddCreateBehavior registers a behavior for load balancers created from
-// now on and returns its ID.
-func (c *CLB) AddCreateBehavior(b CreateBehavior) (string, error) {
+// now on and returns the stored copy, its ID set.
+func (c *CLB) AddCreateBehavior(b CreateBehavior) (CreateBehavior, error) {
 	if err := b.Behavior.validate(); err != nil {
-		return "", err
+		return CreateBehavior{}, err
 	}
-	cb := createBehavior{tenant: b.Tenant, b: b.Behavior}
+	b.ID = ""
+	cb := createBehavior{tenant: b.Tenant, b: b.Behavior, spec: b}
 	if b.Name != "" {
 		re, err := regexp.Compile(`^(?:` + b.Name + `)$`)
 		if err != nil {
-			return "", fmt.Errorf("loadbalancer: name criterion: %v", err)
+			return CreateBehavior{}, fmt.Errorf("loadbalancer: name criterion: %v", err)
 		}
 		cb.name = re
 	}
-	return c.behaviors.Add(cb), nil
+	b.ID = c.behaviors.Add(cb)
+	return b, nil
+}
+
+// CreateBehaviors returns the registered behaviors, in the order they are
+// tried.
+func (c *CLB) CreateBehaviors() []CreateBehavior {
+	var out []CreateBehavior
+	for _, e := range c.behaviors.Entries() {
+		spec := e.Value.spec
+		spec.ID = e.ID
+		out = append(out, spec)
+	}
+	return out
 }
 
 // RemoveCreateBehavior unregisters a behavior; it reports whether it existed.

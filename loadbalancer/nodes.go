@@ -624,21 +624,19 @@ func (c *CLB) renderNodeEvent(tenant string, e NodeEvent) nodeEventJSON {
 }
 
 // getNodeFeed is Mimic's node Atom feed (nodes/{id}.atom): one entry per
-// creation and update. Errors come as the API's XML faults.
+// creation and update. Its errors are *kit.Errors like every handler's;
+// renderError answers them as the API's XML faults, as it does every
+// failure of a path ending in .atom.
 func (c *CLB) getNodeFeed(call *kit.Call) (kit.Reply, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	lb, err := c.lbFromPath(call)
-	switch {
-	case err != nil:
-		return xmlReply(http.StatusNotFound, notFoundXML("Load balancer")), nil
-	case lb.Status == StatusDeleted:
-		return xmlReply(http.StatusGone, `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>`+
-			`<message xmlns="http://docs.openstack.org/loadbalancers/api/v1.0" code="410">The loadbalancer is marked as deleted.</message>`), nil
+	lb, err := c.liveLBFromPath(call)
+	if err != nil {
+		return kit.Reply{}, err
 	}
 	n := c.nodeFromPath(call, lb)
 	if n == nil {
-		return xmlReply(http.StatusNotFound, notFoundXML("Node")), nil
+		return kit.Reply{}, kit.Errorf(http.StatusNotFound, "Node not found")
 	}
 	var b strings.Builder
 	b.WriteString(`<feed xmlns="http://www.w3.org/2005/Atom">`)
@@ -647,20 +645,5 @@ func (c *CLB) getNodeFeed(call *kit.Call) (kit.Reply, error) {
 			html.EscapeString(e.summary), e.at.UTC().Format("2006-01-02T15:04:05.000000Z"))
 	}
 	b.WriteString(`</feed>`)
-	return xmlReply(http.StatusOK, b.String()), nil
-}
-
-func notFoundXML(what string) string {
-	return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` +
-		`<itemNotFound xmlns="http://docs.openstack.org/loadbalancers/api/v1.0" code="404">` +
-		`<message>` + what + ` not found</message></itemNotFound>`
-}
-
-// xmlReply is an Atom feed (200) or an XML fault.
-func xmlReply(status int, body string) kit.Reply {
-	ct := "application/xml"
-	if status == http.StatusOK {
-		ct = "application/atom+xml"
-	}
-	return kit.Raw(status, ct, []byte(body))
+	return kit.Raw(http.StatusOK, "application/atom+xml", []byte(b.String())), nil
 }

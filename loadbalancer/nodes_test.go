@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/kit"
 	"github.com/mockcloud/mockcloud/loadbalancer"
 )
 
@@ -131,6 +133,54 @@ func TestUpdateNode(t *testing.T) {
 	}
 	h.expect(h.do("GET", lbPath(id, "/nodes/0.atom"), ""), 404, `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>`+
 		`<itemNotFound xmlns="http://docs.openstack.org/loadbalancers/api/v1.0" code="404"><message>Node not found</message></itemNotFound>`)
+}
+
+// The node feed answers every failure as an XML fault, as it does its own
+// 404 and 410: an injected fault, routing's 405 and a handler's panic. The
+// rest of the API keeps the JSON body.
+func TestNodeFeedFaultsAreXML(t *testing.T) {
+	h := instant(t)
+	id := h.create(simpleLB)
+	feed := lbPath(id, fmt.Sprintf("/nodes/%d.atom", h.nodeIDs(id)[0]))
+	const head = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>`
+	const ns = `xmlns="http://docs.openstack.org/loadbalancers/api/v1.0"`
+	expectXML := func(r response, status int, want string) {
+		t.Helper()
+		h.expect(r, status, want)
+		if ct := r.header.Get("Content-Type"); ct != "application/xml" {
+			t.Errorf("%d: Content-Type = %q, want application/xml", status, ct)
+		}
+	}
+
+	h.srv.Inject(fake.Fault{Op: loadbalancer.OpGetNodeFeed, Status: 503, Times: 1})
+	expectXML(h.do("GET", feed, ""), 503, head+`<serviceUnavailable `+ns+` code="503">`+
+		`<message>Service Unavailable (injected by mockcloud)</message></serviceUnavailable>`)
+	h.expect(h.do("GET", feed, ""), 200, "*")
+
+	h.srv.Inject(fake.Fault{Op: loadbalancer.OpGetNodeFeed, Status: 413, Times: 1})
+	expectXML(h.do("GET", feed, ""), 413, head+`<overLimit `+ns+` code="413">`+
+		`<message>Request Entity Too Large (injected by mockcloud)</message></overLimit>`)
+
+	expectXML(h.do("POST", feed, ""), 405, head+`<loadBalancerFault `+ns+` code="405">`+
+		`<message>The method POST is not allowed for this resource.</message></loadBalancerFault>`)
+
+	h.srv.Intercept(loadbalancer.OpGetNodeFeed, func(kit.Handler) kit.Handler {
+		return func(*kit.Call) (kit.Reply, error) { panic("<boom> & more") }
+	})
+	expectXML(h.do("GET", feed, ""), 500, head+`<loadBalancerFault `+ns+` code="500">`+
+		`<message>The server has either erred or is incapable of performing the requested operation `+
+		`(loadbalancer.nodes.feed panicked: &lt;boom&gt; &amp; more).</message></loadBalancerFault>`)
+	h.srv.Intercept(loadbalancer.OpGetNodeFeed, nil)
+
+	expectXML(h.do("GET", lbPath(id, "/nodes/0.atom"), ""), 404, head+`<itemNotFound `+ns+` code="404">`+
+		`<message>Node not found</message></itemNotFound>`)
+	expectXML(h.do("GET", lbPath(1, "/nodes/0.atom"), ""), 404, head+`<itemNotFound `+ns+` code="404">`+
+		`<message>Load balancer not found</message></itemNotFound>`)
+
+	// The same faults elsewhere are JSON.
+	h.srv.Inject(fake.Fault{Op: loadbalancer.OpGetNode, Status: 503, Times: 1})
+	h.expect(h.do("GET", strings.TrimSuffix(feed, ".atom"), ""), 503, fault(503, "Service Unavailable (injected by mockcloud)"))
+	h.expect(h.do("POST", strings.TrimSuffix(feed, ".atom"), ""), 405, fault(405, "The method POST is not allowed for this resource."))
 }
 
 func TestBulkUpdateNodes(t *testing.T) {

@@ -54,14 +54,18 @@ func TestPanicAnswers500AndServiceGoesOn(t *testing.T) {
 	t.Run("real handler", func(t *testing.T) {
 		// A nil node makes the real handler dereference nil while it
 		// settles the load balancer, under the lock.
-		c.mu.Lock()
-		c.lbs[lb.ID].nodes = append(c.lbs[lb.ID].nodes, nil)
-		c.mu.Unlock()
+		func() {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			c.lbs[lb.ID].nodes = append(c.lbs[lb.ID].nodes, nil)
+		}()
 		check500(get(lbPath + "/nodes"))
-		c.mu.Lock()
-		stored := c.lbs[lb.ID]
-		stored.nodes = stored.nodes[:len(stored.nodes)-1]
-		c.mu.Unlock()
+		func() {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			stored := c.lbs[lb.ID]
+			stored.nodes = stored.nodes[:len(stored.nodes)-1]
+		}()
 		if code, body := get(lbPath + "/nodes"); code != 200 {
 			t.Errorf("after the panic: %d %s", code, body)
 		}

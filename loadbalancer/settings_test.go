@@ -23,7 +23,7 @@ func (h *harness) run(steps []step) {
 			h.t.Errorf("%s %s %s: status %d, want %d; body %s", s.method, s.path, s.body, r.status, s.status, r.body)
 			continue
 		}
-		checkBody(h.t, r.body, s.want)
+		checkBody(h.t, r, s.want)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/mockcloud/mockcloud/fake"
 	"github.com/mockcloud/mockcloud/kit"
+	"github.com/mockcloud/mockcloud/kit/kittest"
 	"github.com/mockcloud/mockcloud/mesos"
 )
 
@@ -23,11 +24,7 @@ import (
 // master and not the journal.
 func newBenchMaster(b *testing.B, opts ...mesos.Option) *mesos.Master {
 	b.Helper()
-	inst, err := mesos.Descriptor().New(kit.Env{Journal: fake.NewJournal(256)}, kit.Site{}, opts)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return kit.Start(b, inst.(*mesos.Master))
+	return kittest.InCloud[*mesos.Master](b, mesos.Descriptor(), kit.Env{Journal: fake.NewJournal(256)}, kit.Site{}, opts...)
 }
 
 // benchStream is a lean scheduler stream for benchmarks: it counts

@@ -32,10 +32,10 @@ func (m *Master) controlRoutes() []kit.Route {
 		{Op: OpControlRestoreAgent, Method: "POST", Path: "/control/agents/{id}/restore", Handler: m.controlRestoreAgent},
 		{Op: OpControlAgentResources, Method: "POST", Path: "/control/agents/{id}/resources", Handler: m.controlAgentResources},
 		{Op: OpControlFailover, Method: "POST", Path: "/control/failover", Handler: m.controlFailover},
-		{Op: OpControlTaskRules, Method: "GET", Path: "/control/task-rules", Handler: m.controlTaskRules},
-		{Op: OpControlTaskRules, Method: "POST", Path: "/control/task-rules", Handler: m.controlAddTaskRule},
-		{Op: OpControlTaskRules, Method: "PUT", Path: "/control/task-rules", Handler: m.controlSetTaskRules},
-		{Op: OpControlTaskRules, Method: "DELETE", Path: "/control/task-rules", Handler: m.controlClearTaskRules},
+		{Op: OpControlListTaskRules, Method: "GET", Path: "/control/task-rules", Handler: m.controlTaskRules},
+		{Op: OpControlAddTaskRule, Method: "POST", Path: "/control/task-rules", Handler: m.controlAddTaskRule},
+		{Op: OpControlSetTaskRules, Method: "PUT", Path: "/control/task-rules", Handler: m.controlSetTaskRules},
+		{Op: OpControlClearTaskRules, Method: "DELETE", Path: "/control/task-rules", Handler: m.controlClearTaskRules},
 		{Op: OpControlMessage, Method: "POST", Path: "/control/messages", Handler: m.controlMessage},
 		{Op: OpControlConfig, Method: "GET", Path: "/control/config", Handler: m.controlConfig},
 	}
@@ -61,14 +61,6 @@ type (
 	}
 )
 
-// decodeControl reads a control body strictly: unknown members are errors.
-func decodeControl(c *kit.Call, v any) error {
-	if err := kit.DecodeJSON(c.Body, v, kit.DecodeOptions{DisallowUnknownFields: true}); err != nil {
-		return err
-	}
-	return nil
-}
-
 func (m *Master) controlAgents(*kit.Call) (kit.Reply, error) {
 	return kit.OK(controlAgentList{Agents: m.Agents()}), nil
 }
@@ -78,7 +70,7 @@ const maxControlAgents = 10000
 
 func (m *Master) controlAddAgent(c *kit.Call) (kit.Reply, error) {
 	var ac AgentConfig
-	if err := decodeControl(c, &ac); err != nil {
+	if err := kit.DecodeJSON(c.Body, &ac, kit.DecodeOptions{DisallowUnknownFields: true}); err != nil {
 		return kit.Reply{}, err
 	}
 	if err := ac.validate(); err != nil {
@@ -145,7 +137,7 @@ func (m *Master) controlRestoreAgent(c *kit.Call) (kit.Reply, error) {
 func (m *Master) controlAgentResources(c *kit.Call) (kit.Reply, error) {
 	id := c.Var("id")
 	var body controlResources
-	if err := decodeControl(c, &body); err != nil {
+	if err := kit.DecodeJSON(c.Body, &body, kit.DecodeOptions{DisallowUnknownFields: true}); err != nil {
 		return kit.Reply{}, err
 	}
 	err := m.SetAgentResources(id, body.Resources, body.Reserved)
@@ -172,7 +164,7 @@ func (m *Master) controlTaskRules(*kit.Call) (kit.Reply, error) {
 
 func (m *Master) controlAddTaskRule(c *kit.Call) (kit.Reply, error) {
 	var rule TaskRule
-	if err := decodeControl(c, &rule); err != nil {
+	if err := kit.DecodeJSON(c.Body, &rule, kit.DecodeOptions{DisallowUnknownFields: true}); err != nil {
 		return kit.Reply{}, err
 	}
 	added, err := m.AddTaskRule(rule)
@@ -184,7 +176,7 @@ func (m *Master) controlAddTaskRule(c *kit.Call) (kit.Reply, error) {
 
 func (m *Master) controlSetTaskRules(c *kit.Call) (kit.Reply, error) {
 	var body controlTaskRuleList
-	if err := decodeControl(c, &body); err != nil {
+	if err := kit.DecodeJSON(c.Body, &body, kit.DecodeOptions{DisallowUnknownFields: true}); err != nil {
 		return kit.Reply{}, err
 	}
 	if err := m.SetTaskRules(body.TaskRules...); err != nil {
@@ -200,7 +192,7 @@ func (m *Master) controlClearTaskRules(*kit.Call) (kit.Reply, error) {
 
 func (m *Master) controlMessage(c *kit.Call) (kit.Reply, error) {
 	var body controlMessage
-	if err := decodeControl(c, &body); err != nil {
+	if err := kit.DecodeJSON(c.Body, &body, kit.DecodeOptions{DisallowUnknownFields: true}); err != nil {
 		return kit.Reply{}, err
 	}
 	if err := m.SendFrameworkMessage(body.FrameworkID, body.AgentID, body.ExecutorID, body.Data); err != nil {

@@ -85,6 +85,11 @@
 //     /redirect (307 to this master, wherever it is mounted), /version,
 //     /metrics/snapshot, and POST /teardown, in the v0 field names
 //     (slave_id, flat resource maps such as {"cpus":1,"ports":"[31000-32000]"}).
+//   - Methods: every master endpoint (the scheduler and operator APIs and
+//     the legacy endpoints) takes any method, standard or not, and answers
+//     one it does not serve with libprocess's own 405: an Allow header and
+//     "405 Method Not Allowed. Expecting one of { 'GET' }, but received
+//     'PATCH'." (/redirect redirects whatever the method).
 //   - Emulated agents with unreserved and statically reserved resources,
 //     attributes (parsed as the agent's --attributes flag), added and
 //     removed at run time. The allocator offers each agent's free resources
@@ -118,7 +123,12 @@
 // # Control API
 //
 // For the standalone server and clients in other languages, the master
-// serves its own control routes (errors in plain text):
+// serves its own control routes (errors in plain text; a method a route
+// does not take gets a 405 in mockcloud's words, "The method PATCH is not
+// allowed for this resource.", with an Allow header). Each is an op of its
+// own ([OpControlAgents] … [OpControlConfig]; the four task-rule calls are
+// [OpControlListTaskRules], [OpControlAddTaskRule], [OpControlSetTaskRules]
+// and [OpControlClearTaskRules], "mesos.control.task_rules*" together):
 //
 //	GET    /control/agents                   -> {"agents": [...]}
 //	POST   /control/agents                   an AgentConfig ("count" for several) -> 201 {"agents": [...]}
@@ -143,9 +153,6 @@
 //     application/json.
 //   - No authentication or authorization: principals are recorded, never
 //     checked; a Cloud's token check is not applied.
-//   - Methods other than GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS,
-//     CONNECT and TRACE get a plain-text 405 in mockcloud's words rather
-//     than libprocess's.
 //   - Offer operations other than LAUNCH and LAUNCH_GROUP (RESERVE,
 //     CREATE, GROW_VOLUME …) are not applied: with an operation ID they get
 //     UPDATE_OPERATION_STATUS OPERATION_ERROR, without one they are

@@ -225,7 +225,16 @@ type getExecutors struct {
 }
 
 type getOperations struct {
-	Operations []any `json:"operations"`
+	Operations []wMasterOperation `json:"operations"`
+}
+
+// wMasterOperation is an offer operation as GET_OPERATIONS lists it
+// (mesos.Operation). No operation is applied, so none is ever listed.
+type wMasterOperation struct {
+	FrameworkID  *wID             `json:"framework_id,omitempty"`
+	AgentID      *wID             `json:"agent_id,omitempty"`
+	Info         wOperation       `json:"info"`
+	LatestStatus wOperationStatus `json:"latest_status"`
 }
 
 type getTasks struct {
@@ -246,7 +255,14 @@ type getRoles struct {
 }
 
 type getWeights struct {
-	WeightInfos []any `json:"weight_infos"`
+	WeightInfos []wWeightInfo `json:"weight_infos"`
+}
+
+// wWeightInfo is a role's weight (mesos.WeightInfo). Weights are not kept,
+// so none is ever listed.
+type wWeightInfo struct {
+	Weight float64 `json:"weight"`
+	Role   string  `json:"role,omitempty"`
 }
 
 type getMaster struct {
@@ -257,19 +273,47 @@ type getMaster struct {
 
 type getMaintStatus struct {
 	Status struct {
-		DrainingMachines []any `json:"draining_machines"`
-		DownMachines     []any `json:"down_machines"`
+		DrainingMachines []wDrainingMachine `json:"draining_machines"`
+		DownMachines     []wMachineID       `json:"down_machines"`
 	} `json:"status"`
 }
 
 type getMaintSched struct {
 	Schedule struct {
-		Windows []any `json:"windows"`
+		Windows []wMaintenanceWindow `json:"windows"`
 	} `json:"schedule"`
 }
 
+// Maintenance is not emulated: no machine is ever draining or down, and
+// the schedule has no windows.
+type (
+	wMachineID struct {
+		Hostname string `json:"hostname,omitempty"`
+		IP       string `json:"ip,omitempty"`
+	}
+	wDrainingMachine struct {
+		ID wMachineID `json:"id"`
+	}
+	wMaintenanceWindow struct {
+		MachineIDs     []wMachineID    `json:"machine_ids"`
+		Unavailability wUnavailability `json:"unavailability"`
+	}
+	wUnavailability struct {
+		Start    wTimeInfo      `json:"start"`
+		Duration *wDurationInfo `json:"duration,omitempty"`
+	}
+)
+
 type getQuota struct {
 	Status struct {
-		Infos []any `json:"infos"`
+		Infos []wQuotaInfo `json:"infos"`
 	} `json:"status"`
+}
+
+// wQuotaInfo is a role's quota (mesos.quota.QuotaInfo). Quotas are not
+// kept, so none is ever listed.
+type wQuotaInfo struct {
+	Role      string      `json:"role,omitempty"`
+	Principal string      `json:"principal,omitempty"`
+	Guarantee []wResource `json:"guarantee,omitempty"`
 }

@@ -99,19 +99,12 @@ func FuzzSchedulerCall(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		m := unstarted(t, WithAgents(AgentConfig{Resources: Resources{CPUs: 4, Mem: 1024, Ports: []PortRange{{31000, 31010}}}}))
-		defer m.Close()
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel() // streams end as soon as they start
 
 		// A subscribed framework with an offer outstanding.
 		s := newSubscription("stream-1", false)
-		m.mu.Lock()
-		m.streams = append(m.streams, s)
-		if err := m.subscribeLocked(s, &subscribeCall{FrameworkInfo: &wFrameworkInfo{User: strp("fuzz"), Name: strp("fuzz")}}); err != nil {
-			t.Fatal(err)
-		}
-		fwID := s.fw.id
-		m.mu.Unlock()
+		fwID := subscribeForFuzz(t, m, s)
 		m.Clock().Advance(time.Second)
 		var offerID, agentID string
 		for _, o := range m.Offers() {
@@ -147,14 +140,34 @@ func FuzzSchedulerCall(f *testing.F) {
 func strp(s string) *string { return &s }
 
 // unstarted builds a master that is not listening, failing the test on an
-// option it refuses.
+// option it refuses; it is closed when the test ends.
 func unstarted(t testing.TB, opts ...Option) *Master {
 	t.Helper()
 	m, err := NewUnstarted(opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(m.Close)
 	return m
+}
+
+// subscribeForFuzz subscribes a framework on s, as SUBSCRIBE does, under
+// the master's lock; it returns the framework's ID.
+func subscribeForFuzz(t testing.TB, m *Master, s *subscription) string {
+	t.Helper()
+	id, err := func() (string, error) {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		m.streams = append(m.streams, s)
+		if err := m.subscribeLocked(s, &subscribeCall{FrameworkInfo: &wFrameworkInfo{User: strp("fuzz"), Name: strp("fuzz")}}); err != nil {
+			return "", err
+		}
+		return s.fw.id, nil
+	}()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
 }
 
 // FuzzDecodeSchedulerCall: the decoder alone either returns a call that
@@ -199,15 +212,8 @@ func FuzzOperatorCall(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		m := unstarted(t, WithAgents(DefaultAgent()), WithOutcomes(Outcomes{TaskRunning: 1}))
-		defer m.Close()
 		s := newSubscription("stream-1", false)
-		m.mu.Lock()
-		m.streams = append(m.streams, s)
-		if err := m.subscribeLocked(s, &subscribeCall{FrameworkInfo: &wFrameworkInfo{User: strp("fuzz"), Name: strp("fuzz")}}); err != nil {
-			t.Fatal(err)
-		}
-		fwID := s.fw.id
-		m.mu.Unlock()
+		fwID := subscribeForFuzz(t, m, s)
 		agentID := m.Agents()[0].ID
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()

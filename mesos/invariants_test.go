@@ -36,13 +36,16 @@ func (m *Master) simSubscribe(t *testing.T, f *simFramework) {
 		info.Capabilities = append(info.Capabilities, wCapability{Type: c})
 	}
 	f.s = newSubscription(fmt.Sprintf("stream-%p", f), false)
-	m.mu.Lock()
-	m.streams = append(m.streams, f.s)
-	err := m.subscribeLocked(f.s, &subscribeCall{FrameworkInfo: info})
-	if err == nil {
-		f.id = f.s.fw.id
-	}
-	m.mu.Unlock()
+	err := func() error {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		m.streams = append(m.streams, f.s)
+		err := m.subscribeLocked(f.s, &subscribeCall{FrameworkInfo: info})
+		if err == nil {
+			f.id = f.s.fw.id
+		}
+		return err
+	}()
 	if err != nil {
 		t.Fatalf("subscribe: %v", err)
 	}
@@ -115,15 +118,16 @@ func TestRandomOperationsKeepBooks(t *testing.T) {
 				WithOutcomes(Outcomes{TaskFinished: 3, TaskFailed: 1, TaskRunning: 3, TaskLost: 1, TaskDropped: 1,
 					TaskUnreachable: 1, TaskError: 1, TaskGoneByOperator: 1, TaskStarting: 1}),
 				WithLifecycle(Lifecycle{Starting: time.Second, Running: 2 * time.Second, Run: 5 * time.Second, Kill: time.Second}))
-			defer m.Close()
 			rng := rand.New(rand.NewSource(seed))
 			var fws []*simFramework
 			// An operator subscriber sees every event; each must be JSON.
 			op := newSubscription("operator", true)
-			m.mu.Lock()
-			m.streams = append(m.streams, op)
-			m.opSubs = append(m.opSubs, op)
-			m.mu.Unlock()
+			func() {
+				m.mu.Lock()
+				defer m.mu.Unlock()
+				m.streams = append(m.streams, op)
+				m.opSubs = append(m.opSubs, op)
+			}()
 			checkOperator := func() {
 				frames, _ := op.take(nil)
 				for _, b := range frames {

@@ -91,7 +91,8 @@ func TestCallOpsCoverCallTypes(t *testing.T) {
 			}
 		}
 	}
-	for _, op := range []string{OpScheduler, OpOperator, OpState, OpRedirect, OpControlTaskRules} {
+	for _, op := range []string{OpScheduler, OpOperator, OpState, OpRedirect, OpRedirectBelow,
+		OpControlListTaskRules, OpControlAddTaskRule, OpControlSetTaskRules, OpControlClearTaskRules} {
 		if !listed[op] {
 			t.Errorf("Ops() does not list %s", op)
 		}

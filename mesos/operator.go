@@ -226,25 +226,25 @@ var operatorGets = map[string]func(*Master, *opResponse){
 	"GET_AGENTS":        func(m *Master, r *opResponse) { r.GetAgents = m.getAgentsLocked() },
 	"GET_FRAMEWORKS":    func(m *Master, r *opResponse) { r.GetFrameworks = m.getFrameworksLocked() },
 	"GET_EXECUTORS":     func(m *Master, r *opResponse) { r.GetExecutors = m.getExecutorsLocked() },
-	"GET_OPERATIONS":    func(_ *Master, r *opResponse) { r.GetOperations = &getOperations{Operations: []any{}} },
+	"GET_OPERATIONS":    func(_ *Master, r *opResponse) { r.GetOperations = &getOperations{Operations: []wMasterOperation{}} },
 	"GET_TASKS":         func(m *Master, r *opResponse) { r.GetTasks = m.getTasksLocked() },
 	"GET_ROLES":         func(m *Master, r *opResponse) { r.GetRoles = m.getRolesLocked() },
-	"GET_WEIGHTS":       func(_ *Master, r *opResponse) { r.GetWeights = &getWeights{WeightInfos: []any{}} },
+	"GET_WEIGHTS":       func(_ *Master, r *opResponse) { r.GetWeights = &getWeights{WeightInfos: []wWeightInfo{}} },
 	"GET_MASTER": func(m *Master, r *opResponse) {
 		r.GetMaster = &getMaster{MasterInfo: *m.masterInfoLocked(), StartTime: secs(m.startTime), ElectedTime: secs(m.electedTime)}
 	},
 	"GET_MAINTENANCE_STATUS": func(_ *Master, r *opResponse) {
 		r.GetMaintenanceStatus = &getMaintStatus{}
-		r.GetMaintenanceStatus.Status.DrainingMachines = []any{}
-		r.GetMaintenanceStatus.Status.DownMachines = []any{}
+		r.GetMaintenanceStatus.Status.DrainingMachines = []wDrainingMachine{}
+		r.GetMaintenanceStatus.Status.DownMachines = []wMachineID{}
 	},
 	"GET_MAINTENANCE_SCHEDULE": func(_ *Master, r *opResponse) {
 		r.GetMaintenanceSchedule = &getMaintSched{}
-		r.GetMaintenanceSchedule.Schedule.Windows = []any{}
+		r.GetMaintenanceSchedule.Schedule.Windows = []wMaintenanceWindow{}
 	},
 	"GET_QUOTA": func(_ *Master, r *opResponse) {
 		r.GetQuota = &getQuota{}
-		r.GetQuota.Status.Infos = []any{}
+		r.GetQuota.Status.Infos = []wQuotaInfo{}
 	},
 }
 

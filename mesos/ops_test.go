@@ -138,3 +138,48 @@ func TestFaultOneCall(t *testing.T) {
 	}
 	all.Remove()
 }
+
+// Each control call is an op of its own: a fault can hit one of the four
+// task-rule calls, and "mesos.control.task_rules*" matches them all.
+// /redirect and the paths below it (404) are two ops.
+func TestControlAndRedirectOps(t *testing.T) {
+	a := newAPI(t, smallCluster()...)
+	a.srv.ResetRequests()
+	replace := a.srv.Inject(fake.Fault{Op: mesos.OpControlSetTaskRules, Status: http.StatusServiceUnavailable})
+	calls := []struct {
+		method, path, body string
+		status             int
+		op                 string
+	}{
+		{"GET", "/control/task-rules", "", http.StatusOK, mesos.OpControlListTaskRules},
+		{"POST", "/control/task-rules", `{"name":"x.*","outcome":"TASK_FAILED"}`, http.StatusCreated, mesos.OpControlAddTaskRule},
+		{"PUT", "/control/task-rules", `{"task_rules":[]}`, http.StatusServiceUnavailable, mesos.OpControlSetTaskRules},
+		{"DELETE", "/control/task-rules", "", http.StatusNoContent, mesos.OpControlClearTaskRules},
+		{"GET", "/redirect", "", http.StatusTemporaryRedirect, mesos.OpRedirect},
+		{"GET", "/master/redirect", "", http.StatusTemporaryRedirect, mesos.OpRedirect},
+		{"GET", "/redirect/loop", "", http.StatusNotFound, mesos.OpRedirectBelow},
+		{"GET", "/master/redirect/a/b", "", http.StatusNotFound, mesos.OpRedirectBelow},
+	}
+	var want []string
+	for _, c := range calls {
+		if r := a.do(c.method, c.path, c.body); r.Status != c.status {
+			t.Errorf("%s %s: %d %s, want %d", c.method, c.path, r.Status, r.Body, c.status)
+		}
+		want = append(want, c.op)
+	}
+	fake.CheckOps(t, a.srv.Requests(), want...)
+	fake.CheckOps(t, fake.Filter(a.srv.Requests(), "mesos.control.task_rules*"), want[:4]...)
+	if n := len(a.srv.TaskRules()); n != 0 {
+		t.Errorf("%d task rules after DELETE, want none", n)
+	}
+	replace.Remove()
+
+	// A fault on the whole family hits each call.
+	all := a.srv.Inject(fake.Fault{Op: "mesos.control.task_rules*", Status: http.StatusServiceUnavailable})
+	for _, c := range calls[:4] {
+		if r := a.do(c.method, c.path, c.body); r.Status != http.StatusServiceUnavailable {
+			t.Errorf("%s %s under mesos.control.task_rules*: %d, want 503", c.method, c.path, r.Status)
+		}
+	}
+	all.Remove()
+}

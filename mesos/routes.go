@@ -8,32 +8,38 @@ import (
 
 // Route names, for faults and journal filters. Each scheduler and operator
 // call has an op of its own (OpSchedulerAccept, OpOperatorGetState …,
-// below); a fault on every scheduler call names "mesos.scheduler*".
+// below); a fault on every scheduler call names "mesos.scheduler*". So does
+// each control call: "mesos.control.task_rules*" names the four task-rule
+// calls.
 const (
-	OpScheduler    = "mesos.scheduler"     // POST /api/v1/scheduler, a body naming no known call
-	OpOperator     = "mesos.operator"      // POST /api/v1, a body naming no known call
-	OpState        = "mesos.state"         // GET /master/state, /state
-	OpStateSummary = "mesos.state_summary" // GET /master/state-summary
-	OpHealth       = "mesos.health"        // GET /master/health, /health
-	OpVersion      = "mesos.version"       // GET /version
-	OpRedirect     = "mesos.redirect"      // GET /master/redirect, /redirect
-	OpFrameworks   = "mesos.frameworks"    // GET /master/frameworks
-	OpSlaves       = "mesos.slaves"        // GET /master/slaves
-	OpTasks        = "mesos.tasks"         // GET /master/tasks
-	OpFlags        = "mesos.flags"         // GET /master/flags
-	OpRoles        = "mesos.roles"         // GET /master/roles
-	OpMetrics      = "mesos.metrics"       // GET /metrics/snapshot
-	OpTeardown     = "mesos.teardown"      // POST /master/teardown
+	OpScheduler     = "mesos.scheduler"      // POST /api/v1/scheduler, a body naming no known call
+	OpOperator      = "mesos.operator"       // POST /api/v1, a body naming no known call
+	OpState         = "mesos.state"          // GET /master/state, /state
+	OpStateSummary  = "mesos.state_summary"  // GET /master/state-summary
+	OpHealth        = "mesos.health"         // GET /master/health, /health
+	OpVersion       = "mesos.version"        // GET /version
+	OpRedirect      = "mesos.redirect"       // GET /master/redirect, /redirect
+	OpRedirectBelow = "mesos.redirect.below" // any path below /redirect (404, to prevent loops)
+	OpFrameworks    = "mesos.frameworks"     // GET /master/frameworks
+	OpSlaves        = "mesos.slaves"         // GET /master/slaves
+	OpTasks         = "mesos.tasks"          // GET /master/tasks
+	OpFlags         = "mesos.flags"          // GET /master/flags
+	OpRoles         = "mesos.roles"          // GET /master/roles
+	OpMetrics       = "mesos.metrics"        // GET /metrics/snapshot
+	OpTeardown      = "mesos.teardown"       // POST /master/teardown
 
-	OpControlAgents         = "mesos.control.agents.list"      // GET /control/agents
-	OpControlAddAgent       = "mesos.control.agents.create"    // POST /control/agents
-	OpControlRemoveAgent    = "mesos.control.agents.remove"    // DELETE /control/agents/{id}
-	OpControlRestoreAgent   = "mesos.control.agents.restore"   // POST /control/agents/{id}/restore
-	OpControlAgentResources = "mesos.control.agents.resources" // POST /control/agents/{id}/resources
-	OpControlFailover       = "mesos.control.failover"         // POST /control/failover
-	OpControlTaskRules      = "mesos.control.task_rules"       // GET, POST, PUT, DELETE /control/task-rules
-	OpControlMessage        = "mesos.control.messages"         // POST /control/messages
-	OpControlConfig         = "mesos.control.config"           // GET /control/config
+	OpControlAgents         = "mesos.control.agents.list"        // GET /control/agents
+	OpControlAddAgent       = "mesos.control.agents.create"      // POST /control/agents
+	OpControlRemoveAgent    = "mesos.control.agents.remove"      // DELETE /control/agents/{id}
+	OpControlRestoreAgent   = "mesos.control.agents.restore"     // POST /control/agents/{id}/restore
+	OpControlAgentResources = "mesos.control.agents.resources"   // POST /control/agents/{id}/resources
+	OpControlFailover       = "mesos.control.failover"           // POST /control/failover
+	OpControlListTaskRules  = "mesos.control.task_rules.list"    // GET /control/task-rules
+	OpControlAddTaskRule    = "mesos.control.task_rules.create"  // POST /control/task-rules
+	OpControlSetTaskRules   = "mesos.control.task_rules.replace" // PUT /control/task-rules
+	OpControlClearTaskRules = "mesos.control.task_rules.clear"   // DELETE /control/task-rules
+	OpControlMessage        = "mesos.control.messages"           // POST /control/messages
+	OpControlConfig         = "mesos.control.config"             // GET /control/config
 )
 
 // Scheduler calls, one op each (POST /api/v1/scheduler): the call's type
@@ -191,7 +197,7 @@ func (m *Master) routes() []kit.Route {
 		kit.Route{Op: OpTeardown, Method: anyMethod, Path: "/teardown", Handler: m.serveTeardown},
 		kit.Route{Op: OpRedirect, Method: anyMethod, Path: "/redirect", Handler: serveRedirect},
 		// Paths below /redirect are 404, to prevent redirect loops.
-		kit.Route{Op: OpRedirect, Method: anyMethod, Path: "/redirect/{rest:.*}", Handler: serveRedirectBelow},
+		kit.Route{Op: OpRedirectBelow, Method: anyMethod, Path: "/redirect/{rest:.*}", Handler: serveRedirectBelow},
 	)
 	// Served at the root only.
 	routes = append(routes,

@@ -85,11 +85,7 @@ func TestCloudEnvIgnoresAuth(t *testing.T) {
 	env := kit.Env{Clock: clk, Auth: func(*http.Request) (kit.Principal, *kit.Error) {
 		return kit.Principal{}, kit.Errorf(401, "no")
 	}}
-	inst, err := mesos.Descriptor().New(env, kit.Site{Regions: []string{"ORD"}}, []fake.Option{mesos.WithAgents()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := kit.Start(t, inst.(*mesos.Master))
+	m := kittest.InCloud[*mesos.Master](t, mesos.Descriptor(), env, kit.Site{Regions: []string{"ORD"}}, mesos.WithAgents())
 	c := kittest.New(t, m.URL(), m.Client())
 	c.Get("/master/health").Expect(http.StatusOK)
 	c.Do("POST", "/api/v1", `{"type":"GET_HEALTH"}`).Expect(http.StatusOK).CheckJSON(`{"type":"GET_HEALTH","get_health":{"healthy":true}}`)
