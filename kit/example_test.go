@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"testing"
 
 	"github.com/mockcloud/mockcloud/fake"
 	"github.com/mockcloud/mockcloud/kit"
@@ -39,40 +38,32 @@ type notesConfig struct{ maxLen int }
 func WithMaxLen(n int) fake.Option { return fake.Configure(func(c *notesConfig) { c.maxLen = n }) }
 
 // NewNotes starts the service and closes it when the test ends.
-func NewNotes(t testing.TB, opts ...fake.Option) *Notes {
-	n, err := build(kit.Env{}, false, opts)
-	if err != nil {
-		t.Fatalf("%v", err)
-	}
-	return kit.Start(t, n)
-}
+func NewNotes(t fake.TB, opts ...fake.Option) *Notes { return notesFactory().New(t, opts) }
+
+// NewUnstartedNotes returns the service for embedding.
+func NewUnstartedNotes(opts ...fake.Option) (*Notes, error) { return notesFactory().NewUnstarted(opts) }
 
 // NotesDescriptor lets a Cloud mount the service.
 func NotesDescriptor() kit.Descriptor {
 	return kit.Descriptor{
 		Name: "notes", Prefix: "/notes",
 		Catalog: []kit.CatalogEntry{{Type: "notes", Name: "notes", Path: "/v1"}},
-		New: func(env kit.Env, _ kit.Site, opts []fake.Option) (kit.Instance, error) {
-			n, err := build(env, true, opts)
-			if err != nil {
-				return nil, err // not a nil *Notes in a non-nil Instance
-			}
-			return n, nil
-		},
+		New:     notesFactory().InCloud,
 	}
 }
 
-func build(env kit.Env, inCloud bool, opts []fake.Option) (*Notes, error) {
-	cfg := notesConfig{maxLen: 140}
-	s, err := kit.Settle("notes", opts, inCloud, &cfg)
-	if err != nil {
-		return nil, err
+// notesFactory makes the three constructors from the one build function.
+func notesFactory() kit.Factory[*Notes, notesConfig] {
+	return kit.Factory[*Notes, notesConfig]{
+		Name:   "notes",
+		Config: func() notesConfig { return notesConfig{maxLen: 140} },
+		Build:  build,
 	}
-	if !inCloud {
-		env = kit.EnvFor(s)
-	}
+}
+
+func build(env kit.Env, site kit.Site, cfg notesConfig) (*Notes, error) {
 	n := &Notes{notes: map[string]Note{}}
-	n.Service = kit.NewService(env, "", kit.Spec{
+	n.Service = kit.NewService(env, site.Region, kit.Spec{
 		Name:   "notes",
 		Errors: notesError,
 		Routes: func() []kit.Route {
@@ -136,8 +127,12 @@ func (n *Notes) Note(id string) (Note, bool) {
 }
 
 func Example() {
-	t := &testing.T{} // in a test, the test's own t
-	notes := NewNotes(t, WithMaxLen(10))
+	// In a test: notes := NewNotes(t, WithMaxLen(10)).
+	notes, err := NewUnstartedNotes(WithMaxLen(10))
+	if err != nil {
+		panic(err)
+	}
+	notes.Start()
 
 	post := func(body string) {
 		resp, err := notes.Client().Post(notes.URL()+"/v1/notes", "application/json", strings.NewReader(body))

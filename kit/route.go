@@ -53,7 +53,8 @@ type Route struct {
 	Ops []string
 }
 
-// Under returns routes served under roots, each run through before.
+// Under returns routes served under roots, each run through before: it
+// sets the Roots and Before of each (replacing any they had).
 func Under(roots []string, before func(*Call) error, routes ...Route) []Route {
 	out := make([]Route, len(routes))
 	for i, r := range routes {
@@ -64,7 +65,13 @@ func Under(roots []string, before func(*Call) error, routes ...Route) []Route {
 	return out
 }
 
-func (r Route) methods() []string { return strings.Split(r.Method, ",") }
+func (r Route) methods() []string {
+	methods := strings.Split(r.Method, ",")
+	for i, m := range methods {
+		methods[i] = strings.TrimSpace(m)
+	}
+	return methods
+}
 
 // Call is one request as a handler sees it.
 type Call struct {
