@@ -16,7 +16,7 @@ func (m *Master) addAgentLocked(ac AgentConfig) *agent {
 		id:         fmt.Sprintf("%s-S%d", m.masterID, seq),
 		hostname:   ac.Hostname,
 		port:       ac.Port,
-		ip:         fmt.Sprintf("10.0.%d.%d", seq/250, seq%250+1),
+		ip:         ac.IP,
 		attrs:      attributesOf(ac.Attributes),
 		attrMap:    maps.Clone(ac.Attributes),
 		total:      rolePools{},
@@ -35,6 +35,10 @@ func (m *Master) addAgentLocked(ac AgentConfig) *agent {
 	if a.port == 0 {
 		a.port = 5051
 	}
+	if a.ip == "" {
+		a.ip = fmt.Sprintf("10.0.%d.%d", seq/250, seq%250+1)
+	}
+	a.netInfos = []wNetworkInfo{{IPAddresses: []wIPAddress{{Protocol: "IPv4", IPAddress: a.ip}}}}
 	m.setAgentResources(a, ac.Resources, ac.Reserved)
 	m.agents[a.id] = a
 	m.agentList = append(m.agentList, a)
@@ -237,7 +241,7 @@ func (m *Master) RestoreAgent(id string) error {
 				e := a.executors[k]
 				if e == nil {
 					r, _ := poolsFromWire(t.exec.Resources)
-					e = &executor{info: *t.exec, fwID: fw.id, res: r}
+					e = &executor{info: *t.exec, fwID: fw.id, res: r, container: t.execContainer()}
 					a.executors[k] = e
 					a.used.add(r)
 					r.addScalarsTo(fw.usedTotal)
@@ -367,7 +371,8 @@ func sortedOfferSet(set map[*offer]struct{}) []*offer {
 	return out
 }
 
-// masterInfoLocked is the MasterInfo of the leading master.
+// masterInfoLocked is the MasterInfo of the leading master, as the v1
+// APIs render it (SUBSCRIBED, GET_MASTER).
 func (m *Master) masterInfoLocked() *wMasterInfo {
 	return &wMasterInfo{
 		ID:           m.masterID,
@@ -377,9 +382,22 @@ func (m *Master) masterInfoLocked() *wMasterInfo {
 		Hostname:     m.cfg.Hostname,
 		Version:      m.cfg.Version,
 		Address:      &wAddress{Hostname: m.cfg.Hostname, IP: "127.0.0.1", Port: m.cfg.Port},
-		Capabilities: []wCapability{{Type: "AGENT_UPDATE"}, {Type: "AGENT_DRAINING"}, {Type: "QUOTA_V2"}},
+		Capabilities: masterCapabilitiesV1,
 	}
 }
+
+// The master's capabilities. A 1.11 master has AGENT_UPDATE,
+// AGENT_DRAINING and QUOTA_V2 (MASTER_CAPABILITIES in
+// src/master/constants.cpp), and the v0 /master/state lists all three by
+// name. The v1 mesos.proto of 1.11 knows only AGENT_UPDATE = 1 and
+// AGENT_DRAINING = 2: the master turns its v0 MasterInfo into the v1 one
+// by serializing and parsing it (evolve), which leaves QUOTA_V2 = 3 as an
+// unknown field of its Capability, so the v1 JSON has an empty object in
+// its place.
+var (
+	masterCapabilitiesV0 = []string{"AGENT_UPDATE", "AGENT_DRAINING", "QUOTA_V2"}
+	masterCapabilitiesV1 = []wCapability{{Type: "AGENT_UPDATE"}, {Type: "AGENT_DRAINING"}, {}}
+)
 
 var agentCapabilities = []wCapability{
 	{Type: "MULTI_ROLE"}, {Type: "HIERARCHICAL_ROLE"}, {Type: "RESERVATION_REFINEMENT"},
@@ -417,7 +435,7 @@ func (m *Master) allocatedWire(rp rolePools) []wResource {
 
 func (m *Master) agentInfoLocked(a *agent) Agent {
 	out := Agent{
-		ID: a.id, Hostname: a.hostname, Port: a.port, State: a.state, Deactivated: a.deactivated,
+		ID: a.id, Hostname: a.hostname, Port: a.port, IP: a.ip, State: a.state, Deactivated: a.deactivated,
 		Resources: a.total["*"].toResources(), Used: a.used.sum().toResources(), Offered: a.offered.sum().toResources(),
 		Attributes: maps.Clone(a.attrMap), Registered: a.registered,
 	}

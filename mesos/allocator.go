@@ -185,7 +185,7 @@ func (m *Master) sendOffersLocked(fws []*framework, batches map[*framework][]*of
 		}
 		ev := &evOffers{Offers: make([]wOffer, 0, len(offers))}
 		for _, o := range offers {
-			ev.Offers = append(ev.Offers, m.wireOfferLocked(o))
+			ev.Offers = append(ev.Offers, m.offerEventLocked(o))
 		}
 		m.metrics.offersSent += int64(len(offers))
 		m.sendLocked(fw, &schedEvent{Type: "OFFERS", Offers: ev})
@@ -377,8 +377,8 @@ func (m *Master) acceptLocked(fw *framework, ac *acceptCall) {
 			if op.Launch == nil {
 				continue
 			}
-			for _, ti := range op.Launch.TaskInfos {
-				m.launchLocked(fw, a, role, []wTaskInfo{ti}, nil, avail, launching)
+			for j := range op.Launch.TaskInfos {
+				m.launchLocked(fw, a, role, op.Launch.TaskInfos[j:j+1], nil, avail, launching)
 			}
 		case "LAUNCH_GROUP":
 			lg := op.LaunchGroup
@@ -472,7 +472,29 @@ func (m *Master) dropOperationLocked(fw *framework, op wOperation, msg string) {
 	}})
 }
 
+// wireOfferLocked renders an offer as the master keeps it (GET_FRAMEWORKS):
+// allocated to its role, resources in the endpoint format.
 func (m *Master) wireOfferLocked(o *offer) wOffer {
+	return m.renderOfferLocked(o, resourceFormat{allocationRole: o.role, reservations: endpointFormat})
+}
+
+// offerEventLocked renders an offer as the master sends it to its
+// framework (Master::offer): for a framework without the MULTI_ROLE
+// capability without allocation_info, on the offer and on its resources
+// (MESOS-8237), and with reservations in the pre- or post-refinement
+// format as the framework has RESERVATION_REFINEMENT or not.
+func (m *Master) offerEventLocked(o *offer) wOffer {
+	f := resourceFormat{reservations: preRefinementFormat}
+	if o.fw.caps["RESERVATION_REFINEMENT"] {
+		f.reservations = postRefinementFormat
+	}
+	if o.fw.caps["MULTI_ROLE"] {
+		f.allocationRole = o.role
+	}
+	return m.renderOfferLocked(o, f)
+}
+
+func (m *Master) renderOfferLocked(o *offer, f resourceFormat) wOffer {
 	a := o.agent
 	w := wOffer{
 		ID:          wID{Value: o.id},
@@ -481,9 +503,11 @@ func (m *Master) wireOfferLocked(o *offer) wOffer {
 		Hostname:    a.hostname,
 		URL: &wURL{Scheme: "http", Address: wAddress{Hostname: a.hostname, IP: a.ip, Port: a.port},
 			Path: "/slave(1)"},
-		Resources:      o.res.wire(resourceFormat{allocationRole: o.role}),
-		Attributes:     a.attrs,
-		AllocationInfo: &wAllocationInfo{Role: o.role},
+		Resources:  o.res.wire(f),
+		Attributes: a.attrs,
+	}
+	if f.allocationRole != "" {
+		w.AllocationInfo = &wAllocationInfo{Role: f.allocationRole}
 	}
 	var execs []string
 	for k := range a.executors {

@@ -155,8 +155,8 @@ func TestResourceShortage(t *testing.T) {
 	}
 	o = a.offers(s)
 	checkJSON(t, o.get("offers.offers.0.resources"), `[
-	  {"name":"cpus","type":"SCALAR","scalar":{"value":0.5},"role":"*","allocation_info":{"role":"*"}},
-	  {"name":"mem","type":"SCALAR","scalar":{"value":256},"role":"*","allocation_info":{"role":"*"}}]`)
+	  {"name":"cpus","type":"SCALAR","scalar":{"value":0.5},"role":"*"},
+	  {"name":"mem","type":"SCALAR","scalar":{"value":256},"role":"*"}]`)
 	// Below the minimum allocatable (0.01 CPUs or 32 MB), nothing is offered.
 	if err := a.srv.SetAgentResources(agent, mesos.Resources{Disk: 100}, nil); err != nil {
 		t.Fatal(err)
@@ -176,11 +176,13 @@ func TestReservedResources(t *testing.T) {
 	s := a.subscribe("/api/v1/scheduler", `{"type":"SUBSCRIBE","subscribe":{"framework_info":{"user":"u","name":"n","role":"analytics"}}}`)
 	s.expect("SUBSCRIBED")
 	o := a.offers(s)
+	// Offered to a framework with neither MULTI_ROLE nor
+	// RESERVATION_REFINEMENT: no allocation_info, reservations by role only.
 	checkJSON(t, o.get("offers.offers.0.resources"), `[
-	  {"name":"cpus","type":"SCALAR","scalar":{"value":1},"role":"*","allocation_info":{"role":"analytics"}},
-	  {"name":"mem","type":"SCALAR","scalar":{"value":1024},"role":"*","allocation_info":{"role":"analytics"}},
-	  {"name":"cpus","type":"SCALAR","scalar":{"value":2},"role":"analytics","reservations":[{"type":"STATIC","role":"analytics"}],"allocation_info":{"role":"analytics"}},
-	  {"name":"mem","type":"SCALAR","scalar":{"value":2048},"role":"analytics","reservations":[{"type":"STATIC","role":"analytics"}],"allocation_info":{"role":"analytics"}}]`)
+	  {"name":"cpus","type":"SCALAR","scalar":{"value":1},"role":"*"},
+	  {"name":"mem","type":"SCALAR","scalar":{"value":1024},"role":"*"},
+	  {"name":"cpus","type":"SCALAR","scalar":{"value":2},"role":"analytics"},
+	  {"name":"mem","type":"SCALAR","scalar":{"value":2048},"role":"analytics"}]`)
 	// A framework of another role is offered only the unreserved part.
 	other, otherID := a.framework("other")
 	a.srv.Clock().Advance(time.Second)

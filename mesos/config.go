@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"net/netip"
 	"regexp"
 	"sort"
 	"strconv"
@@ -43,6 +44,21 @@ func (s TaskState) Terminal() bool {
 		return true
 	}
 	return false
+}
+
+// taskReasons are the values of TaskStatus.Reason in Mesos 1.11's v1
+// mesos.proto, in its order.
+var taskReasons = []string{
+	"REASON_COMMAND_EXECUTOR_FAILED", "REASON_CONTAINER_LAUNCH_FAILED", "REASON_CONTAINER_LIMITATION",
+	"REASON_CONTAINER_LIMITATION_DISK", "REASON_CONTAINER_LIMITATION_MEMORY", "REASON_CONTAINER_PREEMPTED",
+	"REASON_CONTAINER_UPDATE_FAILED", "REASON_MAX_COMPLETION_TIME_REACHED", "REASON_EXECUTOR_REGISTRATION_TIMEOUT",
+	"REASON_EXECUTOR_REREGISTRATION_TIMEOUT", "REASON_EXECUTOR_TERMINATED", "REASON_EXECUTOR_UNREGISTERED",
+	"REASON_FRAMEWORK_REMOVED", "REASON_GC_ERROR", "REASON_INVALID_FRAMEWORKID", "REASON_INVALID_OFFERS",
+	"REASON_IO_SWITCHBOARD_EXITED", "REASON_MASTER_DISCONNECTED", "REASON_RECONCILIATION", "REASON_RESOURCES_UNKNOWN",
+	"REASON_AGENT_DISCONNECTED", "REASON_AGENT_DRAINING", "REASON_AGENT_REMOVED", "REASON_AGENT_REMOVED_BY_OPERATOR",
+	"REASON_AGENT_REREGISTERED", "REASON_AGENT_RESTARTED", "REASON_AGENT_UNKNOWN", "REASON_TASK_KILLED_DURING_LAUNCH",
+	"REASON_TASK_CHECK_STATUS_UPDATED", "REASON_TASK_HEALTH_CHECK_STATUS_UPDATED", "REASON_TASK_GROUP_INVALID",
+	"REASON_TASK_GROUP_UNAUTHORIZED", "REASON_TASK_INVALID", "REASON_TASK_UNAUTHORIZED", "REASON_TASK_UNKNOWN",
 }
 
 // outcomeStates are the states a task's emulated life can end in (or stay
@@ -108,7 +124,9 @@ type TaskRule struct {
 	// Lifecycle replaces the master's timings for matching tasks.
 	Lifecycle *Lifecycle `json:"lifecycle,omitempty"`
 	// Reason and Message replace those of the final update
-	// ("REASON_COMMAND_EXECUTOR_FAILED", "Command exited with status 1").
+	// ("REASON_CONTAINER_LIMITATION_MEMORY", "Memory limit exceeded").
+	// Reason must be a TaskStatus.Reason of the v1 API (v0 names such as
+	// REASON_SLAVE_REMOVED are refused: v1 clients cannot decode them).
 	Reason  string `json:"reason,omitempty"`
 	Message string `json:"message,omitempty"`
 	// Healthy sets the "healthy" field of TASK_RUNNING updates (Mesos sets
@@ -130,8 +148,8 @@ func (r *TaskRule) compile() error {
 			return err
 		}
 	}
-	if r.Reason != "" && !strings.HasPrefix(r.Reason, "REASON_") {
-		return fmt.Errorf("reason %q is not a TaskStatus reason", r.Reason)
+	if r.Reason != "" && !knownEnum(r.Reason, taskReasons...) {
+		return fmt.Errorf("reason %q is not a TaskStatus reason of the v1 API", r.Reason)
 	}
 	r.nameRE = nil
 	if r.Name != "" {
@@ -212,6 +230,11 @@ type AgentConfig struct {
 	// it is replaced by the agent's index, or "-<index>" is appended.
 	Hostname string `json:"hostname,omitempty"`
 	Port     int    `json:"port,omitempty"` // default 5051
+	// IP is the agent's IPv4 address: in its pid, its offers' url, and
+	// the container_status of its tasks' updates (network_infos). It
+	// defaults to 10.0.<n/250>.<n%250+1> for the n-th agent registered;
+	// with Count > 1 the i-th agent gets IP plus i.
+	IP string `json:"ip,omitempty"`
 	// Resources are the agent's unreserved resources.
 	Resources Resources `json:"resources"`
 	// Reserved are resources statically reserved for roles.
@@ -237,6 +260,16 @@ func (a AgentConfig) validate() error {
 	}
 	if a.Port < 0 || a.Port > 65535 {
 		return fmt.Errorf("port %d is out of range", a.Port)
+	}
+	if a.IP != "" {
+		ip, err := netip.ParseAddr(a.IP)
+		if err != nil || !ip.Is4() {
+			return fmt.Errorf("ip %q is not an IPv4 address", a.IP)
+		}
+		n := max(a.Count, 1) - 1
+		if uint64(ipv4Uint(ip))+uint64(n) > math.MaxUint32 {
+			return fmt.Errorf("ip %q plus count %d runs past 255.255.255.255", a.IP, a.Count)
+		}
 	}
 	if a.Count < 0 {
 		return fmt.Errorf("count must not be negative")
@@ -673,4 +706,19 @@ func validRole(role string) error {
 		}
 	}
 	return nil
+}
+
+func ipv4Uint(ip netip.Addr) uint32 {
+	b := ip.As4()
+	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+}
+
+// ipPlus is the IPv4 address i after ip (validated by AgentConfig.validate).
+func ipPlus(ip string, i int) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil || !a.Is4() || i == 0 {
+		return ip
+	}
+	v := ipv4Uint(a) + uint32(i)
+	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}).String()
 }

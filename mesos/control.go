@@ -90,6 +90,9 @@ func (m *Master) controlAddAgent(c *kit.Call) (kit.Reply, error) {
 		if n > 1 && one.Hostname != "" {
 			one.Hostname = hostnameFor(ac.Hostname, i)
 		}
+		if n > 1 {
+			one.IP = ipPlus(ac.IP, i)
+		}
 		a, err := m.AddAgent(one)
 		if err != nil {
 			return kit.Reply{}, badRequest("%s", err.Error())

@@ -21,7 +21,8 @@
 // fake.WithSeed, and this package's own ([WithConfig], [WithAgents],
 // [WithLifecycle], [WithOutcomes], [WithTaskRules], [WithAutoAcknowledge]).
 // The standalone server builds the master from a JSON [Config] with
-// [ParseConfig] and [WithConfig].
+// [ParseConfig] and [WithConfig]; agents' ports are given there as
+// [{"begin":31000,"end":32000}] or as Mesos writes them, "[31000-32000]".
 //
 // Nothing happens on its own: every pushed event (HEARTBEAT, OFFERS,
 // RESCIND, UPDATE, FAILURE, operator events) comes from the clock's event
@@ -48,23 +49,37 @@
 //     master validates offers and tasks; Filters.refuse_seconds honoured,
 //     default 5), DECLINE, REVIVE, SUPPRESS (by roles), KILL (TASK_KILLING
 //     to frameworks with the TASK_KILLING_STATE capability, then
-//     TASK_KILLED), SHUTDOWN, ACKNOWLEDGE, RECONCILE (implicit and
-//     explicit, with the master's cases for unknown tasks), MESSAGE,
-//     REQUEST, UPDATE_FRAMEWORK (200), and, as no-ops,
-//     ACCEPT_INVERSE_OFFERS, DECLINE_INVERSE_OFFERS,
-//     ACKNOWLEDGE_OPERATION_STATUS and RECONCILE_OPERATIONS. Every check the
-//     master makes answers with its status and plain-text message: 405 for
-//     other methods, 400 without Content-Type, 415 for other types, 400 for
-//     bad JSON or a Call that does not convert, 406 for an Accept without
-//     JSON, 400 for an unknown framework, 403 when it is not subscribed,
-//     400 for a missing or wrong Mesos-Stream-Id.
-//   - Events: SUBSCRIBED, OFFERS (nested offers.offers with cpus, mem,
-//     disk and ports by role, attributes, hostname, url), RESCIND (offer
-//     timeout, agent loss, resource changes), UPDATE (task_id, state,
-//     source, reason, message, agent_id, executor_id, timestamp, uuid,
-//     healthy, unreachable_time), UPDATE_OPERATION_STATUS (for offer
-//     operations that are not emulated), MESSAGE, FAILURE (agent lost),
-//     ERROR and HEARTBEAT.
+//     TASK_KILLED), SHUTDOWN (the executor kills its tasks; a command
+//     task's executor has the task's ID), ACKNOWLEDGE, RECONCILE (implicit
+//     and explicit, with the master's cases for unknown tasks), MESSAGE,
+//     REQUEST, UPDATE_FRAMEWORK (200), as no-ops ACCEPT_INVERSE_OFFERS,
+//     DECLINE_INVERSE_OFFERS, ACKNOWLEDGE_OPERATION_STATUS and
+//     RECONCILE_OPERATIONS, and UNKNOWN (an empty 501, as the master's;
+//     the operator API's too). Every check the master makes answers with
+//     its status and plain-text message: 405 for other methods, 400
+//     without Content-Type, 415 for other types, 400 for bad JSON or a
+//     Call that does not convert, 406 for an Accept without JSON, 400 for
+//     an unknown framework, 403 when it is not subscribed, 400 for a
+//     missing or wrong Mesos-Stream-Id.
+//   - Events: SUBSCRIBED (master_info with the v1 capabilities),
+//     OFFERS (nested offers.offers with cpus, mem, disk and ports by role,
+//     attributes, hostname, url; allocation_info, on the offer and its
+//     resources, only to MULTI_ROLE frameworks; reservations in the
+//     pre- or post-refinement format as the framework has
+//     RESERVATION_REFINEMENT or not), RESCIND (offer timeout, agent loss,
+//     resource changes), UPDATE (task_id, state, source, reason, message,
+//     agent_id, executor_id, timestamp, uuid, healthy, container_status,
+//     unreachable_time), UPDATE_OPERATION_STATUS (for offer operations
+//     that are not emulated), MESSAGE, FAILURE (agent lost), ERROR and
+//     HEARTBEAT. Every enum string is one of Mesos 1.11's v1 protos.
+//   - Containers: every update a task's executor sends carries the
+//     container_status an agent adds: the task's container ID (a UUID
+//     from the seeded source; a task group's tasks in containers nested in
+//     their executor's) and network_infos with the agent's IP address
+//     (AgentConfig.IP, or 10.0.<n/250>.<n%250+1> for the n-th agent), as
+//     do the task's statuses in GET_TASKS, GET_STATE and /master/state,
+//     and the master's updates about the task (reconciliation, an agent
+//     back).
 //   - Status updates as agents send them: one at a time per task, the next
 //     only once the current one is acknowledged, resent after 10 seconds
 //     (doubling to 10 minutes) until it is; updates the master generates
@@ -162,7 +177,9 @@
 //     FrameworkInfo.offer_filters are recorded, not applied.
 //   - No executors run: MESSAGE calls are recorded ([Master.Messages]) and
 //     executor messages are sent with [Master.SendFrameworkMessage]. Kill
-//     policies are not applied; a kill takes Lifecycle.Kill.
+//     policies are not applied; a kill (or an executor's SHUTDOWN) takes
+//     Lifecycle.Kill. A container_status has no cgroup_info or
+//     executor_pid, and no IPv6 address.
 //   - Health checks are not run: TASK_RUNNING of a task with a health check
 //     carries healthy=true unless a TaskRule says otherwise.
 //   - A master failover keeps the master's memory of frameworks (a real

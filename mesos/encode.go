@@ -60,10 +60,69 @@ func appendTaskStatus(b []byte, st *wTaskStatus) []byte {
 		b = append(b, `,"healthy":`...)
 		b = strconv.AppendBool(b, *st.Healthy)
 	}
+	if st.ContainerStatus != nil {
+		b = append(b, `,"container_status":`...)
+		b = appendContainerStatus(b, st.ContainerStatus)
+	}
 	if st.UnreachableTime != nil {
 		b = append(b, `,"unreachable_time":{"nanoseconds":`...)
 		b = strconv.AppendInt(b, int64(st.UnreachableTime.Nanoseconds), 10)
 		b = append(b, '}')
+	}
+	return append(b, '}')
+}
+
+func appendContainerStatus(b []byte, cs *wContainerStatus) []byte {
+	b = append(b, '{')
+	sep := false
+	if cs.ContainerID != nil {
+		b = append(b, `"container_id":`...)
+		b = appendContainerID(b, cs.ContainerID)
+		sep = true
+	}
+	if len(cs.NetworkInfos) > 0 {
+		if sep {
+			b = append(b, ',')
+		}
+		b = append(b, `"network_infos":[`...)
+		for i := range cs.NetworkInfos {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendNetworkInfo(b, &cs.NetworkInfos[i])
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}')
+}
+
+func appendContainerID(b []byte, id *wContainerID) []byte {
+	b = append(b, `{"value":`...)
+	b = appendJSONString(b, id.Value)
+	if id.Parent != nil {
+		b = append(b, `,"parent":`...)
+		b = appendContainerID(b, id.Parent)
+	}
+	return append(b, '}')
+}
+
+func appendNetworkInfo(b []byte, ni *wNetworkInfo) []byte {
+	b = append(b, '{')
+	if len(ni.IPAddresses) > 0 {
+		b = append(b, `"ip_addresses":[`...)
+		for i, ip := range ni.IPAddresses {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"protocol":`...)
+			b = appendJSONString(b, ip.Protocol)
+			if ip.IPAddress != "" {
+				b = append(b, `,"ip_address":`...)
+				b = appendJSONString(b, ip.IPAddress)
+			}
+			b = append(b, '}')
+		}
+		b = append(b, ']')
 	}
 	return append(b, '}')
 }

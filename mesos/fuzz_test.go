@@ -35,6 +35,7 @@ var schedulerSeeds = []string{
 	`{"framework_id":{"value":"FWID"},"type":"ACCEPT_INVERSE_OFFERS","accept_inverse_offers":{"inverse_offer_ids":[]}}`,
 	`{"framework_id":{"value":"FWID"},"type":"RECONCILE_OPERATIONS","reconcile_operations":{"operations":[]}}`,
 	`{"framework_id":{"value":"FWID"},"type":"ACCEPT","accept":{"offer_ids":[{"value":"OFFERID"}],"operations":[{"type":"LAUNCH","launch":{"task_infos":[{"name":"n","task_id":{"value":"t"},"agent_id":{"value":"AGENTID"},"command":{},"resources":[{"name":"cpus","type":"SCALAR","scalar":{"value":-1}},{"name":"s","type":"SET","set":{"item":["a"]}}]}]}}]}}`,
+	`{"framework_id":{"value":"FWID"},"type":"UNKNOWN"}`, `{"type":"UNKNOWN"}`,
 	`{"type":null}`, `{"type":"KILL","framework_id":"x"}`, `{"framework_id":{"value":1}}`, `[]`, `null`, ``, `{`, `{"a":1} x`,
 }
 
@@ -119,7 +120,7 @@ func FuzzSchedulerCall(f *testing.F) {
 		rec := httptest.NewRecorder()
 		m.ServeHTTP(rec, req)
 		switch rec.Code {
-		case http.StatusOK, http.StatusAccepted:
+		case http.StatusOK, http.StatusAccepted, http.StatusNotImplemented: // 501: UNKNOWN
 		case http.StatusBadRequest, http.StatusForbidden:
 			if rec.Body.Len() == 0 {
 				t.Fatalf("%d with no message for %q", rec.Code, b)
@@ -201,7 +202,7 @@ var operatorSeeds = []string{
 	`{"type":"DEACTIVATE_AGENT","deactivate_agent":{"agent_id":{"value":"AGENTID"}}}`,
 	`{"type":"REACTIVATE_AGENT","reactivate_agent":{"agent_id":{"value":"AGENTID"}}}`,
 	`{"type":"UPDATE_WEIGHTS","update_weights":{"weight_infos":[{"role":"role","weight":4.0}]}}`,
-	`{"type":"SET_LOGGING_LEVEL"}`, `{"type":"DRAIN_AGENT","drain_agent":{}}`, `{"type":7}`, `{}`, `x`,
+	`{"type":"SET_LOGGING_LEVEL"}`, `{"type":"DRAIN_AGENT","drain_agent":{}}`, `{"type":"UNKNOWN"}`, `{"type":7}`, `{}`, `x`,
 }
 
 // FuzzOperatorCall: any body to /api/v1 gets one of the master's statuses
@@ -243,6 +244,8 @@ func FuzzParseConfig(f *testing.F) {
 		`{"task_rules":[{"name":"a.*","labels":{"k":"v"},"outcome":"TASK_LOST","lifecycle":{"run":"5s"},"healthy":false}]}`,
 		`{"heartbeat_interval":"-1s","offer_timeout":"10m","auto_acknowledge":true}`,
 		`{"agents":[{"count":-1}]}`, `{"outcomes":{"X":1}}`, `{"port":-5}`, `null`, `[`,
+		`{"agents":[{"count":3,"ip":"10.9.8.254","resources":{"cpus":1,"ports":"[31000-31099, 31200-31299]"}}]}`,
+		`{"agents":[{"ip":"::1","resources":{"ports":"[1-2"}}]}`, `{"task_rules":[{"reason":"REASON_SLAVE_REMOVED"}]}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -277,10 +280,12 @@ func mustDuration(s string) time.Duration {
 // FuzzEncodeUpdate holds the hand-written UPDATE encoder to encoding/json's
 // output, byte for byte.
 func FuzzEncodeUpdate(f *testing.F) {
-	f.Add("t1", "TASK_RUNNING", "", "SOURCE_EXECUTOR", "", "agent-S0", "exec", 1767225600.5, []byte("0123456789abcdef"), true, int64(0))
-	f.Add("<&>\u2028", "TASK_LOST", "line\nbreak \"quoted\" \\ \x01", "SOURCE_MASTER", "REASON_AGENT_REMOVED", "", "", 1e-7, []byte(nil), false, int64(1767225609000000000))
-	f.Add("\xff\xfe", "", "é😀\u2029", "", "", "a", "b", 1e21, []byte{0}, false, int64(-1))
-	f.Fuzz(func(t *testing.T, task, state, msg, source, reason, agent, exec string, ts float64, id []byte, healthy bool, unreachable int64) {
+	f.Add("t1", "TASK_RUNNING", "", "SOURCE_EXECUTOR", "", "agent-S0", "exec", 1767225600.5, []byte("0123456789abcdef"), true, int64(0), "c1", "", "10.0.0.1")
+	f.Add("<&>\u2028", "TASK_LOST", "line\nbreak \"quoted\" \\ \x01", "SOURCE_MASTER", "REASON_AGENT_REMOVED", "", "", 1e-7, []byte(nil), false, int64(1767225609000000000), "", "", "")
+	f.Add("\xff\xfe", "", "é😀\u2029", "", "", "a", "b", 1e21, []byte{0}, false, int64(-1), "nested", "parent\x00", "")
+	f.Add("t", "TASK_STARTING", "", "", "", "", "", 0.0, []byte(nil), false, int64(0), "", "", "::1")
+	f.Fuzz(func(t *testing.T, task, state, msg, source, reason, agent, exec string, ts float64, id []byte, healthy bool, unreachable int64,
+		container, parent, ip string) {
 		if math.IsInf(ts, 0) || math.IsNaN(ts) {
 			return
 		}
@@ -297,6 +302,19 @@ func FuzzEncodeUpdate(f *testing.F) {
 		}
 		if unreachable != 0 {
 			st.UnreachableTime = &wTimeInfo{Nanoseconds: pbInt(unreachable)}
+		}
+		if container != "" || ip != "" {
+			cs := &wContainerStatus{}
+			if container != "" {
+				cs.ContainerID = &wContainerID{Value: container}
+				if parent != "" {
+					cs.ContainerID.Parent = &wContainerID{Value: parent, Parent: &wContainerID{Value: container}}
+				}
+			}
+			if ip != "" {
+				cs.NetworkInfos = []wNetworkInfo{{}, {IPAddresses: []wIPAddress{{Protocol: "IPv4", IPAddress: ip}, {Protocol: "IPv6"}}}}
+			}
+			st.ContainerStatus = cs
 		}
 		ev := &schedEvent{Type: "UPDATE", Update: &evUpdate{Status: st}}
 		want, err := json.Marshal(ev)

@@ -160,6 +160,7 @@ type stream struct {
 
 	mu     sync.Mutex
 	events []event
+	log    []event // every event read, consumed or not
 	err    error
 	done   bool
 	notify chan struct{}
@@ -236,6 +237,7 @@ func (s *stream) read(body io.ReadCloser) {
 		ev.Type, _ = ev.v["type"].(string)
 		s.mu.Lock()
 		s.events = append(s.events, ev)
+		s.log = append(s.log, ev)
 		s.mu.Unlock()
 		s.poke()
 	}
@@ -253,6 +255,13 @@ func (s *stream) poke() {
 	case s.notify <- struct{}{}:
 	default:
 	}
+}
+
+// all returns every event read so far, consumed or not.
+func (s *stream) all() []event {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]event(nil), s.log...)
 }
 
 // close disconnects and waits for the reader to exit.

@@ -97,7 +97,8 @@ func labelList(l *wLabels) *[]wLabel {
 func (m *Master) legacyTaskLocked(t *task) legacyTask {
 	statuses := make([]legacyStatus, 0, len(t.statuses))
 	for _, s := range t.statuses {
-		statuses = append(statuses, legacyStatus{State: s.State, Timestamp: s.Timestamp, Healthy: s.Healthy, Labels: labelList(s.Labels)})
+		statuses = append(statuses, legacyStatus{State: s.State, Timestamp: s.Timestamp, Labels: labelList(s.Labels),
+			ContainerStatus: s.ContainerStatus, Healthy: s.Healthy})
 	}
 	o := legacyTask{
 		ID:          t.id,
@@ -113,9 +114,9 @@ func (m *Master) legacyTaskLocked(t *task) legacyTask {
 	}
 	if i := t.info; i != nil {
 		o.Labels = labelList(i.Labels)
-		o.Discovery = rawOrNil(i.Discovery)
-		o.Container = rawOrNil(i.Container)
-		o.HealthCheck = rawOrNil(i.HealthCheck)
+		o.Discovery = rawOf(i.Discovery)
+		o.Container = rawOf(i.Container)
+		o.HealthCheck = rawOf(i.HealthCheck)
 	}
 	return o
 }
@@ -285,7 +286,7 @@ func (m *Master) stateJSON() legacyState {
 		ID:                     mi.ID,
 		PID:                    mi.PID,
 		Hostname:               mi.Hostname,
-		Capabilities:           capabilityNames(mi.Capabilities),
+		Capabilities:           masterCapabilitiesV0,
 		Cluster:                m.cfg.Cluster,
 		Leader:                 mi.PID,
 		LeaderInfo:             legacyLeader{ID: mi.ID, PID: mi.PID, Port: mi.Port, Hostname: mi.Hostname},

@@ -47,7 +47,11 @@ func TestLegacyState(t *testing.T) {
 		checkJSON(t, task, `{"id":"t1","name":"t1","framework_id":"`+fw+`","executor_id":"","slave_id":"`+agent+`",
 		  "state":"TASK_RUNNING","role":"*","user":"root",
 		  "resources":{"cpus":1,"gpus":0,"mem":128,"disk":0},
-		  "statuses":[{"state":"TASK_STARTING","timestamp":1767225602},{"state":"TASK_RUNNING","timestamp":1767225603}]}`)
+		  "statuses":[
+		    {"state":"TASK_STARTING","timestamp":1767225602,"container_status":{"container_id":"<masked>",
+		      "network_infos":[{"ip_addresses":[{"protocol":"IPv4","ip_address":"10.0.0.1"}]}]}},
+		    {"state":"TASK_RUNNING","timestamp":1767225603,"container_status":{"container_id":"<masked>",
+		      "network_infos":[{"ip_addresses":[{"protocol":"IPv4","ip_address":"10.0.0.1"}]}]}}]}`, "container_id")
 	}
 	r := a.do("GET", "/master/state?jsonp=cb", "")
 	if r.Header.Get("Content-Type") != "text/javascript" || !strings.HasPrefix(string(r.Body), "cb({") || !strings.HasSuffix(string(r.Body), "})") {

@@ -166,11 +166,15 @@ type legacyTask struct {
 	HealthCheck rawJSON        `json:"health_check,omitempty"`
 }
 
+// legacyStatus is a TaskStatus as the state endpoints write it: state,
+// timestamp, labels, container_status (container_id, network_infos), then
+// healthy.
 type legacyStatus struct {
-	State     string    `json:"state"`
-	Timestamp float64   `json:"timestamp"`
-	Healthy   *bool     `json:"healthy,omitempty"`
-	Labels    *[]wLabel `json:"labels,omitempty"`
+	State           string            `json:"state"`
+	Timestamp       float64           `json:"timestamp"`
+	Labels          *[]wLabel         `json:"labels,omitempty"`
+	ContainerStatus *wContainerStatus `json:"container_status,omitempty"`
+	Healthy         *bool             `json:"healthy,omitempty"`
 }
 
 type legacyOffer struct {

@@ -45,6 +45,8 @@ type Master struct {
 	messages    []FrameworkMessage
 	metrics     metrics
 	scratch     []byte // encoding buffer, reused under mu
+	frames      []byte // the chunk UPDATE frames are carved from (see frameLocked)
+	allocInfos  map[string]*wAllocationInfo
 }
 
 // metrics are the counters GET_METRICS and /metrics/snapshot report.
@@ -202,6 +204,9 @@ func (m *Master) start() {
 			ac := a.clone()
 			if a.Count > 1 && ac.Hostname != "" {
 				ac.Hostname = hostnameFor(ac.Hostname, i)
+			}
+			if a.Count > 1 {
+				ac.IP = ipPlus(a.IP, i)
 			}
 			m.addAgentLocked(ac)
 		}

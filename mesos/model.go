@@ -23,6 +23,7 @@ type Agent struct {
 	ID          string               `json:"id"`
 	Hostname    string               `json:"hostname"`
 	Port        int                  `json:"port"`
+	IP          string               `json:"ip"` // in its pid, its offers' url, its tasks' container_status
 	State       AgentState           `json:"state"`
 	Deactivated bool                 `json:"deactivated"`        // DEACTIVATE_AGENT: registered, but not offered
 	Resources   Resources            `json:"resources"`          // unreserved total
@@ -129,6 +130,7 @@ type agent struct {
 	hostname     string
 	port         int
 	ip           string
+	netInfos     []wNetworkInfo // the network_infos of its tasks' container statuses (shared, never modified)
 	attrs        []wAttribute
 	attrMap      map[string]string
 	total        rolePools
@@ -147,10 +149,11 @@ type agent struct {
 type execKey struct{ fw, id string }
 
 type executor struct {
-	info  wExecutorInfo
-	fwID  string
-	res   rolePools
-	tasks int
+	info      wExecutorInfo
+	fwID      string
+	res       rolePools
+	tasks     int
+	container *wContainerID // the executor's container; a task group's tasks are nested in it
 }
 
 // free is what the agent can still offer to role: unreserved resources
@@ -234,7 +237,6 @@ type task struct {
 	agent      *agent
 	role       string
 	res        rolePools
-	wres       []wResource
 	info       *wTaskInfo
 	executorID string
 	labels     map[string]string
@@ -249,7 +251,11 @@ type task struct {
 	// statusExtra is the unreachable_time of the update being made.
 	statusExtra *wTimeInfo
 	exec        *wExecutorInfo // the executor it runs under, if not the command executor
-	execWID     *wID           // the executor ID statuses carry: the executor's, or the task's for the command executor
+	// container is what its executor's updates report in container_status:
+	// the container it runs in and its agent's IP address.
+	container   wContainerStatus
+	containerID wContainerID // what container.ContainerID points to, unless it is its executor's
+	execWID     *wID         // the executor ID statuses carry: the executor's, or the task's for the command executor
 	group       []*task
 	launched    time.Time
 	updated     time.Time

@@ -57,7 +57,7 @@ type opTeardownCall struct {
 // opCallTypes lists mesos.v1.master.Call.Type, with the sub-message each
 // requires ("" for none).
 var opCallTypes = map[string]string{
-	"GET_HEALTH": "", "GET_FLAGS": "", "GET_VERSION": "", "GET_METRICS": "get_metrics",
+	"UNKNOWN": "", "GET_HEALTH": "", "GET_FLAGS": "", "GET_VERSION": "", "GET_METRICS": "get_metrics",
 	"GET_LOGGING_LEVEL": "", "SET_LOGGING_LEVEL": "set_logging_level", "LIST_FILES": "list_files",
 	"READ_FILE": "read_file", "GET_STATE": "", "GET_AGENTS": "", "GET_FRAMEWORKS": "", "GET_EXECUTORS": "",
 	"GET_OPERATIONS": "", "GET_TASKS": "", "GET_ROLES": "", "GET_WEIGHTS": "", "UPDATE_WEIGHTS": "update_weights",
@@ -193,6 +193,10 @@ func (m *Master) operatorCall(c *opCall) (*opResponse, error) {
 	defer m.mu.Unlock()
 	if m.closingLocked() {
 		return nil, shuttingDown()
+	}
+	if c.Type == "UNKNOWN" {
+		// The master answers a call of type UNKNOWN with an empty 501.
+		return nil, kit.Errorf(http.StatusNotImplemented, "")
 	}
 	m.metrics.calls["operator."+c.Type]++
 	if get := operatorGets[c.Type]; get != nil {

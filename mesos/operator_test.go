@@ -49,8 +49,10 @@ func TestOperatorCalls(t *testing.T) {
 	  "resources":[{"name":"cpus","type":"SCALAR","scalar":{"value":1},"role":"*","allocation_info":{"role":"*"}},
 	    {"name":"mem","type":"SCALAR","scalar":{"value":128},"role":"*","allocation_info":{"role":"*"}}],
 	  "statuses":[
-	    {"task_id":{"value":"t1"},"state":"TASK_STARTING","source":"SOURCE_EXECUTOR","agent_id":{"value":"` + agent + `"},"executor_id":{"value":"t1"},"timestamp":1767225602,"uuid":"<masked>"},
-	    {"task_id":{"value":"t1"},"state":"TASK_RUNNING","source":"SOURCE_EXECUTOR","agent_id":{"value":"` + agent + `"},"executor_id":{"value":"t1"},"timestamp":1767225603,"uuid":"<masked>"}],
+	    {"task_id":{"value":"t1"},"state":"TASK_STARTING","source":"SOURCE_EXECUTOR","agent_id":{"value":"` + agent + `"},"executor_id":{"value":"t1"},"timestamp":1767225602,"uuid":"<masked>",
+	      "container_status":{"container_id":"<masked>","network_infos":[{"ip_addresses":[{"protocol":"IPv4","ip_address":"10.0.0.1"}]}]}},
+	    {"task_id":{"value":"t1"},"state":"TASK_RUNNING","source":"SOURCE_EXECUTOR","agent_id":{"value":"` + agent + `"},"executor_id":{"value":"t1"},"timestamp":1767225603,"uuid":"<masked>",
+	      "container_status":{"container_id":"<masked>","network_infos":[{"ip_addresses":[{"protocol":"IPv4","ip_address":"10.0.0.1"}]}]}}],
 	  "status_update_state":"TASK_RUNNING","status_update_uuid":"<masked>"}`
 	frameworkJSON := `{
 	  "framework_info":{"user":"root","name":"op","id":{"value":"` + fw + `"},"failover_timeout":0,"checkpoint":false,"role":"*"},
@@ -71,12 +73,12 @@ func TestOperatorCalls(t *testing.T) {
 		{`{"type":"GET_MASTER"}`, `{"type":"GET_MASTER","get_master":{"master_info":{"id":"` + mid + `","ip":16777343,"port":5050,
 		  "pid":"master@127.0.0.1:5050","hostname":"localhost","version":"1.11.0",
 		  "address":{"hostname":"localhost","ip":"127.0.0.1","port":5050},
-		  "capabilities":[{"type":"AGENT_UPDATE"},{"type":"AGENT_DRAINING"},{"type":"QUOTA_V2"}]},
+		  "capabilities":[{"type":"AGENT_UPDATE"},{"type":"AGENT_DRAINING"},{}]},
 		  "start_time":1767225600,"elected_time":1767225600}}`, nil},
 		{`{"type":"GET_AGENTS"}`, `{"type":"GET_AGENTS","get_agents":{"agents":[` + agentJSON + `],"recovered_agents":[]}}`, nil},
 		{`{"type":"GET_FRAMEWORKS"}`, `{"type":"GET_FRAMEWORKS","get_frameworks":{"frameworks":[` + frameworkJSON + `],"completed_frameworks":[]}}`, nil},
 		{`{"type":"GET_TASKS"}`, `{"type":"GET_TASKS","get_tasks":{"tasks":[` + taskJSON + `],"unreachable_tasks":[],"completed_tasks":[]}}`,
-			[]string{"uuid", "status_update_uuid"}},
+			[]string{"uuid", "status_update_uuid", "container_id"}},
 		{`{"type":"GET_EXECUTORS"}`, `{"type":"GET_EXECUTORS","get_executors":{"executors":[]}}`, nil},
 		{`{"type":"GET_ROLES"}`, `{"type":"GET_ROLES","get_roles":{"roles":[{"name":"*","weight":1,"frameworks":[{"value":"` + fw + `"}],
 		  "resources":[{"name":"cpus","type":"SCALAR","scalar":{"value":1},"role":"*","allocation_info":{"role":"*"}},
@@ -85,7 +87,7 @@ func TestOperatorCalls(t *testing.T) {
 		  "get_tasks":{"tasks":[` + taskJSON + `],"unreachable_tasks":[],"completed_tasks":[]},
 		  "get_executors":{"executors":[]},
 		  "get_frameworks":{"frameworks":[` + frameworkJSON + `],"completed_frameworks":[]},
-		  "get_agents":{"agents":[` + agentJSON + `],"recovered_agents":[]}}}`, []string{"uuid", "status_update_uuid"}},
+		  "get_agents":{"agents":[` + agentJSON + `],"recovered_agents":[]}}}`, []string{"uuid", "status_update_uuid", "container_id"}},
 		{`{"type":"GET_OPERATIONS"}`, `{"type":"GET_OPERATIONS","get_operations":{"operations":[]}}`, nil},
 		{`{"type":"GET_WEIGHTS"}`, `{"type":"GET_WEIGHTS","get_weights":{"weight_infos":[]}}`, nil},
 		{`{"type":"GET_LOGGING_LEVEL"}`, `{"type":"GET_LOGGING_LEVEL","get_logging_level":{"level":0}}`, nil},
@@ -217,7 +219,9 @@ func TestOperatorSubscribe(t *testing.T) {
 	ev = op.expect("TASK_UPDATED")
 	checkJSON(t, ev.v, `{"type":"TASK_UPDATED","task_updated":{"framework_id":{"value":"`+fw+`"},"state":"TASK_STARTING",
 	  "status":{"task_id":{"value":"t1"},"state":"TASK_STARTING","source":"SOURCE_EXECUTOR","agent_id":{"value":"`+agent+`"},
-	    "executor_id":{"value":"t1"},"timestamp":0,"uuid":"<masked>"}}}`, "timestamp", "uuid")
+	    "executor_id":{"value":"t1"},"timestamp":0,"uuid":"<masked>",
+	    "container_status":{"container_id":"<masked>","network_infos":[{"ip_addresses":[{"protocol":"IPv4","ip_address":"10.0.0.1"}]}]}}}}`,
+		"timestamp", "uuid", "container_id")
 
 	added, err := a.srv.AddAgent(mesos.AgentConfig{Hostname: "late.example.com", Resources: mesos.Resources{CPUs: 1, Mem: 512}})
 	if err != nil {

@@ -30,6 +30,7 @@ func TestSchedulerCallOps(t *testing.T) {
 		{"REQUEST", mesos.OpSchedulerRequest},
 		{"SUPPRESS", mesos.OpSchedulerSuppress},
 		{"UPDATE_FRAMEWORK", mesos.OpSchedulerUpdateFramework},
+		{"UNKNOWN", mesos.OpSchedulerUnknown},
 		{"TEARDOWN", mesos.OpSchedulerTeardown},
 		{"NAPPING", mesos.OpScheduler},
 	}
@@ -75,7 +76,8 @@ func TestOperatorCallOps(t *testing.T) {
 		{"REACTIVATE_AGENT", mesos.OpOperatorReactivateAgent}, {"GET_QUOTA", mesos.OpOperatorGetQuota},
 		{"UPDATE_QUOTA", mesos.OpOperatorUpdateQuota}, {"SET_QUOTA", mesos.OpOperatorSetQuota},
 		{"REMOVE_QUOTA", mesos.OpOperatorRemoveQuota}, {"TEARDOWN", mesos.OpOperatorTeardown},
-		{"MARK_AGENT_GONE", mesos.OpOperatorMarkAgentGone}, {"BOGUS", mesos.OpOperator},
+		{"MARK_AGENT_GONE", mesos.OpOperatorMarkAgentGone}, {"UNKNOWN", mesos.OpOperatorUnknown},
+		{"BOGUS", mesos.OpOperator},
 	}
 	var want []string
 	for i, c := range types {

@@ -3,6 +3,8 @@
 package mesos
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"math"
 	"sort"
@@ -20,7 +22,7 @@ type Resources struct {
 	GPUs    float64            `json:"gpus,omitempty"`
 	Mem     float64            `json:"mem,omitempty"`  // MB
 	Disk    float64            `json:"disk,omitempty"` // MB
-	Ports   []PortRange        `json:"ports,omitempty"`
+	Ports   PortRanges         `json:"ports,omitempty"`
 	Scalars map[string]float64 `json:"scalars,omitempty"` // other scalar resources by name
 }
 
@@ -28,6 +30,49 @@ type Resources struct {
 type PortRange struct {
 	Begin uint64 `json:"begin"`
 	End   uint64 `json:"end"`
+}
+
+// PortRanges are port ranges. In JSON they are written as a list of
+// {"begin": …, "end": …} objects and read either so or as the string
+// Mesos writes them in (the agent's --resources flag, the legacy
+// endpoints): "[31000-32000]", "[31000-31099, 31200-31299]".
+type PortRanges []PortRange
+
+// UnmarshalJSON reads either form; a range object with other members is
+// refused.
+func (p *PortRanges) UnmarshalJSON(b []byte) error {
+	if isNull(b) {
+		*p = nil
+		return nil
+	}
+	if b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		v := strings.TrimSpace(s)
+		rs, ok := (*wRanges)(nil), false
+		if strings.HasPrefix(v, "[") && strings.HasSuffix(v, "]") {
+			rs, ok = parseRanges(v)
+		}
+		if !ok {
+			return fmt.Errorf("ports %q are not ranges such as \"[31000-32000]\" or \"[31000-31099, 31200-31299]\"", s)
+		}
+		out := make(PortRanges, 0, len(rs.Range))
+		for _, r := range rs.Range {
+			out = append(out, PortRange{Begin: uint64(r.Begin), End: uint64(r.End)})
+		}
+		*p = out
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var list []PortRange
+	if err := dec.Decode(&list); err != nil {
+		return fmt.Errorf("ports must be a list of {\"begin\", \"end\"} ranges or a string such as \"[31000-32000]\": %v", err)
+	}
+	*p = list
+	return nil
 }
 
 // IsZero reports whether r holds nothing.
@@ -558,13 +603,27 @@ func sortedKeys[V any](m map[string]V) []string {
 	return out
 }
 
-// resourceFormat selects how reservations are rendered: the
-// pre-refinement form ("role") for endpoints and frameworks without the
-// RESERVATION_REFINEMENT capability, plus "reservations" for reserved
-// resources in either case.
+// resourceFormat selects how reservations are rendered (the formats of
+// convertResourceFormat in src/common/resources_utils.cpp) and the
+// allocation role stamped on them.
 type resourceFormat struct {
 	allocationRole string // set on offered and allocated resources
+	reservations   reservationFormat
 }
+
+type reservationFormat int
+
+const (
+	// endpointFormat has both forms: "role" ("*" when unreserved) and,
+	// for reserved resources, "reservations".
+	endpointFormat reservationFormat = iota
+	// preRefinementFormat has "role" only: offers to frameworks without
+	// the RESERVATION_REFINEMENT capability.
+	preRefinementFormat
+	// postRefinementFormat has "reservations" only (no "role", not even
+	// for unreserved resources): offers to frameworks with it.
+	postRefinementFormat
+)
 
 // wire renders the pools as a v1 Resource list, role by role.
 func (rp rolePools) wire(f resourceFormat) []wResource {
@@ -581,8 +640,10 @@ func (p *pool) wire(role string, f resourceFormat) []wResource {
 	}
 	var out []wResource
 	decorate := func(r *wResource) {
-		r.Role = role
-		if role != "*" {
+		if f.reservations != postRefinementFormat {
+			r.Role = role
+		}
+		if role != "*" && f.reservations != preRefinementFormat {
 			r.Reservations = []wReservation{{Type: "STATIC", Role: role}}
 		}
 		if f.allocationRole != "" {

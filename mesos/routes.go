@@ -45,6 +45,7 @@ const (
 // Scheduler calls, one op each (POST /api/v1/scheduler): the call's type
 // in lower case. A body that names no known type keeps OpScheduler.
 const (
+	OpSchedulerUnknown                    = "mesos.scheduler.unknown" // the UNKNOWN type: 501, as the master answers it
 	OpSchedulerSubscribe                  = "mesos.scheduler.subscribe"
 	OpSchedulerTeardown                   = "mesos.scheduler.teardown"
 	OpSchedulerAccept                     = "mesos.scheduler.accept"
@@ -67,6 +68,7 @@ const (
 // Operator calls, one op each (POST /api/v1): the call's type in lower
 // case. A body that names no known type keeps OpOperator.
 const (
+	OpOperatorUnknown                   = "mesos.operator.unknown" // the UNKNOWN type: 501, as the master answers it
 	OpOperatorGetHealth                 = "mesos.operator.get_health"
 	OpOperatorGetFlags                  = "mesos.operator.get_flags"
 	OpOperatorGetVersion                = "mesos.operator.get_version"
@@ -110,6 +112,7 @@ const (
 
 // schedulerOps names the op of each scheduler call type.
 var schedulerOps = map[string]string{
+	"UNKNOWN":                      OpSchedulerUnknown,
 	"SUBSCRIBE":                    OpSchedulerSubscribe,
 	"TEARDOWN":                     OpSchedulerTeardown,
 	"ACCEPT":                       OpSchedulerAccept,
@@ -131,6 +134,7 @@ var schedulerOps = map[string]string{
 
 // operatorOps names the op of each operator call type.
 var operatorOps = map[string]string{
+	"UNKNOWN":                     OpOperatorUnknown,
 	"GET_HEALTH":                  OpOperatorGetHealth,
 	"GET_FLAGS":                   OpOperatorGetFlags,
 	"GET_VERSION":                 OpOperatorGetVersion,

@@ -107,9 +107,10 @@ type requestCall struct {
 	} `json:"requests"`
 }
 
-// Scheduler call types the master knows (proto enum names).
+// Scheduler call types the master knows: scheduler.Call.Type of the v1
+// scheduler.proto.
 var schedCallTypes = []string{
-	"SUBSCRIBE", "TEARDOWN", "ACCEPT", "DECLINE", "ACCEPT_INVERSE_OFFERS", "DECLINE_INVERSE_OFFERS",
+	"UNKNOWN", "SUBSCRIBE", "TEARDOWN", "ACCEPT", "DECLINE", "ACCEPT_INVERSE_OFFERS", "DECLINE_INVERSE_OFFERS",
 	"REVIVE", "KILL", "SHUTDOWN", "ACKNOWLEDGE", "ACKNOWLEDGE_OPERATION_STATUS", "RECONCILE",
 	"RECONCILE_OPERATIONS", "MESSAGE", "REQUEST", "SUPPRESS", "UPDATE_FRAMEWORK",
 }
@@ -503,6 +504,11 @@ func (m *Master) callerLocked(r *http.Request, call *schedCall) (*framework, err
 // schedulerCallLocked runs a non-SUBSCRIBE call of fw: 202, or 200 for
 // UPDATE_FRAMEWORK.
 func (m *Master) schedulerCallLocked(fw *framework, call *schedCall) (int, error) {
+	if call.Type == "UNKNOWN" {
+		// The master answers a call of type UNKNOWN with an empty 501, once
+		// it has found the framework.
+		return http.StatusNotImplemented, nil
+	}
 	m.metrics.calls[call.Type]++
 	switch call.Type {
 	case "TEARDOWN":

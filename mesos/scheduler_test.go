@@ -94,7 +94,7 @@ func TestSubscribe(t *testing.T) {
 	      "id": "<masked>", "ip": 16777343, "port": 5050, "pid": "master@127.0.0.1:5050",
 	      "hostname": "localhost", "version": "1.11.0",
 	      "address": {"hostname": "localhost", "ip": "127.0.0.1", "port": 5050},
-	      "capabilities": [{"type": "AGENT_UPDATE"}, {"type": "AGENT_DRAINING"}, {"type": "QUOTA_V2"}]
+	      "capabilities": [{"type": "AGENT_UPDATE"}, {"type": "AGENT_DRAINING"}, {}]
 	    }
 	  }
 	}`, "value", "id")
@@ -337,12 +337,11 @@ func TestLaunchAndUpdates(t *testing.T) {
 	  "hostname":"agent1.example.com",
 	  "url":{"scheme":"http","address":{"hostname":"agent1.example.com","ip":"10.0.0.1","port":5051},"path":"/slave(1)"},
 	  "resources":[
-	    {"name":"cpus","type":"SCALAR","scalar":{"value":4},"role":"*","allocation_info":{"role":"*"}},
-	    {"name":"mem","type":"SCALAR","scalar":{"value":4096},"role":"*","allocation_info":{"role":"*"}},
-	    {"name":"disk","type":"SCALAR","scalar":{"value":10000},"role":"*","allocation_info":{"role":"*"}},
-	    {"name":"ports","type":"RANGES","ranges":{"range":[{"begin":31000,"end":32000}]},"role":"*","allocation_info":{"role":"*"}}],
-	  "attributes":[{"name":"rack","type":"TEXT","text":{"value":"r1"}},{"name":"zone","type":"TEXT","text":{"value":"a"}}],
-	  "allocation_info":{"role":"*"}}]}}`, "value")
+	    {"name":"cpus","type":"SCALAR","scalar":{"value":4},"role":"*"},
+	    {"name":"mem","type":"SCALAR","scalar":{"value":4096},"role":"*"},
+	    {"name":"disk","type":"SCALAR","scalar":{"value":10000},"role":"*"},
+	    {"name":"ports","type":"RANGES","ranges":{"range":[{"begin":31000,"end":32000}]},"role":"*"}],
+	  "attributes":[{"name":"rack","type":"TEXT","text":{"value":"r1"}},{"name":"zone","type":"TEXT","text":{"value":"a"}}]}]}}`, "value")
 	offerID, agentID := o.str("offers.offers.0.id.value"), o.str("offers.offers.0.agent_id.value")
 	if agentID != a.srv.MasterID()+"-S0" || offerID != a.srv.MasterID()+"-O0" {
 		t.Errorf("IDs %s, %s do not follow the master's scheme", agentID, offerID)
@@ -360,7 +359,9 @@ func TestLaunchAndUpdates(t *testing.T) {
 	up := s.update()
 	checkJSON(t, up.v, `{"type":"UPDATE","update":{"status":{
 	  "task_id":{"value":"web-1"},"state":"TASK_STARTING","source":"SOURCE_EXECUTOR",
-	  "agent_id":{"value":"<masked>"},"executor_id":{"value":"web-1"},"timestamp":0,"uuid":"<masked>"}}}`,
+	  "agent_id":{"value":"<masked>"},"executor_id":{"value":"web-1"},"timestamp":0,"uuid":"<masked>",
+	  "container_status":{"container_id":{"value":"<masked>"},
+	    "network_infos":[{"ip_addresses":[{"protocol":"IPv4","ip_address":"10.0.0.1"}]}]}}}}`,
 		"value", "uuid", "timestamp")
 	if ts := up.get("update.status.timestamp").(float64); ts != float64(clk.Now().Unix()) {
 		t.Errorf("timestamp %v, want the clock's %v", ts, clk.Now().Unix())

@@ -160,7 +160,26 @@ func (m *Master) sendUpdateLocked(fw *framework, st *wTaskStatus) {
 	b = appendTaskStatus(b, st)
 	b = append(b, "}}"...)
 	m.scratch = b
-	fw.sub.enqueue(append(make([]byte, 0, len(b)), b...))
+	fw.sub.enqueue(m.frameLocked(b))
+}
+
+// frameChunk is the size of the chunks UPDATE frames are copied into: one
+// allocation for a hundred frames rather than one each. A chunk lives
+// until every frame in it has been written.
+const frameChunk = 64 << 10
+
+// frameLocked copies an encoded frame out of the scratch buffer, into the
+// current chunk (a large frame gets its own allocation).
+func (m *Master) frameLocked(b []byte) []byte {
+	if len(b) > frameChunk/8 {
+		return append(make([]byte, 0, len(b)), b...)
+	}
+	if cap(m.frames)-len(m.frames) < len(b) {
+		m.frames = make([]byte, 0, frameChunk)
+	}
+	start := len(m.frames)
+	m.frames = append(m.frames, b...)
+	return m.frames[start:len(m.frames):len(m.frames)]
 }
 
 // publishLocked queues an operator event for every operator subscriber;

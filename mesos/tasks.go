@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"sort"
 	"time"
-
-	"github.com/google/uuid"
 )
 
 // launch is where one LAUNCH task, or one LAUNCH_GROUP task group, is
@@ -171,26 +169,38 @@ func (m *Master) startLaunchLocked(l *launch, infos []wTaskInfo, pools []rolePoo
 	if l.newExec {
 		info := *l.exec
 		info.FrameworkID = idp(fw.id)
-		a.executors[l.execKey] = &executor{info: info, fwID: fw.id, res: l.execRes}
+		a.executors[l.execKey] = &executor{info: info, fwID: fw.id, res: l.execRes, container: m.newContainerID()}
 		a.used.add(l.execRes)
 		l.execRes.addScalarsTo(fw.usedTotal)
 	}
 	var launched []*task
 	for i, ti := range infos {
-		info := ti
 		t := &task{
 			seq: m.taskSeq, id: ti.TaskID.Value, name: deref(ti.Name), fw: fw, agent: a, role: l.role,
-			res: pools[i], wres: allocated(ti.Resources, l.role), info: &info,
-			labels: labelMap(ti.Labels), health: rawSet(ti.HealthCheck), state: TaskStaging,
+			res: pools[i], info: &infos[i],
+			labels: labelMap(ti.Labels), health: rawOf(ti.HealthCheck) != nil, state: TaskStaging,
 			plan: plans[i], launched: now, updated: now, statuses: make([]wTaskStatus, 0, 3),
 		}
 		m.taskSeq++
 		t.execWID = idp(t.id)
+		t.container.NetworkInfos = a.netInfos
 		if l.exec != nil {
+			e := a.executors[l.execKey]
 			t.executorID = l.exec.ExecutorID.Value
 			t.execWID = idp(t.executorID)
-			t.exec = &a.executors[l.execKey].info
-			a.executors[l.execKey].tasks++
+			t.exec = &e.info
+			e.tasks++
+			t.container.ContainerID = e.container
+			if l.group {
+				// The default executor runs each task of a group in a
+				// container nested in its own.
+				t.containerID = wContainerID{Value: m.RNG().UUID(), Parent: e.container}
+				t.container.ContainerID = &t.containerID
+			}
+		} else {
+			// The command executor's container, which runs the task.
+			t.containerID.Value = m.RNG().UUID()
+			t.container.ContainerID = &t.containerID
 		}
 		launching[t.id] = true
 		a.used.add(t.res)
@@ -250,11 +260,11 @@ func (m *Master) validateTaskLocked(fw *framework, a *agent, role string, ti wTa
 }
 
 // allocated returns a task's resources as the master records them:
-// stamped with their allocation role.
-func allocated(rs []wResource, role string) []wResource {
+// stamped with their allocation role (ai, shared and never modified).
+func allocated(rs []wResource, ai *wAllocationInfo) []wResource {
 	out := make([]wResource, len(rs))
 	for i, r := range rs {
-		r.AllocationInfo = &wAllocationInfo{Role: role}
+		r.AllocationInfo = ai
 		if r.Role == "" {
 			r.Role = r.reservationRole()
 		}
@@ -379,13 +389,15 @@ func (m *Master) stepKilledLocked(t *task) {
 }
 
 // outcomeUpdate is how each emulated ending is reported: who reports it,
-// why, and whether it is one the agent retries until acknowledged.
+// why, and whether it is one the agent retries until acknowledged. The
+// command executor gives no reason when its command exits non-zero
+// (REASON_COMMAND_EXECUTOR_FAILED is deprecated and unused since 1.4).
 var outcomeUpdate = map[TaskState]struct {
 	source, reason, message string
 	reliable                bool
 }{
 	TaskFinished:       {"SOURCE_EXECUTOR", "", "Command exited with status 0", true},
-	TaskFailed:         {"SOURCE_EXECUTOR", "REASON_COMMAND_EXECUTOR_FAILED", "Command exited with status 1", true},
+	TaskFailed:         {"SOURCE_EXECUTOR", "", "Command exited with status 1", true},
 	TaskKilled:         {"SOURCE_EXECUTOR", "", "Command terminated with signal Killed", true},
 	TaskLost:           {"SOURCE_AGENT", "REASON_EXECUTOR_TERMINATED", "Executor terminated", true},
 	TaskGone:           {"SOURCE_AGENT", "REASON_EXECUTOR_TERMINATED", "Executor terminated", true},
@@ -452,6 +464,13 @@ func (m *Master) transitionLocked(t *task, state TaskState, source, reason, mess
 		// The command executor's ID is the task's.
 		st.ExecutorID = t.execWID
 	}
+	switch {
+	case source == "SOURCE_EXECUTOR":
+		// The agent adds its container's status to what the executor sends.
+		st.ContainerStatus = &t.container
+	case reason == "REASON_AGENT_REREGISTERED":
+		st.ContainerStatus = t.lastContainerStatus()
+	}
 	if state == TaskRunning && (t.health || t.plan.healthy != nil) {
 		h := true
 		if t.plan.healthy != nil {
@@ -483,13 +502,14 @@ func (m *Master) transitionLocked(t *task, state TaskState, source, reason, mess
 	}
 }
 
+// newUUID draws a version 4 UUID, as RNG.UUID does (the same draws and
+// bytes), without the round trip through its text.
 func (m *Master) newUUID() pbBytes {
-	u, err := uuid.Parse(m.RNG().UUID())
-	if err != nil {
-		u = uuid.Nil
-	}
-	b := u
-	return pbBytes(b[:])
+	b := make(pbBytes, 16)
+	_, _ = m.RNG().Read(b)
+	b[6] = (b[6] & 0x0f) | 0x40 // version 4
+	b[8] = (b[8] & 0x3f) | 0x80 // RFC 4122 variant
+	return b
 }
 
 // masterUpdateLocked sends a master-generated update about a task the
@@ -684,21 +704,27 @@ func (m *Master) killTaskLocked(t *task) {
 		return
 	}
 	if t.fw.caps["TASK_KILLING_STATE"] {
-		m.transitionLocked(t, TaskKilling, "SOURCE_EXECUTOR", "", "Command terminated with signal Terminated", true)
+		// The executor sends TASK_KILLING with no message (the command
+		// executor's createTaskStatus); TASK_KILLED says how it ended.
+		m.transitionLocked(t, TaskKilling, "SOURCE_EXECUTOR", "", "", true)
 	} else {
 		t.state = TaskKilling // not reported: the framework cannot handle it
 	}
 	m.afterLocked(t, t.plan.life.Kill, m.stepKilledLocked)
 }
 
-// shutdownExecutorLocked is SHUTDOWN: the executor kills its tasks.
+// shutdownExecutorLocked is SHUTDOWN: the executor kills its tasks. A
+// command task's executor has the task's ID (its updates carry it as
+// executor_id); the command executor kills its task on shutdown as on a
+// KILL: TASK_KILLING to frameworks that handle it, then TASK_KILLED from
+// SOURCE_EXECUTOR.
 func (m *Master) shutdownExecutorLocked(fw *framework, executorID, agentID string) {
 	a := m.agents[agentID]
 	if a == nil {
 		return
 	}
 	for _, t := range sortedTaskSet(a.tasks) {
-		if t.fw == fw && t.executorID == executorID {
+		if t.fw == fw && t.execWID.val() == executorID {
 			m.killTaskLocked(t)
 		}
 	}
@@ -724,6 +750,9 @@ func (m *Master) reconcileLocked(fw *framework, tasks []reconcileTask) {
 		}
 		if t != nil && t.executorID != "" {
 			st.ExecutorID = idp(t.executorID)
+		}
+		if t != nil {
+			st.ContainerStatus = t.lastContainerStatus()
 		}
 		if t != nil && state == TaskRunning && (t.health || t.plan.healthy != nil) {
 			h := true
@@ -792,7 +821,7 @@ func sortedTaskSet(set map[*task]struct{}) []*task {
 func (m *Master) wireTaskLocked(t *task) wTask {
 	w := wTask{
 		Name: t.name, TaskID: wID{Value: t.id}, FrameworkID: wID{Value: t.fw.id}, AgentID: wID{Value: t.agent.id},
-		State: string(t.state), Resources: t.wres, Statuses: append([]wTaskStatus{}, t.statuses...),
+		State: string(t.state), Resources: []wResource{}, Statuses: append([]wTaskStatus{}, t.statuses...),
 		User: deref(t.fw.info.User),
 	}
 	if t.executorID != "" {
@@ -803,12 +832,57 @@ func (m *Master) wireTaskLocked(t *task) wTask {
 		w.StatusUpdateUUID = t.update(t.lastSent).UUID
 	}
 	if i := t.info; i != nil {
+		// The master stamps a task's resources with their allocation
+		// role at launch, whatever the framework.
+		w.Resources = allocated(i.Resources, m.allocationInfo(t.role))
 		w.Labels = i.Labels
-		w.Discovery = rawOrNil(i.Discovery)
-		w.Container = rawOrNil(i.Container)
-		w.HealthCheck = rawOrNil(i.HealthCheck)
+		w.Discovery = rawOf(i.Discovery)
+		w.Container = rawOf(i.Container)
+		w.HealthCheck = rawOf(i.HealthCheck)
 		w.KillPolicy = i.KillPolicy
-		w.Limits = rawOrNil(i.Limits)
+		w.Limits = rawOf(i.Limits)
 	}
 	return w
+}
+
+// allocationInfo is the AllocationInfo of role, one per role, shared by
+// the resources allocated to it.
+func (m *Master) allocationInfo(role string) *wAllocationInfo {
+	ai := m.allocInfos[role]
+	if ai == nil {
+		if m.allocInfos == nil {
+			m.allocInfos = map[string]*wAllocationInfo{}
+		}
+		ai = &wAllocationInfo{Role: role}
+		m.allocInfos[role] = ai
+	}
+	return ai
+}
+
+// newContainerID draws the ID of an executor's container, as the agent
+// makes one for every container it launches.
+func (m *Master) newContainerID() *wContainerID {
+	return &wContainerID{Value: m.RNG().UUID()}
+}
+
+// execContainer is the container of the task's executor (the task's own
+// for a custom executor, its parent for a task group's).
+func (t *task) execContainer() *wContainerID {
+	if c := t.container.ContainerID; c != nil && c.Parent != nil {
+		return c.Parent
+	}
+	return t.container.ContainerID
+}
+
+// lastContainerStatus is the container status of the task's latest update
+// that had one, which the master repeats in the updates it makes about the
+// task (reconciliation, an agent reregistering), as
+// protobuf::getTaskContainerStatus does.
+func (t *task) lastContainerStatus() *wContainerStatus {
+	for i := len(t.statuses) - 1; i >= 0; i-- {
+		if cs := t.statuses[i].ContainerStatus; cs != nil {
+			return cs
+		}
+	}
+	return nil
 }

@@ -210,6 +210,14 @@ func rawOrNil(r rawJSON) rawJSON {
 	return r
 }
 
+// rawOf is the message a pointer member holds, nil when it is unset.
+func rawOf(p *rawJSON) rawJSON {
+	if p == nil {
+		return nil
+	}
+	return rawOrNil(*p)
+}
+
 // wID is every XxxID message: {"value": "…"}. set records, for parsed
 // IDs, whether the required value was there at all.
 type wID struct {
@@ -314,9 +322,11 @@ type wResource struct {
 	AllocationInfo *wAllocationInfo `json:"allocation_info,omitempty"`
 	Reservation    *wReservation    `json:"reservation,omitempty"`
 	Reservations   []wReservation   `json:"reservations,omitempty"`
-	Disk           rawJSON          `json:"disk,omitempty"`
-	Revocable      rawJSON          `json:"revocable,omitempty"`
-	Shared         rawJSON          `json:"shared,omitempty"`
+	// Members the fake only echoes are pointers: a scheduler's requests
+	// hold thousands of Resources and TaskInfos, and rarely these.
+	Disk      *rawJSON `json:"disk,omitempty"`
+	Revocable *rawJSON `json:"revocable,omitempty"`
+	Shared    *rawJSON `json:"shared,omitempty"`
 }
 
 // reservationRole is the role a resource is reserved for ("*" when
@@ -395,15 +405,15 @@ type wTaskInfo struct {
 	Resources         []wResource    `json:"resources,omitempty"`
 	Executor          *wExecutorInfo `json:"executor,omitempty"`
 	Command           rawJSON        `json:"command,omitempty"`
-	Container         rawJSON        `json:"container,omitempty"`
-	HealthCheck       rawJSON        `json:"health_check,omitempty"`
-	Check             rawJSON        `json:"check,omitempty"`
+	Container         *rawJSON       `json:"container,omitempty"`
+	HealthCheck       *rawJSON       `json:"health_check,omitempty"`
+	Check             *rawJSON       `json:"check,omitempty"`
 	KillPolicy        *wKillPolicy   `json:"kill_policy,omitempty"`
 	Data              *pbBytes       `json:"data,omitempty"`
 	Labels            *wLabels       `json:"labels,omitempty"`
-	Discovery         rawJSON        `json:"discovery,omitempty"`
+	Discovery         *rawJSON       `json:"discovery,omitempty"`
 	MaxCompletionTime *wDurationInfo `json:"max_completion_time,omitempty"`
-	Limits            rawJSON        `json:"limits,omitempty"`
+	Limits            *rawJSON       `json:"limits,omitempty"`
 }
 
 type wTaskGroupInfo struct {
@@ -432,18 +442,49 @@ type wFilters struct {
 
 // wTaskStatus is a TaskStatus as the master sends it.
 type wTaskStatus struct {
-	TaskID          wID        `json:"task_id"`
-	State           string     `json:"state"`
-	Message         string     `json:"message,omitempty"`
-	Source          string     `json:"source,omitempty"`
-	Reason          string     `json:"reason,omitempty"`
-	AgentID         *wID       `json:"agent_id,omitempty"`
-	ExecutorID      *wID       `json:"executor_id,omitempty"`
-	Timestamp       float64    `json:"timestamp"`
-	UUID            pbBytes    `json:"uuid,omitempty"`
-	Healthy         *bool      `json:"healthy,omitempty"`
-	Labels          *wLabels   `json:"labels,omitempty"`
-	UnreachableTime *wTimeInfo `json:"unreachable_time,omitempty"`
+	TaskID          wID               `json:"task_id"`
+	State           string            `json:"state"`
+	Message         string            `json:"message,omitempty"`
+	Source          string            `json:"source,omitempty"`
+	Reason          string            `json:"reason,omitempty"`
+	AgentID         *wID              `json:"agent_id,omitempty"`
+	ExecutorID      *wID              `json:"executor_id,omitempty"`
+	Timestamp       float64           `json:"timestamp"`
+	UUID            pbBytes           `json:"uuid,omitempty"`
+	Healthy         *bool             `json:"healthy,omitempty"`
+	Labels          *wLabels          `json:"labels,omitempty"`
+	ContainerStatus *wContainerStatus `json:"container_status,omitempty"`
+	UnreachableTime *wTimeInfo        `json:"unreachable_time,omitempty"`
+}
+
+// wContainerStatus is a ContainerStatus as an agent adds it to the updates
+// of a task's executor: the task's container and its network_infos. With
+// no network isolator the agent reports its own IP address there
+// (Slave::_statusUpdate). Neither cgroup_info nor executor_pid is
+// emulated.
+type wContainerStatus struct {
+	ContainerID  *wContainerID  `json:"container_id,omitempty"`
+	NetworkInfos []wNetworkInfo `json:"network_infos,omitempty"`
+}
+
+// wContainerID is a ContainerID: a task group's tasks run in containers
+// nested in their executor's.
+type wContainerID struct {
+	Value  string        `json:"value"`
+	Parent *wContainerID `json:"parent,omitempty"`
+}
+
+// wNetworkInfo is a NetworkInfo as a container status reports it.
+type wNetworkInfo struct {
+	IPAddresses []wIPAddress `json:"ip_addresses,omitempty"`
+}
+
+// wIPAddress is a NetworkInfo.IPAddress. The master renders optional
+// fields with a default when unset, so protocol is always there ("IPv4"
+// by default).
+type wIPAddress struct {
+	Protocol  string `json:"protocol"`
+	IPAddress string `json:"ip_address,omitempty"`
 }
 
 type wURL struct {
