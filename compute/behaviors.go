@@ -107,15 +107,11 @@ func (b CreateBehavior) clone() CreateBehavior {
 // CreateBehaviors returns the registered behaviors, in the order they are
 // tried.
 func (c *Compute) CreateBehaviors() []CreateBehavior {
-	var out []CreateBehavior
-	// A behavior's spec never changes once registered: only a sequence's
-	// position does, under the registry's lock.
-	for _, e := range c.behaviors.Entries() {
-		spec := e.Value.spec.clone()
-		spec.ID = e.ID
-		out = append(out, spec)
-	}
-	return out
+	return kit.Snapshot(c.behaviors, func(id string, b *createBehavior) CreateBehavior {
+		spec := b.spec.clone()
+		spec.ID = id
+		return spec
+	})
 }
 
 // RemoveCreateBehavior unregisters a behavior; it reports whether it existed.

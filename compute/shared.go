@@ -133,7 +133,6 @@ func nonNilMap(m map[string]string) map[string]string {
 
 // afterMarker is the index just after the item whose ID is marker; ok is
 // false when there is none.
-// KIT: limit/marker paging is written by every API that pages (Nova, CLB …); the kit has no helper for it.
 func afterMarker[T any](items []T, id func(T) string, marker string) (int, bool) {
 	for i, it := range items {
 		if id(it) == marker {

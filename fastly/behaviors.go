@@ -72,15 +72,11 @@ func (f *Fastly) AddActivationBehavior(b ActivationBehavior) (ActivationBehavior
 // ActivationBehaviors returns the registered behaviors, in the order they
 // are tried (spent ones too, until removed).
 func (f *Fastly) ActivationBehaviors() []ActivationBehavior {
-	var out []ActivationBehavior
-	// A behavior's b never changes once registered: only its hits do,
-	// under the registry's lock.
-	for _, e := range f.behaviors.Entries() {
-		b := e.Value.b
-		b.ID = e.ID
-		out = append(out, b)
-	}
-	return out
+	return kit.Snapshot(f.behaviors, func(id string, a *activationBehavior) ActivationBehavior {
+		b := a.b
+		b.ID = id
+		return b
+	})
 }
 
 // FailActivations makes the next n activations of the service (any

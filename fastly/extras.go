@@ -101,9 +101,9 @@ func (f *Fastly) setMainVCL(c *kit.Call) (kit.Reply, error) {
 	if err != nil {
 		return kit.Reply{}, err
 	}
-	i := findRec(v.vcls, name)
-	if i < 0 {
-		return kit.Reply{}, f.kinds.vcls.notFound(s, v, name)
+	i, err := f.kinds.vcls.indexLocked(s, v, name)
+	if err != nil {
+		return kit.Reply{}, err
 	}
 	now := f.nowSec()
 	for j := range v.vcls {
@@ -124,9 +124,9 @@ func (f *Fastly) downloadVCL(c *kit.Call) (kit.Reply, error) {
 	if err != nil {
 		return kit.Reply{}, err
 	}
-	i := findRec(v.vcls, name)
-	if i < 0 {
-		return kit.Reply{}, f.kinds.vcls.notFound(s, v, name)
+	i, err := f.kinds.vcls.indexLocked(s, v, name)
+	if err != nil {
+		return kit.Reply{}, err
 	}
 	c.Header().Set("Content-Disposition", `attachment; filename="`+strings.ReplaceAll(name, `"`, "")+`.vcl"`)
 	return kit.Text(http.StatusOK, v.vcls[i].v.Content), nil

@@ -117,12 +117,21 @@ func (k *kind[T, W]) get(f *Fastly, c *kit.Call) (kit.Reply, error) {
 	if err != nil {
 		return kit.Reply{}, err
 	}
-	coll := *k.coll(v)
-	i := findRec(coll, name)
-	if i < 0 {
-		return kit.Reply{}, k.notFound(s, v, name)
+	i, err := k.indexLocked(s, v, name)
+	if err != nil {
+		return kit.Reply{}, err
 	}
-	return kit.OK(k.render(s, v, coll[i])), nil
+	return kit.OK(k.render(s, v, (*k.coll(v))[i])), nil
+}
+
+// indexLocked is where the record named name is in v's collection, or the
+// kind's 404.
+func (k *kind[T, W]) indexLocked(s *service, v *version, name string) (int, error) {
+	i := findRec(*k.coll(v), name)
+	if i < 0 {
+		return 0, k.notFound(s, v, name)
+	}
+	return i, nil
 }
 
 // parse reads a new x from the request: the kind's defaults, then the
@@ -182,11 +191,11 @@ func (k *kind[T, W]) update(f *Fastly, c *kit.Call) (kit.Reply, error) {
 	if err != nil {
 		return kit.Reply{}, err
 	}
-	coll := k.coll(v)
-	i := findRec(*coll, name)
-	if i < 0 {
-		return kit.Reply{}, k.notFound(s, v, name)
+	i, err := k.indexLocked(s, v, name)
+	if err != nil {
+		return kit.Reply{}, err
 	}
+	coll := k.coll(v)
 	old := (*coll)[i].v
 	x := old
 	if err := bind(p, &x, k.bind); err != nil {
@@ -215,11 +224,11 @@ func (k *kind[T, W]) remove(f *Fastly, c *kit.Call) (kit.Reply, error) {
 	if err != nil {
 		return kit.Reply{}, err
 	}
-	coll := k.coll(v)
-	i := findRec(*coll, name)
-	if i < 0 {
-		return kit.Reply{}, k.notFound(s, v, name)
+	i, err := k.indexLocked(s, v, name)
+	if err != nil {
+		return kit.Reply{}, err
 	}
+	coll := k.coll(v)
 	*coll = append((*coll)[:i:i], (*coll)[i+1:]...)
 	v.updated = f.nowSec()
 	return kit.OK(statusOK), nil

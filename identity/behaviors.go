@@ -68,15 +68,11 @@ func (b AuthBehavior) clone() AuthBehavior {
 // AuthBehaviors returns the registered behaviors, in the order they are
 // tried.
 func (s *Identity) AuthBehaviors() []AuthBehavior {
-	var out []AuthBehavior
-	// A behavior's spec never changes once registered: only a sequence's
-	// position does, under the registry's lock.
-	for _, e := range s.behaviors.Entries() {
-		spec := e.Value.spec.clone()
-		spec.ID = e.ID
-		out = append(out, spec)
-	}
-	return out
+	return kit.Snapshot(s.behaviors, func(id string, b *authBehavior) AuthBehavior {
+		spec := b.spec.clone()
+		spec.ID = id
+		return spec
+	})
 }
 
 // compileAuthBehavior validates b and compiles its criteria.

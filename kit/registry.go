@@ -94,19 +94,14 @@ func (g *Registry[T]) List() []T {
 	return out
 }
 
-// Entry is one registered value and its ID.
-type Entry[T any] struct {
-	ID    string
-	Value T
-}
-
-// Entries returns the entries in order (for a pointer T, the pointers).
-func (g *Registry[T]) Entries() []Entry[T] {
+// Snapshot returns f of each entry, in order, under the registry's lock: a
+// service's public copies of what was registered (f stamps the ID).
+func Snapshot[T, S any](g *Registry[T], f func(id string, v T) S) []S {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	out := make([]Entry[T], len(g.entries))
+	out := make([]S, len(g.entries))
 	for i, e := range g.entries {
-		out[i] = Entry[T]{ID: e.id, Value: e.v}
+		out[i] = f(e.id, e.v)
 	}
 	return out
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -528,6 +529,10 @@ func TestRegistry(t *testing.T) {
 	}
 	if !g.RemoveIf(id3, func(v *int) bool { return *v == 11 }) || g.Len() != 1 {
 		t.Errorf("RemoveIf kept an entry its check allowed")
+	}
+	snap := kit.Snapshot(g, func(id string, v *int) string { return fmt.Sprintf("%s=%d", id, *v) })
+	if diff := cmp.Diff([]string{id2 + "=12"}, snap); diff != "" {
+		t.Errorf("Snapshot (-want +got):\n%s", diff)
 	}
 }
 

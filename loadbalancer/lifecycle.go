@@ -362,13 +362,11 @@ func (c *CLB) AddCreateBehavior(b CreateBehavior) (CreateBehavior, error) {
 // CreateBehaviors returns the registered behaviors, in the order they are
 // tried.
 func (c *CLB) CreateBehaviors() []CreateBehavior {
-	var out []CreateBehavior
-	for _, e := range c.behaviors.Entries() {
-		spec := e.Value.spec
-		spec.ID = e.ID
-		out = append(out, spec)
-	}
-	return out
+	return kit.Snapshot(c.behaviors, func(id string, b createBehavior) CreateBehavior {
+		spec := b.spec
+		spec.ID = id
+		return spec
+	})
 }
 
 // RemoveCreateBehavior unregisters a behavior; it reports whether it existed.
