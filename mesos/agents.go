@@ -396,10 +396,10 @@ func (m *Master) masterInfoLocked() *wMasterInfo {
 // its place.
 var (
 	masterCapabilitiesV0 = []string{"AGENT_UPDATE", "AGENT_DRAINING", "QUOTA_V2"}
-	masterCapabilitiesV1 = []wCapability{{Type: "AGENT_UPDATE"}, {Type: "AGENT_DRAINING"}, {}}
+	masterCapabilitiesV1 = []wMasterCapability{{Type: "AGENT_UPDATE"}, {Type: "AGENT_DRAINING"}, {}}
 )
 
-var agentCapabilities = []wCapability{
+var agentCapabilities = []wAgentCapability{
 	{Type: "MULTI_ROLE"}, {Type: "HIERARCHICAL_ROLE"}, {Type: "RESERVATION_REFINEMENT"},
 	{Type: "RESOURCE_PROVIDER"}, {Type: "RESIZE_VOLUME"}, {Type: "AGENT_OPERATION_FEEDBACK"},
 	{Type: "AGENT_DRAINING"}, {Type: "TASK_RESOURCE_LIMITS"},

@@ -2,6 +2,7 @@ package mesos
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"mime"
 	"net/http"
@@ -11,15 +12,19 @@ import (
 
 // callType is the type a call body names ("ACCEPT", "GET_STATE"), or ""
 // when the body is not a call this master reads: what Route.Refine names
-// the op by, before the handler parses the call. JSON bodies only: a
-// protobuf body (application/x-protobuf, which the master refuses with 415
-// for now) names none; its branch goes here.
+// the op by, before the handler parses the call. A protobuf body is read
+// for its type field (typeField of the Call, valued in enum); any other
+// body as JSON.
 //
 // KIT: Refine cannot hand the handler what it read, so every call body is
 // read twice; this first read is a one-pass scan, not a decode.
-func callType(r *http.Request, body []byte) string {
-	if ct := r.Header.Get("Content-Type"); ct != "application/json" && ct != "" {
-		if mt, _, err := mime.ParseMediaType(ct); err == nil && mt == "application/x-protobuf" {
+func callType(r *http.Request, body []byte, typeField uint64, enum string) string {
+	ct := r.Header.Get("Content-Type")
+	if ct == mediaProtobuf {
+		return pbCallType(body, typeField, enum)
+	}
+	if ct != mediaJSON && ct != "" {
+		if mt, _, err := mime.ParseMediaType(ct); err == nil && mt == mediaProtobuf {
 			return ""
 		}
 	}
@@ -27,6 +32,33 @@ func callType(r *http.Request, body []byte) string {
 		return typ
 	}
 	return ""
+}
+
+// pbCallType reads the enum field typeField of a protobuf message (its
+// last occurrence, as protobuf keeps), "" when the bytes are not a
+// message or the value is not one of enum's.
+func pbCallType(b []byte, typeField uint64, enum string) string {
+	var last uint64
+	found := false
+	for len(b) > 0 {
+		key, n := binary.Uvarint(b)
+		if n <= 0 || key>>3 == 0 {
+			return ""
+		}
+		value, rest, err := splitValue(b[n:], key&7, 0)
+		if err != nil {
+			return ""
+		}
+		if key == typeField<<3|wireVarint {
+			last, _ = binary.Uvarint(value)
+			found = true
+		}
+		b = rest
+	}
+	if !found {
+		return ""
+	}
+	return schema().enums[enum].name[int32(last)]
 }
 
 // maxJSONDepth is encoding/json's nesting limit.

@@ -162,10 +162,14 @@
 //
 // # Fidelity limits
 //
-//   - JSON only: requests in application/x-protobuf get 415, and so does
-//     application/json with parameters (such as "; charset=utf-8"), as a
-//     real master compares the Content-Type exactly. Accept must allow
-//     application/json.
+//   - JSON and protobuf (application/x-protobuf), on the scheduler and
+//     operator APIs, requests and RecordIO streams alike. A Content-Type
+//     with parameters (such as "; charset=utf-8") gets 415, as a real
+//     master compares it exactly; answers are JSON when Accept allows it,
+//     else protobuf. Sub-messages the fake only echoes (a task's command,
+//     container, health check, discovery, limits) are echoed in the form
+//     they came in: a task launched over protobuf shows none of them to a
+//     JSON reader, and the other way round.
 //   - No authentication or authorization: principals are recorded, never
 //     checked; a Cloud's token check is not applied.
 //   - Offer operations other than LAUNCH and LAUNCH_GROUP (RESERVE,

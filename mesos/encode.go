@@ -13,8 +13,11 @@ import (
 // encoding/json produces for the same values (a fuzz test holds it to
 // that).
 
-// encode renders an event; UPDATEs take the fast path.
-func (e *schedEvent) encode() []byte {
+// encode renders an event in a codec; JSON UPDATEs take the fast path.
+func (e *schedEvent) encode(cd codec) []byte {
+	if cd == codecProtobuf {
+		return marshalPB(e)
+	}
 	if e.Type == "UPDATE" && e.Update != nil && e.Update.Status.Labels == nil {
 		b := make([]byte, 0, 384)
 		b = append(b, `{"type":"UPDATE","update":{"status":`...)

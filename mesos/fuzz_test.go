@@ -178,7 +178,7 @@ func FuzzDecodeSchedulerCall(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		c, err := decodeSchedulerCall(body)
+		c, err := decodeSchedulerCall(codecJSON, body)
 		if err != nil {
 			if err.Status != http.StatusBadRequest || !strings.HasPrefix(err.Message, "Failed to ") {
 				t.Fatalf("error %d %q", err.Status, err.Message)
@@ -321,7 +321,7 @@ func FuzzEncodeUpdate(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := ev.encode(); string(got) != string(want) {
+		if got := ev.encode(codecJSON); string(got) != string(want) {
 			t.Fatalf("hand-encoded\n%s\nencoding/json\n%s", got, want)
 		}
 	})

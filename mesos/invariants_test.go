@@ -33,7 +33,7 @@ func (m *Master) simSubscribe(t *testing.T, f *simFramework) {
 		info.ID = idp(f.id)
 	}
 	for _, c := range f.caps {
-		info.Capabilities = append(info.Capabilities, wCapability{Type: c})
+		info.Capabilities = append(info.Capabilities, wFrameworkCapability{Type: c})
 	}
 	f.s = newSubscription(fmt.Sprintf("stream-%p", f), false)
 	err := func() error {

@@ -115,13 +115,18 @@ func TestCallType(t *testing.T) {
 		{"application/json", ``, ""},
 		{"", `{"type":"ACCEPT"}`, "ACCEPT"},
 		{"application/x-protobuf", `{"type":"ACCEPT"}`, ""},
-		{"application/x-protobuf; charset=binary", "\x08\x03", ""},
+		// scheduler.Call: type = 2, ACCEPT = 3; the last occurrence wins.
+		{"application/x-protobuf", "\x10\x04\x10\x03", "ACCEPT"},
+		{"application/x-protobuf", "\x0a\x00\x10\x03", "ACCEPT"},
+		{"application/x-protobuf", "\x10\x63", ""},
+		{"application/x-protobuf", "\x10", ""},
+		{"application/x-protobuf; charset=binary", "\x10\x03", ""},
 	} {
 		r, _ := http.NewRequest("POST", "/api/v1", nil)
 		if tc.contentType != "" {
 			r.Header.Set("Content-Type", tc.contentType)
 		}
-		if got := callType(r, []byte(tc.body)); got != tc.want {
+		if got := callType(r, []byte(tc.body), 2, "scheduler.Call.Type"); got != tc.want {
 			t.Errorf("callType(%s, %q) = %q, want %q", tc.contentType, tc.body, got, tc.want)
 		}
 	}

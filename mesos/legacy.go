@@ -76,10 +76,10 @@ func nonNil(rs []wResource) []wResource {
 	return rs
 }
 
-func capabilityNames(cs []wCapability) []string {
+func capabilityNames[C wFrameworkCapability | wAgentCapability](cs []C) []string {
 	out := make([]string, 0, len(cs))
 	for _, c := range cs {
-		out = append(out, c.Type)
+		out = append(out, wFrameworkCapability(c).Type)
 	}
 	return out
 }
@@ -121,27 +121,47 @@ func (m *Master) legacyTaskLocked(t *task) legacyTask {
 	return o
 }
 
+// commandView is what the legacy endpoints show of a CommandInfo.
+type commandView struct {
+	Shell     *pbBool  `json:"shell" pb:"6"`
+	Value     *string  `json:"value" pb:"3"`
+	Arguments []string `json:"arguments" pb:"7"`
+	URIs      []struct {
+		Value      string  `json:"value" pb:"1"`
+		Executable *pbBool `json:"executable" pb:"2"`
+	} `json:"uris" pb:"1"`
+}
+
+// rawCommandField reads an ExecutorInfo's command (field 7) out of the
+// wire bytes a rawMsg keeps.
+type rawCommandField struct {
+	Command commandView `pb:"7"`
+}
+
 // legacyCommand renders a CommandInfo as the master's JSON writer does.
-func legacyCommand(raw rawJSON) legacyCommandInfo {
-	var c struct {
-		Shell     *bool    `json:"shell"`
-		Value     *string  `json:"value"`
-		Arguments []string `json:"arguments"`
-		URIs      []struct {
-			Value      string `json:"value"`
-			Executable *bool  `json:"executable"`
-		} `json:"uris"`
-	}
+func legacyCommand(raw rawMsg) legacyCommandInfo {
 	o := legacyCommandInfo{Argv: []string{}, URIs: []legacyURI{}}
-	if !rawSet(raw) || json.Unmarshal(raw, &c) != nil {
+	var c commandView
+	switch {
+	case len(raw.json) > 0:
+		if json.Unmarshal(raw.json, &c) != nil {
+			return o
+		}
+	case raw.pb != nil:
+		var f rawCommandField
+		if unmarshalPB(raw.pb, &f) != nil {
+			return o
+		}
+		c = f.Command
+	default:
 		return o
 	}
-	o.Shell, o.Value = c.Shell, c.Value
+	o.Shell, o.Value = (*bool)(c.Shell), c.Value
 	if c.Arguments != nil {
 		o.Argv = c.Arguments
 	}
 	for _, u := range c.URIs {
-		o.URIs = append(o.URIs, legacyURI{Value: u.Value, Executable: u.Executable != nil && *u.Executable})
+		o.URIs = append(o.URIs, legacyURI{Value: u.Value, Executable: u.Executable != nil && bool(*u.Executable)})
 	}
 	return o
 }

@@ -161,9 +161,9 @@ type legacyTask struct {
 	Statuses    []legacyStatus `json:"statuses"`
 	User        string         `json:"user,omitempty"`
 	Labels      *[]wLabel      `json:"labels,omitempty"`
-	Discovery   rawJSON        `json:"discovery,omitempty"`
-	Container   rawJSON        `json:"container,omitempty"`
-	HealthCheck rawJSON        `json:"health_check,omitempty"`
+	Discovery   rawMsg         `json:"discovery,omitzero"`
+	Container   rawMsg         `json:"container,omitzero"`
+	HealthCheck rawMsg         `json:"health_check,omitzero"`
 }
 
 // legacyStatus is a TaskStatus as the state endpoints write it: state,

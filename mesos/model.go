@@ -291,6 +291,7 @@ type plan struct {
 type subscription struct {
 	streamID string
 	operator bool
+	codec    codec        // of the events, set before the first is queued
 	fw       *framework   // guarded by Master.mu
 	hb       *clock.Event // guarded by Master.mu
 	ended    bool         // guarded by Master.mu: the master is done with it

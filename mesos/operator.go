@@ -17,41 +17,41 @@ import (
 // opCall is mesos.v1.master.Call. Sub-messages of calls the fake does not
 // emulate are kept raw, only to check they are present.
 type opCall struct {
-	Type                      string          `json:"type"`
-	GetMetrics                *opGetMetrics   `json:"get_metrics"`
-	SetLoggingLevel           rawJSON         `json:"set_logging_level"`
-	ListFiles                 rawJSON         `json:"list_files"`
-	ReadFile                  rawJSON         `json:"read_file"`
-	UpdateWeights             rawJSON         `json:"update_weights"`
-	ReserveResources          rawJSON         `json:"reserve_resources"`
-	UnreserveResources        rawJSON         `json:"unreserve_resources"`
-	CreateVolumes             rawJSON         `json:"create_volumes"`
-	DestroyVolumes            rawJSON         `json:"destroy_volumes"`
-	GrowVolume                rawJSON         `json:"grow_volume"`
-	ShrinkVolume              rawJSON         `json:"shrink_volume"`
-	UpdateMaintenanceSchedule rawJSON         `json:"update_maintenance_schedule"`
-	StartMaintenance          rawJSON         `json:"start_maintenance"`
-	StopMaintenance           rawJSON         `json:"stop_maintenance"`
-	DrainAgent                *opAgentCall    `json:"drain_agent"`
-	DeactivateAgent           *opAgentCall    `json:"deactivate_agent"`
-	ReactivateAgent           *opAgentCall    `json:"reactivate_agent"`
-	UpdateQuota               rawJSON         `json:"update_quota"`
-	SetQuota                  rawJSON         `json:"set_quota"`
-	RemoveQuota               rawJSON         `json:"remove_quota"`
-	Teardown                  *opTeardownCall `json:"teardown"`
-	MarkAgentGone             *opAgentCall    `json:"mark_agent_gone"`
+	Type                      string          `json:"type" pb:"1,master.Call.Type"`
+	GetMetrics                *opGetMetrics   `json:"get_metrics" pb:"2"`
+	SetLoggingLevel           rawMsg          `json:"set_logging_level" pb:"3"`
+	ListFiles                 rawMsg          `json:"list_files" pb:"4"`
+	ReadFile                  rawMsg          `json:"read_file" pb:"5"`
+	UpdateWeights             rawMsg          `json:"update_weights" pb:"6"`
+	ReserveResources          rawMsg          `json:"reserve_resources" pb:"7"`
+	UnreserveResources        rawMsg          `json:"unreserve_resources" pb:"8"`
+	CreateVolumes             rawMsg          `json:"create_volumes" pb:"9"`
+	DestroyVolumes            rawMsg          `json:"destroy_volumes" pb:"10"`
+	GrowVolume                rawMsg          `json:"grow_volume" pb:"18"`
+	ShrinkVolume              rawMsg          `json:"shrink_volume" pb:"19"`
+	UpdateMaintenanceSchedule rawMsg          `json:"update_maintenance_schedule" pb:"11"`
+	StartMaintenance          rawMsg          `json:"start_maintenance" pb:"12"`
+	StopMaintenance           rawMsg          `json:"stop_maintenance" pb:"13"`
+	DrainAgent                *opAgentCall    `json:"drain_agent" pb:"21"`
+	DeactivateAgent           *opAgentCall    `json:"deactivate_agent" pb:"22"`
+	ReactivateAgent           *opAgentCall    `json:"reactivate_agent" pb:"23"`
+	UpdateQuota               rawMsg          `json:"update_quota" pb:"20"`
+	SetQuota                  rawMsg          `json:"set_quota" pb:"14"`
+	RemoveQuota               rawMsg          `json:"remove_quota" pb:"15"`
+	Teardown                  *opTeardownCall `json:"teardown" pb:"16"`
+	MarkAgentGone             *opAgentCall    `json:"mark_agent_gone" pb:"17"`
 }
 
 type opGetMetrics struct {
-	Timeout *wDurationInfo `json:"timeout"`
+	Timeout *wDurationInfo `json:"timeout" pb:"1"`
 }
 
 type opAgentCall struct {
-	AgentID *wID `json:"agent_id"`
+	AgentID *wID `json:"agent_id" pb:"1"`
 }
 
 type opTeardownCall struct {
-	FrameworkID *wID `json:"framework_id"`
+	FrameworkID *wID `json:"framework_id" pb:"1"`
 }
 
 // opCallTypes lists mesos.v1.master.Call.Type, with the sub-message each
@@ -89,7 +89,7 @@ func (c *opCall) has(field string) bool {
 	case "mark_agent_gone":
 		return c.MarkAgentGone != nil
 	}
-	raw := map[string]rawJSON{
+	raw := map[string]rawMsg{
 		"set_logging_level": c.SetLoggingLevel, "list_files": c.ListFiles, "read_file": c.ReadFile,
 		"update_weights": c.UpdateWeights, "reserve_resources": c.ReserveResources,
 		"unreserve_resources": c.UnreserveResources, "create_volumes": c.CreateVolumes,
@@ -98,14 +98,14 @@ func (c *opCall) has(field string) bool {
 		"stop_maintenance": c.StopMaintenance, "update_quota": c.UpdateQuota, "set_quota": c.SetQuota,
 		"remove_quota": c.RemoveQuota,
 	}
-	return rawSet(raw[field])
+	return raw[field].set()
 }
 
 // decodeOperatorCall parses a body into a master Call, with the master's
 // messages.
-func decodeOperatorCall(body []byte) (*opCall, *kit.Error) {
+func decodeOperatorCall(cd codec, body []byte) (*opCall, *kit.Error) {
 	var c opCall
-	if err := unmarshalCall(body, &c); err != nil {
+	if err := decodeCall(cd, body, &c); err != nil {
 		return nil, err
 	}
 	if _, ok := opCallTypes[c.Type]; !ok {
@@ -123,7 +123,7 @@ func decodeOperatorCall(body []byte) (*opCall, *kit.Error) {
 	}
 	sort.Strings(m)
 	if err := m.err(); err != nil {
-		return nil, convertError("Call", err)
+		return nil, incompleteCall(cd, err)
 	}
 	return &c, nil
 }
@@ -141,12 +141,12 @@ func (c *opCall) validate() error {
 // serveOperator is POST /api/v1: SUBSCRIBE opens an event stream, every
 // other call is answered at once.
 func (m *Master) serveOperator(c *kit.Call) (kit.Reply, error) {
-	call, err := parseOperatorCall(c)
+	call, cd, err := parseOperatorCall(c)
 	if err != nil {
 		return kit.Reply{}, err
 	}
 	if call.Type == "SUBSCRIBE" {
-		s, err := m.openOperatorStream()
+		s, err := m.openOperatorStream(cd)
 		if err != nil {
 			return kit.Reply{}, err
 		}
@@ -157,7 +157,7 @@ func (m *Master) serveOperator(c *kit.Call) (kit.Reply, error) {
 	case err != nil:
 		return kit.Reply{}, err
 	case resp != nil:
-		return kit.OK(resp), nil
+		return cd.reply(resp), nil
 	default:
 		return noContent(c, http.StatusOK), nil
 	}
@@ -165,25 +165,27 @@ func (m *Master) serveOperator(c *kit.Call) (kit.Reply, error) {
 
 // parseOperatorCall makes the master's checks of a call, in its order:
 // the method, the Content-Type, the body, the Call's own rules, Accept.
-func parseOperatorCall(c *kit.Call) (*opCall, error) {
+// It returns the call and the codec of the answer.
+func parseOperatorCall(c *kit.Call) (*opCall, codec, error) {
 	if err := postOnly(c); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	if err := checkContentType(c.Request); err != nil {
-		return nil, err
+	in, kerr := requestCodec(c.Request)
+	if kerr != nil {
+		return nil, 0, kerr
 	}
-	call, err := decodeOperatorCall(c.Body)
-	if err != nil {
-		return nil, err
+	call, kerr := decodeOperatorCall(in, c.Body)
+	if kerr != nil {
+		return nil, 0, kerr
 	}
 	if err := call.validate(); err != nil {
-		return nil, badRequest("Failed to validate master::Call: %s", err.Error())
+		return nil, 0, badRequest("Failed to validate master::Call: %s", err.Error())
 	}
-	if !acceptsJSON(c.Request) {
-		return nil, kit.Errorf(http.StatusNotAcceptable,
-			"Expecting 'Accept' to allow 'application/x-protobuf' or 'application/json'")
+	out, kerr := responseCodec(c.Request)
+	if kerr != nil {
+		return nil, 0, kerr
 	}
-	return call, nil
+	return call, out, nil
 }
 
 // operatorCall runs a call other than SUBSCRIBE under the lock: its
@@ -299,7 +301,7 @@ func (m *Master) setAgentActiveLocked(ac *opAgentCall, active bool) error {
 // openOperatorStream opens an Operator API SUBSCRIBE stream: SUBSCRIBED
 // with the whole state, a first HEARTBEAT, then cluster events as they
 // happen.
-func (m *Master) openOperatorStream() (*subscription, error) {
+func (m *Master) openOperatorStream(cd codec) (*subscription, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closingLocked() {
@@ -307,12 +309,13 @@ func (m *Master) openOperatorStream() (*subscription, error) {
 	}
 	m.metrics.calls["operator.SUBSCRIBE"]++
 	s := newSubscription("operator-"+m.RNG().UUID(), true)
+	s.codec = cd
 	m.streams = append(m.streams, s)
 	m.opSubs = append(m.opSubs, s)
-	s.enqueue(mustJSON(&opEvent{Type: "SUBSCRIBED", Subscribed: &opSubscribed{
+	s.enqueue(cd.marshal(&opEvent{Type: "SUBSCRIBED", Subscribed: &opSubscribed{
 		GetState: m.getStateLocked(), HeartbeatIntervalSeconds: m.cfg.HeartbeatInterval.Seconds(),
 	}}))
-	s.enqueue(heartbeatOperatorFrame)
+	s.enqueue(cd.heartbeat(true))
 	m.startHeartbeatLocked(s)
 	return s, nil
 }
@@ -459,7 +462,7 @@ func (m *Master) wireFrameworkLocked(fw *framework) wFramework {
 		ReregisteredTime:   nanos(fw.registered),
 		UnregisteredTime:   nanos(fw.unregistered),
 		Offers:             []wOffer{},
-		InverseOffers:      []any{},
+		InverseOffers:      []rawMsg{},
 		AllocatedResources: []wResource{},
 		OfferedResources:   []wResource{},
 	}

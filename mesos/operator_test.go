@@ -130,7 +130,7 @@ func TestOperatorErrors(t *testing.T) {
 	}{
 		{"GET", "GET", "", nil, 405, "405 Method Not Allowed. Expecting one of { 'POST' }, but received 'GET'."},
 		{"no Content-Type", "POST", `{"type":"GET_HEALTH"}`, []string{"Content-Type", ""}, 400, "Expecting 'Content-Type' to be present"},
-		{"protobuf", "POST", `{"type":"GET_HEALTH"}`, []string{"Content-Type", "application/x-protobuf"}, 415, "JSON only"},
+		{"JSON as protobuf", "POST", `{"type":"GET_HEALTH"}`, []string{"Content-Type", "application/x-protobuf"}, 400, "Failed to parse body into Call protobuf"},
 		{"bad JSON", "POST", `{`, nil, 400, "Failed to parse body into JSON"},
 		{"wrong field type", "POST", `{"type":"TEARDOWN","teardown":{"framework_id":"x"}}`, nil, 400,
 			"Failed to convert JSON into Call protobuf: Not expecting a JSON string"},

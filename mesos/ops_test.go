@@ -45,10 +45,11 @@ func TestSchedulerCallOps(t *testing.T) {
 		a.call(s, body)
 		want = append(want, mesos.OpScheduler)
 	}
-	// Only POSTs are calls, and protobuf bodies are not read (yet).
+	// Only POSTs are calls; a protobuf body is read as protobuf.
 	a.do("GET", "/api/v1/scheduler", `{"type":"DECLINE"}`)
 	a.do("POST", "/api/v1/scheduler", `{"type":"DECLINE"}`, "Content-Type", "application/x-protobuf")
-	want = append(want, mesos.OpScheduler, mesos.OpScheduler)
+	a.do("POST", "/api/v1/scheduler", "\x10\x04", "Content-Type", "application/x-protobuf")
+	want = append(want, mesos.OpScheduler, mesos.OpScheduler, mesos.OpSchedulerDecline)
 	fake.CheckOps(t, a.srv.Requests(), want...)
 }
 

@@ -187,9 +187,9 @@ func (m *Master) routes() []kit.Route {
 	schedOps, opOps := opList(schedulerOps), opList(operatorOps)
 	routes := kit.Under([]string{"", "/master"}, nil,
 		kit.Route{Op: OpScheduler, Method: anyMethod, Path: "/api/v1/scheduler", Handler: m.serveScheduler,
-			Refine: refineBy(schedulerOps), Ops: schedOps},
+			Refine: refineBy(schedulerOps, 2, "scheduler.Call.Type"), Ops: schedOps},
 		kit.Route{Op: OpOperator, Method: anyMethod, Path: "/api/v1", Handler: m.serveOperator,
-			Refine: refineBy(operatorOps), Ops: opOps},
+			Refine: refineBy(operatorOps, 1, "master.Call.Type"), Ops: opOps},
 		kit.Route{Op: OpState, Method: anyMethod, Path: "/state", Handler: getOnly(m.serveState)},
 		kit.Route{Op: OpStateSummary, Method: anyMethod, Path: "/state-summary", Handler: getOnly(m.serveStateSummary)},
 		kit.Route{Op: OpHealth, Method: anyMethod, Path: "/health", Handler: getOnly(serveHealth)},
@@ -206,7 +206,7 @@ func (m *Master) routes() []kit.Route {
 	// Served at the root only.
 	routes = append(routes,
 		kit.Route{Op: OpOperator, Method: anyMethod, Path: "/api/v1/", Handler: m.serveOperator,
-			Refine: refineBy(operatorOps), Ops: opOps},
+			Refine: refineBy(operatorOps, 1, "master.Call.Type"), Ops: opOps},
 		kit.Route{Op: OpVersion, Method: anyMethod, Path: "/version", Handler: getOnly(m.serveVersion)},
 		kit.Route{Op: OpMetrics, Method: anyMethod, Path: "/metrics/snapshot", Handler: getOnly(m.serveMetricsSnapshot)},
 	)
@@ -224,13 +224,14 @@ func opList(ops map[string]string) []string {
 
 // refineBy names a call by its type: ops maps each type the master knows
 // to its op; a request that is not a POST, or a body that is not a call or
-// names no known type, keeps the route's op.
-func refineBy(ops map[string]string) func(*http.Request, []byte) string {
+// names no known type, keeps the route's op. In protobuf the type is
+// field typeField of the Call, valued in enum.
+func refineBy(ops map[string]string, typeField uint64, enum string) func(*http.Request, []byte) string {
 	return func(r *http.Request, body []byte) string {
 		if r.Method != http.MethodPost {
 			return ""
 		}
-		return ops[callType(r, body)]
+		return ops[callType(r, body, typeField, enum)]
 	}
 }
 

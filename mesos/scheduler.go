@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"mime"
 	"net/http"
 	"sort"
 	"strconv"
@@ -21,90 +20,90 @@ import (
 
 // schedCall is mesos.v1.scheduler.Call.
 type schedCall struct {
-	FrameworkID                *wID           `json:"framework_id"`
-	Type                       string         `json:"type"`
-	Subscribe                  *subscribeCall `json:"subscribe"`
-	Accept                     *acceptCall    `json:"accept"`
-	Decline                    *declineCall   `json:"decline"`
-	AcceptInverseOffers        *inverseCall   `json:"accept_inverse_offers"`
-	DeclineInverseOffers       *inverseCall   `json:"decline_inverse_offers"`
-	Revive                     *rolesCall     `json:"revive"`
-	Kill                       *killCall      `json:"kill"`
-	Shutdown                   *shutdownCall  `json:"shutdown"`
-	Acknowledge                *ackCall       `json:"acknowledge"`
-	AcknowledgeOperationStatus rawJSON        `json:"acknowledge_operation_status"`
-	Reconcile                  *reconcileCall `json:"reconcile"`
-	ReconcileOperations        rawJSON        `json:"reconcile_operations"`
-	Message                    *messageCall   `json:"message"`
-	Request                    *requestCall   `json:"request"`
-	Suppress                   *rolesCall     `json:"suppress"`
-	UpdateFramework            *subscribeCall `json:"update_framework"`
+	FrameworkID                *wID           `json:"framework_id" pb:"1"`
+	Type                       string         `json:"type" pb:"2,scheduler.Call.Type"`
+	Subscribe                  *subscribeCall `json:"subscribe" pb:"3"`
+	Accept                     *acceptCall    `json:"accept" pb:"4"`
+	Decline                    *declineCall   `json:"decline" pb:"5"`
+	AcceptInverseOffers        *inverseCall   `json:"accept_inverse_offers" pb:"13"`
+	DeclineInverseOffers       *inverseCall   `json:"decline_inverse_offers" pb:"14"`
+	Revive                     *rolesCall     `json:"revive" pb:"15"`
+	Kill                       *killCall      `json:"kill" pb:"6"`
+	Shutdown                   *shutdownCall  `json:"shutdown" pb:"7"`
+	Acknowledge                *ackCall       `json:"acknowledge" pb:"8"`
+	AcknowledgeOperationStatus rawMsg         `json:"acknowledge_operation_status" pb:"17"`
+	Reconcile                  *reconcileCall `json:"reconcile" pb:"9"`
+	ReconcileOperations        rawMsg         `json:"reconcile_operations" pb:"18"`
+	Message                    *messageCall   `json:"message" pb:"10"`
+	Request                    *requestCall   `json:"request" pb:"11"`
+	Suppress                   *rolesCall     `json:"suppress" pb:"16"`
+	UpdateFramework            *subscribeCall `json:"update_framework" pb:"19"`
 }
 
 type subscribeCall struct {
-	FrameworkInfo    *wFrameworkInfo `json:"framework_info"`
-	SuppressedRoles  []string        `json:"suppressed_roles"`
-	OfferConstraints rawJSON         `json:"offer_constraints"`
+	FrameworkInfo    *wFrameworkInfo `json:"framework_info" pb:"1"`
+	SuppressedRoles  []string        `json:"suppressed_roles" pb:"2"`
+	OfferConstraints rawMsg          `json:"offer_constraints" pb:"3"`
 	Force            *pbBool         `json:"force"`
 }
 
 type acceptCall struct {
-	OfferIDs   []wID        `json:"offer_ids"`
-	Operations []wOperation `json:"operations"`
-	Filters    *wFilters    `json:"filters"`
+	OfferIDs   []wID        `json:"offer_ids" pb:"1"`
+	Operations []wOperation `json:"operations" pb:"2"`
+	Filters    *wFilters    `json:"filters" pb:"3"`
 }
 
 type declineCall struct {
-	OfferIDs []wID     `json:"offer_ids"`
-	Filters  *wFilters `json:"filters"`
+	OfferIDs []wID     `json:"offer_ids" pb:"1"`
+	Filters  *wFilters `json:"filters" pb:"2"`
 }
 
 type inverseCall struct {
-	InverseOfferIDs []wID     `json:"inverse_offer_ids"`
-	Filters         *wFilters `json:"filters"`
+	InverseOfferIDs []wID     `json:"inverse_offer_ids" pb:"1"`
+	Filters         *wFilters `json:"filters" pb:"2"`
 }
 
 type rolesCall struct {
-	Roles []string `json:"roles"`
+	Roles []string `json:"roles" pb:"1"`
 }
 
 type killCall struct {
-	TaskID     *wID         `json:"task_id"`
-	AgentID    *wID         `json:"agent_id"`
-	KillPolicy *wKillPolicy `json:"kill_policy"`
+	TaskID     *wID         `json:"task_id" pb:"1"`
+	AgentID    *wID         `json:"agent_id" pb:"2"`
+	KillPolicy *wKillPolicy `json:"kill_policy" pb:"3"`
 }
 
 type shutdownCall struct {
-	ExecutorID *wID `json:"executor_id"`
-	AgentID    *wID `json:"agent_id"`
+	ExecutorID *wID `json:"executor_id" pb:"1"`
+	AgentID    *wID `json:"agent_id" pb:"2"`
 }
 
 type ackCall struct {
-	AgentID *wID     `json:"agent_id"`
-	TaskID  *wID     `json:"task_id"`
-	UUID    *pbBytes `json:"uuid"`
+	AgentID *wID     `json:"agent_id" pb:"1"`
+	TaskID  *wID     `json:"task_id" pb:"2"`
+	UUID    *pbBytes `json:"uuid" pb:"3"`
 }
 
 type reconcileTask struct {
-	TaskID  *wID `json:"task_id"`
-	AgentID *wID `json:"agent_id"`
+	TaskID  *wID `json:"task_id" pb:"1"`
+	AgentID *wID `json:"agent_id" pb:"2"`
 }
 
 type reconcileCall struct {
-	Tasks []reconcileTask `json:"tasks"`
+	Tasks []reconcileTask `json:"tasks" pb:"1"`
 }
 
 type messageCall struct {
-	AgentID    *wID     `json:"agent_id"`
-	ExecutorID *wID     `json:"executor_id"`
-	Data       *pbBytes `json:"data"`
+	AgentID    *wID     `json:"agent_id" pb:"1"`
+	ExecutorID *wID     `json:"executor_id" pb:"2"`
+	Data       *pbBytes `json:"data" pb:"3"`
 }
 
 type requestCall struct {
 	Requests []struct {
-		AgentID   *wID        `json:"agent_id"`
-		Resources []wResource `json:"resources"`
-	} `json:"requests"`
+		AgentID   *wID        `json:"agent_id" pb:"1"`
+		Resources []wResource `json:"resources" pb:"2"`
+	} `json:"requests" pb:"1"`
 }
 
 // Scheduler call types the master knows: scheduler.Call.Type of the v1
@@ -115,53 +114,25 @@ var schedCallTypes = []string{
 	"RECONCILE_OPERATIONS", "MESSAGE", "REQUEST", "SUPPRESS", "UPDATE_FRAMEWORK",
 }
 
-// checkContentType applies the master's Content-Type rules: required,
-// and exactly application/json (this master speaks no protobuf).
-func checkContentType(r *http.Request) *kit.Error {
-	vs, ok := r.Header["Content-Type"]
-	if !ok || len(vs) == 0 || strings.TrimSpace(vs[0]) == "" {
-		return badRequest("Expecting 'Content-Type' to be present")
+// decodeCall decodes a call body in its codec. The master parses
+// protobuf with ParseFromString, which fails alike on malformed bytes and
+// on missing required fields (see incompleteCall).
+func decodeCall(cd codec, body []byte, v any) *kit.Error {
+	if cd == codecJSON {
+		return unmarshalCall(body, v)
 	}
-	ct := vs[0]
-	if ct == "application/json" {
-		return nil
+	if unmarshalPB(body, v) != nil {
+		return badRequest("Failed to parse body into Call protobuf")
 	}
-	mt, _, err := mime.ParseMediaType(ct)
-	if err != nil {
-		return badRequest("Malformed 'Content-Type' header '%s': %v", ct, err)
-	}
-	if mt == "application/x-protobuf" {
-		return kit.Errorf(http.StatusUnsupportedMediaType,
-			"Expecting 'Content-Type' of application/json: this fake Mesos master (mockcloud) speaks JSON only, not application/x-protobuf")
-	}
-	return kit.Errorf(http.StatusUnsupportedMediaType, "Expecting 'Content-Type' of application/json or application/x-protobuf")
+	return nil
 }
 
-// acceptsJSON reports whether the Accept header allows application/json
-// (no header allows anything).
-func acceptsJSON(r *http.Request) bool {
-	vs := r.Header.Values("Accept")
-	if len(vs) == 0 {
-		return true
+// incompleteCall is the answer to a call missing required fields.
+func incompleteCall(cd codec, missing error) *kit.Error {
+	if cd == codecProtobuf {
+		return badRequest("Failed to parse body into Call protobuf")
 	}
-	for _, v := range vs {
-		for _, part := range strings.Split(v, ",") {
-			mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
-			if err != nil {
-				continue
-			}
-			if q, ok := params["q"]; ok {
-				if f, err := strconv.ParseFloat(q, 64); err == nil && f <= 0 {
-					continue
-				}
-			}
-			switch mt {
-			case "*/*", "application/*", "application/json":
-				return true
-			}
-		}
-	}
-	return false
+	return convertError("Call", missing)
 }
 
 // unmarshalCall decodes a call body as the master does in two steps:
@@ -219,9 +190,9 @@ func convertError(kind string, err error) *kit.Error {
 
 // decodeSchedulerCall parses a body into a Call as the master does, with
 // the master's error messages.
-func decodeSchedulerCall(body []byte) (*schedCall, *kit.Error) {
+func decodeSchedulerCall(cd codec, body []byte) (*schedCall, *kit.Error) {
 	var c schedCall
-	if err := unmarshalCall(body, &c); err != nil {
+	if err := decodeCall(cd, body, &c); err != nil {
 		return nil, err
 	}
 	if !knownEnum(c.Type, schedCallTypes...) {
@@ -284,7 +255,7 @@ func decodeSchedulerCall(body []byte) (*schedCall, *kit.Error) {
 		}
 	}
 	if err := m.err(); err != nil {
-		return nil, convertError("Call", err)
+		return nil, incompleteCall(cd, err)
 	}
 	if err := c.badEnums(); err != nil {
 		return nil, convertError("Call", err)
@@ -396,8 +367,8 @@ func (c *schedCall) validate() error {
 		"ACCEPT": c.Accept != nil, "DECLINE": c.Decline != nil,
 		"ACCEPT_INVERSE_OFFERS": c.AcceptInverseOffers != nil, "DECLINE_INVERSE_OFFERS": c.DeclineInverseOffers != nil,
 		"KILL": c.Kill != nil, "SHUTDOWN": c.Shutdown != nil, "ACKNOWLEDGE": c.Acknowledge != nil,
-		"ACKNOWLEDGE_OPERATION_STATUS": rawSet(c.AcknowledgeOperationStatus), "RECONCILE": c.Reconcile != nil,
-		"RECONCILE_OPERATIONS": rawSet(c.ReconcileOperations), "MESSAGE": c.Message != nil,
+		"ACKNOWLEDGE_OPERATION_STATUS": c.AcknowledgeOperationStatus.set(), "RECONCILE": c.Reconcile != nil,
+		"RECONCILE_OPERATIONS": c.ReconcileOperations.set(), "MESSAGE": c.Message != nil,
 		"REQUEST": c.Request != nil, "UPDATE_FRAMEWORK": c.UpdateFramework != nil,
 	}
 	if present, listed := needs[c.Type]; listed && !present {
@@ -450,10 +421,11 @@ func parseSchedulerCall(c *kit.Call) (*schedCall, error) {
 	if err := postOnly(c); err != nil {
 		return nil, err
 	}
-	if err := checkContentType(c.Request); err != nil {
+	cd, err := requestCodec(c.Request)
+	if err != nil {
 		return nil, err
 	}
-	call, err := decodeSchedulerCall(c.Body)
+	call, err := decodeSchedulerCall(cd, c.Body)
 	if err != nil {
 		return nil, err
 	}
@@ -554,14 +526,14 @@ func (m *Master) schedulerCallLocked(fw *framework, call *schedCall) (int, error
 // subscribe handles SUBSCRIBE: it registers (or fails over, or refuses)
 // the framework and answers with its event stream, served until it ends.
 func (m *Master) subscribe(c *kit.Call, call *schedCall) (kit.Reply, error) {
-	if !acceptsJSON(c.Request) {
-		return kit.Reply{}, kit.Errorf(http.StatusNotAcceptable,
-			"Expecting 'Accept' to allow 'application/x-protobuf' or 'application/json'")
+	cd, kerr := responseCodec(c.Request)
+	if kerr != nil {
+		return kit.Reply{}, kerr
 	}
 	if _, ok := c.Request.Header["Mesos-Stream-Id"]; ok {
 		return kit.Reply{}, badRequest("Subscribe calls should not include the 'Mesos-Stream-Id' header")
 	}
-	s, err := m.openFrameworkStream(call.Subscribe)
+	s, err := m.openFrameworkStream(call.Subscribe, cd)
 	if err != nil {
 		return kit.Reply{}, err
 	}
@@ -571,7 +543,7 @@ func (m *Master) subscribe(c *kit.Call, call *schedCall) (kit.Reply, error) {
 // openFrameworkStream opens a scheduler's stream. An invalid subscription
 // gets a stream that starts (and ends) with an ERROR event, as the
 // master's.
-func (m *Master) openFrameworkStream(sc *subscribeCall) (*subscription, error) {
+func (m *Master) openFrameworkStream(sc *subscribeCall, cd codec) (*subscription, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closingLocked() {
@@ -579,9 +551,10 @@ func (m *Master) openFrameworkStream(sc *subscribeCall) (*subscription, error) {
 	}
 	m.metrics.calls["SUBSCRIBE"]++
 	s := newSubscription(m.RNG().UUID(), false)
+	s.codec = cd
 	m.streams = append(m.streams, s)
 	if err := m.subscribeLocked(s, sc); err != nil {
-		s.enqueue(mustJSON(errorEvent(err.Error())))
+		s.enqueue(cd.marshal(errorEvent(err.Error())))
 		m.endStreamLocked(s)
 	}
 	return s, nil
@@ -655,7 +628,7 @@ func normalizeFrameworkInfo(in *wFrameworkInfo, suppressed []string) (wFramework
 		return fi, nil, fmt.Errorf("Suppressed roles %s are not contained in the set of roles", stringifySet(bad))
 	}
 	fi.Roles = append([]string(nil), fi.Roles...)
-	fi.Capabilities = append([]wCapability(nil), fi.Capabilities...)
+	fi.Capabilities = append([]wFrameworkCapability(nil), fi.Capabilities...)
 	return fi, roles, nil
 }
 
@@ -699,7 +672,7 @@ func (m *Master) subscribeLocked(s *subscription, sc *subscribeCall) error {
 		// Changes of user and checkpoint are ignored on resubscription.
 		info.User, info.Checkpoint = fw.info.User, fw.info.Checkpoint
 		if old := fw.sub; old != nil {
-			old.enqueue(mustJSON(errorEvent("Framework failed over")))
+			old.enqueue(old.codec.marshal(errorEvent("Framework failed over")))
 			m.metrics.events["ERROR"]++
 			m.endStreamLocked(old)
 			fw.sub = nil
@@ -727,7 +700,7 @@ func (m *Master) subscribeLocked(s *subscription, sc *subscribeCall) error {
 		MasterInfo:               m.masterInfoLocked(),
 	}})
 	m.metrics.events["HEARTBEAT"]++
-	s.enqueue(heartbeatFrame)
+	s.enqueue(s.codec.heartbeat(false))
 	m.startHeartbeatLocked(s)
 	if added {
 		m.publishLocked(func() *opEvent {

@@ -145,7 +145,7 @@ func TestSubscribeRejected(t *testing.T) {
 		{"GET", "GET", "", nil, 405, "405 Method Not Allowed. Expecting one of { 'POST' }, but received 'GET'."},
 		{"no Content-Type", "POST", sub, []string{"Content-Type", ""}, 400, "Expecting 'Content-Type' to be present"},
 		{"malformed Content-Type", "POST", sub, []string{"Content-Type", "application/"}, 400, "Malformed 'Content-Type'"},
-		{"protobuf", "POST", sub, []string{"Content-Type", "application/x-protobuf"}, 415, "JSON only"},
+		{"JSON as protobuf", "POST", sub, []string{"Content-Type", "application/x-protobuf"}, 400, "Failed to parse body into Call protobuf"},
 		{"text", "POST", sub, []string{"Content-Type", "text/plain"}, 415,
 			"Expecting 'Content-Type' of application/json or application/x-protobuf"},
 		{"bad JSON", "POST", `{"type":`, nil, 400, "Failed to parse body into JSON"},
@@ -166,7 +166,7 @@ func TestSubscribeRejected(t *testing.T) {
 			"Failed to validate scheduler::Call: 'framework_id' differs from 'subscribe.framework_info.id'"},
 		{"stream id", "POST", sub, []string{"Mesos-Stream-Id", "abc"}, 400,
 			"Subscribe calls should not include the 'Mesos-Stream-Id' header"},
-		{"protobuf accept", "POST", sub, []string{"Accept", "application/x-protobuf"}, 406,
+		{"not acceptable", "POST", sub, []string{"Accept", "text/html"}, 406,
 			"Expecting 'Accept' to allow 'application/x-protobuf' or 'application/json'"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

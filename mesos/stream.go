@@ -17,7 +17,7 @@ import (
 func (m *Master) serveStream(w http.ResponseWriter, r *http.Request, s *subscription) {
 	defer m.streamEnded(s)
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
+	h.Set("Content-Type", s.codec.contentType())
 	if !s.operator && s.streamID != "" {
 		h.Set("Mesos-Stream-Id", s.streamID)
 	}
@@ -118,21 +118,14 @@ func (m *Master) startHeartbeatLocked(s *subscription) {
 		if m.closed || s.ended {
 			return
 		}
-		if s.operator {
-			s.enqueue(heartbeatOperatorFrame)
-		} else {
+		if !s.operator {
 			m.metrics.events["HEARTBEAT"]++
-			s.enqueue(heartbeatFrame)
 		}
+		s.enqueue(s.codec.heartbeat(s.operator))
 		s.hb = m.Clock().AfterFunc(m.cfg.HeartbeatInterval, beat)
 	}
 	s.hb = m.Clock().AfterFunc(m.cfg.HeartbeatInterval, beat)
 }
-
-var (
-	heartbeatFrame         = []byte(`{"type":"HEARTBEAT"}`)
-	heartbeatOperatorFrame = []byte(`{"type":"HEARTBEAT"}`)
-)
 
 // sendLocked queues a scheduler event for fw, if it is connected (the
 // master drops events for disconnected frameworks).
@@ -141,7 +134,7 @@ func (m *Master) sendLocked(fw *framework, ev *schedEvent) {
 		return
 	}
 	m.metrics.events[ev.Type]++
-	fw.sub.enqueue(ev.encode())
+	fw.sub.enqueue(ev.encode(fw.sub.codec))
 }
 
 // sendUpdateLocked queues an UPDATE event for fw, encoded by hand (see
@@ -152,6 +145,12 @@ func (m *Master) sendUpdateLocked(fw *framework, st *wTaskStatus) {
 		return
 	}
 	m.metrics.updates++
+	if fw.sub.codec == codecProtobuf {
+		ev := schedEvent{Type: "UPDATE", Update: &evUpdate{Status: *st}}
+		m.scratch = appendPB(m.scratch[:0], &ev)
+		fw.sub.enqueue(m.frameLocked(m.scratch))
+		return
+	}
 	if st.Labels != nil {
 		fw.sub.enqueue(mustJSON(&schedEvent{Type: "UPDATE", Update: &evUpdate{Status: *st}}))
 		return
@@ -183,14 +182,19 @@ func (m *Master) frameLocked(b []byte) []byte {
 }
 
 // publishLocked queues an operator event for every operator subscriber;
-// build runs only when there is one.
+// build runs only when there is one, and the event is encoded once per
+// codec the subscribers use.
 func (m *Master) publishLocked(build func() *opEvent) {
 	if len(m.opSubs) == 0 {
 		return
 	}
-	b := mustJSON(build())
+	ev := build()
+	var frames [codecProtobuf + 1][]byte
 	for _, s := range m.opSubs {
-		s.enqueue(b)
+		if frames[s.codec] == nil {
+			frames[s.codec] = s.codec.marshal(ev)
+		}
+		s.enqueue(frames[s.codec])
 	}
 }
 

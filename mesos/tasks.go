@@ -178,7 +178,7 @@ func (m *Master) startLaunchLocked(l *launch, infos []wTaskInfo, pools []rolePoo
 		t := &task{
 			seq: m.taskSeq, id: ti.TaskID.Value, name: deref(ti.Name), fw: fw, agent: a, role: l.role,
 			res: pools[i], info: &infos[i],
-			labels: labelMap(ti.Labels), health: rawOf(ti.HealthCheck) != nil, state: TaskStaging,
+			labels: labelMap(ti.Labels), health: rawOf(ti.HealthCheck).set(), state: TaskStaging,
 			plan: plans[i], launched: now, updated: now, statuses: make([]wTaskStatus, 0, 3),
 		}
 		m.taskSeq++
@@ -245,7 +245,7 @@ func (m *Master) validateTaskLocked(fw *framework, a *agent, role string, ti wTa
 	} else if len(roles) == 1 && roles[0] != role {
 		return nil, fmt.Errorf("Invalid task resources: allocated to role '%s' but the offers are allocated to role '%s'", roles[0], role)
 	}
-	hasCmd, hasExec := rawSet(ti.Command), ti.Executor != nil
+	hasCmd, hasExec := ti.Command.set(), ti.Executor != nil
 	if inGroup {
 		if hasExec {
 			return nil, fmt.Errorf("'TaskInfo.executor' must not be set")

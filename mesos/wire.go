@@ -196,26 +196,55 @@ func notExpecting(b []byte) error {
 	return fmt.Errorf("Not expecting a JSON %s", kind)
 }
 
-// rawJSON keeps a sub-message the fake does not interpret (a ContainerInfo,
-// a HealthCheck …) so it can be echoed back exactly; null means unset.
-type rawJSON = json.RawMessage
-
-func rawSet(r rawJSON) bool { return len(r) > 0 && !isNull(r) }
-
-// rawOrNil returns r, or nil when it is unset, so omitempty drops it.
-func rawOrNil(r rawJSON) rawJSON {
-	if !rawSet(r) {
-		return nil
-	}
-	return r
+// rawMsg keeps a sub-message the fake does not interpret (a ContainerInfo,
+// a HealthCheck …) as it was sent, to echo it: its JSON when it came in
+// JSON, its wire bytes (the field's tags included) when it came in
+// protobuf. The fake has no schema to turn one form into the other, so
+// such a message is echoed only to readers of the form it came in: a task
+// launched over protobuf shows no container or command in JSON.
+type rawMsg struct {
+	json json.RawMessage
+	pb   []byte
 }
 
-// rawOf is the message a pointer member holds, nil when it is unset.
-func rawOf(p *rawJSON) rawJSON {
-	if p == nil {
+func (r *rawMsg) UnmarshalJSON(b []byte) error {
+	if isNull(b) {
+		*r = rawMsg{}
 		return nil
 	}
-	return rawOrNil(*p)
+	r.json = append(json.RawMessage(nil), b...)
+	return nil
+}
+
+// MarshalJSON renders the JSON the message came in; fields hold rawMsg
+// with omitzero, so one that came in protobuf is left out.
+func (r rawMsg) MarshalJSON() ([]byte, error) {
+	if len(r.json) == 0 {
+		return []byte("{}"), nil
+	}
+	return r.json, nil
+}
+
+// IsZero reports that r has no JSON form.
+func (r rawMsg) IsZero() bool { return len(r.json) == 0 }
+
+// addPB appends one occurrence of the field, tags included (a map or a
+// repeated field occurs many times; a message sent twice is merged by
+// whoever reads it, as protobuf does).
+func (r *rawMsg) addPB(field []byte) {
+	r.pb = append(r.pb, field...)
+}
+
+// set reports whether the message was sent, in either form.
+func (r rawMsg) set() bool { return len(r.json) > 0 || r.pb != nil }
+
+// rawOf is the message a pointer member holds, the zero rawMsg when it is
+// unset.
+func rawOf(p *rawMsg) rawMsg {
+	if p == nil {
+		return rawMsg{}
+	}
+	return *p
 }
 
 // wID is every XxxID message: {"value": "…"}. set records, for parsed
@@ -271,62 +300,62 @@ func (i *wID) val() string {
 }
 
 type wScalar struct {
-	Value pbDouble `json:"value"`
+	Value pbDouble `json:"value" pb:"1"`
 }
 
 type wRange struct {
-	Begin pbUint `json:"begin"`
-	End   pbUint `json:"end"`
+	Begin pbUint `json:"begin" pb:"1"`
+	End   pbUint `json:"end" pb:"2"`
 }
 
 type wRanges struct {
-	Range []wRange `json:"range"`
+	Range []wRange `json:"range" pb:"1"`
 }
 
 type wSet struct {
-	Item []string `json:"item"`
+	Item []string `json:"item" pb:"1"`
 }
 
 type wText struct {
-	Value string `json:"value"`
+	Value string `json:"value" pb:"1"`
 }
 
 type wLabel struct {
-	Key   string  `json:"key"`
-	Value *string `json:"value,omitempty"`
+	Key   string  `json:"key" pb:"1"`
+	Value *string `json:"value,omitempty" pb:"2"`
 }
 
 type wLabels struct {
-	Labels []wLabel `json:"labels"`
+	Labels []wLabel `json:"labels" pb:"1"`
 }
 
 type wReservation struct {
-	Type      string   `json:"type,omitempty"`
-	Role      string   `json:"role,omitempty"`
-	Principal string   `json:"principal,omitempty"`
-	Labels    *wLabels `json:"labels,omitempty"`
+	Type      string   `json:"type,omitempty" pb:"4,Resource.ReservationInfo.Type"`
+	Role      string   `json:"role,omitempty" pb:"3"`
+	Principal string   `json:"principal,omitempty" pb:"1"`
+	Labels    *wLabels `json:"labels,omitempty" pb:"2"`
 }
 
 type wAllocationInfo struct {
-	Role string `json:"role,omitempty"`
+	Role string `json:"role,omitempty" pb:"1"`
 }
 
 type wResource struct {
-	ProviderID     *wID             `json:"provider_id,omitempty"`
-	Name           string           `json:"name"`
-	Type           string           `json:"type"`
-	Scalar         *wScalar         `json:"scalar,omitempty"`
-	Ranges         *wRanges         `json:"ranges,omitempty"`
-	Set            *wSet            `json:"set,omitempty"`
-	Role           string           `json:"role,omitempty"`
-	AllocationInfo *wAllocationInfo `json:"allocation_info,omitempty"`
-	Reservation    *wReservation    `json:"reservation,omitempty"`
-	Reservations   []wReservation   `json:"reservations,omitempty"`
+	ProviderID     *wID             `json:"provider_id,omitempty" pb:"12"`
+	Name           string           `json:"name" pb:"1"`
+	Type           string           `json:"type" pb:"2,Value.Type"`
+	Scalar         *wScalar         `json:"scalar,omitempty" pb:"3"`
+	Ranges         *wRanges         `json:"ranges,omitempty" pb:"4"`
+	Set            *wSet            `json:"set,omitempty" pb:"5"`
+	Role           string           `json:"role,omitempty" pb:"6"`
+	AllocationInfo *wAllocationInfo `json:"allocation_info,omitempty" pb:"11"`
+	Reservation    *wReservation    `json:"reservation,omitempty" pb:"8"`
+	Reservations   []wReservation   `json:"reservations,omitempty" pb:"13"`
 	// Members the fake only echoes are pointers: a scheduler's requests
 	// hold thousands of Resources and TaskInfos, and rarely these.
-	Disk      *rawJSON `json:"disk,omitempty"`
-	Revocable *rawJSON `json:"revocable,omitempty"`
-	Shared    *rawJSON `json:"shared,omitempty"`
+	Disk      *rawMsg `json:"disk,omitzero" pb:"7"`
+	Revocable *rawMsg `json:"revocable,omitzero" pb:"9"`
+	Shared    *rawMsg `json:"shared,omitzero" pb:"10"`
 }
 
 // reservationRole is the role a resource is reserved for ("*" when
@@ -343,118 +372,128 @@ func (r wResource) reservationRole() string {
 }
 
 type wAttribute struct {
-	Name   string   `json:"name"`
-	Type   string   `json:"type"`
-	Scalar *wScalar `json:"scalar,omitempty"`
-	Ranges *wRanges `json:"ranges,omitempty"`
-	Set    *wSet    `json:"set,omitempty"`
-	Text   *wText   `json:"text,omitempty"`
+	Name   string   `json:"name" pb:"1"`
+	Type   string   `json:"type" pb:"2,Value.Type"`
+	Scalar *wScalar `json:"scalar,omitempty" pb:"3"`
+	Ranges *wRanges `json:"ranges,omitempty" pb:"4"`
+	Set    *wSet    `json:"set,omitempty" pb:"6"`
+	Text   *wText   `json:"text,omitempty" pb:"5"`
 }
 
-type wCapability struct {
-	Type string `json:"type,omitempty"`
-}
+// The capabilities of frameworks, masters and agents have the same JSON
+// form, but each its own enum in protobuf.
+type (
+	wFrameworkCapability struct {
+		Type string `json:"type,omitempty" pb:"1,FrameworkInfo.Capability.Type"`
+	}
+	wMasterCapability struct {
+		Type string `json:"type,omitempty" pb:"1,MasterInfo.Capability.Type"`
+	}
+	wAgentCapability struct {
+		Type string `json:"type,omitempty" pb:"1,AgentInfo.Capability.Type"`
+	}
+)
 
 type wFrameworkInfo struct {
-	User            *string       `json:"user,omitempty"`
-	Name            *string       `json:"name,omitempty"`
-	ID              *wID          `json:"id,omitempty"`
-	FailoverTimeout *pbDouble     `json:"failover_timeout,omitempty"`
-	Checkpoint      *pbBool       `json:"checkpoint,omitempty"`
-	Role            *string       `json:"role,omitempty"`
-	Roles           []string      `json:"roles,omitempty"`
-	Hostname        *string       `json:"hostname,omitempty"`
-	Principal       *string       `json:"principal,omitempty"`
-	WebuiURL        *string       `json:"webui_url,omitempty"`
-	Capabilities    []wCapability `json:"capabilities,omitempty"`
-	Labels          *wLabels      `json:"labels,omitempty"`
-	OfferFilters    rawJSON       `json:"offer_filters,omitempty"`
+	User            *string                `json:"user,omitempty" pb:"1"`
+	Name            *string                `json:"name,omitempty" pb:"2"`
+	ID              *wID                   `json:"id,omitempty" pb:"3"`
+	FailoverTimeout *pbDouble              `json:"failover_timeout,omitempty" pb:"4"`
+	Checkpoint      *pbBool                `json:"checkpoint,omitempty" pb:"5"`
+	Role            *string                `json:"role,omitempty" pb:"6"`
+	Roles           []string               `json:"roles,omitempty" pb:"12"`
+	Hostname        *string                `json:"hostname,omitempty" pb:"7"`
+	Principal       *string                `json:"principal,omitempty" pb:"8"`
+	WebuiURL        *string                `json:"webui_url,omitempty" pb:"9"`
+	Capabilities    []wFrameworkCapability `json:"capabilities,omitempty" pb:"10"`
+	Labels          *wLabels               `json:"labels,omitempty" pb:"11"`
+	OfferFilters    rawMsg                 `json:"offer_filters,omitzero" pb:"13"`
 }
 
 type wTimeInfo struct {
-	Nanoseconds pbInt `json:"nanoseconds"`
+	Nanoseconds pbInt `json:"nanoseconds" pb:"1"`
 }
 
 type wDurationInfo struct {
-	Nanoseconds pbInt `json:"nanoseconds"`
+	Nanoseconds pbInt `json:"nanoseconds" pb:"1"`
 }
 
 type wKillPolicy struct {
-	GracePeriod *wDurationInfo `json:"grace_period,omitempty"`
+	GracePeriod *wDurationInfo `json:"grace_period,omitempty" pb:"1"`
 }
 
 type wExecutorInfo struct {
-	Type                string         `json:"type,omitempty"`
-	ExecutorID          *wID           `json:"executor_id,omitempty"`
-	FrameworkID         *wID           `json:"framework_id,omitempty"`
-	Command             rawJSON        `json:"command,omitempty"`
-	Container           rawJSON        `json:"container,omitempty"`
-	Resources           []wResource    `json:"resources,omitempty"`
-	Name                *string        `json:"name,omitempty"`
-	Source              *string        `json:"source,omitempty"`
-	Data                *pbBytes       `json:"data,omitempty"`
-	Discovery           rawJSON        `json:"discovery,omitempty"`
-	ShutdownGracePeriod *wDurationInfo `json:"shutdown_grace_period,omitempty"`
-	Labels              *wLabels       `json:"labels,omitempty"`
+	Type                string         `json:"type,omitempty" pb:"15,ExecutorInfo.Type"`
+	ExecutorID          *wID           `json:"executor_id,omitempty" pb:"1"`
+	FrameworkID         *wID           `json:"framework_id,omitempty" pb:"8"`
+	Command             rawMsg         `json:"command,omitzero" pb:"7"`
+	Container           rawMsg         `json:"container,omitzero" pb:"11"`
+	Resources           []wResource    `json:"resources,omitempty" pb:"5"`
+	Name                *string        `json:"name,omitempty" pb:"9"`
+	Source              *string        `json:"source,omitempty" pb:"10"`
+	Data                *pbBytes       `json:"data,omitempty" pb:"4"`
+	Discovery           rawMsg         `json:"discovery,omitzero" pb:"12"`
+	ShutdownGracePeriod *wDurationInfo `json:"shutdown_grace_period,omitempty" pb:"13"`
+	Labels              *wLabels       `json:"labels,omitempty" pb:"14"`
 }
 
 type wTaskInfo struct {
-	Name              *string        `json:"name,omitempty"`
-	TaskID            *wID           `json:"task_id,omitempty"`
-	AgentID           *wID           `json:"agent_id,omitempty"`
-	Resources         []wResource    `json:"resources,omitempty"`
-	Executor          *wExecutorInfo `json:"executor,omitempty"`
-	Command           rawJSON        `json:"command,omitempty"`
-	Container         *rawJSON       `json:"container,omitempty"`
-	HealthCheck       *rawJSON       `json:"health_check,omitempty"`
-	Check             *rawJSON       `json:"check,omitempty"`
-	KillPolicy        *wKillPolicy   `json:"kill_policy,omitempty"`
-	Data              *pbBytes       `json:"data,omitempty"`
-	Labels            *wLabels       `json:"labels,omitempty"`
-	Discovery         *rawJSON       `json:"discovery,omitempty"`
-	MaxCompletionTime *wDurationInfo `json:"max_completion_time,omitempty"`
-	Limits            *rawJSON       `json:"limits,omitempty"`
+	Name              *string        `json:"name,omitempty" pb:"1"`
+	TaskID            *wID           `json:"task_id,omitempty" pb:"2"`
+	AgentID           *wID           `json:"agent_id,omitempty" pb:"3"`
+	Resources         []wResource    `json:"resources,omitempty" pb:"4"`
+	Executor          *wExecutorInfo `json:"executor,omitempty" pb:"5"`
+	Command           rawMsg         `json:"command,omitzero" pb:"7"`
+	Container         *rawMsg        `json:"container,omitzero" pb:"9"`
+	HealthCheck       *rawMsg        `json:"health_check,omitzero" pb:"8"`
+	Check             *rawMsg        `json:"check,omitzero" pb:"13"`
+	KillPolicy        *wKillPolicy   `json:"kill_policy,omitempty" pb:"12"`
+	Data              *pbBytes       `json:"data,omitempty" pb:"6"`
+	Labels            *wLabels       `json:"labels,omitempty" pb:"10"`
+	Discovery         *rawMsg        `json:"discovery,omitzero" pb:"11"`
+	MaxCompletionTime *wDurationInfo `json:"max_completion_time,omitempty" pb:"14"`
+	Limits            *rawMsg        `json:"limits,omitzero" pb:"15"`
 }
 
 type wTaskGroupInfo struct {
-	Tasks []wTaskInfo `json:"tasks"`
+	Tasks []wTaskInfo `json:"tasks" pb:"1"`
 }
 
 type wOperation struct {
-	Type        string        `json:"type"`
-	ID          *wID          `json:"id,omitempty"`
-	Launch      *wLaunch      `json:"launch,omitempty"`
-	LaunchGroup *wLaunchGroup `json:"launch_group,omitempty"`
+	Type        string        `json:"type" pb:"1,Offer.Operation.Type"`
+	ID          *wID          `json:"id,omitempty" pb:"12"`
+	Launch      *wLaunch      `json:"launch,omitempty" pb:"2"`
+	LaunchGroup *wLaunchGroup `json:"launch_group,omitempty" pb:"7"`
 }
 
 type wLaunch struct {
-	TaskInfos []wTaskInfo `json:"task_infos"`
+	TaskInfos []wTaskInfo `json:"task_infos" pb:"1"`
 }
 
 type wLaunchGroup struct {
-	Executor  *wExecutorInfo  `json:"executor,omitempty"`
-	TaskGroup *wTaskGroupInfo `json:"task_group,omitempty"`
+	Executor  *wExecutorInfo  `json:"executor,omitempty" pb:"1"`
+	TaskGroup *wTaskGroupInfo `json:"task_group,omitempty" pb:"2"`
 }
 
 type wFilters struct {
-	RefuseSeconds *pbDouble `json:"refuse_seconds,omitempty"`
+	RefuseSeconds *pbDouble `json:"refuse_seconds,omitempty" pb:"1"`
 }
 
 // wTaskStatus is a TaskStatus as the master sends it.
 type wTaskStatus struct {
-	TaskID          wID               `json:"task_id"`
-	State           string            `json:"state"`
-	Message         string            `json:"message,omitempty"`
-	Source          string            `json:"source,omitempty"`
-	Reason          string            `json:"reason,omitempty"`
-	AgentID         *wID              `json:"agent_id,omitempty"`
-	ExecutorID      *wID              `json:"executor_id,omitempty"`
-	Timestamp       float64           `json:"timestamp"`
-	UUID            pbBytes           `json:"uuid,omitempty"`
-	Healthy         *bool             `json:"healthy,omitempty"`
-	Labels          *wLabels          `json:"labels,omitempty"`
-	ContainerStatus *wContainerStatus `json:"container_status,omitempty"`
-	UnreachableTime *wTimeInfo        `json:"unreachable_time,omitempty"`
+	TaskID          wID               `json:"task_id" pb:"1"`
+	State           string            `json:"state" pb:"2,TaskState"`
+	Message         string            `json:"message,omitempty" pb:"4"`
+	Source          string            `json:"source,omitempty" pb:"9,TaskStatus.Source"`
+	Reason          string            `json:"reason,omitempty" pb:"10,TaskStatus.Reason"`
+	AgentID         *wID              `json:"agent_id,omitempty" pb:"5"`
+	ExecutorID      *wID              `json:"executor_id,omitempty" pb:"7"`
+	Timestamp       float64           `json:"timestamp" pb:"6"`
+	UUID            pbBytes           `json:"uuid,omitempty" pb:"11"`
+	Healthy         *bool             `json:"healthy,omitempty" pb:"8"`
+	Labels          *wLabels          `json:"labels,omitempty" pb:"12"`
+	ContainerStatus *wContainerStatus `json:"container_status,omitempty" pb:"13"`
+	UnreachableTime *wTimeInfo        `json:"unreachable_time,omitempty" pb:"14"`
 }
 
 // wContainerStatus is a ContainerStatus as an agent adds it to the updates
@@ -463,92 +502,92 @@ type wTaskStatus struct {
 // (Slave::_statusUpdate). Neither cgroup_info nor executor_pid is
 // emulated.
 type wContainerStatus struct {
-	ContainerID  *wContainerID  `json:"container_id,omitempty"`
-	NetworkInfos []wNetworkInfo `json:"network_infos,omitempty"`
+	ContainerID  *wContainerID  `json:"container_id,omitempty" pb:"4"`
+	NetworkInfos []wNetworkInfo `json:"network_infos,omitempty" pb:"1"`
 }
 
 // wContainerID is a ContainerID: a task group's tasks run in containers
 // nested in their executor's.
 type wContainerID struct {
-	Value  string        `json:"value"`
-	Parent *wContainerID `json:"parent,omitempty"`
+	Value  string        `json:"value" pb:"1"`
+	Parent *wContainerID `json:"parent,omitempty" pb:"2"`
 }
 
 // wNetworkInfo is a NetworkInfo as a container status reports it.
 type wNetworkInfo struct {
-	IPAddresses []wIPAddress `json:"ip_addresses,omitempty"`
+	IPAddresses []wIPAddress `json:"ip_addresses,omitempty" pb:"5"`
 }
 
 // wIPAddress is a NetworkInfo.IPAddress. The master renders optional
 // fields with a default when unset, so protocol is always there ("IPv4"
 // by default).
 type wIPAddress struct {
-	Protocol  string `json:"protocol"`
-	IPAddress string `json:"ip_address,omitempty"`
+	Protocol  string `json:"protocol" pb:"1,NetworkInfo.Protocol"`
+	IPAddress string `json:"ip_address,omitempty" pb:"2"`
 }
 
 type wURL struct {
-	Scheme  string   `json:"scheme"`
-	Address wAddress `json:"address"`
-	Path    string   `json:"path,omitempty"`
+	Scheme  string   `json:"scheme" pb:"1"`
+	Address wAddress `json:"address" pb:"2"`
+	Path    string   `json:"path,omitempty" pb:"3"`
 }
 
 type wAddress struct {
-	Hostname string `json:"hostname,omitempty"`
-	IP       string `json:"ip,omitempty"`
-	Port     int    `json:"port"`
+	Hostname string `json:"hostname,omitempty" pb:"1"`
+	IP       string `json:"ip,omitempty" pb:"2"`
+	Port     int    `json:"port" pb:"3"`
 }
 
 type wOffer struct {
-	ID             wID              `json:"id"`
-	FrameworkID    wID              `json:"framework_id"`
-	AgentID        wID              `json:"agent_id"`
-	Hostname       string           `json:"hostname"`
-	URL            *wURL            `json:"url,omitempty"`
-	Resources      []wResource      `json:"resources"`
-	Attributes     []wAttribute     `json:"attributes,omitempty"`
-	ExecutorIDs    []wID            `json:"executor_ids,omitempty"`
-	AllocationInfo *wAllocationInfo `json:"allocation_info,omitempty"`
+	ID             wID              `json:"id" pb:"1"`
+	FrameworkID    wID              `json:"framework_id" pb:"2"`
+	AgentID        wID              `json:"agent_id" pb:"3"`
+	Hostname       string           `json:"hostname" pb:"4"`
+	URL            *wURL            `json:"url,omitempty" pb:"8"`
+	Resources      []wResource      `json:"resources" pb:"5"`
+	Attributes     []wAttribute     `json:"attributes,omitempty" pb:"7"`
+	ExecutorIDs    []wID            `json:"executor_ids,omitempty" pb:"6"`
+	AllocationInfo *wAllocationInfo `json:"allocation_info,omitempty" pb:"10"`
 }
 
 type wMasterInfo struct {
-	ID           string        `json:"id"`
-	IP           uint32        `json:"ip"`
-	Port         int           `json:"port"`
-	PID          string        `json:"pid,omitempty"`
-	Hostname     string        `json:"hostname,omitempty"`
-	Version      string        `json:"version,omitempty"`
-	Address      *wAddress     `json:"address,omitempty"`
-	Capabilities []wCapability `json:"capabilities,omitempty"`
+	ID           string              `json:"id" pb:"1"`
+	IP           uint32              `json:"ip" pb:"2"`
+	Port         int                 `json:"port" pb:"3"`
+	PID          string              `json:"pid,omitempty" pb:"4"`
+	Hostname     string              `json:"hostname,omitempty" pb:"5"`
+	Version      string              `json:"version,omitempty" pb:"6"`
+	Address      *wAddress           `json:"address,omitempty" pb:"7"`
+	Capabilities []wMasterCapability `json:"capabilities,omitempty" pb:"9"`
 }
 
 type wAgentInfo struct {
-	Hostname   string       `json:"hostname"`
-	Port       int          `json:"port"`
-	Resources  []wResource  `json:"resources"`
-	Attributes []wAttribute `json:"attributes,omitempty"`
-	ID         *wID         `json:"id,omitempty"`
+	Hostname   string       `json:"hostname" pb:"1"`
+	Port       int          `json:"port" pb:"8"`
+	Resources  []wResource  `json:"resources" pb:"3"`
+	Attributes []wAttribute `json:"attributes,omitempty" pb:"5"`
+	ID         *wID         `json:"id,omitempty" pb:"6"`
 }
 
 // wTask is the v1 Task message.
 type wTask struct {
-	Name              string        `json:"name"`
-	TaskID            wID           `json:"task_id"`
-	FrameworkID       wID           `json:"framework_id"`
-	ExecutorID        *wID          `json:"executor_id,omitempty"`
-	AgentID           wID           `json:"agent_id"`
-	State             string        `json:"state"`
-	Resources         []wResource   `json:"resources"`
-	Statuses          []wTaskStatus `json:"statuses"`
-	StatusUpdateState string        `json:"status_update_state,omitempty"`
-	StatusUpdateUUID  pbBytes       `json:"status_update_uuid,omitempty"`
-	Labels            *wLabels      `json:"labels,omitempty"`
-	Discovery         rawJSON       `json:"discovery,omitempty"`
-	Container         rawJSON       `json:"container,omitempty"`
-	HealthCheck       rawJSON       `json:"health_check,omitempty"`
-	KillPolicy        *wKillPolicy  `json:"kill_policy,omitempty"`
-	User              string        `json:"user,omitempty"`
-	Limits            rawJSON       `json:"limits,omitempty"`
+	Name              string        `json:"name" pb:"1"`
+	TaskID            wID           `json:"task_id" pb:"2"`
+	FrameworkID       wID           `json:"framework_id" pb:"3"`
+	ExecutorID        *wID          `json:"executor_id,omitempty" pb:"4"`
+	AgentID           wID           `json:"agent_id" pb:"5"`
+	State             string        `json:"state" pb:"6,TaskState"`
+	Resources         []wResource   `json:"resources" pb:"7"`
+	Statuses          []wTaskStatus `json:"statuses" pb:"8"`
+	StatusUpdateState string        `json:"status_update_state,omitempty" pb:"9,TaskState"`
+	StatusUpdateUUID  pbBytes       `json:"status_update_uuid,omitempty" pb:"10"`
+	Labels            *wLabels      `json:"labels,omitempty" pb:"11"`
+	Discovery         rawMsg        `json:"discovery,omitzero" pb:"12"`
+	Container         rawMsg        `json:"container,omitzero" pb:"13"`
+	HealthCheck       rawMsg        `json:"health_check,omitzero" pb:"15"`
+	KillPolicy        *wKillPolicy  `json:"kill_policy,omitempty" pb:"16"`
+	User              string        `json:"user,omitempty" pb:"14"`
+	Limits            rawMsg        `json:"limits,omitzero" pb:"17"`
 }
 
 // missing collects the paths of unset required fields, as protobuf's
