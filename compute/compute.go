@@ -150,6 +150,9 @@ func build(env kit.Env, site kit.Site, cfg config) (*Compute, error) {
 		Name:   ServiceName,
 		Routes: c.routes,
 		Errors: novaError,
+		// Tempest reads the request ID after every create; instance
+		// actions are looked up by it.
+		RequestIDHeaders: []string{"X-Openstack-Request-Id", "X-Compute-Request-Id"},
 	})
 	if !cfg.noDefaults {
 		c.seedDefaults()

@@ -27,6 +27,9 @@ type Request struct {
 	Status  int         `json:"status"`           // 0 while the response has not started, and for dropped connections
 	Fault   string      `json:"fault,omitempty"`  // the Name (or ID) of the fault that fired, if one did (delay-only faults too)
 	Dropped bool        `json:"dropped,omitempty"`
+	// RequestID is the ID the service answered with in its request-ID
+	// headers (x-openstack-request-id), for services that send one.
+	RequestID string `json:"request_id,omitempty"`
 }
 
 // Journal is an ordered, concurrency-safe record of requests. Services that

@@ -175,7 +175,8 @@ func build(env kit.Env, site kit.Site, cfg config) (*Identity, error) {
 		Routes: s.routes,
 		Errors: identityError,
 		// Identity checks its own tokens, in a Cloud too.
-		Auth: s.authenticate,
+		Auth:             s.authenticate,
+		RequestIDHeaders: []string{"X-Openstack-Request-Id"},
 	})
 	s.catalogRNG = s.RNGStream("catalog")
 	s.AddCatalogServices(cfg.catalog...)

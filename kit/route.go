@@ -89,6 +89,9 @@ type Call struct {
 	Version Version
 	// Now is the service clock's time when the request arrived.
 	Now time.Time
+	// RequestID is the request's ID when the service sends one
+	// (Spec.RequestIDHeaders), else "".
+	RequestID string
 
 	vars   map[string]string
 	header http.Header

@@ -52,6 +52,13 @@ type Spec struct {
 	// Internal services (a Cloud's own control API) are neither journaled
 	// nor faulted: they are how a test drives the fake, not part of it.
 	Internal bool
+	// RequestIDHeaders name the response headers that carry the request's
+	// ID, as OpenStack services send x-openstack-request-id (Nova also
+	// x-compute-request-id): "req-" and a UUID from the service's own
+	// random stream, on every answer, errors and faults included. The
+	// handler sees it as Call.RequestID and the journal as
+	// fake.Request.RequestID.
+	RequestIDHeaders []string
 }
 
 // Service is the kit's half of every fake: the HTTP pipeline, the clock,
@@ -83,6 +90,8 @@ type Service struct {
 	router     *mux.Router
 	ops        []string
 
+	requestIDs *RNG // nil without Spec.RequestIDHeaders
+
 	interceptMu sync.RWMutex
 	intercepts  map[string]func(Handler) Handler
 
@@ -102,13 +111,19 @@ func NewService(env Env, region string, spec Spec) *Service {
 	if region != "" {
 		stream += "/" + region
 	}
-	return &Service{
+	s := &Service{
 		spec:   spec,
 		env:    env,
 		region: region,
 		rng:    NewRNG(StreamSeed(env.Seed, stream)),
 		done:   make(chan struct{}),
 	}
+	if len(spec.RequestIDHeaders) > 0 {
+		// A stream of its own, so that request IDs do not shift the IDs
+		// of what the service creates.
+		s.requestIDs = s.RNGStream("request-id")
+	}
+	return s
 }
 
 // Name is the service's name in the journal and in faults.
@@ -342,8 +357,10 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	op := refine(route, r, body)
 	now := s.env.Clock.Now()
 	rec := &recorder{ResponseWriter: w}
+	requestID := s.requestID(rec.Header())
 	if !s.spec.Internal {
 		entry := journalEntry(s.spec.Name, s.region, op, r, body, now)
+		entry.RequestID = requestID
 		entry.Seq = s.env.Journal.Record(entry)
 		rec.journal, rec.seq = s.env.Journal, entry.Seq
 		defer func() {
@@ -372,9 +389,22 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.writeError(rec, r, nil, routeErr)
 	default:
-		call := &Call{Request: r, Body: body, Op: op, Now: now, vars: vars, header: http.Header{}}
+		call := &Call{Request: r, Body: body, Op: op, Now: now, RequestID: requestID, vars: vars, header: http.Header{}}
 		s.serveCall(rec, route, call)
 	}
+}
+
+// requestID draws the request's ID and sets it in the response headers
+// the spec names; "" when it names none.
+func (s *Service) requestID(h http.Header) string {
+	if s.requestIDs == nil {
+		return ""
+	}
+	id := "req-" + s.requestIDs.UUID()
+	for _, name := range s.spec.RequestIDHeaders {
+		h.Set(name, id)
+	}
+	return id
 }
 
 // refine names the request: the route's op, refined by its body for an

@@ -674,3 +674,48 @@ func TestSuccessFault(t *testing.T) {
 		t.Errorf("fault 202 = %d %q; want 202 with no body", code, body)
 	}
 }
+
+// A service that names request-ID headers answers every request with a
+// fresh "req-<uuid>" in each of them, errors and faults included; the
+// handler and the journal see the same ID, and drawing IDs leaves the
+// service's own random stream alone.
+func TestRequestIDHeaders(t *testing.T) {
+	env := kit.Env{Seed: 7}
+	var seen []string
+	plain := kit.NewService(env, "", kit.Spec{Name: "w", Routes: func() []kit.Route { return nil }})
+	svc := kit.NewService(env, "", kit.Spec{
+		Name: "w", RequestIDHeaders: []string{"X-Openstack-Request-Id", "X-Compute-Request-Id"},
+		Errors: func(_ *http.Request, e *kit.Error) kit.Reply { return kit.Text(e.Status, e.Message) },
+		Routes: func() []kit.Route {
+			return []kit.Route{{Op: "w.get", Method: "GET", Path: "/w", Public: true, Handler: func(c *kit.Call) (kit.Reply, error) {
+				seen = append(seen, c.RequestID)
+				return kit.OK(map[string]string{}), nil
+			}}}
+		},
+	})
+	if a, b := plain.RNG().UUID(), svc.RNG().UUID(); a != b {
+		t.Errorf("request IDs moved the service's stream: %s != %s", a, b)
+	}
+	svc.Start()
+	defer svc.Close()
+	ids := map[string]bool{}
+	for _, path := range []string{"/w", "/w", "/nowhere"} {
+		resp, err := svc.Client().Get(svc.URL() + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		id := resp.Header.Get("X-Openstack-Request-Id")
+		if !strings.HasPrefix(id, "req-") || len(id) != 40 || resp.Header.Get("X-Compute-Request-Id") != id {
+			t.Errorf("%s: request IDs %q and %q", path, id, resp.Header.Get("X-Compute-Request-Id"))
+		}
+		ids[id] = true
+	}
+	if len(ids) != 3 {
+		t.Errorf("IDs %v, want three distinct", ids)
+	}
+	reqs := svc.Requests()
+	if len(seen) != 2 || reqs[0].RequestID != seen[0] || reqs[1].RequestID != seen[1] || !ids[reqs[2].RequestID] {
+		t.Errorf("handler saw %v, journal %q %q %q", seen, reqs[0].RequestID, reqs[1].RequestID, reqs[2].RequestID)
+	}
+}
