@@ -221,8 +221,10 @@ func convertError(kind string, err error) *kit.Error {
 // the master's error messages.
 func decodeSchedulerCall(body []byte) (*schedCall, *kit.Error) {
 	var c schedCall
-	if err := unmarshalCall(body, &c); err != nil {
-		return nil, err
+	if !decodeCallFast(body, &c) { // the common ACCEPT, read directly (fastcall.go)
+		if err := unmarshalCall(body, &c); err != nil {
+			return nil, err
+		}
 	}
 	if !knownEnum(c.Type, schedCallTypes...) {
 		// An unknown value of an optional enum is dropped, as proto2 does.
