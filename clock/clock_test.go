@@ -206,6 +206,23 @@ func TestStopPendingNext(t *testing.T) {
 	}
 }
 
+func TestLatest(t *testing.T) {
+	c := New(t0)
+	a := c.AfterFunc(time.Second, func() {})
+	if !a.Latest() {
+		t.Error("the only event is not the latest")
+	}
+	b := c.At(t0, func() {})
+	if a.Latest() || !b.Latest() {
+		t.Errorf("Latest() = %v, %v after scheduling b; want false, true", a.Latest(), b.Latest())
+	}
+	b.Stop()
+	c.Advance(2 * time.Second)
+	if a.Latest() || !b.Latest() {
+		t.Errorf("Latest() = %v, %v after running them; want false, true (nothing scheduled since b)", a.Latest(), b.Latest())
+	}
+}
+
 func TestStopHeapIntegrity(t *testing.T) {
 	// Stopping arbitrary events must leave the rest in order.
 	c := New(t0)

@@ -370,7 +370,13 @@ func (m *Master) acceptLocked(fw *framework, ac *acceptCall) {
 		avail.add(o.res)
 		m.removeOfferLocked(o)
 	}
-	launching := map[string]bool{}
+	n := 0
+	for _, op := range ac.Operations {
+		if op.Launch != nil {
+			n += len(op.Launch.TaskInfos)
+		}
+	}
+	launching := make(map[string]bool, n) // sized once, not grown task by task
 	for _, op := range ac.Operations {
 		switch op.Type {
 		case "LAUNCH":

@@ -160,6 +160,19 @@ func appendFloat(b []byte, f float64) []byte {
 
 const hexDigits = "0123456789abcdef"
 
+// jsonSafeASCII marks with '1' the bytes encoding/json copies as they
+// are: not control characters, '"', '\\', or the HTML-escaped '<', '>' and
+// '&'. Bytes from 0x80 are decoded as UTF-8 apart.
+const jsonSafeASCII = "" +
+	"00000000000000000000000000000000" + // 0x00-0x1f
+	"11011101111111111111111111110101" + // 0x20-0x3f: '"', '&', '<', '>'
+	"11111111111111111111111111110111" + // 0x40-0x5f: '\\'
+	"11111111111111111111111111111111" + // 0x60-0x7f
+	"00000000000000000000000000000000" + "00000000000000000000000000000000" +
+	"00000000000000000000000000000000" + "00000000000000000000000000000000"
+
+func jsonSafe(c byte) bool { return jsonSafeASCII[c] == '1' }
+
 // appendJSONString quotes s as encoding/json does, HTML escaping included.
 func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
@@ -167,7 +180,7 @@ func appendJSONString(b []byte, s string) []byte {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+			if jsonSafe(c) {
 				i++
 				continue
 			}

@@ -45,8 +45,18 @@ type Master struct {
 	messages    []FrameworkMessage
 	metrics     metrics
 	scratch     []byte // encoding buffer, reused under mu
-	frames      []byte // the chunk UPDATE frames are carved from (see frameLocked)
 	allocInfos  map[string]*wAllocationInfo
+
+	// lastBatch has the lifecycle steps scheduled last (see afterLocked).
+	lastBatch    *stepBatch
+	spareBatches [][]batched
+
+	// lastPools is the last task resource list converted, and its pools
+	// (see taskPoolsLocked).
+	lastPools struct {
+		rs    []wResource
+		pools rolePools
+	}
 }
 
 // metrics are the counters GET_METRICS and /metrics/snapshot report.

@@ -244,7 +244,7 @@ type task struct {
 	state      TaskState
 	statuses   []wTaskStatus
 	plan       plan
-	next       *clock.Event
+	next       *stepBatch
 	gen        int // bumped to invalidate a scheduled lifecycle step
 	before     TaskState
 	agentLost  bool // unreachable because its agent is (RestoreAgent brings it back)
@@ -305,6 +305,9 @@ type subscription struct {
 	wake     chan struct{}
 	rc       *http.ResponseController // the writer's, once it has started
 	aborted  bool                     // writes fail at once (the master closed)
+
+	// chunks hold the frames pushCopy copies (see frameChunks).
+	chunks frameChunks
 }
 
 func newSubscription(streamID string, operator bool) *subscription {
@@ -381,13 +384,17 @@ func (s *subscription) take(buf [][]byte) ([][]byte, bool) {
 		s.queue[i] = nil
 	}
 	s.queue = s.queue[:0]
+	s.chunks.taken()
 	return buf, s.closed
 }
 
+// markWritten counts n frames written: everything the last take handed
+// out.
 func (s *subscription) markWritten(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.written += int64(n)
+	s.chunks.written()
 }
 
 func (s *subscription) finish() {
@@ -395,6 +402,7 @@ func (s *subscription) finish() {
 	defer s.mu.Unlock()
 	s.done = true
 	s.queue = nil
+	s.chunks = frameChunks{}
 }
 
 // delivered reports whether everything queued has been written, or the

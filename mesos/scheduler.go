@@ -192,8 +192,11 @@ func convertError(kind string, err error) *kit.Error {
 // the master's error messages.
 func decodeSchedulerCall(cd codec, body []byte) (*schedCall, *kit.Error) {
 	var c schedCall
-	if err := decodeCall(cd, body, &c); err != nil {
-		return nil, err
+	// The common JSON ACCEPT is read directly (fastcall.go).
+	if cd != codecJSON || !decodeCallFast(body, &c) {
+		if err := decodeCall(cd, body, &c); err != nil {
+			return nil, err
+		}
 	}
 	if !knownEnum(c.Type, schedCallTypes...) {
 		// An unknown value of an optional enum is dropped, as proto2 does.

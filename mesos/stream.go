@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -29,21 +30,14 @@ func (m *Master) serveStream(w http.ResponseWriter, r *http.Request, s *subscrip
 	s.setController(rc)
 	_ = rc.Flush()
 	var batch [][]byte
-	var lenBuf [24]byte
+	var out []byte
 	for {
 		var closed bool
 		batch, closed = s.take(batch[:0])
 		if len(batch) > 0 {
-			for i, frame := range batch {
-				n := strconv.AppendInt(lenBuf[:0], int64(len(frame)), 10)
-				n = append(n, '\n')
-				if _, err := w.Write(n); err != nil {
-					return
-				}
-				if _, err := w.Write(frame); err != nil {
-					return
-				}
-				batch[i] = nil
+			var err error
+			if out, err = writeRecords(w, batch, out); err != nil {
+				return
 			}
 			if err := rc.Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
 				return
@@ -64,6 +58,45 @@ func (m *Master) serveStream(w http.ResponseWriter, r *http.Request, s *subscrip
 		}
 	}
 }
+
+// writeRecords writes frames as RecordIO records ("<length>\n<json>"),
+// gathered in out (returned for reuse) and written some hundred at a time:
+// one write of many kilobytes costs the connection about what one small
+// record does. A frame as large as a write goes out as it is.
+func writeRecords(w io.Writer, frames [][]byte, out []byte) ([]byte, error) {
+	out = out[:0]
+	for i, frame := range frames {
+		frames[i] = nil
+		out = strconv.AppendInt(out, int64(len(frame)), 10)
+		out = append(out, '\n')
+		var big []byte
+		if len(frame) < streamWrite {
+			out = append(out, frame...)
+		} else {
+			big = frame
+		}
+		if len(out) < streamWrite && big == nil {
+			continue
+		}
+		if _, err := w.Write(out); err != nil {
+			return out, err
+		}
+		out = out[:0]
+		if big != nil {
+			if _, err := w.Write(big); err != nil {
+				return out, err
+			}
+		}
+	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	_, err := w.Write(out)
+	return out, err
+}
+
+// streamWrite is how many bytes of records a stream gathers for a write.
+const streamWrite = 64 << 10
 
 // streamEnded runs when the goroutine serving s returns. A scheduler
 // whose current stream broke is disconnected, as the master does when it
@@ -138,8 +171,8 @@ func (m *Master) sendLocked(fw *framework, ev *schedEvent) {
 }
 
 // sendUpdateLocked queues an UPDATE event for fw, encoded by hand (see
-// encode.go) into the master's scratch buffer and copied out at its exact
-// size.
+// encode.go) into the master's scratch buffer and copied into the stream's
+// chunks.
 func (m *Master) sendUpdateLocked(fw *framework, st *wTaskStatus) {
 	if fw.sub == nil {
 		return
@@ -148,7 +181,7 @@ func (m *Master) sendUpdateLocked(fw *framework, st *wTaskStatus) {
 	if fw.sub.codec == codecProtobuf {
 		ev := schedEvent{Type: "UPDATE", Update: &evUpdate{Status: *st}}
 		m.scratch = appendPB(m.scratch[:0], &ev)
-		fw.sub.enqueue(m.frameLocked(m.scratch))
+		fw.sub.enqueueCopy(m.scratch)
 		return
 	}
 	if st.Labels != nil {
@@ -159,26 +192,88 @@ func (m *Master) sendUpdateLocked(fw *framework, st *wTaskStatus) {
 	b = appendTaskStatus(b, st)
 	b = append(b, "}}"...)
 	m.scratch = b
-	fw.sub.enqueue(m.frameLocked(b))
+	fw.sub.enqueueCopy(b)
 }
 
-// frameChunk is the size of the chunks UPDATE frames are copied into: one
-// allocation for a hundred frames rather than one each. A chunk lives
-// until every frame in it has been written.
+// enqueueCopy queues a copy of frame, which the caller goes on to reuse.
+func (s *subscription) enqueueCopy(frame []byte) {
+	if s.pushCopy(frame) {
+		s.poke()
+	}
+}
+
+func (s *subscription) pushCopy(frame []byte) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed || s.done {
+		return false
+	}
+	s.queue = append(s.queue, s.chunks.copy(frame))
+	s.enqueued++
+	return true
+}
+
+// frameChunk is the size of the chunks a stream copies UPDATE frames into:
+// one allocation for a hundred frames rather than one each. A chunk the
+// writer has written all of is filled again, so a stream whose client
+// keeps up reuses a few chunks for all its updates, however many.
 const frameChunk = 64 << 10
 
-// frameLocked copies an encoded frame out of the scratch buffer, into the
-// current chunk (a large frame gets its own allocation).
-func (m *Master) frameLocked(b []byte) []byte {
-	if len(b) > frameChunk/8 {
-		return append(make([]byte, 0, len(b)), b...)
+// maxSpareChunks bounds the written chunks a stream keeps for reuse: what
+// it holds on to after a burst its client fell behind on.
+const maxSpareChunks = 32
+
+// frameChunks are a stream's chunks, guarded by its mutex. A chunk goes
+// from being filled (cur) to full (full: all its frames are queued), to
+// handed to the writer (out: all its frames were taken by the last take),
+// to spare once the writer has written them.
+type frameChunks struct {
+	cur   []byte
+	full  [][]byte
+	out   [][]byte
+	spare [][]byte
+}
+
+// copy copies frame into the current chunk (a large frame gets its own
+// allocation) and returns the copy.
+func (c *frameChunks) copy(frame []byte) []byte {
+	if len(frame) > frameChunk/8 {
+		return append(make([]byte, 0, len(frame)), frame...)
 	}
-	if cap(m.frames)-len(m.frames) < len(b) {
-		m.frames = make([]byte, 0, frameChunk)
+	if cap(c.cur)-len(c.cur) < len(frame) {
+		if c.cur != nil {
+			c.full = append(c.full, c.cur)
+		}
+		if n := len(c.spare); n > 0 {
+			c.cur, c.spare[n-1] = c.spare[n-1][:0], nil
+			c.spare = c.spare[:n-1]
+		} else {
+			c.cur = make([]byte, 0, frameChunk)
+		}
 	}
-	start := len(m.frames)
-	m.frames = append(m.frames, b...)
-	return m.frames[start:len(m.frames):len(m.frames)]
+	start := len(c.cur)
+	c.cur = append(c.cur, frame...)
+	return c.cur[start:len(c.cur):len(c.cur)]
+}
+
+// taken records a take: every frame of the full chunks is handed out. The
+// current chunk is not: frames copied into it later have yet to be taken.
+func (c *frameChunks) taken() {
+	c.out = append(c.out, c.full...)
+	clear(c.full)
+	c.full = c.full[:0]
+}
+
+// written records that the frames handed out have been written: their
+// chunks are spare.
+func (c *frameChunks) written() {
+	for _, b := range c.out {
+		if len(c.spare) < maxSpareChunks {
+			c.spare = append(c.spare, b)
+		}
+	}
+	clear(c.out)
+	c.out = c.out[:0]
 }
 
 // publishLocked queues an operator event for every operator subscriber;

@@ -5,8 +5,11 @@ package mesos
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
+
+	"github.com/mockcloud/mockcloud/clock"
 )
 
 // launch is where one LAUNCH task, or one LAUNCH_GROUP task group, is
@@ -46,12 +49,18 @@ func (m *Master) launchLocked(fw *framework, a *agent, role string, infos []wTas
 	if !l.group {
 		l.exec = infos[0].Executor
 	}
-	pools := make([]rolePools, len(infos))
+	// A LAUNCH launches its tasks one at a time: their slices stay on the
+	// stack.
+	var pool1 [1]rolePools
+	var plan1 [1]plan
+	pools, plans := pool1[:], plan1[:]
+	if len(infos) > 1 {
+		pools, plans = make([]rolePools, len(infos)), make([]plan, len(infos))
+	}
 	if err := m.prepareLaunchLocked(&l, infos, pools, avail, launching); err != nil {
 		m.refuseLaunchLocked(fw, infos, l.reason(), err.Error())
 		return
 	}
-	plans := make([]plan, len(infos))
 	if !m.planLaunchLocked(&l, infos, plans) {
 		return
 	}
@@ -173,7 +182,7 @@ func (m *Master) startLaunchLocked(l *launch, infos []wTaskInfo, pools []rolePoo
 		a.used.add(l.execRes)
 		l.execRes.addScalarsTo(fw.usedTotal)
 	}
-	var launched []*task
+	launched := make([]*task, 0, len(infos))
 	for i, ti := range infos {
 		t := &task{
 			seq: m.taskSeq, id: ti.TaskID.Value, name: deref(ti.Name), fw: fw, agent: a, role: l.role,
@@ -210,10 +219,13 @@ func (m *Master) startLaunchLocked(l *launch, infos []wTaskInfo, pools []rolePoo
 		m.metrics.states[TaskStaging]++
 		launched = append(launched, t)
 	}
+	var group []*task
+	if l.group {
+		// A copy, so that the launch's own list can stay on the stack.
+		group = slices.Clone(launched)
+	}
 	for _, t := range launched {
-		if l.group {
-			t.group = launched
-		}
+		t.group = group
 		m.publishLocked(func() *opEvent {
 			return &opEvent{Type: "TASK_ADDED", TaskAdded: &opTaskAdded{Task: m.wireTaskLocked(t)}}
 		})
@@ -236,7 +248,7 @@ func (m *Master) validateTaskLocked(fw *framework, a *agent, role string, ti wTa
 	case len(ti.Resources) == 0:
 		return nil, fmt.Errorf("Task uses no resources")
 	}
-	res, err := poolsFromWire(ti.Resources)
+	res, err := m.taskPoolsLocked(ti.Resources)
 	if err != nil {
 		return nil, fmt.Errorf("Task uses invalid resources: %v", err)
 	}
@@ -257,6 +269,21 @@ func (m *Master) validateTaskLocked(fw *framework, a *agent, role string, ti wTa
 		return nil, fmt.Errorf("Task's 'kill_policy.grace_period' must be non-negative")
 	}
 	return res, nil
+}
+
+// taskPoolsLocked converts a task's resources. The TaskInfos of one
+// ACCEPT often share one list (see callParser.resources), and then they
+// share its pools too: a task's pools are only ever read.
+func (m *Master) taskPoolsLocked(rs []wResource) (rolePools, error) {
+	last := &m.lastPools
+	if len(rs) > 0 && len(last.rs) == len(rs) && &last.rs[0] == &rs[0] {
+		return last.pools, nil
+	}
+	p, err := poolsFromWire(rs)
+	if err == nil {
+		last.rs, last.pools = rs, p
+	}
+	return p, err
 }
 
 // allocated returns a task's resources as the master records them:
@@ -311,27 +338,122 @@ func (m *Master) planLocked(fw *framework, name string, labels map[string]string
 	return p
 }
 
+// lifeStep is a lifecycle step, named so that like steps can share a
+// clock event.
+type lifeStep uint8
+
+const (
+	stepStaged  lifeStep = iota // TASK_STAGING -> TASK_STARTING (or TASK_DROPPED)
+	stepStarted                 // TASK_STARTING -> TASK_RUNNING
+	stepRan                     // TASK_RUNNING -> the outcome
+	stepKilled                  // TASK_KILLING -> TASK_KILLED
+)
+
+func (m *Master) stepLocked(t *task, s lifeStep) {
+	switch s {
+	case stepStaged:
+		m.stepStagedLocked(t)
+	case stepStarted:
+		m.stepStartedLocked(t)
+	case stepRan:
+		m.stepRanLocked(t)
+	case stepKilled:
+		m.stepKilledLocked(t)
+	}
+}
+
+// stepBatch is one clock event running the same step of many tasks, in
+// the order they were scheduled: tasks launched together move together,
+// and a hundred thousand of them take a few events rather than one each.
+// A step joins a batch only while the batch's event is the clock's latest
+// and due at the step's instant, so every step runs exactly when and in
+// the order it would with an event of its own; a batch whose steps are
+// all cancelled is stopped, as their events would have been.
+type stepBatch struct {
+	step   lifeStep
+	ev     *clock.Event
+	tasks  []batched
+	live   int  // steps not cancelled
+	closed bool // running or stopped: no step joins
+}
+
+type batched struct {
+	t   *task
+	gen int // the task's gen when the step was scheduled
+}
+
 // afterLocked schedules a task's next lifecycle step on the clock,
 // replacing any step already scheduled.
-func (m *Master) afterLocked(t *task, d time.Duration, step func(*task)) {
+func (m *Master) afterLocked(t *task, d time.Duration, step lifeStep) {
 	m.cancelLifecycleLocked(t)
-	gen := t.gen
-	t.next = m.Clock().AfterFunc(d, func() {
-		m.mu.Lock()
-		defer m.mu.Unlock()
-		if m.closed || t.gen != gen {
-			return
+	clk := m.Clock()
+	b := m.lastBatch
+	if b == nil || b.closed || b.step != step || len(b.tasks) == maxBatch ||
+		!b.ev.When().Equal(clk.Now().Add(d)) || !b.ev.Latest() {
+		b = &stepBatch{step: step}
+		if n := len(m.spareBatches); n > 0 {
+			b.tasks, m.spareBatches = m.spareBatches[n-1], m.spareBatches[:n-1]
 		}
-		t.next = nil
-		step(t)
-	})
+		b.ev = clk.AfterFunc(d, func() { m.runBatch(b) })
+		m.lastBatch = b
+	}
+	if len(b.tasks) == cap(b.tasks) {
+		// Doubled by hand, so that a full list is maxBatch long exactly.
+		grown := make([]batched, len(b.tasks), max(16, 2*cap(b.tasks)))
+		copy(grown, b.tasks)
+		b.tasks = grown
+	}
+	b.tasks = append(b.tasks, batched{t, t.gen})
+	b.live++
+	t.next = b
+}
+
+// maxBatch bounds a batch: a full list of steps is reused once it has run,
+// for the next batch (spareBatches holds a few), rather than grown for
+// ever larger ones.
+const (
+	maxBatch     = 1024
+	spareBatches = 8
+)
+
+// runBatch runs a batch's steps, each under the lock as its own event
+// would; a step cancelled since it was scheduled is skipped.
+func (m *Master) runBatch(b *stepBatch) {
+	for i := 0; m.runBatchedLocked(b, i); i++ {
+	}
+}
+
+func (m *Master) runBatchedLocked(b *stepBatch, i int) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	b.closed = true
+	if m.closed {
+		return false
+	}
+	if i == len(b.tasks) {
+		if cap(b.tasks) == maxBatch && len(m.spareBatches) < spareBatches {
+			m.spareBatches = append(m.spareBatches, b.tasks[:0])
+		}
+		b.tasks = nil
+		return false
+	}
+	e := b.tasks[i]
+	b.tasks[i] = batched{}
+	if e.t.gen == e.gen {
+		e.t.next = nil
+		m.stepLocked(e.t, b.step)
+	}
+	return true
 }
 
 func (m *Master) cancelLifecycleLocked(t *task) {
 	t.gen++
-	if t.next != nil {
-		t.next.Stop()
+	if b := t.next; b != nil {
 		t.next = nil
+		if b.live--; b.live == 0 && !b.closed {
+			b.closed = true
+			b.ev.Stop()
+		}
 	}
 }
 
@@ -339,7 +461,7 @@ func (m *Master) startLifecycleLocked(t *task) {
 	if t.plan.outcome == TaskStaging {
 		return // stays staging
 	}
-	m.afterLocked(t, t.plan.life.Starting, m.stepStagedLocked)
+	m.afterLocked(t, t.plan.life.Starting, stepStaged)
 }
 
 // resumeLifecycleLocked restarts a task's emulation from its current state
@@ -350,14 +472,14 @@ func (m *Master) resumeLifecycleLocked(t *task) {
 		m.startLifecycleLocked(t)
 	case TaskStarting:
 		if t.plan.outcome != TaskStarting {
-			m.afterLocked(t, t.plan.life.Running, m.stepStartedLocked)
+			m.afterLocked(t, t.plan.life.Running, stepStarted)
 		}
 	case TaskRunning:
 		if t.plan.outcome != TaskRunning {
-			m.afterLocked(t, t.plan.life.Run, m.stepRanLocked)
+			m.afterLocked(t, t.plan.life.Run, stepRan)
 		}
 	case TaskKilling:
-		m.afterLocked(t, t.plan.life.Kill, m.stepKilledLocked)
+		m.afterLocked(t, t.plan.life.Kill, stepKilled)
 	}
 }
 
@@ -370,7 +492,7 @@ func (m *Master) stepStagedLocked(t *task) {
 	if t.plan.outcome == TaskStarting {
 		return
 	}
-	m.afterLocked(t, t.plan.life.Running, m.stepStartedLocked)
+	m.afterLocked(t, t.plan.life.Running, stepStarted)
 }
 
 func (m *Master) stepStartedLocked(t *task) {
@@ -378,7 +500,7 @@ func (m *Master) stepStartedLocked(t *task) {
 	if t.plan.outcome == TaskRunning {
 		return
 	}
-	m.afterLocked(t, t.plan.life.Run, m.stepRanLocked)
+	m.afterLocked(t, t.plan.life.Run, stepRan)
 }
 
 func (m *Master) stepRanLocked(t *task) { m.finishLocked(t) }
@@ -710,7 +832,7 @@ func (m *Master) killTaskLocked(t *task) {
 	} else {
 		t.state = TaskKilling // not reported: the framework cannot handle it
 	}
-	m.afterLocked(t, t.plan.life.Kill, m.stepKilledLocked)
+	m.afterLocked(t, t.plan.life.Kill, stepKilled)
 }
 
 // shutdownExecutorLocked is SHUTDOWN: the executor kills its tasks. A
