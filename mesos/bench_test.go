@@ -40,11 +40,18 @@ type benchStream struct {
 }
 
 func openBenchStream(b *testing.B, srv *mesos.Master) *benchStream {
+	return openCodecBenchStream(b, srv, jsonBench{})
+}
+
+// openCodecBenchStream subscribes with the codec's Accept: the events come
+// in that codec.
+func openCodecBenchStream(b *testing.B, srv *mesos.Master, cd benchCodec) *benchStream {
 	b.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	req, _ := http.NewRequestWithContext(ctx, "POST", srv.URL()+"/api/v1/scheduler",
 		strings.NewReader(`{"type":"SUBSCRIBE","subscribe":{"framework_info":{"user":"bench","name":"bench"}}}`))
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", cd.contentType())
 	resp, err := srv.Client().Do(req)
 	if err != nil {
 		b.Fatal(err)
@@ -55,7 +62,6 @@ func openBenchStream(b *testing.B, srv *mesos.Master) *benchStream {
 		defer close(bs.done)
 		defer resp.Body.Close()
 		br := bufio.NewReaderSize(resp.Body, 1<<20)
-		finished := []byte(`"TASK_FINISHED"`)
 		// Records are read into one reused buffer: only the rare OFFERS
 		// record, handed to another goroutine, is copied out.
 		var buf []byte
@@ -72,18 +78,16 @@ func openBenchStream(b *testing.B, srv *mesos.Master) *benchStream {
 			if _, err := io.ReadFull(br, rec); err != nil {
 				return
 			}
-			switch {
-			case bytes.HasPrefix(rec, []byte(`{"type":"UPDATE"`)):
+			switch kind, finished := cd.classify(rec); kind {
+			case "UPDATE":
 				bs.updates.Add(1)
-				if bytes.Contains(rec, finished) {
+				if finished {
 					bs.finished.Add(1)
 				}
-			case bytes.HasPrefix(rec, []byte(`{"type":"OFFERS"`)):
+			case "OFFERS":
 				bs.offers <- bytes.Clone(rec)
-			case bytes.HasPrefix(rec, []byte(`{"type":"SUBSCRIBED"`)):
-				i := bytes.Index(rec, []byte(`"framework_id":{"value":"`))
-				rest := rec[i+len(`"framework_id":{"value":"`):]
-				subscribed <- string(rest[:bytes.IndexByte(rest, '"')])
+			case "SUBSCRIBED":
+				subscribed <- cd.frameworkID(rec)
 			}
 		}
 	}()
@@ -113,8 +117,12 @@ func offerIDs(rec []byte) (offers, agents []string) {
 }
 
 func post(b *testing.B, srv *mesos.Master, stream string, body []byte) {
+	postAs(b, srv, "application/json", stream, body)
+}
+
+func postAs(b *testing.B, srv *mesos.Master, contentType, stream string, body []byte) {
 	req, _ := http.NewRequest("POST", srv.URL()+"/api/v1/scheduler", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("Mesos-Stream-Id", stream)
 	resp, err := srv.Client().Do(req)
 	if err != nil {
@@ -130,8 +138,15 @@ func post(b *testing.B, srv *mesos.Master, stream string, body []byte) {
 // BenchmarkLaunch100kTasks: one op is a scheduler launching 100,000
 // tasks over HTTP (100 ACCEPTs of 1,000 tasks on 100 agents) and every
 // one of them going STAGING -> STARTING -> RUNNING -> FINISHED on the
-// clock, with all 300,000 UPDATE events streamed to the scheduler.
+// clock, with all 300,000 UPDATE events streamed to the scheduler; in
+// JSON, and in protobuf (calls and events) as mesos-go's default codec.
 func BenchmarkLaunch100kTasks(b *testing.B) {
+	for _, cd := range []benchCodec{jsonBench{}, &protobufBench{}} {
+		b.Run(cd.name(), func(b *testing.B) { benchLaunch(b, cd) })
+	}
+}
+
+func benchLaunch(b *testing.B, cd benchCodec) {
 	const agents, perAgent = 100, 1000
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
@@ -141,10 +156,10 @@ func BenchmarkLaunch100kTasks(b *testing.B) {
 			mesos.WithAutoAcknowledge())
 		b.StartTimer()
 
-		bs := openBenchStream(b, srv)
+		bs := openCodecBenchStream(b, srv, cd)
 		clk := srv.Clock()
 		clk.Advance(time.Second)
-		offers, agentIDs := offerIDs(<-bs.offers)
+		offers, agentIDs := cd.offerIDs(<-bs.offers)
 		if len(offers) != agents {
 			b.Fatalf("%d offers, want %d", len(offers), agents)
 		}
@@ -152,22 +167,8 @@ func BenchmarkLaunch100kTasks(b *testing.B) {
 		// time is not what is measured.
 		body := make([]byte, 0, perAgent*256)
 		for a, offer := range offers {
-			body = fmt.Appendf(body[:0], `{"framework_id":{"value":%q},"type":"ACCEPT","accept":{"offer_ids":[{"value":%q}],"operations":[{"type":"LAUNCH","launch":{"task_infos":[`, bs.fw, offer)
-			agent := strconv.Quote(agentIDs[a])
-			for t := 0; t < perAgent; t++ {
-				if t > 0 {
-					body = append(body, ',')
-				}
-				body = append(body, `{"name":"t","task_id":{"value":"t`...)
-				body = strconv.AppendInt(body, int64(a), 10)
-				body = append(body, '-')
-				body = strconv.AppendInt(body, int64(t), 10)
-				body = append(body, `"},"agent_id":{"value":`...)
-				body = append(body, agent...)
-				body = append(body, `},"command":{"value":"true"},"resources":[{"name":"cpus","type":"SCALAR","scalar":{"value":1}},{"name":"mem","type":"SCALAR","scalar":{"value":64}}]}`...)
-			}
-			body = append(body, `]}}]}}`...)
-			post(b, srv, bs.id, body)
+			body = cd.accept(body[:0], bs.fw, offer, agentIDs[a], a, perAgent)
+			postAs(b, srv, cd.contentType(), bs.id, body)
 		}
 		clk.Advance(time.Second)
 		clk.Advance(time.Second)

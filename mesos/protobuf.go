@@ -352,9 +352,17 @@ func appendPBID(b []byte, num uint64, value string) []byte {
 // appendNested writes a length-delimited message: body is appended after
 // a one-byte length, which is widened in place when the body is longer.
 func appendNested(b []byte, body func([]byte) []byte) []byte {
-	start := len(b)
-	b = append(b, 0)
-	b = body(b)
+	b, start := openNested(b)
+	return closeNested(body(b), start)
+}
+
+// openNested reserves a one-byte length for a message that follows;
+// closeNested fills it in (widening it when the message is longer).
+func openNested(b []byte) ([]byte, int) {
+	return append(b, 0), len(b)
+}
+
+func closeNested(b []byte, start int) []byte {
 	n := len(b) - start - 1
 	if n < 0x80 {
 		b[start] = byte(n)
@@ -416,11 +424,41 @@ func (m *pbMessage) decode(b []byte, v reflect.Value, depth int) error {
 			f.raw(v.Field(f.index)).addPB(start[:len(start)-len(rest)])
 			continue
 		}
+		if f.repeated && wt == wireBytes {
+			presize(v.Field(f.index), rest, key)
+		}
 		if err := f.decode(wt, value, v.Field(f.index), depth); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// presize gives an empty repeated field room for this element and every
+// other occurrence of its key in the rest of the message: a launch of a
+// thousand tasks is one allocation, not a dozen growing ones.
+func presize(v reflect.Value, rest []byte, key uint64) {
+	if !v.IsNil() {
+		return
+	}
+	n := 1
+	for len(rest) > 0 {
+		k, l := binary.Uvarint(rest)
+		if l <= 0 {
+			break
+		}
+		_, next, err := splitValue(rest[l:], k&7, 0)
+		if err != nil {
+			break
+		}
+		if k == key {
+			n++
+		}
+		rest = next
+	}
+	if n > 1 {
+		v.Set(reflect.MakeSlice(v.Type(), 0, n))
+	}
 }
 
 // raw is the rawMsg an occurrence of a raw field goes to: the field's

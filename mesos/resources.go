@@ -793,3 +793,23 @@ func allocationRoles(rs []wResource) []string {
 	}
 	return out
 }
+
+// sameResources reports, cheaply, whether two resource lists are equal
+// scalars (what consecutive tasks of a launch usually ask for), so that
+// they can share what was made of the first. Anything else (ranges,
+// sets, reservations, disks …) is never the same here.
+func sameResources(a, b []wResource) bool {
+	for i := range a {
+		x, y := &a[i], &b[i]
+		if !plainScalar(x) || !plainScalar(y) || x.Name != y.Name || x.Type != y.Type || x.Role != y.Role ||
+			x.Scalar.Value != y.Scalar.Value {
+			return false
+		}
+	}
+	return true
+}
+
+func plainScalar(r *wResource) bool {
+	return r.Scalar != nil && r.Ranges == nil && r.Set == nil && r.ProviderID == nil && r.AllocationInfo == nil &&
+		r.Reservation == nil && len(r.Reservations) == 0 && r.Disk == nil && r.Revocable == nil && r.Shared == nil
+}

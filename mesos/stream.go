@@ -178,14 +178,13 @@ func (m *Master) sendUpdateLocked(fw *framework, st *wTaskStatus) {
 		return
 	}
 	m.metrics.updates++
-	if fw.sub.codec == codecProtobuf {
-		ev := schedEvent{Type: "UPDATE", Update: &evUpdate{Status: *st}}
-		m.scratch = appendPB(m.scratch[:0], &ev)
-		fw.sub.enqueueCopy(m.scratch)
+	if st.Labels != nil {
+		fw.sub.enqueue(fw.sub.codec.marshal(&schedEvent{Type: "UPDATE", Update: &evUpdate{Status: *st}}))
 		return
 	}
-	if st.Labels != nil {
-		fw.sub.enqueue(mustJSON(&schedEvent{Type: "UPDATE", Update: &evUpdate{Status: *st}}))
+	if fw.sub.codec == codecProtobuf {
+		m.scratch = appendUpdatePB(m.scratch[:0], st)
+		fw.sub.enqueueCopy(m.scratch)
 		return
 	}
 	b := append(m.scratch[:0], `{"type":"UPDATE","update":{"status":`...)

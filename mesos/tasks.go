@@ -276,7 +276,7 @@ func (m *Master) validateTaskLocked(fw *framework, a *agent, role string, ti wTa
 // share its pools too: a task's pools are only ever read.
 func (m *Master) taskPoolsLocked(rs []wResource) (rolePools, error) {
 	last := &m.lastPools
-	if len(rs) > 0 && len(last.rs) == len(rs) && &last.rs[0] == &rs[0] {
+	if len(rs) > 0 && len(last.rs) == len(rs) && (&last.rs[0] == &rs[0] || sameResources(last.rs, rs)) {
 		return last.pools, nil
 	}
 	p, err := poolsFromWire(rs)
