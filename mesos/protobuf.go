@@ -1,6 +1,7 @@
 package mesos
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -58,6 +59,9 @@ type pbField struct {
 	repeated bool
 	pointer  bool
 	always   bool
+	// shared pointer fields point at values with nothing mutable inside
+	// (an ID, a string, a scalar): consecutive equal ones decode to one.
+	shared bool
 }
 
 // pbMessage is a struct's fields by number.
@@ -158,8 +162,20 @@ func (s *pbSchema) message(t reflect.Type) (*pbMessage, error) {
 	sortFields(m.fields)
 	for i, f := range m.fields {
 		m.byNum[f.num] = i
+		m.fields[i].shared = f.pointer && (f.kind == pbIDMsg || f.kind == pbBytes64 || f.kind == pbMsg && f.msg.leaf())
 	}
 	return m, nil
+}
+
+// leaf reports whether a message holds only scalars: a value nothing
+// refers into.
+func (m *pbMessage) leaf() bool {
+	for _, f := range m.fields {
+		if f.repeated || f.pointer || f.kind == pbMsg || f.kind == pbRawMsg || f.kind == pbBytes64 && f.msg == nil && m.typ.Field(f.index).Type.Kind() == reflect.Slice {
+			return false
+		}
+	}
+	return true
 }
 
 func sortFields(fs []pbField) {
@@ -395,10 +411,74 @@ func unmarshalPB(b []byte, v any) error {
 	if m == nil {
 		panic("mesos: no protobuf schema for " + rv.Type().String())
 	}
-	return m.decode(b, rv, 0)
+	return m.decode(&decoder{}, b, rv, 0)
 }
 
-func (m *pbMessage) decode(b []byte, v reflect.Value, depth int) error {
+// decoder is one decoding's state: strings already seen, so that a
+// launch of a thousand tasks on one agent holds its agent ID, resource
+// names and command once.
+type decoder struct {
+	strings map[string]string
+	raw     []byte // the last raw field, shared by the ones equal to it
+	// last is, per shared pointer field, the bytes it last decoded and
+	// the value they made.
+	last map[*pbField]lastValue
+}
+
+type lastValue struct {
+	bytes []byte
+	ptr   reflect.Value
+}
+
+// maxInterned bounds the strings a decoding shares; short ones only.
+const maxInterned, maxInternedLen = 256, 64
+
+func (d *decoder) string(b []byte) string {
+	if len(b) > maxInternedLen {
+		return string(b)
+	}
+	if s, ok := d.strings[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if d.strings == nil {
+		d.strings = map[string]string{}
+	}
+	if len(d.strings) < maxInterned {
+		d.strings[s] = s
+	}
+	return s
+}
+
+// sharedPointer sets a shared pointer field to the value its bytes made
+// last time, or to a new one.
+func (d *decoder) sharedPointer(f *pbField, value []byte, v reflect.Value, depth int) error {
+	if last, ok := d.last[f]; ok && bytes.Equal(last.bytes, value) {
+		v.Set(last.ptr)
+		return nil
+	}
+	p := reflect.New(v.Type().Elem())
+	if err := f.decodeValue(d, value, p.Elem(), depth); err != nil {
+		return err
+	}
+	v.Set(p)
+	if d.last == nil {
+		d.last = map[*pbField]lastValue{}
+	}
+	d.last[f] = lastValue{bytes: value, ptr: p}
+	return nil
+}
+
+// rawField is a raw field's bytes, copied out of the body once for all
+// the equal ones that follow.
+func (d *decoder) rawField(b []byte) []byte {
+	if !bytes.Equal(b, d.raw) {
+		d.raw = append(make([]byte, 0, len(b)), b...)
+	}
+	return d.raw[:len(d.raw):len(d.raw)]
+}
+
+func (m *pbMessage) decode(d *decoder, b []byte, v reflect.Value, depth int) error {
 	if depth > pbMaxDepth {
 		return errPB
 	}
@@ -421,13 +501,13 @@ func (m *pbMessage) decode(b []byte, v reflect.Value, depth int) error {
 		}
 		f := &m.fields[i]
 		if f.kind == pbRawMsg {
-			f.raw(v.Field(f.index)).addPB(start[:len(start)-len(rest)])
+			f.raw(v.Field(f.index)).addPB(d.rawField(start[:len(start)-len(rest)]))
 			continue
 		}
 		if f.repeated && wt == wireBytes {
 			presize(v.Field(f.index), rest, key)
 		}
-		if err := f.decode(wt, value, v.Field(f.index), depth); err != nil {
+		if err := f.decode(d, wt, value, v.Field(f.index), depth); err != nil {
 			return err
 		}
 	}
@@ -530,10 +610,10 @@ func skipGroup(b []byte, depth int) (value, rest []byte, err error) {
 	}
 }
 
-func (f *pbField) decode(wt uint64, value []byte, v reflect.Value, depth int) error {
+func (f *pbField) decode(d *decoder, wt uint64, value []byte, v reflect.Value, depth int) error {
 	want := f.kind.wireType()
 	if f.repeated && wt == wireBytes && want != wireBytes {
-		return f.decodePacked(value, v)
+		return f.decodePacked(d, value, v)
 	}
 	if wt != want {
 		// A field of another wire type is an unknown field to protobuf.
@@ -546,18 +626,26 @@ func (f *pbField) decode(wt uint64, value []byte, v reflect.Value, depth int) er
 			return nil
 		}
 		v.Set(reflect.Append(v, reflect.Zero(v.Type().Elem())))
-		return f.decodeValue(value, v.Index(v.Len()-1), depth)
+		return f.decodeValue(d, value, v.Index(v.Len()-1), depth)
+	case f.shared && v.IsNil():
+		return d.sharedPointer(f, value, v, depth)
+	case f.shared:
+		// Sent again: merged into a copy, as the value may be shared.
+		cp := reflect.New(v.Type().Elem())
+		cp.Elem().Set(v.Elem())
+		v.Set(cp)
+		return f.decodeValue(d, value, cp.Elem(), depth)
 	case f.pointer:
 		if v.IsNil() {
 			v.Set(reflect.New(v.Type().Elem()))
 		}
-		return f.decodeValue(value, v.Elem(), depth)
+		return f.decodeValue(d, value, v.Elem(), depth)
 	}
-	return f.decodeValue(value, v, depth)
+	return f.decodeValue(d, value, v, depth)
 }
 
 // decodePacked reads a packed run of scalars.
-func (f *pbField) decodePacked(b []byte, v reflect.Value) error {
+func (f *pbField) decodePacked(d *decoder, b []byte, v reflect.Value) error {
 	for len(b) > 0 {
 		value, rest, err := splitValue(b, f.kind.wireType(), 0)
 		if err != nil {
@@ -568,7 +656,7 @@ func (f *pbField) decodePacked(b []byte, v reflect.Value) error {
 			continue
 		}
 		v.Set(reflect.Append(v, reflect.Zero(v.Type().Elem())))
-		if err := f.decodeValue(value, v.Index(v.Len()-1), 0); err != nil {
+		if err := f.decodeValue(d, value, v.Index(v.Len()-1), 0); err != nil {
 			return err
 		}
 	}
@@ -582,7 +670,7 @@ func (t *pbEnumTable) known(varint []byte) bool {
 }
 
 // decodeValue sets v from one value.
-func (f *pbField) decodeValue(value []byte, v reflect.Value, depth int) error {
+func (f *pbField) decodeValue(d *decoder, value []byte, v reflect.Value, depth int) error {
 	switch f.kind {
 	case pbVarint:
 		x, _ := binary.Uvarint(value)
@@ -598,14 +686,14 @@ func (f *pbField) decodeValue(value []byte, v reflect.Value, depth int) error {
 		v.SetFloat(math.Float64frombits(binary.LittleEndian.Uint64(value)))
 	case pbBytes64:
 		if v.Kind() == reflect.String {
-			v.SetString(string(value))
+			v.SetString(d.string(value))
 		} else {
 			v.SetBytes(append(make([]byte, 0, len(value)), value...))
 		}
 	case pbIDMsg:
-		return decodeID(value, v.Addr().Interface().(*wID), depth)
+		return decodeID(d, value, v.Addr().Interface().(*wID), depth)
 	default:
-		return f.msg.decode(value, v, depth+1)
+		return f.msg.decode(d, value, v, depth+1)
 	}
 	return nil
 }
@@ -626,7 +714,7 @@ func setVarint(v reflect.Value, x uint64) {
 }
 
 // decodeID reads an ID message: its value, and that it was there.
-func decodeID(b []byte, id *wID, depth int) error {
+func decodeID(d *decoder, b []byte, id *wID, depth int) error {
 	for len(b) > 0 {
 		key, n := binary.Uvarint(b)
 		if n <= 0 || key>>3 == 0 {
@@ -639,7 +727,7 @@ func decodeID(b []byte, id *wID, depth int) error {
 		}
 		b = rest
 		if key == 1<<3|wireBytes {
-			id.Value, id.set = string(value), true
+			id.Value, id.set = d.string(value), true
 		}
 	}
 	return nil

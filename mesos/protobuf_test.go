@@ -255,7 +255,7 @@ func TestPBDecodeTolerates(t *testing.T) {
 	// field 1 packed: RUNNING(1), 99 (unknown, dropped), FINISHED(2);
 	// field 2 packed: 1, 300; then one unpacked 7.
 	body := []byte{0x0a, 0x03, 0x01, 0x63, 0x02, 0x12, 0x03, 0x01, 0xac, 0x02, 0x10, 0x07}
-	if err := ps.messages[reflect.TypeOf(p)].decode(body, reflect.ValueOf(&p).Elem(), 0); err != nil {
+	if err := ps.messages[reflect.TypeOf(p)].decode(&decoder{}, body, reflect.ValueOf(&p).Elem(), 0); err != nil {
 		t.Fatal(err)
 	}
 	if !cmp.Equal(p.States, []string{"TASK_RUNNING", "TASK_FINISHED"}) || !cmp.Equal(p.Ns, []int64{1, 300, 7}) {
@@ -294,7 +294,7 @@ func TestPBDecodeRejects(t *testing.T) {
 	cs = append(cs, nested...)
 	var st wContainerStatus
 	m := schema().messages[reflect.TypeOf(st)]
-	if err := m.decode(cs, reflect.ValueOf(&st).Elem(), 0); err == nil {
+	if err := m.decode(&decoder{}, cs, reflect.ValueOf(&st).Elem(), 0); err == nil {
 		t.Errorf("a ContainerID nested %d deep decoded", pbMaxDepth+5)
 	}
 }
@@ -426,5 +426,36 @@ func TestPBUpdateFastPath(t *testing.T) {
 		if got := appendUpdatePB(nil, &st); !bytes.Equal(got, want) {
 			t.Errorf("seed %d:\n got %x\nwant %x", seed, got, want)
 		}
+	}
+}
+
+// Equal IDs and scalars decode to one shared value, and a field sent
+// twice (merged) never changes a value another field shares.
+func TestPBSharedValues(t *testing.T) {
+	task := func(id string) wTaskInfo {
+		return wTaskInfo{Name: ptr("t"), TaskID: idp(id), AgentID: idp("agent"),
+			Resources: []wResource{{Name: "cpus", Type: "SCALAR", Scalar: &wScalar{Value: 1}}}}
+	}
+	b := marshalPB(&wLaunch{TaskInfos: []wTaskInfo{task("a"), task("b")}})
+	// A third task whose agent_id is sent twice: the second merges.
+	third := marshalPB(&wLaunch{TaskInfos: []wTaskInfo{task("c")}})
+	extra := appendPBID(nil, 3, "other")
+	third = append(append([]byte{}, third[:1]...), appendVarint(nil, uint64(len(third)-2+len(extra)))...)
+	third = append(third, marshalPB(&wLaunch{TaskInfos: []wTaskInfo{task("c")}})[2:]...)
+	third = append(third, extra...)
+	b = append(b, third...)
+	var l wLaunch
+	if err := unmarshalPB(b, &l); err != nil {
+		t.Fatal(err)
+	}
+	ts := l.TaskInfos
+	if len(ts) != 3 || ts[0].AgentID != ts[1].AgentID || ts[0].Resources[0].Scalar != ts[1].Resources[0].Scalar {
+		t.Fatalf("equal values are not shared: %+v", ts)
+	}
+	if ts[0].TaskID == ts[1].TaskID || ts[1].TaskID.Value != "b" {
+		t.Errorf("different IDs shared")
+	}
+	if ts[2].AgentID.Value != "other" || ts[0].AgentID.Value != "agent" || ts[2].AgentID == ts[0].AgentID {
+		t.Errorf("merge changed a shared value: %q %q", ts[0].AgentID.Value, ts[2].AgentID.Value)
 	}
 }

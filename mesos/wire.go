@@ -230,8 +230,13 @@ func (r rawMsg) IsZero() bool { return len(r.json) == 0 }
 
 // addPB appends one occurrence of the field, tags included (a map or a
 // repeated field occurs many times; a message sent twice is merged by
-// whoever reads it, as protobuf does).
+// whoever reads it, as protobuf does). The first is kept as given (the
+// decoder shares equal ones), so field must not change afterwards.
 func (r *rawMsg) addPB(field []byte) {
+	if r.pb == nil {
+		r.pb = field[:len(field):len(field)]
+		return
+	}
 	r.pb = append(r.pb, field...)
 }
 
