@@ -150,7 +150,7 @@ func (c *CLB) getHealthMonitor(call *kit.Call) (kit.Reply, error) {
 
 func (c *CLB) updateHealthMonitor(call *kit.Call) (kit.Reply, error) {
 	var in monitorBody
-	if err := decodeWrapped(call.Body, "healthMonitor", false, &in); err != nil {
+	if err := decodeWrapped(call.Body, "healthMonitor", true, &in); err != nil {
 		return kit.Reply{}, err
 	}
 	return c.changeLB(call, http.StatusAccepted, func(lb *loadBalancer) (any, error) {

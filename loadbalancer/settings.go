@@ -292,7 +292,7 @@ func (c *CLB) getConnectionThrottle(call *kit.Call) (kit.Reply, error) {
 
 func (c *CLB) updateConnectionThrottle(call *kit.Call) (kit.Reply, error) {
 	var in throttleBody
-	if err := decodeWrapped(call.Body, "connectionThrottle", false, &in); err != nil {
+	if err := decodeWrapped(call.Body, "connectionThrottle", true, &in); err != nil {
 		return kit.Reply{}, err
 	}
 	if msgs := in.validate(false); len(msgs) > 0 {

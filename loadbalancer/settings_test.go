@@ -2,6 +2,7 @@ package loadbalancer_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -209,4 +210,28 @@ func TestAccessList(t *testing.T) {
 		{"DELETE", p + fmt.Sprintf("/%d", b), "", 202, ""},
 		{"GET", p, "", 200, `{"accessList":[]}`},
 	})
+}
+
+// pkgcloud, fog and libcloud send the health monitor, the connection
+// throttle and SSL termination unwrapped ({"type":"CONNECT",…}); the API
+// takes them as it takes the wrapped form.
+func TestSettingsUnwrapped(t *testing.T) {
+	h := instant(t)
+	id := h.create(simpleLB)
+	h.run([]step{
+		{"PUT", lbPath(id, "/healthmonitor"), `{"type":"CONNECT","delay":10,"timeout":10,"attemptsBeforeDeactivation":3}`, 202, ""},
+		{"GET", lbPath(id, "/healthmonitor"), "", 200, `{"healthMonitor":{"type":"CONNECT","delay":10,"timeout":10,"attemptsBeforeDeactivation":3}}`},
+		{"PUT", lbPath(id, "/healthmonitor"), `{"type":"CONNECT","delay":0,"timeout":10,"attemptsBeforeDeactivation":3}`, 400,
+			validation("Must specify valid delay range between 1 and 3600.")},
+		{"PUT", lbPath(id, "/connectionthrottle"), `{"maxConnections":10,"minConnections":100,"maxConnectionRate":50,"rateInterval":60}`, 202, ""},
+		{"GET", lbPath(id, "/connectionthrottle"), "", 200, `{"connectionThrottle":{"maxConnections":10,"minConnections":100,"maxConnectionRate":50,"rateInterval":60}}`},
+		{"PUT", lbPath(id, "/ssltermination"), fmt.Sprintf(`{"enabled":true,"secureTrafficOnly":false,"securePort":443,"privatekey":%s,"certificate":%s}`,
+			jsonString(testKey), jsonString(testCert)), 200, "*"},
+		// An unwrapped body with a stray member is still refused.
+		{"PUT", lbPath(id, "/connectionthrottle"), `{"maxConnections":10,"bogus":1}`, 400,
+			`{"message":"JSON does not match the expected schema","code":400,"details":"unknown field \"bogus\""}`},
+	})
+	if r := h.do("GET", lbPath(id, "/ssltermination"), ""); r.status != 200 || !strings.Contains(r.body, `"securePort":443`) {
+		t.Errorf("SSL termination after an unwrapped PUT: %d %s", r.status, r.body)
+	}
 }

@@ -136,7 +136,7 @@ type sslTerminationJSON struct {
 // cipherProfile and securityProtocols can change alone.
 func (c *CLB) updateSSLTermination(call *kit.Call) (kit.Reply, error) {
 	var in sslBody
-	if err := decodeWrapped(call.Body, "sslTermination", false, &in); err != nil {
+	if err := decodeWrapped(call.Body, "sslTermination", true, &in); err != nil {
 		return kit.Reply{}, err
 	}
 	if err := in.validate(); err != nil {
