@@ -150,8 +150,8 @@ func TestFastlyJSClient(t *testing.T) {
 	if got.Activate1.Validate != "ok" || !got.Activate1.Active || !got.Activate1.Locked {
 		t.Errorf("activation of version 1 = %+v", got.Activate1)
 	}
-	if got.EditLocked.Status != 409 || got.EditLocked.Body.Msg == "" || got.EditLocked.Body.Detail == "" {
-		t.Errorf("editing the active version: %+v, want 409 with msg and detail", got.EditLocked)
+	if got.EditLocked.Status != 422 || got.EditLocked.Body.Msg == "" || got.EditLocked.Body.Detail == "" {
+		t.Errorf("editing the active version: %+v, want 422 with msg and detail", got.EditLocked)
 	}
 	if got.MissingVersion.Status != 404 || got.MissingService.Status != 404 || got.MissingService.Body.Msg != "Record not found" {
 		t.Errorf("missing version = %+v, missing service = %+v", got.MissingVersion, got.MissingService)

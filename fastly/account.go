@@ -2,7 +2,9 @@ package fastly
 
 import (
 	"net/http"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/mockcloud/mockcloud/kit"
 )
@@ -243,4 +245,41 @@ func (f *Fastly) User() User {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.user
+}
+
+// tokenAllows applies a token's scopes and its service list as the API
+// does: "global" may do anything, "global:read" only read, "purge_select"
+// and "purge_all" only their purges; a token limited to services reaches
+// no other. Any token may read and revoke itself.
+func tokenAllows(t *Token, r *http.Request) *kit.Error {
+	path := r.URL.Path
+	if path == "/tokens/self" {
+		return nil
+	}
+	if id, ok := serviceOfPath(path); ok && len(t.Services) > 0 && !slices.Contains(t.Services, id) {
+		return kit.Forbidden("This token is not authorized to access service '%s'", id)
+	}
+	read := r.Method == http.MethodGet || r.Method == http.MethodHead
+	purgeAll := strings.HasSuffix(path, "/purge_all")
+	purge := purgeAll || strings.HasPrefix(path, "/purge/") || strings.Contains(path, "/purge/") || r.Method == "PURGE"
+	for _, scope := range strings.Fields(t.Scope) {
+		switch {
+		case scope == "global",
+			scope == "global:read" && read,
+			scope == "purge_all" && purgeAll,
+			scope == "purge_select" && purge && !purgeAll:
+			return nil
+		}
+	}
+	return kit.Forbidden("This token's scope (%s) does not allow %s %s", t.Scope, r.Method, path)
+}
+
+// serviceOfPath is the service ID of a /service/{id}/… path.
+func serviceOfPath(path string) (string, bool) {
+	rest, ok := strings.CutPrefix(path, "/service/")
+	if !ok {
+		return "", false
+	}
+	id, _, _ := strings.Cut(rest, "/")
+	return id, id != "" && id != "search"
 }

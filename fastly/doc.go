@@ -55,7 +55,7 @@
 //     deactivate, lock, validate. Activation validates the version (at
 //     least one domain; every condition, health check and main VCL that is
 //     referred to exists) and locks it. An active or locked version cannot
-//     be edited: 409 {"msg":"Version locked"}; clone it.
+//     be edited: 422 {"msg":"Version locked"}, as the API answers; clone it.
 //   - Per version, each with list, create, get, update and delete: domain
 //     (plus check_all and check, see [Fastly.SetDomainCNAME]), backend,
 //     healthcheck, condition, header, cache_settings, request_settings,
@@ -93,8 +93,9 @@
 // # Fidelity limits
 //
 //   - One customer and one user own everything; there is no user, customer,
-//     IAM, billing or token-creation API, and token scopes and service
-//     limits are recorded but not enforced.
+//     IAM, billing or token-creation API. Token scopes (global,
+//     global:read, purge_select, purge_all) and service limits are
+//     enforced with 403; the wording of their details is the fake's.
 //   - Nothing is served at the edge: purges are recorded, not applied to a
 //     cache, and domain checks report a domain as pointed at Fastly only
 //     when told to ([Fastly.SetDomainCNAME]).
@@ -105,8 +106,8 @@
 //     stats. Wasm services are accepted but not given packages.
 //   - Defaults Fastly does not document (for example a new health check's
 //     threshold and window) are the fake's choice; the locked-version
-//     error's status (409) and wording are the fake's, as are details of
-//     validation messages.
+//     error's detail is the fake's wording (its 422 and msg are the API's),
+//     as are details of validation messages.
 //   - No rate limiting: Fastly-RateLimit-* headers are not sent; inject a
 //     429 fault to test a client's handling.
 //   - JSON objects are rendered with their members in the fake's order,

@@ -236,6 +236,9 @@ func (f *Fastly) authenticate(r *http.Request) (kit.Principal, *kit.Error) {
 	if t.ExpiresAt != nil && !now.Before(*t.ExpiresAt) {
 		return kit.Principal{}, unauthorized
 	}
+	if err := tokenAllows(t, r); err != nil {
+		return kit.Principal{}, err
+	}
 	t.LastUsedAt = now
 	t.IP = clientIP(r)
 	t.UserAgent = r.UserAgent()

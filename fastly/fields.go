@@ -1,5 +1,10 @@
 package fastly
 
+import (
+	"sort"
+	"strings"
+)
+
 // Each versioned resource type has here what the API reads and renders:
 //
 //   - key, the name that identifies it in a version;
@@ -85,6 +90,7 @@ func (x *Healthcheck) bind(b *fields) {
 	b.number("check_interval", &x.CheckInterval, between(1000, 3600000))
 	b.number("expected_response", &x.ExpectedResponse, between(100, 599))
 	b.list("headers", &x.Headers)
+	x.Headers = headerLines(x.Headers)
 	b.text("host", &x.Host)
 	b.text("http_version", &x.HTTPVersion, oneOf("1.0", "1.1", "2"))
 	b.number("initial", &x.Initial, atLeast(0))
@@ -94,6 +100,25 @@ func (x *Healthcheck) bind(b *fields) {
 	b.number("timeout", &x.Timeout, atLeast(0))
 	b.number("window", &x.Window, atLeast(0))
 	b.require("name", x.Name)
+}
+
+// headerLines is how Fastly stores a health check's headers: each as
+// "Name: value" (one space after the colon, whatever was sent), sorted.
+// (A recorded update answers with the lines as sent; the fake stores and
+// answers them normalised both ways.)
+func headerLines(hs []string) []string {
+	if hs == nil {
+		return nil
+	}
+	out := make([]string, len(hs))
+	for i, h := range hs {
+		if name, value, ok := strings.Cut(h, ":"); ok {
+			h = strings.TrimSpace(name) + ": " + strings.TrimSpace(value)
+		}
+		out[i] = h
+	}
+	sort.Strings(out)
+	return out
 }
 
 type healthcheckWire struct {
@@ -341,6 +366,7 @@ func (x *LogSyslog) bind(b *fields) {
 	b.optText("tls_client_cert", &x.TLSClientCert)
 	b.optText("tls_client_key", &x.TLSClientKey)
 	b.optText("tls_hostname", &x.TLSHostname)
+	b.optText("public_key", &x.PublicKey)
 	b.require("name", x.Name)
 	b.require("address", x.Address)
 }

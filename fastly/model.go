@@ -252,6 +252,7 @@ type LogSyslog struct {
 	TLSClientCert       *string `json:"tls_client_cert"`
 	TLSClientKey        *string `json:"tls_client_key"`
 	TLSHostname         *string `json:"tls_hostname"`
+	PublicKey           *string `json:"public_key"` // a PGP key the logs are encrypted with
 }
 
 // Settings are a version's general settings.

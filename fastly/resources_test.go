@@ -42,9 +42,9 @@ func resourceCases() []resourceCase {
 		{path: "healthcheck",
 			form: url.Values{"name": {"test-healthcheck"}, "check_interval": {"2500"}, "expected_response": {"200"}, "host": {"example.com"},
 				"http_version": {"1.1"}, "initial": {"10"}, "method": {"HEAD"}, "path": {"/foo"}, "threshold": {"10"}, "timeout": {"1500"},
-				"window": {"5000"}, "headers": {`["Foo: Bar","Baz: Qux"]`}},
+				"window": {"5000"}, "headers": {`["Foo:Bar","Baz:Qux"]`}},
 			json: `{"name":"json-hc","headers":["X-A: 1"],"check_interval":60000}`,
-			want: map[string]any{"name": "test-healthcheck", "check_interval": 2500.0, "headers": []any{"Foo: Bar", "Baz: Qux"},
+			want: map[string]any{"name": "test-healthcheck", "check_interval": 2500.0, "headers": []any{"Baz: Qux", "Foo: Bar"}, // stored "Name: value", sorted
 				"path": "/foo", "version": 1.0},
 			update: url.Values{"name": {"renamed"}, "headers[]": {"Beep: Boop", "X: Y"}},
 			bad:    url.Values{"name": {"h"}, "check_interval": {"10"}}, badMsg: "'check_interval': must be at least 1000"},

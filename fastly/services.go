@@ -105,7 +105,7 @@ func (f *Fastly) editableVersionLocked(c *kit.Call) (*service, *version, error) 
 
 func notEditable(s *service, v *version) error {
 	if v.locked || v.active {
-		return &kit.Error{Status: http.StatusConflict, Message: "Version locked",
+		return &kit.Error{Status: http.StatusUnprocessableEntity, Message: "Version locked",
 			Detail: sprintf("Version %d of service '%s' is locked and cannot be edited; clone it to make changes", v.number, s.ID)}
 	}
 	return nil

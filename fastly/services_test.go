@@ -382,3 +382,40 @@ func TestOptionsAndPipeline(t *testing.T) {
 	f.Close()
 	f.Close() // idempotent
 }
+
+// A token's scope and service list bound what it reaches, as the API's
+// do: global:read only reads, purge_select only purges, a token limited to
+// services reaches no other; any token reads and revokes itself.
+func TestTokenScopes(t *testing.T) {
+	a := newAPI(t)
+	mine, other := a.newService("mine"), a.newService("other")
+	a.srv.AddToken(fastly.Token{AccessToken: "reader", Scope: "global:read"})
+	a.srv.AddToken(fastly.Token{AccessToken: "purger", Scope: "purge_select"})
+	a.srv.AddToken(fastly.Token{AccessToken: "limited", Scope: "global", Services: []string{mine}})
+	for _, tc := range []struct {
+		key, method, path string
+		status            int
+	}{
+		{"reader", "GET", "/service/" + mine, 200},
+		{"reader", "GET", "/service", 200},
+		{"reader", "DELETE", "/service/" + other, 403},
+		{"reader", "PUT", "/service/" + mine + "/version/1/clone", 403},
+		{"reader", "GET", "/tokens/self", 200},
+		{"purger", "POST", "/service/" + mine + "/purge/some-key", 200},
+		{"purger", "POST", "/service/" + mine + "/purge_all", 403},
+		{"purger", "GET", "/service/" + mine, 403},
+		{"limited", "GET", "/service/" + mine, 200},
+		{"limited", "GET", "/service/" + other, 403},
+		{"limited", "PUT", "/service/" + other + "/version/1/clone", 403},
+		{"limited", "DELETE", "/tokens/self", 204},
+	} {
+		a.key = tc.key
+		r := a.do(tc.method, tc.path, "", "")
+		if r.Status != tc.status {
+			t.Errorf("%s: %s %s = %d, want %d: %s", tc.key, tc.method, tc.path, r.Status, tc.status, r.Body)
+		}
+		if tc.status == 403 {
+			checkError(t, r, 403, "Forbidden", "")
+		}
+	}
+}

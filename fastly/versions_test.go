@@ -106,7 +106,7 @@ func TestActivateDeactivateLock(t *testing.T) {
 		a.form("PUT", base+"1/settings", "general.default_ttl", "5"),
 		a.do("PUT", base+"1/vcl/x/main", "", ""),
 	} {
-		checkError(t, r, 409, "Version locked", "Version 1 of service '"+id+"' is locked")
+		checkError(t, r, 422, "Version locked", "Version 1 of service '"+id+"' is locked")
 	}
 
 	// Clone, activate 2: 1 is no longer active.
@@ -127,7 +127,7 @@ func TestActivateDeactivateLock(t *testing.T) {
 	}
 	checkError(t, a.do("PUT", base+"1/deactivate", "", ""), 400, "Bad request", "is not active")
 	// Locked but inactive is still not editable.
-	checkError(t, a.form("POST", base+"1/domain", "name", "y.example.com"), 409, "Version locked", "")
+	checkError(t, a.form("POST", base+"1/domain", "name", "y.example.com"), 422, "Version locked", "")
 
 	a.must(a.do("POST", "/service/"+id+"/version", "", ""), 200)
 	m = a.must(a.do("PUT", base+"3/lock", "", ""), 200).obj(t)
@@ -200,7 +200,7 @@ func TestActivationBehaviors(t *testing.T) {
 		if got := active(); got != 1 {
 			t.Errorf("active during the activation = %v, want 1", got)
 		}
-		checkError(t, a.form("POST", "/service/"+id+"/version/2/domain", "name", "z.example.com"), 409, "Version locked", "")
+		checkError(t, a.form("POST", "/service/"+id+"/version/2/domain", "name", "z.example.com"), 422, "Version locked", "")
 		a.srv.Clock().Advance(time.Minute)
 		if got := active(); got != 1 {
 			t.Errorf("active halfway = %v", got)
