@@ -178,7 +178,7 @@ func (s *Identity) v2AccessBody(r *http.Request, t Token, withCatalog bool) v2Ac
 	}
 	roles := make([]v2RoleJSON, 0, len(t.Roles))
 	for _, name := range t.Roles {
-		roles = append(roles, v2RoleJSON{ID: roleID(name), Name: name, TenantID: t.ProjectID})
+		roles = append(roles, v2RoleJSON{ID: s.roleIDLocked(name), Name: name, TenantID: t.ProjectID})
 	}
 	access := v2AccessJSON{
 		Token: token,
@@ -186,7 +186,7 @@ func (s *Identity) v2AccessBody(r *http.Request, t Token, withCatalog bool) v2Ac
 			ID: u.ID, Name: u.Name, Username: u.Name, Roles: roles, RolesLinks: []linkJSON{},
 			DefaultRegion: u.DefaultRegion,
 		},
-		Metadata: v2MetadataJSON{IsAdmin: boolInt(slices.Contains(t.Roles, "admin")), Roles: roleIDs(t.Roles)},
+		Metadata: v2MetadataJSON{IsAdmin: boolInt(slices.Contains(t.Roles, "admin")), Roles: s.roleIDsLocked(t.Roles)},
 	}
 	if withCatalog {
 		cat := v2Catalog(s.resolveLocked(r, t.ProjectID), t.ProjectID)
@@ -202,10 +202,10 @@ func boolInt(b bool) int {
 	return 0
 }
 
-func roleIDs(names []string) []string {
+func (s *Identity) roleIDsLocked(names []string) []string {
 	out := make([]string, len(names))
 	for i, n := range names {
-		out[i] = roleID(n)
+		out[i] = s.roleIDLocked(n)
 	}
 	return out
 }
