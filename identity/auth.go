@@ -92,46 +92,52 @@ func (s *Identity) login(c credentials) (Token, error) {
 	if user.Disabled {
 		return Token{}, kit.Errorf(http.StatusUnauthorized, "The account is disabled for user: %s.", user.ID)
 	}
-	issue := func(projectID, domainID string) Token {
-		t := s.issueScopedLocked(user.ID, tokenScope{projectID: projectID, domainID: domainID, system: c.system}, methods, "")
-		if !notAfter.IsZero() && notAfter.Before(t.ExpiresAt) {
-			t.ExpiresAt = notAfter
-			s.tokens[t.ID] = t.clone()
-		}
-		return t
+	sc, err := s.scopeForLocked(user, c)
+	if err != nil {
+		return Token{}, err
 	}
+	t := s.issueScopedLocked(user.ID, sc, methods, "")
+	if !notAfter.IsZero() && notAfter.Before(t.ExpiresAt) {
+		t.ExpiresAt = notAfter
+		s.tokens[t.ID] = t.clone()
+	}
+	return t, nil
+}
 
+// scopeForLocked is the scope c asks for, checked against what the user
+// may have.
+func (s *Identity) scopeForLocked(user User, c credentials) (tokenScope, error) {
 	switch {
 	case c.system:
 		if len(s.systemRoles[user.ID]) == 0 {
-			return Token{}, kit.Errorf(http.StatusUnauthorized, "User %s has no access to the system.", user.ID)
+			return tokenScope{}, kit.Errorf(http.StatusUnauthorized, "User %s has no access to the system.", user.ID)
 		}
-		return issue("", ""), nil
+		return tokenScope{system: true}, nil
 	case c.scopeDomainID != "" || c.scopeDomainNm != "":
 		// Keystone issues a domain-scoped token only to a user with a role
 		// on the domain.
 		d, ok := s.findDomainLocked(c.scopeDomainID, c.scopeDomainNm)
 		if !ok || len(s.domainRoles[membership{user.ID, d.ID}]) == 0 {
-			return Token{}, kit.Errorf(http.StatusUnauthorized, "User %s has no access to domain %s.", user.ID, cmp.Or(c.scopeDomainID, c.scopeDomainNm))
+			return tokenScope{}, kit.Errorf(http.StatusUnauthorized, "User %s has no access to domain %s.", user.ID, cmp.Or(c.scopeDomainID, c.scopeDomainNm))
 		}
 		if d.Disabled {
-			return Token{}, kit.Errorf(http.StatusUnauthorized, "Domain %s is disabled.", d.ID)
+			return tokenScope{}, kit.Errorf(http.StatusUnauthorized, "Domain %s is disabled.", d.ID)
 		}
-		return issue("", d.ID), nil
+		return tokenScope{domainID: d.ID}, nil
 	case c.projectID != "" || c.projectName != "":
 		p, err := s.scopeProjectLocked(user, c)
 		if err != nil {
-			return Token{}, err
+			return tokenScope{}, err
 		}
-		return issue(p.ID, ""), nil
+		return tokenScope{projectID: p.ID}, nil
 	case c.unscoped:
-		return issue("", ""), nil
+		return tokenScope{}, nil
 	default:
 		project := user.DefaultProjectID
 		if _, ok := s.roles[membership{user.ID, project}]; !ok {
 			project = ""
 		}
-		return issue(project, ""), nil
+		return tokenScope{projectID: project}, nil
 	}
 }
 

@@ -324,12 +324,11 @@ func (s *Identity) credInURL(c *kit.Call, read bool, action string) (Credential,
 	s.mu.Lock()
 	cr, ok := s.creds[c.Var("credential_id")]
 	s.mu.Unlock()
-	allowed := isAdmin(c) || (read && s.isSystemReader(c)) || (ok && cr.UserID == c.Principal.UserID)
-	if !allowed {
-		return Credential{}, forbidden(action)
-	}
 	if !ok {
 		return Credential{}, kit.NotFound("Could not find credential: %s.", c.Var("credential_id"))
+	}
+	if !isAdmin(c) && !(read && s.isSystemReader(c)) && cr.UserID != c.Principal.UserID {
+		return Credential{}, forbidden(action)
 	}
 	return cr, nil
 }
