@@ -30,6 +30,10 @@ type credentials struct {
 	scopeDomainID   string
 	scopeDomainNm   string
 	unscoped        bool // v3 "scope": "unscoped"
+	system          bool // v3 "scope": {"system": {"all": true}}
+	// appCred is the application credential a v3 request authenticates
+	// with (method "application_credential").
+	appCred *appCredRequest
 	// defaultScope: with no scope named, use the user's default project
 	// (Keystone v3 and Rackspace v2.0 do; plain Keystone v2.0 does too
 	// when the user has one).
@@ -69,13 +73,15 @@ func (s *Identity) login(c credentials) (Token, error) {
 		if !slices.Contains(methods, "token") {
 			methods = append(methods, "token")
 		}
-		if c.projectID == "" && c.projectName == "" && c.scopeDomainID == "" && c.scopeDomainNm == "" && !c.unscoped {
+		if c.projectID == "" && c.projectName == "" && c.scopeDomainID == "" && c.scopeDomainNm == "" && !c.unscoped && !c.system {
 			// Rescoping with no scope keeps the old token's scope.
-			c.projectID, c.scopeDomainID = t.ProjectID, t.DomainID
-			if c.projectID == "" && c.scopeDomainID == "" {
+			c.projectID, c.scopeDomainID, c.system = t.ProjectID, t.DomainID, t.System
+			if c.projectID == "" && c.scopeDomainID == "" && !c.system {
 				c.unscoped = true
 			}
 		}
+	case "application_credential":
+		return s.appCredLoginLocked(c)
 	default:
 		u, err := s.findOrCreateUserLocked(c)
 		if err != nil {
@@ -86,36 +92,52 @@ func (s *Identity) login(c credentials) (Token, error) {
 	if user.Disabled {
 		return Token{}, kit.Errorf(http.StatusUnauthorized, "The account is disabled for user: %s.", user.ID)
 	}
-	issue := func(projectID, domainID string) Token {
-		t := s.issueLocked(user.ID, projectID, domainID, methods, "")
-		if !notAfter.IsZero() && notAfter.Before(t.ExpiresAt) {
-			t.ExpiresAt = notAfter
-			s.tokens[t.ID] = t.clone()
-		}
-		return t
+	sc, err := s.scopeForLocked(user, c)
+	if err != nil {
+		return Token{}, err
 	}
+	t := s.issueScopedLocked(user.ID, sc, methods, "")
+	if !notAfter.IsZero() && notAfter.Before(t.ExpiresAt) {
+		t.ExpiresAt = notAfter
+		s.tokens[t.ID] = t.clone()
+	}
+	return t, nil
+}
 
+// scopeForLocked is the scope c asks for, checked against what the user
+// may have.
+func (s *Identity) scopeForLocked(user User, c credentials) (tokenScope, error) {
 	switch {
-	case c.scopeDomainID != "" || c.scopeDomainNm != "":
-		d, ok := s.findDomainLocked(c.scopeDomainID, c.scopeDomainNm)
-		if !ok || d.ID != user.DomainID {
-			return Token{}, kit.Errorf(http.StatusUnauthorized, "User %s has no access to domain %s.", user.ID, cmp.Or(c.scopeDomainID, c.scopeDomainNm))
+	case c.system:
+		if len(s.systemRoles[user.ID]) == 0 {
+			return tokenScope{}, kit.Errorf(http.StatusUnauthorized, "User %s has no access to the system.", user.ID)
 		}
-		return issue("", d.ID), nil
+		return tokenScope{system: true}, nil
+	case c.scopeDomainID != "" || c.scopeDomainNm != "":
+		// Keystone issues a domain-scoped token only to a user with a role
+		// on the domain.
+		d, ok := s.findDomainLocked(c.scopeDomainID, c.scopeDomainNm)
+		if !ok || len(s.domainRoles[membership{user.ID, d.ID}]) == 0 {
+			return tokenScope{}, kit.Errorf(http.StatusUnauthorized, "User %s has no access to domain %s.", user.ID, cmp.Or(c.scopeDomainID, c.scopeDomainNm))
+		}
+		if d.Disabled {
+			return tokenScope{}, kit.Errorf(http.StatusUnauthorized, "Domain %s is disabled.", d.ID)
+		}
+		return tokenScope{domainID: d.ID}, nil
 	case c.projectID != "" || c.projectName != "":
 		p, err := s.scopeProjectLocked(user, c)
 		if err != nil {
-			return Token{}, err
+			return tokenScope{}, err
 		}
-		return issue(p.ID, ""), nil
+		return tokenScope{projectID: p.ID}, nil
 	case c.unscoped:
-		return issue("", ""), nil
+		return tokenScope{}, nil
 	default:
 		project := user.DefaultProjectID
 		if _, ok := s.roles[membership{user.ID, project}]; !ok {
 			project = ""
 		}
-		return issue(project, ""), nil
+		return tokenScope{projectID: project}, nil
 	}
 }
 
@@ -173,6 +195,9 @@ func (s *Identity) findOrCreateUserLocked(c credentials) (User, error) {
 		nu.Password = c.secret
 	}
 	u = s.addUserLocked(nu)
+	if u.Name == bootstrapAdmin && u.DomainID == DefaultDomainID {
+		return s.bootstrapAdminLocked(u), nil
+	}
 	if c.projectID == "" && c.projectName == "" {
 		// Rackspace-style numeric tenant, as Mimic hands out.
 		p := s.addProjectLocked(Project{ID: s.RNG().Digits(6), DomainID: domainID})

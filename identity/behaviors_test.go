@@ -286,7 +286,7 @@ func TestAuthBehaviorGoAPI(t *testing.T) {
 func TestAuthBehaviorMatchesEveryWayIn(t *testing.T) {
 	a := newAPI(t)
 	lee := a.v2Login(v2PasswordBody("lee", "pw", ""))
-	admin := a.v2Login(v2PasswordBody("boss", "pw", "")).Access.Token.ID
+	admin := a.v2Login(v2PasswordBody("admin", "pw", "")).Access.Token.ID // an identity admin
 	if _, err := a.srv.AddAuthBehavior(identity.AuthBehavior{Username: "lee", Steps: []identity.AuthStep{{}}}); err != nil {
 		t.Fatal(err)
 	}

@@ -181,6 +181,25 @@ func TestOps(t *testing.T) {
 		identity.OpV2CreateToken, identity.OpV2ValidateToken, identity.OpV2TokenEndpoints, identity.OpV2ListTenants,
 		identity.OpV2ListUsers, identity.OpV2UserCredentials, identity.OpRaxAPIKey, identity.OpRaxImpersonate,
 		identity.OpRaxMosso, identity.OpMimicAddBehavior, identity.OpMimicDelBehavior,
+		// Issue 11: system scope, administration, credentials, tags.
+		identity.OpV3AuthSystem, identity.OpV3AuthDomains,
+		identity.OpV3ListUsers, identity.OpV3CreateUser, identity.OpV3GetUser, identity.OpV3UpdateUser,
+		identity.OpV3DeleteUser, identity.OpV3ChangePassword,
+		identity.OpV3CreateProject, identity.OpV3UpdateProject, identity.OpV3DeleteProject,
+		identity.OpV3ListProjectTags, identity.OpV3ReplaceProjectTags, identity.OpV3ClearProjectTags,
+		identity.OpV3CheckProjectTag, identity.OpV3AddProjectTag, identity.OpV3DeleteProjectTag,
+		identity.OpV3ListDomains, identity.OpV3CreateDomain, identity.OpV3GetDomain, identity.OpV3UpdateDomain,
+		identity.OpV3DeleteDomain,
+		identity.OpV3ListRoles, identity.OpV3CreateRole, identity.OpV3GetRole, identity.OpV3DeleteRole,
+		identity.OpV3GrantProjectRole, identity.OpV3CheckProjectRole, identity.OpV3RevokeProjectRole,
+		identity.OpV3ListProjectRoles, identity.OpV3GrantDomainRole, identity.OpV3CheckDomainRole,
+		identity.OpV3RevokeDomainRole, identity.OpV3ListDomainRoles, identity.OpV3GrantSystemRole,
+		identity.OpV3CheckSystemRole, identity.OpV3RevokeSystemRole, identity.OpV3ListSystemRoles,
+		identity.OpV3RoleAssignments,
+		identity.OpV3ListAppCreds, identity.OpV3CreateAppCred, identity.OpV3GetAppCred, identity.OpV3DeleteAppCred,
+		identity.OpV3ListEC2, identity.OpV3CreateEC2, identity.OpV3GetEC2, identity.OpV3DeleteEC2,
+		identity.OpV3ListCreds, identity.OpV3CreateCred, identity.OpV3GetCred, identity.OpV3UpdateCred,
+		identity.OpV3DeleteCred,
 	}
 	sort.Strings(want)
 	s, err := identity.NewUnstarted()

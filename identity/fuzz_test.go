@@ -23,6 +23,10 @@ var v3Seeds = []string{
 	`{"auth":{"identity":{"methods":["password"],"password":{"user":{"id":"u","password":"p"}}},"scope":"unscoped"}}`,
 	`{"auth":{"identity":{"methods":["password"],"password":{"user":{"id":"u","password":"p"}}},"scope":{"system":{"all":true}}}}`,
 	`{"auth":{"identity":{"methods":["token"],"token":{"id":"'$OS_TOKEN'"}}}}`,
+	`{"auth":{"identity":{"methods":["application_credential"],"application_credential":{"id":"423f19a4ac1e4f48bbb4180756e6eb6c","secret":"rEaqvJka48mpv"}}}}`,
+	`{"auth":{"identity":{"methods":["application_credential"],"application_credential":{"name":"monitoring","secret":"s","user":{"name":"u","domain":{"id":"default"}}}}}}`,
+	`{"auth":{"identity":{"methods":["application_credential"],"application_credential":{"name":"monitoring","secret":"s"}}}}`,
+	`{"auth":{"identity":{"methods":["password"],"password":{"user":{"id":"u","password":"p"}}},"scope":{"system":{"all":false},"domain":{"id":"d"}}}}`,
 	`{"auth":{"identity":{"methods":["token"],"token":{"id":"abc"}},"scope":{"project":{"id":"p"}}}}`,
 	`{"auth":{"identity":{"methods":["totp"],"totp":{"user":{"id":"u","passcode":"123456"}}}}}`,
 	`{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"admin","password":"p"}}}}}`,
@@ -123,12 +127,16 @@ func FuzzParseV3Auth(f *testing.F) {
 			if c.tokenID == "" {
 				t.Fatalf("token credentials without a token: %+v", c)
 			}
+		case "application_credential":
+			if a := c.appCred; a == nil || a.Secret == "" || (a.ID == "" && (a.Name == "" || a.User == nil)) {
+				t.Fatalf("application credential without an ID or a name and user, or a secret: %+v", c)
+			}
 		default:
 			t.Fatalf("method %q accepted", c.method)
 		}
 		projectScoped := c.projectID != "" || c.projectName != ""
 		domainScoped := c.scopeDomainID != "" || c.scopeDomainNm != ""
-		if projectScoped && domainScoped || c.unscoped && (projectScoped || domainScoped) {
+		if projectScoped && domainScoped || c.unscoped && (projectScoped || domainScoped) || c.system && (projectScoped || domainScoped || c.unscoped) {
 			t.Fatalf("more than one scope: %+v", c)
 		}
 	})
@@ -154,6 +162,10 @@ func FuzzParseV2Auth(f *testing.F) {
 		case "token":
 			if c.tokenID == "" {
 				t.Fatalf("token credentials without a token: %+v", c)
+			}
+		case "application_credential":
+			if a := c.appCred; a == nil || a.Secret == "" || (a.ID == "" && (a.Name == "" || a.User == nil)) {
+				t.Fatalf("application credential without an ID or a name and user, or a secret: %+v", c)
 			}
 		default:
 			t.Fatalf("method %q accepted", c.method)

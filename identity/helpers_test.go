@@ -175,11 +175,12 @@ type v3Token struct {
 			Domain            ref     `json:"domain"`
 			PasswordExpiresAt *string `json:"password_expires_at"`
 		} `json:"user"`
-		Project      *v3Scope     `json:"project"`
-		Domain       *ref         `json:"domain"`
-		Roles        *[]ref       `json:"roles"`
-		Catalog      *[]v3Service `json:"catalog"`
-		Impersonator *ref         `json:"RAX-AUTH:impersonator"`
+		Project      *v3Scope        `json:"project"`
+		Domain       *ref            `json:"domain"`
+		Roles        *[]ref          `json:"roles"`
+		Catalog      *[]v3Service    `json:"catalog"`
+		Impersonator *ref            `json:"RAX-AUTH:impersonator"`
+		System       map[string]bool `json:"system"`
 	} `json:"token"`
 }
 

@@ -68,11 +68,20 @@ type Identity struct {
 	// services a Cloud mounts never shift the user and token IDs.
 	catalogRNG *kit.RNG
 
-	mu         sync.Mutex
-	domains    map[string]Domain
-	users      map[string]User
-	projects   map[string]Project
-	roles      map[membership][]string
+	mu       sync.Mutex
+	domains  map[string]Domain
+	users    map[string]User
+	projects map[string]Project
+	roles    map[membership][]string
+	// domainRoles are role assignments on domains: membership's second
+	// field is the domain's ID.
+	domainRoles map[membership][]string
+	// systemRoles are role assignments on the system, by user ID.
+	systemRoles map[string][]string
+	// roleDefs are the roles, by ID; roles are assigned by name.
+	roleDefs   map[string]Role
+	appCreds   map[string]appCredential
+	creds      map[string]Credential
 	tokens     map[string]Token
 	tokenOrder []string
 	catalog    []CatalogService
@@ -169,7 +178,15 @@ func build(env kit.Env, site kit.Site, cfg config) (*Identity, error) {
 		projects:  map[string]Project{},
 		roles:     map[membership][]string{},
 		tokens:    map[string]Token{},
+
+		domainRoles: map[membership][]string{},
+		systemRoles: map[string][]string{},
+		roleDefs:    map[string]Role{},
+		appCreds:    map[string]appCredential{},
+		creds:       map[string]Credential{},
 	}
+	// Keystone's bootstrap roles.
+	s.defineRolesLocked([]string{"admin", "member", "reader"})
 	s.Service = kit.NewService(env, "", kit.Spec{
 		Name:   ServiceName,
 		Routes: s.routes,
@@ -184,6 +201,17 @@ func build(env kit.Env, site kit.Site, cfg config) (*Identity, error) {
 }
 
 func (s *Identity) routes() []kit.Route {
+	var out []kit.Route
+	for _, group := range [][]kit.Route{
+		s.baseRoutes(), s.userRoutes(), s.projectAdminRoutes(), s.tagRoutes(), s.domainRoutes(),
+		s.roleRoutes(), s.grantRoutes(), s.appCredRoutes(), s.credentialRoutes(),
+	} {
+		out = append(out, group...)
+	}
+	return out
+}
+
+func (s *Identity) baseRoutes() []kit.Route {
 	const behaviors = MimicControlPath + "behaviors/auth"
 	return []kit.Route{
 		{Op: OpVersions, Method: "GET,HEAD", Path: "/", Handler: s.versions, Public: true},
@@ -199,6 +227,8 @@ func (s *Identity) routes() []kit.Route {
 		{Op: OpV3ListProjects, Method: "GET", Path: "/v3/projects", Handler: s.v3ListProjects},
 		{Op: OpV3GetProject, Method: "GET", Path: "/v3/projects/{project_id}", Handler: s.v3GetProject},
 		{Op: OpV3UserProjects, Method: "GET", Path: "/v3/users/{user_id}/projects", Handler: s.v3UserProjects},
+		{Op: OpV3AuthSystem, Method: "GET", Path: "/v3/auth/system", Handler: s.v3AuthSystem},
+		{Op: OpV3AuthDomains, Method: "GET", Path: "/v3/auth/domains", Handler: s.v3AuthDomains},
 
 		{Op: OpV2Root, Method: "GET,HEAD", Path: "/v2.0", Handler: s.v2Root, Public: true},
 		{Op: OpV2Root, Method: "GET,HEAD", Path: "/v2.0/", Handler: s.v2Root, Public: true},

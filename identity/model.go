@@ -14,8 +14,10 @@ const DefaultDomainID = "default"
 
 // Domain is a Keystone domain.
 type Domain struct {
-	ID   string
-	Name string
+	ID          string
+	Name        string
+	Description string
+	Disabled    bool
 }
 
 // User is an identity user. Seed users with [Identity.AddUser].
@@ -32,6 +34,7 @@ type User struct {
 	// DefaultProjectID is the project a token is scoped to when the request
 	// names none (Keystone's default_project_id; Rackspace's tenant).
 	DefaultProjectID string
+	Description      string
 	Disabled         bool
 	Created          time.Time // the clock's time when empty
 }
@@ -43,21 +46,34 @@ type Project struct {
 	DomainID    string // DefaultDomainID when empty
 	Description string
 	Disabled    bool
+	// ParentID is the parent project's ID; empty for a top-level project,
+	// whose parent is its domain (Keystone reports the domain's ID).
+	ParentID string
+	Tags     []string
+}
+
+func (p Project) clone() Project {
+	p.Tags = append([]string(nil), p.Tags...)
+	return p
 }
 
 // Token is an issued token, as [Identity.Tokens] reports it.
 type Token struct {
-	ID           string
-	UserID       string
-	ProjectID    string // empty for unscoped and domain-scoped tokens
-	DomainID     string // set for a domain-scoped token
-	Roles        []string
-	Methods      []string // "password", "token", "apikey", "impersonation"
-	AuditID      string
-	IssuedAt     time.Time
-	ExpiresAt    time.Time
-	Revoked      bool
-	Impersonator string // user ID of the impersonating user, for impersonation tokens
+	ID        string
+	UserID    string
+	ProjectID string // empty for unscoped, domain- and system-scoped tokens
+	DomainID  string // set for a domain-scoped token
+	System    bool   // scoped to the system ({"system":{"all":true}})
+	// AppCredentialID is the application credential the token was
+	// obtained with, if any.
+	AppCredentialID string
+	Roles           []string
+	Methods         []string // "password", "token", "apikey", "impersonation"
+	AuditID         string
+	IssuedAt        time.Time
+	ExpiresAt       time.Time
+	Revoked         bool
+	Impersonator    string // user ID of the impersonating user, for impersonation tokens
 }
 
 // Valid reports whether the token is usable at now.
@@ -184,8 +200,9 @@ func (s *Identity) addProjectLocked(p Project) Project {
 	if _, ok := s.domains[p.DomainID]; !ok {
 		s.domains[p.DomainID] = Domain{ID: p.DomainID, Name: p.DomainID}
 	}
+	p = p.clone()
 	s.projects[p.ID] = p
-	return p
+	return p.clone()
 }
 
 // projectInDomainLocked returns the project named name in the domain.
@@ -213,6 +230,7 @@ func (s *Identity) grantLocked(userID, projectID string, roles ...string) bool {
 	if _, ok := s.projects[projectID]; !ok {
 		return false
 	}
+	s.defineRolesLocked(roles)
 	key := membership{userID, projectID}
 	have := s.roles[key]
 	for _, r := range roles {
@@ -284,7 +302,7 @@ func (s *Identity) Project(id string) (Project, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p, ok := s.projects[id]
-	return p, ok
+	return p.clone(), ok
 }
 
 // Projects returns every project, ordered by ID.
@@ -293,7 +311,7 @@ func (s *Identity) Projects() []Project {
 	defer s.mu.Unlock()
 	out := make([]Project, 0, len(s.projects))
 	for _, p := range s.projects {
-		out = append(out, p)
+		out = append(out, p.clone())
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
@@ -351,20 +369,43 @@ func (s *Identity) Revoke(id string) bool {
 }
 
 func (s *Identity) issueLocked(userID, projectID, domainID string, methods []string, impersonator string) Token {
+	return s.issueScopedLocked(userID, tokenScope{projectID: projectID, domainID: domainID}, methods, impersonator)
+}
+
+// tokenScope is what a token is scoped to: a project, a domain, the
+// system, or nothing.
+type tokenScope struct {
+	projectID, domainID string
+	system              bool
+}
+
+// rolesOnLocked are the user's roles on the scope.
+func (s *Identity) rolesOnLocked(userID string, sc tokenScope) []string {
+	switch {
+	case sc.projectID != "":
+		return append([]string(nil), s.roles[membership{userID, sc.projectID}]...)
+	case sc.domainID != "":
+		return append([]string(nil), s.domainRoles[membership{userID, sc.domainID}]...)
+	case sc.system:
+		return append([]string(nil), s.systemRoles[userID]...)
+	}
+	return nil
+}
+
+func (s *Identity) issueScopedLocked(userID string, sc tokenScope, methods []string, impersonator string) Token {
 	now := s.Now()
 	t := Token{
 		ID:           s.RNG().Hex(32),
 		UserID:       userID,
-		ProjectID:    projectID,
-		DomainID:     domainID,
+		ProjectID:    sc.projectID,
+		DomainID:     sc.domainID,
+		System:       sc.system,
 		Methods:      methods,
 		AuditID:      s.RNG().Alnum(22),
 		IssuedAt:     now,
 		ExpiresAt:    now.Add(s.tokenTTL),
 		Impersonator: impersonator,
-	}
-	if projectID != "" {
-		t.Roles = append([]string(nil), s.roles[membership{userID, projectID}]...)
+		Roles:        s.rolesOnLocked(userID, sc),
 	}
 	s.tokens[t.ID] = t
 	s.tokenOrder = append(s.tokenOrder, t.ID)
@@ -377,7 +418,7 @@ func (s *Identity) projectsOfLocked(userID string) []Project {
 	for m := range s.roles {
 		if m.userID == userID {
 			if p, ok := s.projects[m.projectID]; ok {
-				out = append(out, p)
+				out = append(out, p.clone())
 			}
 		}
 	}

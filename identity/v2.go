@@ -1,7 +1,6 @@
 package identity
 
 import (
-	"math"
 	"net/http"
 	"slices"
 	"time"
@@ -178,7 +177,7 @@ func (s *Identity) v2AccessBody(r *http.Request, t Token, withCatalog bool) v2Ac
 	}
 	roles := make([]v2RoleJSON, 0, len(t.Roles))
 	for _, name := range t.Roles {
-		roles = append(roles, v2RoleJSON{ID: roleID(name), Name: name, TenantID: t.ProjectID})
+		roles = append(roles, v2RoleJSON{ID: s.roleIDLocked(name), Name: name, TenantID: t.ProjectID})
 	}
 	access := v2AccessJSON{
 		Token: token,
@@ -186,7 +185,7 @@ func (s *Identity) v2AccessBody(r *http.Request, t Token, withCatalog bool) v2Ac
 			ID: u.ID, Name: u.Name, Username: u.Name, Roles: roles, RolesLinks: []linkJSON{},
 			DefaultRegion: u.DefaultRegion,
 		},
-		Metadata: v2MetadataJSON{IsAdmin: boolInt(slices.Contains(t.Roles, "admin")), Roles: roleIDs(t.Roles)},
+		Metadata: v2MetadataJSON{IsAdmin: boolInt(slices.Contains(t.Roles, "admin")), Roles: s.roleIDsLocked(t.Roles)},
 	}
 	if withCatalog {
 		cat := v2Catalog(s.resolveLocked(r, t.ProjectID), t.ProjectID)
@@ -202,10 +201,10 @@ func boolInt(b bool) int {
 	return 0
 }
 
-func roleIDs(names []string) []string {
+func (s *Identity) roleIDsLocked(names []string) []string {
 	out := make([]string, len(names))
 	for i, n := range names {
-		out[i] = roleID(n)
+		out[i] = s.roleIDLocked(n)
 	}
 	return out
 }
@@ -395,9 +394,20 @@ type impersonationRequest struct {
 	} `json:"RAX-AUTH:impersonation"`
 }
 
+// MaxImpersonationSeconds bounds expire-in-seconds, and is the lifetime
+// of an impersonation token that names none: three hours, the longest
+// Rackspace Identity grants an impersonation token.
+const MaxImpersonationSeconds = 10800
+
+// identityAdminRoles are the roles that may impersonate: Rackspace's
+// identity admins and Rackers, and the admin role this fake's own admins
+// hold.
+var identityAdminRoles = []string{"identity:admin", "identity:service-admin", "Racker", "admin"}
+
 // parseImpersonation reads an impersonation request: the user to
-// impersonate and the token's lifetime (ttl when the request names none).
-func parseImpersonation(body []byte, ttl time.Duration) (string, time.Duration, error) {
+// impersonate and the token's lifetime (MaxImpersonationSeconds when the
+// request names none).
+func parseImpersonation(body []byte) (string, time.Duration, error) {
 	var req impersonationRequest
 	if err := kit.DecodeJSON(body, &req, kit.DecodeOptions{}); err != nil {
 		return "", 0, err
@@ -406,13 +416,13 @@ func parseImpersonation(body []byte, ttl time.Duration) (string, time.Duration, 
 	if imp == nil || imp.User == nil || imp.User.Username == "" {
 		return "", 0, kit.BadRequest("Invalid JSON request body: RAX-AUTH:impersonation.user.username is required.")
 	}
+	ttl := MaxImpersonationSeconds * time.Second
 	if e := imp.ExpireInSeconds; e != nil {
 		if *e <= 0 {
 			return "", 0, kit.BadRequest("expire-in-seconds must be a positive number of seconds.")
 		}
-		if int64(*e) > math.MaxInt64/int64(time.Second) {
-			// Would overflow time.Duration into an already expired token.
-			return "", 0, kit.BadRequest("expire-in-seconds is too large.")
+		if *e > MaxImpersonationSeconds {
+			return "", 0, kit.BadRequest("Expire in element cannot be more than %d", MaxImpersonationSeconds)
 		}
 		ttl = time.Duration(*e) * time.Second
 	}
@@ -420,9 +430,10 @@ func parseImpersonation(body []byte, ttl time.Duration) (string, time.Duration, 
 }
 
 // impersonate issues a token for the user named name on behalf of
-// impersonator, living ttl; ok is false when there is no such user (in
-// strict mode; otherwise the user is created).
-func (s *Identity) impersonate(name, impersonator string, ttl time.Duration) (Token, bool) {
+// impersonator, living ttl but never past notAfter (the impersonator's own
+// token's expiry); ok is false when there is no such user (in strict
+// mode; otherwise the user is created).
+func (s *Identity) impersonate(name, impersonator string, ttl time.Duration, notAfter time.Time) (Token, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	u, ok := s.userByNameLocked(name)
@@ -435,6 +446,9 @@ func (s *Identity) impersonate(name, impersonator string, ttl time.Duration) (To
 	}
 	t := s.issueLocked(u.ID, u.DefaultProjectID, "", []string{"impersonation"}, impersonator)
 	t.ExpiresAt = t.IssuedAt.Add(ttl)
+	if notAfter.Before(t.ExpiresAt) {
+		t.ExpiresAt = notAfter
+	}
 	s.tokens[t.ID] = t.clone()
 	return t, true
 }
@@ -448,16 +462,20 @@ type impersonationResponse struct {
 	} `json:"access"`
 }
 
-// raxImpersonate issues a token for another user on behalf of the caller.
+// raxImpersonate issues a token for another user on behalf of the caller,
+// who must be an identity admin (others get Rackspace's 403).
 func (s *Identity) raxImpersonate(c *kit.Call) (kit.Reply, error) {
-	name, ttl, err := parseImpersonation(c.Body, s.tokenTTL)
+	if !slices.ContainsFunc(identityAdminRoles, c.Principal.HasRole) {
+		return kit.Reply{}, kit.Forbidden("Not Authorized")
+	}
+	name, ttl, err := parseImpersonation(c.Body)
 	if err != nil {
 		return kit.Reply{}, err
 	}
 	if reply, ok := s.applyBehavior(credentials{method: "impersonation", userName: name}); ok {
 		return reply, nil
 	}
-	t, ok := s.impersonate(name, c.Principal.UserID, ttl)
+	t, ok := s.impersonate(name, c.Principal.UserID, ttl, c.Principal.ExpiresAt)
 	if !ok {
 		return kit.Reply{}, kit.NotFound("User not found: %s", name)
 	}

@@ -567,18 +567,58 @@ func TestV2ImpersonationDefaults(t *testing.T) {
 	}
 }
 
-// The longest expire-in-seconds a time.Duration can hold is honoured.
-func TestV2ImpersonationLongLived(t *testing.T) {
-	a := newAPI(t)
+// An impersonation token lives at most Rackspace's three hours, and never
+// past the impersonator's own token.
+func TestV2ImpersonationBounded(t *testing.T) {
+	a := newAPI(t, identity.WithTokenLifetime(24*time.Hour))
 	caller := a.v2Login(v2PasswordBody("admin", "pw", "")).Access.Token.ID
 	var imp impersonationAccess
-	a.do("POST", "/v2.0/RAX-AUTH/impersonation-tokens", impersonationBody("old-timer", "9223372036"), "X-Auth-Token", caller).
+	a.do("POST", "/v2.0/RAX-AUTH/impersonation-tokens", impersonationBody("old-timer", "10800"), "X-Auth-Token", caller).
 		expect(t, http.StatusOK).decode(t, &imp)
-	want := clock.DefaultStart().Add(9223372036 * time.Second).Format(v2Time)
-	if imp.Access.Token.Expires != want {
+	if want := clock.DefaultStart().Add(3 * time.Hour).Format(v2Time); imp.Access.Token.Expires != want {
 		t.Errorf("expires = %s, want %s", imp.Access.Token.Expires, want)
 	}
-	a.get("/v2.0/tenants", imp.Access.Token.ID).expect(t, http.StatusOK)
+	a.do("POST", "/v2.0/RAX-AUTH/impersonation-tokens", impersonationBody("old-timer", ""), "X-Auth-Token", caller).
+		expect(t, http.StatusOK).decode(t, &imp)
+	if want := clock.DefaultStart().Add(3 * time.Hour).Format(v2Time); imp.Access.Token.Expires != want {
+		t.Errorf("default expires = %s, want %s (three hours)", imp.Access.Token.Expires, want)
+	}
+	checkRaxFault(t, a.do("POST", "/v2.0/RAX-AUTH/impersonation-tokens", impersonationBody("old-timer", "10801"), "X-Auth-Token", caller),
+		http.StatusBadRequest, "badRequest")
+
+	// Capped by the impersonator's token.
+	short := newAPI(t, identity.WithTokenLifetime(time.Hour))
+	caller = short.v2Login(v2PasswordBody("admin", "pw", "")).Access.Token.ID
+	short.do("POST", "/v2.0/RAX-AUTH/impersonation-tokens", impersonationBody("old-timer", "7200"), "X-Auth-Token", caller).
+		expect(t, http.StatusOK).decode(t, &imp)
+	if want := clock.DefaultStart().Add(time.Hour).Format(v2Time); imp.Access.Token.Expires != want {
+		t.Errorf("expires = %s, want the impersonator's %s", imp.Access.Token.Expires, want)
+	}
+}
+
+// Only an identity admin may impersonate: a member gets Rackspace's 403,
+// in the permissive default too, and no token is issued.
+func TestV2ImpersonationNeedsIdentityAdmin(t *testing.T) {
+	for _, strict := range []bool{false, true} {
+		var opts []identity.Option
+		if strict {
+			opts = append(opts, identity.Strict())
+		}
+		a := seededAPI(t, opts...)
+		member := a.v2Login(v2PasswordBody("alice", "s3cret", tenantID("p-demo"))).Access.Token.ID
+		before := len(a.srv.Tokens())
+		checkRaxFault(t, a.do("POST", "/v2.0/RAX-AUTH/impersonation-tokens", impersonationBody("alice", "60"), "X-Auth-Token", member),
+			http.StatusForbidden, "forbidden")
+		if len(a.srv.Tokens()) != before {
+			t.Errorf("strict=%v: a refused impersonation issued a token", strict)
+		}
+	}
+	// Rackspace's identity:admin role may.
+	a := seededAPI(t)
+	mustAddUser(t, a.srv, identity.User{ID: "u-ia", Name: "ia", Password: "pw", DefaultProjectID: "p-demo"})
+	a.srv.Grant("u-ia", "p-demo", "identity:admin")
+	ia := a.v2Login(v2PasswordBody("ia", "pw", tenantID("p-demo"))).Access.Token.ID
+	a.do("POST", "/v2.0/RAX-AUTH/impersonation-tokens", impersonationBody("alice", "60"), "X-Auth-Token", ia).expect(t, http.StatusOK)
 }
 
 func TestV2ImpersonationErrors(t *testing.T) {
@@ -601,6 +641,7 @@ func TestV2ImpersonationErrors(t *testing.T) {
 		{"fractional seconds", impersonationBody("bob", "1.5"), true, http.StatusBadRequest, "badRequest", false},
 		{"seconds as a string", impersonationBody("bob", `"60"`), true, http.StatusBadRequest, "badRequest", false},
 		{"seconds beyond any duration", impersonationBody("bob", "10000000000"), true, http.StatusBadRequest, "badRequest", false},
+		{"seconds beyond Rackspace's maximum", impersonationBody("bob", "10801"), true, http.StatusBadRequest, "badRequest", false},
 		{"unknown user, strict", impersonationBody("nobody", "60"), true, http.StatusNotFound, "itemNotFound", true},
 	}
 	for _, tc := range tests {

@@ -2,6 +2,7 @@ package identity
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -37,18 +38,22 @@ type v3Identity struct {
 	Token *struct {
 		ID string `json:"id"`
 	} `json:"token"`
+	AppCred *appCredRequest `json:"application_credential"`
 }
 
 type v3ScopeRequest struct {
 	Project *v3Ref `json:"project"`
 	Domain  *v3Ref `json:"domain"`
-	System  any    `json:"system"`
+	System  *struct {
+		All *bool `json:"all"`
+	} `json:"system"`
 }
 
 // v3Scope is the scope a v3 auth body asks for, validated: at most one of
-// unscoped, project and domain.
+// unscoped, project, domain and system.
 type v3Scope struct {
 	unscoped bool
+	system   bool
 	project  *v3Ref
 	domain   *v3Ref
 }
@@ -101,6 +106,8 @@ func (req *v3AuthRequest) validate() error {
 			return invalidField("identity/token", "'id' is a required property")
 		}
 		return nil
+	case "application_credential":
+		return id.AppCred.validate()
 	}
 	return kit.Errorf(http.StatusUnauthorized, "Attempted to authenticate with an unsupported method.")
 }
@@ -122,8 +129,11 @@ func validateV3Ref(field, noun string, r v3Ref) error {
 
 // credentials are what a validated identity says.
 func (id *v3Identity) credentials() credentials {
-	if id.Methods[0] == "token" {
+	switch id.Methods[0] {
+	case "token":
 		return credentials{method: "token", tokenID: id.Token.ID}
+	case "application_credential":
+		return credentials{method: "application_credential", appCred: id.AppCred}
 	}
 	u := id.Password.User
 	c := credentials{method: "password", userID: u.ID, userName: u.Name, secret: u.Password}
@@ -147,9 +157,21 @@ func parseV3Scope(raw json.RawMessage) (v3Scope, error) {
 	if err := json.Unmarshal(scope, &sc); err != nil {
 		return v3Scope{}, invalidField("scope", `must be an object or "unscoped"`)
 	}
+	set := 0
+	for _, named := range []bool{sc.System != nil, sc.Project != nil, sc.Domain != nil} {
+		if named {
+			set++
+		}
+	}
+	if set > 1 {
+		return v3Scope{}, invalidField("scope", "only one of project, domain and system may be given")
+	}
 	switch {
 	case sc.System != nil:
-		return v3Scope{}, kit.Errorf(http.StatusUnauthorized, "System scope is not supported by mockcloud.")
+		if sc.System.All == nil || !*sc.System.All {
+			return v3Scope{}, invalidField("scope/system", "'all' must be true")
+		}
+		return v3Scope{system: true}, nil
 	case sc.Project != nil:
 		if err := validateV3Ref("scope/project", "project", *sc.Project); err != nil {
 			return v3Scope{}, err
@@ -166,7 +188,7 @@ func parseV3Scope(raw json.RawMessage) (v3Scope, error) {
 
 // applyTo sets the scope of c.
 func (sc v3Scope) applyTo(c *credentials) {
-	c.unscoped = sc.unscoped
+	c.unscoped, c.system = sc.unscoped, sc.system
 	if p := sc.project; p != nil {
 		c.projectID, c.projectName = p.ID, p.Name
 		if p.Domain != nil {
@@ -233,8 +255,17 @@ type v3TokenJSON struct {
 	Impersonator *refJSON            `json:"RAX-AUTH:impersonator,omitempty"`
 	Project      *v3TokenProjectJSON `json:"project,omitempty"`
 	Domain       *refJSON            `json:"domain,omitempty"`
+	System       *map[string]bool    `json:"system,omitempty"`
+	AppCred      *v3TokenAppCredJSON `json:"application_credential,omitempty"`
 	Roles        *[]refJSON          `json:"roles,omitempty"`
 	Catalog      *[]v3ServiceJSON    `json:"catalog,omitempty"`
+}
+
+// v3TokenAppCredJSON is the application credential a token came from.
+type v3TokenAppCredJSON struct {
+	ID         string `json:"id"`
+	Name       string `json:"name"`
+	Restricted bool   `json:"restricted"`
 }
 
 type v3TokenResponse struct {
@@ -264,10 +295,16 @@ func (s *Identity) v3TokenBody(r *http.Request, t Token, withCatalog bool) v3Tok
 		d := s.domainRefLocked(t.DomainID)
 		body.Domain = &d
 	}
-	if t.ProjectID != "" || t.DomainID != "" {
+	if t.System {
+		body.System = &map[string]bool{"all": true}
+	}
+	if a, ok := s.appCreds[t.AppCredentialID]; ok {
+		body.AppCred = &v3TokenAppCredJSON{ID: a.ID, Name: a.Name, Restricted: !a.Unrestricted}
+	}
+	if t.ProjectID != "" || t.DomainID != "" || t.System {
 		roles := make([]refJSON, 0, len(t.Roles))
 		for _, name := range t.Roles {
-			roles = append(roles, refJSON{ID: roleID(name), Name: name})
+			roles = append(roles, refJSON{ID: s.roleIDLocked(name), Name: name})
 		}
 		body.Roles = &roles
 	}
@@ -278,15 +315,12 @@ func (s *Identity) v3TokenBody(r *http.Request, t Token, withCatalog bool) v3Tok
 	return body
 }
 
-// roleID is a stable ID for a role name (roles are names in this fake).
-func roleID(name string) string { return "role-" + name }
-
 func (s *Identity) domainRefLocked(id string) refJSON {
 	d, ok := s.domains[id]
 	if !ok {
 		d = Domain{ID: id, Name: id}
 	}
-	return refJSON(d)
+	return refJSON{ID: d.ID, Name: d.Name}
 }
 
 // subjectToken finds the token named by X-Subject-Token for validate,
@@ -382,9 +416,10 @@ type v3ProjectsResponse struct {
 }
 
 func v3ProjectBody(c *kit.Call, p Project) v3ProjectJSON {
+	tags := append([]string{}, p.Tags...)
 	return v3ProjectJSON{
 		ID: p.ID, Name: p.Name, DomainID: p.DomainID, Description: p.Description,
-		Enabled: !p.Disabled, ParentID: p.DomainID, Tags: []string{},
+		Enabled: !p.Disabled, ParentID: cmp.Or(p.ParentID, p.DomainID), Tags: tags,
 		Links: selfLinkJSON{Self: c.BaseURL() + "/v3/projects/" + p.ID},
 	}
 }
@@ -404,6 +439,12 @@ func projectsReply(c *kit.Call, projects []Project) kit.Reply {
 		if e := q.Get("enabled"); e != "" && (e == "false" || e == "0") != p.Disabled {
 			continue
 		}
+		if pid := q.Get("parent_id"); pid != "" && cmp.Or(p.ParentID, p.DomainID) != pid {
+			continue
+		}
+		if !tagsMatch(q, p.Tags) {
+			continue
+		}
 		out = append(out, v3ProjectBody(c, p))
 	}
 	return kit.OK(v3ProjectsResponse{Projects: out, Links: listLinksJSON{Self: c.BaseURL() + c.Request.URL.Path}})
@@ -421,7 +462,7 @@ func (s *Identity) v3AuthProjects(c *kit.Call) (kit.Reply, error) {
 }
 
 func (s *Identity) v3ListProjects(c *kit.Call) (kit.Reply, error) {
-	if c.Principal.HasRole("admin") {
+	if s.adminOrSystemReader(c) {
 		return projectsReply(c, s.Projects()), nil
 	}
 	return projectsReply(c, s.projectsOf(c.Principal.UserID)), nil
@@ -433,15 +474,31 @@ func forbidden(action string) *kit.Error {
 }
 
 func (s *Identity) v3GetProject(c *kit.Call) (kit.Reply, error) {
+	p, err := s.readableProject(c, "identity:get_project")
+	if err != nil {
+		return kit.Reply{}, err
+	}
+	body, err := s.expandProject(c, p)
+	if err != nil {
+		return kit.Reply{}, err
+	}
+	return kit.OK(struct {
+		Project v3ProjectWithHierarchy `json:"project"`
+	}{body}), nil
+}
+
+// readableProject is the project in the URL, which the caller must be
+// scoped to, or be an admin or a system reader (Keystone's get_project).
+func (s *Identity) readableProject(c *kit.Call, action string) (Project, error) {
 	id := c.Var("project_id")
-	if c.Principal.ProjectID != id && !c.Principal.HasRole("admin") {
-		return kit.Reply{}, forbidden("identity:get_project")
+	if c.Principal.ProjectID != id && !s.adminOrSystemReader(c) {
+		return Project{}, forbidden(action)
 	}
 	p, ok := s.Project(id)
 	if !ok {
-		return kit.Reply{}, kit.NotFound("Could not find project: %s.", id)
+		return Project{}, kit.NotFound("Could not find project: %s.", id)
 	}
-	return kit.OK(v3ProjectResponse{Project: v3ProjectBody(c, p)}), nil
+	return p, nil
 }
 
 // userProjects returns the projects of the user with id; ok is false when

@@ -28,6 +28,11 @@ func seededAPI(t *testing.T, opts ...identity.Option) *api {
 	if !a.srv.Grant("u-alice", "p-demo", "member") || !a.srv.Grant("u-alice", "p-ops", "member", "admin") {
 		t.Fatal("Grant failed")
 	}
+	// Keystone issues a domain-scoped token only to a user with a role
+	// on the domain.
+	if !a.srv.GrantDomain("u-alice", "default", "reader") {
+		t.Fatal("GrantDomain failed")
+	}
 	return a
 }
 
@@ -107,14 +112,14 @@ func TestV3CreateToken(t *testing.T) {
 			body:        func(*api) string { return v3Password("alice", "Default", "s3cret", `{"domain":{"id":"default"}}`) },
 			wantMethods: []string{"password"},
 			wantDomain:  &defaultDomain,
-			wantRoles:   []string{},
+			wantRoles:   []string{"reader"},
 		},
 		{
 			name:        "domain scope by name",
 			body:        func(*api) string { return v3Password("alice", "Default", "s3cret", `{"domain":{"name":"Default"}}`) },
 			wantMethods: []string{"password"},
 			wantDomain:  &defaultDomain,
-			wantRoles:   []string{},
+			wantRoles:   []string{"reader"},
 		},
 		{
 			name:        "explicitly unscoped",

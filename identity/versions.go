@@ -16,6 +16,7 @@ const (
 // (empty) carry them.
 type linkJSON struct {
 	Rel  string `json:"rel"`
+	Type string `json:"type,omitempty"`
 	Href string `json:"href"`
 }
 
@@ -55,8 +56,12 @@ func v3Version(c *kit.Call) versionJSON {
 	return versionEntry(v3VersionID, "stable", v3Updated, c.BaseURL()+"/v3/", "application/vnd.openstack.identity-v3+json")
 }
 
+// v2Version is the v2.0 entry; Keystone's carried a "describedby" link to
+// its documentation, typed text/html.
 func v2Version(c *kit.Call) versionJSON {
-	return versionEntry("v2.0", "deprecated", v2Updated, c.BaseURL()+"/v2.0/", "application/vnd.openstack.identity-v2.0+json")
+	v := versionEntry("v2.0", "deprecated", v2Updated, c.BaseURL()+"/v2.0/", "application/vnd.openstack.identity-v2.0+json")
+	v.Links = append(v.Links, linkJSON{Rel: "describedby", Type: "text/html", Href: "https://docs.openstack.org/"})
+	return v
 }
 
 // versions answers GET / with 300 Multiple Choices, as Keystone does.

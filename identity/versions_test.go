@@ -12,6 +12,7 @@ import (
 
 type link struct {
 	Rel  string `json:"rel"`
+	Type string `json:"type,omitempty"`
 	Href string `json:"href"`
 }
 
@@ -36,7 +37,8 @@ func wantVersions(base string) (v3, v2 version) {
 	}
 	v2 = version{
 		ID: "v2.0", Status: "deprecated", Updated: "2014-04-17T00:00:00Z",
-		Links:      []link{{Rel: "self", Href: base + "/v2.0/"}},
+		// Keystone's v2.0 entry links its documentation, typed.
+		Links:      []link{{Rel: "self", Href: base + "/v2.0/"}, {Rel: "describedby", Type: "text/html", Href: "https://docs.openstack.org/"}},
 		MediaTypes: []mediaType{{Base: "application/json", Type: "application/vnd.openstack.identity-v2.0+json"}},
 	}
 	return v3, v2
