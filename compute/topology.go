@@ -20,11 +20,11 @@ func (c *Compute) topologyRoutes() []kit.Route {
 }
 
 type numaNodeJSON struct {
-	MemoryMB   int            `json:"memory_mb"`
-	Siblings   [][]int        `json:"siblings"`
-	VCPUSet    []int          `json:"vcpu_set"`
-	HostNode   *int           `json:"host_node,omitempty"`
-	CPUPinning map[string]int `json:"cpu_pinning,omitempty"`
+	MemoryMB   int             `json:"memory_mb"`
+	Siblings   [][]int         `json:"siblings"`
+	VCPUSet    []int           `json:"vcpu_set"`
+	HostNode   *int            `json:"host_node,omitempty"`
+	CPUPinning *map[string]int `json:"cpu_pinning,omitempty"`
 }
 
 type topologyJSON struct {
@@ -59,7 +59,7 @@ func (c *Compute) getServerTopology(call *kit.Call) (kit.Reply, error) {
 			cpu++
 		}
 		if adminAllowed(call) {
-			node.HostNode, node.CPUPinning = ptr(i), map[string]int{}
+			node.HostNode, node.CPUPinning = ptr(i), &map[string]int{}
 		}
 		out.Nodes = append(out.Nodes, node)
 	}

@@ -69,7 +69,7 @@ func TestSimpleTenantUsagePaging(t *testing.T) {
 	if usages := body["tenant_usage"].(map[string]any)["server_usages"].([]any); len(usages) != 1 || usages[0].(map[string]any)["instance_id"] != first {
 		t.Errorf("first page: %v", usages)
 	}
-	v.get("/os-simple-tenant-usage/p?marker=" + first).status1(t, 200)
+	v.get("/os-simple-tenant-usage/p?marker="+first).status1(t, 200)
 	v.get("/os-simple-tenant-usage/p?marker=nope").fault(t, 400, "Marker nope could not be found.")
 	// Before 2.40 there are no links.
 	r = a.get("/os-simple-tenant-usage/p?limit=1")
