@@ -22,6 +22,8 @@ const (
 func (c *Compute) usageRoutes() []kit.Route {
 	return []kit.Route{
 		route(OpListTenantUsage, "GET", "/os-simple-tenant-usage", c.listTenantUsage),
+		// gophercloud asks for every project's usage with a trailing slash.
+		route(OpListTenantUsage, "GET", "/os-simple-tenant-usage/", c.listTenantUsage),
 		route(OpGetTenantUsage, "GET", "/os-simple-tenant-usage/{tenant_id}", c.getTenantUsage),
 	}
 }
