@@ -131,6 +131,13 @@ var serverActions = map[string]serverAction{
 	"os-getSPICEConsole":  {OpActionGetSPICEConsole, (*Compute).actGetSPICEConsole, false, true},
 	"os-getSerialConsole": {OpActionGetSerialConsole, (*Compute).actGetSerialConsole, false, true},
 	"os-getRDPConsole":    {OpActionGetRDPConsole, (*Compute).actGetRDPConsole, false, true},
+	// actions_admin.go
+	"evacuate":           {OpActionEvacuate, (*Compute).actEvacuate, true, false},
+	"trigger_crash_dump": {OpActionTriggerCrashDump, (*Compute).actTriggerCrashDump, false, false},
+	"injectNetworkInfo":  {OpActionInjectNetworkInfo, (*Compute).actInjectNetworkInfo, false, true},
+	"addFixedIp":         {OpActionAddFixedIP, (*Compute).actAddFixedIP, true, false},
+	"removeFixedIp":      {OpActionRemoveFixedIP, (*Compute).actRemoveFixedIP, true, false},
+	"restore":            {OpActionRestore, (*Compute).actRestore, false, false},
 }
 
 // parseAction is Nova's action_peek: exactly one key, a known action,
@@ -176,10 +183,12 @@ func (c *Compute) serverAction(call *kit.Call) (kit.Reply, error) {
 			return kit.Reply{}, err
 		}
 	}
+	noteMigration := c.noteMigrationLocked(name, s, arg) // migrations.go
 	reply, err := act.run(c, call, s, arg)
 	if err != nil {
 		return kit.Reply{}, err
 	}
+	noteMigration()
 	c.recordActionLocked(s, name, call)
 	c.settleLocked(s, c.Now())
 	return reply, nil

@@ -3,6 +3,7 @@ package compute
 import (
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/mockcloud/mockcloud/fake"
 	"github.com/mockcloud/mockcloud/kit"
@@ -40,6 +41,7 @@ type Compute struct {
 	quotas          map[string]Quota // per-project overrides
 	attachCounter   int
 	snapshotSeq     map[string]int // image ID -> order taken, for backup rotation
+	admin           adminState     // services, aggregates, migrations … (admin.go)
 }
 
 // Option configures a Compute: the shared fake.WithClock, fake.WithSeed and
@@ -53,6 +55,7 @@ type config struct {
 	zones      []string
 	hosts      []string
 	noDefaults bool
+	reclaim    time.Duration // reclaim_instance_interval: soft delete when > 0
 }
 
 func defaultConfig() config {
@@ -145,6 +148,7 @@ func build(env kit.Env, site kit.Site, cfg config) (*Compute, error) {
 		keypairs:  map[string]map[string]*Keypair{},
 		groups:    map[string]*ServerGroup{},
 		quotas:    map[string]Quota{},
+		admin:     newAdminState(cfg.reclaim),
 	}
 	c.Service = kit.NewService(env, site.Region, kit.Spec{
 		Name:   ServiceName,
@@ -154,6 +158,7 @@ func build(env kit.Env, site kit.Site, cfg config) (*Compute, error) {
 		// actions are looked up by it.
 		RequestIDHeaders: []string{"X-Openstack-Request-Id", "X-Compute-Request-Id"},
 	})
+	c.admin.started = c.Now()
 	if !cfg.noDefaults {
 		c.seedDefaults()
 	}

@@ -20,8 +20,8 @@
 // [NewUnstarted] returns it unstarted, to serve its Handler yourself. Its
 // options are fake.Option: fake.WithClock, fake.WithSeed and
 // fake.WithRegion (RegionOne by default) on its own, and this package's
-// [WithDurations], [WithQuota], [WithAvailabilityZones], [WithHosts] and
-// [WithoutDefaults] anywhere. IDs, passwords, MAC addresses and generated
+// [WithDurations], [WithQuota], [WithAvailabilityZones], [WithHosts],
+// [WithReclaimInstanceInterval] and [WithoutDefaults] anywhere. IDs, passwords, MAC addresses and generated
 // keypairs come from the service's own seeded stream: the same seed gives
 // the same run.
 //
@@ -38,9 +38,22 @@
 //     addresses, metadata; actions (reboot, resize/confirm/revert, rebuild,
 //     start, stop, pause, suspend, lock, rescue, shelve, createImage,
 //     createBackup, changePassword, console output, resetState,
-//     forceDelete, security groups, migrate, live migration, the pre-2.6
-//     console actions), each refused with 409 in the vm_state or
-//     task_state where Nova refuses it.
+//     forceDelete, restore, security groups, migrate, live migration,
+//     evacuate, trigger_crash_dump, injectNetworkInfo, addFixedIp and
+//     removeFixedIp, the pre-2.6 console actions), each refused with 409
+//     in the vm_state or task_state where Nova refuses it; server tags
+//     (2.26, and the tags filters of the list), os-server-password,
+//     topology (2.78) and a server's migrations (list, show,
+//     force_complete, abort).
+//   - Soft delete: with [WithReclaimInstanceInterval], DELETE leaves a
+//     server SOFT_DELETED (holding no quota) until restored,
+//     force-deleted or reclaimed after the interval.
+//   - The operator APIs: os-services (a forced-down compute service is
+//     what evacuate needs), os-hosts (until 2.42), os-aggregates,
+//     os-migrations, os-simple-tenant-usage (from the servers' lifetimes
+//     on the clock), os-flavor-access, os-quota-class-sets,
+//     os-console-auth-tokens, os-server-external-events and the
+//     hypervisor uptime (until 2.87).
 //   - Flavors, images (through the compute proxy), keypairs, limits and
 //     quotas, availability zones, server groups, volume and interface
 //     attachments, diagnostics, remote consoles, instance actions and
@@ -67,9 +80,14 @@
 //   - Volumes are IDs: nothing checks that a volume exists in Cinder.
 //   - Placement counts no resources: servers go round-robin to their
 //     zone's hosts, or where a server group's policy puts them.
-//   - No soft delete (restore), no cells, no aggregates, no migrations API,
-//     no live-migration progress. The admin-only APIs (os-resetState,
-//     migrate, os-migrateLive, diagnostics, hypervisors, flavor and quota
+//   - No cells. Aggregates, their zones and disabled services do not steer
+//     placement; a live migration's progress grows linearly and it is never
+//     queued; no guest posts a server password (SetServerPassword seeds
+//     it); external events change nothing and are taken from admins too
+//     (Nova's default policy wants the service role). The admin-only APIs
+//     (os-resetState, migrate, os-migrateLive, evacuate, diagnostics,
+//     hypervisors, services, hosts, aggregates, migrations, the usage of
+//     every project, flavor access, flavor, quota and quota class
 //     management, the zone detail, volume swap) check the admin role only
 //     when tokens are checked; without a token check anyone may call them.
 //   - A project's usage is counted from its live servers at request time,

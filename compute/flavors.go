@@ -1,9 +1,9 @@
 // Flavors: GET /flavors and /flavors/detail (minRam, minDisk, is_public,
 // sort_key/sort_dir, limit/marker with flavors_links), GET /flavors/{id},
-// os-flavor-manage (POST, PUT from 2.55, DELETE) and os-flavor-extra-specs.
+// os-flavor-manage (POST, PUT from 2.55, DELETE) and os-flavor-extra-specs;
+// os-flavor-access is in flavor_access.go.
 //
-// Fidelity limits: there are no flavor access lists (os-flavor-access), so a
-// private flavor is visible to admins only; Nova's internal id, created_at
+// Fidelity limits: Nova's internal id, created_at
 // and updated_at sort as the flavor ID; extra spec names are not validated
 // against Nova's registry (2.86).
 
@@ -15,6 +15,7 @@ import (
 	"maps"
 	"net/http"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -57,9 +58,10 @@ func (c *Compute) flavorRoutes() []kit.Route {
 // Flavors.
 
 // flavorVisible is Nova's flavor query for a caller: admins see every
-// flavor, others public ones (there are no flavor access lists).
+// flavor, others public ones and the private ones their project was
+// given access to (os-flavor-access).
 func flavorVisible(call *kit.Call, f *Flavor) bool {
-	return f.IsPublic || adminAllowed(call)
+	return f.IsPublic || adminAllowed(call) || slices.Contains(f.Projects, callerOf(call).projectID)
 }
 
 // flavorLocked finds a flavor the caller may see.

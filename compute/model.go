@@ -123,6 +123,9 @@ type Flavor struct {
 	Disabled    bool
 	Description string
 	ExtraSpecs  map[string]string
+	// Projects may use a private flavor (os-flavor-access), in the order
+	// granted.
+	Projects []string
 }
 
 // Image is an image as the compute proxy shows it.
@@ -227,14 +230,16 @@ func Instant() Durations { return Durations{} }
 // server is the stored form: the exported view plus what is pending.
 type server struct {
 	Server
-	events      []timedEvent
-	runningFrom time.Time // when power last went to running; for CPUTime
-	rescueImage string
-	oldHost     string    // the host before an unconfirmed cold migration
-	shelvedAt   time.Time // when the last shelve completed, for its timed offload
-	deleteFails int       // Mimic's delete_server_failure "times"
-	deleteCode  int
-	actions     []*instanceAction // os-instance-actions, oldest first
+	events        []timedEvent
+	runningFrom   time.Time // when power last went to running; for CPUTime
+	rescueImage   string
+	oldHost       string    // the host before an unconfirmed cold migration
+	shelvedAt     time.Time // when the last shelve completed, for its timed offload
+	deleteFails   int       // Mimic's delete_server_failure "times"
+	deleteCode    int
+	actions       []*instanceAction // os-instance-actions, oldest first
+	password      string            // the encrypted password the guest posted (os-server-password)
+	softDeletedAt time.Time         // when the last soft delete completed, for its reclaim
 }
 
 // timedEvent is a change that happens at a point on the clock. Events are

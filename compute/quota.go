@@ -19,7 +19,7 @@ func (c *Compute) usageLocked(project string) usage {
 	for _, s := range c.byProject[project] {
 		// Settle first: a deletion that is due frees its quota even if
 		// nobody has looked at the server since.
-		if c.settleLocked(s, now); s.Deleted {
+		if c.settleLocked(s, now); s.Deleted || s.VMState == vmSoftDeleted {
 			continue
 		}
 		u.instances++

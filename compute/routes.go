@@ -42,6 +42,7 @@ func (c *Compute) routes() []kit.Route {
 	api = append(api, c.consoleRoutes()...)
 	api = append(api, c.instanceActionRoutes()...)
 	api = append(api, c.hypervisorRoutes()...)
+	api = append(api, c.adminRoutes()...)
 	return append(t, kit.Under(apiRoots, before, api...)...)
 }
 

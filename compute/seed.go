@@ -3,6 +3,7 @@ package compute
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"sort"
 	"time"
 
@@ -62,9 +63,11 @@ func (c *Compute) AddFlavor(f Flavor) Flavor {
 		f.RxTxFactor = 1
 	}
 	f.ExtraSpecs = maps.Clone(f.ExtraSpecs)
+	f.Projects = slices.Clone(f.Projects)
 	stored := f
 	c.flavors[f.ID] = &stored
 	f.ExtraSpecs = maps.Clone(f.ExtraSpecs)
+	f.Projects = slices.Clone(f.Projects)
 	return f
 }
 
@@ -78,6 +81,7 @@ func (c *Compute) Flavor(id string) (Flavor, bool) {
 	}
 	out := *f
 	out.ExtraSpecs = maps.Clone(f.ExtraSpecs)
+	out.Projects = slices.Clone(f.Projects)
 	return out, true
 }
 

@@ -27,6 +27,8 @@ type listQuery struct {
 	changesBefore time.Time
 	locked        *bool
 	tags, anyTags []string
+	notTags       []string // not-tags: not all of these
+	notAnyTags    []string // not-tags-any: none of these
 	allTenants    bool
 	tenant        string
 	limit         int
@@ -95,6 +97,12 @@ func parseListQuery(call *kit.Call, who caller) (listQuery, error) {
 	}
 	if raw := q.Get("tags-any"); raw != "" {
 		lq.anyTags = strings.Split(raw, ",")
+	}
+	if raw := q.Get("not-tags"); raw != "" {
+		lq.notTags = strings.Split(raw, ",")
+	}
+	if raw := q.Get("not-tags-any"); raw != "" {
+		lq.notAnyTags = strings.Split(raw, ",")
 	}
 	if raw := q.Get("all_tenants"); raw != "" && who.admin {
 		lq.allTenants = raw == "" || raw == "1" || strings.EqualFold(raw, "true") || raw == "True"
@@ -176,12 +184,19 @@ func (lq *listQuery) matchesAddress(s *Server) bool {
 	return false
 }
 
-// matchesTags: every tag of tags, and one of tags-any.
+// matchesTags: every tag of tags, one of tags-any, not every tag of
+// not-tags, none of not-tags-any.
 func (lq *listQuery) matchesTags(s *Server) bool {
 	for _, t := range lq.tags {
 		if !slices.Contains(s.Tags, t) {
 			return false
 		}
+	}
+	if len(lq.notTags) > 0 && !slices.ContainsFunc(lq.notTags, func(t string) bool { return !slices.Contains(s.Tags, t) }) {
+		return false
+	}
+	if slices.ContainsFunc(lq.notAnyTags, func(t string) bool { return slices.Contains(s.Tags, t) }) {
+		return false
 	}
 	if len(lq.anyTags) == 0 {
 		return true

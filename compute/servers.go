@@ -213,6 +213,10 @@ func (c *Compute) deleteLocked(call *kit.Call, s *server) error {
 	if s.TaskState == "deleting" {
 		return nil
 	}
+	if c.admin.reclaim > 0 && s.VMState != vmSoftDeleted {
+		c.softDeleteLocked(call, s) // actions_admin.go
+		return nil
+	}
 	s.events = nil
 	c.recordActionLocked(s, "delete", call)
 	c.beginTaskLocked(s, "deleting", c.durations.Delete, func(s *server, at time.Time) {
