@@ -385,6 +385,9 @@ type rebuildRequest struct {
 	KeyName     *string            `json:"key_name"`
 	UserData    *string            `json:"user_data"`
 	Description *string            `json:"description"`
+	Hostname    *string            `json:"hostname"` // 2.90
+	// TrustedCerts is trusted_image_certificates (2.63): null clears them.
+	TrustedCerts *[]string `json:"trusted_image_certificates"`
 }
 
 // parseRebuild decodes rebuild's argument and applies Nova's schema.
@@ -418,7 +421,44 @@ func parseRebuild(call *kit.Call, arg json.RawMessage) (rebuildRequest, error) {
 			return in, err
 		}
 	}
+	if err := checkRebuildMinors(call, arg, members, &in); err != nil {
+		return in, err
+	}
 	return in, checkDiskConfig(in.DiskConfig)
+}
+
+// rebuildMinors are the members of rebuild later microversions added.
+var rebuildMinors = []struct {
+	name  string
+	minor int
+}{{"description", 19}, {"key_name", 54}, {"user_data", 57}, {"trusted_image_certificates", 63}, {"hostname", 90}}
+
+// checkRebuildMinors refuses members of a later microversion, as Nova's
+// schemas do, and checks the hostname and the certificates.
+func checkRebuildMinors(call *kit.Call, arg json.RawMessage, members map[string]json.RawMessage, in *rebuildRequest) error {
+	v := versionOf(call)
+	for _, m := range rebuildMinors {
+		if _, ok := members[m.name]; ok && !v.AtLeast(m.minor) {
+			return kit.BadRequest("Invalid input for field/attribute rebuild. Value: %s. Additional properties are not allowed ('%s' was unexpected)", arg, m.name)
+		}
+	}
+	if in.Hostname != nil {
+		if err := checkHostname(call, *in.Hostname); err != nil {
+			return err
+		}
+	}
+	if raw, ok := members["user_data"]; ok && isJSONNull(raw) {
+		in.UserData = ptr("") // null resets it
+	}
+	if raw, ok := members["key_name"]; ok && isJSONNull(raw) {
+		in.KeyName = ptr("") // null unsets it
+	}
+	if raw, ok := members["trusted_image_certificates"]; ok && isJSONNull(raw) {
+		in.TrustedCerts = &[]string{} // null clears them
+	} else if in.TrustedCerts != nil {
+		return checkTrustedCerts(*in.TrustedCerts)
+	}
+	return nil
 }
 
 // checkRebuildLocked checks a rebuild against the server and what is
@@ -452,8 +492,16 @@ func (in *rebuildRequest) applyTo(s *server, imageID string) {
 		s.Metadata = maps.Clone(*in.Metadata)
 	}
 	setIf(&s.Name, in.Name)
-	setIf(&s.AccessIPv4, in.AccessIPv4)
-	setIf(&s.AccessIPv6, in.AccessIPv6)
+	if in.AccessIPv4 != nil {
+		s.AccessIPv4 = normalizeIP(*in.AccessIPv4)
+	}
+	if in.AccessIPv6 != nil {
+		s.AccessIPv6 = normalizeIP(*in.AccessIPv6)
+	}
+	setIf(&s.Hostname, in.Hostname)
+	if in.TrustedCerts != nil {
+		s.TrustedImageCertificates = append([]string(nil), (*in.TrustedCerts)...)
+	}
 	setIf(&s.KeyName, in.KeyName)
 	setIf(&s.UserData, in.UserData)
 	setIf(&s.Description, in.Description)
@@ -499,9 +547,7 @@ func (c *Compute) actRebuild(call *kit.Call, s *server, arg json.RawMessage) (ki
 	}
 	c.settleLocked(s, c.Now())
 	snap := s.snapshot()
-	detail := c.serverDetailLocked(call, &snap)
-	detail.AdminPass = s.AdminPass
-	return kit.JSON(http.StatusAccepted, serverBody{detail}), nil
+	return kit.JSON(http.StatusAccepted, changedServerBody{c.serverChangedLocked(call, &snap, viewRebuild)}), nil
 }
 
 // simpleTransition is an action that needs no argument: allowed in some

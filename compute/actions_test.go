@@ -349,7 +349,7 @@ func TestActionBadRequests(t *testing.T) {
 		{"rebuild from an unknown image", `{"rebuild":{"imageRef":"d5f916f8-03a4-4392-9ec2-cc6e5ad41cf0"}}`, "Can not find requested image"},
 		{"rebuild with a bad name", `{"rebuild":{"imageRef":"` + compute.DefaultImageID + `","name":" x"}}`, "Can not start or end with whitespace"},
 		{"rebuild with a bad diskConfig", `{"rebuild":{"imageRef":"` + compute.DefaultImageID + `","OS-DCF:diskConfig":"X"}}`, "is not one of"},
-		{"rebuild with a bad key", `{"rebuild":{"imageRef":"` + compute.DefaultImageID + `","key_name":"nope"}}`, "Invalid key_name provided."},
+		{"rebuild with a key before 2.54", `{"rebuild":{"imageRef":"` + compute.DefaultImageID + `","key_name":"nope"}}`, "Additional properties are not allowed ('key_name' was unexpected)"},
 		{"createImage without name", `{"createImage":{}}`, "'name' is a required property"},
 		{"createBackup without backup_type", `{"createBackup":{"name":"b","rotation":1}}`, "'backup_type' is a required property"},
 		{"createBackup without rotation", `{"createBackup":{"name":"b","backup_type":"daily"}}`, "'rotation' is a required property"},

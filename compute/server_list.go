@@ -246,7 +246,7 @@ func (c *Compute) listServers(call *kit.Call) (kit.Reply, error) {
 }
 
 func (c *Compute) listServersDetail(call *kit.Call) (kit.Reply, error) {
-	return listServersAs(c, call, c.serverDetailLocked)
+	return listServersAs(c, call, c.serverListDetailLocked)
 }
 
 // listServersAs answers one page of servers, each rendered by render
