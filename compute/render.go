@@ -196,7 +196,7 @@ type serverMinorsJSON struct {
 	LockedReason             any       `json:"locked_reason,omitempty"`
 	PinnedAvailabilityZone   any       `json:"pinned_availability_zone,omitempty"`
 	SchedulerHints           any       `json:"scheduler_hints,omitempty"`
-	KeyName                  any       `json:"key_name,omitempty"` // the reduced rebuild answer, 2.54 to 2.74
+	KeyName                  any       `json:"key_name,omitempty"`  // the reduced rebuild answer, 2.54 to 2.74
 	RebuildUserData          any       `json:"user_data,omitempty"` // rebuild's answer only, from 2.57
 	AdminPass                string    `json:"adminPass,omitempty"` // rebuild's answer only
 }
@@ -204,7 +204,7 @@ type serverMinorsJSON struct {
 type addressJSON struct {
 	Addr    string `json:"addr"`
 	Version int    `json:"version"`
-	Type    string `json:"OS-EXT-IPS:type,omitempty"`        // absent from the reduced view
+	Type    string `json:"OS-EXT-IPS:type,omitempty"`         // absent from the reduced view
 	MAC     string `json:"OS-EXT-IPS-MAC:mac_addr,omitempty"` // absent from the reduced view
 }
 
