@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
 	"net/http"
 	"slices"
 	"sort"
@@ -125,6 +126,7 @@ var serverActions = map[string]serverAction{
 	"addSecurityGroup":    {OpActionAddSecurityGroup, (*Compute).actAddSecurityGroup, true, true},
 	"removeSecurityGroup": {OpActionRemoveSecurityGroup, (*Compute).actRemoveSecurityGroup, true, true},
 	"migrate":             {OpActionMigrate, (*Compute).actMigrate, true, false},
+	"restore":             {OpActionRestore, (*Compute).actRestore, false, false},
 	"os-migrateLive":      {OpActionLiveMigrate, (*Compute).actLiveMigrate, true, false},
 	// The consoles before 2.6 need no unlocked server.
 	"os-getVNCConsole":    {OpActionGetVNCConsole, (*Compute).actGetVNCConsole, false, true},
@@ -719,6 +721,9 @@ func (c *Compute) snapshotLocked(s *server, name string, md map[string]string) *
 	if base, ok := c.images[s.ImageID]; ok {
 		img.MinDisk, img.MinRAM, img.Size = base.MinDisk, base.MinRAM, base.Size
 		img.Metadata["base_image_ref"] = base.ID
+		if v, ok := base.Metadata["auto_disk_config"]; ok {
+			img.Metadata["auto_disk_config"] = v // an image property Nova keeps on the instance
+		}
 	}
 	for k, v := range md {
 		img.Metadata[k] = v
@@ -851,10 +856,10 @@ func (c *Compute) actChangePassword(call *kit.Call, s *server, arg json.RawMessa
 	if err := requireState(s, "changePassword", []string{vmActive}); err != nil {
 		return kit.Reply{}, err
 	}
-	pass := *in.AdminPass
-	c.beginTaskLocked(s, "updating_password", c.durations.Password, func(s *server, at time.Time) {
-		s.AdminPass = pass
-	})
+	// Nova sets the password through the hypervisor before it answers:
+	// the task state is clear again by then.
+	s.AdminPass = *in.AdminPass
+	s.Updated = c.Now()
 	return kit.Status(http.StatusAccepted), nil
 }
 
@@ -880,29 +885,46 @@ func (c *Compute) consoleLog(s *server) []string {
 
 func (c *Compute) actConsoleOutput(call *kit.Call, s *server, arg json.RawMessage) (kit.Reply, error) {
 	var in struct {
-		Length *json.Number `json:"length"`
+		Length json.RawMessage `json:"length"`
 	}
 	if err := decodeArg(arg, &in); err != nil {
 		return kit.Reply{}, err
 	}
+	var length *int
+	if len(in.Length) > 0 && !isJSONNull(in.Length) {
+		n, err := schemaInt("length", in.Length, bootIndexPattern, -1, math.MaxInt32)
+		if err != nil {
+			return kit.Reply{}, err
+		}
+		length = ptr(int(n))
+	}
 	if s.VMState == vmBuilding || s.PowerState != PowerRunning && s.VMState != vmStopped {
 		return kit.Reply{}, kit.Conflict("Cannot 'get_console_output' instance %s while it is in vm_state %s", s.ID, s.VMState)
 	}
-	lines := c.consoleLog(s)
-	if in.Length != nil {
-		n, err := in.Length.Int64()
-		if err != nil || n < -1 {
-			return kit.Reply{}, kit.BadRequest("Invalid input for field/attribute length. Value: %s.", *in.Length)
-		}
-		if n >= 0 && int(n) < len(lines) {
-			lines = lines[len(lines)-int(n):]
-		}
-	}
-	out := strings.Join(lines, "\n")
-	if len(lines) > 0 {
-		out += "\n"
+	// Like Nova's fake driver's log, no newline after the last line: a
+	// length of N is then exactly the last N lines.
+	out := strings.Join(c.consoleLog(s), "\n")
+	if length != nil {
+		out = tailLog(out, *length)
 	}
 	return kit.OK(consoleOutputJSON{Output: out}), nil
+}
+
+// tailLog is Nova's _tail_log: the log split on newlines, the last n
+// pieces joined again ("" for 0). As in Python's slice, -1 drops the
+// first line.
+func tailLog(log string, n int) string {
+	if n == 0 {
+		return ""
+	}
+	lines := strings.Split(log, "\n")
+	switch {
+	case n < 0:
+		lines = lines[min(-n, len(lines)):]
+	case n < len(lines):
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
 }
 
 func (c *Compute) actResetState(call *kit.Call, s *server, arg json.RawMessage) (kit.Reply, error) {
