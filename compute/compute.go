@@ -39,7 +39,8 @@ type Compute struct {
 	groups          map[string]*ServerGroup
 	quotas          map[string]Quota // per-project overrides
 	attachCounter   int
-	snapshotSeq     map[string]int // image ID -> order taken, for backup rotation
+	snapshotSeq     map[string]int       // image ID -> order taken, for backup rotation
+	secGroups       map[string]*secGroup // os-security-groups by ID, made on first use
 }
 
 // Option configures a Compute: the shared fake.WithClock, fake.WithSeed and
