@@ -58,7 +58,7 @@ func TestNetworksProxy(t *testing.T) {
 		t.Errorf("network %v", list.Networks[0])
 	}
 	id := list.Networks[0]["id"].(string)
-	got := admin.get("/os-networks/" + id).want(t, http.StatusOK).obj(t)["network"].(map[string]any)
+	got := admin.get("/os-networks/"+id).want(t, http.StatusOK).obj(t)["network"].(map[string]any)
 	if n := len(got); n != 11+21 {
 		t.Errorf("admin's network has %d members, want 32: %v", n, novaKeys(got))
 	}
@@ -68,7 +68,7 @@ func TestNetworksProxy(t *testing.T) {
 	member.do("DELETE", "/os-networks/"+id, "").want(t, http.StatusGone)
 	member.at("2.36").get("/os-networks").wantFault(t, http.StatusNotFound, "itemNotFound", "The resource could not be found.")
 
-	tn := member.at("2.35").get("/os-tenant-networks/" + id).want(t, http.StatusOK).obj(t)["network"]
+	tn := member.at("2.35").get("/os-tenant-networks/"+id).want(t, http.StatusOK).obj(t)["network"]
 	if diff := cmp.Diff(map[string]any{"id": id, "cidr": "None", "label": "private"}, tn); diff != "" {
 		t.Errorf("tenant network (-want +got):\n%s", diff)
 	}
@@ -106,7 +106,7 @@ func TestSecurityGroupsProxy(t *testing.T) {
 		wantFault(t, http.StatusBadRequest, "badRequest", "'not-a-uuid' is not a 'uuid'")
 	a.do("POST", "/os-security-group-rules", `{"security_group_rule":{"parent_group_id":"`+gid+`"}}`).
 		wantFault(t, http.StatusBadRequest, "badRequest", "Not enough parameters to build a valid rule.")
-	shown := a.get("/os-security-groups/" + gid).want(t, http.StatusOK).obj(t)["security_group"].(map[string]any)
+	shown := a.get("/os-security-groups/"+gid).want(t, http.StatusOK).obj(t)["security_group"].(map[string]any)
 	if rules := shown["rules"].([]any); len(rules) != 1 {
 		t.Errorf("rules %v", rules)
 	}
@@ -131,5 +131,5 @@ func TestSecurityGroupsProxy(t *testing.T) {
 	a.do("DELETE", "/os-security-groups/"+gid, "").want(t, http.StatusAccepted)
 	// The proxy is gone above 2.35 (a server's groups are not).
 	a.at("2.36").get("/os-security-groups").wantFault(t, http.StatusNotFound, "itemNotFound", "The resource could not be found.")
-	a.at("2.36").get("/servers/" + id + "/os-security-groups").want(t, http.StatusOK)
+	a.at("2.36").get("/servers/"+id+"/os-security-groups").want(t, http.StatusOK)
 }
