@@ -90,7 +90,7 @@ type flavorJSON struct {
 	Disabled   *bool              `json:"OS-FLV-DISABLED:disabled,omitempty"` // gone from 2.102
 	IsPublic   bool               `json:"os-flavor-access:is_public"`
 	RxTxFactor any                `json:"rxtx_factor,omitempty"` // a number, or "" for none; gone from 2.102
-	Swap       any                `json:"swap"`        // a number; "" for none before 2.75
+	Swap       any                `json:"swap"`                  // a number; "" for none before 2.75
 	ExtraSpecs *map[string]string `json:"extra_specs,omitempty"`
 }
 
