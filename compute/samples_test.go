@@ -244,13 +244,13 @@ func novaProxySampleCases() []novaSampleCase {
 	}
 	return append(out,
 		novaSampleCase{"os-security-groups/security-groups-get-resp.json", "", withGroup(func(t *testing.T, a *novaAPI, gid string) []byte {
-			return a.get("/os-security-groups/" + gid).want(t, http.StatusOK).Body
+			return a.get("/os-security-groups/"+gid).want(t, http.StatusOK).Body
 		})},
 		novaSampleCase{"os-security-groups/security-group-rules-post-resp.json", "", withGroup(func(t *testing.T, a *novaAPI, gid string) []byte {
 			return a.do("POST", "/os-security-group-rules", `{"security_group_rule":{"parent_group_id":"`+gid+`","ip_protocol":"tcp","from_port":22,"to_port":22,"cidr":"10.0.0.0/24"}}`).want(t, http.StatusOK).Body
 		})},
 		novaSampleCase{"os-security-groups/server-security-groups-list-resp.json", "", func(t *testing.T, a *novaAPI) []byte {
-			return a.get("/servers/" + sampleServer(t, a) + "/os-security-groups").want(t, http.StatusOK).Body
+			return a.get("/servers/"+sampleServer(t, a)+"/os-security-groups").want(t, http.StatusOK).Body
 		}},
 	)
 }
