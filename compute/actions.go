@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
 	"net/http"
 	"slices"
 	"sort"
@@ -125,6 +126,7 @@ var serverActions = map[string]serverAction{
 	"addSecurityGroup":    {OpActionAddSecurityGroup, (*Compute).actAddSecurityGroup, true, true},
 	"removeSecurityGroup": {OpActionRemoveSecurityGroup, (*Compute).actRemoveSecurityGroup, true, true},
 	"migrate":             {OpActionMigrate, (*Compute).actMigrate, true, false},
+	"restore":             {OpActionRestore, (*Compute).actRestore, false, false},
 	"os-migrateLive":      {OpActionLiveMigrate, (*Compute).actLiveMigrate, true, false},
 	// The consoles before 2.6 need no unlocked server.
 	"os-getVNCConsole":    {OpActionGetVNCConsole, (*Compute).actGetVNCConsole, false, true},
@@ -137,7 +139,6 @@ var serverActions = map[string]serverAction{
 	"injectNetworkInfo":  {OpActionInjectNetworkInfo, (*Compute).actInjectNetworkInfo, false, true},
 	"addFixedIp":         {OpActionAddFixedIP, (*Compute).actAddFixedIP, true, false},
 	"removeFixedIp":      {OpActionRemoveFixedIP, (*Compute).actRemoveFixedIP, true, false},
-	"restore":            {OpActionRestore, (*Compute).actRestore, false, false},
 }
 
 // parseAction is Nova's action_peek: exactly one key, a known action,
@@ -394,6 +395,9 @@ type rebuildRequest struct {
 	KeyName     *string            `json:"key_name"`
 	UserData    *string            `json:"user_data"`
 	Description *string            `json:"description"`
+	Hostname    *string            `json:"hostname"` // 2.90
+	// TrustedCerts is trusted_image_certificates (2.63): null clears them.
+	TrustedCerts *[]string `json:"trusted_image_certificates"`
 }
 
 // parseRebuild decodes rebuild's argument and applies Nova's schema.
@@ -427,7 +431,44 @@ func parseRebuild(call *kit.Call, arg json.RawMessage) (rebuildRequest, error) {
 			return in, err
 		}
 	}
+	if err := checkRebuildMinors(call, arg, members, &in); err != nil {
+		return in, err
+	}
 	return in, checkDiskConfig(in.DiskConfig)
+}
+
+// rebuildMinors are the members of rebuild later microversions added.
+var rebuildMinors = []struct {
+	name  string
+	minor int
+}{{"description", 19}, {"key_name", 54}, {"user_data", 57}, {"trusted_image_certificates", 63}, {"hostname", 90}}
+
+// checkRebuildMinors refuses members of a later microversion, as Nova's
+// schemas do, and checks the hostname and the certificates.
+func checkRebuildMinors(call *kit.Call, arg json.RawMessage, members map[string]json.RawMessage, in *rebuildRequest) error {
+	v := versionOf(call)
+	for _, m := range rebuildMinors {
+		if _, ok := members[m.name]; ok && !v.AtLeast(m.minor) {
+			return kit.BadRequest("Invalid input for field/attribute rebuild. Value: %s. Additional properties are not allowed ('%s' was unexpected)", arg, m.name)
+		}
+	}
+	if in.Hostname != nil {
+		if err := checkHostname(call, *in.Hostname); err != nil {
+			return err
+		}
+	}
+	if raw, ok := members["user_data"]; ok && isJSONNull(raw) {
+		in.UserData = ptr("") // null resets it
+	}
+	if raw, ok := members["key_name"]; ok && isJSONNull(raw) {
+		in.KeyName = ptr("") // null unsets it
+	}
+	if raw, ok := members["trusted_image_certificates"]; ok && isJSONNull(raw) {
+		in.TrustedCerts = &[]string{} // null clears them
+	} else if in.TrustedCerts != nil {
+		return checkTrustedCerts(*in.TrustedCerts)
+	}
+	return nil
 }
 
 // checkRebuildLocked checks a rebuild against the server and what is
@@ -461,8 +502,16 @@ func (in *rebuildRequest) applyTo(s *server, imageID string) {
 		s.Metadata = maps.Clone(*in.Metadata)
 	}
 	setIf(&s.Name, in.Name)
-	setIf(&s.AccessIPv4, in.AccessIPv4)
-	setIf(&s.AccessIPv6, in.AccessIPv6)
+	if in.AccessIPv4 != nil {
+		s.AccessIPv4 = normalizeIP(*in.AccessIPv4)
+	}
+	if in.AccessIPv6 != nil {
+		s.AccessIPv6 = normalizeIP(*in.AccessIPv6)
+	}
+	setIf(&s.Hostname, in.Hostname)
+	if in.TrustedCerts != nil {
+		s.TrustedImageCertificates = append([]string(nil), (*in.TrustedCerts)...)
+	}
 	setIf(&s.KeyName, in.KeyName)
 	setIf(&s.UserData, in.UserData)
 	setIf(&s.Description, in.Description)
@@ -508,9 +557,7 @@ func (c *Compute) actRebuild(call *kit.Call, s *server, arg json.RawMessage) (ki
 	}
 	c.settleLocked(s, c.Now())
 	snap := s.snapshot()
-	detail := c.serverDetailLocked(call, &snap)
-	detail.AdminPass = s.AdminPass
-	return kit.JSON(http.StatusAccepted, serverBody{detail}), nil
+	return kit.JSON(http.StatusAccepted, changedServerBody{c.serverChangedLocked(call, &snap, viewRebuild)}), nil
 }
 
 // simpleTransition is an action that needs no argument: allowed in some
@@ -682,6 +729,9 @@ func (c *Compute) snapshotLocked(s *server, name string, md map[string]string) *
 	if base, ok := c.images[s.ImageID]; ok {
 		img.MinDisk, img.MinRAM, img.Size = base.MinDisk, base.MinRAM, base.Size
 		img.Metadata["base_image_ref"] = base.ID
+		if v, ok := base.Metadata["auto_disk_config"]; ok {
+			img.Metadata["auto_disk_config"] = v // an image property Nova keeps on the instance
+		}
 	}
 	for k, v := range md {
 		img.Metadata[k] = v
@@ -814,10 +864,10 @@ func (c *Compute) actChangePassword(call *kit.Call, s *server, arg json.RawMessa
 	if err := requireState(s, "changePassword", []string{vmActive}); err != nil {
 		return kit.Reply{}, err
 	}
-	pass := *in.AdminPass
-	c.beginTaskLocked(s, "updating_password", c.durations.Password, func(s *server, at time.Time) {
-		s.AdminPass = pass
-	})
+	// Nova sets the password through the hypervisor before it answers:
+	// the task state is clear again by then.
+	s.AdminPass = *in.AdminPass
+	s.Updated = c.Now()
 	return kit.Status(http.StatusAccepted), nil
 }
 
@@ -843,29 +893,46 @@ func (c *Compute) consoleLog(s *server) []string {
 
 func (c *Compute) actConsoleOutput(call *kit.Call, s *server, arg json.RawMessage) (kit.Reply, error) {
 	var in struct {
-		Length *json.Number `json:"length"`
+		Length json.RawMessage `json:"length"`
 	}
 	if err := decodeArg(arg, &in); err != nil {
 		return kit.Reply{}, err
 	}
+	var length *int
+	if len(in.Length) > 0 && !isJSONNull(in.Length) {
+		n, err := schemaInt("length", in.Length, bootIndexPattern, -1, math.MaxInt32)
+		if err != nil {
+			return kit.Reply{}, err
+		}
+		length = ptr(int(n))
+	}
 	if s.VMState == vmBuilding || s.PowerState != PowerRunning && s.VMState != vmStopped {
 		return kit.Reply{}, kit.Conflict("Cannot 'get_console_output' instance %s while it is in vm_state %s", s.ID, s.VMState)
 	}
-	lines := c.consoleLog(s)
-	if in.Length != nil {
-		n, err := in.Length.Int64()
-		if err != nil || n < -1 {
-			return kit.Reply{}, kit.BadRequest("Invalid input for field/attribute length. Value: %s.", *in.Length)
-		}
-		if n >= 0 && int(n) < len(lines) {
-			lines = lines[len(lines)-int(n):]
-		}
-	}
-	out := strings.Join(lines, "\n")
-	if len(lines) > 0 {
-		out += "\n"
+	// Like Nova's fake driver's log, no newline after the last line: a
+	// length of N is then exactly the last N lines.
+	out := strings.Join(c.consoleLog(s), "\n")
+	if length != nil {
+		out = tailLog(out, *length)
 	}
 	return kit.OK(consoleOutputJSON{Output: out}), nil
+}
+
+// tailLog is Nova's _tail_log: the log split on newlines, the last n
+// pieces joined again ("" for 0). As in Python's slice, -1 drops the
+// first line.
+func tailLog(log string, n int) string {
+	if n == 0 {
+		return ""
+	}
+	lines := strings.Split(log, "\n")
+	switch {
+	case n < 0:
+		lines = lines[min(-n, len(lines)):]
+	case n < len(lines):
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
 }
 
 func (c *Compute) actResetState(call *kit.Call, s *server, arg json.RawMessage) (kit.Reply, error) {

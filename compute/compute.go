@@ -40,8 +40,9 @@ type Compute struct {
 	groups          map[string]*ServerGroup
 	quotas          map[string]Quota // per-project overrides
 	attachCounter   int
-	snapshotSeq     map[string]int // image ID -> order taken, for backup rotation
-	admin           adminState     // services, aggregates, migrations … (admin.go)
+	snapshotSeq     map[string]int       // image ID -> order taken, for backup rotation
+	admin           adminState           // services, aggregates, migrations … (admin.go)
+	secGroups       map[string]*secGroup // os-security-groups by ID, made on first use
 }
 
 // Option configures a Compute: the shared fake.WithClock, fake.WithSeed and

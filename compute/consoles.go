@@ -22,7 +22,7 @@ func (c *Compute) consoleRoutes() []kit.Route {
 func (c *Compute) consoleURL(call *kit.Call, s *server, protocol, consoleType string) (string, error) {
 	switch {
 	case protocol == "vnc" && consoleType == "novnc",
-		protocol == "spice" && consoleType == "spice-html5",
+		protocol == "spice" && (consoleType == "spice-html5" || consoleType == "spice-direct"),
 		protocol == "mks" && consoleType == "webmks",
 		protocol == "serial": // Nova checks no type for a serial console
 	default:
@@ -44,6 +44,9 @@ func (c *Compute) consoleURL(call *kit.Call, s *server, protocol, consoleType st
 		access = base + "/vnc_auto.html"
 	case "spice":
 		access = base + "/spice_auto.html"
+		if consoleType == "spice-direct" {
+			access = base + "/nova" // the spice direct proxy (2.99)
+		}
 	case "serial":
 		access = "ws" + strings.TrimPrefix(base, "http") + "/"
 	case "mks":
@@ -82,6 +85,9 @@ func (c *Compute) createRemoteConsole(call *kit.Call) (kit.Reply, error) {
 	if v.AtLeast(8) {
 		protocols = append(protocols, "mks")
 		types = append(types, "webmks")
+	}
+	if v.AtLeast(99) {
+		types = append(types, "spice-direct")
 	}
 	var in struct {
 		Protocol json.RawMessage `json:"protocol"`

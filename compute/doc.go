@@ -27,11 +27,15 @@
 //
 // # What it fakes
 //
-//   - Version discovery and microversions 2.1 to 2.96 (OpenStack-API-Version
+//   - Version discovery and microversions 2.1 to 2.104 (OpenStack-API-Version
 //     and X-OpenStack-Nova-API-Version, echoed; 406 outside the range), with
 //     the microversion-dependent fields clients parse (flavor embedded from
-//     2.47, locked 2.9, description 2.19, tags 2.26, server_groups 2.71,
-//     locked_reason 2.73, image_id from createImage 2.45 …).
+//     2.47, locked 2.9, description 2.19, tags 2.26, trusted certificates
+//     2.63, server_groups 2.71, locked_reason 2.73, hostname 2.90,
+//     pinned_availability_zone 2.96, image properties 2.98, scheduler_hints
+//     2.100, image_id from createImage 2.45 …). Update and rebuild answer
+//     Nova's reduced view before 2.75, the full one after; the extended
+//     server attributes and host_status are shown to admins only.
 //   - Servers: create (validation, quota, min/max count, reservation IDs,
 //     server groups and their placement, block device mappings), get, list
 //     and detail with filters and limit/marker pagination, update, delete,
@@ -47,13 +51,17 @@
 //     force_complete, abort).
 //   - Soft delete: with [WithReclaimInstanceInterval], DELETE leaves a
 //     server SOFT_DELETED (holding no quota) until restored,
-//     force-deleted or reclaimed after the interval.
+//     force-deleted or reclaimed after the interval; restore answers 404
+//     for an unknown server and 409 for one that is not soft-deleted.
 //   - The operator APIs: os-services (a forced-down compute service is
 //     what evacuate needs), os-hosts (until 2.42), os-aggregates,
 //     os-migrations, os-simple-tenant-usage (from the servers' lifetimes
 //     on the clock), os-flavor-access, os-quota-class-sets,
 //     os-console-auth-tokens, os-server-external-events and the
 //     hypervisor uptime (until 2.87).
+//   - The proxy APIs Nova keeps until 2.35 (404 above): os-security-groups
+//     and os-security-group-rules, os-networks and os-tenant-networks
+//     (410 for what only nova-network did); /extensions.
 //   - Flavors, images (through the compute proxy), keypairs, limits and
 //     quotas, availability zones, server groups, volume and interface
 //     attachments, diagnostics, remote consoles, instance actions and
@@ -74,24 +82,32 @@
 // # Fidelity limits
 //
 //   - Networks are fixed: every server gets a private IPv4 address and a
-//     public IPv4 and IPv6 address (Rackspace's layout); there is no
-//     Neutron, and network UUIDs in requests are recorded, not checked.
-//     Security groups are names only.
+//     public IPv4 (in the documentation ranges 203.0.113.0/24 and
+//     198.51.100.0/24, which clients count as public) and IPv6 address
+//     (Rackspace's layout); there is no Neutron, and network and port
+//     UUIDs in requests are checked for form only. A server's security
+//     groups are names; the proxy API's groups are kept per project and
+//     made on first use for the names servers carry.
 //   - Volumes are IDs: nothing checks that a volume exists in Cinder.
 //   - Placement counts no resources: servers go round-robin to their
 //     zone's hosts, or where a server group's policy puts them.
-//   - No cells. Aggregates, their zones and disabled services do not steer
-//     placement; a live migration's progress grows linearly and it is never
-//     queued; no guest posts a server password (SetServerPassword seeds
-//     it); external events change nothing and are taken from admins too
-//     (Nova's default policy wants the service role). The admin-only APIs
-//     (os-resetState, migrate, os-migrateLive, evacuate, diagnostics,
-//     hypervisors, services, hosts, aggregates, migrations, the usage of
-//     every project, flavor access, flavor, quota and quota class
+//   - No cells, no shares (2.97). Aggregates, their zones and disabled
+//     services do not steer placement; a live migration's progress grows
+//     linearly and it is never queued; no guest posts a server password
+//     (SetServerPassword seeds it); external events change nothing and are
+//     taken from admins too (Nova's default policy wants the service
+//     role). From 2.102 Nova refuses unknown query parameters on every
+//     route; here only the routes that refuse them from 2.75 do. Image
+//     properties (2.98) are read from the image at request time, not kept
+//     from boot. The admin-only APIs (os-resetState, migrate,
+//     os-migrateLive, evacuate, diagnostics, hypervisors, services, hosts,
+//     aggregates, migrations, the usage of every project, flavor access,
+//     flavor, quota and quota class
 //     management, the zone detail, volume swap) check the admin role only
 //     when tokens are checked; without a token check anyone may call them.
 //   - A project's usage is counted from its live servers at request time,
 //     with no reservations; creations are checked and stored one at a
 //     time, so concurrent creates cannot together exceed the quota.
-//   - Generated SSH keys are Ed25519 (Nova makes RSA ones).
+//   - Generated SSH keys are 2048-bit RSA, as Nova makes them; x509
+//     certificates are over Ed25519 keys (Nova's are RSA).
 package compute

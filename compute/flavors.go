@@ -89,10 +89,10 @@ type flavorJSON struct {
 	Disk       int                `json:"disk"`
 	VCPUs      int                `json:"vcpus"`
 	Ephemeral  int                `json:"OS-FLV-EXT-DATA:ephemeral"`
-	Disabled   bool               `json:"OS-FLV-DISABLED:disabled"`
+	Disabled   *bool              `json:"OS-FLV-DISABLED:disabled,omitempty"` // gone from 2.102
 	IsPublic   bool               `json:"os-flavor-access:is_public"`
-	RxTxFactor any                `json:"rxtx_factor"` // a number, or "" for none
-	Swap       any                `json:"swap"`        // a number; "" for none before 2.75
+	RxTxFactor any                `json:"rxtx_factor,omitempty"` // a number, or "" for none; gone from 2.102
+	Swap       any                `json:"swap"`                  // a number; "" for none before 2.75
 	ExtraSpecs *map[string]string `json:"extra_specs,omitempty"`
 }
 
@@ -113,9 +113,12 @@ func flavorBrief(call *kit.Call, f *Flavor) flavorBriefJSON {
 func flavorDetail(call *kit.Call, f *Flavor) flavorJSON {
 	v := versionOf(call)
 	out := flavorJSON{flavorBriefJSON: flavorBrief(call, f), RAM: f.RAM, Disk: f.Disk, VCPUs: f.VCPUs,
-		Ephemeral: f.Ephemeral, Disabled: f.Disabled, IsPublic: f.IsPublic, RxTxFactor: f.RxTxFactor, Swap: f.Swap}
-	if f.RxTxFactor == 0 {
-		out.RxTxFactor = ""
+		Ephemeral: f.Ephemeral, IsPublic: f.IsPublic, Swap: f.Swap}
+	if !v.AtLeast(102) {
+		out.Disabled, out.RxTxFactor = ptr(f.Disabled), f.RxTxFactor
+		if f.RxTxFactor == 0 {
+			out.RxTxFactor = ""
+		}
 	}
 	if f.Swap == 0 && !v.AtLeast(75) {
 		out.Swap = ""
@@ -205,16 +208,28 @@ type flavorQuery struct {
 	minRAM, minDisk  int
 	marker           string
 	hasMarker        bool
+	name             *regexp.Regexp // 2.102: a regex, as Nova's DB filter
 }
 
 // parseFlavorQuery applies Nova's query schema and filters: only admins
 // choose is_public (absent means public only, "none" both).
 func parseFlavorQuery(call *kit.Call) (flavorQuery, error) {
 	fq := flavorQuery{admin: adminAllowed(call), public: ptr(true), minRAM: -1, minDisk: -1}
-	if err := rejectUnknownQuery(call, 75, "limit", "marker", "is_public", "minRam", "minDisk", "sort_key", "sort_dir"); err != nil {
+	allowed := []string{"limit", "marker", "is_public", "minRam", "minDisk", "sort_key", "sort_dir"}
+	if versionOf(call).AtLeast(102) {
+		allowed = append(allowed, "name")
+	}
+	if err := rejectUnknownQuery(call, 75, allowed...); err != nil {
 		return fq, err
 	}
 	q := call.Query()
+	if raw, ok := q["name"]; ok && versionOf(call).AtLeast(102) {
+		re, rerr := regexp.Compile(raw[0])
+		if rerr != nil {
+			return fq, kit.BadRequest("Invalid input for query parameters name. Value: %s. %v", raw[0], rerr)
+		}
+		fq.name = re
+	}
 	limit, given, err := queryInt(call, "limit", 0)
 	if err != nil {
 		return fq, err
@@ -263,7 +278,7 @@ func isPublicFilter(raw string) (*bool, error) {
 // matches reports whether a flavor passes the filters.
 func (fq *flavorQuery) matches(f *Flavor) bool {
 	return (fq.public == nil || f.IsPublic == *fq.public) && (fq.admin || !f.Disabled) &&
-		f.RAM >= fq.minRAM && f.Disk >= fq.minDisk
+		f.RAM >= fq.minRAM && f.Disk >= fq.minDisk && (fq.name == nil || fq.name.MatchString(f.Name))
 }
 
 // listFlavorsAs answers one page of flavors, in the order asked for, each
@@ -351,6 +366,9 @@ func (c *Compute) createFlavor(call *kit.Call) (kit.Reply, error) {
 	}
 	if v.AtLeast(55) {
 		allowed["description"] = true
+	}
+	if v.AtLeast(102) {
+		delete(allowed, "rxtx_factor") // schema create_v2102
 	}
 	m, err := membersOf(call, "flavor", allowed)
 	if err != nil {

@@ -54,8 +54,8 @@ func TestImagesRead(t *testing.T) {
 	created := start.Add(time.Second)
 	stamp := start.Format(time.RFC3339)
 	cirros := fmt.Sprintf(`{"id":%q,"name":"cirros-0.6.2-x86_64-disk","status":"ACTIVE","progress":100,"minDisk":1,"minRam":0,
-		"created":%q,"updated":%q,"OS-EXT-IMG-SIZE:size":21430272,"metadata":{"os_distro":"cirros","architecture":"x86_64"},
-		"links":%s}`, cirrosID, stamp, stamp, imageLinksJSON(cirrosID))
+		"created":%q,"updated":%q,"OS-EXT-IMG-SIZE:size":21430272,"metadata":{"os_distro":"cirros","architecture":"x86_64","auto_disk_config":"False"},
+		"links":%s,"OS-DCF:diskConfig":"MANUAL"}`, cirrosID, stamp, stamp, imageLinksJSON(cirrosID))
 	runSteps(t, srv.URL(), []step{
 		{name: "list, newest first", method: "GET", path: "/images", status: 200,
 			want: `{"images":[` + strings.Join([]string{
@@ -160,9 +160,9 @@ func TestImageMetadata(t *testing.T) {
 	md := "/images/" + ubuntuID + "/metadata"
 	runSteps(t, srv.URL(), []step{
 		{name: "list", method: "GET", path: md, status: 200,
-			want: `{"metadata":{"os_distro":"ubuntu","os_version":"24.04","architecture":"x86_64"}}`},
+			want: `{"metadata":{"os_distro":"ubuntu","os_version":"24.04","architecture":"x86_64","auto_disk_config":"False"}}`},
 		{name: "update merges", method: "POST", path: md, status: 200, body: `{"metadata":{"kernel_id":"nokernel","os_version":"24.04.1"}}`,
-			want: `{"metadata":{"os_distro":"ubuntu","os_version":"24.04.1","architecture":"x86_64","kernel_id":"nokernel"}}`},
+			want: `{"metadata":{"os_distro":"ubuntu","os_version":"24.04.1","architecture":"x86_64","kernel_id":"nokernel","auto_disk_config":"False"}}`},
 		{name: "get one", method: "GET", path: md + "/kernel_id", status: 200, want: `{"meta":{"kernel_id":"nokernel"}}`},
 		{name: "put one", method: "PUT", path: md + "/ramdisk_id", status: 200, body: `{"meta":{"ramdisk_id":"nokernel"}}`,
 			want: `{"meta":{"ramdisk_id":"nokernel"}}`},

@@ -83,7 +83,7 @@ var oneEvent = map[string]struct {
 	"unshelve":       {"compute_unshelve_instance", func(d Durations) time.Duration { return d.Unshelve }},
 	"createImage":    {"compute_snapshot_instance", func(d Durations) time.Duration { return d.Snapshot }},
 	"createBackup":   {"compute_backup_instance", func(d Durations) time.Duration { return d.Snapshot }},
-	"changePassword": {"compute_set_admin_password", func(d Durations) time.Duration { return d.Password }},
+	"changePassword": {"compute_set_admin_password", func(d Durations) time.Duration { return 0 }}, // synchronous
 }
 
 // actionEventsOf are the events the compute service runs for an action
@@ -136,10 +136,15 @@ func (c *Compute) recordActionLocked(s *server, action string, call *kit.Call) {
 	if call.Authenticated && call.Principal.ProjectID != "" {
 		project = call.Principal.ProjectID
 	}
-	seq := fmt.Sprintf("mockcloud/request/%s/%d", s.ID, len(s.actions))
+	// The request's own ID (x-openstack-request-id), as Nova records it;
+	// one derived from the server when the service sends none.
+	requestID := call.RequestID
+	if requestID == "" {
+		seq := fmt.Sprintf("mockcloud/request/%s/%d", s.ID, len(s.actions))
+		requestID = "req-" + uuid.NewSHA1(uuid.NameSpaceOID, []byte(seq)).String()
+	}
 	a := &instanceAction{
-		action: name, userID: who.userID, projectID: project, start: now,
-		requestID: "req-" + uuid.NewSHA1(uuid.NameSpaceOID, []byte(seq)).String(),
+		action: name, userID: who.userID, projectID: project, start: now, requestID: requestID,
 	}
 	a.events = actionEventsOf(name, s, now, c.durations)
 	a.build = name == "create"

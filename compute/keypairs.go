@@ -21,7 +21,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
-	"errors"
 	"fmt"
 	"io"
 	"math/big"
@@ -247,50 +246,46 @@ func keypairFingerprint(typ, public string) (string, error) {
 	return colonHex(sum[:]), nil
 }
 
-// generateKeypair makes a new key: for ssh an Ed25519 key (Nova makes RSA
-// ones; clients treat both alike) with the private half in OpenSSH's
-// format, for x509 a self-signed client certificate for the user.
+// generateKeypair makes a new key: for ssh a 2048-bit RSA key as Nova
+// makes one (generateRSAKeypair), for x509 a self-signed client
+// certificate for the user over an Ed25519 key (Nova's is RSA).
 // Everything random comes from rng (the service's seeded stream), so the
 // same seed gives the same keys.
 func generateKeypair(rng io.Reader, typ, userID string, now time.Time) (private, public, fingerprint string, err error) {
+	if typ != KeypairX509 {
+		return generateRSAKeypair(rng)
+	}
 	seed := make([]byte, ed25519.SeedSize)
 	if _, err := io.ReadFull(rng, seed); err != nil {
 		return "", "", "", err
 	}
 	priv := ed25519.NewKeyFromSeed(seed)
 	pub := priv.Public().(ed25519.PublicKey)
-	if typ == KeypairX509 {
-		var b [8]byte
-		if _, err := io.ReadFull(rng, b[:]); err != nil {
-			return "", "", "", err
-		}
-		// A positive 63-bit serial, as RFC 5280 wants.
-		serial := new(big.Int).SetUint64(binary.BigEndian.Uint64(b[:])>>1 | 1)
-		tmpl := &x509.Certificate{
-			SerialNumber: serial,
-			Subject:      pkix.Name{CommonName: userID},
-			NotBefore:    now.Add(-time.Minute),
-			NotAfter:     now.AddDate(10, 0, 0),
-			KeyUsage:     x509.KeyUsageDigitalSignature,
-			ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-		}
-		der, err := x509.CreateCertificate(rng, tmpl, tmpl, pub, priv)
-		if err != nil {
-			return "", "", "", err
-		}
-		pkcs8, err := x509.MarshalPKCS8PrivateKey(priv)
-		if err != nil {
-			return "", "", "", err
-		}
-		sum := sha1.Sum(der)
-		cert := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
-		return base64.StdEncoding.EncodeToString(pkcs8), cert, colonHex(sum[:]), nil
+	var b [8]byte
+	if _, err := io.ReadFull(rng, b[:]); err != nil {
+		return "", "", "", err
 	}
-	blob := sshWire([]byte("ssh-ed25519"), pub)
-	public = "ssh-ed25519 " + base64.StdEncoding.EncodeToString(blob) + " Generated-by-Nova"
-	sum := md5.Sum(blob)
-	private, err = openSSHPrivateKey(rng, pub, priv, "Generated-by-Nova")
-	return private, public, colonHex(sum[:]), err
+	// A positive 63-bit serial, as RFC 5280 wants.
+	serial := new(big.Int).SetUint64(binary.BigEndian.Uint64(b[:])>>1 | 1)
+	tmpl := &x509.Certificate{
+		SerialNumber: serial,
+		Subject:      pkix.Name{CommonName: userID},
+		NotBefore:    now.Add(-time.Minute),
+		NotAfter:     now.AddDate(10, 0, 0),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	}
+	der, err := x509.CreateCertificate(rng, tmpl, tmpl, pub, priv)
+	if err != nil {
+		return "", "", "", err
+	}
+	pkcs8, err := x509.MarshalPKCS8PrivateKey(priv)
+	if err != nil {
+		return "", "", "", err
+	}
+	sum := sha1.Sum(der)
+	cert := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+	return base64.StdEncoding.EncodeToString(pkcs8), cert, colonHex(sum[:]), nil
 }
 
 // sshWire encodes strings in the SSH wire format.
@@ -303,27 +298,6 @@ func sshWire(fields ...[]byte) []byte {
 		b.Write(f)
 	}
 	return b.Bytes()
-}
-
-// openSSHPrivateKey writes an unencrypted "openssh-key-v1" private key.
-func openSSHPrivateKey(rng io.Reader, pub ed25519.PublicKey, priv ed25519.PrivateKey, comment string) (string, error) {
-	var check [4]byte
-	if _, err := io.ReadFull(rng, check[:]); err != nil {
-		return "", errors.New("no randomness for the check bytes")
-	}
-	var section bytes.Buffer
-	section.Write(check[:])
-	section.Write(check[:])
-	section.Write(sshWire([]byte("ssh-ed25519"), pub, priv, []byte(comment)))
-	for i := byte(1); section.Len()%8 != 0; i++ {
-		section.WriteByte(i)
-	}
-	var b bytes.Buffer
-	b.WriteString("openssh-key-v1\x00")
-	b.Write(sshWire([]byte("none"), []byte("none"), nil))
-	b.Write([]byte{0, 0, 0, 1})
-	b.Write(sshWire(sshWire([]byte("ssh-ed25519"), pub), section.Bytes()))
-	return string(pem.EncodeToMemory(&pem.Block{Type: "OPENSSH PRIVATE KEY", Bytes: b.Bytes()})), nil
 }
 
 // HTTP.

@@ -162,8 +162,8 @@ func TestKeypairGenerate(t *testing.T) {
 	kp := got["keypair"].(map[string]any)
 	pub, _ := kp["public_key"].(string)
 	fields := strings.Fields(pub)
-	if len(fields) != 3 || fields[0] != "ssh-ed25519" || fields[2] != "Generated-by-Nova" {
-		t.Fatalf("public_key = %q, want ssh-ed25519 <blob> Generated-by-Nova", pub)
+	if len(fields) != 3 || fields[0] != "ssh-rsa" || fields[2] != "Generated-by-Nova" {
+		t.Fatalf("public_key = %q, want ssh-rsa <blob> Generated-by-Nova", pub)
 	}
 	blob, err := base64.StdEncoding.DecodeString(fields[1])
 	if err != nil {
@@ -173,42 +173,29 @@ func TestKeypairGenerate(t *testing.T) {
 		map[string]any{"name": kp["name"], "type": kp["type"], "user_id": kp["user_id"], "fingerprint": kp["fingerprint"]}); diff != "" {
 		t.Errorf("keypair (-want +got):\n%s", diff)
 	}
-	// The private key is an unencrypted OpenSSH key whose seed gives the
-	// public key.
+	// The private key is a PKCS#1 RSA key of 2048 bits (paramiko's
+	// RSAKey.generate(2048), as Nova writes it) whose public half is
+	// public_key's blob.
 	block, _ := pem.Decode([]byte(kp["private_key"].(string)))
-	if block == nil || block.Type != "OPENSSH PRIVATE KEY" {
-		t.Fatalf("private_key is not an OpenSSH PEM block: %q", kp["private_key"])
+	if block == nil || block.Type != "RSA PRIVATE KEY" {
+		t.Fatalf("private_key is not an RSA PEM block: %q", kp["private_key"])
 	}
-	magic := []byte("openssh-key-v1\x00")
-	if !bytes.HasPrefix(block.Bytes, magic) {
-		t.Fatal("private key lacks the openssh-key-v1 magic")
+	key, err := x509.ParsePKCS1PrivateKey(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
 	}
-	r := block.Bytes[len(magic):]
-	next := func() []byte {
-		n := binary.BigEndian.Uint32(r)
-		s := r[4 : 4+n]
-		r = r[4+n:]
-		return s
+	if key.N.BitLen() != 2048 || key.E != 65537 {
+		t.Errorf("key of %d bits, e=%d", key.N.BitLen(), key.E)
 	}
-	if c, k, o := string(next()), string(next()), next(); c != "none" || k != "none" || len(o) != 0 {
-		t.Fatalf("cipher %q kdf %q: want an unencrypted key", c, k)
+	mpint := func(b []byte) []byte {
+		if b[0]&0x80 != 0 {
+			b = append([]byte{0}, b...)
+		}
+		return sshString(b)
 	}
-	r = r[4:] // number of keys
-	if got := next(); !bytes.Equal(got, blob) {
-		t.Error("the private key's public blob differs from public_key")
-	}
-	r = next()
-	if c1, c2 := binary.BigEndian.Uint32(r), binary.BigEndian.Uint32(r[4:]); c1 != c2 {
-		t.Error("check integers differ")
-	}
-	r = r[8:]
-	typ, pubKey, privKey := next(), next(), next()
-	if string(typ) != "ssh-ed25519" || len(privKey) != ed25519.PrivateKeySize {
-		t.Fatalf("private section type %q, key of %d bytes", typ, len(privKey))
-	}
-	derived := ed25519.NewKeyFromSeed(privKey[:ed25519.SeedSize]).Public().(ed25519.PublicKey)
-	if !bytes.Equal(derived, pubKey) || !bytes.Equal(append(sshString([]byte("ssh-ed25519")), sshString(pubKey)...), blob) {
-		t.Error("the private seed does not give the public key")
+	want := append(append(sshString([]byte("ssh-rsa")), mpint(big.NewInt(int64(key.E)).Bytes())...), mpint(key.N.Bytes())...)
+	if !bytes.Equal(want, blob) {
+		t.Error("the private key does not give public_key")
 	}
 	// The private key is not kept.
 	show := getJSON(t, srv.URL(), step{path: "/os-keypairs/gen", status: 200})
@@ -291,7 +278,7 @@ func TestKeypairSeeding(t *testing.T) {
 		t.Errorf("AddKeypair (-want +got):\n%s", diff)
 	}
 	gen, err := srv.AddKeypair(compute.Keypair{Name: "gen", UserID: "u1"})
-	if err != nil || gen.PrivateKey == "" || gen.ID != 2 || !strings.HasPrefix(gen.PublicKey, "ssh-ed25519 ") {
+	if err != nil || gen.PrivateKey == "" || gen.ID != 2 || !strings.HasPrefix(gen.PublicKey, "ssh-rsa ") {
 		t.Errorf("generated keypair = %+v, %v", gen, err)
 	}
 	for _, bad := range []compute.Keypair{

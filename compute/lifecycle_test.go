@@ -180,7 +180,7 @@ func TestAddServer(t *testing.T) {
 		AvailabilityZone: "nova", Host: "compute-0", HypervisorHostname: "compute-0.mockcloud.test",
 		InstanceName: "instance-00000001", DiskConfig: "MANUAL", SecurityGroups: []string{"web"},
 		Progress: 100, Created: now, Updated: now, LaunchedAt: now, MemoryMB: 2048, VCPUs: 1, DiskGB: 20,
-		AccessIPv4: "172.24.0.3", AccessIPv6: "2001:db8::2",
+		AccessIPv4: "203.0.113.3", AccessIPv6: "2001:db8::2",
 	}
 	opts := cmpopts.IgnoreFields(compute.Server{}, "Addresses", "Interfaces")
 	if diff := cmp.Diff(want, got, opts); diff != "" {

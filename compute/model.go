@@ -1,6 +1,7 @@
 package compute
 
 import (
+	"encoding/json"
 	"maps"
 	"time"
 )
@@ -63,6 +64,18 @@ type Server struct {
 	VCPUs    int
 	DiskGB   int
 	CPUTime  time.Duration // accumulated while running, by the shared clock
+	// Hostname is OS-EXT-SRV-ATTR:hostname: asked for at create (2.90), or
+	// derived from the name; "" derives it from Name when rendered.
+	Hostname string
+	// TrustedImageCertificates are the certificate IDs given at create or
+	// rebuild (2.63); nil shows null.
+	TrustedImageCertificates []string
+	// PinnedAvailabilityZone is the zone the server was asked to be in
+	// (pinned_availability_zone, 2.96); "" shows null.
+	PinnedAvailabilityZone string
+	// SchedulerHints are os:scheduler_hints as given at create
+	// (scheduler_hints, 2.100); nil shows {}.
+	SchedulerHints json.RawMessage
 }
 
 // Address is one entry of a server's addresses.
@@ -256,6 +269,8 @@ func (s *server) snapshot() Server {
 	out := s.Server
 	out.Metadata = maps.Clone(s.Metadata)
 	out.Tags = append([]string(nil), s.Tags...)
+	out.TrustedImageCertificates = append([]string(nil), s.TrustedImageCertificates...)
+	out.SchedulerHints = append(json.RawMessage(nil), s.SchedulerHints...)
 	out.SecurityGroups = append([]string(nil), s.SecurityGroups...)
 	out.Volumes = append([]VolumeAttachment(nil), s.Volumes...)
 	out.Interfaces = make([]Interface, len(s.Interfaces))

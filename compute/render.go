@@ -135,9 +135,11 @@ type reservationJSON struct {
 	ReservationID string `json:"reservation_id"`
 }
 
-// serverJSON is a server as Nova's show and detail list render it. A struct
-// rather than a map: listing thousands of servers is a hot path, and
-// encoding/json sorts the keys of every map it writes.
+// serverJSON is a server as Nova's show and detail list render it (and,
+// from 2.75, update and rebuild). A struct rather than a map: listing
+// thousands of servers is a hot path, and encoding/json sorts the keys of
+// every map it writes. The members policy hides from non-admins
+// (OS-EXT-SRV-ATTR:*, host_status) are omitempty.
 type serverJSON struct {
 	ID                 string                   `json:"id"`
 	Name               string                   `json:"name"`
@@ -146,7 +148,7 @@ type serverJSON struct {
 	UserID             string                   `json:"user_id"`
 	Metadata           map[string]string        `json:"metadata"`
 	HostID             string                   `json:"hostId"`
-	Image              any                      `json:"image"`  // "" or an idLinksJSON
+	Image              any                      `json:"image"`  // "" or an imageRefJSON
 	Flavor             any                      `json:"flavor"` // a flavorLinkJSON or, from 2.47, an embeddedFlavorJSON
 	Created            string                   `json:"created"`
 	Updated            string                   `json:"updated"`
@@ -155,22 +157,22 @@ type serverJSON struct {
 	AccessIPv6         string                   `json:"accessIPv6"`
 	Links              []link                   `json:"links"`
 	DiskConfig         string                   `json:"OS-DCF:diskConfig"`
-	Progress           int                      `json:"progress"`
+	Progress           *int                     `json:"progress,omitempty"` // in Nova's progress statuses only
 	AvailabilityZone   string                   `json:"OS-EXT-AZ:availability_zone"`
 	ConfigDrive        string                   `json:"config_drive"`
 	KeyName            *string                  `json:"key_name"`
 	LaunchedAt         *string                  `json:"OS-SRV-USG:launched_at"`
 	TerminatedAt       *string                  `json:"OS-SRV-USG:terminated_at"`
-	Host               string                   `json:"OS-EXT-SRV-ATTR:host"`
-	InstanceName       string                   `json:"OS-EXT-SRV-ATTR:instance_name"`
-	HypervisorHostname string                   `json:"OS-EXT-SRV-ATTR:hypervisor_hostname"`
+	Host               any                      `json:"OS-EXT-SRV-ATTR:host,omitempty"`
+	InstanceName       *string                  `json:"OS-EXT-SRV-ATTR:instance_name,omitempty"`
+	HypervisorHostname any                      `json:"OS-EXT-SRV-ATTR:hypervisor_hostname,omitempty"`
 	TaskState          *string                  `json:"OS-EXT-STS:task_state"`
 	VMState            string                   `json:"OS-EXT-STS:vm_state"`
 	PowerState         int                      `json:"OS-EXT-STS:power_state"`
 	VolumesAttached    []volumeRefJSON          `json:"os-extended-volumes:volumes_attached"`
 	SecurityGroups     []nameJSON               `json:"security_groups"`
 	Fault              *faultJSON               `json:"fault,omitempty"`
-	// 2.3
+	// 2.3 (admins; the hostname for everyone from 2.90)
 	ReservationID  *string `json:"OS-EXT-SRV-ATTR:reservation_id,omitempty"`
 	LaunchIndex    *int    `json:"OS-EXT-SRV-ATTR:launch_index,omitempty"`
 	Hostname       *string `json:"OS-EXT-SRV-ATTR:hostname,omitempty"`
@@ -179,20 +181,31 @@ type serverJSON struct {
 	RootDeviceName *string `json:"OS-EXT-SRV-ATTR:root_device_name,omitempty"`
 	UserData       any     `json:"OS-EXT-SRV-ATTR:user_data,omitempty"`
 	// Later microversions.
-	Locked       *bool     `json:"locked,omitempty"`
-	HostStatus   *string   `json:"host_status,omitempty"`
-	Description  any       `json:"description,omitempty"`
-	Tags         *[]string `json:"tags,omitempty"`
-	ServerGroups *[]string `json:"server_groups,omitempty"`
-	LockedReason any       `json:"locked_reason,omitempty"`
-	AdminPass    string    `json:"adminPass,omitempty"` // rebuild's answer only
+	serverMinorsJSON
+}
+
+// serverMinorsJSON are the members later microversions add to every view
+// of a server, the reduced one of update and rebuild included.
+type serverMinorsJSON struct {
+	Locked                   *bool     `json:"locked,omitempty"`
+	HostStatus               *string   `json:"host_status,omitempty"`
+	Description              any       `json:"description,omitempty"`
+	Tags                     *[]string `json:"tags,omitempty"`
+	TrustedImageCertificates any       `json:"trusted_image_certificates,omitempty"`
+	ServerGroups             *[]string `json:"server_groups,omitempty"`
+	LockedReason             any       `json:"locked_reason,omitempty"`
+	PinnedAvailabilityZone   any       `json:"pinned_availability_zone,omitempty"`
+	SchedulerHints           any       `json:"scheduler_hints,omitempty"`
+	KeyName                  any       `json:"key_name,omitempty"`  // the reduced rebuild answer, 2.54 to 2.74
+	RebuildUserData          any       `json:"user_data,omitempty"` // rebuild's answer only, from 2.57
+	AdminPass                string    `json:"adminPass,omitempty"` // rebuild's answer only
 }
 
 type addressJSON struct {
 	Addr    string `json:"addr"`
 	Version int    `json:"version"`
-	Type    string `json:"OS-EXT-IPS:type"`
-	MAC     string `json:"OS-EXT-IPS-MAC:mac_addr"`
+	Type    string `json:"OS-EXT-IPS:type,omitempty"`         // absent from the reduced view
+	MAC     string `json:"OS-EXT-IPS-MAC:mac_addr,omitempty"` // absent from the reduced view
 }
 
 type volumeRefJSON struct {
@@ -237,18 +250,34 @@ type embeddedFlavorJSON struct {
 	ExtraSpecs   map[string]string `json:"extra_specs"`
 }
 
-// serverDetailLocked renders a server as Nova's show and detail list do at
-// the request's microversion. Call with the lock held (flavors are read).
+// serverView is which of Nova's views of a server a call answers with.
+type serverView int
+
+const (
+	viewShow    serverView = iota // GET /servers/{id}
+	viewDetail                    // GET /servers/detail: no server_groups
+	viewUpdate                    // PUT /servers/{id}: reduced before 2.75
+	viewRebuild                   // rebuild's answer: reduced before 2.75, user_data from 2.57
+)
+
+// progressStatuses are the statuses Nova shows progress in.
+var progressStatuses = map[string]bool{"ACTIVE": true, "BUILD": true, "REBUILD": true, "RESIZE": true, "VERIFY_RESIZE": true, "MIGRATING": true}
+
+// serverDetailLocked renders a server as Nova's show does at the request's
+// microversion. Call with the lock held (flavors are read).
 func (c *Compute) serverDetailLocked(call *kit.Call, s *Server) *serverJSON {
+	return c.serverViewLocked(call, s, viewShow)
+}
+
+// serverListDetailLocked renders one server of GET /servers/detail.
+func (c *Compute) serverListDetailLocked(call *kit.Call, s *Server) *serverJSON {
+	return c.serverViewLocked(call, s, viewDetail)
+}
+
+// serverViewLocked renders the full view of a server (show, the detail
+// list, and update and rebuild from 2.75).
+func (c *Compute) serverViewLocked(call *kit.Call, s *Server, view serverView) *serverJSON {
 	v := versionOf(call)
-	addresses := make(map[string][]addressJSON, len(s.Addresses))
-	for name, addrs := range s.Addresses {
-		list := make([]addressJSON, 0, len(addrs))
-		for _, a := range addrs {
-			list = append(list, addressJSON(a))
-		}
-		addresses[name] = list
-	}
 	volumes := make([]volumeRefJSON, 0, len(s.Volumes))
 	for _, va := range s.Volumes {
 		vol := volumeRefJSON{ID: va.VolumeID}
@@ -257,10 +286,6 @@ func (c *Compute) serverDetailLocked(call *kit.Call, s *Server) *serverJSON {
 		}
 		volumes = append(volumes, vol)
 	}
-	var image any = ""
-	if s.ImageID != "" {
-		image = idLinksJSON{ID: s.ImageID, Links: bookmark(call, s.ProjectID, "images", s.ImageID)}
-	}
 	configDrive := ""
 	if s.ConfigDrive {
 		configDrive = "True"
@@ -268,36 +293,55 @@ func (c *Compute) serverDetailLocked(call *kit.Call, s *Server) *serverJSON {
 	out := &serverJSON{
 		ID: s.ID, Name: s.Name, Status: s.Status, TenantID: s.ProjectID, UserID: s.UserID,
 		Metadata: nonNilMap(s.Metadata), HostID: hostID(s.ProjectID, s.Host),
-		Image: image, Flavor: c.flavorRefLocked(call, s.ProjectID, s.FlavorID, v),
+		Image: c.imageRefLocked(call, s, v), Flavor: c.flavorRefLocked(call, s.ProjectID, s.FlavorID, v),
 		Created: s.Created.UTC().Format(novaTime), Updated: s.Updated.UTC().Format(novaTime),
-		Addresses: addresses, AccessIPv4: s.AccessIPv4, AccessIPv6: s.AccessIPv6,
+		Addresses: addressesJSON(s, true), AccessIPv4: s.AccessIPv4, AccessIPv6: s.AccessIPv6,
 		Links: links(call, s.ProjectID, "servers", s.ID), DiskConfig: s.DiskConfig,
-		Progress: s.Progress, AvailabilityZone: s.AvailabilityZone, ConfigDrive: configDrive,
+		Progress: progressOf(s), AvailabilityZone: s.AvailabilityZone, ConfigDrive: configDrive,
 		KeyName: nullString(s.KeyName), LaunchedAt: nullTime(s.LaunchedAt, novaUsecTime),
-		TerminatedAt: nullTime(s.TerminatedAt, novaUsecTime), Host: s.Host, InstanceName: s.InstanceName,
-		HypervisorHostname: s.HypervisorHostname, TaskState: nullString(s.TaskState), VMState: s.VMState,
+		TerminatedAt: nullTime(s.TerminatedAt, novaUsecTime), TaskState: nullString(s.TaskState), VMState: s.VMState,
 		PowerState: s.PowerState, VolumesAttached: volumes, SecurityGroups: namesJSON(s.SecurityGroups),
+		Fault: faultOf(s),
 	}
-	if s.Fault != nil && (s.Status == "ERROR" || s.Status == "DELETED") {
-		out.Fault = &faultJSON{Code: s.Fault.Code, Message: s.Fault.Message, Details: s.Fault.Details,
-			Created: s.Fault.Created.UTC().Format(novaTime)}
+	admin := adminAllowed(call)
+	if admin {
+		// os_compute_api:os-extended-server-attributes (admin only).
+		out.Host, out.InstanceName, out.HypervisorHostname = nullOr(s.Host), ptr(s.InstanceName), nullOr(s.HypervisorHostname)
+		if v.AtLeast(3) {
+			out.ReservationID, out.LaunchIndex = ptr(s.ReservationID), ptr(s.LaunchIndex)
+			out.Hostname, out.KernelID, out.RamdiskID = ptr(serverHostname(s)), ptr(""), ptr("")
+			out.RootDeviceName = ptr("/dev/vda")
+			if view != viewRebuild {
+				out.UserData = nullOr(s.UserData)
+			}
+		}
 	}
-	c.microversionFieldsLocked(out, s, v)
+	if v.AtLeast(90) {
+		out.Hostname = ptr(serverHostname(s)) // everyone's from 2.90
+	}
+	out.serverMinorsJSON = c.serverMinorsLocked(s, v, view != viewDetail)
+	if v.AtLeast(16) && admin {
+		out.HostStatus = ptr(hostStatusOf(s)) // os_compute_api:servers:show:host_status (admin)
+	}
+	if v.AtLeast(96) {
+		out.PinnedAvailabilityZone = nullOr(s.PinnedAvailabilityZone)
+	}
+	if v.AtLeast(100) {
+		out.SchedulerHints = schedulerHintsOf(s)
+	}
+	if view == viewRebuild && v.AtLeast(57) {
+		out.RebuildUserData = nullOr(s.UserData)
+	}
 	return out
 }
 
-// microversionFieldsLocked adds the members later microversions show.
-func (c *Compute) microversionFieldsLocked(out *serverJSON, s *Server, v microversion) {
-	if v.AtLeast(3) {
-		out.ReservationID, out.LaunchIndex = ptr(s.ReservationID), ptr(s.LaunchIndex)
-		out.Hostname, out.KernelID, out.RamdiskID = ptr(hostnameOf(s.Name)), ptr(""), ptr("")
-		out.RootDeviceName, out.UserData = ptr("/dev/vda"), nullOr(s.UserData)
-	}
+// serverMinorsLocked are the members of microversions 2.9 to 2.73 that
+// every view shows; server_groups is left out of the detail list, as
+// Nova leaves it out.
+func (c *Compute) serverMinorsLocked(s *Server, v microversion, groups bool) serverMinorsJSON {
+	var out serverMinorsJSON
 	if v.AtLeast(9) {
 		out.Locked = ptr(s.Locked)
-	}
-	if v.AtLeast(16) {
-		out.HostStatus = ptr("UP")
 	}
 	if v.AtLeast(19) {
 		out.Description = nullOr(s.Description)
@@ -307,7 +351,13 @@ func (c *Compute) microversionFieldsLocked(out *serverJSON, s *Server, v microve
 		sort.Strings(tags)
 		out.Tags = &tags
 	}
-	if v.AtLeast(71) {
+	if v.AtLeast(63) {
+		out.TrustedImageCertificates = jsonNull
+		if len(s.TrustedImageCertificates) > 0 {
+			out.TrustedImageCertificates = append([]string(nil), s.TrustedImageCertificates...)
+		}
+	}
+	if v.AtLeast(71) && groups {
 		gs := []string{}
 		for _, g := range c.groups {
 			if slices.Contains(g.Members, s.ID) {
@@ -319,6 +369,68 @@ func (c *Compute) microversionFieldsLocked(out *serverJSON, s *Server, v microve
 	if v.AtLeast(73) {
 		out.LockedReason = nullOr(s.LockedReason)
 	}
+	return out
+}
+
+// addressesJSON are a server's addresses; extended adds the
+// OS-EXT-IPS:type and OS-EXT-IPS-MAC:mac_addr members (every view but
+// update's and rebuild's before 2.75).
+func addressesJSON(s *Server, extended bool) map[string][]addressJSON {
+	out := make(map[string][]addressJSON, len(s.Addresses))
+	for name, addrs := range s.Addresses {
+		list := make([]addressJSON, 0, len(addrs))
+		for _, a := range addrs {
+			if extended {
+				list = append(list, addressJSON(a))
+			} else {
+				list = append(list, addressJSON{Addr: a.Addr, Version: a.Version})
+			}
+		}
+		out[name] = list
+	}
+	return out
+}
+
+// progressOf is the progress member: shown only in Nova's progress statuses.
+func progressOf(s *Server) *int {
+	if !progressStatuses[s.Status] {
+		return nil
+	}
+	return ptr(s.Progress)
+}
+
+// faultOf is the fault member: shown in ERROR and DELETED only.
+func faultOf(s *Server) *faultJSON {
+	if s.Fault == nil || s.Status != "ERROR" && s.Status != "DELETED" {
+		return nil
+	}
+	return &faultJSON{Code: s.Fault.Code, Message: s.Fault.Message, Details: s.Fault.Details,
+		Created: s.Fault.Created.UTC().Format(novaTime)}
+}
+
+// hostStatusOf is host_status: UP on a host, "" (Nova's NONE) on none.
+func hostStatusOf(s *Server) string {
+	if s.Host == "" {
+		return ""
+	}
+	return "UP"
+}
+
+// serverHostname is OS-EXT-SRV-ATTR:hostname.
+func serverHostname(s *Server) string {
+	if s.Hostname != "" {
+		return s.Hostname
+	}
+	return hostnameOf(s.Name)
+}
+
+// schedulerHintsOf is scheduler_hints (2.100): the hints given at create,
+// {} for none.
+func schedulerHintsOf(s *Server) any {
+	if len(s.SchedulerHints) == 0 {
+		return struct{}{}
+	}
+	return append(json.RawMessage(nil), s.SchedulerHints...)
 }
 
 // flavorRefLocked is a server's flavor: a link before 2.47, the embedded

@@ -43,6 +43,8 @@ func (c *Compute) routes() []kit.Route {
 	api = append(api, c.instanceActionRoutes()...)
 	api = append(api, c.hypervisorRoutes()...)
 	api = append(api, c.adminRoutes()...)
+	api = append(api, c.proxyRoutes()...)
+	api = append(api, c.securityGroupRoutes()...)
 	return append(t, kit.Under(apiRoots, before, api...)...)
 }
 

@@ -31,11 +31,11 @@ func defaultFlavors() []Flavor {
 func defaultImages() []Image {
 	return []Image{
 		{ID: "70a599e0-31e7-49b7-b260-868f441e862b", Name: "cirros-0.6.2-x86_64-disk", MinDisk: 1, MinRAM: 0, Size: 21430272,
-			Metadata: map[string]string{"os_distro": "cirros", "architecture": "x86_64"}},
+			Metadata: map[string]string{"os_distro": "cirros", "architecture": "x86_64", "auto_disk_config": "False"}},
 		{ID: "9b7e8a30-8f3c-4b8e-9d0a-3f4c2a1b6e01", Name: "Ubuntu 24.04 LTS (Noble Numbat)", MinDisk: 10, MinRAM: 512, Size: 610271232,
-			Metadata: map[string]string{"os_distro": "ubuntu", "os_version": "24.04", "architecture": "x86_64"}},
+			Metadata: map[string]string{"os_distro": "ubuntu", "os_version": "24.04", "architecture": "x86_64", "auto_disk_config": "False"}},
 		{ID: "c3f6e1d2-7b4a-4e5f-8a9b-0c1d2e3f4a5b", Name: "Debian 12 (Bookworm)", MinDisk: 10, MinRAM: 512, Size: 432013312,
-			Metadata: map[string]string{"os_distro": "debian", "os_version": "12", "architecture": "x86_64"}},
+			Metadata: map[string]string{"os_distro": "debian", "os_version": "12", "architecture": "x86_64", "auto_disk_config": "False"}},
 	}
 }
 

@@ -30,10 +30,10 @@ type serverCreate struct {
 	Networks            json.RawMessage      `json:"networks"`
 	SecurityGroups      []nameJSON           `json:"security_groups"`
 	UserData            *string              `json:"user_data"`
-	ConfigDrive         *bool                `json:"config_drive"`
+	ConfigDrive         json.RawMessage      `json:"config_drive"` // parameter_types.boolean
 	DiskConfig          string               `json:"OS-DCF:diskConfig"`
-	MinCount            *int                 `json:"min_count"`
-	MaxCount            *int                 `json:"max_count"`
+	MinCount            json.RawMessage      `json:"min_count"` // positive_integer: a number or digits
+	MaxCount            json.RawMessage      `json:"max_count"`
 	ReturnReservationID bool                 `json:"return_reservation_id"`
 	BlockDeviceMapping  []blockDeviceMapping `json:"block_device_mapping_v2"`
 	Description         *string              `json:"description"`
@@ -42,19 +42,23 @@ type serverCreate struct {
 		Path     string `json:"path"`
 		Contents string `json:"contents"`
 	} `json:"personality"`
-	Host               string `json:"host"`
-	HypervisorHostname string `json:"hypervisor_hostname"`
+	Host                     string   `json:"host"`
+	HypervisorHostname       string   `json:"hypervisor_hostname"`
+	Hostname                 *string  `json:"hostname"`                   // 2.90
+	TrustedImageCertificates []string `json:"trusted_image_certificates"` // 2.63
 }
 
-// blockDeviceMapping is one entry of block_device_mapping_v2.
+// blockDeviceMapping is one entry of block_device_mapping_v2. The members
+// Nova's schema takes as a number or a string, or a boolean or a string,
+// are kept raw and read by parseBlockDevices.
 type blockDeviceMapping struct {
-	BootIndex           *int   `json:"boot_index"`
-	UUID                string `json:"uuid"`
-	SourceType          string `json:"source_type"`
-	DestinationType     string `json:"destination_type"`
-	VolumeSize          int    `json:"volume_size"`
-	DeleteOnTermination bool   `json:"delete_on_termination"`
-	Tag                 string `json:"tag"`
+	BootIndex           json.RawMessage `json:"boot_index"`
+	UUID                string          `json:"uuid"`
+	SourceType          string          `json:"source_type"`
+	DestinationType     string          `json:"destination_type"`
+	VolumeSize          json.RawMessage `json:"volume_size"`
+	DeleteOnTermination json.RawMessage `json:"delete_on_termination"`
+	Tag                 string          `json:"tag"`
 }
 
 // serverCreateFields are the members the v2.1 schema allows (it sets
@@ -65,7 +69,7 @@ var serverCreateFields = map[string]bool{
 	"networks": true, "security_groups": true, "user_data": true, "config_drive": true,
 	"OS-DCF:diskConfig": true, "min_count": true, "max_count": true, "return_reservation_id": true,
 	"block_device_mapping_v2": true, "block_device_mapping": true, "description": true, "tags": true,
-	"personality": true, "host": true, "hypervisor_hostname": true, "trusted_image_certificates": true,
+	"personality": true, "host": true, "hypervisor_hostname": true, "trusted_image_certificates": true, "hostname": true,
 }
 
 // flexString accepts a JSON string or number (Nova accepts flavorRef 1).
@@ -90,9 +94,12 @@ func (f *flexString) UnmarshalJSON(b []byte) error {
 type createRequest struct {
 	serverCreate
 	group              string             // os:scheduler_hints' server group
+	hints              json.RawMessage    // os:scheduler_hints as sent
 	networks           []requestedNetwork // nil for "none"
 	minCount, maxCount int
 	zone               string // availability_zone without its ":host"
+	configDrive        bool
+	devices            []blockDevice // block_device_mapping_v2, read
 }
 
 // createPlan is what a creation resolves against the stored state.
@@ -139,7 +146,7 @@ func parseCreateServer(call *kit.Call) (createRequest, error) {
 	if err != nil {
 		return req, err
 	}
-	if req.group, err = schedulerGroup(wrapper); err != nil {
+	if req.group, req.hints, err = schedulerGroup(wrapper); err != nil {
 		return req, err
 	}
 	var members map[string]json.RawMessage
@@ -150,7 +157,7 @@ func parseCreateServer(call *kit.Call) (createRequest, error) {
 	if err := checkCreateValues(&req.serverCreate, members); err != nil {
 		return req, err
 	}
-	if req.minCount, req.maxCount, err = instanceCounts(req.MinCount, req.MaxCount); err != nil {
+	if err := req.readLooseMembers(call); err != nil {
 		return req, err
 	}
 	if req.networks, err = parseNetworks(req.Networks, versionOf(call)); err != nil {
@@ -162,25 +169,27 @@ func parseCreateServer(call *kit.Call) (createRequest, error) {
 
 // schedulerGroup is the server group of os:scheduler_hints (or its
 // OS-SCH-HNT alias).
-func schedulerGroup(wrapper map[string]json.RawMessage) (string, error) {
+func schedulerGroup(wrapper map[string]json.RawMessage) (string, json.RawMessage, error) {
 	var hints struct {
 		Group string `json:"group"`
 	}
+	var given json.RawMessage
 	for _, k := range []string{"os:scheduler_hints", "OS-SCH-HNT:scheduler_hints"} {
 		if raw, ok := wrapper[k]; ok {
 			if json.Unmarshal(raw, &hints) != nil {
-				return "", kit.BadRequest("Invalid input for field/attribute %s. Value: %s. %s is not of type 'object'", k, raw, raw)
+				return "", nil, kit.BadRequest("Invalid input for field/attribute %s. Value: %s. %s is not of type 'object'", k, raw, raw)
 			}
+			given = raw
 		}
 	}
-	return hints.Group, nil
+	return hints.Group, compactJSON(given), nil
 }
 
 // createMinors are the members later microversions added: unknown before.
 var createMinors = []struct {
 	name  string
 	minor int
-}{{"description", 19}, {"tags", 52}, {"trusted_image_certificates", 63}, {"host", 74}, {"hypervisor_hostname", 74}}
+}{{"description", 19}, {"tags", 52}, {"trusted_image_certificates", 63}, {"host", 74}, {"hypervisor_hostname", 74}, {"hostname", 90}}
 
 // checkCreateMembers checks which members are there: the name (and its
 // rule on this root), metadata, flavorRef, and members of later
@@ -431,14 +440,18 @@ func (c *Compute) fillServerLocked(s *server, req *createRequest, n int) {
 	if req.UserData != nil {
 		s.UserData = *req.UserData
 	}
-	if req.ConfigDrive != nil {
-		s.ConfigDrive = *req.ConfigDrive
+	s.ConfigDrive = req.configDrive
+	if req.Hostname != nil {
+		s.Hostname = *req.Hostname
 	}
+	s.TrustedImageCertificates = append([]string(nil), req.TrustedImageCertificates...)
+	s.PinnedAvailabilityZone = req.zone
+	s.SchedulerHints = append(json.RawMessage(nil), req.hints...)
 	if s.AdminPass == "" {
 		s.AdminPass = c.RNG().Alnum(12)
 	}
 	c.addressesLocked(s, n, req.networks, req.AccessIPv4, req.AccessIPv6)
-	for _, b := range req.BlockDeviceMapping {
+	for _, b := range req.devices {
 		if b.DestinationType != "volume" {
 			continue
 		}
@@ -488,11 +501,30 @@ func parseNetworks(raw json.RawMessage, v microversion) ([]requestedNetwork, err
 		return []requestedNetwork{{}}, nil
 	}
 	for _, n := range list {
-		if n.UUID == "" && n.Port == "" {
-			return nil, kit.BadRequest("Bad networks format: network uuid is not in proper format")
+		if err := checkRequestedNetwork(n); err != nil {
+			return nil, err
 		}
 	}
 	return list, nil
+}
+
+// checkRequestedNetwork is Nova's check of one entry of "networks": a port
+// in the 'uuid' format, or else a network uuid that is one.
+func checkRequestedNetwork(n requestedNetwork) error {
+	switch {
+	case n.Port != "":
+		if !isUUIDLike(n.Port) {
+			return kit.BadRequest("Invalid input for field/attribute port. Value: %s. '%s' is not a 'uuid'", n.Port, n.Port)
+		}
+		if n.FixedIP != "" {
+			return kit.BadRequest("Specified Fixed IP '%s' cannot be used with port '%s': the two cannot be specified together.", n.FixedIP, n.Port)
+		}
+	case n.UUID == "":
+		return kit.BadRequest("Bad network format: missing 'uuid'")
+	case !isUUIDLike(n.UUID):
+		return kit.BadRequest("Bad networks format: network uuid is not in proper format (%s)", n.UUID)
+	}
+	return nil
 }
 
 // bootImageLocked checks the image a server is built or rebuilt from, as
@@ -538,7 +570,12 @@ func (c *Compute) addressesLocked(s *server, n int, networks []requestedNetwork,
 	if networks[0].FixedIP != "" {
 		private = networks[0].FixedIP
 	}
-	public := fmt.Sprintf("172.24.%d.%d", (n/250)%256, n%250+2)
+	// Documentation ranges (TEST-NET-3, then TEST-NET-2): not private, so
+	// clients such as libcloud count them public.
+	public := fmt.Sprintf("203.0.113.%d", n%250+2)
+	if (n/250)%2 == 1 {
+		public = fmt.Sprintf("198.51.100.%d", n%250+2)
+	}
 	public6 := fmt.Sprintf("2001:db8::%x", n+1)
 	s.Addresses["private"] = []Address{{Addr: private, Version: 4, Type: "fixed", MAC: privMAC}}
 	s.Addresses["public"] = []Address{

@@ -104,13 +104,42 @@ func parseListQuery(call *kit.Call, who caller) (listQuery, error) {
 	if raw := q.Get("not-tags-any"); raw != "" {
 		lq.notAnyTags = strings.Split(raw, ",")
 	}
-	if raw := q.Get("all_tenants"); raw != "" && who.admin {
-		lq.allTenants = raw == "" || raw == "1" || strings.EqualFold(raw, "true") || raw == "True"
+	if err := lq.readAllTenants(call); err != nil {
+		return lq, err
 	}
 	if raw := q.Get("deleted"); raw != "" && who.admin {
 		lq.deleted, _ = strconv.ParseBool(raw)
 	}
 	return lq, nil
+}
+
+// readAllTenants is Nova's all_tenants: present and empty, or a true
+// boolean string, asks for every project's servers, which the policy
+// (servers:index:get_all_tenants, servers:detail:get_all_tenants) allows
+// admins only: 403 for others.
+func (lq *listQuery) readAllTenants(call *kit.Call) error {
+	q := call.Query()
+	if _, ok := q["all_tenants"]; !ok {
+		return nil
+	}
+	if raw := q.Get("all_tenants"); raw != "" {
+		b, ok := parseBoolString(raw)
+		if !ok {
+			return kit.BadRequest("Invalid input received: Unrecognized value '%s', acceptable values are: '0', '1', 'f', 'false', 'n', 'no', 'off', 'on', 't', 'true', 'y', 'yes'", raw)
+		}
+		if !b {
+			return nil
+		}
+	}
+	if !adminAllowed(call) {
+		rule := "os_compute_api:servers:index:get_all_tenants"
+		if strings.HasSuffix(call.Request.URL.Path, "/detail") {
+			rule = "os_compute_api:servers:detail:get_all_tenants"
+		}
+		return policyDenied(rule)
+	}
+	lq.allTenants = true
+	return nil
 }
 
 // parseISOTime accepts the ISO 8601 forms clients send for changes-since.
@@ -261,7 +290,7 @@ func (c *Compute) listServers(call *kit.Call) (kit.Reply, error) {
 }
 
 func (c *Compute) listServersDetail(call *kit.Call) (kit.Reply, error) {
-	return listServersAs(c, call, c.serverDetailLocked)
+	return listServersAs(c, call, c.serverListDetailLocked)
 }
 
 // listServersAs answers one page of servers, each rendered by render

@@ -94,7 +94,7 @@ func (c *Compute) storeLocked(s *server) {
 }
 
 // serverUpdateFields are what PUT /servers/{id} accepts.
-var serverUpdateFields = map[string]bool{"name": true, "accessIPv4": true, "accessIPv6": true, "OS-DCF:diskConfig": true, "description": true, "hostname": true}
+var serverUpdateFields = map[string]bool{"name": true, "accessIPv4": true, "accessIPv6": true, "OS-DCF:diskConfig": true, "description": true, "hostname": true, "pinned_availability_zone": true}
 
 // serverUpdate is the body of PUT /servers/{id}.
 type serverUpdate struct {
@@ -103,6 +103,8 @@ type serverUpdate struct {
 	AccessIPv6  *string   `json:"accessIPv6"`
 	DiskConfig  *string   `json:"OS-DCF:diskConfig"`
 	Description optString `json:"description"`
+	Hostname    *string   `json:"hostname"`                 // 2.90
+	PinnedAZ    optString `json:"pinned_availability_zone"` // 2.104; null unpins
 }
 
 func (c *Compute) updateServer(call *kit.Call) (kit.Reply, error) {
@@ -119,10 +121,13 @@ func (c *Compute) updateServer(call *kit.Call) (kit.Reply, error) {
 	if err != nil {
 		return kit.Reply{}, err
 	}
+	if err := c.checkPinLocked(s, &in); err != nil {
+		return kit.Reply{}, err
+	}
 	in.applyTo(s)
 	s.Updated = c.Now()
 	snap := s.snapshot()
-	return kit.OK(serverBody{c.serverDetailLocked(call, &snap)}), nil
+	return kit.OK(changedServerBody{c.serverChangedLocked(call, &snap, viewUpdate)}), nil
 }
 
 // checkServerUpdate applies Nova's update schema.
@@ -145,10 +150,39 @@ func checkServerUpdate(call *kit.Call, in *serverUpdate) error {
 	if in.DiskConfig != nil && *in.DiskConfig != "AUTO" && *in.DiskConfig != "MANUAL" {
 		return diskConfigError(*in.DiskConfig)
 	}
-	if in.Description.Set && !versionOf(call).AtLeast(19) {
-		return kit.BadRequest("Invalid input for field/attribute server. Additional properties are not allowed ('description' was unexpected)")
+	v := versionOf(call)
+	for _, m := range []struct {
+		name  string
+		given bool
+		minor int
+	}{{"description", in.Description.Set, 19}, {"hostname", in.Hostname != nil, 90}, {"pinned_availability_zone", in.PinnedAZ.Set, 104}} {
+		if m.given && !v.AtLeast(m.minor) {
+			return kit.BadRequest("Invalid input for field/attribute server. Additional properties are not allowed ('%s' was unexpected)", m.name)
+		}
+	}
+	if in.Hostname != nil {
+		if err := checkHostname(call, *in.Hostname); err != nil {
+			return err
+		}
 	}
 	return checkDescription(in.Description.Value)
+}
+
+// checkPinLocked is Nova's rule for pinned_availability_zone (2.104):
+// null unpins; a zone pins only the zone the server is in, and only an
+// unpinned server (or one already pinned to it).
+func (c *Compute) checkPinLocked(s *server, in *serverUpdate) error {
+	if !in.PinnedAZ.Set || in.PinnedAZ.Value == "" {
+		return nil
+	}
+	want, pinned := in.PinnedAZ.Value, s.PinnedAvailabilityZone
+	switch {
+	case pinned != "" && want != pinned:
+		return kit.Conflict("Cannot change pinned availability zone directly. Unpin first by setting pinned_availability_zone to null.")
+	case pinned == "" && want != s.AvailabilityZone:
+		return kit.Conflict("Server can only be pinned to its current availability zone '%s', but '%s' was requested.", s.AvailabilityZone, want)
+	}
+	return nil
 }
 
 // applyTo changes what the update names.
@@ -157,10 +191,16 @@ func (in *serverUpdate) applyTo(s *server) {
 		s.Name = *in.Name
 	}
 	if in.AccessIPv4 != nil {
-		s.AccessIPv4 = *in.AccessIPv4
+		s.AccessIPv4 = normalizeIP(*in.AccessIPv4)
 	}
 	if in.AccessIPv6 != nil {
-		s.AccessIPv6 = *in.AccessIPv6
+		s.AccessIPv6 = normalizeIP(*in.AccessIPv6)
+	}
+	if in.Hostname != nil {
+		s.Hostname = *in.Hostname
+	}
+	if in.PinnedAZ.Set {
+		s.PinnedAvailabilityZone = in.PinnedAZ.Value
 	}
 	if in.DiskConfig != nil {
 		s.DiskConfig = *in.DiskConfig

@@ -464,7 +464,7 @@ func TestServerCreateValidation(t *testing.T) {
 		{"bad diskConfig", "", novaBody(map[string]any{"OS-DCF:diskConfig": "AUTO-MANUAL"}), 400, "is not one of ['AUTO', 'MANUAL']"},
 		{"networks word", "", novaBody(map[string]any{"networks": "everything"}), 400, "networks"},
 		{"networks object", "", novaBody(map[string]any{"networks": map[string]string{"uuid": "x"}}), 400, "is not of type 'array'"},
-		{"network without uuid or port", "", novaBody(map[string]any{"networks": []map[string]string{{"fixed_ip": "10.0.0.9"}}}), 400, "Bad networks format"},
+		{"network without uuid or port", "", novaBody(map[string]any{"networks": []map[string]string{{"fixed_ip": "10.0.0.9"}}}), 400, "Bad network format: missing 'uuid'"},
 		{"networks required from 2.37", "2.37", novaBody(nil), 400, "'networks' is a required property"},
 		{"unknown key_name", "", novaBody(map[string]any{"key_name": "nope"}), 400, "Invalid key_name provided."},
 		{"unknown availability_zone", "", novaBody(map[string]any{"availability_zone": "mars"}), 400, "The requested availability zone is not available"},
@@ -702,7 +702,7 @@ func TestServerGet(t *testing.T) {
 		"flavor":  map[string]any{"id": "1", "links": []any{map[string]any{"rel": "bookmark", "href": base + "/demo/flavors/1"}}},
 		"created": created, "updated": novaTime(launched),
 		"addresses":  addrs,
-		"accessIPv4": "172.24.0.3", "accessIPv6": "2001:db8::2",
+		"accessIPv4": "203.0.113.3", "accessIPv6": "2001:db8::2",
 		"links": []any{
 			map[string]any{"rel": "self", "href": base + "/v2.1/demo/servers/" + id},
 			map[string]any{"rel": "bookmark", "href": base + "/demo/servers/" + id},

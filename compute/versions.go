@@ -15,7 +15,7 @@ import (
 // (Caracal) release does.
 const (
 	MinVersion = "2.1"
-	MaxVersion = "2.96"
+	MaxVersion = "2.104"
 )
 
 // microversion is a negotiated compute API microversion (always 2.x): the

@@ -298,6 +298,9 @@ func (c *Compute) attachVolume(call *kit.Call) (kit.Reply, error) {
 	if err != nil {
 		return kit.Reply{}, err
 	}
+	if v.AtLeast(101) {
+		return kit.Status(http.StatusAccepted), nil // asynchronous from 2.101: no body
+	}
 	out := attachedVolumeJSON{ID: va.VolumeID, ServerID: va.ServerID, VolumeID: va.VolumeID, Device: nullString(va.Device)}
 	if v.AtLeast(70) {
 		out.Tag = nullOr(va.Tag)
