@@ -103,3 +103,40 @@ func TestAccessorsPanicWithoutATest(t *testing.T) {
 	c.Compute("IAD")
 	t.Error("Compute(IAD) did not panic")
 }
+
+// TestImpossibleFaultsOverHTTP: a fault that could never work is a 400 in
+// the control API's format, never a panic or a 500, and is not installed.
+func TestImpossibleFaultsOverHTTP(t *testing.T) {
+	c := mockcloud.New(t)
+	for _, body := range []string{
+		`{"status":700}`,
+		`{"status":99}`,
+		`{"op":"compute.servers.create","skip":-1,"status":503}`,
+		`{"times":-2,"status":503}`,
+		`{"probability":2,"status":503}`,
+		`{"status":"503"}`,
+		`{"delay":"soon","status":503}`,
+		`{"op":"compute.server.create","status":503}`,
+		`{"service":"nova","status":503}`,
+		`{"region":"regionone","status":503}`,
+		`{"op":`,
+		`[]`,
+	} {
+		var out struct {
+			Error struct {
+				Code    int    `json:"code"`
+				Message string `json:"message"`
+			} `json:"error"`
+		}
+		code, raw := call(t, c, "POST", "/mockcloud/v1/faults", body, nil, &out)
+		if code != 400 || out.Error.Code != 400 || out.Error.Message == "" {
+			t.Errorf("POST %s = %d %s, want a 400 {\"error\":{\"code\",\"message\"}}", body, code, raw)
+		}
+	}
+	if n := len(c.Faults()); n != 0 {
+		t.Errorf("%d faults installed, want none: %+v", n, c.Faults())
+	}
+	if code, _ := call(t, c, "GET", "/mockcloud/v1/health", "", nil, nil); code != 200 {
+		t.Errorf("the Cloud answers %d after the refused faults", code)
+	}
+}

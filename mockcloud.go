@@ -716,6 +716,20 @@ func (c *Cloud) Now() time.Time { return c.env.Clock.Now() }
 // scheduled in between, and returns the new time.
 func (c *Cloud) Advance(d time.Duration) time.Time { return c.env.Clock.Advance(d) }
 
+// RunAdvancing calls f while a goroutine advances the Cloud's clock by
+// step every millisecond of wall time, for a test outside a synctest
+// bubble whose client waits on real timers (gophercloud's WaitForStatus
+// polls once a second):
+//
+//	cloud.RunAdvancing(time.Second, func() { err = servers.WaitForStatus(ctx, nova, id, "ACTIVE") })
+//
+// Tokens expire that much sooner too: identity's 24 h token lasts 86,400
+// steps (under 90 s of wall time at 1 s steps, 24 ms at 1 h steps), after
+// which gophercloud gets a bare 401 unless it reauthenticates. See
+// clock.Clock.RunAdvancing; inside testing/synctest (WithSynctest) no
+// helper is needed.
+func (c *Cloud) RunAdvancing(step time.Duration, f func()) { c.env.Clock.RunAdvancing(step, f) }
+
 // Regions are the regions the Cloud serves.
 func (c *Cloud) Regions() []string { return append([]string(nil), c.regions...) }
 
