@@ -2,6 +2,7 @@ package clock_test
 
 import (
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/mockcloud/mockcloud/clock"
@@ -31,4 +32,25 @@ func TestRunAdvancing(t *testing.T) {
 	if after.Before(clock.DefaultStart().Add(time.Minute)) {
 		t.Errorf("clock at %v, before the event", after)
 	}
+}
+
+// TestRealTimeInSynctest: a real-time clock made in a bubble reads the
+// bubble's time, runs its events when the bubble's time reaches them
+// (its goroutine is durably blocked meanwhile), and Close leaves no
+// goroutine (synctest.Test fails otherwise).
+func TestRealTimeInSynctest(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := clock.NewRealTime()
+		defer c.Close()
+		if !c.Now().Equal(time.Now().UTC()) {
+			t.Errorf("Now() = %v, bubble time %v", c.Now(), time.Now())
+		}
+		fired := make(chan time.Time, 1)
+		c.AfterFunc(time.Hour, func() { fired <- time.Now() })
+		start := time.Now()
+		at := <-fired
+		if d := at.Sub(start); d != time.Hour {
+			t.Errorf("event ran %v after it was scheduled, want 1h", d)
+		}
+	})
 }
