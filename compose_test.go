@@ -104,7 +104,8 @@ func TestSameSeedSameKeypairs(t *testing.T) {
 // issues the tokens), authenticates, serves compute, and lists only what
 // is mounted.
 func TestComputeOnlyCloud(t *testing.T) {
-	c := mockcloud.New(t, mockcloud.WithServices(compute.Descriptor()), mockcloud.WithRegions("DFW"))
+	tb := &fatalTB{T: t}
+	c := mockcloud.New(tb, mockcloud.WithServices(compute.Descriptor()), mockcloud.WithRegions("DFW"))
 	tok := token(t, c)
 	id := createServer(t, c, "DFW", tok)
 	if _, ok := c.Compute("DFW").Server(id); !ok {
@@ -113,8 +114,10 @@ func TestComputeOnlyCloud(t *testing.T) {
 	if code, _ := call(t, c, "GET", "/compute/DFW/v2.1/"+tokenProject(t, c, tok)+"/servers", "", nil, nil); code != 401 {
 		t.Errorf("without a token: %d, want 401", code)
 	}
-	if c.Fastly() != nil || c.Mesos() != nil || c.LoadBalancer("DFW") != nil || c.Compute("ORD") != nil {
-		t.Error("an accessor returned a service that is not mounted")
+	for _, use := range []func(){func() { c.Fastly() }, func() { c.Mesos() }, func() { c.LoadBalancer("DFW") }, func() { c.Compute("ORD") }} {
+		if tb.fails(use) == "" {
+			t.Error("an accessor for a service that is not mounted did not fail the test")
+		}
 	}
 	if code, _ := call(t, c, "GET", "/fastly/service", "", nil, nil); code != 404 {
 		t.Errorf("GET /fastly/service = %d, want 404 (not mounted)", code)
@@ -245,8 +248,9 @@ func TestBadCloudConfigs(t *testing.T) {
 // TestIdentityOnly: WithServices() with nothing named mounts identity
 // alone.
 func TestIdentityOnly(t *testing.T) {
-	c := mockcloud.New(t, mockcloud.WithServices())
-	if c.Compute("DFW") != nil || c.Fastly() != nil || c.Identity() == nil {
+	tb := &fatalTB{T: t}
+	c := mockcloud.New(tb, mockcloud.WithServices())
+	if tb.fails(func() { c.Compute("DFW") }) == "" || tb.fails(func() { c.Fastly() }) == "" || c.Identity() == nil {
 		t.Errorf("mounted: %v", c.Ops()[:3])
 	}
 	token(t, c)

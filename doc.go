@@ -14,7 +14,24 @@
 // shows to the token's project; [WithoutAuth] turns that off.
 //
 // Time stands still unless the test moves it: [Cloud.Advance] moves every
-// service at once and runs whatever was scheduled in between. Faults
+// service at once and runs whatever was scheduled in between;
+// [Cloud.RunAdvancing] advances in steps while a function that waits on
+// real timers runs. Inside a testing/synctest bubble, a Cloud made with
+// [WithSynctest] lives on the bubble's clock and is reached in memory
+// ([Cloud.Client], [Cloud.Transport]), so clients' polls and the fakes'
+// build times take bubble time and no wall time:
+//
+//	synctest.Test(t, func(t *testing.T) {
+//		cloud := mockcloud.New(t, mockcloud.WithSynctest())
+//		provider, _ := openstack.NewClient(cloud.IdentityURL())
+//		provider.HTTPClient = *cloud.Client()
+//		…
+//	})
+//
+// [Cloud.Client] serves in memory in every Cloud, with the URLs and
+// catalog a loopback client gets. Accessors for a region or a service the
+// Cloud does not have ([Cloud.Compute]("regionone")) fail the test, naming
+// what is mounted. Faults
 // ([Cloud.Inject]) apply to any service by route name, method and path.
 // [Cloud.Requests] returns everything every service saw, in order.
 //

@@ -1,6 +1,6 @@
 module github.com/mockcloud/mockcloud
 
-go 1.24
+go 1.25.0
 
 require (
 	github.com/benbjohnson/clock v1.3.5

@@ -2,6 +2,7 @@ package mockcloud
 
 import (
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -51,11 +52,16 @@ type Cloud struct {
 	mounts    []mount
 	handler   http.Handler
 	ownClock  bool
+	listen    bool           // Start opens loopback listeners (not WithoutListener)
+	mem       *kit.Transport // Client and Transport: the Cloud in memory
+	t         fake.TB        // the test New was given; noTest for NewUnstarted
 
 	srvMu     sync.Mutex
 	closed    bool
-	srv       *httptest.Server
-	origins   map[string]*httptest.Server // by instance key, for services with an origin of their own
+	started   bool
+	url       string
+	servers   []*httptest.Server
+	origins   map[string]string // URL by instance key, for services with an origin of their own
 	closeOnce sync.Once
 }
 
@@ -92,6 +98,8 @@ type config struct {
 	servicesSet  bool
 	serviceOpts  map[string][]fake.Option
 	mounts       []Mount
+	realTime     bool
+	noListener   bool
 }
 
 // Option configures a Cloud.
@@ -104,6 +112,44 @@ func WithStart(t time.Time) Option { return func(c *config) { c.start = t } }
 // WithClock shares an existing clock (a real-time one, for the standalone
 // server). The Cloud does not close a clock it was given.
 func WithClock(clk *clock.Clock) Option { return func(c *config) { c.clock = clk } }
+
+// WithRealTime runs the Cloud on a clock that follows time.Now (plus an
+// offset Advance still moves; clock.NewRealTime), created and closed by the
+// Cloud. Inside a testing/synctest bubble time.Now is the bubble's fake
+// time, so the Cloud lives on bubble time: a client polling every second
+// sees a 30 s build finish after 30 s of bubble time and a few
+// milliseconds of wall time. WithStart, if given, is where that clock
+// starts (the default is time.Now, 2000-01-01 in a bubble).
+func WithRealTime() Option { return func(c *config) { c.realTime = true } }
+
+// WithoutListener makes Start (and New) open no socket: reach the Cloud
+// with Client() or Transport(), which call its handler in memory. URL,
+// ServiceURL, IdentityURL and the catalog keep the form they have over
+// loopback ("http://127.0.0.1:41321/compute/RegionOne/…"): each origin
+// takes a loopback port the system hands out and gives it back at once, so
+// its URL looks, and is unique, as a started Cloud's, but nothing listens
+// there; a client that is not the Cloud's is refused.
+func WithoutListener() Option { return func(c *config) { c.noListener = true } }
+
+// WithSynctest is WithRealTime and WithoutListener: what a Cloud needs to
+// run inside testing/synctest.Test, where a goroutine waiting on a socket
+// would keep the bubble's clock from moving. Create the Cloud inside the
+// bubble, talk to it through cloud.Client() or cloud.Transport(), and
+// every wait of the client (a poll interval, a retry backoff) and of the
+// fakes (build times, fault delays, Mesos heartbeats) passes in bubble time:
+//
+//	synctest.Test(t, func(t *testing.T) {
+//		cloud := mockcloud.New(t, mockcloud.WithSynctest())
+//		provider, _ := openstack.NewClient(cloud.IdentityURL())
+//		provider.HTTPClient = *cloud.Client()
+//		…
+//	})
+//
+// Close (at the end of the test) leaves no goroutine behind, as
+// synctest.Test requires.
+func WithSynctest() Option {
+	return func(c *config) { c.realTime, c.noListener = true, true }
+}
 
 // WithSeed sets the root seed. Each service draws its IDs from a stream
 // derived from it and the service's name and region, so one service's
@@ -173,6 +219,7 @@ func New(t fake.TB, opts ...Option) *Cloud {
 		t.Fatalf("%v", err)
 		return nil
 	}
+	c.t = t
 	c.Start()
 	t.Cleanup(c.Close)
 	return c
@@ -189,16 +236,12 @@ func NewUnstarted(opts ...Option) (*Cloud, error) {
 	if !cfg.servicesSet {
 		cfg.services = DefaultServices()
 	}
-	c := &Cloud{regions: cfg.regions, services: withIdentity(cfg.services)}
+	c := &Cloud{regions: cfg.regions, services: withIdentity(cfg.services), listen: !cfg.noListener, t: noTest{}}
 	if err := checkConfig(cfg, c.services); err != nil {
 		return nil, err
 	}
 	if cfg.clock == nil {
-		start := cfg.start
-		if start.IsZero() {
-			start = clock.DefaultStart()
-		}
-		cfg.clock = clock.New(start)
+		cfg.clock = newClock(cfg)
 		c.ownClock = true
 	}
 	c.env = kit.Env{Clock: cfg.clock, Seed: cfg.seed, Journal: fake.NewJournal(cfg.journalLimit)}.Complete()
@@ -212,7 +255,25 @@ func NewUnstarted(opts ...Option) (*Cloud, error) {
 		return nil, err
 	}
 	c.handler = handler
+	c.mem = kit.NewTransport(handler)
 	return c, nil
+}
+
+// newClock is the clock a Cloud makes for itself: simulated from the start
+// (DefaultStart), or following time.Now (from the start, when one is given).
+func newClock(cfg config) *clock.Clock {
+	if cfg.realTime {
+		clk := clock.NewRealTime()
+		if !cfg.start.IsZero() {
+			clk.Set(cfg.start)
+		}
+		return clk
+	}
+	start := cfg.start
+	if start.IsZero() {
+		start = clock.DefaultStart()
+	}
+	return clock.New(start)
 }
 
 // withIdentity puts identity first, adding it when it is missing.
@@ -370,35 +431,99 @@ func (c *Cloud) instance(name, region string) kit.Instance {
 // Identity is the identity service, for seeding users and projects and
 // inspecting tokens.
 func (c *Cloud) Identity() *identity.Identity {
-	s, _ := c.instance(identity.Descriptor().Name, "").(*identity.Identity)
-	return s
+	c.t.Helper()
+	return typed[*identity.Identity](c, "Identity()", identity.Descriptor().Name, "")
 }
 
-// Compute is the compute service of a region; nil when compute is not
-// mounted or the Cloud has no such region.
+// Compute is the compute service of a region. A region the Cloud does not
+// serve, or a Cloud without compute, fails the test (t.Fatalf on the test
+// New was given, naming what is mounted; a panic for a Cloud from
+// NewUnstarted), as do the other accessors.
 func (c *Cloud) Compute(region string) *compute.Compute {
-	s, _ := c.instance(compute.Descriptor().Name, region).(*compute.Compute)
-	return s
+	c.t.Helper()
+	return typed[*compute.Compute](c, fmt.Sprintf("Compute(%q)", region), compute.Descriptor().Name, region)
 }
 
-// LoadBalancer is the Cloud Load Balancers service of a region; nil when
-// it is not mounted or the Cloud has no such region.
+// LoadBalancer is the Cloud Load Balancers service of a region.
 func (c *Cloud) LoadBalancer(region string) *loadbalancer.CLB {
-	s, _ := c.instance(loadbalancer.Descriptor().Name, region).(*loadbalancer.CLB)
-	return s
+	c.t.Helper()
+	return typed[*loadbalancer.CLB](c, fmt.Sprintf("LoadBalancer(%q)", region), loadbalancer.Descriptor().Name, region)
 }
 
-// Fastly is the Fastly service; nil when it is not mounted.
+// Fastly is the Fastly service.
 func (c *Cloud) Fastly() *fastly.Fastly {
-	s, _ := c.instance(fastly.Descriptor().Name, "").(*fastly.Fastly)
+	c.t.Helper()
+	return typed[*fastly.Fastly](c, "Fastly()", fastly.Descriptor().Name, "")
+}
+
+// Mesos is the Mesos master.
+func (c *Cloud) Mesos() *mesos.Master {
+	c.t.Helper()
+	return typed[*mesos.Master](c, "Mesos()", mesos.Descriptor().Name, "")
+}
+
+// typed is the instance of name in region as S, or fails the test.
+func typed[S kit.Instance](c *Cloud, accessor, name, region string) S {
+	c.t.Helper()
+	var zero S
+	i, ok := c.find(accessor, name, region)
+	if !ok {
+		return zero
+	}
+	s, ok := i.inst.(S)
+	if !ok {
+		c.fail("mockcloud: %s: the service mounted as %s is a %T, not a %T", accessor, name, i.inst, zero)
+		return zero
+	}
 	return s
 }
 
-// Mesos is the Mesos master; nil when it is not mounted.
-func (c *Cloud) Mesos() *mesos.Master {
-	s, _ := c.instance(mesos.Descriptor().Name, "").(*mesos.Master)
-	return s
+// find is the instance of name in region, or fails the test saying what
+// the Cloud has instead.
+func (c *Cloud) find(accessor, name, region string) (instance, bool) {
+	c.t.Helper()
+	var perRegion, mounted bool
+	var names []string
+	for _, i := range c.instances {
+		if i.desc.Name == name && i.inst.Region() == region {
+			return i, true
+		}
+		if i.desc.Name == name {
+			mounted, perRegion = true, i.desc.PerRegion
+		}
+		if !contains(names, i.desc.Name) {
+			names = append(names, i.desc.Name)
+		}
+	}
+	switch {
+	case !mounted:
+		c.fail("mockcloud: %s: no service %q is mounted (mounted: %s)%s", accessor, name, strings.Join(names, ", "), closest(name, names))
+	case !perRegion:
+		c.fail("mockcloud: %s: %s is not per region: name region \"\", not %q", accessor, name, region)
+	default:
+		c.fail("mockcloud: %s: the Cloud has no region %q (regions: %s)%s", accessor, region, strings.Join(c.regions, ", "), closest(region, c.regions))
+	}
+	return instance{}, false
 }
+
+// fail fails the test New was given; a Cloud from NewUnstarted (or a TB
+// whose Fatalf returns) panics with the message instead.
+func (c *Cloud) fail(format string, args ...any) {
+	c.t.Helper()
+	msg := fmt.Sprintf(format, args...)
+	c.t.Fatalf("%s", msg)
+	panic(msg)
+}
+
+// noTest is the TB of a Cloud from NewUnstarted: it has no test to fail,
+// so fail panics.
+type noTest struct{}
+
+func (noTest) Helper()               {}
+func (noTest) Cleanup(func())        {}
+func (noTest) Errorf(string, ...any) {}
+func (noTest) Fatalf(string, ...any) {}
+func (noTest) Logf(string, ...any)   {}
 
 // routes builds the Cloud's one handler. A conflict between mount points
 // (a prefix that is also a root path, two mounts at one place) is an error.
@@ -432,23 +557,27 @@ func (c *Cloud) Handler() http.Handler { return c.handler }
 
 // Start serves an unstarted Cloud on a loopback port, as
 // httptest.Server.Start does, with a port of its own for each service that
-// needs an origin of its own; Close stops them. Starting twice panics.
+// needs an origin of its own; Close stops them. WithoutListener gives the
+// Cloud its URLs without listening. Starting twice panics.
 func (c *Cloud) Start() {
 	c.srvMu.Lock()
 	defer c.srvMu.Unlock()
-	if c.srv != nil {
+	if c.started {
 		panic("mockcloud: Cloud already started")
 	}
 	if c.closed {
 		panic("mockcloud: Cloud started after Close")
 	}
-	c.srv = httptest.NewServer(c.handler)
+	c.started = true
+	c.url = c.serveLocked(c.handler)
 	for _, i := range c.instances {
 		if i.desc.OwnOrigin {
 			if c.origins == nil {
-				c.origins = map[string]*httptest.Server{}
+				c.origins = map[string]string{}
 			}
-			c.origins[i.key()] = httptest.NewServer(i.inst)
+			u := c.serveLocked(i.inst)
+			c.origins[i.key()] = u
+			c.mem.Handle(strings.TrimPrefix(u, "http://"), i.inst)
 		}
 	}
 	// A service with an origin of its own is in the catalog at that
@@ -456,10 +585,26 @@ func (c *Cloud) Start() {
 	for _, d := range c.services {
 		if d.OwnOrigin {
 			c.authority.AddCatalogServices(c.catalog(d, func(region string) string {
-				return c.origins[instance{desc: d, inst: c.instance(d.Name, regionOf(d, region))}.key()].URL
+				return c.origins[instance{desc: d, inst: c.instance(d.Name, regionOf(d, region))}.key()]
 			})...)
 		}
 	}
+}
+
+// serveLocked gives h an origin: a loopback server, or without a listener
+// a loopback address taken and given back at once. It returns the URL.
+func (c *Cloud) serveLocked(h http.Handler) string {
+	if c.listen {
+		srv := httptest.NewServer(h)
+		c.servers = append(c.servers, srv)
+		return srv.URL
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(fmt.Sprintf("mockcloud: no loopback address for a Cloud without a listener: %v", err))
+	}
+	defer ln.Close()
+	return "http://" + ln.Addr().String()
 }
 
 // regionOf is the instance region of d that serves region.
@@ -475,32 +620,29 @@ func regionOf(d kit.Descriptor, region string) string {
 func (c *Cloud) URL() string {
 	c.srvMu.Lock()
 	defer c.srvMu.Unlock()
-	if c.srv == nil {
-		return ""
-	}
-	return c.srv.URL
+	return c.url
 }
 
 // ServiceURL is where a client reaches the service named name (in region,
-// for a per-region service): the origin of its own for a service that needs
-// one, else the Cloud's URL and the service's prefix. Empty when the Cloud
-// is not started or the service is not mounted.
+// for a per-region service; "" for the others): the origin of its own for
+// a service that needs one, else the Cloud's URL and the service's prefix.
+// Empty when the Cloud is not started. A service or region the Cloud does
+// not have fails the test (see Compute).
 func (c *Cloud) ServiceURL(name, region string) string {
-	for _, i := range c.instances {
-		if i.desc.Name != name || i.inst.Region() != region {
-			continue
-		}
-		c.srvMu.Lock()
-		defer c.srvMu.Unlock()
-		if srv := c.origins[i.key()]; srv != nil {
-			return srv.URL
-		}
-		if c.srv == nil {
-			return ""
-		}
-		return c.srv.URL + mountPrefix(i.desc, region)
+	c.t.Helper()
+	i, ok := c.find("ServiceURL", name, region)
+	if !ok {
+		return ""
 	}
-	return ""
+	c.srvMu.Lock()
+	defer c.srvMu.Unlock()
+	if u := c.origins[i.key()]; u != "" {
+		return u
+	}
+	if c.url == "" {
+		return ""
+	}
+	return c.url + mountPrefix(i.desc, region)
 }
 
 // originURLs are the origins of the services that have one, by instance key.
@@ -508,8 +650,8 @@ func (c *Cloud) originURLs() map[string]string {
 	c.srvMu.Lock()
 	defer c.srvMu.Unlock()
 	out := map[string]string{}
-	for key, srv := range c.origins {
-		out[key] = srv.URL
+	for key, u := range c.origins {
+		out[key] = u
 	}
 	return out
 }
@@ -520,17 +662,21 @@ func (c *Cloud) IdentityURL() string {
 	return c.ServiceURL(identity.Descriptor().Name, "") + "/"
 }
 
-// Client returns an HTTP client for the Cloud's server.
-func (c *Cloud) Client() *http.Client {
-	c.srvMu.Lock()
-	defer c.srvMu.Unlock()
-	if c.srv == nil {
-		return http.DefaultClient
-	}
-	return c.srv.Client()
-}
+// Client returns an HTTP client that reaches the Cloud in memory, without
+// a socket: requests to the Cloud's URLs (and to its services' own
+// origins) call its handler directly, with the same URLs, catalog and
+// answers as over loopback (see kit.Transport: streams, cancellation).
+// It works whether or not the Cloud listens, and inside testing/synctest
+// (see WithSynctest). After Close its requests are refused. It is the same
+// client every time.
+func (c *Cloud) Client() *http.Client { return c.mem.Client() }
 
-// Close shuts down the servers and every service; it is idempotent.
+// Transport is Client's http.RoundTripper, for a client of your own
+// (gophercloud's ProviderClient.HTTPClient, an SDK's option).
+func (c *Cloud) Transport() http.RoundTripper { return c.mem }
+
+// Close shuts down the servers and every service, fails what is still in
+// flight through Client and waits for its handlers; it is idempotent.
 func (c *Cloud) Close() {
 	c.closeOnce.Do(func() {
 		for _, m := range c.mounts {
@@ -540,16 +686,14 @@ func (c *Cloud) Close() {
 		}
 		c.srvMu.Lock()
 		c.closed = true
-		servers := []*httptest.Server{c.srv}
-		for _, s := range c.origins {
-			servers = append(servers, s)
-		}
+		servers := c.servers
 		c.srvMu.Unlock()
 		for _, s := range servers {
-			if s != nil {
-				s.CloseClientConnections()
-				s.Close()
-			}
+			s.CloseClientConnections()
+			s.Close()
+		}
+		if c.mem != nil {
+			c.mem.Close()
 		}
 		if c.ownClock {
 			c.env.Clock.Close()
@@ -571,6 +715,20 @@ func (c *Cloud) Now() time.Time { return c.env.Clock.Now() }
 // Advance moves every service's time forward by d, running everything
 // scheduled in between, and returns the new time.
 func (c *Cloud) Advance(d time.Duration) time.Time { return c.env.Clock.Advance(d) }
+
+// RunAdvancing calls f while a goroutine advances the Cloud's clock by
+// step every millisecond of wall time, for a test outside a synctest
+// bubble whose client waits on real timers (gophercloud's WaitForStatus
+// polls once a second):
+//
+//	cloud.RunAdvancing(time.Second, func() { err = servers.WaitForStatus(ctx, nova, id, "ACTIVE") })
+//
+// Tokens expire that much sooner too: identity's 24 h token lasts 86,400
+// steps (under 90 s of wall time at 1 s steps, 24 ms at 1 h steps), after
+// which gophercloud gets a bare 401 unless it reauthenticates. See
+// clock.Clock.RunAdvancing; inside testing/synctest (WithSynctest) no
+// helper is needed.
+func (c *Cloud) RunAdvancing(step time.Duration, f func()) { c.env.Clock.RunAdvancing(step, f) }
 
 // Regions are the regions the Cloud serves.
 func (c *Cloud) Regions() []string { return append([]string(nil), c.regions...) }

@@ -18,7 +18,15 @@
 // A clock from [NewRealTime] follows the wall clock plus an offset.
 // Advance and Set still work: they move the offset, so a long-running
 // demo or manual test can skip ahead. One background goroutine runs events
-// when they fall due; [Clock.Close] stops it.
+// when they fall due; [Clock.Close] stops it. It reads time.Now and waits
+// on a runtime timer, so inside a testing/synctest bubble it follows the
+// bubble's clock: created in the bubble, its goroutine is durably blocked
+// while it waits for the next event, and time jumps to that event when
+// everything else in the bubble waits too. Close it before the bubble
+// ends.
+//
+// [Clock.RunAdvancing] advances a clock in steps while a function runs,
+// for code under test that waits on real timers outside a bubble.
 //
 // # Event queue
 //

@@ -36,24 +36,15 @@ func computeClient(t *testing.T, cloud *mockcloud.Cloud, user, project string) *
 }
 
 // waitWhileAdvancing runs gophercloud's WaitForStatus (which polls once a
-// second of real time) while the test moves the cloud's clock: it waits for
-// the first poll to be in the journal, then advances by d.
-func waitWhileAdvancing(t *testing.T, cloud *mockcloud.Cloud, client *gophercloud.ServiceClient, id, status string, d time.Duration) {
+// second of real time) while the cloud's clock moves a second every
+// millisecond (cloud.RunAdvancing).
+func waitWhileAdvancing(t *testing.T, cloud *mockcloud.Cloud, client *gophercloud.ServiceClient, id, status string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	cloud.ResetRequests()
-	done := make(chan error, 1)
-	go func() { done <- servers.WaitForStatus(ctx, client, id, status) }()
-	for len(fake.Filter(cloud.Requests(), compute.OpGetServer)) == 0 {
-		select {
-		case err := <-done:
-			t.Fatalf("WaitForStatus(%s) returned before the clock moved: %v", status, err)
-		case <-time.After(time.Millisecond):
-		}
-	}
-	cloud.Advance(d)
-	if err := <-done; err != nil {
+	var err error
+	cloud.RunAdvancing(time.Second, func() { err = servers.WaitForStatus(ctx, client, id, status) })
+	if err != nil {
 		t.Fatalf("WaitForStatus(%s): %v", status, err)
 	}
 }
@@ -103,7 +94,7 @@ func TestServerLifecycle(t *testing.T) {
 		t.Errorf("reboot while BUILD: err = %v, want 409 conflictingRequest", err)
 	}
 
-	waitWhileAdvancing(t, cloud, client, created.ID, "ACTIVE", compute.DefaultDurations().Build)
+	waitWhileAdvancing(t, cloud, client, created.ID, "ACTIVE")
 	srv, _ = servers.Get(ctx, client, created.ID).Extract()
 	if srv.PowerState != servers.RUNNING || srv.LaunchedAt.IsZero() {
 		t.Errorf("active server: power %v launched_at %v", srv.PowerState, srv.LaunchedAt)
@@ -116,16 +107,16 @@ func TestServerLifecycle(t *testing.T) {
 	if srv.Status != "HARD_REBOOT" {
 		t.Errorf("after hard reboot: %s, want HARD_REBOOT", srv.Status)
 	}
-	waitWhileAdvancing(t, cloud, client, created.ID, "ACTIVE", compute.DefaultDurations().HardReboot)
+	waitWhileAdvancing(t, cloud, client, created.ID, "ACTIVE")
 
 	if err := servers.Resize(ctx, client, created.ID, servers.ResizeOpts{FlavorRef: "2"}).ExtractErr(); err != nil {
 		t.Fatalf("resize: %v", err)
 	}
-	waitWhileAdvancing(t, cloud, client, created.ID, "VERIFY_RESIZE", compute.DefaultDurations().Resize)
+	waitWhileAdvancing(t, cloud, client, created.ID, "VERIFY_RESIZE")
 	if err := servers.ConfirmResize(ctx, client, created.ID).ExtractErr(); err != nil {
 		t.Fatalf("confirm resize: %v", err)
 	}
-	waitWhileAdvancing(t, cloud, client, created.ID, "ACTIVE", compute.DefaultDurations().ConfirmResize)
+	waitWhileAdvancing(t, cloud, client, created.ID, "ACTIVE")
 	srv, _ = servers.Get(ctx, client, created.ID).Extract()
 	if srv.Flavor["id"] != "2" {
 		t.Errorf("flavor after resize = %v, want 2", srv.Flavor["id"])

@@ -57,5 +57,14 @@
 // service draws its IDs from a random stream derived from the root seed and
 // its name and region, so using one service never shifts another's IDs.
 //
+// # Serving without a socket
+//
+// Every service's Client and Transport (and a Cloud's) are a [Transport]:
+// requests to the service's URLs call its handler in-process, seen as
+// net/http's server would show them, with streamed bodies, cancellation
+// and write deadlines. No goroutine waits on the network, so a fake served
+// this way runs inside a testing/synctest bubble; [Service.Close] fails
+// what is in flight and waits for its handlers.
+//
 // Nothing in this package keeps package-level state.
 package kit

@@ -98,8 +98,10 @@ type Service struct {
 	done      chan struct{}
 	closeOnce sync.Once
 
-	srvMu sync.Mutex
-	srv   *httptest.Server
+	srvMu     sync.Mutex
+	srv       *httptest.Server
+	mem       *Transport // created on first use
+	memClosed bool
 }
 
 // NewService returns the pipeline for spec, in region ("" for a service
@@ -189,18 +191,31 @@ func (s *Service) URL() string {
 	return s.srv.URL
 }
 
-// Client returns an HTTP client for the started service.
-func (s *Service) Client() *http.Client {
+// Client returns an HTTP client that reaches the service in memory,
+// without a socket (see [Transport]): give it the URLs you would give any
+// client (the service's URL when started). It serves the service whether or
+// not it was started, and refuses requests once the service is closed.
+func (s *Service) Client() *http.Client { return s.transport().Client() }
+
+// Transport is the in-memory http.RoundTripper behind Client, for a client
+// you build yourself (an SDK that takes a RoundTripper).
+func (s *Service) Transport() http.RoundTripper { return s.transport() }
+
+func (s *Service) transport() *Transport {
 	s.srvMu.Lock()
 	defer s.srvMu.Unlock()
-	if s.srv == nil {
-		return http.DefaultClient
+	if s.mem == nil {
+		s.mem = NewTransport(s)
+		if s.memClosed {
+			s.mem.Close()
+		}
 	}
-	return s.srv.Client()
+	return s.mem
 }
 
 // Close cancels in-flight fault delays and streams, then stops the server
-// if the service was started. It is idempotent.
+// if the service was started and the in-memory transport, waiting for the
+// handlers it runs. It is idempotent.
 func (s *Service) Close() {
 	s.closeOnce.Do(func() {
 		close(s.done)
@@ -208,11 +223,15 @@ func (s *Service) Close() {
 			s.spec.OnClose()
 		}
 		s.srvMu.Lock()
-		srv := s.srv
+		srv, mem := s.srv, s.mem
+		s.memClosed = true
 		s.srvMu.Unlock()
 		if srv != nil {
 			srv.CloseClientConnections()
 			srv.Close()
+		}
+		if mem != nil {
+			mem.Close()
 		}
 	})
 }

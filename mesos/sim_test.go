@@ -171,8 +171,7 @@ func TestSchedulerLaunchesThousandTasks(t *testing.T) {
 	srv := mesos.New(t,
 		mesos.WithAgents(mesos.AgentConfig{Count: 10, Resources: mesos.Resources{CPUs: 50, Mem: 50 * 1024}}),
 		fake.WithSeed(42))
-	hc := srv.Client()
-	hc.Transport.(*http.Transport).MaxIdleConnsPerHost = 16
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}} // over loopback, as a scheduler would
 	ws := startWireScheduler(t, srv.URL(), hc)
 	clk := srv.Clock()
 
