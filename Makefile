@@ -1,12 +1,13 @@
 # The one command that runs every test: `make test`.
 # It installs the npm client the Fastly interop test drives (when npm is
 # present; the test skips, saying why, when it is not), then runs every Go
-# test of both modules with the race detector.
+# test of the three modules (root, examples, gophercloudkit) with the race
+# detector.
 
 .PHONY: test npm-clients
 
 test: npm-clients
-	go test -race -count=1 ./... ./examples/...
+	go test -race -count=1 ./... ./examples/... ./gophercloudkit/...
 
 npm-clients:
 	@if command -v npm >/dev/null 2>&1; then \
