@@ -63,4 +63,3 @@ func TestClients(t *testing.T) {
 		t.Error("no loadBalancers list")
 	}
 }
-
