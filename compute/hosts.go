@@ -279,7 +279,7 @@ func (c *Compute) hypervisorUptime(call *kit.Call) (kit.Reply, error) {
 		if fmt.Sprint(hypervisorID(call, h)) != strings.ToLower(id) {
 			continue
 		}
-		view := hypervisorView(call, h, false, false)
+		view := c.hypervisorViewLocked(call, h, false, false)
 		return kit.OK(map[string]hypervisorUptimeJSON{"hypervisor": {
 			ID: view.ID, Hostname: view.Hostname, State: view.State, Status: view.Status,
 			Uptime: uptimeLine(c.Now(), c.admin.started),

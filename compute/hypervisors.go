@@ -181,9 +181,19 @@ type hypervisorServerJSON struct {
 	UUID string `json:"uuid"`
 }
 
-func hypervisorView(call *kit.Call, h *hypervisor, detail, withServers bool) hypervisorJSON {
+// hypervisorViewLocked renders a hypervisor; its status and state are its
+// host's nova-compute service's (disabled, forced down), as Nova's are.
+func (c *Compute) hypervisorViewLocked(call *kit.Call, h *hypervisor, detail, withServers bool) hypervisorJSON {
 	v := versionOf(call)
 	out := hypervisorJSON{ID: hypervisorID(call, h), Hostname: h.nodename(), State: "up", Status: "enabled"}
+	if svc, ok := c.computeServiceLocked(h.host); ok {
+		if svc.disabled {
+			out.Status = "disabled"
+		}
+		if svc.forcedDown {
+			out.State = "down"
+		}
+	}
 	if detail {
 		out.hypervisorDetailJSON = hypervisorDetail(h, v)
 	}
@@ -310,7 +320,7 @@ func (c *Compute) hypervisorList(call *kit.Call, detail bool) (kit.Reply, error)
 	}
 	body := hypervisorList{Hypervisors: make([]hypervisorJSON, 0, len(page))}
 	for _, h := range page {
-		body.Hypervisors = append(body.Hypervisors, hypervisorView(call, h, detail, hq.withServers))
+		body.Hypervisors = append(body.Hypervisors, c.hypervisorViewLocked(call, h, detail, hq.withServers))
 	}
 	if hq.links && !hq.limitZero && len(page) > 0 && len(page) == hq.limit {
 		coll := "os-hypervisors"
@@ -396,7 +406,7 @@ func (c *Compute) getHypervisor(call *kit.Call) (kit.Reply, error) {
 	defer c.mu.Unlock()
 	for _, h := range c.hypervisorsLocked() {
 		if fmt.Sprint(hypervisorID(call, h)) == strings.ToLower(id) {
-			return kit.OK(hypervisorBody{Hypervisor: hypervisorView(call, h, true, withServers)}), nil
+			return kit.OK(hypervisorBody{Hypervisor: c.hypervisorViewLocked(call, h, true, withServers)}), nil
 		}
 	}
 	return kit.Reply{}, kit.NotFound("Hypervisor with ID '%s' could not be found.", id)
@@ -470,7 +480,7 @@ func (c *Compute) hypervisorSearch(call *kit.Call, rule string, withServers bool
 	}
 	body := hypervisorList{Hypervisors: make([]hypervisorJSON, 0, len(found))}
 	for _, h := range found {
-		body.Hypervisors = append(body.Hypervisors, hypervisorView(call, h, false, withServers))
+		body.Hypervisors = append(body.Hypervisors, c.hypervisorViewLocked(call, h, false, withServers))
 	}
 	return kit.OK(body), nil
 }

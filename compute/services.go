@@ -4,7 +4,8 @@
 // disable-log-reason and (2.11) force-down by host and binary; from 2.53
 // services are named by UUID, updated with PUT /os-services/{id} and
 // deleted. A forced-down service is "down", which is what evacuate needs
-// of a server's host.
+// of a server's host; os-hypervisors shows the service's status and state
+// for its host.
 //
 // Fidelity limits: a disabled host still takes new servers (placement
 // does not read services), and a deleted compute service's host still

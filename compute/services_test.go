@@ -55,6 +55,19 @@ func TestServicesUpdateLegacy(t *testing.T) {
 	if s := r.obj(t)["services"].([]any)[0].(map[string]any); s["state"] != "down" || s["forced_down"] != true || s["status"] != "enabled" {
 		t.Errorf("service after force-down: %v", s)
 	}
+	// The host's hypervisor follows its service: down, then disabled too.
+	hv := func() map[string]any {
+		r := adm.get("/os-hypervisors")
+		r.status1(t, 200)
+		return r.obj(t)["hypervisors"].([]any)[0].(map[string]any)
+	}
+	if h := hv(); h["state"] != "down" || h["status"] != "enabled" {
+		t.Errorf("hypervisor of a forced-down host: %v", h)
+	}
+	adm.do("PUT", "/os-services/disable", body).want(t, 200, `{"service":{"host":"compute-0","binary":"nova-compute","status":"disabled"}}`)
+	if h := hv(); h["state"] != "down" || h["status"] != "disabled" {
+		t.Errorf("hypervisor of a disabled, forced-down host: %v", h)
+	}
 }
 
 // TestServicesUpdateV253 and delete: by UUID, the whole service back.
