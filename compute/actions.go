@@ -372,7 +372,7 @@ func (c *Compute) actRevertResize(call *kit.Call, s *server, arg json.RawMessage
 			}
 		}
 		if s.oldHost != "" { // a cold migration goes back where it was
-			s.Host, s.HypervisorHostname, s.oldHost = s.oldHost, s.oldHost+".mockcloud.test", ""
+			s.Host, s.HypervisorHostname, s.oldHost = s.oldHost, nodeName(s.oldHost), ""
 		}
 		if s.PowerState == PowerShutdown {
 			s.VMState = vmStopped
@@ -541,20 +541,7 @@ func (c *Compute) actRebuild(call *kit.Call, s *server, arg json.RawMessage) (ki
 	if s.AdminPass == "" {
 		s.AdminPass = c.RNG().Alnum(12)
 	}
-	wasStopped := s.VMState == vmStopped
-	s.Fault = nil
-	s.setPower(PowerNoState, c.Now())
-	c.beginTaskLocked(s, "rebuilding", c.durations.Rebuild, func(s *server, at time.Time) {
-		if wasStopped {
-			s.VMState = vmStopped
-			s.setPower(PowerShutdown, at)
-			return
-		}
-		toActive(s, at)
-	})
-	if s.VMState == vmError {
-		s.VMState = vmActive
-	}
+	c.beginRebuildLocked(s, s.VMState == vmStopped)
 	c.settleLocked(s, c.Now())
 	snap := s.snapshot()
 	return kit.JSON(http.StatusAccepted, changedServerBody{c.serverChangedLocked(call, &snap, viewRebuild)}), nil
@@ -711,7 +698,7 @@ func (c *Compute) actUnshelve(call *kit.Call, s *server, arg json.RawMessage) (k
 	if s.Host == "" {
 		c.instanceCounter++
 		s.Host = c.placeLocked(nil, s.AvailabilityZone, c.instanceCounter).host
-		s.HypervisorHostname = s.Host + ".mockcloud.test"
+		s.HypervisorHostname = nodeName(s.Host)
 	}
 	c.beginTaskLocked(s, "unshelving", c.durations.Unshelve, toActive)
 	return kit.Status(http.StatusAccepted), nil
@@ -1016,7 +1003,7 @@ func (c *Compute) actMigrate(call *kit.Call, s *server, arg json.RawMessage) (ki
 	wasStopped := s.VMState == vmStopped
 	c.beginTaskLocked(s, "resize_prep", c.durations.Resize, func(s *server, at time.Time) {
 		s.oldHost = s.Host
-		s.Host, s.HypervisorHostname = target, target+".mockcloud.test"
+		s.Host, s.HypervisorHostname = target, nodeName(target)
 		s.OldFlavorID = s.FlavorID
 		s.VMState = vmResized
 		if wasStopped {
@@ -1042,7 +1029,7 @@ func (c *Compute) actLiveMigrate(call *kit.Call, s *server, arg json.RawMessage)
 		return kit.Reply{}, err
 	}
 	c.beginTaskLocked(s, "migrating", c.durations.Resize, func(s *server, at time.Time) {
-		s.Host, s.HypervisorHostname = target, target+".mockcloud.test"
+		s.Host, s.HypervisorHostname = target, nodeName(target)
 	})
 	return kit.Status(http.StatusAccepted), nil
 }
@@ -1074,4 +1061,24 @@ func (c *Compute) migrationTargetLocked(s *server, arg json.RawMessage) (string,
 		return "", kit.BadRequest("No valid host was found. No other host to migrate to.")
 	}
 	return target, nil
+}
+
+// beginRebuildLocked starts a rebuild (a rebuild action or an
+// evacuation): the task "rebuilding" for the rebuild duration, after which
+// the server is ACTIVE, or SHUTOFF when stopped says it ends stopped. An
+// errored server is active again while it rebuilds, as in Nova.
+func (c *Compute) beginRebuildLocked(s *server, stopped bool) {
+	s.Fault = nil
+	s.setPower(PowerNoState, c.Now())
+	c.beginTaskLocked(s, "rebuilding", c.durations.Rebuild, func(s *server, at time.Time) {
+		if stopped {
+			s.VMState = vmStopped
+			s.setPower(PowerShutdown, at)
+			return
+		}
+		toActive(s, at)
+	})
+	if s.VMState == vmError {
+		s.VMState = vmActive
+	}
 }

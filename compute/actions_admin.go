@@ -136,20 +136,8 @@ func (c *Compute) actEvacuate(call *kit.Call, s *server, arg json.RawMessage) (k
 func (c *Compute) evacuateToLocked(call *kit.Call, s *server, target string) {
 	stopped := s.VMState == vmStopped || versionOf(call).AtLeast(95)
 	c.recordMigrationLocked(s, migrationEvacuation, s.Host, target, s.FlavorID, c.durations.Rebuild)
-	s.Host, s.HypervisorHostname = target, target+".mockcloud.test"
-	s.Fault = nil
-	s.setPower(PowerNoState, c.Now())
-	c.beginTaskLocked(s, "rebuilding", c.durations.Rebuild, func(s *server, at time.Time) {
-		if stopped {
-			s.VMState = vmStopped
-			s.setPower(PowerShutdown, at)
-			return
-		}
-		toActive(s, at)
-	})
-	if s.VMState == vmError {
-		s.VMState = vmActive
-	}
+	s.Host, s.HypervisorHostname = target, nodeName(target)
+	c.beginRebuildLocked(s, stopped)
 }
 
 // nullArg refuses an action argument other than null (the schema's

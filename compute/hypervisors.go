@@ -54,7 +54,10 @@ type hypervisor struct {
 	servers                            []*server
 }
 
-func (h *hypervisor) nodename() string { return h.host + ".mockcloud.test" }
+func (h *hypervisor) nodename() string { return nodeName(h.host) }
+
+// nodeName is the hypervisor hostname (the compute node) of a host.
+func nodeName(host string) string { return host + ".mockcloud.test" }
 
 // nodeUUID is the compute node's UUID, derived from its node name as
 // Nova's predictable-UUID fake driver does (uuid5 in the DNS namespace).

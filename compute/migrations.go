@@ -211,8 +211,8 @@ func (c *Compute) migrationView(call *kit.Call, m *migration, now time.Time) mig
 		CreatedAt: m.created.UTC().Format(novaMicroTime), ID: m.id, InstanceUUID: m.serverID,
 		NewInstanceTypeID: m.newType, OldInstanceTypeID: m.oldType, Status: m.statusAt(now),
 		UpdatedAt:   ptr(m.updatedAt(now).UTC().Format(novaMicroTime)),
-		DestCompute: ptr(m.dest), DestHost: ptr(c.hostIP(m.dest)), DestNode: ptr(m.dest + ".mockcloud.test"),
-		SourceCompute: ptr(m.source), SourceNode: ptr(m.source + ".mockcloud.test"),
+		DestCompute: ptr(m.dest), DestHost: ptr(c.hostIP(m.dest)), DestNode: ptr(nodeName(m.dest)),
+		SourceCompute: ptr(m.source), SourceNode: ptr(nodeName(m.source)),
 	}
 	if v.AtLeast(23) {
 		out.MigrationType = m.kind
@@ -376,8 +376,8 @@ func (c *Compute) serverMigrationView(call *kit.Call, m *migration, now time.Tim
 	memDone, diskDone := int64(float64(m.memoryBytes)*done), int64(float64(m.diskBytes)*done)
 	out := serverMigrationJSON{
 		CreatedAt: m.created.UTC().Format(novaMicroTime), DestCompute: m.dest, DestHost: c.hostIP(m.dest),
-		DestNode: m.dest + ".mockcloud.test", ID: m.id, ServerUUID: m.serverID, SourceCompute: m.source,
-		SourceNode: m.source + ".mockcloud.test", Status: m.statusAt(now), UpdatedAt: m.updatedAt(now).UTC().Format(novaMicroTime),
+		DestNode: nodeName(m.dest), ID: m.id, ServerUUID: m.serverID, SourceCompute: m.source,
+		SourceNode: nodeName(m.source), Status: m.statusAt(now), UpdatedAt: m.updatedAt(now).UTC().Format(novaMicroTime),
 		MemoryTotalBytes: m.memoryBytes, MemoryProcessedBytes: memDone, MemoryRemainingBytes: m.memoryBytes - memDone,
 		DiskTotalBytes: m.diskBytes, DiskProcessedBytes: diskDone, DiskRemainingBytes: m.diskBytes - diskDone,
 	}
@@ -499,7 +499,7 @@ func (c *Compute) forceCompleteMigration(call *kit.Call) (kit.Reply, error) {
 	now := c.Now()
 	s.cancelTasks()
 	s.TaskState, s.Updated = "", now
-	s.Host, s.HypervisorHostname = mig.dest, mig.dest+".mockcloud.test"
+	s.Host, s.HypervisorHostname = mig.dest, nodeName(mig.dest)
 	mig.finishAt = now
 	c.settleLocked(s, now)
 	return kit.Status(http.StatusAccepted), nil

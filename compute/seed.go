@@ -228,7 +228,7 @@ func (c *Compute) AddServer(s Server) (Server, error) {
 	if s.Host == "" {
 		s.Host = c.placeLocked(nil, "", n).host
 	}
-	s.HypervisorHostname = s.Host + ".mockcloud.test"
+	s.HypervisorHostname = nodeName(s.Host)
 	s.InstanceName = fmt.Sprintf("instance-%08x", n)
 	if s.AvailabilityZone == "" {
 		s.AvailabilityZone = c.zoneOf(s.Host)

@@ -407,7 +407,7 @@ func (c *Compute) storeServersLocked(call *kit.Call, who caller, req *createRequ
 			FlavorID: plan.flavor.ID, ImageID: plan.imageID, KeyName: req.KeyName,
 			Metadata: nonNilMap(maps.Clone(req.Metadata)), Tags: append([]string(nil), req.Tags...),
 			AdminPass: req.AdminPass, AvailabilityZone: at.zone, Host: at.host,
-			HypervisorHostname: at.host + ".mockcloud.test", InstanceName: fmt.Sprintf("instance-%08x", n),
+			HypervisorHostname: nodeName(at.host), InstanceName: fmt.Sprintf("instance-%08x", n),
 			ReservationID: reservation, LaunchIndex: i, DiskConfig: plan.diskConfig,
 			SecurityGroups: append([]string(nil), plan.secGroups...), Created: now, Updated: now,
 			MemoryMB: plan.flavor.RAM, VCPUs: plan.flavor.VCPUs, DiskGB: plan.flavor.Disk,

@@ -105,7 +105,7 @@ func TestApplicationCredentials(t *testing.T) {
 	r := a.do("POST", "/v3/auth/tokens", byID).expect(t, http.StatusCreated)
 	var got struct {
 		Token struct {
-			v3TokenFields
+			TokenFields
 			AppCred struct {
 				ID         string `json:"id"`
 				Name       string `json:"name"`

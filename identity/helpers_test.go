@@ -164,24 +164,31 @@ type v3Scope struct {
 // v3Token is Keystone v3's token body.
 type v3Token struct {
 	Token struct {
-		Methods   []string `json:"methods"`
-		AuditIDs  []string `json:"audit_ids"`
-		ExpiresAt string   `json:"expires_at"`
-		IssuedAt  string   `json:"issued_at"`
-		IsDomain  bool     `json:"is_domain"`
-		User      struct {
-			ID                string  `json:"id"`
-			Name              string  `json:"name"`
-			Domain            ref     `json:"domain"`
-			PasswordExpiresAt *string `json:"password_expires_at"`
-		} `json:"user"`
-		Project      *v3Scope        `json:"project"`
-		Domain       *ref            `json:"domain"`
-		Roles        *[]ref          `json:"roles"`
-		Catalog      *[]v3Service    `json:"catalog"`
+		TokenFields
 		Impersonator *ref            `json:"RAX-AUTH:impersonator"`
 		System       map[string]bool `json:"system"`
 	} `json:"token"`
+}
+
+// TokenFields (exported, so that go-cmp descends into it when embedded)
+// is what every v3 token body holds, for bodies that add
+// fields of their own.
+type TokenFields struct {
+	Methods   []string `json:"methods"`
+	AuditIDs  []string `json:"audit_ids"`
+	ExpiresAt string   `json:"expires_at"`
+	IssuedAt  string   `json:"issued_at"`
+	IsDomain  bool     `json:"is_domain"`
+	User      struct {
+		ID                string  `json:"id"`
+		Name              string  `json:"name"`
+		Domain            ref     `json:"domain"`
+		PasswordExpiresAt *string `json:"password_expires_at"`
+	} `json:"user"`
+	Project *v3Scope     `json:"project"`
+	Domain  *ref         `json:"domain"`
+	Roles   *[]ref       `json:"roles"`
+	Catalog *[]v3Service `json:"catalog"`
 }
 
 // keystoneError is Keystone's error body.

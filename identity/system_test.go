@@ -45,12 +45,7 @@ func TestPermissiveAdminIsDevStacks(t *testing.T) {
 func TestSystemScopedToken(t *testing.T) {
 	a, system, _, member := adminAPI(t)
 	r := a.do("GET", "/v3/auth/tokens", "", "X-Auth-Token", system, "X-Subject-Token", system).expect(t, http.StatusOK)
-	var got struct {
-		Token struct {
-			v3TokenFields
-			System map[string]bool `json:"system"`
-		} `json:"token"`
-	}
+	var got v3Token
 	r.decode(t, &got)
 	if !got.Token.System["all"] || got.Token.Project != nil || got.Token.Domain != nil {
 		t.Errorf("system token: system %v project %v domain %v", got.Token.System, got.Token.Project, got.Token.Domain)
@@ -85,25 +80,6 @@ func TestSystemScopedToken(t *testing.T) {
 	if re.Token.Project != nil || re.Token.Roles == nil {
 		t.Errorf("rescoped system token: %+v", re.Token)
 	}
-}
-
-// v3TokenFields is v3Token's inside, for bodies that add fields.
-type v3TokenFields struct {
-	Methods   []string `json:"methods"`
-	AuditIDs  []string `json:"audit_ids"`
-	ExpiresAt string   `json:"expires_at"`
-	IssuedAt  string   `json:"issued_at"`
-	IsDomain  bool     `json:"is_domain"`
-	User      struct {
-		ID                string  `json:"id"`
-		Name              string  `json:"name"`
-		Domain            ref     `json:"domain"`
-		PasswordExpiresAt *string `json:"password_expires_at"`
-	} `json:"user"`
-	Project *v3Scope     `json:"project"`
-	Domain  *ref         `json:"domain"`
-	Roles   *[]ref       `json:"roles"`
-	Catalog *[]v3Service `json:"catalog"`
 }
 
 func TestDomainScopeNeedsARole(t *testing.T) {
