@@ -1,12 +1,9 @@
 package mockcloud_test
 
 import (
-	"bufio"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -16,6 +13,7 @@ import (
 	"github.com/mockcloud/mockcloud/compute"
 	"github.com/mockcloud/mockcloud/fake"
 	"github.com/mockcloud/mockcloud/kit"
+	"github.com/mockcloud/mockcloud/mesos"
 )
 
 // catalogURLs authenticates with client and returns the catalog's URLs.
@@ -148,7 +146,7 @@ func TestCloudInSynctest(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer resp.Body.Close()
-		events := bufio.NewReader(resp.Body)
+		events := mesos.NewRecordReader(resp.Body)
 		subscribed := time.Now()
 		var types []string
 		for heartbeats := 0; heartbeats < 2; {
@@ -169,26 +167,18 @@ func TestCloudInSynctest(t *testing.T) {
 	}
 }
 
-// readRecord reads one RecordIO record and returns its event type.
-func readRecord(t *testing.T, r *bufio.Reader) string {
+// readRecord reads one record of a stream and returns its event type.
+func readRecord(t *testing.T, r *mesos.RecordReader) string {
 	t.Helper()
-	line, err := r.ReadString('\n')
+	rec, err := r.Next()
 	if err != nil {
-		t.Fatalf("record length: %v", err)
-	}
-	n, err := strconv.Atoi(strings.TrimSpace(line))
-	if err != nil {
-		t.Fatalf("record length %q: %v", line, err)
-	}
-	buf := make([]byte, n)
-	if _, err := io.ReadFull(r, buf); err != nil {
-		t.Fatal(err)
+		t.Fatalf("stream: %v", err)
 	}
 	var ev struct {
 		Type string `json:"type"`
 	}
-	if err := json.Unmarshal(buf, &ev); err != nil {
-		t.Fatalf("record %s: %v", buf, err)
+	if err := json.Unmarshal(rec, &ev); err != nil {
+		t.Fatalf("record %s: %v", rec, err)
 	}
 	return ev.Type
 }

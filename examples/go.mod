@@ -5,6 +5,7 @@ go 1.25.0
 require (
 	github.com/google/go-cmp v0.7.0
 	github.com/mockcloud/mockcloud v0.0.0
+	github.com/mockcloud/mockcloud/gophercloudkit v0.0.0
 )
 
 require (
@@ -15,3 +16,5 @@ require (
 )
 
 replace github.com/mockcloud/mockcloud => ../
+
+replace github.com/mockcloud/mockcloud/gophercloudkit => ../gophercloudkit

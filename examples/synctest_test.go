@@ -1,12 +1,10 @@
 package examples
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"strconv"
@@ -21,22 +19,15 @@ import (
 	"github.com/mockcloud/mockcloud"
 	"github.com/mockcloud/mockcloud/compute"
 	"github.com/mockcloud/mockcloud/fake"
+	"github.com/mockcloud/mockcloud/gophercloudkit"
 	"github.com/mockcloud/mockcloud/mesos"
 )
 
 // bubbleProvider authenticates gophercloud against a Cloud through its
-// in-memory client.
+// in-memory client, as gophercloudkit hands it out.
 func bubbleProvider(t *testing.T, cloud *mockcloud.Cloud) *gophercloud.ProviderClient {
 	t.Helper()
-	provider, err := openstack.NewClient(cloud.IdentityURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	provider.HTTPClient = *cloud.Client()
-	if err := openstack.Authenticate(context.Background(), provider, authOpts(cloud.IdentityURL(), "alice", "demo")); err != nil {
-		t.Fatal(err)
-	}
-	return provider
+	return gophercloudkit.Provider(t, cloud, gophercloudkit.WithUser("alice", "demo"))
 }
 
 // TestScaleOut100InSynctest creates 100 servers and waits for each with
@@ -151,7 +142,7 @@ func TestMesosSchedulerInSynctest(t *testing.T) {
 		}
 		resp := post(`{"type":"SUBSCRIBE","subscribe":{"framework_info":{"user":"demo","name":"bubble"}}}`, "")
 		defer resp.Body.Close()
-		events := bufio.NewReader(resp.Body)
+		events := mesos.NewRecordReader(resp.Body)
 		subscribed := nextEvent(t, events)
 		fwID := subscribed.Subscribed.FrameworkID.Value
 		start := time.Now()
@@ -211,24 +202,16 @@ type event struct {
 	} `json:"update"`
 }
 
-// nextEvent reads one RecordIO record ("<length>\n<json>").
-func nextEvent(t *testing.T, r *bufio.Reader) event {
+// nextEvent reads and decodes one record of a stream.
+func nextEvent(t *testing.T, r *mesos.RecordReader) event {
 	t.Helper()
-	line, err := r.ReadString('\n')
+	rec, err := r.Next()
 	if err != nil {
 		t.Fatalf("stream: %v", err)
 	}
-	n, err := strconv.Atoi(strings.TrimSpace(line))
-	if err != nil {
-		t.Fatalf("record length %q: %v", line, err)
-	}
-	buf := make([]byte, n)
-	if _, err := io.ReadFull(r, buf); err != nil {
-		t.Fatal(err)
-	}
 	var ev event
-	if err := json.Unmarshal(buf, &ev); err != nil {
-		t.Fatalf("record %s: %v", buf, err)
+	if err := json.Unmarshal(rec, &ev); err != nil {
+		t.Fatalf("record %s: %v", rec, err)
 	}
 	return ev
 }

@@ -1,7 +1,6 @@
 package mesos_test
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -212,21 +211,15 @@ func (a *api) open(path, body string, headers ...string) *stream {
 func (s *stream) read(body io.ReadCloser) {
 	defer close(s.exited)
 	defer body.Close()
-	br := bufio.NewReaderSize(body, 64<<10)
+	records := mesos.NewRecordReader(body)
 	var err error
 	for {
-		var line string
-		line, err = br.ReadString('\n')
-		if err != nil {
+		var rec []byte
+		if rec, err = records.Next(); err != nil {
 			break
 		}
-		n, perr := strconv.ParseUint(strings.TrimSuffix(line, "\n"), 10, 64)
-		if perr != nil || n == 0 {
-			err = fmt.Errorf("bad RecordIO length %q", line)
-			break
-		}
-		rec := make([]byte, n)
-		if _, err = io.ReadFull(br, rec); err != nil {
+		if len(rec) == 0 {
+			err = fmt.Errorf("an empty RecordIO record")
 			break
 		}
 		ev := event{Raw: rec}

@@ -1,15 +1,13 @@
 package mesos
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"reflect"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -101,19 +99,14 @@ func (c *codecClient) subscribe(path string, call any) *records {
 	go func() {
 		defer close(done)
 		defer close(r.recs)
-		br := bufio.NewReader(resp.Body)
+		records := NewRecordReader(resp.Body)
 		for {
-			line, err := br.ReadString('\n')
+			rec, err := records.Next()
+			if errors.Is(err, ErrRecordIO) || err == nil && len(rec) == 0 {
+				c.t.Errorf("RecordIO: %q, %v", rec, err)
+				return
+			}
 			if err != nil {
-				return
-			}
-			n, err := strconv.Atoi(strings.TrimSuffix(line, "\n"))
-			if err != nil || n <= 0 {
-				c.t.Errorf("RecordIO length %q", line)
-				return
-			}
-			rec := make([]byte, n)
-			if _, err := io.ReadFull(br, rec); err != nil {
 				return
 			}
 			r.recs <- rec
