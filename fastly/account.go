@@ -247,39 +247,37 @@ func (f *Fastly) User() User {
 	return f.user
 }
 
-// tokenAllows applies a token's scopes and its service list as the API
-// does: "global" may do anything, "global:read" only read, "purge_select"
-// and "purge_all" only their purges; a token limited to services reaches
-// no other. Any token may read and revoke itself.
-func tokenAllows(t *Token, r *http.Request) *kit.Error {
-	path := r.URL.Path
-	if path == "/tokens/self" {
+// purgeOps are the routes a purge_select or purge_all token may call.
+var purgeOps = map[string]string{OpPurgeAll: "purge_all", OpPurgeKeys: "purge_select", OpPurgeKey: "purge_select"}
+
+// checkScope applies the caller's token's scopes and service list, as the
+// API does: "global" may do anything, "global:read" only read,
+// "purge_select" and "purge_all" only their purges; a token limited to
+// services reaches no other. Any token may read and revoke itself. It
+// runs before every route that takes a key.
+func (f *Fastly) checkScope(c *kit.Call) error {
+	if c.Op == OpTokenSelf || c.Op == OpRevokeTokenSelf {
 		return nil
 	}
-	if id, ok := serviceOfPath(path); ok && len(t.Services) > 0 && !slices.Contains(t.Services, id) {
+	f.mu.Lock()
+	t, ok := f.tokens[c.Principal.Token]
+	var scope string
+	var services []string
+	if ok {
+		scope, services = t.Scope, t.Services
+	}
+	f.mu.Unlock()
+	if !ok {
+		return nil // no token check (a Cloud without tokens)
+	}
+	if id := c.Var("service_id"); id != "" && len(services) > 0 && !slices.Contains(services, id) {
 		return kit.Forbidden("This token is not authorized to access service '%s'", id)
 	}
-	read := r.Method == http.MethodGet || r.Method == http.MethodHead
-	purgeAll := strings.HasSuffix(path, "/purge_all")
-	purge := purgeAll || strings.HasPrefix(path, "/purge/") || strings.Contains(path, "/purge/") || r.Method == "PURGE"
-	for _, scope := range strings.Fields(t.Scope) {
-		switch {
-		case scope == "global",
-			scope == "global:read" && read,
-			scope == "purge_all" && purgeAll,
-			scope == "purge_select" && purge && !purgeAll:
+	read := c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead
+	for _, s := range strings.Fields(scope) {
+		if s == "global" || s == "global:read" && read || s == purgeOps[c.Op] {
 			return nil
 		}
 	}
-	return kit.Forbidden("This token's scope (%s) does not allow %s %s", t.Scope, r.Method, path)
-}
-
-// serviceOfPath is the service ID of a /service/{id}/… path.
-func serviceOfPath(path string) (string, bool) {
-	rest, ok := strings.CutPrefix(path, "/service/")
-	if !ok {
-		return "", false
-	}
-	id, _, _ := strings.Cut(rest, "/")
-	return id, id != "" && id != "search"
+	return kit.Forbidden("This token's scope (%s) does not allow %s", scope, c.Op)
 }

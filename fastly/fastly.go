@@ -147,6 +147,11 @@ func (f *Fastly) routes() []kit.Route {
 	} {
 		rs = append(rs, group...)
 	}
+	for i := range rs {
+		if !rs[i].Public && rs[i].Before == nil {
+			rs[i].Before = f.checkScope
+		}
+	}
 	return rs
 }
 
@@ -235,9 +240,6 @@ func (f *Fastly) authenticate(r *http.Request) (kit.Principal, *kit.Error) {
 	}
 	if t.ExpiresAt != nil && !now.Before(*t.ExpiresAt) {
 		return kit.Principal{}, unauthorized
-	}
-	if err := tokenAllows(t, r); err != nil {
-		return kit.Principal{}, err
 	}
 	t.LastUsedAt = now
 	t.IP = clientIP(r)

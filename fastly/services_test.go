@@ -402,6 +402,8 @@ func TestTokenScopes(t *testing.T) {
 		{"reader", "PUT", "/service/" + mine + "/version/1/clone", 403},
 		{"reader", "GET", "/tokens/self", 200},
 		{"purger", "POST", "/service/" + mine + "/purge/some-key", 200},
+		{"purger", "POST", "/service/" + mine + "/purge", 200},
+		{"reader", "POST", "/service/" + mine + "/purge", 403},
 		{"purger", "POST", "/service/" + mine + "/purge_all", 403},
 		{"purger", "GET", "/service/" + mine, 403},
 		{"limited", "GET", "/service/" + mine, 200},
@@ -410,7 +412,7 @@ func TestTokenScopes(t *testing.T) {
 		{"limited", "DELETE", "/tokens/self", 204},
 	} {
 		a.key = tc.key
-		r := a.do(tc.method, tc.path, "", "")
+		r := a.do(tc.method, tc.path, "", "", "Surrogate-Key", "k1 k2") // the batch purge's keys
 		if r.Status != tc.status {
 			t.Errorf("%s: %s %s = %d, want %d: %s", tc.key, tc.method, tc.path, r.Status, tc.status, r.Body)
 		}
