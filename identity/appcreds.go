@@ -394,7 +394,7 @@ func (s *Identity) v3DeleteAppCred(c *kit.Call) (kit.Reply, error) {
 			s.tokens[id] = t
 		}
 	}
-	return noContent(), nil
+	return kit.Status(http.StatusNoContent), nil
 }
 
 // ApplicationCredentialIDs returns the IDs of the user's application

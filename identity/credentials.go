@@ -195,7 +195,7 @@ func (s *Identity) v3DeleteEC2(c *kit.Call) (kit.Reply, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.creds, cr.ID)
-	return noContent(), nil
+	return kit.Status(http.StatusNoContent), nil
 }
 
 type credJSON struct {
@@ -375,5 +375,5 @@ func (s *Identity) v3DeleteCred(c *kit.Call) (kit.Reply, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.creds, cr.ID)
-	return noContent(), nil
+	return kit.Status(http.StatusNoContent), nil
 }

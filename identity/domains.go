@@ -239,5 +239,5 @@ func (s *Identity) v3DeleteDomain(c *kit.Call) (kit.Reply, error) {
 		}
 	}
 	delete(s.domains, id)
-	return noContent(), nil
+	return kit.Status(http.StatusNoContent), nil
 }

@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"net/http"
 	"sort"
 
 	"github.com/mockcloud/mockcloud/kit"
@@ -137,7 +138,7 @@ func (s *Identity) grantPut(kind string) kit.Handler {
 			return kit.Reply{}, err
 		}
 		s.setNamesLocked(g, addNames(s.namesLocked(g), []string{r.Name}))
-		return noContent(), nil
+		return kit.Status(http.StatusNoContent), nil
 	}
 }
 
@@ -155,7 +156,7 @@ func (s *Identity) grantCheck(kind string) kit.Handler {
 		if !containsName(s.namesLocked(g), r.Name) {
 			return kit.Reply{}, errNoAssignment(r.ID, g)
 		}
-		return noContent(), nil
+		return kit.Status(http.StatusNoContent), nil
 	}
 }
 
@@ -174,7 +175,7 @@ func (s *Identity) grantRevoke(kind string) kit.Handler {
 			return kit.Reply{}, errNoAssignment(r.ID, g)
 		}
 		s.setNamesLocked(g, dropName(s.namesLocked(g), r.Name))
-		return noContent(), nil
+		return kit.Status(http.StatusNoContent), nil
 	}
 }
 

@@ -1,7 +1,6 @@
 package identity
 
 import (
-	"net/http"
 	"slices"
 	"strings"
 
@@ -82,6 +81,3 @@ func enabledFilter(c *kit.Call, disabled bool) bool {
 func selfLinks(c *kit.Call) listLinksJSON {
 	return listLinksJSON{Self: c.BaseURL() + c.Request.URL.Path}
 }
-
-// noContent is Keystone's 204.
-func noContent() kit.Reply { return kit.Status(http.StatusNoContent) }

@@ -193,7 +193,7 @@ func (s *Identity) v3DeleteProject(c *kit.Call) (kit.Reply, error) {
 		return kit.Reply{}, kit.Forbidden("Cannot delete the project %s since it is not a leaf in the hierarchy. Use the cascade option if you want to delete a whole subtree.", id)
 	}
 	s.deleteProjectLocked(id)
-	return noContent(), nil
+	return kit.Status(http.StatusNoContent), nil
 }
 
 // deleteProjectLocked removes the project and the assignments on it, and

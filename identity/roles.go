@@ -271,5 +271,5 @@ func (s *Identity) v3DeleteRole(c *kit.Call) (kit.Reply, error) {
 	for k, names := range s.systemRoles {
 		s.systemRoles[k] = dropName(names, r.Name)
 	}
-	return noContent(), nil
+	return kit.Status(http.StatusNoContent), nil
 }

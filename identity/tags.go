@@ -125,7 +125,7 @@ func (s *Identity) v3ClearProjectTags(c *kit.Call) (kit.Reply, error) {
 	if _, err := s.editTags(c, "identity:delete_project_tags", func([]string) ([]string, error) { return []string{}, nil }); err != nil {
 		return kit.Reply{}, err
 	}
-	return noContent(), nil
+	return kit.Status(http.StatusNoContent), nil
 }
 
 func (s *Identity) v3CheckProjectTag(c *kit.Call) (kit.Reply, error) {
@@ -136,7 +136,7 @@ func (s *Identity) v3CheckProjectTag(c *kit.Call) (kit.Reply, error) {
 	if !slices.Contains(p.Tags, c.Var("tag")) {
 		return kit.Reply{}, kit.NotFound("Could not find project tag: %s.", c.Var("tag"))
 	}
-	return noContent(), nil
+	return kit.Status(http.StatusNoContent), nil
 }
 
 // v3AddProjectTag answers 201 with a Location and no body, as Keystone does.
@@ -172,5 +172,5 @@ func (s *Identity) v3DeleteProjectTag(c *kit.Call) (kit.Reply, error) {
 	if err != nil {
 		return kit.Reply{}, err
 	}
-	return noContent(), nil
+	return kit.Status(http.StatusNoContent), nil
 }

@@ -219,7 +219,7 @@ func (s *Identity) v3DeleteUser(c *kit.Call) (kit.Reply, error) {
 		return kit.Reply{}, kit.NotFound("Could not find user: %s.", id)
 	}
 	s.deleteUserLocked(id)
-	return noContent(), nil
+	return kit.Status(http.StatusNoContent), nil
 }
 
 // deleteUserLocked removes the user, its assignments, credentials and
@@ -295,5 +295,5 @@ func (s *Identity) v3ChangePassword(c *kit.Call) (kit.Reply, error) {
 	u.Password = *req.User.Password
 	s.users[id] = u
 	s.revokeUserTokensLocked(id)
-	return noContent(), nil
+	return kit.Status(http.StatusNoContent), nil
 }
