@@ -1,8 +1,8 @@
 # The one command that runs every test: `make test`.
-# It installs the npm client the Fastly interop test drives (when npm is
-# present; the test skips, saying why, when it is not), then runs every Go
-# test of the three modules (root, examples, gophercloudkit) with the race
-# detector.
+# It installs the npm clients the interop tests drive (the fastly package,
+# the triton CLI) when npm is present (a test whose client is missing skips,
+# saying why), then runs every Go test of the three modules (root, examples,
+# gophercloudkit) with the race detector.
 
 .PHONY: test npm-clients
 
@@ -13,6 +13,8 @@ npm-clients:
 	@if command -v npm >/dev/null 2>&1; then \
 		npm ci --prefix examples/fastly-js --no-audit --no-fund --loglevel=error >/dev/null \
 		|| { echo "npm ci failed: the fastly npm client test will be skipped"; rm -rf examples/fastly-js/node_modules; }; \
+		npm ci --prefix examples/triton-cli --no-audit --no-fund --loglevel=error >/dev/null \
+		|| { echo "npm ci failed: the triton CLI test will be skipped"; rm -rf examples/triton-cli/node_modules; }; \
 	else \
-		echo "npm not found: the fastly npm client test will be skipped"; \
+		echo "npm not found: the fastly npm client and triton CLI tests will be skipped"; \
 	fi
