@@ -133,3 +133,57 @@ func TestSecurityGroupsProxy(t *testing.T) {
 	a.at("2.36").get("/os-security-groups").wantFault(t, http.StatusNotFound, "itemNotFound", "The resource could not be found.")
 	a.at("2.36").get("/servers/"+id+"/os-security-groups").want(t, http.StatusOK)
 }
+
+// TestSecurityGroupRuleRules: a rule is built and checked as Nova's
+// neutron driver does (ports, protocols, CIDRs, duplicates), IDs that are
+// not UUIDs are 400, and deleting a group deletes the rules naming it.
+func TestSecurityGroupRuleRules(t *testing.T) {
+	a := newNova(t)
+	newGroup := func(name string) string {
+		return a.do("POST", "/os-security-groups", `{"security_group":{"name":"`+name+`","description":""}}`).want(t, http.StatusOK).obj(t)["security_group"].(map[string]any)["id"].(string)
+	}
+	web, peer := newGroup("web"), newGroup("peer")
+	rule := func(body string) string {
+		return `{"security_group_rule":{"parent_group_id":"` + web + `",` + body + `}}`
+	}
+	for _, tc := range []struct{ name, body, want string }{
+		{"tcp range reversed", `"ip_protocol":"tcp","from_port":22,"to_port":21`, "Invalid port range 22:21. Former value cannot be greater than the later"},
+		{"udp port zero", `"ip_protocol":"udp","from_port":0,"to_port":53`, "Invalid port range 0:53. Valid UDP ports should be between 1-65535"},
+		{"tcp port too big", `"ip_protocol":"tcp","from_port":22,"to_port":65536`, "Valid TCP ports should be between 1-65535"},
+		{"icmp code", `"ip_protocol":"icmp","from_port":-1,"to_port":256`, "Invalid port range -1:256. For ICMP, the type:code must be valid"},
+		{"not a port", `"ip_protocol":"tcp","from_port":"ssh","to_port":22`, "Invalid input received: To and From ports must be integers"},
+		{"not an icmp type", `"ip_protocol":"icmp","from_port":"echo","to_port":0`, "Invalid input received: Type and Code must be integers for ICMP protocol type"},
+		{"protocol", `"ip_protocol":"999","from_port":22,"to_port":22`, "Invalid IP protocol 999."},
+		{"cidr", `"ip_protocol":"tcp","from_port":22,"to_port":22,"cidr":"10.0.0.0/33"`, "10.0.0.0/33 is not a valid IP network."},
+		{"zero prefix", `"ip_protocol":"tcp","from_port":22,"to_port":22,"cidr":"10.0.0.0/0"`, "Bad prefix for network in cidr 10.0.0.0/0"},
+		{"cidr without ports", `"ip_protocol":"tcp","cidr":"10.0.0.0/8"`, "Not enough parameters to build a valid rule."},
+		{"group not a uuid", `"group_id":"sg-1"`, "'sg-1' is not a 'uuid'"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a.do("POST", "/os-security-group-rules", rule(tc.body)).wantFault(t, http.StatusBadRequest, "badRequest", tc.want)
+		})
+	}
+
+	ssh := a.do("POST", "/os-security-group-rules", rule(`"ip_protocol":"TCP","from_port":"22","to_port":22.0`)).want(t, http.StatusOK).obj(t)["security_group_rule"].(map[string]any)
+	if ssh["ip_protocol"] != "tcp" || ssh["from_port"] != 22.0 || ssh["to_port"] != 22.0 || ssh["ip_range"].(map[string]any)["cidr"] != "0.0.0.0/0" {
+		t.Errorf("ssh rule %v", ssh)
+	}
+	a.do("POST", "/os-security-group-rules", rule(`"ip_protocol":"tcp","from_port":22,"to_port":22,"cidr":"0.0.0.0/0"`)).
+		wantFault(t, http.StatusBadRequest, "badRequest", "This rule already exists in group "+web)
+	// A group rule with no ports opens every port of its protocol.
+	fromPeer := a.do("POST", "/os-security-group-rules", rule(`"ip_protocol":"udp","group_id":"`+peer+`"`)).want(t, http.StatusOK).obj(t)["security_group_rule"].(map[string]any)
+	if fromPeer["from_port"] != 1.0 || fromPeer["to_port"] != 65535.0 || fromPeer["group"].(map[string]any)["name"] != "peer" {
+		t.Errorf("group rule %v", fromPeer)
+	}
+	a.do("DELETE", "/os-security-groups/"+peer, "").want(t, http.StatusAccepted)
+	rules := a.get("/os-security-groups/"+web).want(t, http.StatusOK).obj(t)["security_group"].(map[string]any)["rules"].([]any)
+	if len(rules) != 1 || rules[0].(map[string]any)["id"] != ssh["id"] {
+		t.Errorf("after the peer group's deletion the rules are %v, want only the ssh rule", rules)
+	}
+
+	for _, path := range []string{"/os-security-groups/sg-1", "/os-security-group-rules/1"} {
+		a.do("DELETE", path, "").wantFault(t, http.StatusBadRequest, "badRequest", "Security group id should be uuid")
+	}
+	a.do("PUT", "/os-security-groups/sg-1", `{"security_group":{"name":"a","description":"b"}}`).wantFault(t, http.StatusBadRequest, "badRequest", "Security group id should be uuid")
+	a.get("/os-security-groups/sg-1").wantFault(t, http.StatusBadRequest, "badRequest", "Security group id should be uuid")
+}

@@ -7,9 +7,11 @@ package compute
 
 import (
 	"encoding/json"
+	"net"
 	"net/http"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/google/uuid"
@@ -51,6 +53,13 @@ type secGroup struct {
 type secRule struct {
 	id, protocol, cidr, groupID string
 	from, to                    *int
+}
+
+// sameAs reports whether two rules match on what Nova compares to find a
+// duplicate: source group, CIDR, ports and protocol.
+func (r secRule) sameAs(o secRule) bool {
+	samePort := func(a, b *int) bool { return a == nil && b == nil || a != nil && b != nil && *a == *b }
+	return r.groupID == o.groupID && r.cidr == o.cidr && r.protocol == o.protocol && samePort(r.from, o.from) && samePort(r.to, o.to)
 }
 
 // The wire forms.
@@ -151,8 +160,12 @@ func (c *Compute) ruleJSONLocked(g *secGroup, r secRule) secRuleJSON {
 	return out
 }
 
-// groupLocked is one of the caller's groups by ID: 404 otherwise.
+// groupLocked is one of the caller's groups by ID: 400 for what is not a
+// UUID, 404 for another project's or an unknown group.
 func (c *Compute) groupLocked(call *kit.Call, id string) (*secGroup, error) {
+	if !isUUIDLike(id) {
+		return nil, kit.BadRequest("Security group id should be uuid")
+	}
 	c.projectGroupsLocked(callerOf(call).projectID)
 	g, ok := c.secGroups[id]
 	if !ok || g.project != callerOf(call).projectID && !adminAllowed(call) {
@@ -267,67 +280,168 @@ func (c *Compute) deleteSecurityGroup(call *kit.Call) (kit.Reply, error) {
 		}
 	}
 	delete(c.secGroups, g.id)
+	// Neutron deletes the rules that name the group as their source.
+	for _, other := range c.secGroups {
+		other.rules = slices.DeleteFunc(other.rules, func(r secRule) bool { return r.groupID == g.id })
+	}
 	return kit.Status(http.StatusAccepted), nil
 }
 
-// secRuleRequest is the body of a rule's create.
+// secRuleRequest is the body of a rule's create. Nova validates only the
+// group IDs; ports, protocol and CIDR are checked as its neutron driver
+// builds the rule.
 type secRuleRequest struct {
 	ParentGroupID *string         `json:"parent_group_id"`
 	GroupID       *string         `json:"group_id"`
-	IPProtocol    *string         `json:"ip_protocol"`
+	IPProtocol    json.RawMessage `json:"ip_protocol"`
 	FromPort      json.RawMessage `json:"from_port"`
 	ToPort        json.RawMessage `json:"to_port"`
-	CIDR          *string         `json:"cidr"`
+	CIDR          json.RawMessage `json:"cidr"`
 }
 
-// parseSecRule reads a rule as Nova's neutron driver builds it.
+// parseSecRule reads a rule: parent_group_id and group_id are UUIDs (the
+// schema), then the rule is built as Nova's security_group_api does.
 func parseSecRule(call *kit.Call) (secRuleRequest, secRule, error) {
 	var in secRuleRequest
-	var r secRule
 	if err := decodeServerBody(call, "security_group_rule", nil, &in); err != nil {
-		return in, r, err
+		return in, secRule{}, err
 	}
 	if in.ParentGroupID == nil {
-		return in, r, kit.BadRequest("Invalid input for field/attribute security_group_rule. Value: %s. 'parent_group_id' is a required property", compactJSON(call.Body))
+		return in, secRule{}, kit.BadRequest("Invalid input for field/attribute security_group_rule. Value: %s. 'parent_group_id' is a required property", compactJSON(call.Body))
 	}
 	if !isUUIDLike(*in.ParentGroupID) {
-		return in, r, kit.BadRequest("Invalid input for field/attribute parent_group_id. Value: %s. '%s' is not a 'uuid'", *in.ParentGroupID, *in.ParentGroupID)
+		return in, secRule{}, kit.BadRequest("Invalid input for field/attribute parent_group_id. Value: %s. '%s' is not a 'uuid'", *in.ParentGroupID, *in.ParentGroupID)
 	}
-	if in.GroupID != nil && *in.GroupID != "" {
-		if !isUUIDLike(*in.GroupID) {
-			return in, r, kit.BadRequest("Invalid input for field/attribute group_id. Value: %s. '%s' is not a 'uuid'", *in.GroupID, *in.GroupID)
-		}
+	if in.GroupID != nil && !isUUIDLike(*in.GroupID) {
+		return in, secRule{}, kit.BadRequest("Invalid input for field/attribute group_id. Value: %s. '%s' is not a 'uuid'", *in.GroupID, *in.GroupID)
+	}
+	r, err := newIngressRule(in)
+	return in, r, err
+}
+
+// newIngressRule builds the rule Nova asks Neutron for: a group rule opens
+// every port of its protocol when none are given; a CIDR rule (0.0.0.0/0
+// when none is given) needs a protocol and both ports.
+func newIngressRule(in secRuleRequest) (secRule, error) {
+	var r secRule
+	protocol := pyValue(in.IPProtocol)
+	hasProtocol := len(in.IPProtocol) > 0 && !isJSONNull(in.IPProtocol) && protocol != ""
+	from, to := optionalRaw(in.FromPort), optionalRaw(in.ToPort)
+	if in.GroupID != nil {
 		r.groupID = *in.GroupID
-	}
-	if in.IPProtocol != nil {
-		r.protocol = strings.ToLower(*in.IPProtocol)
-		if r.protocol != "tcp" && r.protocol != "udp" && r.protocol != "icmp" {
-			return in, r, kit.BadRequest("Invalid IP protocol %s.", *in.IPProtocol)
+		if from == nil && to == nil {
+			switch strings.ToUpper(protocol) {
+			case "ICMP":
+				from, to = json.RawMessage("-1"), json.RawMessage("-1")
+			case "TCP", "UDP":
+				from, to = json.RawMessage("1"), json.RawMessage("65535")
+			}
 		}
-	}
-	for _, p := range []struct {
-		raw json.RawMessage
-		dst **int
-	}{{in.FromPort, &r.from}, {in.ToPort, &r.to}} {
-		if len(p.raw) == 0 || isJSONNull(p.raw) {
-			continue
-		}
-		n, err := schemaInt("port", p.raw, bootIndexPattern, -1, 65535)
+	} else {
+		cidr, err := parseCIDR(in.CIDR)
 		if err != nil {
-			return in, r, kit.BadRequest("Invalid port range %s:%s.", pyValue(in.FromPort), pyValue(in.ToPort))
+			return r, err
 		}
-		*p.dst = ptr(int(n))
+		r.cidr = cidr
 	}
-	if r.protocol == "" && r.groupID == "" && (in.CIDR == nil || *in.CIDR == "") {
-		return in, r, kit.BadRequest("Not enough parameters to build a valid rule.")
+	if !hasProtocol || from == nil || to == nil {
+		if r.groupID == "" {
+			return r, kit.BadRequest("Not enough parameters to build a valid rule.")
+		}
+		return r, nil
 	}
-	if in.CIDR != nil {
-		r.cidr = *in.CIDR
+	lo, hi, err := rulePorts(protocol, from, to)
+	if err != nil {
+		return r, err
 	}
-	if r.cidr == "" && r.groupID == "" {
-		r.cidr = "0.0.0.0/0"
+	r.protocol, r.from, r.to = strings.ToLower(protocol), &lo, &hi
+	return r, nil
+}
+
+// optionalRaw is raw, or nil when it is absent or null.
+func optionalRaw(raw json.RawMessage) json.RawMessage {
+	if len(raw) == 0 || isJSONNull(raw) {
+		return nil
 	}
-	return in, r, nil
+	return raw
+}
+
+// parseCIDR is a rule's source network: 0.0.0.0/0 when none is given, 400
+// for what is not a network or has a zero prefix on a nonzero address.
+func parseCIDR(raw json.RawMessage) (string, error) {
+	cidr := pyValue(raw)
+	if optionalRaw(raw) == nil || cidr == "" {
+		return "0.0.0.0/0", nil
+	}
+	addr, ipnet, err := net.ParseCIDR(cidr)
+	if err != nil {
+		return "", kit.BadRequest("%s is not a valid IP network.", cidr)
+	}
+	if ones, _ := ipnet.Mask.Size(); ones == 0 && !addr.IsUnspecified() {
+		return "", kit.BadRequest("Bad prefix for network in cidr %s", cidr)
+	}
+	return cidr, nil
+}
+
+// rulePorts converts and checks a rule's port range (ICMP type and code)
+// as Nova does, with its messages.
+func rulePorts(protocol string, from, to json.RawMessage) (int, int, error) {
+	proto := strings.ToUpper(protocol)
+	lo, errLo := pyInt(from)
+	hi, errHi := pyInt(to)
+	if errLo != nil || errHi != nil {
+		if proto == "ICMP" {
+			return 0, 0, kit.BadRequest("Invalid input received: Type and Code must be integers for ICMP protocol type")
+		}
+		return 0, 0, kit.BadRequest("Invalid input received: To and From ports must be integers")
+	}
+	badRange := func(msg string) error {
+		return kit.BadRequest("Invalid port range %d:%d. %s", lo, hi, msg)
+	}
+	switch proto {
+	case "TCP", "UDP":
+		if lo > hi {
+			return 0, 0, badRange("Former value cannot be greater than the later")
+		}
+		if lo < 1 || hi > 65535 {
+			return 0, 0, badRange("Valid " + proto + " ports should be between 1-65535")
+		}
+	case "ICMP":
+		if lo < -1 || lo > 255 || hi < -1 || hi > 255 {
+			return 0, 0, badRange("For ICMP, the type:code must be valid")
+		}
+	default:
+		return 0, 0, kit.BadRequest("Invalid IP protocol %s.", protocol)
+	}
+	return lo, hi, nil
+}
+
+// pyInt is Python's int() of a decoded JSON value: an integer, a float
+// (truncated) or a string of digits.
+func pyInt(raw json.RawMessage) (int, error) {
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return 0, err
+	}
+	switch x := v.(type) {
+	case float64:
+		if x > 1<<31 || x < -(1<<31) {
+			return 0, strconv.ErrRange
+		}
+		return int(x), nil
+	case bool:
+		if x {
+			return 1, nil
+		}
+		return 0, nil
+	case string:
+		n, err := strconv.Atoi(strings.TrimSpace(x))
+		if err == nil && (n > 1<<31 || n < -(1<<31)) {
+			err = strconv.ErrRange
+		}
+		return n, err
+	}
+	return 0, strconv.ErrSyntax
 }
 
 func (c *Compute) createSecurityGroupRule(call *kit.Call) (kit.Reply, error) {
@@ -349,6 +463,11 @@ func (c *Compute) createSecurityGroupRule(call *kit.Call) (kit.Reply, error) {
 			return kit.Reply{}, err
 		}
 	}
+	for _, old := range g.rules {
+		if old.sameAs(r) {
+			return kit.Reply{}, kit.BadRequest("This rule already exists in group %s", g.id)
+		}
+	}
 	r.id = c.RNG().UUID()
 	g.rules = append(g.rules, r)
 	return kit.OK(secRuleBody{c.ruleJSONLocked(g, r)}), nil
@@ -361,6 +480,9 @@ func (c *Compute) deleteSecurityGroupRule(call *kit.Call) (kit.Reply, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	id := call.Var("rule_id")
+	if !isUUIDLike(id) {
+		return kit.Reply{}, kit.BadRequest("Security group id should be uuid")
+	}
 	for _, g := range c.projectGroupsLocked(callerOf(call).projectID) {
 		for i, r := range g.rules {
 			if r.id == id {

@@ -158,16 +158,21 @@ func (s *Identity) v3CreateEC2(c *kit.Call) (kit.Reply, error) {
 	return kit.JSON(http.StatusCreated, ec2Response{Credential: ec2Body(c, cr)}), nil
 }
 
-// ec2InURL is the EC2 credential the URL names by access key; Keystone
-// answers 401 for one it does not have.
+// ec2InURL is the EC2 credential the URL names by access key: 404 for one
+// Keystone does not have (its credential ID is the key's hash), 401 for a
+// credential that is not an EC2 one or is another user's.
 func (s *Identity) ec2InURL(c *kit.Call) (Credential, error) {
 	if err := s.ec2User(c); err != nil {
 		return Credential{}, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cr, ok := s.creds[hashAccess(c.Var("access"))]
-	if !ok || cr.Type != "ec2" || cr.UserID != c.Var("user_id") {
+	id := hashAccess(c.Var("access"))
+	cr, ok := s.creds[id]
+	if !ok {
+		return Credential{}, kit.NotFound("Could not find credential: %s.", id)
+	}
+	if cr.Type != "ec2" || cr.UserID != c.Var("user_id") {
 		return Credential{}, kit.Errorf(http.StatusUnauthorized, "EC2 access key not found.")
 	}
 	return cr, nil
