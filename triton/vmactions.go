@@ -270,7 +270,12 @@ func (t *Triton) diskActionLocked(v *vm, action string, b actionBody, now time.T
 		if b.Size <= v.disks[idx].Size {
 			return nil, invalidParam("size", "Reducing disk size is a dangerous operation")
 		}
-		return t.vmJobLocked("update", v, nil, now, func(time.Time) { v.disks[idx].Size = b.Size }), nil
+		uuid, size := b.DiskUUID, b.Size
+		return t.vmJobLocked("update", v, nil, now, func(time.Time) {
+			if i := slices.IndexFunc(v.disks, func(d Disk) bool { return d.UUID == uuid }); i >= 0 {
+				v.disks[i].Size = size
+			}
+		}), nil
 	}
 	uuid := b.DiskUUID
 	return t.vmJobLocked("update", v, nil, now, func(time.Time) {
