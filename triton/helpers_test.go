@@ -2,6 +2,7 @@ package triton_test
 
 import (
 	"encoding/json"
+	"strconv"
 	"testing"
 	"time"
 
@@ -77,3 +78,7 @@ func checkError(t *testing.T, r *kittest.Response, status int, code string) {
 		t.Errorf("error body = %s, want code %q and a message", r.Body, code)
 	}
 }
+
+func fakeJournalLimit() fake.Option { return fake.WithJournalLimit(64) }
+
+func itoa(n int) string { return strconv.Itoa(n) }
