@@ -37,7 +37,8 @@ type Network struct {
 type network struct {
 	Network
 	start, end uint32 // provision range, inclusive
-	used       []uint64
+	base, last uint32 // the subnet's network and broadcast addresses
+	used       []uint64 // by ip - base
 	next       uint32 // where the next search starts
 	count      int
 }
@@ -168,11 +169,11 @@ func newNetwork(n Network) (*network, error) {
 		n.Resolvers = []string{}
 	}
 	n.Family = "ipv4"
-	return &network{Network: n, start: start, end: end, next: start}, nil
+	return &network{Network: n, start: start, end: end, base: base, last: last, next: start}, nil
 }
 
 func (n *network) isUsed(ip uint32) bool {
-	i := ip - n.start
+	i := ip - n.base
 	return int(i/64) < len(n.used) && n.used[i/64]&(1<<(i%64)) != 0
 }
 
@@ -186,7 +187,7 @@ func (n *network) word(w uint32) uint64 {
 }
 
 func (n *network) mark(ip uint32, used bool) {
-	i := ip - n.start
+	i := ip - n.base
 	for int(i/64) >= len(n.used) {
 		n.used = append(n.used, 0)
 	}
@@ -202,8 +203,8 @@ func (n *network) mark(ip uint32, used bool) {
 // take reserves ip (0: the next free one) and returns it.
 func (n *network) take(ip uint32) (uint32, *kit.Error) {
 	if ip != 0 {
-		if ip < n.start || ip > n.end {
-			return 0, invalidParam("ip", "IP address not in network's provision range")
+		if ip <= n.base || ip >= n.last {
+			return 0, invalidParam("ip", "IP address not in network's subnet")
 		}
 		if n.isUsed(ip) {
 			return 0, invalidParam("ip", "IP address "+ipString(ip)+" is already taken")
@@ -211,19 +212,19 @@ func (n *network) take(ip uint32) (uint32, *kit.Error) {
 		n.mark(ip, true)
 		return ip, nil
 	}
-	size := n.end - n.start + 1
+	hi := n.end - n.base // the provision range's last bitmap index
 	for pass := uint32(0); pass < 2; pass++ {
-		for i := n.next - n.start; i < size; {
+		for i := n.next - n.base; i <= hi; {
 			word := n.word(i/64) | (1<<(i%64) - 1) // bits below i count as used
 			if word == ^uint64(0) {
 				i = (i/64 + 1) * 64
 				continue
 			}
 			j := (i/64)*64 + uint32(bits.TrailingZeros64(^word))
-			if j >= size {
+			if j > hi {
 				break
 			}
-			ip := n.start + j
+			ip := n.base + j
 			n.mark(ip, true)
 			n.next = ip + 1
 			if n.next > n.end {
@@ -237,7 +238,7 @@ func (n *network) take(ip uint32) (uint32, *kit.Error) {
 }
 
 func (n *network) release(ip uint32) {
-	if ip >= n.start && ip <= n.end && n.isUsed(ip) {
+	if ip > n.base && ip < n.last && n.isUsed(ip) {
 		n.mark(ip, false)
 	}
 }
