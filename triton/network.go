@@ -36,10 +36,10 @@ type Network struct {
 // addresses of its provision range.
 type network struct {
 	Network
-	start, end uint32 // provision range, inclusive
-	base, last uint32 // the subnet's network and broadcast addresses
+	start, end uint32   // provision range, inclusive
+	base, last uint32   // the subnet's network and broadcast addresses
 	used       []uint64 // by ip - base
-	next       uint32 // where the next search starts
+	next       uint32   // where the next search starts
 	count      int
 }
 

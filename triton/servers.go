@@ -411,3 +411,15 @@ func validUUID(s string) bool {
 	}
 	return true
 }
+
+// StatusCounts counts the compute nodes by CNAPI status ("running",
+// "unknown", "rebooting") at the clock's now: cheap, without rendering.
+func (t *Triton) StatusCounts() map[string]int {
+	now := t.lock()
+	defer t.mu.Unlock()
+	out := map[string]int{}
+	for _, s := range t.dc.serverOrder {
+		out[s.status(now, t.dc.epoch)]++
+	}
+	return out
+}
