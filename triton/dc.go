@@ -101,7 +101,14 @@ func (t *Triton) settleLocked(now time.Time) {
 func (t *Triton) lock() time.Time {
 	now := t.Now()
 	t.mu.Lock()
+	settled := false
+	defer func() {
+		if !settled { // an effect panicked: leave the lock free for the 500
+			t.mu.Unlock()
+		}
+	}()
 	t.settleLocked(now)
+	settled = true
 	return now
 }
 

@@ -84,7 +84,7 @@ func (t *Triton) waitJob(c *kit.Call) (kit.Reply, error) {
 	if err != nil {
 		return kit.Reply{}, err
 	}
-	if ok {
+	if ok && end.After(t.Now()) {
 		woke := make(chan struct{})
 		ev := t.Clock().At(end, func() { close(woke) })
 		select {
