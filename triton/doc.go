@@ -19,8 +19,9 @@
 // and so on, each at the root of an origin of its own, reachable in memory
 // through cloud.Client(). Each API is a kit.Service of its own, journaled
 // as service "triton" with the API as the region ("triton/cnapi"), so a
-// fault can name one API. Errors are restify's {"code","message"} (with
-// VMAPI's and NAPI's "errors" for ValidationFailed) and restify's statuses.
+// fault can name one API. Errors are restify's {"code","message"} with
+// restify's statuses; VMAPI's validation failures are 409 ValidationFailed
+// and NAPI's 422 InvalidParameters, both with "errors" per field.
 // No API checks a token: Triton's internal APIs have none.
 //
 // # Routes

@@ -1,6 +1,7 @@
 package triton
 
 import (
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -31,6 +32,40 @@ const (
 )
 
 func (t *Triton) napiRoutes() []kit.Route {
+	routes := t.napiRouteTable()
+	for i := range routes {
+		routes[i].Handler = napiErrors(routes[i].Handler)
+	}
+	return routes
+}
+
+// napiErrors renders validation failures as NAPI does: 422
+// InvalidParameters, each field's code InvalidParameter (VMAPI's are 409
+// ValidationFailed with Invalid).
+func napiErrors(h kit.Handler) kit.Handler {
+	return func(c *kit.Call) (kit.Reply, error) {
+		reply, err := h(c)
+		var e *kit.Error
+		if err == nil || !errors.As(err, &e) {
+			return reply, err
+		}
+		x, ok := e.Extra.(restErr)
+		if !ok || x.Code != "ValidationFailed" {
+			return reply, err
+		}
+		fields := make([]FieldError, len(x.Errors))
+		for i, f := range x.Errors {
+			if f.Code == "Invalid" {
+				f.Code = "InvalidParameter"
+			}
+			fields[i] = f
+		}
+		return reply, &kit.Error{Status: http.StatusUnprocessableEntity, Message: "Invalid parameters",
+			Extra: restErr{Code: "InvalidParameters", Errors: fields}}
+	}
+}
+
+func (t *Triton) napiRouteTable() []kit.Route {
 	return []kit.Route{
 		{Op: OpNAPIPing, Method: "GET,HEAD", Path: "/ping", Handler: func(*kit.Call) (kit.Reply, error) {
 			return kit.OK(map[string]any{"healthy": true, "services": map[string]string{"moray": "online"}, "status": "OK"}), nil

@@ -20,10 +20,10 @@ func TestNetworksAndPools(t *testing.T) {
 	id := r.Object()["uuid"].(string)
 	e.napi.Get("/networks/" + id).Expect(200)
 	e.napi.Get("/networks?name=internal").Expect(200).CheckJSON(`[{"uuid":"<any>","name":"internal","vlan_id":42,"subnet":"192.168.0.0/24","netmask":"255.255.255.0","provision_start_ip":"192.168.0.10","provision_end_ip":"192.168.0.11","resolvers":[],"nic_tag":"external","mtu":1500,"family":"ipv4"}]`)
-	checkError(t, e.napi.Do("POST", "/networks", `{"name":"internal","subnet":"10.0.0.0/24","nic_tag":"external"}`), 409, "ValidationFailed")
-	checkError(t, e.napi.Do("POST", "/networks", `{"name":"x","subnet":"nope","nic_tag":"external"}`), 409, "ValidationFailed")
-	checkError(t, e.napi.Do("POST", "/networks", `{"name":"x","subnet":"10.9.0.0/24","nic_tag":"nope"}`), 409, "ValidationFailed")
-	checkError(t, e.napi.Do("POST", "/networks", `{"subnet":"10.9.0.0/24","nic_tag":"external"}`), 409, "ValidationFailed")
+	checkError(t, e.napi.Do("POST", "/networks", `{"name":"internal","subnet":"10.0.0.0/24","nic_tag":"external"}`), 422, "InvalidParameters")
+	checkError(t, e.napi.Do("POST", "/networks", `{"name":"x","subnet":"nope","nic_tag":"external"}`), 422, "InvalidParameters")
+	checkError(t, e.napi.Do("POST", "/networks", `{"name":"x","subnet":"10.9.0.0/24","nic_tag":"nope"}`), 422, "InvalidParameters")
+	checkError(t, e.napi.Do("POST", "/networks", `{"subnet":"10.9.0.0/24","nic_tag":"external"}`), 422, "InvalidParameters")
 	// Unique IPs from the provision range, then SubnetFull.
 	nic := `{"belongs_to_uuid":"` + owner + `","belongs_to_type":"other","owner_uuid":"` + owner + `"}`
 	a := e.napi.Do("POST", "/networks/"+id+"/nics", nic).Expect(200).Object()
@@ -31,8 +31,8 @@ func TestNetworksAndPools(t *testing.T) {
 	if a["ip"] != "192.168.0.10" || b["ip"] != "192.168.0.11" || a["mac"] == b["mac"] {
 		t.Errorf("NICs %v %v", a, b)
 	}
-	checkError(t, e.napi.Do("POST", "/networks/"+id+"/nics", nic), 409, "SubnetFull")
-	checkError(t, e.napi.Do("POST", "/networks/"+id+"/nics", `{}`), 409, "ValidationFailed")
+	checkError(t, e.napi.Do("POST", "/networks/"+id+"/nics", nic), 507, "SubnetFull")
+	checkError(t, e.napi.Do("POST", "/networks/"+id+"/nics", `{}`), 422, "InvalidParameters")
 	checkError(t, e.napi.Do("DELETE", "/networks/"+id, ""), 422, "InUse")
 	e.napi.Do("DELETE", "/nics/"+a["mac"].(string), "").Expect(204)
 	again := e.napi.Do("POST", "/networks/"+id+"/nics", nic).Expect(200).Object()
@@ -41,7 +41,7 @@ func TestNetworksAndPools(t *testing.T) {
 	}
 	p := e.napi.Do("POST", "/network_pools", `{"name":"pool","networks":["external","`+id+`"]}`).Expect(200).Object()
 	e.napi.Get("/network_pools/" + p["uuid"].(string)).Expect(200).CheckJSON(`{"uuid":"<any>","name":"pool","networks":"<any>","nic_tag":"external","family":"ipv4"}`)
-	checkError(t, e.napi.Do("POST", "/network_pools", `{"name":"bad","networks":["external","admin"]}`), 409, "ValidationFailed")
+	checkError(t, e.napi.Do("POST", "/network_pools", `{"name":"bad","networks":["external","admin"]}`), 422, "InvalidParameters")
 	e.napi.Do("DELETE", "/network_pools/"+p["uuid"].(string), "").Expect(204)
 	checkError(t, e.napi.Get("/network_pools/"+p["uuid"].(string)), 404, "ResourceNotFound")
 	checkError(t, e.napi.Get("/networks/nope"), 404, "ResourceNotFound")
@@ -56,9 +56,11 @@ func TestNicTags(t *testing.T) {
 	if len(tags) != 3 || tags[2].Name != "storage" {
 		t.Errorf("tags = %+v", tags)
 	}
-	checkError(t, e.napi.Do("POST", "/nic_tags", `{"name":"storage"}`), 409, "ValidationFailed")
-	checkError(t, e.napi.Do("POST", "/nic_tags", `{"name":"bad-name!"}`), 409, "ValidationFailed")
-	checkError(t, e.napi.Do("POST", "/nic_tags", `{"name":"x","mtu":100}`), 409, "ValidationFailed")
+	dup := e.napi.Do("POST", "/nic_tags", `{"name":"storage"}`)
+	checkError(t, dup, 422, "InvalidParameters")
+	dup.CheckJSON(`{"code":"InvalidParameters","message":"Invalid parameters","errors":[{"field":"name","code":"Duplicate","message":"Already exists"}]}`)
+	checkError(t, e.napi.Do("POST", "/nic_tags", `{"name":"bad-name!"}`), 422, "InvalidParameters")
+	checkError(t, e.napi.Do("POST", "/nic_tags", `{"name":"x","mtu":100}`), 422, "InvalidParameters")
 	checkError(t, e.napi.Do("DELETE", "/nic_tags/admin", ""), 422, "InUse")
 	e.napi.Do("DELETE", "/nic_tags/storage", "").Expect(204)
 	checkError(t, e.napi.Get("/nic_tags/storage"), 404, "ResourceNotFound")
@@ -89,8 +91,8 @@ func TestNicsListAndUpdate(t *testing.T) {
 	if n.State != "stopped" || n.BelongsToUUID != vmUUID || n.BelongsToType != "zone" {
 		t.Errorf("NIC = %+v", n)
 	}
-	checkError(t, e.napi.Do("PUT", "/nics/"+mac, `{"state":"melted"}`), 409, "ValidationFailed")
-	checkError(t, e.napi.Get("/nics/zz"), 409, "ValidationFailed")
+	checkError(t, e.napi.Do("PUT", "/nics/"+mac, `{"state":"melted"}`), 422, "InvalidParameters")
+	checkError(t, e.napi.Get("/nics/zz"), 422, "InvalidParameters")
 	checkError(t, e.napi.Get("/nics/00:10:fe:00:00:00"), 404, "ResourceNotFound")
 	e.napi.Do("DELETE", "/nics/"+mac, "").Expect(204)
 	if v := e.vm(vmUUID); len(v.NICs) != 0 {

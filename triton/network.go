@@ -234,7 +234,7 @@ func (n *network) take(ip uint32) (uint32, *kit.Error) {
 		}
 		n.next = n.start
 	}
-	return 0, restError(http.StatusConflict, "SubnetFull", "Subnet "+n.Subnet+" is full")
+	return 0, restError(http.StatusInsufficientStorage, "SubnetFull", "no more free IPs")
 }
 
 func (n *network) release(ip uint32) {
