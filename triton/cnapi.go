@@ -1,6 +1,7 @@
 package triton
 
 import (
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -46,6 +47,39 @@ const (
 )
 
 func (t *Triton) cnapiRoutes() []kit.Route {
+	routes := t.cnapiRouteTable()
+	for i := range routes {
+		routes[i].Handler = cnapiErrors(routes[i].Handler)
+	}
+	return routes
+}
+
+// cnapiErrors renders validation failures as CNAPI's ensureParamsValid
+// does (lib/validation/endpoints.js): status 500 (sic) with code
+// InvalidParameters, "Request parameters failed validation" and each
+// field's code Invalid.
+func cnapiErrors(h kit.Handler) kit.Handler {
+	return func(c *kit.Call) (kit.Reply, error) {
+		reply, err := h(c)
+		var e *kit.Error
+		if err == nil || !errors.As(err, &e) {
+			return reply, err
+		}
+		x, ok := e.Extra.(restErr)
+		if !ok || x.Code != "ValidationFailed" {
+			return reply, err
+		}
+		fields := make([]FieldError, len(x.Errors))
+		for i, f := range x.Errors {
+			f.Code = "Invalid"
+			fields[i] = f
+		}
+		return reply, &kit.Error{Status: http.StatusInternalServerError, Message: "Request parameters failed validation",
+			Extra: restErr{Code: "InvalidParameters", Errors: fields}}
+	}
+}
+
+func (t *Triton) cnapiRouteTable() []kit.Route {
 	return []kit.Route{
 		{Op: OpCNAPIPing, Method: "GET,HEAD", Path: "/ping", Handler: t.cnapiPing},
 		{Op: OpCNAPIServersList, Method: "GET,HEAD", Path: "/servers", Handler: t.listServers},

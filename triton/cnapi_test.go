@@ -84,9 +84,9 @@ func TestServerListFiltersAndExtras(t *testing.T) {
 			t.Errorf("extras=agents,capacity lacks %s", k)
 		}
 	}
-	checkError(t, e.cnapi.Get("/servers?extras=bogus"), 409, "ValidationFailed")
-	checkError(t, e.cnapi.Get("/servers?limit=0"), 409, "ValidationFailed")
-	checkError(t, e.cnapi.Get("/servers?setup=maybe"), 409, "ValidationFailed")
+	checkError(t, e.cnapi.Get("/servers?extras=bogus"), 500, "InvalidParameters")
+	checkError(t, e.cnapi.Get("/servers?limit=0"), 500, "InvalidParameters")
+	checkError(t, e.cnapi.Get("/servers?setup=maybe"), 500, "InvalidParameters")
 	checkError(t, e.cnapi.Get("/servers/00000000-0000-0000-0000-000000000000"), 404, "ResourceNotFound")
 	checkError(t, e.cnapi.Get("/nothing"), 404, "ResourceNotFound")
 	checkError(t, e.cnapi.Do("PATCH", "/servers", ""), 405, "MethodNotAllowed")
@@ -195,7 +195,7 @@ func TestServerSetupUpdateDelete(t *testing.T) {
 		t.Errorf("after update: %+v", got)
 	}
 	checkError(t, e.vmapi.Do("POST", "/vms", vmBody("a", 128)), 409, "NoAllocatableServersError")
-	checkError(t, e.cnapi.Do("POST", "/servers/"+s.UUID, `{"uuid":"x"}`), 409, "ValidationFailed")
+	checkError(t, e.cnapi.Do("POST", "/servers/"+s.UUID, `{"uuid":"x"}`), 500, "InvalidParameters")
 	e.cnapi.Do("PUT", "/servers/"+s.UUID+"/factory-reset", "").Expect(202)
 	if got, _ = e.dc.Server(s.UUID); got.Setup {
 		t.Error("factory reset left the server set up")
@@ -268,8 +268,8 @@ func TestWaitlistTickets(t *testing.T) {
 	e.cnapi.Do("DELETE", "/tickets/"+b.UUID, "").Expect(204)
 	checkError(t, e.cnapi.Get("/tickets/"+b.UUID), 404, "ResourceNotFound")
 	r := e.cnapi.Do("POST", "/servers/"+s.UUID+"/tickets", `{"scope":"vm"}`)
-	checkError(t, r, 409, "ValidationFailed")
-	r.CheckJSON(`{"code":"ValidationFailed","message":"<any>","errors":[{"field":"expires_at","code":"MissingParameter","message":"Missing parameter"},{"field":"id","code":"MissingParameter","message":"Missing parameter"}]}`)
+	checkError(t, r, 500, "InvalidParameters")
+	r.CheckJSON(`{"code":"InvalidParameters","message":"Request parameters failed validation","errors":[{"field":"expires_at","code":"Invalid","message":"Missing parameter"},{"field":"id","code":"Invalid","message":"Missing parameter"}]}`)
 }
 
 func TestAllocateCapacityBootPlatforms(t *testing.T) {
@@ -287,7 +287,7 @@ func TestAllocateCapacityBootPlatforms(t *testing.T) {
 		t.Errorf("allocated %v among [%s]", got, ids[0])
 	}
 	checkError(t, e.cnapi.Do("POST", "/allocate", `{"vm":{"ram":999999}}`), 409, "NoAllocatableServersError")
-	checkError(t, e.cnapi.Do("POST", "/allocate", `{"vm":{}}`), 409, "ValidationFailed")
+	checkError(t, e.cnapi.Do("POST", "/allocate", `{"vm":{}}`), 500, "InvalidParameters")
 	r = e.cnapi.Do("POST", "/capacity", `{"servers":["`+ids[0]+`"]}`).Expect(200)
 	r.CheckJSON(`{"capacities":{"` + ids[0] + `":{"ram":3481,"cpu":3200,"disk":3860480}}}`)
 	e.cnapi.Do("PUT", "/boot/"+big.UUID, `{"platform":"20300101T000000Z","kernel_args":{"rabbitmq":"guest"}}`).Expect(204)
@@ -317,8 +317,8 @@ func TestUpdateServerNics(t *testing.T) {
 	if nics := e.dc.NICs(s.UUID); len(nics) != 2 || nics[1].NicTagsProvided[0] != "external" {
 		t.Errorf("NICs = %+v", nics)
 	}
-	checkError(t, e.cnapi.Do("PUT", "/servers/"+s.UUID+"/nics", `{"action":"explode","nics":[]}`), 409, "ValidationFailed")
-	checkError(t, e.cnapi.Do("PUT", "/servers/"+s.UUID+"/nics", `{"action":"update","nics":[{"mac":"`+mac+`","nic_tags_provided":["nope"]}]}`), 409, "ValidationFailed")
+	checkError(t, e.cnapi.Do("PUT", "/servers/"+s.UUID+"/nics", `{"action":"explode","nics":[]}`), 500, "InvalidParameters")
+	checkError(t, e.cnapi.Do("PUT", "/servers/"+s.UUID+"/nics", `{"action":"update","nics":[{"mac":"`+mac+`","nic_tags_provided":["nope"]}]}`), 500, "InvalidParameters")
 }
 
 func TestOpsNamed(t *testing.T) {

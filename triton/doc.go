@@ -20,8 +20,9 @@
 // through cloud.Client(). Each API is a kit.Service of its own, journaled
 // as service "triton" with the API as the region ("triton/cnapi"), so a
 // fault can name one API. Errors are restify's {"code","message"} with
-// restify's statuses; VMAPI's validation failures are 409 ValidationFailed
-// and NAPI's 422 InvalidParameters, both with "errors" per field.
+// restify's statuses; VMAPI's validation failures are 409 ValidationFailed,
+// NAPI's 422 InvalidParameters and CNAPI's 500 InvalidParameters (as its
+// ensureParamsValid sends them), all with "errors" per field.
 // No API checks a token: Triton's internal APIs have none.
 //
 // # Routes
