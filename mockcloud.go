@@ -18,6 +18,7 @@ import (
 	"github.com/mockcloud/mockcloud/kit"
 	"github.com/mockcloud/mockcloud/loadbalancer"
 	"github.com/mockcloud/mockcloud/mesos"
+	"github.com/mockcloud/mockcloud/triton"
 )
 
 // DefaultRegions are the regions a Cloud serves unless told otherwise: an
@@ -25,7 +26,10 @@ import (
 func DefaultRegions() []string { return []string{"RegionOne", "DFW", "ORD", "IAD"} }
 
 // DefaultServices are the services a Cloud mounts unless WithServices
-// names others: every fake mockcloud has.
+// names others: every fake mockcloud has but triton, whose four APIs each
+// take a listener of their own at Start (twice a default Cloud's start-up
+// time): mount it with WithServices(append(DefaultServices(),
+// triton.Descriptor())...).
 func DefaultServices() []kit.Descriptor {
 	return []kit.Descriptor{
 		identity.Descriptor(),
@@ -462,6 +466,20 @@ func (c *Cloud) Mesos() *mesos.Master {
 	return typed[*mesos.Master](c, "Mesos()", mesos.Descriptor().Name, "")
 }
 
+// Triton is the Triton data center (CloudAPI, VMAPI, CNAPI, NAPI).
+func (c *Cloud) Triton() *triton.Triton {
+	c.t.Helper()
+	return typed[*triton.Triton](c, "Triton()", triton.Descriptor().Name, "")
+}
+
+// TritonURL is CloudAPI's origin, what triton-go and the triton CLI are
+// given; VMAPI, CNAPI and NAPI are at ServiceURL("triton/vmapi", "") ….
+// Empty when the Cloud is not started.
+func (c *Cloud) TritonURL() string {
+	c.t.Helper()
+	return c.ServiceURL(triton.Descriptor().Name, "")
+}
+
 // typed is the instance of name in region as S, or fails the test.
 func typed[S kit.Instance](c *Cloud, accessor, name, region string) S {
 	c.t.Helper()
@@ -579,6 +597,9 @@ func (c *Cloud) Start() {
 			c.origins[i.key()] = u
 			c.mem.Handle(strings.TrimPrefix(u, "http://"), i.inst)
 		}
+		if o, ok := i.inst.(kit.Origins); ok {
+			c.serveOriginsLocked(i.key(), o)
+		}
 	}
 	// A service with an origin of its own is in the catalog at that
 	// origin, an absolute URL: its clients drop any path they are given.
@@ -588,6 +609,25 @@ func (c *Cloud) Start() {
 				return c.origins[instance{desc: d, inst: c.instance(d.Name, regionOf(d, region))}.key()]
 			})...)
 		}
+	}
+}
+
+// serveOriginsLocked gives each further API of an instance an origin of
+// its own, named key/api ("triton/vmapi"), in a stable order.
+func (c *Cloud) serveOriginsLocked(key string, o kit.Origins) {
+	apis := o.Origins()
+	names := make([]string, 0, len(apis))
+	for name := range apis {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	if c.origins == nil {
+		c.origins = map[string]string{}
+	}
+	for _, name := range names {
+		u := c.serveLocked(apis[name])
+		c.origins[key+"/"+name] = u
+		c.mem.Handle(strings.TrimPrefix(u, "http://"), apis[name])
 	}
 }
 
@@ -628,8 +668,14 @@ func (c *Cloud) URL() string {
 // a service that needs one, else the Cloud's URL and the service's prefix.
 // Empty when the Cloud is not started. A service or region the Cloud does
 // not have fails the test (see Compute).
+//
+// A service with further APIs at origins of their own (kit.Origins) names
+// them after a slash: ServiceURL("triton/vmapi", "").
 func (c *Cloud) ServiceURL(name, region string) string {
 	c.t.Helper()
+	if base, api, ok := strings.Cut(name, "/"); ok {
+		return c.originURL(base, api, region)
+	}
 	i, ok := c.find("ServiceURL", name, region)
 	if !ok {
 		return ""
@@ -643,6 +689,32 @@ func (c *Cloud) ServiceURL(name, region string) string {
 		return ""
 	}
 	return c.url + mountPrefix(i.desc, region)
+}
+
+// originURL is the origin of the API api of the service name (kit.Origins).
+func (c *Cloud) originURL(name, api, region string) string {
+	c.t.Helper()
+	i, ok := c.find("ServiceURL", name, region)
+	if !ok {
+		return ""
+	}
+	o, ok := i.inst.(kit.Origins)
+	if !ok {
+		c.fail("mockcloud: ServiceURL(%q): %s has no APIs at origins of their own", name+"/"+api, name)
+		return ""
+	}
+	if _, ok := o.Origins()[api]; !ok {
+		var apis []string
+		for a := range o.Origins() {
+			apis = append(apis, a)
+		}
+		sort.Strings(apis)
+		c.fail("mockcloud: ServiceURL(%q): %s has no API %q (it has: %s)%s", name+"/"+api, name, api, strings.Join(apis, ", "), closest(api, apis))
+		return ""
+	}
+	c.srvMu.Lock()
+	defer c.srvMu.Unlock()
+	return c.origins[i.key()+"/"+api]
 }
 
 // originURLs are the origins of the services that have one, by instance key.

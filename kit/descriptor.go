@@ -51,6 +51,14 @@ type Instance interface {
 	Close()
 }
 
+// Origins is an Instance with further APIs, each to be served at the root
+// of an origin of its own (Triton's VMAPI, CNAPI and NAPI beside CloudAPI):
+// a Cloud gives each a listener at Start, names it after the instance and
+// the API ("triton/vmapi"), lists it in GET / and reaches it in memory.
+type Origins interface {
+	Origins() map[string]http.Handler
+}
+
 // Authority is the instance that issues tokens (identity): a Cloud checks
 // every other service's tokens with it and gives it the catalog.
 type Authority interface {

@@ -1,0 +1,104 @@
+// Package triton is an in-process fake of one Joyent Triton data center:
+// its compute nodes behind CNAPI, its VMs behind VMAPI and its networks
+// behind NAPI, in one state, on the shared clock, at the scale of 100,000
+// mock compute nodes. CloudAPI (what triton-go and the triton CLI call) is
+// served at the root of its own origin and answers only GET /--ping yet;
+// it is to be a thin layer over this model (machines are VMAPI VMs, its
+// networks NAPI's, provisioning the same allocator and jobs).
+//
+// # Using it
+//
+//	dc := triton.New(t)                           // every API on a loopback port of its own
+//	dc.AddServers(1000, triton.DefaultProfile())  // mock CNs, heartbeating from now
+//	vm, job, err := dc.CreateVM(triton.CreateVM{…})  // or POST dc.VMAPIURL()+"/vms"
+//	dc.StopHeartbeats(uuid, dc.Now())             // chaos, as data
+//	dc.Advance(15 * time.Second)                  // the CN is "unknown" in CNAPI
+//
+// In a Cloud (package mockcloud), mount [Descriptor]: CloudAPI is at
+// cloud.TritonURL(), VMAPI, CNAPI and NAPI at cloud.ServiceURL("triton/vmapi", "")
+// and so on, each at the root of an origin of its own, reachable in memory
+// through cloud.Client(). Each API is a kit.Service of its own, journaled
+// as service "triton" with the API as the region ("triton/cnapi"), so a
+// fault can name one API. Errors are restify's {"code","message"} with
+// restify's statuses; VMAPI's validation failures are 409 ValidationFailed,
+// NAPI's 422 InvalidParameters and CNAPI's 500 InvalidParameters (as its
+// ensureParamsValid sends them), all with "errors" per field.
+// No API checks a token: Triton's internal APIs have none.
+//
+// # Routes
+//
+// VMAPI: GET /ping; GET|POST /vms (filters owner_uuid, state incl.
+// "active", server_uuid, alias (a glob), brand, image_uuid, billing_id,
+// ram, uuid(s), tag.*; limit ≤ 1000, offset; newest first;
+// x-joyent-resource-count); GET|PUT|DELETE /vms/:uuid; POST
+// /vms/:uuid?action= start, stop, kill, reboot, update, reprovision,
+// add_nics, update_nics, remove_nics, create_snapshot, rollback_snapshot,
+// delete_snapshot, create_disk, resize_disk, delete_disk (bhyve, stopped);
+// GET|POST|PUT|DELETE /vms/:uuid/{tags,customer_metadata,internal_metadata}[/:key];
+// GET /vms/:uuid/jobs, /jobs, /jobs/:uuid, /jobs/:uuid/wait; GET /statuses.
+//
+// CNAPI: GET /ping; GET /servers (uuids, hostname, setup, headnode,
+// reserved, extras=agents,vms,sysinfo,memory,disk,capacity,status,all;
+// limit 1-1000, offset); GET|POST|DELETE /servers/:uuid; PUT
+// /servers/:uuid/setup and /factory-reset, POST /servers/:uuid/reboot
+// (202 {job_uuid}); POST /servers/:uuid/sysinfo, /events/heartbeat (204),
+// /events/status (204); GET /servers/:uuid/vms[/:vm]; PUT
+// /servers/:uuid/nics (update-nics); POST /servers/:uuid/install-agent and
+// /uninstall-agents (tasks); GET /servers/:uuid/task-history; tickets
+// (POST|GET /servers/:uuid/tickets, GET|DELETE /tickets/:uuid, GET
+// /tickets/:uuid/wait, PUT /tickets/:uuid/release); GET /tasks/:id[/wait];
+// POST /allocate, /capacity; GET|PUT|POST /boot/:uuid; GET /platforms;
+// GET /jobs/:uuid.
+//
+// NAPI: GET /ping; GET|POST /networks, GET|DELETE /networks/:uuid, POST
+// /networks/:uuid/nics; GET|POST /network_pools, GET|DELETE
+// /network_pools/:uuid; GET|POST /nic_tags, GET|DELETE /nic_tags/:name;
+// GET /nics (belongs_to_uuid, belongs_to_type, owner_uuid, nic_tag,
+// network_uuid), GET|PUT|DELETE /nics/:mac.
+//
+// # The model
+//
+// A compute node keeps its profile (shared hardware), its phase and the
+// instants it stopped and resumed heartbeating; its sysinfo (the dummy
+// backend's: System Type "Virtual", hostname VC + 8 hex, 16 disks, the
+// admin NIC's IP and MAC) is rendered on read. Heartbeats every 5 s, the
+// reconciler's 5 s tick and its 11 s lifetime are closed-form: status and
+// last_heartbeat are computed from the clock, so 100,000 CNs cost nothing
+// per tick. unreserved_ram is ram × (1 − 0.15) − the VMs' memory. The
+// allocator keeps setup CNs in a treap ordered by unreserved RAM and walks
+// it from the emptiest: setup, running, not reserved, not a headnode,
+// enough RAM and disk, traits, fewer than 224 VMs (WithVMCap).
+//
+// Jobs run on the shared clock: queued for one step, then one step per
+// Durations.Step through the real workflow's chain (provision-8.2.4,
+// start-7.0.8 …); a job's effect (the VM running, stopped, destroyed, a tag
+// set) lands when it ends. A VM is "provisioning" until its provision job
+// ends, then running (or stopped without autoboot), or failed. Every NIC,
+// a CN's admin NIC included, comes from NAPI with a unique IP from its
+// network's provision range and a MAC from 00:10:fe.
+//
+// Chaos is data: [Triton.StopHeartbeats], [Triton.ResumeHeartbeats],
+// [Triton.RebootServer], [Triton.LoseDisk], [Triton.FailProvisions] and
+// [Triton.AddJobFault] (fail or hang a job at a named step). A whole DC
+// loads from listings with [Triton.LoadDC].
+//
+// # Fidelity limits
+//
+//   - CloudAPI answers only GET /--ping: accounts, keys, HTTP Signature
+//     auth, images, packages and machines are to come.
+//   - No IMGAPI or PAPI: image_uuid and billing_id are taken as given.
+//   - A VM whose CN stops heartbeating keeps the state VMAPI last had (as in
+//     Triton, where VMAPI hears nothing more); a lost disk fails its VMs.
+//   - Waitlist tickets serialize by server, scope and id, but /wait answers
+//     at once (409 TicketNotActive for a queued ticket); jobs take no
+//     tickets. /jobs/:uuid/wait and /tasks/:id/wait block until the end on
+//     the shared clock; a hung job's wait returns when the client gives up.
+//   - Sort orders are fixed (servers by UUID, VMs newest first, NICs and
+//     networks in creation order); VMAPI's sort, predicate and fields
+//     parameters, CNAPI's fields, and NAPI's IPs, aggregations, fabrics'
+//     VLANs API and IPv6 are not modelled. A fabric network is a network
+//     with an owner (AddFabric).
+//   - update-nics and setup/factory-reset are jobs with short made-up
+//     chains; agent install and uninstall are tasks.
+//   - Nothing is exposed over the control API yet (chaos is Go only).
+package triton
