@@ -2,7 +2,6 @@ package compute
 
 import (
 	"encoding/json"
-	"net/url"
 	"strings"
 
 	"github.com/mockcloud/mockcloud/kit"
@@ -53,8 +52,7 @@ func (c *Compute) consoleURL(call *kit.Call, s *server, protocol, consoleType st
 		access = base + "/"
 	}
 	if consoleType == "novnc" {
-		// noVNC takes the token inside its "path" parameter.
-		return access + "?" + url.Values{"path": {"?token=" + token}}.Encode(), nil
+		return noVNCURL(base, token), nil // novnc.go
 	}
 	return access + "?token=" + token, nil
 }

@@ -19,7 +19,7 @@ func TestRemoteConsoles(t *testing.T) {
 	ok := []struct {
 		version, protocol, typ, url string
 	}{
-		{"2.6", "vnc", "novnc", `^http://` + host + `/vnc_auto\.html\?path=%3Ftoken%3D` + xtoken + `$`},
+		{"2.6", "vnc", "novnc", `^http://` + host + `/vnc_auto\.html\?path=websockify%3Ftoken%3D` + xtoken + `$`},
 		{"2.6", "spice", "spice-html5", `^http://` + host + `/spice_auto\.html\?token=` + xtoken + `$`},
 		{"2.6", "serial", "serial", `^ws://` + host + `/\?token=` + xtoken + `$`},
 		{"2.8", "mks", "webmks", `^http://` + host + `/\?token=` + xtoken + `$`},
@@ -87,7 +87,7 @@ func TestLegacyConsoleActions(t *testing.T) {
 	a.action(id, `{"lock":null}`)
 
 	ok := []struct{ action, typ, url string }{
-		{"os-getVNCConsole", "novnc", `^http://` + host + `/vnc_auto\.html\?path=%3Ftoken%3D` + xtoken + `$`},
+		{"os-getVNCConsole", "novnc", `^http://` + host + `/vnc_auto\.html\?path=websockify%3Ftoken%3D` + xtoken + `$`},
 		{"os-getSPICEConsole", "spice-html5", `^http://` + host + `/spice_auto\.html\?token=` + xtoken + `$`},
 		{"os-getSerialConsole", "serial", `^ws://` + host + `/\?token=` + xtoken + `$`},
 	}

@@ -66,6 +66,9 @@
 //     quotas, availability zones, server groups, volume and interface
 //     attachments, diagnostics, remote consoles, instance actions and
 //     hypervisors (see the files of the same names).
+//   - A fake noVNC proxy beside the API (novnc.go): a novnc console's URL
+//     leads to a page and a websocket that speaks RFB to a blank screen,
+//     enough for Tempest's test_novnc and a browser's noVNC to connect.
 //   - Failure injection: the faults of package fake, by op — every server
 //     action is an op of its own, named by its key in the body
 //     ([OpActionReboot] is "compute.servers.action.reboot"), so a fault can

@@ -27,6 +27,7 @@ func (c *Compute) routes() []kit.Route {
 		{Op: OpVersionV2, Method: "GET", Path: "/v2/", Handler: c.versionV2, Public: true},
 	}
 	t = append(t, c.controlRoutes()...)
+	t = append(t, c.noVNCRoutes()...)
 	var api []kit.Route
 	api = append(api, c.serverRoutes()...)
 	api = append(api, c.actionRoutes()...)
