@@ -182,21 +182,6 @@ func TestControlServersBadInput(t *testing.T) {
 	controlError(t, e.ctl.Get("/nothing"), 404, "Unknown control call")
 }
 
-// TestControlServersCap: the DC's cap holds across calls, and a call that
-// would pass it adds nothing.
-func TestControlServersCap(t *testing.T) {
-	if testing.Short() {
-		t.Skip("adds 100,000 compute nodes")
-	}
-	e := newCtlEnv(t)
-	e.dc.AddServers(triton.MaxServers-10, triton.DefaultProfile())
-	controlError(t, e.ctl.Do("POST", "/servers", `{"count": 11}`), 400, "limit of 250000")
-	if got := len(e.dc.Servers()); got != triton.MaxServers-10 {
-		t.Errorf("after a refused add: %d servers", got)
-	}
-	e.add(`{"count": 10}`)
-}
-
 // TestControlHeartbeats: stop at a time and in a duration, resume, each
 // seen in CNAPI's status as the clock moves.
 func TestControlHeartbeats(t *testing.T) {
