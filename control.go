@@ -3,7 +3,9 @@ package mockcloud
 import (
 	"encoding/json"
 	"math"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -24,6 +26,8 @@ import (
 //	DELETE /mockcloud/v1/requests      ?service=            -> 204
 //	GET    /mockcloud/v1/health                             -> {"status":"ok", ...}
 //	GET    /mockcloud/v1/ops                                -> {"ops": [...]}, what a fault's op can name
+//	…      /mockcloud/v1/{service}/…                        a service's own control calls (kit.Controls):
+//	                                                           triton's compute nodes and chaos at /mockcloud/v1/triton/…
 //	POST   /mimic/v1.1/tick            Mimic's tick, unchanged
 //	GET    /mimic/v1.0/presets         Mimic's list of metadata presets (those mockcloud honours)
 //
@@ -40,8 +44,9 @@ func (c *Cloud) controlRoutes(mux *http.ServeMux) {
 		NotFound: func(r *http.Request) *kit.Error {
 			return kit.NotFound("Unknown control call %s %s.", r.Method, r.URL.Path)
 		},
+		MaxBody: ControlMaxBody,
 		Routes: func() []kit.Route {
-			return []kit.Route{
+			return append([]kit.Route{
 				{Op: "control.tick", Method: "POST", Path: ControlPrefix + "/tick", Handler: c.tick},
 				{Op: "control.tick", Method: "POST", Path: mimicTickPath, Handler: c.tick},
 				{Op: "control.presets", Method: "GET,HEAD", Path: mimicPresetsPath, Handler: c.presets},
@@ -55,12 +60,34 @@ func (c *Cloud) controlRoutes(mux *http.ServeMux) {
 				{Op: "control.health", Method: "GET,HEAD", Path: ControlPrefix + "/health", Handler: c.health},
 				{Op: "control.ops", Method: "GET,HEAD", Path: ControlPrefix + "/ops", Handler: c.listOps},
 				{Op: "control.help", Method: "GET,HEAD", Path: "/", Handler: c.serveHelp},
-			}
+			}, c.serviceControlRoutes()...)
 		},
 	})
 	for _, p := range []string{ControlPrefix + "/", mimicTickPath, mimicPresetsPath, "/{$}"} {
 		mux.Handle(p, ctl)
 	}
+}
+
+// ControlMaxBody bounds a control call's body: room for a data center's
+// description (triton's POST /mockcloud/v1/triton/dc).
+const ControlMaxBody = 64 << 20
+
+// serviceControlRoutes are the control calls of the services that have
+// their own (kit.Controls), each under ControlPrefix/<instance key>.
+func (c *Cloud) serviceControlRoutes() []kit.Route {
+	var out []kit.Route
+	for _, i := range c.instances {
+		ctl, ok := i.inst.(kit.Controls)
+		if !ok {
+			continue
+		}
+		root := ControlPrefix + "/" + i.key()
+		for _, r := range ctl.ControlRoutes() {
+			r.Roots = []string{root}
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 const (
@@ -222,6 +249,29 @@ func (c *Cloud) health(*kit.Call) (kit.Reply, error) {
 	}), nil
 }
 
+// reachable is an origin's URL as the client of r can reach it: an origin
+// listening on every interface ("http://[::]:8901", the standalone server's
+// -triton-addr :8901) takes the host name r was sent to.
+func reachable(origin string, r *http.Request) string {
+	u, err := url.Parse(origin)
+	if err != nil {
+		return origin
+	}
+	ip := net.ParseIP(u.Hostname())
+	if ip == nil || !ip.IsUnspecified() {
+		return origin
+	}
+	host := r.Host
+	if h, _, err := net.SplitHostPort(r.Host); err == nil {
+		host = h
+	}
+	if host == "" {
+		return origin
+	}
+	u.Host = net.JoinHostPort(strings.Trim(host, "[]"), u.Port())
+	return u.String()
+}
+
 // help is GET /: how to authenticate, and what is mounted where.
 type help struct {
 	Mockcloud helpBody `json:"mockcloud"`
@@ -255,7 +305,7 @@ func (c *Cloud) serveHelp(call *kit.Call) (kit.Reply, error) {
 		}
 	}
 	for key, srv := range c.originURLs() {
-		services[key] = srv + "/"
+		services[key] = reachable(srv, call.Request) + "/"
 	}
 	auth := "any user name and password (or API key) are accepted; users and projects are created on first sight"
 	if id := c.Identity(); id != nil && id.IsStrict() {

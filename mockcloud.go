@@ -65,7 +65,9 @@ type Cloud struct {
 	started   bool
 	url       string
 	servers   []*httptest.Server
-	origins   map[string]string // URL by instance key, for services with an origin of their own
+	origins   map[string]string       // URL by instance key, for services with an origin of their own
+	rootLn    net.Listener            // WithListeners: where Start serves the Cloud
+	originLns map[string]net.Listener // WithListeners: where Start serves origins, by name
 	closeOnce sync.Once
 }
 
@@ -104,6 +106,8 @@ type config struct {
 	mounts       []Mount
 	realTime     bool
 	noListener   bool
+	rootLn       net.Listener
+	originLns    map[string]net.Listener
 }
 
 // Option configures a Cloud.
@@ -153,6 +157,26 @@ func WithoutListener() Option { return func(c *config) { c.noListener = true } }
 // synctest.Test requires.
 func WithSynctest() Option {
 	return func(c *config) { c.realTime, c.noListener = true, true }
+}
+
+// WithListeners makes Start serve the Cloud on listeners opened by the
+// caller instead of loopback ports of its own: root (nil: a loopback port,
+// as without the option) for the Cloud's handler, origins for the services
+// with origins of their own, by the names GET / lists them under
+// ("triton", "triton/vmapi", "triton/cnapi", "triton/napi"); an origin not
+// named takes a loopback port. The standalone server opens them at the
+// addresses its flags give, so a port in use is its error rather than a
+// panic. NewUnstarted refuses a name no mounted service serves, and the
+// option with WithoutListener. The Cloud closes them at Close, or when
+// NewUnstarted fails.
+func WithListeners(root net.Listener, origins map[string]net.Listener) Option {
+	return func(c *config) {
+		c.rootLn = root
+		c.originLns = make(map[string]net.Listener, len(origins))
+		for k, ln := range origins {
+			c.originLns[k] = ln
+		}
+	}
 }
 
 // WithSeed sets the root seed. Each service draws its IDs from a stream
@@ -240,8 +264,10 @@ func NewUnstarted(opts ...Option) (*Cloud, error) {
 	if !cfg.servicesSet {
 		cfg.services = DefaultServices()
 	}
-	c := &Cloud{regions: cfg.regions, services: withIdentity(cfg.services), listen: !cfg.noListener, t: noTest{}}
+	c := &Cloud{regions: cfg.regions, services: withIdentity(cfg.services), listen: !cfg.noListener, t: noTest{},
+		rootLn: cfg.rootLn, originLns: cfg.originLns}
 	if err := checkConfig(cfg, c.services); err != nil {
+		c.closeGivenListenersLocked() // nothing else holds them yet
 		return nil, err
 	}
 	if cfg.clock == nil {
@@ -253,6 +279,10 @@ func NewUnstarted(opts ...Option) (*Cloud, error) {
 		c.Close()
 		return nil, err
 	}
+	if err := c.checkListeners(cfg); err != nil {
+		c.Close()
+		return nil, err
+	}
 	handler, err := c.routes()
 	if err != nil {
 		c.Close()
@@ -261,6 +291,39 @@ func NewUnstarted(opts ...Option) (*Cloud, error) {
 	c.handler = handler
 	c.mem = kit.NewTransport(handler)
 	return c, nil
+}
+
+// checkListeners refuses listeners WithListeners names for origins the
+// Cloud does not have, or given with WithoutListener.
+func (c *Cloud) checkListeners(cfg config) error {
+	if cfg.noListener && (cfg.rootLn != nil || len(cfg.originLns) > 0) {
+		return fmt.Errorf("mockcloud: WithListeners and WithoutListener exclude each other")
+	}
+	known := c.originNames()
+	for name := range cfg.originLns {
+		if !contains(known, name) {
+			return fmt.Errorf("mockcloud: WithListeners: no origin %q (origins: %s)%s", name, strings.Join(known, ", "), closest(name, known))
+		}
+	}
+	return nil
+}
+
+// originNames are the names of the origins Start opens ("triton",
+// "triton/vmapi" …), sorted.
+func (c *Cloud) originNames() []string {
+	var out []string
+	for _, i := range c.instances {
+		if i.desc.OwnOrigin {
+			out = append(out, i.key())
+		}
+		if o, ok := i.inst.(kit.Origins); ok {
+			for api := range o.Origins() {
+				out = append(out, i.key()+"/"+api)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // newClock is the clock a Cloud makes for itself: simulated from the start
@@ -587,13 +650,13 @@ func (c *Cloud) Start() {
 		panic("mockcloud: Cloud started after Close")
 	}
 	c.started = true
-	c.url = c.serveLocked(c.handler)
+	c.url = c.serveOnLocked(c.rootLn, c.handler)
 	for _, i := range c.instances {
 		if i.desc.OwnOrigin {
 			if c.origins == nil {
 				c.origins = map[string]string{}
 			}
-			u := c.serveLocked(i.inst)
+			u := c.serveOnLocked(c.originLns[i.key()], i.inst)
 			c.origins[i.key()] = u
 			c.mem.Handle(strings.TrimPrefix(u, "http://"), i.inst)
 		}
@@ -625,10 +688,22 @@ func (c *Cloud) serveOriginsLocked(key string, o kit.Origins) {
 		c.origins = map[string]string{}
 	}
 	for _, name := range names {
-		u := c.serveLocked(apis[name])
+		u := c.serveOnLocked(c.originLns[key+"/"+name], apis[name])
 		c.origins[key+"/"+name] = u
 		c.mem.Handle(strings.TrimPrefix(u, "http://"), apis[name])
 	}
+}
+
+// serveOnLocked serves h on ln, a listener given with WithListeners, or
+// (nil) as serveLocked does.
+func (c *Cloud) serveOnLocked(ln net.Listener, h http.Handler) string {
+	if ln == nil {
+		return c.serveLocked(h)
+	}
+	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}}
+	srv.Start()
+	c.servers = append(c.servers, srv)
+	return srv.URL
 }
 
 // serveLocked gives h an origin: a loopback server, or without a listener
@@ -759,6 +834,9 @@ func (c *Cloud) Close() {
 		c.srvMu.Lock()
 		c.closed = true
 		servers := c.servers
+		if !c.started { // listeners given, never served
+			c.closeGivenListenersLocked()
+		}
 		c.srvMu.Unlock()
 		for _, s := range servers {
 			s.CloseClientConnections()
@@ -771,6 +849,17 @@ func (c *Cloud) Close() {
 			c.env.Clock.Close()
 		}
 	})
+}
+
+// closeGivenListenersLocked closes what WithListeners gave a Cloud that
+// never started.
+func (c *Cloud) closeGivenListenersLocked() {
+	if c.rootLn != nil {
+		c.rootLn.Close()
+	}
+	for _, ln := range c.originLns {
+		ln.Close()
+	}
 }
 
 // Env is what the Cloud's services share; a fake of your own built on

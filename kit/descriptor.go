@@ -59,6 +59,15 @@ type Origins interface {
 	Origins() map[string]http.Handler
 }
 
+// Controls is an Instance with calls of its own in a Cloud's control API
+// (chaos and seeding over HTTP: Triton's compute nodes). A Cloud serves
+// its ControlRoutes under /mockcloud/v1/<instance> ("/mockcloud/v1/triton"
+// + "/servers"), with the control API's errors, neither journaled nor
+// faulted; paths are relative to that root.
+type Controls interface {
+	ControlRoutes() []Route
+}
+
 // Authority is the instance that issues tokens (identity): a Cloud checks
 // every other service's tokens with it and gives it the catalog.
 type Authority interface {

@@ -155,8 +155,17 @@ func (t *Triton) LoadDC(data []byte) error {
 	if err := json.Unmarshal(data, &d); err != nil {
 		return kit.BadRequest("LoadDC: %v", err)
 	}
+	return t.loadDC(d, 0)
+}
+
+// loadDC loads d; with maxServers > 0, none of it when the DC would have
+// more compute nodes than that.
+func (t *Triton) loadDC(d DC, maxServers int) error {
 	now := t.lock()
 	defer t.mu.Unlock()
+	if have := len(t.dc.servers); maxServers > 0 && have+len(d.Servers) > maxServers {
+		return kit.BadRequest("LoadDC: the DC has %d compute nodes; %d more would pass the limit of %d", have, len(d.Servers), maxServers)
+	}
 	for _, nt := range d.NicTags {
 		t.addNicTagLocked(nt.Name, max(nt.MTU, 1500))
 	}

@@ -1,34 +1,39 @@
 // Command mockcloud serves the whole mockcloud Cloud on one port for clients
 // in any language, with a control API under /mockcloud/v1/ and Mimic's
-// control paths.
+// control paths, and Triton's four APIs each on a port of its own (their
+// clients drop any path in the URL): CloudAPI on 8901, VMAPI 8902, CNAPI
+// 8903, NAPI 8904.
 //
-//	go run ./cmd/mockcloud                 # 127.0.0.1:8900, real-time clock
+//	go run ./cmd/mockcloud                 # 127.0.0.1:8900 (and 8901-8904), real-time clock
 //	go run ./cmd/mockcloud -frozen         # time moves only on POST /mockcloud/v1/tick
 //	go run ./cmd/mockcloud -addr :9000 -seed 7 -no-auth
+//	go run ./cmd/mockcloud -services compute,loadbalancer   # no Triton, no ports beside -addr
+//	go run ./cmd/mockcloud -triton-addr :9001 -vmapi-addr :9002 -cnapi-addr :9003 -napi-addr :9004
 //
-// GET / says how to authenticate. SIGINT or SIGTERM shut it down cleanly.
+// GET / says how to authenticate and lists every service's URL, Triton's
+// origins included ("triton", "triton/vmapi" …). SIGINT or SIGTERM shut it
+// down cleanly.
 package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/mockcloud/mockcloud"
 	"github.com/mockcloud/mockcloud/clock"
 	"github.com/mockcloud/mockcloud/fake"
 	"github.com/mockcloud/mockcloud/identity"
+	"github.com/mockcloud/mockcloud/kit"
 	"github.com/mockcloud/mockcloud/mesos"
+	"github.com/mockcloud/mockcloud/triton"
 )
 
 // config is what the flags say.
@@ -42,6 +47,28 @@ type config struct {
 	// mesosConfig is a JSON file with the Mesos master's settings (agents,
 	// durations, outcome weights, task rules): mesos.Config as JSON.
 	mesosConfig string
+	// services names the services to mount ("all": every one mockcloud
+	// has, Triton included).
+	services string
+	// originAddrs are the addresses of Triton's APIs, by origin name
+	// ("triton", "triton/vmapi" …).
+	originAddrs map[string]string
+}
+
+// originFlags are the flags for the origins of Triton's APIs: the origin's
+// name in GET /, the flag, its default address (next to Mimic's 8900) and
+// what it serves.
+var originFlags = []struct{ origin, flag, def, api string }{
+	{triton.ServiceName, "triton-addr", "127.0.0.1:8901", "Triton's CloudAPI"},
+	{triton.ServiceName + "/" + triton.VMAPI, "vmapi-addr", "127.0.0.1:8902", "Triton's VMAPI"},
+	{triton.ServiceName + "/" + triton.CNAPI, "cnapi-addr", "127.0.0.1:8903", "Triton's CNAPI"},
+	{triton.ServiceName + "/" + triton.NAPI, "napi-addr", "127.0.0.1:8904", "Triton's NAPI"},
+}
+
+// allServices are the services -services can name: the Cloud's defaults
+// and Triton.
+func allServices() []kit.Descriptor {
+	return append(mockcloud.DefaultServices(), triton.Descriptor())
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -55,12 +82,71 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&cfg.strict, "strict", false, "admit only seeded users (none are seeded by the server: for tests of auth failures)")
 	fs.StringVar(&cfg.mesosConfig, "mesos-config", "", "JSON file with the Mesos master's agents, durations and outcome weights")
 	fs.StringVar(&cfg.regions, "regions", strings.Join(mockcloud.DefaultRegions(), ","), "comma-separated regions")
+	fs.StringVar(&cfg.services, "services", "all", "comma-separated services to mount, or all (identity is always mounted): "+strings.Join(serviceNames(), ", "))
+	addrs := make([]*string, len(originFlags))
+	for i, o := range originFlags {
+		addrs[i] = fs.String(o.flag, o.def, "address of "+o.api+" (an origin of its own; :0 for any free port)")
+	}
 	err := fs.Parse(args)
+	cfg.originAddrs = map[string]string{}
+	for i, o := range originFlags {
+		cfg.originAddrs[o.origin] = *addrs[i]
+	}
 	return cfg, err
 }
 
-// build turns the flags into a Cloud (and the clock it must close).
-func build(cfg config) (*mockcloud.Cloud, *clock.Clock, error) {
+func serviceNames() []string {
+	var names []string
+	for _, d := range allServices() {
+		names = append(names, d.Name)
+	}
+	return names
+}
+
+// parseServices reads -services: "all", or names separated by commas.
+func parseServices(list string) ([]kit.Descriptor, error) {
+	list = strings.TrimSpace(list)
+	if list == "" || list == "all" {
+		return allServices(), nil
+	}
+	byName := map[string]kit.Descriptor{}
+	for _, d := range allServices() {
+		byName[d.Name] = d
+	}
+	var out []kit.Descriptor
+	seen := map[string]bool{}
+	for _, name := range strings.Split(list, ",") {
+		name = strings.TrimSpace(name)
+		d, ok := byName[name]
+		switch {
+		case !ok:
+			return nil, fmt.Errorf("-services %q: no service %q (services: %s, or all)", list, name, strings.Join(serviceNames(), ", "))
+		case seen[name]:
+			return nil, fmt.Errorf("-services %q: service %q given twice", list, name)
+		}
+		seen[name] = true
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// mounts reports whether services include the one named name.
+func mounts(services []kit.Descriptor, name string) bool {
+	for _, d := range services {
+		if d.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// build turns the flags into a Cloud (and the clock it must close), with
+// extra options (the listeners run opens).
+func build(cfg config, extra ...mockcloud.Option) (*mockcloud.Cloud, *clock.Clock, error) {
+	services, err := parseServices(cfg.services)
+	if err != nil {
+		return nil, nil, err
+	}
 	var mesosOpts []fake.Option
 	if cfg.mesosConfig != "" {
 		data, err := os.ReadFile(cfg.mesosConfig)
@@ -77,7 +163,7 @@ func build(cfg config) (*mockcloud.Cloud, *clock.Clock, error) {
 	if cfg.frozen {
 		clk = clock.New(clock.DefaultStart())
 	}
-	opts := []mockcloud.Option{mockcloud.WithClock(clk), mockcloud.WithSeed(cfg.seed)}
+	opts := []mockcloud.Option{mockcloud.WithClock(clk), mockcloud.WithSeed(cfg.seed), mockcloud.WithServices(services...)}
 	if cfg.noAuth {
 		opts = append(opts, mockcloud.WithoutAuth())
 	}
@@ -92,7 +178,14 @@ func build(cfg config) (*mockcloud.Cloud, *clock.Clock, error) {
 		}
 		opts = append(opts, mockcloud.WithRegions(regions...))
 	}
-	opts = append(opts, mockcloud.Configure(mesos.Descriptor().Name, mesosOpts...))
+	if len(mesosOpts) > 0 {
+		if !mounts(services, mesos.ServiceName) {
+			clk.Close()
+			return nil, nil, fmt.Errorf("-mesos-config is given but -services %q has no mesos", cfg.services)
+		}
+		opts = append(opts, mockcloud.Configure(mesos.ServiceName, mesosOpts...))
+	}
+	opts = append(opts, extra...)
 	cloud, err := mockcloud.NewUnstarted(opts...)
 	if err != nil {
 		clk.Close()
@@ -124,44 +217,72 @@ func parseRegions(list string) ([]string, error) {
 	return out, nil
 }
 
+// listen opens the Cloud's listener and those of the origins the mounted
+// services need; on an error it closes what it opened.
+func listen(cfg config) (root net.Listener, origins map[string]net.Listener, err error) {
+	services, err := parseServices(cfg.services)
+	if err != nil {
+		return nil, nil, err
+	}
+	root, err = net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("-addr: %w", err)
+	}
+	origins = map[string]net.Listener{}
+	if !mounts(services, triton.ServiceName) {
+		return root, origins, nil
+	}
+	for _, o := range originFlags {
+		addr := cfg.originAddrs[o.origin]
+		if addr == "" {
+			addr = "127.0.0.1:0"
+		}
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			closeAll(root, origins)
+			return nil, nil, fmt.Errorf("-%s: %w", o.flag, err)
+		}
+		origins[o.origin] = ln
+	}
+	return root, origins, nil
+}
+
+func closeAll(root net.Listener, origins map[string]net.Listener) {
+	root.Close()
+	for _, ln := range origins {
+		ln.Close()
+	}
+}
+
 // run serves until ctx is done, then shuts down within a few seconds.
 func run(ctx context.Context, cfg config, ready func(addr string), logw io.Writer) error {
-	cloud, clk, err := build(cfg)
+	root, origins, err := listen(cfg)
 	if err != nil {
+		return err
+	}
+	cloud, clk, err := build(cfg, mockcloud.WithListeners(root, origins))
+	if err != nil {
+		closeAll(root, origins) // harmless when NewUnstarted closed them
 		return err
 	}
 	defer clk.Close()
 	defer cloud.Close()
+	cloud.Start()
 
-	ln, err := net.Listen("tcp", cfg.addr)
-	if err != nil {
-		return err
-	}
-	srv := &http.Server{Handler: cloud.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	addr := ln.Addr().String()
+	addr := strings.TrimPrefix(cloud.URL(), "http://")
 	fmt.Fprintf(logw, "mockcloud serving on http://%s (identity: http://%s%s/)\n", addr, addr, identity.Descriptor().Prefix)
+	for _, o := range originFlags {
+		if _, ok := origins[o.origin]; ok {
+			fmt.Fprintf(logw, "%s on %s/\n", o.api, cloud.ServiceURL(o.origin, ""))
+		}
+	}
 	if ready != nil {
 		ready(addr)
 	}
-
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	// Streams and delayed fault answers end with the services, so Shutdown
-	// does not wait out a client's long poll.
+	<-ctx.Done()
+	// Streams and delayed fault answers end with the services, then the
+	// servers close, so shutting down does not wait out a long poll.
 	cloud.Close()
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return err
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
 	fmt.Fprintln(logw, "mockcloud stopped")
 	return nil
 }

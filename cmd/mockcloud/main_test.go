@@ -31,10 +31,17 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// freePorts are flags that put the server and Triton's origins on ports
+// the system hands out, so tests do not fight over 8900-8904.
+func freePorts() []string {
+	return []string{"-addr", "127.0.0.1:0", "-triton-addr", "127.0.0.1:0", "-vmapi-addr", "127.0.0.1:0",
+		"-cnapi-addr", "127.0.0.1:0", "-napi-addr", "127.0.0.1:0"}
+}
+
 // startServer runs the command's server on a free port until the test ends.
 func startServer(t *testing.T, args ...string) (base string, log *syncBuffer) {
 	t.Helper()
-	cfg, err := parseFlags(append([]string{"-addr", "127.0.0.1:0"}, args...), io.Discard)
+	cfg, err := parseFlags(append(freePorts(), args...), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
