@@ -964,8 +964,12 @@ func (c *Compute) actAddSecurityGroup(call *kit.Call, s *server, arg json.RawMes
 	if err := decodeArg(arg, &in); err != nil || in.Name == "" {
 		return kit.Reply{}, kit.BadRequest("Invalid input for field/attribute addSecurityGroup. 'name' is a required property")
 	}
-	if !slices.Contains(s.SecurityGroups, in.Name) {
-		s.SecurityGroups = append(s.SecurityGroups, in.Name)
+	g, ok := c.findGroupLocked(s.ProjectID, in.Name)
+	if !ok {
+		return kit.Reply{}, kit.NotFound("Security group %s is not found for project %s", in.Name, s.ProjectID)
+	}
+	if !slices.Contains(s.SecurityGroups, g.name) {
+		s.SecurityGroups = append(s.SecurityGroups, g.name)
 	}
 	return kit.Status(http.StatusAccepted), nil
 }

@@ -165,10 +165,9 @@ func (c *Compute) actTriggerCrashDump(call *kit.Call, s *server, arg json.RawMes
 	return kit.Status(http.StatusAccepted), nil
 }
 
-func (c *Compute) actInjectNetworkInfo(call *kit.Call, s *server, arg json.RawMessage) (kit.Reply, error) {
-	if err := nullArg("injectNetworkInfo", arg); err != nil {
-		return kit.Reply{}, err
-	}
+// actInjectNetworkInfo: Nova's schema takes any value for the action
+// (restricting it to null is a TODO there).
+func (c *Compute) actInjectNetworkInfo(call *kit.Call, s *server, _ json.RawMessage) (kit.Reply, error) {
 	if err := nvAdminOnly(call, "os_compute_api:os-admin-actions:inject_network_info"); err != nil {
 		return kit.Reply{}, err
 	}
@@ -258,11 +257,9 @@ func (c *Compute) softDeleteLocked(call *kit.Call, s *server) {
 }
 
 // actRestore brings back a soft-deleted server, if the project's quota
-// still has room for it.
-func (c *Compute) actRestore(call *kit.Call, s *server, arg json.RawMessage) (kit.Reply, error) {
-	if err := nullArg("restore", arg); err != nil {
-		return kit.Reply{}, err
-	}
+// still has room for it. Any value of the action is taken, as Nova's
+// schema does (Tempest sends {"restore": {}}).
+func (c *Compute) actRestore(call *kit.Call, s *server, _ json.RawMessage) (kit.Reply, error) {
 	if err := requireVMState(s, "restore", []string{vmSoftDeleted}); err != nil {
 		return kit.Reply{}, err
 	}

@@ -384,6 +384,7 @@ func TestActionBadRequests(t *testing.T) {
 
 func TestActionLock(t *testing.T) {
 	a := newNova(t)
+	a.secGroups("web")
 	id := a.activeServer("locked")
 	a.action(id, `{"lock":null}`).want(t, http.StatusAccepted)
 	if l := a.at("2.9").server(id)["locked"]; l != true {
@@ -651,6 +652,8 @@ func TestActionConsoleOutput(t *testing.T) {
 
 func TestActionForceDeleteAndSecurityGroups(t *testing.T) {
 	a := newNova(t)
+	a.secGroups("web")
+	a.action(a.activeServer("other"), `{"addSecurityGroup":{"name":"nope"}}`).wantFault(t, http.StatusNotFound, "itemNotFound", "Security group nope is not found for project demo")
 	id := a.activeServer("groups")
 	groups := func() []any { return a.server(id)["security_groups"].([]any) }
 	a.action(id, `{"addSecurityGroup":{"name":"web"}}`).want(t, http.StatusAccepted)

@@ -36,6 +36,9 @@ func (a *xapi) requestIDs(id string) []string {
 func TestInstanceActionsFollowTheLifecycle(t *testing.T) {
 	d := compute.DefaultDurations()
 	a := newXAPI(t, compute.WithDurations(d))
+	if _, err := a.c.AddSecurityGroup(compute.SecurityGroup{ProjectID: "p", Name: "web"}); err != nil {
+		t.Fatal(err)
+	}
 	id := a.server("web")
 	host := "compute-0"
 	hostID := func() string {

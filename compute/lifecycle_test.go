@@ -261,6 +261,7 @@ func TestAddServer(t *testing.T) {
 
 func TestServerCopies(t *testing.T) {
 	a := newNova(t)
+	a.secGroups("web")
 	id := a.create(map[string]any{"metadata": map[string]string{"k": "v"}, "security_groups": []map[string]string{{"name": "web"}}})
 	a.srv.SetServerStatus(id, "ERROR")
 	s, _ := a.srv.Server(id)

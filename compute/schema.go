@@ -396,3 +396,25 @@ func nvEnum(wrapperKey string, wrapperRaw json.RawMessage, field string, raw jso
 	}
 	return s, nil
 }
+
+// pyBase64 reports whether Python's base64.decodebytes, which Nova's
+// "base64" format checks with, takes s: characters outside the alphabet
+// are dropped, and what is left must not end short of its padding.
+func pyBase64(s string) bool {
+	data, pad := 0, 0
+	for _, r := range s {
+		switch {
+		case r == '=':
+			pad++
+		case r >= 'A' && r <= 'Z', r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '+', r == '/':
+			data++
+		}
+	}
+	switch data % 4 {
+	case 0:
+		return true
+	case 1:
+		return false
+	}
+	return pad >= 4-data%4
+}

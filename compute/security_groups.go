@@ -7,6 +7,7 @@ package compute
 
 import (
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"slices"
@@ -41,6 +42,38 @@ func (c *Compute) securityGroupRoutes() []kit.Route {
 		route(OpDeleteSecurityGroupRule, "DELETE", "/os-security-group-rules/{rule_id}", c.deleteSecurityGroupRule),
 		route(OpListServerSecurityGroups, "GET", "/servers/{server_id}/os-security-groups", c.listServerSecurityGroups),
 	}
+}
+
+// SecurityGroup is a project's security group (Neutron's, as Nova's
+// proxy API shows it). A server may only be created in, or added to,
+// groups its project has: "default", groups made through the proxy API,
+// and those seeded here.
+type SecurityGroup struct {
+	ID          string // generated when empty
+	ProjectID   string
+	Name        string
+	Description string
+}
+
+// AddSecurityGroup seeds a security group, bypassing HTTP, faults and the
+// journal; it returns the stored group.
+func (c *Compute) AddSecurityGroup(g SecurityGroup) (SecurityGroup, error) {
+	if g.ProjectID == "" || g.Name == "" {
+		return SecurityGroup{}, fmt.Errorf("compute: a security group needs a ProjectID and a Name")
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if g.ID == "" {
+		g.ID = c.RNG().UUID()
+	}
+	if _, dup := c.secGroups[g.ID]; dup {
+		return SecurityGroup{}, fmt.Errorf("compute: security group %s already exists", g.ID)
+	}
+	if c.secGroups == nil {
+		c.secGroups = map[string]*secGroup{}
+	}
+	c.secGroups[g.ID] = &secGroup{id: g.ID, name: g.Name, description: g.Description, project: g.ProjectID}
+	return g, nil
 }
 
 // secGroup is a security group of one project.
@@ -158,6 +191,24 @@ func (c *Compute) ruleJSONLocked(g *secGroup, r secRule) secRuleJSON {
 		out.IPRange = ipRangeJSON{CIDR: r.cidr}
 	}
 	return out
+}
+
+// findGroupLocked is a project's group by name (unique) or ID, as
+// Neutron's find_resourceid_by_name_or_id; "default" always exists.
+func (c *Compute) findGroupLocked(project, nameOrID string) (*secGroup, bool) {
+	var found *secGroup
+	for _, g := range c.projectGroupsLocked(project) {
+		if g.id == nameOrID {
+			return g, true
+		}
+		if g.name == nameOrID {
+			if found != nil {
+				return nil, false // not unique
+			}
+			found = g
+		}
+	}
+	return found, found != nil
 }
 
 // groupLocked is one of the caller's groups by ID: 400 for what is not a

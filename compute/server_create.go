@@ -247,6 +247,11 @@ func checkCreateValues(in *serverCreate, members map[string]json.RawMessage) err
 			return kit.BadRequest("Invalid input for field/attribute user_data. Value: %s. 'user_data' is not a base64 string of at most 65535 characters", *in.UserData)
 		}
 	}
+	for _, file := range in.Personality {
+		if !pyBase64(file.Contents) {
+			return kit.BadRequest("Invalid input for field/attribute contents. Value: %s. '%s' is not a 'base64'", file.Contents, file.Contents)
+		}
+	}
 	return nil
 }
 
@@ -335,7 +340,12 @@ func (c *Compute) planCreateLocked(call *kit.Call, who caller, req *createReques
 	if len(req.SecurityGroups) > 0 {
 		plan.secGroups = plan.secGroups[:0]
 		for _, g := range req.SecurityGroups {
-			plan.secGroups = append(plan.secGroups, g.Name)
+			// Nova asks Neutron for each group but "default" by name or ID.
+			group, ok := c.findGroupLocked(who.projectID, g.Name)
+			if !ok {
+				return plan, kit.BadRequest("Unable to find security_group with name or id '%s'", g.Name)
+			}
+			plan.secGroups = append(plan.secGroups, group.name)
 		}
 	}
 	plan.diskConfig = cmp.Or(req.DiskConfig, "MANUAL")

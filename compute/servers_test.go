@@ -57,6 +57,16 @@ func newNovaWithAuth(t testing.TB, auth kit.Authenticator, opts ...compute.Optio
 	return novaFor(t, newInEnv(t, kit.Env{Auth: auth}, opts...))
 }
 
+// secGroups seeds security groups of these names in the API's project.
+func (a *novaAPI) secGroups(names ...string) {
+	a.t.Helper()
+	for _, name := range names {
+		if _, err := a.srv.AddSecurityGroup(compute.SecurityGroup{ProjectID: a.project, Name: name}); err != nil {
+			a.t.Fatal(err)
+		}
+	}
+}
+
 func novaFor(t testing.TB, srv *compute.Compute) *novaAPI {
 	return &novaAPI{t: t, srv: srv, hc: kittest.New(t, "", srv.Client()), project: "demo", root: "/v2.1"}
 }
@@ -300,6 +310,7 @@ var start = clock.DefaultStart()
 
 func TestServerCreateResponse(t *testing.T) {
 	a := newNova(t)
+	a.secGroups("web", "ssh")
 	r := a.do("POST", "/servers", novaBody(nil)).want(t, http.StatusAccepted)
 	var got struct {
 		Server struct {
