@@ -119,3 +119,14 @@ func TestConsoleOutputExactLines(t *testing.T) {
 		}
 	}
 }
+
+// TestServerWithoutSecurityGroups: once its last group is removed, a
+// server's view has no security_groups key (Tempest checks it).
+func TestServerWithoutSecurityGroups(t *testing.T) {
+	a := newNova(t)
+	id := a.activeServer("bare")
+	a.action(id, `{"removeSecurityGroup":{"name":"default"}}`).want(t, http.StatusAccepted)
+	if groups, ok := a.server(id)["security_groups"]; ok {
+		t.Errorf("security_groups = %v, want no key", groups)
+	}
+}

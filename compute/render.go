@@ -170,7 +170,7 @@ type serverJSON struct {
 	VMState            string                   `json:"OS-EXT-STS:vm_state"`
 	PowerState         int                      `json:"OS-EXT-STS:power_state"`
 	VolumesAttached    []volumeRefJSON          `json:"os-extended-volumes:volumes_attached"`
-	SecurityGroups     []nameJSON               `json:"security_groups"`
+	SecurityGroups     []nameJSON               `json:"security_groups,omitempty"` // absent when it has none, as Nova
 	Fault              *faultJSON               `json:"fault,omitempty"`
 	// 2.3 (admins; the hostname for everyone from 2.90)
 	ReservationID  *string `json:"OS-EXT-SRV-ATTR:reservation_id,omitempty"`
