@@ -30,7 +30,7 @@ func (s *Identity) appCredRoutes() []kit.Route {
 }
 
 // AccessRule is one access rule of an application credential (recorded and
-// shown; not enforced).
+// shown, and listed under the user's access_rules; not enforced).
 type AccessRule struct {
 	ID      string `json:"id"`
 	Path    string `json:"path"`
@@ -256,10 +256,7 @@ func (s *Identity) storeAppCred(a appCredential, refs []appCredRoleRef, rules []
 		a.Secret = strings.TrimRight(base64.URLEncoding.EncodeToString([]byte(s.RNG().Hex(48))), "=")
 	}
 	for _, r := range rules {
-		if r.ID == "" {
-			r.ID = s.RNG().Hex(32)
-		}
-		a.AccessRules = append(a.AccessRules, r)
+		a.AccessRules = append(a.AccessRules, s.accessRuleLocked(a.UserID, r))
 	}
 	a.ID = s.RNG().Hex(32)
 	s.appCreds[a.ID] = a.clone()

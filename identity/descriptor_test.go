@@ -197,6 +197,7 @@ func TestOps(t *testing.T) {
 		identity.OpV3CheckSystemRole, identity.OpV3RevokeSystemRole, identity.OpV3ListSystemRoles,
 		identity.OpV3RoleAssignments,
 		identity.OpV3ListAppCreds, identity.OpV3CreateAppCred, identity.OpV3GetAppCred, identity.OpV3DeleteAppCred,
+		identity.OpV3ListAccessRules, identity.OpV3GetAccessRule, identity.OpV3DeleteAccessRule,
 		identity.OpV3ListEC2, identity.OpV3CreateEC2, identity.OpV3GetEC2, identity.OpV3DeleteEC2,
 		identity.OpV3ListCreds, identity.OpV3CreateCred, identity.OpV3GetCred, identity.OpV3UpdateCred,
 		identity.OpV3DeleteCred,

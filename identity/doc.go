@@ -30,7 +30,10 @@
 //     (user.id, scope.project.id, scope.domain.id, scope.system, role.id,
 //     include_names, effective), application credentials (create with a
 //     given or generated secret, roles, expires_at, unrestricted and
-//     access_rules; list, show, delete), EC2 credentials under
+//     access_rules; list, show, delete), the user's access rules (list
+//     with service, path and method filters, show, delete once no
+//     credential names them; shared by credentials, kept after them; not
+//     enforced on the tokens), EC2 credentials under
 //     /v3/users/{id}/credentials/OS-EC2 and /v3/credentials.
 //   - Keystone v2.0: POST /v2.0/tokens (passwordCredentials, token), GET and
 //     HEAD /v2.0/tokens/{id} (with belongsTo), GET /v2.0/tenants.

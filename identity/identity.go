@@ -81,6 +81,9 @@ type Identity struct {
 	// roleDefs are the roles, by ID; roles are assigned by name.
 	roleDefs   map[string]Role
 	appCreds   map[string]appCredential
+	// accessRules are the users' access rules by ID: an application
+	// credential names them, and they outlive it (access_rules.go).
+	accessRules map[string]userAccessRule
 	creds      map[string]Credential
 	tokens     map[string]Token
 	tokenOrder []string
@@ -183,6 +186,7 @@ func build(env kit.Env, site kit.Site, cfg config) (*Identity, error) {
 		systemRoles: map[string][]string{},
 		roleDefs:    map[string]Role{},
 		appCreds:    map[string]appCredential{},
+		accessRules: map[string]userAccessRule{},
 		creds:       map[string]Credential{},
 	}
 	// Keystone's bootstrap roles.
@@ -204,7 +208,7 @@ func (s *Identity) routes() []kit.Route {
 	var out []kit.Route
 	for _, group := range [][]kit.Route{
 		s.baseRoutes(), s.userRoutes(), s.projectAdminRoutes(), s.tagRoutes(), s.domainRoutes(),
-		s.roleRoutes(), s.grantRoutes(), s.appCredRoutes(), s.credentialRoutes(),
+		s.roleRoutes(), s.grantRoutes(), s.appCredRoutes(), s.accessRuleRoutes(), s.credentialRoutes(),
 	} {
 		out = append(out, group...)
 	}
