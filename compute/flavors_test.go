@@ -340,7 +340,8 @@ func TestFlavorPolicies(t *testing.T) {
 }
 
 // FuzzResourceBodies sends arbitrary bodies to every write route of the
-// flavor, image, keypair, quota and server group APIs at a few
+// flavor, image, keypair, quota, server group, security group, flavor
+// access, aggregate, service, quota class and external event APIs at a few
 // microversions: each must answer a Nova error or success, never a 5xx or
 // a panic.
 func FuzzResourceBodies(f *testing.F) {
@@ -355,6 +356,15 @@ func FuzzResourceBodies(f *testing.F) {
 		{"POST", "/os-keypairs"},
 		{"PUT", "/os-quota-sets/p1"},
 		{"POST", "/os-server-groups"},
+		// The operator and proxy APIs of issue 11.
+		{"POST", "/os-security-groups"},
+		{"POST", "/os-security-group-rules"},
+		{"POST", "/flavors/1/action"},
+		{"POST", "/os-aggregates"},
+		{"POST", "/os-aggregates/1/action"},
+		{"PUT", "/os-services/disable"},
+		{"PUT", "/os-quota-class-sets/default"},
+		{"POST", "/os-server-external-events"},
 	}
 	versions := []string{"2.1", "2.2", "2.55", "2.64", "2.92"}
 	for i := range routes {
@@ -365,6 +375,10 @@ func FuzzResourceBodies(f *testing.F) {
 	f.Add(uint8(8), uint8(0), `{"quota_set":{"cores":"-1","force":"True","instances":null}}`)
 	f.Add(uint8(9), uint8(3), `{"server_group":{"name":"g","policy":"anti-affinity","rules":{"max_server_per_host":"99999999999999999999"}}}`)
 	f.Add(uint8(3), uint8(0), `{"k":1e400}`)
+	f.Add(uint8(11), uint8(0), `{"security_group_rule":{"parent_group_id":"0d2f6ab5-62c1-4b0e-a2a3-0e6a3b4e0e0e","ip_protocol":"tcp","from_port":"1e9","to_port":[],"cidr":7}}`)
+	f.Add(uint8(12), uint8(0), `{"addTenantAccess":{"tenant":null}}`)
+	f.Add(uint8(14), uint8(0), `{"add_host":{"host":7},"set_metadata":{"metadata":{"k":null}}}`)
+	f.Add(uint8(17), uint8(4), `{"events":[{"name":"network-changed","server_uuid":"x","tag":1}]}`)
 	// A bounded journal: the fuzzer sends millions of requests.
 	c := newInEnv(f, kit.Env{Journal: fake.NewJournal(1000)})
 	f.Fuzz(func(t *testing.T, route, version uint8, body string) {
