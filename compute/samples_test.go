@@ -304,6 +304,7 @@ func novaSampleCases() []novaSampleCase {
 	out = append(out, novaFlavorSampleCases()...)
 	out = append(out, novaQuotaSampleCases()...)
 	out = append(out, novaServerExtraSampleCases()...)
+	out = append(out, novaAdminSampleCases()...)
 	return out
 }
 
