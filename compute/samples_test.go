@@ -305,6 +305,7 @@ func novaSampleCases() []novaSampleCase {
 	out = append(out, novaQuotaSampleCases()...)
 	out = append(out, novaServerExtraSampleCases()...)
 	out = append(out, novaAdminSampleCases()...)
+	out = append(out, novaOpsSampleCases()...)
 	return out
 }
 
