@@ -41,6 +41,12 @@ func novaServerExtraSampleCases() []novaSampleCase {
 		out = append(out, sampleFolder("os-server-diagnostics",
 			sampleRow{"server-diagnostics-get-resp.json", v, sampleOnServer(nil, "GET", "/servers/{id}/diagnostics", "", http.StatusOK)})...)
 	}
+	out = append(out, sampleFolder("servers",
+		sampleRow{"servers-list-status-resp.json", "", sampleOnServer(nil, "GET", "/servers?status=active&limit=1", "", http.StatusOK)},
+		sampleRow{"servers-list-with-changes-before.json", "2.66", sampleOnServer(nil, "GET", "/servers?changes-before=2027-01-01T00:00:00Z", "", http.StatusOK)},
+		sampleRow{"servers-details-with-changes-before.json", "2.66", sampleOnServer(nil, "GET", "/servers/detail?changes-before=2027-01-01T00:00:00Z", "", http.StatusOK)},
+		sampleRow{"server-groups-post-resp.json", "2.71", sampleCall("POST", "/os-server-groups", "@servers/v2.71/server-groups-post-req.json", http.StatusOK)},
+	)...)
 	out = append(out, sampleFolder("servers-sort",
 		sampleRow{"server-sort-keys-list-resp.json", "", sampleOnServer(nil, "GET", "/servers?sort_key=display_name&sort_dir=asc", "", http.StatusOK)})...)
 	out = append(out, sampleFolder("versions",
