@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -28,15 +27,18 @@ func TestNovaAPISamples(t *testing.T) {
 		t.Skip("set NOVA_API_SAMPLES to a Nova checkout's doc/api_samples to check the fake against its samples")
 	}
 	checked := map[string]bool{}
-	for _, sc := range novaSampleCases() {
+	cases, ran := novaSampleCases(), 0
+	for _, sc := range cases {
 		t.Run(sc.file, func(t *testing.T) {
+			ran++
 			checkNovaSample(t, dir, sc)
 			if !t.Failed() {
 				checked[sc.file] = true
 			}
 		})
 	}
-	reportNovaSamples(t, responseSamples(t, dir), checked)
+	// With -run selecting some cases, the others are not missing.
+	reportNovaSamples(t, responseSamples(t, dir), checked, ran == len(cases))
 }
 
 // checkNovaSample runs one case and compares its answer with the sample.
@@ -110,9 +112,9 @@ func responseSamples(t *testing.T, dir string) []string {
 var responseNamedOtherwise = regexp.MustCompile(`^(image-meta-key-get|host-get-(reboot|shutdown|startup)|instance-actions-list-with-changes-.*|migrations-(get|index).*|simple-tenant-usage-get.*|server-rescue|servers-(details|list)-with-changes-before)\.json$`)
 
 // reportNovaSamples logs per folder how many of its response samples were
-// checked, and a table of those that were not, with the reason; a sample
-// with neither a case nor a reason is an error.
-func reportNovaSamples(t *testing.T, samples []string, checked map[string]bool) {
+// checked, and a table of those that were not, with the reason; when all
+// cases ran, a sample with neither a case nor a reason is an error.
+func reportNovaSamples(t *testing.T, samples []string, checked map[string]bool, all bool) {
 	total, done := map[string]int{}, map[string]int{}
 	var unchecked []string
 	for _, f := range samples {
@@ -127,7 +129,9 @@ func reportNovaSamples(t *testing.T, samples []string, checked map[string]bool) 
 			why = novaSampleSkips[folder]
 		}
 		if why == "" {
-			t.Errorf("%s: neither checked nor given a reason in novaSampleSkips", f)
+			if all {
+				t.Errorf("%s: neither checked nor given a reason in novaSampleSkips", f)
+			}
 			why = "(no reason given)"
 		}
 		unchecked = append(unchecked, fmt.Sprintf("%-70s %s", f, why))
@@ -257,56 +261,13 @@ func sampleServer(t *testing.T, a *novaAPI) string {
 	return id
 }
 
+// novaSampleCases are the cases of every folder (samples_*_test.go).
 func novaSampleCases() []novaSampleCase {
 	var out []novaSampleCase
-	get := func(path func(id string) string) func(t *testing.T, a *novaAPI) []byte {
-		return func(t *testing.T, a *novaAPI) []byte {
-			return a.get(path(sampleServer(t, a))).want(t, http.StatusOK).Body
-		}
+	for _, f := range []func() []novaSampleCase{novaServerSampleCases, novaProxySampleCases, novaFlavorSampleCases,
+		novaQuotaSampleCases, novaServerExtraSampleCases, novaAdminSampleCases, novaOpsSampleCases, novaActionSampleCases} {
+		out = append(out, f()...)
 	}
-	do := func(method string, path func(id string) string, body string, status int) func(t *testing.T, a *novaAPI) []byte {
-		return func(t *testing.T, a *novaAPI) []byte {
-			return a.do(method, path(sampleServer(t, a)), body).want(t, status).Body
-		}
-	}
-	server := func(id string) string { return "/servers/" + id }
-	action := func(id string) string { return "/servers/" + id + "/action" }
-	for _, v := range []string{"", "2.3", "2.9", "2.16", "2.19", "2.47", "2.52", "2.63", "2.71", "2.73", "2.90", "2.94", "2.96", "2.98", "2.100"} {
-		out = append(out, novaSampleCase{sampleFile("servers", v, "server-get-resp.json"), v, get(server)})
-	}
-	for _, v := range []string{"", "2.3", "2.9", "2.16", "2.19", "2.47", "2.52", "2.63", "2.73", "2.90", "2.94", "2.96", "2.98", "2.100"} {
-		path := "/servers/detail?limit=1" // the samples show a next link …
-		if v == "2.73" {
-			path = "/servers/detail" // … but this one
-		}
-		out = append(out, novaSampleCase{sampleFile("servers", v, "servers-details-resp.json"), v, get(func(string) string { return path })})
-	}
-	for _, v := range []string{"", "2.3", "2.9", "2.16", "2.19", "2.47", "2.52", "2.90", "2.94", "2.96", "2.98", "2.100"} {
-		out = append(out, novaSampleCase{sampleFile("servers", v, "servers-list-resp.json"), v, get(func(string) string { return "/servers?limit=1" })})
-	}
-	update := `{"server":{"name":"new-server-test"}}`
-	for _, v := range []string{"", "2.47", "2.63", "2.71", "2.73", "2.75", "2.90", "2.94", "2.96", "2.98", "2.100", "2.104"} {
-		out = append(out, novaSampleCase{sampleFile("servers", v, "server-update-resp.json"), v, do("PUT", server, update, http.StatusOK)})
-	}
-	out = append(out, novaSampleCase{"servers/v2.19/server-put-resp.json", "2.19", do("PUT", server, update, http.StatusOK)})
-	rebuild := `{"rebuild":{"imageRef":"` + compute.DefaultImageID + `","name":"foobar","metadata":{"meta_var":"meta_val"}}}`
-	for _, v := range []string{"", "2.19", "2.26", "2.47", "2.54", "2.57", "2.63", "2.71", "2.73", "2.75", "2.90", "2.94", "2.96", "2.98", "2.100"} {
-		out = append(out, novaSampleCase{sampleFile("servers", v, "server-action-rebuild-resp.json"), v, do("POST", action, rebuild, http.StatusAccepted)})
-	}
-	for _, v := range []string{"", "2.19", "2.32", "2.37", "2.42", "2.47", "2.52", "2.57", "2.63", "2.66", "2.67", "2.69", "2.71", "2.73", "2.74", "2.90", "2.94", "2.100"} {
-		out = append(out, novaSampleCase{sampleFile("servers", v, "server-create-resp.json"), v, func(t *testing.T, a *novaAPI) []byte {
-			return a.do("POST", "/servers", novaBody(map[string]any{"networks": "auto"})).want(t, http.StatusAccepted).Body
-		}})
-	}
-	out = append(out, novaSampleCase{"servers/v2.45/server-action-create-image-resp.json", "2.45", do("POST", action, `{"createImage":{"name":"foo-image"}}`, http.StatusAccepted)})
-	out = append(out, novaSampleCase{"os-console-output/console-output-post-resp.json", "", do("POST", action, `{"os-getConsoleOutput":{"length":50}}`, http.StatusOK)})
-	out = append(out, novaProxySampleCases()...)
-	out = append(out, novaFlavorSampleCases()...)
-	out = append(out, novaQuotaSampleCases()...)
-	out = append(out, novaServerExtraSampleCases()...)
-	out = append(out, novaAdminSampleCases()...)
-	out = append(out, novaOpsSampleCases()...)
-	out = append(out, novaActionSampleCases()...)
 	return out
 }
 
@@ -316,54 +277,6 @@ func sampleFile(folder, version, name string) string {
 		return folder + "/" + name
 	}
 	return folder + "/v" + version + "/" + name
-}
-
-// novaProxySampleCases are the samples of images, extensions, networks and
-// security groups.
-func novaProxySampleCases() []novaSampleCase {
-	call := func(method, path, body string, status int) func(t *testing.T, a *novaAPI) []byte {
-		return func(t *testing.T, a *novaAPI) []byte {
-			return a.do(method, path, body).want(t, status).Body
-		}
-	}
-	img := "/images/" + compute.DefaultImageID
-	out := []novaSampleCase{
-		{"images/image-get-resp.json", "", call("GET", img, "", http.StatusOK)},
-		{"images/images-details-get-resp.json", "", call("GET", "/images/detail", "", http.StatusOK)},
-		{"images/images-list-get-resp.json", "", call("GET", "/images", "", http.StatusOK)},
-		{"images/image-metadata-get-resp.json", "", call("GET", img+"/metadata", "", http.StatusOK)},
-		{"images/image-metadata-post-resp.json", "", call("POST", img+"/metadata", `{"metadata":{"kernel_id":"False","Label":"UpdatedImage"}}`, http.StatusOK)},
-		{"images/image-metadata-put-resp.json", "", call("PUT", img+"/metadata", `{"metadata":{"auto_disk_config":"True","Label":"Changed"}}`, http.StatusOK)},
-		{"images/image-meta-key-get.json", "", call("GET", img+"/metadata/architecture", "", http.StatusOK)},
-		{"images/image-meta-key-put-resp.json", "", call("PUT", img+"/metadata/auto_disk_config", `{"meta":{"auto_disk_config":"False"}}`, http.StatusOK)},
-		{"extension-info/extensions-list-resp.json", "", call("GET", "/extensions", "", http.StatusOK)},
-		{"extension-info/extensions-get-resp.json", "", call("GET", "/extensions/os-agents", "", http.StatusOK)},
-		{"extension-info/extensions-list-resp-v21-compatible.json", "", func(t *testing.T, a *novaAPI) []byte {
-			return a.legacy().get("/extensions").want(t, http.StatusOK).Body
-		}},
-		{"os-networks/networks-list-resp.json", "", call("GET", "/os-networks", "", http.StatusOK)},
-		{"os-networks/network-show-resp.json", "", call("GET", "/os-networks/11111111-1111-1111-1111-111111111111", "", http.StatusOK)},
-		{"os-tenant-networks/networks-list-res.json", "", call("GET", "/os-tenant-networks", "", http.StatusOK)},
-		{"os-security-groups/security-groups-list-get-resp.json", "", call("GET", "/os-security-groups", "", http.StatusOK)},
-		{"os-security-groups/security-groups-create-resp.json", "", call("POST", "/os-security-groups", `{"security_group":{"name":"test","description":"description"}}`, http.StatusOK)},
-	}
-	withGroup := func(f func(t *testing.T, a *novaAPI, gid string) []byte) func(t *testing.T, a *novaAPI) []byte {
-		return func(t *testing.T, a *novaAPI) []byte {
-			g := a.do("POST", "/os-security-groups", `{"security_group":{"name":"test","description":"description"}}`).want(t, http.StatusOK)
-			return f(t, a, g.obj(t)["security_group"].(map[string]any)["id"].(string))
-		}
-	}
-	return append(out,
-		novaSampleCase{"os-security-groups/security-groups-get-resp.json", "", withGroup(func(t *testing.T, a *novaAPI, gid string) []byte {
-			return a.get("/os-security-groups/"+gid).want(t, http.StatusOK).Body
-		})},
-		novaSampleCase{"os-security-groups/security-group-rules-post-resp.json", "", withGroup(func(t *testing.T, a *novaAPI, gid string) []byte {
-			return a.do("POST", "/os-security-group-rules", `{"security_group_rule":{"parent_group_id":"`+gid+`","ip_protocol":"tcp","from_port":22,"to_port":22,"cidr":"10.0.0.0/24"}}`).want(t, http.StatusOK).Body
-		})},
-		novaSampleCase{"os-security-groups/server-security-groups-list-resp.json", "", func(t *testing.T, a *novaAPI) []byte {
-			return a.get("/servers/"+sampleServer(t, a)+"/os-security-groups").want(t, http.StatusOK).Body
-		}},
-	)
 }
 
 // sampleReq reads a request sample (folder/name under NOVA_API_SAMPLES):
