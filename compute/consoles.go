@@ -35,7 +35,7 @@ func (c *Compute) consoleURL(call *kit.Call, s *server, protocol, consoleType st
 		return "", kit.Conflict("Cannot 'get_%s_console' instance %s while it is in task_state %s", protocol, s.ID, s.TaskState)
 	}
 	token := c.RNG().UUID()
-	c.recordConsoleTokenLocked(token, s, protocol) // console_auth_tokens.go
+	c.recordConsoleTokenLocked(token, s, protocol, consoleType) // console_auth_tokens.go
 	base := call.BaseURL()
 	var access string
 	switch protocol {

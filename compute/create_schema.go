@@ -39,7 +39,8 @@ var (
 	fqdnPattern = regexp.MustCompile(`^[a-zA-Z0-9-._]*$`)
 )
 
-// readLooseMembers reads min_count, max_count, config_drive, the block
+// readLooseMembers reads min_count, max_count, config_drive,
+// return_reservation_id, the block
 // device mappings and the hostname, as Nova's schema takes them.
 func (req *createRequest) readLooseMembers(call *kit.Call) error {
 	minP, maxP, err := countMembers(req.MinCount, req.MaxCount)
@@ -51,6 +52,11 @@ func (req *createRequest) readLooseMembers(call *kit.Call) error {
 	}
 	if len(req.ConfigDrive) > 0 {
 		if req.configDrive, err = schemaBool("config_drive", req.ConfigDrive); err != nil {
+			return err
+		}
+	}
+	if len(req.ReturnReservationID) > 0 { // "True" too (os-multiple-create/multiple-create-post-req.json)
+		if req.returnReservation, err = schemaBool("return_reservation_id", req.ReturnReservationID); err != nil {
 			return err
 		}
 	}

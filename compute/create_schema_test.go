@@ -167,3 +167,23 @@ func TestServerTrustedCertsPinnedZoneAndHints(t *testing.T) {
 		t.Errorf("scheduler_hints before 2.100")
 	}
 }
+
+// return_reservation_id is parameter_types.boolean: "True" is true
+// (os-multiple-create/multiple-create-post-req.json sends it so).
+func TestServerCreateReturnReservationIDString(t *testing.T) {
+	a := newNova(t)
+	for _, v := range []any{"True", "1", "on"} {
+		var res map[string]any
+		decodeInto(t, a.do("POST", "/servers", novaBody(map[string]any{"return_reservation_id": v})).want(t, http.StatusAccepted).Body, &res)
+		if _, ok := res["reservation_id"].(string); !ok || len(res) != 1 {
+			t.Errorf("return_reservation_id %q: %v, want only a reservation_id", v, res)
+		}
+	}
+	var res map[string]any
+	decodeInto(t, a.do("POST", "/servers", novaBody(map[string]any{"return_reservation_id": "False"})).want(t, http.StatusAccepted).Body, &res)
+	if _, ok := res["server"]; !ok {
+		t.Errorf(`return_reservation_id "False": %v, want the server`, res)
+	}
+	a.do("POST", "/servers", novaBody(map[string]any{"return_reservation_id": "maybe"})).wantFault(t, http.StatusBadRequest, "badRequest",
+		"Invalid input for field/attribute return_reservation_id. Value: maybe. 'maybe' is not one of")
+}

@@ -34,7 +34,7 @@ type serverCreate struct {
 	DiskConfig          string               `json:"OS-DCF:diskConfig"`
 	MinCount            json.RawMessage      `json:"min_count"` // positive_integer: a number or digits
 	MaxCount            json.RawMessage      `json:"max_count"`
-	ReturnReservationID bool                 `json:"return_reservation_id"`
+	ReturnReservationID json.RawMessage      `json:"return_reservation_id"` // parameter_types.boolean
 	BlockDeviceMapping  []blockDeviceMapping `json:"block_device_mapping_v2"`
 	Description         *string              `json:"description"`
 	Tags                []string             `json:"tags"`
@@ -99,6 +99,7 @@ type createRequest struct {
 	minCount, maxCount int
 	zone               string // availability_zone without its ":host"
 	configDrive        bool
+	returnReservation  bool
 	devices            []blockDevice // block_device_mapping_v2, read
 }
 
@@ -128,7 +129,7 @@ func (c *Compute) createServer(call *kit.Call) (kit.Reply, error) {
 	if found && outcome.Kind == FalseNegative {
 		return outcomeFailure(outcome), nil
 	}
-	if req.ReturnReservationID {
+	if req.returnReservation {
 		return kit.JSON(http.StatusAccepted, reservationJSON{ReservationID: first.ReservationID}), nil
 	}
 	call.Header().Set("Location", selfHref(call, first.ProjectID, "servers", first.ID))

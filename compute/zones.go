@@ -3,8 +3,9 @@
 //
 // Fidelity limits: hosts are spread over the configured zones round-robin,
 // and servers are placed on their zone's hosts (on any host when there are
-// more zones than hosts and a zone has none); the "internal" zone
-// (conductor, scheduler) is not shown.
+// more zones than hosts and a zone has none). The detail shows the
+// "internal" zone too (the controller's nova-scheduler and
+// nova-conductor), as Nova does.
 
 package compute
 
@@ -70,14 +71,30 @@ func (c *Compute) listZones(call *kit.Call) (kit.Reply, error) {
 }
 
 // listZoneDetail (admin) adds each zone's hosts and their nova-compute
-// service, up and enabled, last seen now.
+// service, up and enabled, last seen now; first the "internal" zone of the
+// services that are not nova-compute (os-availability-zone/
+// availability-zone-detail-resp.json).
 func (c *Compute) listZoneDetail(call *kit.Call) (kit.Reply, error) {
 	if !adminAllowed(call) {
 		return kit.Reply{}, policyDenied("os_compute_api:os-availability-zone:detail")
 	}
 	seen := c.Now().UTC().Format(novaUsecTime)
 	byZone := c.zoneHosts()
-	body := zoneList{AvailabilityZoneInfo: make([]zoneJSON, 0, len(c.zones))}
+	body := zoneList{AvailabilityZoneInfo: make([]zoneJSON, 0, len(c.zones)+1)}
+	internal := map[string]map[string]zoneSvc{}
+	c.mu.Lock()
+	for _, s := range c.servicesLocked() {
+		if !s.compute {
+			if internal[s.host] == nil {
+				internal[s.host] = map[string]zoneSvc{}
+			}
+			internal[s.host][s.binary] = zoneSvc{Available: !s.forcedDown, Active: !s.disabled, UpdatedAt: seen}
+		}
+	}
+	c.mu.Unlock()
+	if len(internal) > 0 {
+		body.AvailabilityZoneInfo = append(body.AvailabilityZoneInfo, zoneJSON{ZoneName: "internal", ZoneState: zoneStateJSON{true}, Hosts: internal})
+	}
 	for _, z := range c.zones {
 		hosts := map[string]map[string]zoneSvc{}
 		for _, h := range byZone[z] {

@@ -14,12 +14,16 @@ func TestAvailabilityZones(t *testing.T) {
 	host := func(name string) string {
 		return `"` + name + `":{"nova-compute":{"available":true,"active":true,"updated_at":"` + seen + `"}}`
 	}
+	// The detail starts with the "internal" zone: the controller's
+	// scheduler and conductor (os-availability-zone/availability-zone-detail-resp.json).
+	svc := `{"available":true,"active":true,"updated_at":"` + seen + `"}`
+	internal := `{"zoneName":"internal","zoneState":{"available":true},"hosts":{"controller":{"nova-conductor":` + svc + `,"nova-scheduler":` + svc + `}}},`
 	multi := compute.New(t, fake.WithSeed(1), compute.WithAvailabilityZones("az1", "az2"), compute.WithHosts("h1", "h2", "h3"))
 	runSteps(t, srv.URL(), []step{
 		{name: "list (the API reference's sample)", method: "GET", path: "/os-availability-zone", status: 200,
 			want: `{"availabilityZoneInfo":[{"zoneName":"nova","zoneState":{"available":true},"hosts":null}]}`},
 		{name: "detail lists the hosts", method: "GET", path: "/os-availability-zone/detail", status: 200,
-			want: `{"availabilityZoneInfo":[{"zoneName":"nova","zoneState":{"available":true},"hosts":{` +
+			want: `{"availabilityZoneInfo":[` + internal + `{"zoneName":"nova","zoneState":{"available":true},"hosts":{` +
 				strings.Join([]string{host("compute-0"), host("compute-1"), host("compute-2")}, ",") + `}}]}`},
 	})
 	runSteps(t, multi.URL(), []step{
@@ -27,7 +31,7 @@ func TestAvailabilityZones(t *testing.T) {
 			want: `{"availabilityZoneInfo":[{"zoneName":"az1","zoneState":{"available":true},"hosts":null},
 				{"zoneName":"az2","zoneState":{"available":true},"hosts":null}]}`},
 		{name: "hosts spread over them", method: "GET", path: "/os-availability-zone/detail", status: 200,
-			want: `{"availabilityZoneInfo":[{"zoneName":"az1","zoneState":{"available":true},"hosts":{` + host("h1") + `,` + host("h3") + `}},
+			want: `{"availabilityZoneInfo":[` + internal + `{"zoneName":"az1","zoneState":{"available":true},"hosts":{` + host("h1") + `,` + host("h3") + `}},
 				{"zoneName":"az2","zoneState":{"available":true},"hosts":{` + host("h2") + `}}]}`},
 	})
 }
