@@ -405,15 +405,3 @@ func decodeCloudAPI(c *kit.Call, v any) error {
 	}
 	return decode(c, v, true)
 }
-
-// param is a request parameter as restify's mapParams merges them: the
-// query string, else a string field of the JSON body.
-func param(c *kit.Call, body map[string]any, name string) string {
-	if v := c.Query().Get(name); v != "" {
-		return v
-	}
-	if s, ok := body[name].(string); ok {
-		return s
-	}
-	return ""
-}
