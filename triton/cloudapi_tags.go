@@ -91,9 +91,10 @@ func (t *Triton) getTag(c *kit.Call) (kit.Reply, error) {
 	}
 	val, ok := v.tags[c.Var("tag")]
 	if !ok {
-		return kit.Reply{}, kit.NotFound("tag %s not found", c.Var("tag"))
+		return kit.Reply{}, kit.NotFound("tag \"%s\" not found", c.Var("tag"))
 	}
-	return kit.OK(val), nil
+	s, _ := val.(string) // CloudAPI answers "" for a number or a boolean
+	return kit.OK(s), nil
 }
 
 func (t *Triton) deleteTag(c *kit.Call) (kit.Reply, error) {
@@ -104,7 +105,7 @@ func (t *Triton) deleteTag(c *kit.Call) (kit.Reply, error) {
 		return derefReply(gone), err
 	}
 	if _, ok := v.tags[c.Var("tag")]; !ok {
-		return kit.Reply{}, kit.NotFound("tag %s not found", c.Var("tag"))
+		return kit.Reply{}, kit.NotFound("tag \"%s\" not found", c.Var("tag"))
 	}
 	next := cloneMap(v.tags)
 	delete(next, c.Var("tag"))
