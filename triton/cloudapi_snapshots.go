@@ -77,8 +77,12 @@ func (t *Triton) createMachineSnapshot(c *kit.Call) (kit.Reply, error) {
 	if in.Name == "" {
 		in.Name = now.UTC().Format("20060102T150405Z")
 	}
-	if _, err := t.snapshotLocked(v, "create_snapshot", in.Name, now); err != nil {
+	taken := slices.ContainsFunc(t.snapshotsLocked(v), func(s MachineSnapshot) bool { return s.Name == in.Name })
+	if taken {
 		return kit.Reply{}, invalidArgument("Snapshot " + in.Name + " already exists")
+	}
+	if _, err := t.snapshotLocked(v, "create_snapshot", in.Name, now); err != nil {
+		return kit.Reply{}, err
 	}
 	snaps := t.snapshotsLocked(v)
 	s := snaps[slices.IndexFunc(snaps, func(s MachineSnapshot) bool { return s.Name == in.Name })]
