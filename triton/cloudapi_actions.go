@@ -65,7 +65,7 @@ func (t *Triton) machineAction(c *kit.Call) (kit.Reply, error) {
 	}
 	switch {
 	case b.Action == "":
-		return kit.Reply{}, missingParameter("action is a required argument")
+		return kit.Reply{}, missingParameter("action is required")
 	case !slices.Contains(machineActions, b.Action):
 		return kit.Reply{}, invalidArgument(b.Action + " is not a valid action")
 	case v.state == "provisioning":

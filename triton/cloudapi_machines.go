@@ -293,7 +293,7 @@ func (t *Triton) deleteMachine(c *kit.Call) (kit.Reply, error) {
 		return derefReply(gone), err
 	}
 	if v.indestructible {
-		return kit.Reply{}, restError(http.StatusConflict, "CannotDestroyMachine",
+		return kit.Reply{}, restError(http.StatusConflict, "CannotDestroyMachineError",
 			`Instance has "deletion_protection" enabled, preventing deletion`)
 	}
 	for i := len(t.dc.jobOrder) - 1; i >= 0; i-- {
@@ -395,19 +395,19 @@ func (t *Triton) createMachine(c *kit.Call) (kit.Reply, error) {
 }
 
 // machineCreateVMLocked checks a CreateMachine and builds VMAPI's CreateVm
-// from it: a key, the image, the package (the default when none is
-// named), the networks (external by default), the name with {{shortId}},
+// from it, in CloudAPI's order (lib/machines.js): the image, the package
+// (PAPI's default when none is named, as CloudAPI still does), a key, the networks (external by default), the name with {{shortId}},
 // and the affinity rules as servers to use or avoid.
 func (t *Triton) machineCreateVMLocked(a *account, in machineCreate) (CreateVM, error) {
-	if len(a.keys) == 0 {
-		return CreateVM{}, restError(http.StatusConflict, "KeyRequired", "At least one SSH key is required to provision")
-	}
 	if in.Image == "" {
-		return CreateVM{}, missingParameter("image is a required argument")
+		return CreateVM{}, missingParameter("image must be specified")
 	}
 	im := t.imageLocked(in.Image, a.UUID)
-	if im == nil {
-		return CreateVM{}, kit.NotFound("image %s not found", in.Image)
+	switch {
+	case im == nil:
+		return CreateVM{}, invalidArgument(in.Image + " is not a valid image")
+	case im.State != "active":
+		return CreateVM{}, invalidArgument("image " + in.Image + " is not active")
 	}
 	var pkg *Package
 	if in.Package == "" {
@@ -417,10 +417,13 @@ func (t *Triton) machineCreateVMLocked(a *account, in machineCreate) (CreateVM, 
 			}
 		}
 		if pkg == nil {
-			return CreateVM{}, missingParameter("package is a required argument")
+			return CreateVM{}, missingParameter("package must be specified")
 		}
 	} else if pkg = t.packageLocked(in.Package); pkg == nil {
 		return CreateVM{}, invalidArgument(in.Package + " is not a valid package")
+	}
+	if len(a.keys) == 0 {
+		return CreateVM{}, restError(http.StatusConflict, "KeyRequired", "At least one SSH key is required to provision")
 	}
 	uuid := t.newUUID()
 	name := strings.ReplaceAll(in.Name, "{{shortId}}", uuid[:8])
@@ -438,7 +441,7 @@ func (t *Triton) machineCreateVMLocked(a *account, in machineCreate) (CreateVM, 
 	for _, r := range nets {
 		n := t.dc.networks[r.UUID]
 		if n == nil || !n.visibleTo(a.UUID) {
-			return CreateVM{}, invalidArgument("Invalid Networks: " + r.UUID)
+			return CreateVM{}, invalidArgument("Invalid Networks")
 		}
 	}
 	servers, avoid, err := t.affinityLocked(a.UUID, in.Affinity)

@@ -98,7 +98,7 @@ func TestCloudAPIMachineLifecycle(t *testing.T) {
 	if len(audit) < 5 || audit[len(audit)-1].Action != "provision" {
 		t.Errorf("audit = %+v", audit)
 	}
-	expectCode(t, e.api.Do("DELETE", "/alice/machines/"+m.ID, ""), 409, "CannotDestroyMachine")
+	expectCode(t, e.api.Do("DELETE", "/alice/machines/"+m.ID, ""), 409, "CannotDestroyMachineError")
 	e.api.Do("POST", "/alice/machines/"+m.ID+"?action=disable_deletion_protection", "").Expect(202)
 	e.dc.Advance(time.Minute)
 	e.api.Do("DELETE", "/alice/machines/"+m.ID, "").Expect(204)
@@ -144,7 +144,7 @@ func TestCloudAPIMachineCreateRules(t *testing.T) {
 		byName[im.Name] = im.ID
 	}
 	expectCode(t, e.api.Do("POST", "/alice/machines", `{"image":"`+byName["base-64-lts"]+`","package":"nope"}`), 409, "InvalidArgument")
-	expectCode(t, e.api.Do("POST", "/alice/machines", `{"image":"`+adminUUID+`"}`), 404, "ResourceNotFound")
+	expectCode(t, e.api.Do("POST", "/alice/machines", `{"image":"`+adminUUID+`"}`), 409, "InvalidArgument")
 	expectCode(t, e.api.Do("POST", "/alice/machines", `{"image":"`+byName["base-64-lts"]+`","networks":["`+e.dc.Networks()[0].UUID+`"]}`), 409, "InvalidArgument")
 	expectCode(t, e.api.Do("POST", "/alice/machines", `{"image":`), 400, "InvalidContent")
 	var m Machine

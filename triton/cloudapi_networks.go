@@ -9,20 +9,22 @@ import (
 	"github.com/mockcloud/mockcloud/kit"
 )
 
-// CloudNetwork is a network as CloudAPI renders it.
+// CloudNetwork is a network as CloudAPI renders it (lib/endpoints/
+// networks.js translateNetwork): id, name, public and description; a
+// fabric network also its addresses, resolvers, NAT and VLAN.
 type CloudNetwork struct {
 	ID               string            `json:"id"`
 	Name             string            `json:"name"`
 	Public           bool              `json:"public"`
-	Fabric           bool              `json:"fabric"`
 	Description      string            `json:"description,omitempty"`
-	Subnet           string            `json:"subnet"`
-	ProvisionStartIP string            `json:"provision_start_ip"`
-	ProvisionEndIP   string            `json:"provision_end_ip"`
+	Fabric           bool              `json:"fabric,omitempty"`
+	Subnet           string            `json:"subnet,omitempty"`
+	ProvisionStartIP string            `json:"provision_start_ip,omitempty"`
+	ProvisionEndIP   string            `json:"provision_end_ip,omitempty"`
 	Gateway          string            `json:"gateway,omitempty"`
-	Resolvers        []string          `json:"resolvers"`
+	Resolvers        []string          `json:"resolvers,omitempty"`
 	Routes           map[string]string `json:"routes,omitempty"`
-	InternetNAT      bool              `json:"internet_nat"`
+	InternetNAT      *bool             `json:"internet_nat,omitempty"`
 	VLANID           int               `json:"vlan_id,omitempty"`
 }
 
@@ -34,11 +36,11 @@ type VLAN struct {
 }
 
 func (n *network) cloud() CloudNetwork {
-	out := CloudNetwork{ID: n.UUID, Name: n.Name, Public: !n.Fabric && len(n.OwnerUUIDs) == 0, Fabric: n.Fabric,
-		Description: n.Description, Subnet: n.Subnet, ProvisionStartIP: ipString(n.start), ProvisionEndIP: ipString(n.end),
-		Gateway: n.Gateway, Resolvers: append([]string{}, n.Resolvers...), InternetNAT: n.Fabric && n.Gateway != ""}
+	out := CloudNetwork{ID: n.UUID, Name: n.Name, Public: !n.Fabric && n.NicTag == "external", Description: n.Description}
 	if n.Fabric {
-		out.VLANID = n.VLANID
+		nat := n.Gateway != ""
+		out.Fabric, out.Subnet, out.ProvisionStartIP, out.ProvisionEndIP = true, n.Subnet, ipString(n.start), ipString(n.end)
+		out.Gateway, out.Resolvers, out.InternetNAT, out.VLANID = n.Gateway, append([]string{}, n.Resolvers...), &nat, n.VLANID
 	}
 	return out
 }

@@ -11,7 +11,7 @@ func TestCloudAPINetworksAndFabrics(t *testing.T) {
 	if len(nets) != 1 || nets[0].Name != "external" || !nets[0].Public || nets[0].Fabric {
 		t.Fatalf("networks = %+v (admin hidden)", nets)
 	}
-	e.api.Get("/alice/networks/" + nets[0].ID).Expect(200)
+	e.api.Get("/alice/networks/" + nets[0].ID).Expect(200).CheckJSON(`{"id":"` + nets[0].ID + `","name":"external","public":true}`)
 	admin := e.dc.Networks()[0]
 	expectCode(t, e.api.Get("/alice/networks/"+admin.UUID), 404, "ResourceNotFound")
 
@@ -31,7 +31,7 @@ func TestCloudAPINetworksAndFabrics(t *testing.T) {
 	var fn CloudNetwork
 	e.api.Do("POST", "/alice/fabrics/default/vlans/2/networks", `{"name":"my-net","subnet":"192.168.0.0/24",
 		"provision_start_ip":"192.168.0.10","provision_end_ip":"192.168.0.250","gateway":"192.168.0.1","resolvers":["8.8.8.8"]}`).Expect(201).Decode(&fn)
-	if !fn.Fabric || fn.VLANID != 2 || fn.Public || fn.Subnet != "192.168.0.0/24" || !fn.InternetNAT {
+	if !fn.Fabric || fn.VLANID != 2 || fn.Public || fn.Subnet != "192.168.0.0/24" || fn.InternetNAT == nil || !*fn.InternetNAT {
 		t.Errorf("fabric network = %+v", fn)
 	}
 	e.api.Get("/alice/networks").Expect(200).Decode(&nets)

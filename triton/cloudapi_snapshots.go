@@ -156,7 +156,9 @@ func (t *Triton) listMachineNICs(c *kit.Call) (kit.Reply, error) {
 	if err != nil || gone != nil {
 		return derefReply(gone), err
 	}
-	return kit.OK(append([]MachineNIC{}, t.machineNICsLocked(v)...)), nil
+	out := append([]MachineNIC{}, t.machineNICsLocked(v)...)
+	c.Header().Set("x-resource-count", itoa(len(out)))
+	return kit.OK(out), nil
 }
 
 func (t *Triton) machineNICsLocked(v *vm) []MachineNIC {
@@ -183,7 +185,7 @@ func (t *Triton) addMachineNIC(c *kit.Call) (kit.Reply, error) {
 		return kit.Reply{}, err
 	}
 	if in.Network == "" {
-		return kit.Reply{}, missingParameter("network is a required argument")
+		return kit.Reply{}, missingParameter("network must be specified")
 	}
 	now := t.lock()
 	defer t.mu.Unlock()
@@ -213,11 +215,12 @@ func (t *Triton) machineNICLocked(c *kit.Call) (*vm, *kit.Reply, MachineNIC, err
 		return nil, gone, MachineNIC{}, err
 	}
 	want, ok := parseMAC(c.Var("mac"))
-	if ok {
-		for _, n := range t.machineNICsLocked(v) {
-			if m, _ := parseMAC(n.MAC); m == want {
-				return v, nil, n, nil
-			}
+	if !ok {
+		return nil, nil, MachineNIC{}, invalidArgument("mac has invalid format")
+	}
+	for _, n := range t.machineNICsLocked(v) {
+		if m, _ := parseMAC(n.MAC); m == want {
+			return v, nil, n, nil
 		}
 	}
 	return nil, nil, MachineNIC{}, kit.NotFound("nic not found")

@@ -54,6 +54,7 @@ func TestCloudAPINICs(t *testing.T) {
 		t.Errorf("nics = %+v", nics)
 	}
 	expectCode(t, e.api.Get(path+"/001122334455"), 404, "ResourceNotFound")
+	expectCode(t, e.api.Get(path+"/zz"), 409, "InvalidArgument")
 }
 
 func TestCloudAPIDisks(t *testing.T) {
