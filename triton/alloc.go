@@ -132,11 +132,12 @@ func (t *Triton) reindexLocked(s *server, change func()) {
 // AllocRequest is what the allocator places: sdc-designation's inputs
 // that matter here.
 type AllocRequest struct {
-	RAM       int64          // MiB
-	QuotaGiB  int64          // disk
-	CPUCap    int64          //
-	Traits    map[string]any // the package's and image's traits
-	Servers   []string       // only these, when given
+	RAM       int64           // MiB
+	QuotaGiB  int64           // disk
+	CPUCap    int64           //
+	Traits    map[string]any  // the package's and image's traits
+	Servers   []string        // only these, when given
+	Avoid     map[string]bool // never these (CloudAPI's != affinity)
 	OwnerUUID string
 	Alias     string
 }
@@ -202,6 +203,8 @@ func (t *Triton) allocateAmongLocked(req AllocRequest, now time.Time) (*server, 
 // refuseLocked is why s cannot take req ("" when it can).
 func (t *Triton) refuseLocked(s *server, req AllocRequest, now time.Time) string {
 	switch {
+	case req.Avoid[s.uuid]:
+		return "no servers left by affinity rules"
 	case !s.allocatable(now, t.dc.epoch):
 		return "no servers are running, setup and unreserved"
 	case len(s.vms) >= t.cfg.vmCap:

@@ -38,6 +38,13 @@ type dc struct {
 	seq     uint64
 
 	chaos chaos
+
+	// CloudAPI's: UFDS accounts by login, PAPI packages, IMGAPI images,
+	// fabric VLANs by owner UUID.
+	accounts map[string]*account
+	packages []*Package
+	images   []*Image
+	vlans    map[string]map[int]*VLAN
 }
 
 func (d *dc) init(name string, now time.Time) {
@@ -52,6 +59,7 @@ func (d *dc) init(name string, now time.Time) {
 	d.jobs = map[string]*job{}
 	d.tasks = map[string]*task{}
 	d.tickets = map[string]*ticket{}
+	d.accounts = map[string]*account{}
 	d.nextMAC = 0x0010fe000000 // the dummy backend's OUI, 00:10:fe
 }
 

@@ -2,9 +2,10 @@
 // its compute nodes behind CNAPI, its VMs behind VMAPI and its networks
 // behind NAPI, in one state, on the shared clock, at the scale of 100,000
 // mock compute nodes. CloudAPI (what triton-go and the triton CLI call) is
-// served at the root of its own origin and answers only GET /--ping yet;
-// it is to be a thin layer over this model (machines are VMAPI VMs, its
-// networks NAPI's, provisioning the same allocator and jobs).
+// served at the root of its own origin, a thin layer over this model:
+// machines are VMAPI VMs owned by the account's UUID, its networks NAPI's,
+// provisioning the same allocator and jobs; accounts and their keys
+// (UFDS), packages (PAPI) and images (IMGAPI) are the model's too.
 //
 // # Using it
 //
@@ -23,9 +24,37 @@
 // restify's statuses; VMAPI's validation failures are 409 ValidationFailed,
 // NAPI's 422 InvalidParameters and CNAPI's 500 InvalidParameters (as its
 // ensureParamsValid sends them), all with "errors" per field.
-// No API checks a token: Triton's internal APIs have none.
+// VMAPI, CNAPI and NAPI check no token: Triton's internal APIs have none.
+// CloudAPI checks an HTTP Signature on every route but /--ping (httpsig.go):
+// permissive by default (any well-formed signature; its login becomes an
+// account on first sight), [WithStrictAuth] verifies it against the
+// account's keys ([Triton.AddKey] or CreateKey). A login reaches only its
+// own /<login>/… (403 otherwise).
 //
 // # Routes
+//
+// CloudAPI: GET /--ping; versions from Accept-Version (else x-api-version)
+// over 7.0.0-9.0.0 (400 InvalidVersion), with Api-Version, Request-Id,
+// Server and Date (the shared clock) on every answer. GET|POST /:login;
+// GET|POST /:login/keys, GET|DELETE /:login/keys/:name-or-fingerprint;
+// GET /:login/limits, /config, /datacenters[/:dc] (302), /services;
+// GET /:login/images[/:id] (name, os, version, public, state, owner, type);
+// GET /:login/packages[/:id-or-name]; GET /:login/networks[/:id];
+// GET|POST /:login/fabrics/default/vlans, GET|PUT|DELETE …/vlans/:id,
+// GET|POST …/vlans/:id/networks, GET|DELETE …/networks/:id;
+// GET|HEAD|POST /:login/machines (filters name, state, type, brand,
+// image, memory, tag.*, tags=*, tombstone; limit 1-1000, offset;
+// x-query-limit, x-resource-count of the page); GET|DELETE
+// /:login/machines/:id (410 with the machine once deleted); POST
+// /:login/machines/:id?action= start, stop, reboot, resize, rename,
+// enable_firewall, disable_firewall, enable_deletion_protection,
+// disable_deletion_protection (202, each its own op); GET|POST|PUT|DELETE
+// …/tags[/:key]; GET|POST|DELETE …/metadata[/:key]; GET|POST
+// …/snapshots, GET|POST(boot)|DELETE …/snapshots/:name; GET|POST …/nics,
+// GET|DELETE …/nics/:mac; GET|POST …/disks, GET|POST(resize)|DELETE
+// …/disks/:id; GET …/audit. Errors are restify's: InvalidArgument and
+// MissingParameter 409, ResourceNotFound 404, InvalidVersion 400,
+// KeyRequired, UnallocatedVM, CannotDestroyMachineError 409.
 //
 // VMAPI: GET /ping; GET|POST /vms (filters owner_uuid, state incl.
 // "active", server_uuid, alias (a glob), brand, image_uuid, billing_id,
@@ -84,9 +113,27 @@
 //
 // # Fidelity limits
 //
-//   - CloudAPI answers only GET /--ping: accounts, keys, HTTP Signature
-//     auth, images, packages and machines are to come.
-//   - No IMGAPI or PAPI: image_uuid and billing_id are taken as given.
+//   - CloudAPI: no RBAC (sub-users sign as their account, permissive
+//     only; no users, roles, policies or role tags), access keys,
+//     firewall rules, volumes, migrations, VNC, image creation, import,
+//     export or sharing, docker, CNS names, credentials=true, or the
+//     provision_limits plugin (limits are []). Locality hints are
+//     ignored; affinity rules (==, !=, soft ~; instance/container names or
+//     IDs, tags; exact, glob or /regex/) narrow or exclude servers in the
+//     allocator. Request-Id is "req-" and a UUID. Machines list newest
+//     first. Metadata values are stored as strings (others as their JSON),
+//     root_authorized_keys included, as CloudAPI adds it at create. A
+//     destroyed machine keeps the NICs it had in its rendering.
+//   - HTTP Signatures (httpsig.go): no token auth (X-Auth-Token),
+//     pre-signed URLs or HMAC (refused as CloudAPI refuses it), no disabled
+//     accounts; the required date header (date or x-date) is chosen per
+//     request, not fixed by the first request as CloudAPI's parser does;
+//     dates in forms other than the usual RFC 1123/850, asctime and ISO
+//     8601 are not checked for skew, and zones other than GMT and UTC are
+//     taken as UTC; RSA keys under 1024 bits do not verify.
+//   - No IMGAPI or PAPI APIs: CloudAPI's images and packages are seeded
+//     lists ([Triton.AddImage], [Triton.AddPackage]); VMAPI takes
+//     image_uuid and billing_id as given.
 //   - A VM whose CN stops heartbeating keeps the state VMAPI last had (as in
 //     Triton, where VMAPI hears nothing more); a lost disk fails its VMs.
 //   - Waitlist tickets serialize by server, scope and id, but /wait answers

@@ -38,9 +38,10 @@ type Triton struct {
 
 	cfg config
 
-	mu  sync.Mutex
-	ids *kit.RNG // every ID the DC hands out
-	dc  dc
+	mu   sync.Mutex
+	ids  *kit.RNG // every ID the DC hands out
+	cids *kit.RNG // CloudAPI's accounts, packages and images: seeding them shifts no VM's ID
+	dc   dc
 }
 
 // kitService is kit.Service under another name, so that the inspection
@@ -75,6 +76,7 @@ type config struct {
 	datacenter string
 	servers    int
 	vmCap      int
+	strictAuth bool
 }
 
 // WithDurations sets job, task and boot durations.
@@ -146,17 +148,21 @@ func build(env kit.Env, _ kit.Site, cfg config) (*Triton, error) {
 			RequestIDHeaders: []string{"x-request-id"},
 		}
 	}
-	t.kitService = kit.NewService(env, CloudAPI, spec(CloudAPI, t.cloudapiRoutes))
+	cloudapi := spec(CloudAPI, t.cloudapiRoutes)
+	cloudapi.RequestIDHeaders = []string{"request-id"} // restify's
+	t.kitService = kit.NewService(env, CloudAPI, cloudapi)
 	t.vmapi = kit.NewService(env, VMAPI, spec(VMAPI, t.vmapiRoutes))
 	t.cnapi = kit.NewService(env, CNAPI, spec(CNAPI, t.cnapiRoutes))
 	t.napi = kit.NewService(env, NAPI, spec(NAPI, t.napiRoutes))
 	t.ids = t.RNGStream("dc")
+	t.cids = t.RNGStream("cloudapi")
 	t.dc.init(cfg.datacenter, t.Now())
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if err := t.seedNetworksLocked(); err != nil {
 		return nil, err
 	}
+	t.seedCatalogLocked()
 	if cfg.servers > 0 {
 		t.addServersLocked(cfg.servers, DefaultProfile(), t.Now())
 	}
@@ -233,11 +239,5 @@ func (t *Triton) Requests() []fake.Request { return t.Env().Journal.Requests(Ser
 // Advance moves the clock (shared, in a Cloud) forward by d.
 func (t *Triton) Advance(d time.Duration) time.Time { return t.Clock().Advance(d) }
 
-// OpCloudAPIPing is CloudAPI's GET /--ping (the only CloudAPI route yet).
+// OpCloudAPIPing is CloudAPI's GET /--ping, the one route without auth.
 const OpCloudAPIPing = "triton.cloudapi.ping"
-
-func (t *Triton) cloudapiRoutes() []kit.Route {
-	return []kit.Route{{Op: OpCloudAPIPing, Method: "GET,HEAD", Path: "/--ping", Handler: func(*kit.Call) (kit.Reply, error) {
-		return kit.OK(map[string]string{"ping": "pong"}), nil
-	}}}
-}

@@ -21,6 +21,7 @@ type vm struct {
 	snapshots                    []Snapshot
 	disks                        []Disk
 	counted                      bool // its RAM and disk are on its server
+	indestructible               bool // indestructible_zoneroot: CloudAPI's deletion_protection
 }
 
 // Snapshot is a VM snapshot as VMAPI lists it.
@@ -90,6 +91,7 @@ type VM struct {
 	Zonepath           string         `json:"zonepath,omitempty"`
 	Zpool              string         `json:"zpool,omitempty"`
 	Disks              []Disk         `json:"disks,omitempty"`
+	Indestructible     bool           `json:"indestructible_zoneroot,omitempty"`
 }
 
 // zoneState is vmadm's zone_state for a VMAPI state.
@@ -115,7 +117,7 @@ func (v *vm) render() VM {
 		LastModified: iso(v.modified), MaxLockedMemory: v.ram, MaxLWPs: 4000, MaxPhysicalMemory: v.ram, MaxSwap: max(v.ram, 256),
 		NICs: []VMNIC{}, OwnerUUID: v.ownerUUID, Quota: v.quota, RAM: v.ram, Resolvers: []string{},
 		Snapshots: append([]Snapshot{}, v.snapshots...), State: v.state, Tags: cloneMap(v.tags),
-		ZFSIOPriority: 100, ZoneState: zoneState(v.state),
+		ZFSIOPriority: 100, ZoneState: zoneState(v.state), Indestructible: v.indestructible,
 	}
 	if !v.destroyed.IsZero() {
 		d := iso(v.destroyed)

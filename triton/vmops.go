@@ -60,6 +60,10 @@ type CreateVM struct {
 	ServerUUID        string         `json:"server_uuid,omitempty"`
 	Traits            map[string]any `json:"traits,omitempty"`
 	Disks             []Disk         `json:"disks,omitempty"`
+
+	// CloudAPI's affinity: servers to place on (any of), and to avoid.
+	servers []string
+	avoid   map[string]bool
 }
 
 var brands = map[string]bool{"joyent": true, "joyent-minimal": true, "lx": true, "kvm": true, "bhyve": true, "builder": true}
@@ -138,7 +142,8 @@ func (t *Triton) createVMLocked(c CreateVM, now time.Time) (*vm, *job, error) {
 			return nil, nil, invalidParam("networks", "Invalid Networks: network "+id+" does not exist")
 		}
 	}
-	req := AllocRequest{RAM: c.RAM, QuotaGiB: quota, CPUCap: c.CPUCap, Traits: c.Traits, OwnerUUID: c.OwnerUUID, Alias: c.Alias}
+	req := AllocRequest{RAM: c.RAM, QuotaGiB: quota, CPUCap: c.CPUCap, Traits: c.Traits, OwnerUUID: c.OwnerUUID, Alias: c.Alias,
+		Servers: c.servers, Avoid: c.avoid}
 	if c.ServerUUID != "" {
 		req.Servers = []string{c.ServerUUID}
 	}
