@@ -15,6 +15,9 @@
 //	dc.StopHeartbeats(uuid, dc.Now())             // chaos, as data
 //	dc.Advance(15 * time.Second)                  // the CN is "unknown" in CNAPI
 //
+// The standalone server (cmd/mockcloud) serves each API on a port of its
+// own (CloudAPI 8901, VMAPI 8902, CNAPI 8903, NAPI 8904 by default).
+//
 // In a Cloud (package mockcloud), mount [Descriptor]: CloudAPI is at
 // cloud.TritonURL(), VMAPI, CNAPI and NAPI at cloud.ServiceURL("triton/vmapi", "")
 // and so on, each at the root of an origin of its own, reachable in memory
@@ -147,5 +150,9 @@
 //     with an owner (AddFabric).
 //   - update-nics and setup/factory-reset are jobs with short made-up
 //     chains; agent install and uninstall are tasks.
-//   - Nothing is exposed over the control API yet (chaos is Go only).
+//   - Compute nodes and chaos are also served over the control API
+//     (control.go: /mockcloud/v1/triton/servers, …/job-faults,
+//     …/provision-failures, …/dc). Networks, NIC tags and VMs can be added
+//     there only through /dc, and a /dc that fails keeps what loaded before
+//     the failure.
 package triton
