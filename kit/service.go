@@ -59,6 +59,9 @@ type Spec struct {
 	// handler sees it as Call.RequestID and the journal as
 	// fake.Request.RequestID.
 	RequestIDHeaders []string
+	// BareRequestIDs makes request IDs the UUID alone, as restify's are
+	// (Triton's APIs), rather than OpenStack's "req-" form.
+	BareRequestIDs bool
 }
 
 // Service is the kit's half of every fake: the HTTP pipeline, the clock,
@@ -419,7 +422,10 @@ func (s *Service) requestID(h http.Header) string {
 	if s.requestIDs == nil {
 		return ""
 	}
-	id := "req-" + s.requestIDs.UUID()
+	id := s.requestIDs.UUID()
+	if !s.spec.BareRequestIDs {
+		id = "req-" + id
+	}
 	for _, name := range s.spec.RequestIDHeaders {
 		h.Set(name, id)
 	}

@@ -719,3 +719,22 @@ func TestRequestIDHeaders(t *testing.T) {
 		t.Errorf("handler saw %v, journal %q %q %q", seen, reqs[0].RequestID, reqs[1].RequestID, reqs[2].RequestID)
 	}
 }
+
+// TestBareRequestIDs: restify's request IDs are the UUID alone.
+func TestBareRequestIDs(t *testing.T) {
+	svc := kit.NewService(kit.Env{Seed: 7}, "", kit.Spec{
+		Name: "r", RequestIDHeaders: []string{"Request-Id"}, BareRequestIDs: true,
+		Errors: func(_ *http.Request, e *kit.Error) kit.Reply { return kit.Text(e.Status, e.Message) },
+		Routes: func() []kit.Route { return nil },
+	})
+	svc.Start()
+	defer svc.Close()
+	resp, err := svc.Client().Get(svc.URL() + "/nowhere")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if id := resp.Header.Get("Request-Id"); len(id) != 36 || strings.HasPrefix(id, "req-") || svc.Requests()[0].RequestID != id {
+		t.Errorf("Request-Id %q, journal %q: want a bare UUID in both", id, svc.Requests()[0].RequestID)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
+	"regexp"
 	"testing"
 	"time"
 
@@ -73,11 +74,13 @@ func expectCode(t *testing.T, r *kittest.Response, status int, code string) {
 	}
 }
 
+var bareUUID = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+
 func TestCloudAPIPingVersionsAndAuth(t *testing.T) {
 	e := newCloudEnv(t)
 	r := e.raw.Get("/--ping").Expect(200)
-	if r.Header.Get("Api-Version") != "9.0.0" || r.Header.Get("Server") != cloudAPIServer || r.Header.Get("Request-Id") == "" {
-		t.Errorf("headers = %v", r.Header)
+	if r.Header.Get("Api-Version") != "9.0.0" || r.Header.Get("Server") != cloudAPIServer || !bareUUID.MatchString(r.Header.Get("Request-Id")) {
+		t.Errorf("headers = %v, want restify's Request-Id (a bare UUID)", r.Header)
 	}
 	if got := e.raw.Get("/--ping", "Accept-Version", "~9||~8").Header.Get("Api-Version"); got != "9.0.0" {
 		t.Errorf("~9||~8 → %s", got)

@@ -123,7 +123,8 @@
 //     provision_limits plugin (limits are []). Locality hints are
 //     ignored; affinity rules (==, !=, soft ~; instance/container names or
 //     IDs, tags; exact, glob or /regex/) narrow or exclude servers in the
-//     allocator. Request-Id is "req-" and a UUID. Machines list newest
+//     allocator. Request-Id is a fresh UUID (a client's own request-id is
+//     not echoed, as restify would). Machines list newest
 //     first. Metadata values are stored as strings (others as their JSON),
 //     root_authorized_keys included, as CloudAPI adds it at create. A
 //     destroyed machine keeps the NICs it had in its rendering.

@@ -146,6 +146,7 @@ func build(env kit.Env, _ kit.Site, cfg config) (*Triton, error) {
 			Unauthenticated:  true,
 			NotFound:         notFound,
 			RequestIDHeaders: []string{"x-request-id"},
+			BareRequestIDs:   true, // restify's: a UUID
 		}
 	}
 	cloudapi := spec(CloudAPI, t.cloudapiRoutes)
