@@ -79,15 +79,15 @@ type Identity struct {
 	// systemRoles are role assignments on the system, by user ID.
 	systemRoles map[string][]string
 	// roleDefs are the roles, by ID; roles are assigned by name.
-	roleDefs   map[string]Role
-	appCreds   map[string]appCredential
+	roleDefs map[string]Role
+	appCreds map[string]appCredential
 	// accessRules are the users' access rules by ID: an application
 	// credential names them, and they outlive it (access_rules.go).
 	accessRules map[string]userAccessRule
-	creds      map[string]Credential
-	tokens     map[string]Token
-	tokenOrder []string
-	catalog    []CatalogService
+	creds       map[string]Credential
+	tokens      map[string]Token
+	tokenOrder  []string
+	catalog     []CatalogService
 }
 
 // Identity is what a Cloud checks tokens with.
