@@ -1,7 +1,6 @@
 package triton
 
 import (
-	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -47,36 +46,10 @@ const (
 )
 
 func (t *Triton) cnapiRoutes() []kit.Route {
-	routes := t.cnapiRouteTable()
-	for i := range routes {
-		routes[i].Handler = cnapiErrors(routes[i].Handler)
-	}
-	return routes
-}
-
-// cnapiErrors renders validation failures as CNAPI's ensureParamsValid
-// does (lib/validation/endpoints.js): status 500 (sic) with code
-// InvalidParameters, "Request parameters failed validation" and each
-// field's code Invalid.
-func cnapiErrors(h kit.Handler) kit.Handler {
-	return func(c *kit.Call) (kit.Reply, error) {
-		reply, err := h(c)
-		var e *kit.Error
-		if err == nil || !errors.As(err, &e) {
-			return reply, err
-		}
-		x, ok := e.Extra.(restErr)
-		if !ok || x.Code != "ValidationFailed" {
-			return reply, err
-		}
-		fields := make([]FieldError, len(x.Errors))
-		for i, f := range x.Errors {
-			f.Code = "Invalid"
-			fields[i] = f
-		}
-		return reply, &kit.Error{Status: http.StatusInternalServerError, Message: "Request parameters failed validation",
-			Extra: restErr{Code: "InvalidParameters", Errors: fields}}
-	}
+	// CNAPI's ensureParamsValid (lib/validation/endpoints.js) answers 500
+	// (sic) InvalidParameters, every field's code Invalid.
+	return withValidationAs(t.cnapiRouteTable(), http.StatusInternalServerError, "Request parameters failed validation",
+		func(string) string { return "Invalid" })
 }
 
 func (t *Triton) cnapiRouteTable() []kit.Route {

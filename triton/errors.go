@@ -1,6 +1,7 @@
 package triton
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/mockcloud/mockcloud/kit"
@@ -100,4 +101,32 @@ func decode(c *kit.Call, v any, allowEmpty bool) error {
 		return restError(http.StatusBadRequest, "InvalidContent", kit.MessageOf(err))
 	}
 	return nil
+}
+
+// withValidationAs wraps each route's handler so that a validation failure
+// (VMAPI's 409 ValidationFailed, how handlers report one) is rendered as
+// another API reports it: status, message, code InvalidParameters and each
+// field's code as fieldCode maps it.
+func withValidationAs(routes []kit.Route, status int, message string, fieldCode func(string) string) []kit.Route {
+	for i := range routes {
+		h := routes[i].Handler
+		routes[i].Handler = func(c *kit.Call) (kit.Reply, error) {
+			reply, err := h(c)
+			var e *kit.Error
+			if err == nil || !errors.As(err, &e) {
+				return reply, err
+			}
+			x, ok := e.Extra.(restErr)
+			if !ok || x.Code != "ValidationFailed" {
+				return reply, err
+			}
+			fields := make([]FieldError, len(x.Errors))
+			for j, f := range x.Errors {
+				f.Code = fieldCode(f.Code)
+				fields[j] = f
+			}
+			return reply, &kit.Error{Status: status, Message: message, Extra: restErr{Code: "InvalidParameters", Errors: fields}}
+		}
+	}
+	return routes
 }

@@ -1,7 +1,6 @@
 package triton
 
 import (
-	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -32,37 +31,14 @@ const (
 )
 
 func (t *Triton) napiRoutes() []kit.Route {
-	routes := t.napiRouteTable()
-	for i := range routes {
-		routes[i].Handler = napiErrors(routes[i].Handler)
-	}
-	return routes
-}
-
-// napiErrors renders validation failures as NAPI does: 422
-// InvalidParameters, each field's code InvalidParameter (VMAPI's are 409
-// ValidationFailed with Invalid).
-func napiErrors(h kit.Handler) kit.Handler {
-	return func(c *kit.Call) (kit.Reply, error) {
-		reply, err := h(c)
-		var e *kit.Error
-		if err == nil || !errors.As(err, &e) {
-			return reply, err
+	// NAPI answers 422 InvalidParameters, each field's code
+	// InvalidParameter (VMAPI's are 409 ValidationFailed with Invalid).
+	return withValidationAs(t.napiRouteTable(), http.StatusUnprocessableEntity, "Invalid parameters", func(code string) string {
+		if code == "Invalid" {
+			return "InvalidParameter"
 		}
-		x, ok := e.Extra.(restErr)
-		if !ok || x.Code != "ValidationFailed" {
-			return reply, err
-		}
-		fields := make([]FieldError, len(x.Errors))
-		for i, f := range x.Errors {
-			if f.Code == "Invalid" {
-				f.Code = "InvalidParameter"
-			}
-			fields[i] = f
-		}
-		return reply, &kit.Error{Status: http.StatusUnprocessableEntity, Message: "Invalid parameters",
-			Extra: restErr{Code: "InvalidParameters", Errors: fields}}
-	}
+		return code
+	})
 }
 
 func (t *Triton) napiRouteTable() []kit.Route {
