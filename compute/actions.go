@@ -398,6 +398,9 @@ type rebuildRequest struct {
 	Hostname    *string            `json:"hostname"` // 2.90
 	// TrustedCerts is trusted_image_certificates (2.63): null clears them.
 	TrustedCerts *[]string `json:"trusted_image_certificates"`
+	// Personality is checked, not kept: the fake's guests have no files
+	// (gone at 2.57).
+	Personality []personalityFile `json:"personality"`
 }
 
 // parseRebuild decodes rebuild's argument and applies Nova's schema.
@@ -434,7 +437,19 @@ func parseRebuild(call *kit.Call, arg json.RawMessage) (rebuildRequest, error) {
 	if err := checkRebuildMinors(call, arg, members, &in); err != nil {
 		return in, err
 	}
+	if err := checkPersonality(call, arg, members, in.Personality); err != nil {
+		return in, err
+	}
 	return in, checkDiskConfig(in.DiskConfig)
+}
+
+// checkPersonality is rebuild's personality: refused from 2.57 (the
+// schema drops it), else checked as create's.
+func checkPersonality(call *kit.Call, arg json.RawMessage, members map[string]json.RawMessage, files []personalityFile) error {
+	if _, ok := members["personality"]; ok && versionOf(call).AtLeast(57) {
+		return kit.BadRequest("Invalid input for field/attribute rebuild. Value: %s. Additional properties are not allowed ('personality' was unexpected)", arg)
+	}
+	return checkPersonalityFiles(files)
 }
 
 // rebuildMinors are the members of rebuild later microversions added.

@@ -1,6 +1,7 @@
 package compute_test
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -129,4 +130,38 @@ func TestServerWithoutSecurityGroups(t *testing.T) {
 	if groups, ok := a.server(id)["security_groups"]; ok {
 		t.Errorf("security_groups = %v, want no key", groups)
 	}
+}
+
+// TestPersonalityQuotas: personality files are held to Nova's injected
+// file quotas, 403 as Nova (Tempest's test_personality_files_exceed_limit).
+func TestPersonalityQuotas(t *testing.T) {
+	a := newNova(t)
+	files := func(n, pathLen, contentBytes int) map[string]any {
+		var out []map[string]string
+		for i := range n {
+			path := "/" + strings.Repeat("p", pathLen-2) + string(rune('0'+i))
+			out = append(out, map[string]string{"path": path, "contents": base64.StdEncoding.EncodeToString(make([]byte, contentBytes))})
+		}
+		return map[string]any{"personality": out}
+	}
+	a.do("POST", "/servers", novaBody(files(5, 255, 10240))).want(t, http.StatusAccepted)
+	for _, tc := range []struct {
+		name string
+		body map[string]any
+		want string
+	}{
+		{"six files", files(6, 10, 1), "Personality file limit exceeded"},
+		{"long path", files(1, 256, 1), "Personality file path exceeds maximum 255"},
+		{"big content", files(1, 10, 10241), "Personality file content exceeds maximum 10240"},
+		{"path before content", files(1, 256, 10241), "Personality file path exceeds maximum 255"},
+	} {
+		a.do("POST", "/servers", novaBody(tc.body)).wantFault(t, http.StatusForbidden, "forbidden", tc.want)
+	}
+	// Rebuild takes personality until 2.57, held to the same quotas.
+	id := a.activeServer("rebuilt")
+	six, _ := json.Marshal(files(6, 10, 1)["personality"])
+	a.action(id, `{"rebuild":{"imageRef":"`+compute.DefaultImageID+`","personality":`+string(six)+`}}`).
+		wantFault(t, http.StatusForbidden, "forbidden", "Personality file limit exceeded")
+	a.at("2.57").action(id, `{"rebuild":{"imageRef":"`+compute.DefaultImageID+`","personality":[]}}`).
+		wantFault(t, http.StatusBadRequest, "badRequest", "Additional properties are not allowed ('personality' was unexpected)")
 }

@@ -401,7 +401,19 @@ func nvEnum(wrapperKey string, wrapperRaw json.RawMessage, field string, raw jso
 // "base64" format checks with, takes s: characters outside the alphabet
 // are dropped, and what is left must not end short of its padding.
 func pyBase64(s string) bool {
-	data, pad := 0, 0
+	data, pad := base64Chars(s)
+	switch data % 4 {
+	case 0:
+		return true
+	case 1:
+		return false
+	}
+	return pad >= 4-data%4
+}
+
+// base64Chars counts the base64 alphabet's characters in s, and its
+// padding characters.
+func base64Chars(s string) (data, pad int) {
 	for _, r := range s {
 		switch {
 		case r == '=':
@@ -410,11 +422,5 @@ func pyBase64(s string) bool {
 			data++
 		}
 	}
-	switch data % 4 {
-	case 0:
-		return true
-	case 1:
-		return false
-	}
-	return pad >= 4-data%4
+	return data, pad
 }

@@ -38,10 +38,7 @@ type serverCreate struct {
 	BlockDeviceMapping  []blockDeviceMapping `json:"block_device_mapping_v2"`
 	Description         *string              `json:"description"`
 	Tags                []string             `json:"tags"`
-	Personality         []struct {
-		Path     string `json:"path"`
-		Contents string `json:"contents"`
-	} `json:"personality"`
+	Personality         []personalityFile    `json:"personality"`
 	Host                     string   `json:"host"`
 	HypervisorHostname       string   `json:"hypervisor_hostname"`
 	Hostname                 *string  `json:"hostname"`                   // 2.90
@@ -248,12 +245,46 @@ func checkCreateValues(in *serverCreate, members map[string]json.RawMessage) err
 			return kit.BadRequest("Invalid input for field/attribute user_data. Value: %s. 'user_data' is not a base64 string of at most 65535 characters", *in.UserData)
 		}
 	}
-	for _, file := range in.Personality {
+	return checkPersonalityFiles(in.Personality)
+}
+
+// checkPersonalityFiles checks personality files: base64 as Nova reads
+// it, within the injected file quotas.
+func checkPersonalityFiles(files []personalityFile) error {
+	for _, file := range files {
 		if !pyBase64(file.Contents) {
 			return kit.BadRequest("Invalid input for field/attribute contents. Value: %s. '%s' is not a 'base64'", file.Contents, file.Contents)
 		}
 	}
+	return checkInjectedFiles(files)
+}
+
+// checkInjectedFiles holds personality files to Nova's injected file
+// quotas (5 files, paths of 255 bytes, 10,240 bytes of decoded content):
+// 403, the count first, then the path over the content.
+func checkInjectedFiles(files []personalityFile) error {
+	if len(files) > quotaInjectedFiles {
+		return kit.Forbidden("Personality file limit exceeded")
+	}
+	maxPath, maxContent := 0, 0
+	for _, f := range files {
+		maxPath = max(maxPath, len(f.Path))
+		data, _ := base64Chars(f.Contents)
+		maxContent = max(maxContent, data*6/8) // the decoded bytes
+	}
+	switch {
+	case maxPath > quotaInjectedFilePathBytes:
+		return kit.Forbidden("Personality file path exceeds maximum %d", quotaInjectedFilePathBytes)
+	case maxContent > quotaInjectedFileContentBytes:
+		return kit.Forbidden("Personality file content exceeds maximum %d", quotaInjectedFileContentBytes)
+	}
 	return nil
+}
+
+// personalityFile is a file to inject (until 2.57): its contents base64.
+type personalityFile struct {
+	Path     string `json:"path"`
+	Contents string `json:"contents"`
 }
 
 // checkDiskConfig is the OS-DCF:diskConfig enum ("" when absent).
