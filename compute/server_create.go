@@ -18,31 +18,31 @@ import (
 
 // serverCreate is the body of POST /servers.
 type serverCreate struct {
-	Name                string               `json:"name"`
-	ImageRef            flexString           `json:"imageRef"`
-	FlavorRef           flexString           `json:"flavorRef"`
-	KeyName             string               `json:"key_name"`
-	Metadata            map[string]string    `json:"metadata"`
-	AdminPass           string               `json:"adminPass"`
-	AccessIPv4          string               `json:"accessIPv4"`
-	AccessIPv6          string               `json:"accessIPv6"`
-	AvailabilityZone    string               `json:"availability_zone"`
-	Networks            json.RawMessage      `json:"networks"`
-	SecurityGroups      []nameJSON           `json:"security_groups"`
-	UserData            *string              `json:"user_data"`
-	ConfigDrive         json.RawMessage      `json:"config_drive"` // parameter_types.boolean
-	DiskConfig          string               `json:"OS-DCF:diskConfig"`
-	MinCount            json.RawMessage      `json:"min_count"` // positive_integer: a number or digits
-	MaxCount            json.RawMessage      `json:"max_count"`
-	ReturnReservationID json.RawMessage      `json:"return_reservation_id"` // parameter_types.boolean
-	BlockDeviceMapping  []blockDeviceMapping `json:"block_device_mapping_v2"`
-	Description         *string              `json:"description"`
-	Tags                []string             `json:"tags"`
-	Personality         []personalityFile    `json:"personality"`
-	Host                     string   `json:"host"`
-	HypervisorHostname       string   `json:"hypervisor_hostname"`
-	Hostname                 *string  `json:"hostname"`                   // 2.90
-	TrustedImageCertificates []string `json:"trusted_image_certificates"` // 2.63
+	Name                     string               `json:"name"`
+	ImageRef                 flexString           `json:"imageRef"`
+	FlavorRef                flexString           `json:"flavorRef"`
+	KeyName                  string               `json:"key_name"`
+	Metadata                 map[string]string    `json:"metadata"`
+	AdminPass                string               `json:"adminPass"`
+	AccessIPv4               string               `json:"accessIPv4"`
+	AccessIPv6               string               `json:"accessIPv6"`
+	AvailabilityZone         string               `json:"availability_zone"`
+	Networks                 json.RawMessage      `json:"networks"`
+	SecurityGroups           []nameJSON           `json:"security_groups"`
+	UserData                 *string              `json:"user_data"`
+	ConfigDrive              json.RawMessage      `json:"config_drive"` // parameter_types.boolean
+	DiskConfig               string               `json:"OS-DCF:diskConfig"`
+	MinCount                 json.RawMessage      `json:"min_count"` // positive_integer: a number or digits
+	MaxCount                 json.RawMessage      `json:"max_count"`
+	ReturnReservationID      json.RawMessage      `json:"return_reservation_id"` // parameter_types.boolean
+	BlockDeviceMapping       []blockDeviceMapping `json:"block_device_mapping_v2"`
+	Description              *string              `json:"description"`
+	Tags                     []string             `json:"tags"`
+	Personality              []personalityFile    `json:"personality"`
+	Host                     string               `json:"host"`
+	HypervisorHostname       string               `json:"hypervisor_hostname"`
+	Hostname                 *string              `json:"hostname"`                   // 2.90
+	TrustedImageCertificates []string             `json:"trusted_image_certificates"` // 2.63
 }
 
 // blockDeviceMapping is one entry of block_device_mapping_v2. The members
