@@ -26,6 +26,7 @@ type Compute struct {
 	quota     Quota
 	zones     []string
 	hosts     []string
+	anyRefs   bool // AnyRefs: image and flavor references are not checked
 
 	// behaviors are the creation behaviors, with an own lock and counter IDs.
 	behaviors *kit.Registry[*createBehavior]
@@ -57,6 +58,8 @@ type config struct {
 	hosts      []string
 	noDefaults bool
 	reclaim    time.Duration // reclaim_instance_interval: soft delete when > 0
+	anyRefs    bool          // AnyRefs
+	noTokens   bool          // WithoutTokens
 }
 
 func defaultConfig() config {
@@ -141,6 +144,7 @@ func build(env kit.Env, site kit.Site, cfg config) (*Compute, error) {
 		quota:     cfg.quota,
 		zones:     cfg.zones,
 		hosts:     cfg.hosts,
+		anyRefs:   cfg.anyRefs,
 		behaviors: kit.NewRegistry[*createBehavior](kit.CounterUUID),
 		servers:   map[string]*server{},
 		byProject: map[string][]*server{},
@@ -158,6 +162,7 @@ func build(env kit.Env, site kit.Site, cfg config) (*Compute, error) {
 		// Tempest reads the request ID after every create; instance
 		// actions are looked up by it.
 		RequestIDHeaders: []string{"X-Openstack-Request-Id", "X-Compute-Request-Id"},
+		Unauthenticated:  cfg.noTokens,
 	})
 	c.admin.started = c.Now()
 	if !cfg.noDefaults {
