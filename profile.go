@@ -55,10 +55,11 @@ func WithProfile(p Profile) Option { return func(c *config) { c.profile = p } }
 //
 // ProfileMimic:
 //   - identity: OneTenantPerUser, WallClockExpiry, WithDefaultRegion("DFW"),
-//     WithMimicPresets;
+//     WithMimicPresets, MimicShapes;
 //   - compute: AnyRefs, WithDurations(MimicDurations()),
-//     WithQuota(MimicQuota()), WithoutTokens;
-//   - loadbalancer: WithDurations(Instant()), KeepDeletedVIPs, WithoutTokens;
+//     WithQuota(MimicQuota()), WithoutTokens, MimicShapes;
+//   - loadbalancer: WithDurations(Instant()), KeepDeletedVIPs, DeleteAtOnce,
+//     WithoutTokens;
 //   - fastly: WithoutKey, MimicShapes.
 func ProfileOptions(p Profile) (map[string][]fake.Option, error) {
 	switch p {
@@ -67,11 +68,11 @@ func ProfileOptions(p Profile) (map[string][]fake.Option, error) {
 	case ProfileMimic:
 		return map[string][]fake.Option{
 			identity.ServiceName: {identity.OneTenantPerUser(), identity.WallClockExpiry(),
-				identity.WithDefaultRegion("DFW"), identity.WithMimicPresets()},
+				identity.WithDefaultRegion("DFW"), identity.WithMimicPresets(), identity.MimicShapes()},
 			compute.ServiceName: {compute.AnyRefs(), compute.WithDurations(compute.MimicDurations()),
-				compute.WithQuota(compute.MimicQuota()), compute.WithoutTokens()},
+				compute.WithQuota(compute.MimicQuota()), compute.WithoutTokens(), compute.MimicShapes()},
 			loadbalancer.ServiceName: {loadbalancer.WithDurations(loadbalancer.Instant()),
-				loadbalancer.KeepDeletedVIPs(), loadbalancer.WithoutTokens()},
+				loadbalancer.KeepDeletedVIPs(), loadbalancer.DeleteAtOnce(), loadbalancer.WithoutTokens()},
 			fastly.ServiceName: {fastly.WithoutKey(), fastly.MimicShapes()},
 		}, nil
 	}

@@ -591,7 +591,11 @@ func (c *Compute) actResume(call *kit.Call, s *server, _ json.RawMessage) (kit.R
 }
 
 func (c *Compute) actUnrescue(call *kit.Call, s *server, _ json.RawMessage) (kit.Reply, error) {
-	return c.simpleTransition(s, "unrescue", []string{vmRescued}, "unrescuing", c.durations.Unrescue, vmActive, PowerRunning)
+	reply, err := c.simpleTransition(s, "unrescue", []string{vmRescued}, "unrescuing", c.durations.Unrescue, vmActive, PowerRunning)
+	if err == nil && c.mimicShapes {
+		reply.Status = http.StatusOK // Mimic's
+	}
+	return reply, err
 }
 
 func (c *Compute) actLock(call *kit.Call, s *server, arg json.RawMessage) (kit.Reply, error) {

@@ -27,6 +27,8 @@ type Compute struct {
 	zones     []string
 	hosts     []string
 	anyRefs   bool // AnyRefs: image and flavor references are not checked
+	// mimicShapes: MimicShapes
+	mimicShapes bool
 
 	// behaviors are the creation behaviors, with an own lock and counter IDs.
 	behaviors *kit.Registry[*createBehavior]
@@ -59,6 +61,7 @@ type config struct {
 	noDefaults bool
 	reclaim    time.Duration // reclaim_instance_interval: soft delete when > 0
 	anyRefs    bool          // AnyRefs
+	shapes     bool          // MimicShapes
 	noTokens   bool          // WithoutTokens
 }
 
@@ -140,20 +143,21 @@ func build(env kit.Env, site kit.Site, cfg config) (*Compute, error) {
 		cfg.hosts = []string{"compute-0"}
 	}
 	c := &Compute{
-		durations: cfg.durations,
-		quota:     cfg.quota,
-		zones:     cfg.zones,
-		hosts:     cfg.hosts,
-		anyRefs:   cfg.anyRefs,
-		behaviors: kit.NewRegistry[*createBehavior](kit.CounterUUID),
-		servers:   map[string]*server{},
-		byProject: map[string][]*server{},
-		flavors:   map[string]*Flavor{},
-		images:    map[string]*Image{},
-		keypairs:  map[string]map[string]*Keypair{},
-		groups:    map[string]*ServerGroup{},
-		quotas:    map[string]Quota{},
-		admin:     newAdminState(cfg.reclaim),
+		durations:   cfg.durations,
+		quota:       cfg.quota,
+		zones:       cfg.zones,
+		hosts:       cfg.hosts,
+		anyRefs:     cfg.anyRefs,
+		mimicShapes: cfg.shapes,
+		behaviors:   kit.NewRegistry[*createBehavior](kit.CounterUUID),
+		servers:     map[string]*server{},
+		byProject:   map[string][]*server{},
+		flavors:     map[string]*Flavor{},
+		images:      map[string]*Image{},
+		keypairs:    map[string]map[string]*Keypair{},
+		groups:      map[string]*ServerGroup{},
+		quotas:      map[string]Quota{},
+		admin:       newAdminState(cfg.reclaim),
 	}
 	c.Service = kit.NewService(env, site.Region, kit.Spec{
 		Name:   ServiceName,

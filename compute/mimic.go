@@ -89,3 +89,18 @@ func (c *Compute) MimicPresets() map[string]any {
 	}
 	return map[string]any{"servers": servers}
 }
+
+// MimicShapes answers in the shapes Mimic's Nova gives where they differ
+// from Nova's and a client may read them: a server shows "progress" in
+// every status, rebuild answers with the whole server (as Nova does from
+// microversion 2.75 on), and unrescue answers 200 rather than 202.
+func MimicShapes() Option { return fake.Configure(func(c *config) { c.shapes = true }) }
+
+// progressFor is a server's progress member: in Nova's progress statuses,
+// or in every status with MimicShapes.
+func (c *Compute) progressFor(s *Server) *int {
+	if c.mimicShapes {
+		return ptr(s.Progress)
+	}
+	return progressOf(s)
+}

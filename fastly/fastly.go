@@ -149,7 +149,7 @@ func (f *Fastly) routes() []kit.Route {
 	var rs []kit.Route
 	for _, group := range [][]kit.Route{
 		f.accountRoutes(), f.purgeRoutes(), f.serviceRoutes(), f.versionRoutes(),
-		f.resourceRoutes(), f.dictionaryItemRoutes(),
+		f.resourceRoutes(), f.dictionaryItemRoutes(), f.mimicRoutes(),
 	} {
 		rs = append(rs, group...)
 	}

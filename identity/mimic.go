@@ -16,6 +16,7 @@ type mimicConfig struct {
 	wallExpiry    bool   // WallClockExpiry
 	defaultRegion string // WithDefaultRegion
 	presets       bool   // WithMimicPresets
+	shapes        bool   // MimicShapes
 }
 
 // OneTenantPerUser gives each user one tenant, as Rackspace and Mimic do:
@@ -111,4 +112,24 @@ func (s *Identity) MimicPresets() map[string]any {
 		return nil
 	}
 	return map[string]any{"identity": mimicIdentityPresets()}
+}
+
+// MimicShapes answers in the shapes Mimic's identity gives where they
+// differ and a client may read them: a v2.0 role carries a "description"
+// (the role's own, or "<name> role."), as Rackspace's do.
+func MimicShapes() Option {
+	return fake.Configure(func(c *config) { c.mimic.shapes = true })
+}
+
+// mimicRoleDescriptionLocked is a v2.0 role's description with MimicShapes;
+// nil otherwise.
+func (s *Identity) mimicRoleDescriptionLocked(name string) *string {
+	if !s.mimic.shapes {
+		return nil
+	}
+	d := name + " role."
+	if r, ok := s.roleByNameLocked(name); ok && r.Description != "" {
+		d = r.Description
+	}
+	return &d
 }

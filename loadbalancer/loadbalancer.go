@@ -57,6 +57,7 @@ type config struct {
 	// keepDeletedVIPs: KeepDeletedVIPs; noTokens: WithoutTokens.
 	keepDeletedVIPs bool
 	noTokens        bool
+	deleteAtOnce    bool // DeleteAtOnce
 }
 
 func defaultConfig() config {
