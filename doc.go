@@ -44,6 +44,11 @@
 // stream derived from the Cloud's seed and its name and region, so one
 // service's traffic never shifts another's IDs.
 //
+// Profiles: the default answers as the real APIs do; [WithProfile]
+// ([ProfileMimic]) answers as Mimic does wherever a Mimic-based suite could
+// rely on it. A profile is a list of service options ([ProfileOptions]),
+// not a fork of the code.
+//
 // The same Cloud runs standalone (cmd/mockcloud) with a control API under
 // /mockcloud/v1/ and Mimic's control paths; see [Cloud.Handler].
 package mockcloud

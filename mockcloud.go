@@ -98,6 +98,8 @@ type config struct {
 	start        time.Time
 	seed         int64
 	regions      []string
+	regionsSet   bool
+	profile      Profile
 	noAuth       bool
 	journalLimit int
 	services     []kit.Descriptor
@@ -188,7 +190,7 @@ func WithSeed(seed int64) Option { return func(c *config) { c.seed = kit.GivenSe
 // WithRegions sets the regions per-region services are mounted in and the
 // catalog lists.
 func WithRegions(regions ...string) Option {
-	return func(c *config) { c.regions = append([]string(nil), regions...) }
+	return func(c *config) { c.regions, c.regionsSet = append([]string(nil), regions...), true }
 }
 
 // WithoutAuth lets any request into the services that check identity's
@@ -266,7 +268,12 @@ func NewUnstarted(opts ...Option) (*Cloud, error) {
 	}
 	c := &Cloud{regions: cfg.regions, services: withIdentity(cfg.services), listen: !cfg.noListener, t: noTest{},
 		rootLn: cfg.rootLn, originLns: cfg.originLns}
-	if err := checkConfig(cfg, c.services); err != nil {
+	err := applyProfile(&cfg, c.services)
+	if err == nil {
+		c.regions = cfg.regions
+		err = checkConfig(cfg, c.services)
+	}
+	if err != nil {
 		c.closeGivenListenersLocked() // nothing else holds them yet
 		return nil, err
 	}
@@ -936,14 +943,31 @@ func (c *Cloud) serviceNames() []string {
 	return names
 }
 
-// presets merges Mimic's presets of every mounted service.
+// mimicPresetter is an instance whose Mimic presets depend on its options
+// (compute.AnyRefs, identity.WithMimicPresets): it answers for its
+// descriptor's.
+type mimicPresetter interface {
+	MimicPresets() map[string]any
+}
+
+// presets merges Mimic's presets of every mounted service: an instance's
+// own (the first of a per-region service), else its descriptor's.
 func (c *Cloud) presetsDoc() map[string]any {
 	out := map[string]any{}
-	for _, d := range c.services {
-		if d.Presets == nil {
+	done := map[string]bool{}
+	for _, i := range c.instances {
+		if done[i.desc.Name] {
 			continue
 		}
-		for k, v := range d.Presets() {
+		done[i.desc.Name] = true
+		var presets map[string]any
+		switch p, ok := i.inst.(mimicPresetter); {
+		case ok:
+			presets = p.MimicPresets()
+		case i.desc.Presets != nil:
+			presets = i.desc.Presets()
+		}
+		for k, v := range presets {
 			out[k] = v
 		}
 	}

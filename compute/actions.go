@@ -285,6 +285,9 @@ func (c *Compute) actResize(call *kit.Call, s *server, arg json.RawMessage) (kit
 		return kit.Reply{}, err
 	}
 	target, ok := c.flavors[idFromHref(string(in.FlavorRef))]
+	if !ok && c.anyRefs {
+		target, ok = anyFlavor(idFromHref(string(in.FlavorRef))), true
+	}
 	if !ok || target.Disabled {
 		return kit.Reply{}, kit.BadRequest("Unable to find flavor %s.", idFromHref(string(in.FlavorRef)))
 	}
@@ -493,7 +496,7 @@ func (c *Compute) checkRebuildLocked(call *kit.Call, s *server, in *rebuildReque
 	if err := requireState(s, "rebuild", []string{vmActive, vmStopped, vmError}); err != nil {
 		return "", err
 	}
-	imageID, err := c.bootImageLocked(call, in.ImageRef, c.flavors[s.FlavorID])
+	imageID, err := c.rebuildImageLocked(call, in.ImageRef, c.flavors[s.FlavorID])
 	if err != nil {
 		return "", err
 	}
@@ -603,7 +606,11 @@ func (c *Compute) actResume(call *kit.Call, s *server, _ json.RawMessage) (kit.R
 }
 
 func (c *Compute) actUnrescue(call *kit.Call, s *server, _ json.RawMessage) (kit.Reply, error) {
-	return c.simpleTransition(s, "unrescue", []string{vmRescued}, "unrescuing", c.durations.Unrescue, vmActive, PowerRunning)
+	reply, err := c.simpleTransition(s, "unrescue", []string{vmRescued}, "unrescuing", c.durations.Unrescue, vmActive, PowerRunning)
+	if err == nil && c.mimicShapes {
+		reply.Status = http.StatusOK // Mimic's
+	}
+	return reply, err
 }
 
 func (c *Compute) actLock(call *kit.Call, s *server, arg json.RawMessage) (kit.Reply, error) {
@@ -641,7 +648,7 @@ func (c *Compute) actRescue(call *kit.Call, s *server, arg json.RawMessage) (kit
 	if err := requireState(s, "rescue", []string{vmActive, vmStopped, vmError}); err != nil {
 		return kit.Reply{}, err
 	}
-	if in.ImageRef != "" {
+	if in.ImageRef != "" && !c.anyRefs {
 		if _, ok := c.images[in.ImageRef]; !ok {
 			return kit.Reply{}, kit.BadRequest("Can not find requested image")
 		}

@@ -26,6 +26,9 @@ type Compute struct {
 	quota     Quota
 	zones     []string
 	hosts     []string
+	anyRefs   bool // AnyRefs: image and flavor references are not checked
+	// mimicShapes: MimicShapes
+	mimicShapes bool
 
 	// behaviors are the creation behaviors, with an own lock and counter IDs.
 	behaviors *kit.Registry[*createBehavior]
@@ -57,6 +60,9 @@ type config struct {
 	hosts      []string
 	noDefaults bool
 	reclaim    time.Duration // reclaim_instance_interval: soft delete when > 0
+	anyRefs    bool          // AnyRefs
+	shapes     bool          // MimicShapes
+	noTokens   bool          // WithoutTokens
 }
 
 func defaultConfig() config {
@@ -137,19 +143,21 @@ func build(env kit.Env, site kit.Site, cfg config) (*Compute, error) {
 		cfg.hosts = []string{"compute-0"}
 	}
 	c := &Compute{
-		durations: cfg.durations,
-		quota:     cfg.quota,
-		zones:     cfg.zones,
-		hosts:     cfg.hosts,
-		behaviors: kit.NewRegistry[*createBehavior](kit.CounterUUID),
-		servers:   map[string]*server{},
-		byProject: map[string][]*server{},
-		flavors:   map[string]*Flavor{},
-		images:    map[string]*Image{},
-		keypairs:  map[string]map[string]*Keypair{},
-		groups:    map[string]*ServerGroup{},
-		quotas:    map[string]Quota{},
-		admin:     newAdminState(cfg.reclaim),
+		durations:   cfg.durations,
+		quota:       cfg.quota,
+		zones:       cfg.zones,
+		hosts:       cfg.hosts,
+		anyRefs:     cfg.anyRefs,
+		mimicShapes: cfg.shapes,
+		behaviors:   kit.NewRegistry[*createBehavior](kit.CounterUUID),
+		servers:     map[string]*server{},
+		byProject:   map[string][]*server{},
+		flavors:     map[string]*Flavor{},
+		images:      map[string]*Image{},
+		keypairs:    map[string]map[string]*Keypair{},
+		groups:      map[string]*ServerGroup{},
+		quotas:      map[string]Quota{},
+		admin:       newAdminState(cfg.reclaim),
 	}
 	c.Service = kit.NewService(env, site.Region, kit.Spec{
 		Name:   ServiceName,
@@ -158,6 +166,7 @@ func build(env kit.Env, site kit.Site, cfg config) (*Compute, error) {
 		// Tempest reads the request ID after every create; instance
 		// actions are looked up by it.
 		RequestIDHeaders: []string{"X-Openstack-Request-Id", "X-Compute-Request-Id"},
+		Unauthenticated:  cfg.noTokens,
 	})
 	c.admin.started = c.Now()
 	if !cfg.noDefaults {

@@ -82,6 +82,16 @@
 //     [Compute.AddFlavor], [Compute.AddImage], [Compute.AddKeypair],
 //     [Compute.Server], [Compute.Servers], [Compute.CheckServer] …
 //
+// # Mimic's contract
+//
+// Options give Mimic's Nova where it differs from Nova's (mockcloud's
+// ProfileMimic lists them): [AnyRefs] (any imageRef and flavorRef; 404 for
+// Mimic's invalid_image_ref IDs on GET /images/{id}), [MimicDurations]
+// (ACTIVE, VERIFY_RESIZE, RESCUE and deletion at once), [MimicQuota] (no
+// quota but Rackspace's 40 metadata items), [WithoutTokens] (no token
+// check in a Cloud) and [MimicShapes] (progress in every status, the whole
+// server from rebuild, unrescue 200). Each is usable alone.
+//
 // # Fidelity limits
 //
 //   - Networks are fixed: every server gets a private IPv4 address and a

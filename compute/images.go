@@ -91,7 +91,11 @@ func imageWritable(call *kit.Call, img *Image) bool {
 
 // imageLocked finds an image the caller may see, settled to now.
 func (c *Compute) imageLocked(call *kit.Call) (*Image, error) {
-	img, ok := c.images[call.Var("image_id")]
+	id := call.Var("image_id")
+	if c.anyRefs && mimicInvalidImage(id) {
+		return nil, kit.NotFound("The resource could not be found.")
+	}
+	img, ok := c.images[id]
 	if !ok || !imageVisible(call, img) {
 		return nil, kit.NotFound("Image not found.")
 	}

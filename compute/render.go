@@ -297,7 +297,7 @@ func (c *Compute) serverViewLocked(call *kit.Call, s *Server, view serverView) *
 		Created: s.Created.UTC().Format(novaTime), Updated: s.Updated.UTC().Format(novaTime),
 		Addresses: addressesJSON(s, true), AccessIPv4: s.AccessIPv4, AccessIPv6: s.AccessIPv6,
 		Links: links(call, s.ProjectID, "servers", s.ID), DiskConfig: s.DiskConfig,
-		Progress: progressOf(s), AvailabilityZone: s.AvailabilityZone, ConfigDrive: configDrive,
+		Progress: c.progressFor(s), AvailabilityZone: s.AvailabilityZone, ConfigDrive: configDrive,
 		KeyName: nullString(s.KeyName), LaunchedAt: nullTime(s.LaunchedAt, novaUsecTime),
 		TerminatedAt: nullTime(s.TerminatedAt, novaUsecTime), TaskState: nullString(s.TaskState), VMState: s.VMState,
 		PowerState: s.PowerState, VolumesAttached: volumes, SecurityGroups: namesJSON(s.SecurityGroups),

@@ -339,11 +339,17 @@ func (c *Compute) planCreateLocked(call *kit.Call, who caller, req *createReques
 	}
 	flavorID := idFromHref(string(req.FlavorRef))
 	flavor, ok := c.flavors[flavorID]
-	if !ok || flavor.Disabled {
+	switch {
+	case c.anyRefs && !ok:
+		flavor = anyFlavor(flavorID)
+	case !ok || flavor.Disabled:
 		return plan, kit.BadRequest("Flavor %s could not be found.", flavorID)
 	}
 	plan.flavor = flavor
-	if req.ImageRef != "" {
+	switch {
+	case req.ImageRef != "" && c.anyRefs:
+		plan.imageID = idFromHref(string(req.ImageRef))
+	case req.ImageRef != "":
 		if plan.imageID, err = c.bootImageLocked(call, string(req.ImageRef), flavor); err != nil {
 			return plan, err
 		}

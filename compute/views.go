@@ -40,7 +40,7 @@ type reducedServerJSON struct {
 // (viewRebuild) at the call's microversion, the body's "server" member.
 func (c *Compute) serverChangedLocked(call *kit.Call, s *Server, view serverView) any {
 	v := versionOf(call)
-	if v.AtLeast(75) {
+	if v.AtLeast(75) || c.mimicShapes {
 		out := c.serverViewLocked(call, s, view)
 		if view == viewRebuild {
 			out.AdminPass = s.AdminPass

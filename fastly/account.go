@@ -57,13 +57,19 @@ type customerWire struct {
 	CreatedAt             jsonTime `json:"created_at"`
 	UpdatedAt             jsonTime `json:"updated_at"`
 	DeletedAt             jsonTime `json:"deleted_at"`
+	// Mimic's legacy fields, with MimicShapes only.
+	*customerLegacy
 }
 
 func (f *Fastly) currentCustomer(*kit.Call) (kit.Reply, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	c := f.customer
-	return kit.OK(customerWire{
+	var legacy *customerLegacy
+	if f.mimic {
+		legacy = newCustomerLegacy()
+	}
+	return kit.OK(customerWire{customerLegacy: legacy,
 		ID: c.ID, Name: c.Name, OwnerID: c.OwnerID,
 		BillingNetworkType: "public", CanResetPasswords: true, CanUploadVCL: true,
 		HasAccountPanel: true, HasImprovedEvents: true, IPWhitelist: "0.0.0.0/0",

@@ -90,6 +90,14 @@
 // [Fastly.Tokens] return copies; [Fastly.CheckService] reports how a
 // service differs from what a test expects.
 //
+// # Mimic's contract
+//
+// Options give Mimic's Fastly where it differs from Fastly's (mockcloud's
+// ProfileMimic lists them): [WithoutKey] (no Fastly-Key needed) and
+// [MimicShapes] (GET /service/search adds Mimic's service_details and
+// service_name, the customer and versions carry Mimic's legacy fields, and
+// GET / answers {"status":"ok"} as [OpHealth]). Each is usable alone.
+//
 // # Fidelity limits
 //
 //   - One customer and one user own everything; there is no user, customer,

@@ -29,6 +29,8 @@ type Fastly struct {
 	*kitService
 
 	strict    bool
+	noKey     bool // WithoutKey
+	mimic     bool // MimicShapes
 	kinds     kindSet
 	behaviors *kit.Registry[*activationBehavior]
 
@@ -60,6 +62,8 @@ type Option = fake.Option
 type config struct {
 	strict bool
 	keys   []string
+	noKey  bool
+	mimic  bool
 }
 
 // Strict admits only seeded API keys ([Fastly.AddKey], [WithKeys]); any other
@@ -103,6 +107,8 @@ func Descriptor() kit.Descriptor {
 func build(env kit.Env, _ kit.Site, cfg config) (*Fastly, error) {
 	f := &Fastly{
 		strict:    cfg.strict,
+		noKey:     cfg.noKey,
+		mimic:     cfg.mimic,
 		kinds:     newKindSet(),
 		behaviors: kit.NewRegistry[*activationBehavior](activationID),
 		services:  map[string]*service{},
@@ -143,7 +149,7 @@ func (f *Fastly) routes() []kit.Route {
 	var rs []kit.Route
 	for _, group := range [][]kit.Route{
 		f.accountRoutes(), f.purgeRoutes(), f.serviceRoutes(), f.versionRoutes(),
-		f.resourceRoutes(), f.dictionaryItemRoutes(),
+		f.resourceRoutes(), f.dictionaryItemRoutes(), f.mimicRoutes(),
 	} {
 		rs = append(rs, group...)
 	}
@@ -222,6 +228,9 @@ func detailOf(err error) string {
 func (f *Fastly) authenticate(r *http.Request) (kit.Principal, *kit.Error) {
 	key := r.Header.Get(KeyHeader)
 	unauthorized := kit.Errorf(http.StatusUnauthorized, "")
+	if key == "" && f.noKey {
+		key = anonymousKey
+	}
 	if key == "" {
 		return kit.Principal{}, unauthorized
 	}
@@ -233,7 +242,7 @@ func (f *Fastly) authenticate(r *http.Request) (kit.Principal, *kit.Error) {
 	now := f.nowSec()
 	t, ok := f.tokens[key]
 	if !ok {
-		if f.strict {
+		if f.strict && !(f.noKey && key == anonymousKey) {
 			return kit.Principal{}, unauthorized
 		}
 		t = f.newTokenLocked(Token{AccessToken: key, Name: "mockcloud key"})

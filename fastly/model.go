@@ -337,6 +337,7 @@ type rec[T any] struct {
 
 type service struct {
 	Service
+	legacy    bool // MimicShapes: versions carry Mimic's legacy fields
 	deleted   bool
 	deletedAt time.Time
 	versions  []*version

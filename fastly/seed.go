@@ -8,7 +8,7 @@ import (
 // addServiceLocked stores a new service with an empty version 1.
 func (f *Fastly) addServiceLocked(in Service) *service {
 	now := f.nowSec()
-	s := &service{Service: in, dictItems: map[string]*itemStore{}, dynamic: map[string]*rec[string]{}}
+	s := &service{Service: in, legacy: f.mimic, dictItems: map[string]*itemStore{}, dynamic: map[string]*rec[string]{}}
 	s.Versions = nil
 	if s.ID == "" {
 		s.ID = f.newID()

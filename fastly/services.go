@@ -135,12 +135,18 @@ type versionWire struct {
 	UpdatedAt    jsonTime `json:"updated_at"`
 	DeletedAt    jsonTime `json:"deleted_at"`
 	Environments none     `json:"environments"`
+	// Mimic's legacy fields, with MimicShapes only.
+	*versionLegacy
 }
 
 func renderVersion(s *service, v *version) versionWire {
-	return versionWire{Active: v.active, Comment: v.comment, Deployed: v.deployed, Locked: v.locked,
+	out := versionWire{Active: v.active, Comment: v.comment, Deployed: v.deployed, Locked: v.locked,
 		Number: v.number, Staging: v.staging, Testing: v.testing, ServiceID: s.ID,
 		CreatedAt: jsonTime(v.created), UpdatedAt: jsonTime(v.updated), Environments: none{}}
+	if s.legacy {
+		out.versionLegacy = &versionLegacy{Service: s.ID}
+	}
+	return out
 }
 
 // serviceCommon is what every rendering of a service holds.
@@ -341,6 +347,10 @@ func (f *Fastly) searchService(c *kit.Call) (kit.Reply, error) {
 	for _, id := range f.order {
 		if s := f.services[id]; !s.deleted && s.Name == name {
 			f.settleLocked(s)
+			if f.mimic {
+				return kit.OK(mimicSearchWire{serviceWire: renderService(s), ServiceName: s.Name,
+					ServiceDetails: renderVersion(s, activeOrLatest(s))}), nil
+			}
 			return kit.OK(renderService(s)), nil
 		}
 	}

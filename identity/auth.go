@@ -228,7 +228,7 @@ func (s *Identity) scopeProjectLocked(user User, c credentials) (Project, error)
 	}
 	name := cmp.Or(c.projectID, c.projectName)
 	if !found {
-		if s.strict {
+		if s.strict || !s.mayUseTenant(user, "") {
 			return Project{}, kit.Errorf(http.StatusUnauthorized, "Tenant with Name/Id: '%s' is not valid for User '%s' (id: '%s')", name, user.Name, user.ID)
 		}
 		// In the domain the request names (created like a user's), so the
@@ -248,6 +248,9 @@ func (s *Identity) scopeProjectLocked(user User, c credentials) (Project, error)
 			s.users[user.ID] = user
 		}
 		return p, nil
+	}
+	if !s.mayUseTenant(user, p.ID) {
+		return Project{}, kit.Errorf(http.StatusUnauthorized, "Tenant with Name/Id: '%s' is not valid for User '%s' (id: '%s')", name, user.Name, user.ID)
 	}
 	if _, ok := s.roles[membership{user.ID, p.ID}]; !ok {
 		return Project{}, kit.Errorf(http.StatusUnauthorized, "Tenant with Name/Id: '%s' is not valid for User '%s' (id: '%s')", name, user.Name, user.ID)

@@ -85,6 +85,16 @@
 // region; fake.WithClock, fake.WithSeed and WithRegions are the Cloud's to
 // set, and are refused.
 //
+// # Mimic's contract
+//
+// Options give Mimic's (and Rackspace's) identity where it differs from the
+// permissive default (mockcloud's ProfileMimic lists them):
+// [OneTenantPerUser] (401 for a tenantId the user does not own),
+// [WallClockExpiry] (expires a day of wall time out), [WithDefaultRegion]
+// (DFW in Mimic; usable in a Cloud), [WithMimicPresets] (Mimic's
+// "identity" presets listed; its special tokens get no special roles here)
+// and [MimicShapes] (v2.0 roles with a description). Each is usable alone.
+//
 // # Fidelity limits
 //
 //   - No TOTP, OAuth, federation, trusts, groups, implied-role rules,

@@ -62,6 +62,7 @@ type Identity struct {
 	strict   bool
 	tokenTTL time.Duration
 	regions  []string
+	mimic    mimicConfig // the options of mimic.go
 	// behaviors are the authentication behaviors, under counter IDs.
 	behaviors *kit.Registry[*authBehavior]
 	// catalogRNG draws the catalog's IDs: a stream of its own, so that the
@@ -104,6 +105,7 @@ type config struct {
 	regions    []string
 	regionsSet bool
 	catalog    []CatalogService
+	mimic      mimicConfig
 }
 
 // Strict admits only seeded users with the right password or API key; every
@@ -175,6 +177,7 @@ func build(env kit.Env, site kit.Site, cfg config) (*Identity, error) {
 		strict:    cfg.strict,
 		tokenTTL:  cfg.tokenTTL,
 		regions:   cfg.regions,
+		mimic:     cfg.mimic,
 		behaviors: kit.NewRegistry[*authBehavior](kit.CounterUUID),
 		domains:   map[string]Domain{DefaultDomainID: {ID: DefaultDomainID, Name: "Default"}},
 		users:     map[string]User{},

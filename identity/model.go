@@ -146,8 +146,8 @@ func (s *Identity) addUserLocked(u User) User {
 	if u.APIKey == "" {
 		u.APIKey = s.RNG().Hex(32)
 	}
-	if u.DefaultRegion == "" && len(s.regions) > 0 {
-		u.DefaultRegion = s.regions[0]
+	if u.DefaultRegion == "" {
+		u.DefaultRegion = s.defaultRegion()
 	}
 	if u.Created.IsZero() {
 		u.Created = s.Now()
@@ -403,7 +403,7 @@ func (s *Identity) issueScopedLocked(userID string, sc tokenScope, methods []str
 		Methods:      methods,
 		AuditID:      s.RNG().Alnum(22),
 		IssuedAt:     now,
-		ExpiresAt:    now.Add(s.tokenTTL),
+		ExpiresAt:    s.expiryFrom(now),
 		Impersonator: impersonator,
 		Roles:        s.rolesOnLocked(userID, sc),
 	}

@@ -127,6 +127,8 @@ type v2RoleJSON struct {
 	ID       string `json:"id"`
 	Name     string `json:"name"`
 	TenantID string `json:"tenantId,omitempty"`
+	// Description is Rackspace's, with MimicShapes only.
+	Description *string `json:"description,omitempty"`
 }
 
 type v2AccessUserJSON struct {
@@ -177,7 +179,8 @@ func (s *Identity) v2AccessBody(r *http.Request, t Token, withCatalog bool) v2Ac
 	}
 	roles := make([]v2RoleJSON, 0, len(t.Roles))
 	for _, name := range t.Roles {
-		roles = append(roles, v2RoleJSON{ID: s.roleIDLocked(name), Name: name, TenantID: t.ProjectID})
+		roles = append(roles, v2RoleJSON{ID: s.roleIDLocked(name), Name: name, TenantID: t.ProjectID,
+			Description: s.mimicRoleDescriptionLocked(name)})
 	}
 	access := v2AccessJSON{
 		Token: token,

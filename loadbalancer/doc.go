@@ -124,6 +124,14 @@
 // [CLB.CheckStatus], [CLB.CheckNodes]. Every route is a row of one table
 // with one op; none is RPC-style, so each op names one route.
 //
+// # Mimic's contract
+//
+// Options give Mimic's CLB where it differs from Rackspace's (mockcloud's
+// ProfileMimic lists them with WithDurations(Instant())): [DeleteAtOnce]
+// (an ACTIVE, ERROR or PENDING_UPDATE load balancer is gone at once),
+// [KeepDeletedVIPs] (a DELETED one shows its virtual IPs) and
+// [WithoutTokens] (no token check in a Cloud). Each is usable alone.
+//
 // # Fidelity limits
 //
 //   - No traffic flows: health checks only change when told to (or pass

@@ -151,6 +151,9 @@ func (c *CLB) enterLocked(lb *loadBalancer, status string, at time.Time) {
 	if status == StatusDeleted {
 		lb.pending = nil
 		lb.deletedAt = at
+		if c.cfg.keepDeletedVIPs {
+			lb.deletedVIPs = c.vipsOfLocked(lb)
+		}
 		c.releaseVIPsLocked(lb)
 		if c.cfg.durations.Purge > 0 {
 			lb.purgeAt = at.Add(c.cfg.durations.Purge)

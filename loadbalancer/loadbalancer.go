@@ -54,6 +54,10 @@ type config struct {
 	durations Durations
 	limits    AbsoluteLimits
 	domains   []string
+	// keepDeletedVIPs: KeepDeletedVIPs; noTokens: WithoutTokens.
+	keepDeletedVIPs bool
+	noTokens        bool
+	deleteAtOnce    bool // DeleteAtOnce
 }
 
 func defaultConfig() config {
@@ -130,9 +134,10 @@ func build(env kit.Env, site kit.Site, cfg config) (*CLB, error) {
 		behaviors: kit.NewRegistry[createBehavior](kit.CounterUUID),
 	}
 	c.Service = kit.NewService(env, site.Region, kit.Spec{
-		Name:   ServiceName,
-		Routes: c.routes,
-		Errors: renderError,
+		Name:            ServiceName,
+		Routes:          c.routes,
+		Errors:          renderError,
+		Unauthenticated: cfg.noTokens,
 	})
 	rng := c.RNG()
 	c.seq = idSeq{

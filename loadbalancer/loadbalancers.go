@@ -877,7 +877,7 @@ func (c *CLB) delete(tenant string, ids []int) error {
 		switch {
 		case lb == nil || lb.Status == StatusDeleted:
 			missing = append(missing, id)
-		case lb.Status != StatusActive:
+		case lb.Status != StatusActive && !c.deletableAtOnce(lb):
 			busy = append(busy, id)
 		default:
 			targets = append(targets, lb)
@@ -892,6 +892,11 @@ func (c *CLB) delete(tenant string, ids []int) error {
 	now := c.Now()
 	for _, lb := range targets {
 		d := c.effectiveLocked(lb).pendingDelete
+		if c.cfg.deleteAtOnce && d == 0 {
+			c.enterLocked(lb, StatusDeleted, now)
+			c.purgeLocked(lb)
+			continue
+		}
 		lb.pending = nil
 		lb.Status, lb.Updated = StatusPendingDelete, now
 		if d > 0 {

@@ -267,6 +267,9 @@ type loadBalancer struct {
 	nodeEvents []NodeEvent
 	purgeAt    time.Time // zero: never
 	deletedAt  time.Time
+	// deletedVIPs are the virtual IPs a DELETED load balancer still shows
+	// (KeepDeletedVIPs); they are released all the same.
+	deletedVIPs []VirtualIP
 }
 
 // transition is a status change at a point on the clock, applied lazily
@@ -337,6 +340,9 @@ func (n *node) snapshot() Node {
 }
 
 func (c *CLB) vipsOfLocked(lb *loadBalancer) []VirtualIP {
+	if lb.Status == StatusDeleted && lb.deletedVIPs != nil {
+		return append([]VirtualIP(nil), lb.deletedVIPs...)
+	}
 	out := make([]VirtualIP, 0, len(lb.vipIDs))
 	for _, id := range lb.vipIDs {
 		if v, ok := c.vips[id]; ok {

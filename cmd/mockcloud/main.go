@@ -5,7 +5,8 @@
 // 8903, NAPI 8904.
 //
 //	go run ./cmd/mockcloud                 # 127.0.0.1:8900 (and 8901-8904), real-time clock
-//	go run ./cmd/mockcloud -frozen         # time moves only on POST /mockcloud/v1/tick
+//	go run ./cmd/mockcloud -frozen         # time moves only on POST /mockcloud/v1/tick (from the instant it starts)
+//	go run ./cmd/mockcloud -profile mimic -frozen   # answers as Mimic does (see README's Mimic profile table)
 //	go run ./cmd/mockcloud -addr :9000 -seed 7 -no-auth
 //	go run ./cmd/mockcloud -services compute,loadbalancer   # no Triton, no ports beside -addr
 //	go run ./cmd/mockcloud -triton-addr :9001 -vmapi-addr :9002 -cnapi-addr :9003 -napi-addr :9004
@@ -26,6 +27,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/mockcloud/mockcloud"
 	"github.com/mockcloud/mockcloud/clock"
@@ -44,6 +46,9 @@ type config struct {
 	noAuth  bool
 	strict  bool
 	regions string
+	// regionsSet: -regions was given (else the profile's, or the default).
+	regionsSet bool
+	profile    mockcloud.Profile
 	// mesosConfig is a JSON file with the Mesos master's settings (agents,
 	// durations, outcome weights, task rules): mesos.Config as JSON.
 	mesosConfig string
@@ -82,12 +87,19 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&cfg.strict, "strict", false, "admit only seeded users (none are seeded by the server: for tests of auth failures)")
 	fs.StringVar(&cfg.mesosConfig, "mesos-config", "", "JSON file with the Mesos master's agents, durations and outcome weights")
 	fs.StringVar(&cfg.regions, "regions", strings.Join(mockcloud.DefaultRegions(), ","), "comma-separated regions")
+	profile := fs.String("profile", "default", "answer as the real APIs do (default) or as Mimic does (mimic)")
 	fs.StringVar(&cfg.services, "services", "all", "comma-separated services to mount, or all (identity is always mounted): "+strings.Join(serviceNames(), ", "))
 	addrs := make([]*string, len(originFlags))
 	for i, o := range originFlags {
 		addrs[i] = fs.String(o.flag, o.def, "address of "+o.api+" (an origin of its own; :0 for any free port)")
 	}
 	err := fs.Parse(args)
+	fs.Visit(func(f *flag.Flag) { cfg.regionsSet = cfg.regionsSet || f.Name == "regions" })
+	if err == nil {
+		if cfg.profile, err = mockcloud.ParseProfile(*profile); err != nil {
+			fmt.Fprintf(stderr, "-profile: %v\n", err)
+		}
+	}
 	cfg.originAddrs = map[string]string{}
 	for i, o := range originFlags {
 		cfg.originAddrs[o.origin] = *addrs[i]
@@ -161,16 +173,19 @@ func build(cfg config, extra ...mockcloud.Option) (*mockcloud.Cloud, *clock.Cloc
 	}
 	clk := clock.NewRealTime()
 	if cfg.frozen {
-		clk = clock.New(clock.DefaultStart())
+		// From the wall-clock instant the server starts, so the tokens it
+		// issues expire in the future for clients that check.
+		clk = clock.New(time.Now())
 	}
-	opts := []mockcloud.Option{mockcloud.WithClock(clk), mockcloud.WithSeed(cfg.seed), mockcloud.WithServices(services...)}
+	opts := []mockcloud.Option{mockcloud.WithClock(clk), mockcloud.WithSeed(cfg.seed), mockcloud.WithServices(services...),
+		mockcloud.WithProfile(cfg.profile)}
 	if cfg.noAuth {
 		opts = append(opts, mockcloud.WithoutAuth())
 	}
 	if cfg.strict {
 		opts = append(opts, mockcloud.Configure(identity.Descriptor().Name, identity.Strict()))
 	}
-	if r := strings.TrimSpace(cfg.regions); r != "" {
+	if r := strings.TrimSpace(cfg.regions); r != "" && (cfg.regionsSet || cfg.profile == mockcloud.ProfileDefault) {
 		regions, err := parseRegions(r)
 		if err != nil {
 			clk.Close()

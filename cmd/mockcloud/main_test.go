@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/mockcloud/mockcloud"
 )
 
 // syncBuffer is a log the server goroutine writes while the test reads.
@@ -110,8 +112,15 @@ func TestServerAuthenticatesAndTicks(t *testing.T) {
 		json.NewDecoder(resp.Body).Decode(&out)
 		return out.Now
 	}
-	if a, b := tick(), tick(); a != "2026-01-01T00:01:00.000000Z" || b != "2026-01-01T00:02:00.000000Z" {
-		t.Errorf("frozen ticks = %s, %s", a, b)
+	// The frozen clock starts at the wall-clock instant the server starts.
+	a, b := tick(), tick()
+	ta, errA := time.Parse("2006-01-02T15:04:05.000000Z", a)
+	tb, errB := time.Parse("2006-01-02T15:04:05.000000Z", b)
+	if errA != nil || errB != nil || tb.Sub(ta) != time.Minute {
+		t.Errorf("frozen ticks = %s, %s: want a minute apart", a, b)
+	}
+	if d := time.Until(ta); d < 50*time.Second || d > 61*time.Second {
+		t.Errorf("first tick of 60 s = %s, %s from the wall clock: want the start to be about now", a, d)
 	}
 	if !strings.Contains(log.String(), "mockcloud serving on "+base) {
 		t.Errorf("log = %q", log.String())
@@ -228,5 +237,73 @@ func TestRegionsFlag(t *testing.T) {
 				t.Errorf("-regions %q: want an error", bad)
 			}
 		}()
+	}
+}
+
+// TestProfileMimic: -profile mimic serves Mimic's contract: Mimic's regions
+// unless -regions names others, servers from any refs without a token,
+// ACTIVE at once; an unknown profile is a flag error.
+func TestProfileMimic(t *testing.T) {
+	base, _ := startServer(t, "-frozen", "-profile", "mimic", "-services", "compute")
+	resp, err := http.Post(base+"/identity/v2.0/tokens", "application/json",
+		strings.NewReader(`{"auth":{"passwordCredentials":{"username":"u","password":"p"}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var access struct {
+		Access struct {
+			Token struct {
+				Expires string              `json:"expires"`
+				Tenant  struct{ ID string } `json:"tenant"`
+			} `json:"token"`
+			User struct {
+				DefaultRegion string `json:"RAX-AUTH:defaultRegion"`
+			} `json:"user"`
+		} `json:"access"`
+	}
+	json.NewDecoder(resp.Body).Decode(&access)
+	resp.Body.Close()
+	if access.Access.User.DefaultRegion != "DFW" {
+		t.Errorf("defaultRegion = %q", access.Access.User.DefaultRegion)
+	}
+	exp, err := time.Parse(time.RFC3339, access.Access.Token.Expires)
+	if err != nil || time.Until(exp) < 23*time.Hour {
+		t.Errorf("expires %q: want a day from now", access.Access.Token.Expires)
+	}
+	nova := base + "/compute/ORD/v2/" + access.Access.Token.Tenant.ID
+	resp, err = http.Post(nova+"/servers", "application/json",
+		strings.NewReader(`{"server":{"name":"a","imageRef":"any-image","flavorRef":"any-flavor"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Errorf("create with any refs and no token: %d", resp.StatusCode)
+	}
+
+	cloud, clk, err := build(config{frozen: true, profile: mockcloud.ProfileMimic, regions: "RegionOne,DFW,ORD,IAD"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(cloud.Regions(), ","); got != "ORD,DFW,IAD" {
+		t.Errorf("regions without -regions = %q, want Mimic's", got)
+	}
+	cloud.Close()
+	clk.Close()
+	cloud, clk, err = build(config{frozen: true, profile: mockcloud.ProfileMimic, regions: "DFW", regionsSet: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(cloud.Regions(), ","); got != "DFW" {
+		t.Errorf("regions with -regions DFW = %q", got)
+	}
+	cloud.Close()
+	clk.Close()
+
+	if _, err := parseFlags([]string{"-profile", "nope"}, io.Discard); err == nil {
+		t.Errorf("-profile nope: want an error")
+	}
+	if cfg, err := parseFlags([]string{"-profile", "mimic", "-regions", "IAD"}, io.Discard); err != nil || cfg.profile != mockcloud.ProfileMimic || !cfg.regionsSet {
+		t.Errorf("-profile mimic -regions IAD: %+v, %v", cfg, err)
 	}
 }
