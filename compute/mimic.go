@@ -12,7 +12,8 @@ import (
 // Nova's; mockcloud.ProfileMimic is their list. Each is usable alone.
 
 // AnyRefs accepts any imageRef and flavorRef on create, rebuild, resize
-// and rescue, as Mimic does: no lookup, no size or status check. A server
+// and rescue, and any security group name on create, as Mimic does: no
+// lookup, no size or status check. A server
 // built from an unknown flavor shows the reference it was given. As in
 // Mimic, GET /images/{id} answers 404 for the references its
 // invalid_image_ref preset lists (INVALID-IMAGE-ID, 1111, any ID ending in

@@ -3,6 +3,7 @@ package compute_test
 import (
 	"fmt"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -23,6 +24,11 @@ func TestAnyRefsCreateRebuildResizeRescue(t *testing.T) {
 	}
 	// An href is accepted too: its last segment is the ID.
 	api.create(map[string]any{"imageRef": "http://x/images/abc", "flavorRef": "http://x/flavors/8888"})
+	// So is a security group nobody made.
+	grouped := api.create(map[string]any{"security_groups": []map[string]string{{"name": "web"}}})
+	if groups := api.server(grouped)["security_groups"]; !reflect.DeepEqual(groups, []any{map[string]any{"name": "web"}}) {
+		t.Errorf("security_groups = %v, want the name given", groups)
+	}
 
 	api.action(id, `{"rebuild":{"imageRef":"another-unknown-image"}}`).want(t, http.StatusAccepted)
 	if img := api.server(id)["image"].(map[string]any)["id"]; img != "another-unknown-image" {

@@ -380,6 +380,9 @@ func (c *Compute) planCreateLocked(call *kit.Call, who caller, req *createReques
 		for _, g := range req.SecurityGroups {
 			// Nova asks Neutron for each group but "default" by name or ID.
 			group, ok := c.findGroupLocked(who.projectID, g.Name)
+			if !ok && c.anyRefs {
+				group, ok = c.implicitGroupLocked(who.projectID, g.Name), true
+			}
 			if !ok {
 				return plan, kit.BadRequest("Unable to find security_group with name or id '%s'", g.Name)
 			}
