@@ -396,4 +396,19 @@ func TestParseConfig(t *testing.T) {
 			t.Errorf("ParseConfig(%s) accepted", bad)
 		}
 	}
+	// What a person gets wrong in a file is named where it is.
+	for bad, want := range map[string]string{
+		`{"agents":[{"count":1},{"cpus":4}]}`:                  "agents[1].cpus: unknown key",
+		`{"lifecycle":{"runnning":"1s"}}`:                      "lifecycle.runnning: unknown key",
+		`{"heartbeat_intervall":"5s"}`:                         "heartbeat_intervall: unknown key",
+		`{"offer_timeout":"-5s"}`:                              "offer_timeout: -5s is negative",
+		`{"heartbeat_interval":-1}`:                            "heartbeat_interval: -1s is negative",
+		`{"agents":[{"count":100000000}]}`:                     "agents[0]: more than 100000 agents in all",
+		`{"agents":[{"count":99999},{"count":1},{"count":1}]}`: "agents[2]: more than 100000 agents in all",
+	} {
+		_, err := mesos.ParseConfig([]byte(bad))
+		if err == nil || err.Error() != "mesos config: "+want {
+			t.Errorf("ParseConfig(%s) = %v, want %q", bad, err, want)
+		}
+	}
 }

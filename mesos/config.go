@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mockcloud/mockcloud/kit"
 )
 
 // TaskState is a Mesos task state ("TASK_RUNNING").
@@ -508,19 +510,25 @@ type lifecycleJSON struct {
 	Kill     jsonDuration `json:"kill"`
 }
 
-// MarshalJSON writes durations as strings ("1s").
-func (l Lifecycle) MarshalJSON() ([]byte, error) {
-	return json.Marshal(lifecycleJSON{jsonDuration(l.Starting), jsonDuration(l.Running), jsonDuration(l.Run), jsonDuration(l.Kill)})
+func (l Lifecycle) toJSON() lifecycleJSON {
+	return lifecycleJSON{jsonDuration(l.Starting), jsonDuration(l.Running), jsonDuration(l.Run), jsonDuration(l.Kill)}
 }
+
+func (j lifecycleJSON) lifecycle() Lifecycle {
+	return Lifecycle{time.Duration(j.Starting), time.Duration(j.Running), time.Duration(j.Run), time.Duration(j.Kill)}
+}
+
+// MarshalJSON writes durations as strings ("1s").
+func (l Lifecycle) MarshalJSON() ([]byte, error) { return json.Marshal(l.toJSON()) }
 
 // UnmarshalJSON reads durations as strings or seconds; fields left out
 // keep their current value.
 func (l *Lifecycle) UnmarshalJSON(b []byte) error {
-	j := lifecycleJSON{jsonDuration(l.Starting), jsonDuration(l.Running), jsonDuration(l.Run), jsonDuration(l.Kill)}
+	j := l.toJSON()
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
-	*l = Lifecycle{time.Duration(j.Starting), time.Duration(j.Running), time.Duration(j.Run), time.Duration(j.Kill)}
+	*l = j.lifecycle()
 	return nil
 }
 
@@ -533,7 +541,7 @@ type configJSON struct {
 	HeartbeatInterval             jsonDuration  `json:"heartbeat_interval"`
 	AllocationInterval            jsonDuration  `json:"allocation_interval"`
 	OfferTimeout                  jsonDuration  `json:"offer_timeout"`
-	Lifecycle                     Lifecycle     `json:"lifecycle"`
+	Lifecycle                     lifecycleJSON `json:"lifecycle"`
 	Outcomes                      Outcomes      `json:"outcomes"`
 	TaskRules                     []TaskRule    `json:"task_rules,omitempty"`
 	StatusUpdateRetry             jsonDuration  `json:"status_update_retry"`
@@ -548,7 +556,7 @@ func (c Config) MarshalJSON() ([]byte, error) {
 	return json.Marshal(configJSON{
 		Hostname: c.Hostname, Port: c.Port, Version: c.Version, Cluster: c.Cluster, Agents: c.Agents,
 		HeartbeatInterval: jsonDuration(c.HeartbeatInterval), AllocationInterval: jsonDuration(c.AllocationInterval),
-		OfferTimeout: jsonDuration(c.OfferTimeout), Lifecycle: c.Lifecycle, Outcomes: c.Outcomes, TaskRules: c.TaskRules,
+		OfferTimeout: jsonDuration(c.OfferTimeout), Lifecycle: c.Lifecycle.toJSON(), Outcomes: c.Outcomes, TaskRules: c.TaskRules,
 		StatusUpdateRetry: jsonDuration(c.StatusUpdateRetry), StatusUpdateRetryMax: jsonDuration(c.StatusUpdateRetryMax),
 		AutoAcknowledge: c.AutoAcknowledge, MaxCompletedTasksPerFramework: c.MaxCompletedTasksPerFramework,
 		MaxCompletedFrameworks: c.MaxCompletedFrameworks,
@@ -561,7 +569,7 @@ func (c *Config) UnmarshalJSON(b []byte) error {
 	j := configJSON{
 		Hostname: c.Hostname, Port: c.Port, Version: c.Version, Cluster: c.Cluster, Agents: c.Agents,
 		HeartbeatInterval: jsonDuration(c.HeartbeatInterval), AllocationInterval: jsonDuration(c.AllocationInterval),
-		OfferTimeout: jsonDuration(c.OfferTimeout), Lifecycle: c.Lifecycle, Outcomes: c.Outcomes, TaskRules: c.TaskRules,
+		OfferTimeout: jsonDuration(c.OfferTimeout), Lifecycle: c.Lifecycle.toJSON(), Outcomes: c.Outcomes, TaskRules: c.TaskRules,
 		StatusUpdateRetry: jsonDuration(c.StatusUpdateRetry), StatusUpdateRetryMax: jsonDuration(c.StatusUpdateRetryMax),
 		AutoAcknowledge: c.AutoAcknowledge, MaxCompletedTasksPerFramework: c.MaxCompletedTasksPerFramework,
 		MaxCompletedFrameworks: c.MaxCompletedFrameworks,
@@ -584,7 +592,7 @@ func (c *Config) UnmarshalJSON(b []byte) error {
 	*c = Config{
 		Hostname: j.Hostname, Port: j.Port, Version: j.Version, Cluster: j.Cluster, Agents: j.Agents,
 		HeartbeatInterval: time.Duration(j.HeartbeatInterval), AllocationInterval: time.Duration(j.AllocationInterval),
-		OfferTimeout: time.Duration(j.OfferTimeout), Lifecycle: j.Lifecycle, Outcomes: j.Outcomes, TaskRules: j.TaskRules,
+		OfferTimeout: time.Duration(j.OfferTimeout), Lifecycle: j.Lifecycle.lifecycle(), Outcomes: j.Outcomes, TaskRules: j.TaskRules,
 		StatusUpdateRetry: time.Duration(j.StatusUpdateRetry), StatusUpdateRetryMax: time.Duration(j.StatusUpdateRetryMax),
 		AutoAcknowledge: j.AutoAcknowledge, MaxCompletedTasksPerFramework: j.MaxCompletedTasksPerFramework,
 		MaxCompletedFrameworks: j.MaxCompletedFrameworks,
@@ -592,17 +600,52 @@ func (c *Config) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// MaxConfigAgents bounds the agents a configuration may describe (counts
+// included): a cluster far past any real one would only exhaust memory.
+const MaxConfigAgents = 100_000
+
 // ParseConfig reads the JSON form of a Config over DefaultConfig() and
-// validates it: what the standalone server takes on its command line.
+// validates it: what the standalone server takes on its command line. A
+// key it does not know is refused with its path, and so are negative
+// durations and more than MaxConfigAgents agents.
 func ParseConfig(data []byte) (Config, error) {
+	if err := kit.CheckKeys(data, configJSON{}); err != nil {
+		return Config{}, fmt.Errorf("mesos config: %v", err)
+	}
 	c := DefaultConfig()
 	if err := json.Unmarshal(data, &c); err != nil {
+		return Config{}, fmt.Errorf("mesos config: %v", err)
+	}
+	if err := c.checkBounds(); err != nil {
 		return Config{}, fmt.Errorf("mesos config: %v", err)
 	}
 	if err := c.normalize(); err != nil {
 		return Config{}, fmt.Errorf("mesos config: %v", err)
 	}
 	return c, nil
+}
+
+// checkBounds refuses what a configuration file can say but no cluster
+// means: negative durations (normalize would take them for "the default")
+// and more agents than MaxConfigAgents.
+func (c Config) checkBounds() error {
+	for name, d := range map[string]time.Duration{
+		"heartbeat_interval": c.HeartbeatInterval, "allocation_interval": c.AllocationInterval,
+		"offer_timeout": c.OfferTimeout, "status_update_retry": c.StatusUpdateRetry,
+		"status_update_retry_max": c.StatusUpdateRetryMax,
+	} {
+		if d < 0 {
+			return fmt.Errorf("%s: %v is negative", name, d)
+		}
+	}
+	total := 0
+	for i, a := range c.Agents {
+		if a.Count > MaxConfigAgents || total+max(a.Count, 1) > MaxConfigAgents {
+			return fmt.Errorf("agents[%d]: more than %d agents in all", i, MaxConfigAgents)
+		}
+		total += max(a.Count, 1)
+	}
+	return nil
 }
 
 // attribute parsing, as Mesos's Attributes::parse reads --attributes.
