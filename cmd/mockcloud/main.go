@@ -58,6 +58,9 @@ type config struct {
 	// originAddrs are the addresses of Triton's APIs, by origin name
 	// ("triton", "triton/vmapi" …).
 	originAddrs map[string]string
+	// configFile is -config's path; file what it holds (configfile.go).
+	configFile string
+	file       *fileConfig
 }
 
 // originFlags are the flags for the origins of Triton's APIs: the origin's
@@ -85,6 +88,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.Int64Var(&cfg.seed, "seed", 1, "seed for generated IDs and probabilistic faults")
 	fs.BoolVar(&cfg.noAuth, "no-auth", false, "let requests into services without a token")
 	fs.BoolVar(&cfg.strict, "strict", false, "admit only seeded users (none are seeded by the server: for tests of auth failures)")
+	fs.StringVar(&cfg.configFile, "config", "", "JSON file with regions, profile, users, projects and roles, images, flavors, quota, the Mesos cluster, Triton's CNs (flags given win over it)")
 	fs.StringVar(&cfg.mesosConfig, "mesos-config", "", "JSON file with the Mesos master's agents, durations and outcome weights")
 	fs.StringVar(&cfg.regions, "regions", strings.Join(mockcloud.DefaultRegions(), ","), "comma-separated regions")
 	profile := fs.String("profile", "default", "answer as the real APIs do (default) or as Mimic does (mimic)")
@@ -103,6 +107,16 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	cfg.originAddrs = map[string]string{}
 	for i, o := range originFlags {
 		cfg.originAddrs[o.origin] = *addrs[i]
+	}
+	if err == nil && cfg.configFile != "" {
+		fc, ferr := readConfigFile(cfg.configFile)
+		if ferr != nil {
+			fmt.Fprintf(stderr, "-config: %v\n", ferr)
+			return cfg, ferr
+		}
+		set := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		cfg.mergeFile(&fc, set)
 	}
 	return cfg, err
 }
@@ -200,11 +214,22 @@ func build(cfg config, extra ...mockcloud.Option) (*mockcloud.Cloud, *clock.Cloc
 		}
 		opts = append(opts, mockcloud.Configure(mesos.ServiceName, mesosOpts...))
 	}
+	fileOpts, err := cfg.file.options(services, cfg.mesosConfig != "")
+	if err != nil {
+		clk.Close()
+		return nil, nil, err
+	}
+	opts = append(opts, fileOpts...)
 	opts = append(opts, extra...)
 	cloud, err := mockcloud.NewUnstarted(opts...)
 	if err != nil {
 		clk.Close()
 		return nil, nil, err
+	}
+	if err := cfg.file.seed(cloud, services); err != nil {
+		cloud.Close()
+		clk.Close()
+		return nil, nil, fmt.Errorf("-config %s: %v", cfg.configFile, err)
 	}
 	return cloud, clk, nil
 }

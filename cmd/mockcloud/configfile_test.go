@@ -1,0 +1,127 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// fullConfig uses every section of a -config file.
+const fullConfig = `{
+  "regions": ["DFW", "ORD"],
+  "seed": 7,
+  "frozen": true,
+  "identity": {
+    "projects": [{"id": "p-ops", "name": "ops"}],
+    "users": [{"id": "u-root", "name": "root", "password": "s3cret", "default_project_id": "p-ops",
+               "roles": {"p-ops": ["member", "admin"]}, "system_roles": ["reader"]}]
+  },
+  "compute": {
+    "quota": {"instances": 3},
+    "images": [{"id": "img-1", "name": "alpine", "min_disk": 1}],
+    "flavors": [{"id": "tiny-2", "name": "tiny.2", "ram": 256, "vcpus": 1, "disk": 1, "extra_specs": {"k": "v"}}]
+  },
+  "mesos": {"agents": [{"count": 2}]},
+  "triton": {"servers": 3},
+  "journal": {"limit": 50}
+}`
+
+// TestConfigFile: a -config file sets the flags it names (a flag given
+// wins), seeds users, projects, roles, images, flavors and the quota, and
+// builds the Mesos cluster and Triton's CNs.
+func TestConfigFile(t *testing.T) {
+	path := writeFile(t, t.TempDir()+"/mockcloud.json", fullConfig)
+	cfg, err := parseFlags([]string{"-config", path, "-seed", "9"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.regions != "DFW,ORD" || !cfg.regionsSet || cfg.seed != 9 || !cfg.frozen {
+		t.Errorf("cfg = regions %q (%v), seed %d, frozen %v: want the file's but the -seed flag's seed", cfg.regions, cfg.regionsSet, cfg.seed, cfg.frozen)
+	}
+	cloud, clk, err := build(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer clk.Close()
+	defer cloud.Close()
+	if got := cloud.Regions(); strings.Join(got, ",") != "DFW,ORD" {
+		t.Errorf("regions %v", got)
+	}
+	if u, ok := cloud.Identity().User("u-root"); !ok || u.Name != "root" || u.DefaultProjectID != "p-ops" {
+		t.Errorf("user %+v %v", u, ok)
+	}
+	for _, region := range cloud.Regions() {
+		c := cloud.Compute(region)
+		if img, ok := c.Image("img-1"); !ok || img.Name != "alpine" || img.Status != "ACTIVE" {
+			t.Errorf("%s: image %+v %v", region, img, ok)
+		}
+		if f, ok := c.Flavor("tiny-2"); !ok || f.RAM != 256 || !f.IsPublic || f.ExtraSpecs["k"] != "v" {
+			t.Errorf("%s: flavor %+v %v", region, f, ok)
+		}
+		if q := c.Quota("p-ops"); q.Instances != 3 || q.Cores != 20 {
+			t.Errorf("%s: quota %+v, want 3 instances and Nova's other defaults", region, q)
+		}
+	}
+	if n := len(cloud.Mesos().Agents()); n != 2 {
+		t.Errorf("%d Mesos agents, want 2", n)
+	}
+	if n := len(cloud.Triton().Servers()); n != 3 {
+		t.Errorf("%d Triton CNs, want 3", n)
+	}
+
+	// The seeded admin authenticates and reaches an admin-only route.
+	base, _ := startServer(t, "-config", path, "-strict")
+	resp, err := http.Post(base+"/identity/v3/auth/tokens", "application/json", strings.NewReader(
+		`{"auth":{"identity":{"methods":["password"],"password":{"user":{"id":"u-root","password":"s3cret"}}},"scope":{"project":{"id":"p-ops"}}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	token := resp.Header.Get("X-Subject-Token")
+	if resp.StatusCode != http.StatusCreated || token == "" {
+		t.Fatalf("auth as the seeded user: %d", resp.StatusCode)
+	}
+	req, _ := http.NewRequest("GET", base+"/identity/v3/users", nil)
+	req.Header.Set("X-Auth-Token", token)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /v3/users as the seeded admin: %d", resp.StatusCode)
+	}
+}
+
+// TestConfigFileRefusals: an unknown key or a bad value is refused with its
+// path in the file, and the server does not start.
+func TestConfigFileRefusals(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct{ name, content, want string }{
+		{"not JSON", `{"regions":`, "unexpected EOF"},
+		{"unknown key", `{"identity":{"users":[{"name":"a","passwd":"x"}]}}`, "identity.users[0].passwd: unknown key"},
+		{"unknown top key", `{"region":["DFW"]}`, "region: unknown key"},
+		{"wrong type", `{"seed":"seven"}`, "seed"},
+		{"bad profile", `{"profile":"openstack"}`, `profile: mockcloud: no profile "openstack"`},
+		{"user without a name", `{"identity":{"users":[{"id":"u"}]}}`, "identity.users[0].name: required"},
+		{"role on an unknown project", `{"identity":{"users":[{"name":"a","roles":{"p-x":["member"]}}]}}`, "identity.users[0].roles.p-x: no project with that id"},
+		{"quota below -1", `{"compute":{"quota":{"cores":-2}}}`, "compute.quota.cores: -2 is below -1"},
+		{"flavor without ram", `{"compute":{"flavors":[{"name":"f","vcpus":1}]}}`, "compute.flavors[0]: ram and vcpus must be at least 1"},
+		{"mesos", `{"mesos":{"agents":[{"cpu":4}]}}`, "mesos: mesos config: agents[0].cpu: unknown key"},
+		{"too many CNs", `{"triton":{"servers":100000000}}`, "triton.servers: 100000000 is not between 0 and 100000"},
+		{"journal", `{"journal":{"limit":-1}}`, "journal.limit: -1 is negative"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := writeFile(t, dir+"/"+strings.ReplaceAll(tc.name, " ", "-")+".json", tc.content)
+			var stderr strings.Builder
+			_, err := parseFlags([]string{"-config", path}, &stderr)
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), path) {
+				t.Errorf("err = %v, want one naming %s and saying %q", err, path, tc.want)
+			}
+		})
+	}
+	if _, err := parseFlags([]string{"-config", dir + "/missing.json"}, io.Discard); err == nil {
+		t.Error("a missing -config file was accepted")
+	}
+}
