@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 )
@@ -123,5 +124,30 @@ func TestConfigFileRefusals(t *testing.T) {
 	}
 	if _, err := parseFlags([]string{"-config", dir + "/missing.json"}, io.Discard); err == nil {
 		t.Error("a missing -config file was accepted")
+	}
+}
+
+// TestConfigFileREADME: the README's example -config file is one the
+// server takes.
+func TestConfigFileREADME(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(readme), "`-config file.json` holds")
+	if !ok {
+		t.Fatal("README has no -config section")
+	}
+	_, block, ok := strings.Cut(after, "```json\n")
+	example, _, ok2 := strings.Cut(block, "```")
+	if !ok || !ok2 {
+		t.Fatal("README's -config section has no JSON example")
+	}
+	fc, err := parseConfigFile([]byte(example))
+	if err != nil {
+		t.Fatalf("README's example: %v", err)
+	}
+	if fc.Identity == nil || len(fc.Identity.Users) != 1 || fc.Triton == nil || fc.Triton.Servers != 100 {
+		t.Errorf("README's example read as %+v", fc)
 	}
 }
