@@ -10,6 +10,7 @@ import (
 
 	"github.com/mockcloud/mockcloud"
 	"github.com/mockcloud/mockcloud/compute"
+	"github.com/mockcloud/mockcloud/fake"
 	"github.com/mockcloud/mockcloud/identity"
 	"github.com/mockcloud/mockcloud/kit"
 	"github.com/mockcloud/mockcloud/mesos"
@@ -35,6 +36,10 @@ type fileConfig struct {
 	Mesos    json.RawMessage `json:"mesos"` // mesos.ParseConfig's form
 	Triton   *tritonFile     `json:"triton"`
 	Journal  *journalFile    `json:"journal"`
+	// Faults are in force from the start, in the control API's form
+	// (read one by one, so that an error names its index).
+	Faults []json.RawMessage `json:"faults"`
+	faults []fake.Fault
 }
 
 type identityFile struct {
@@ -174,6 +179,13 @@ func (fc *fileConfig) validate() error {
 	if fc.Triton != nil && (fc.Triton.Servers < 0 || fc.Triton.Servers > triton.MaxAddServers) {
 		return fmt.Errorf("triton.servers: %d is not between 0 and %d", fc.Triton.Servers, triton.MaxAddServers)
 	}
+	for i, raw := range fc.Faults {
+		var f fake.Fault
+		if err := json.Unmarshal(raw, &f); err != nil {
+			return fmt.Errorf("faults[%d]: %v", i, err)
+		}
+		fc.faults = append(fc.faults, f)
+	}
 	if err := fc.Identity.validate(); err != nil {
 		return err
 	}
@@ -262,6 +274,11 @@ func (fc *fileConfig) seed(cloud *mockcloud.Cloud, services []kit.Descriptor) er
 	}
 	has := func(name string) bool { return mounts(services, name) }
 	regions := cloud.Regions()
+	for i, f := range fc.faults {
+		if _, err := cloud.AddFault(f); err != nil {
+			return fmt.Errorf("faults[%d]: %v", i, strings.TrimPrefix(err.Error(), "mockcloud: "))
+		}
+	}
 	if id := fc.Identity; id != nil {
 		if err := seedIdentity(cloud.Identity(), id); err != nil {
 			return err

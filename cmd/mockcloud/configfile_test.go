@@ -25,7 +25,8 @@ const fullConfig = `{
   },
   "mesos": {"agents": [{"count": 2}]},
   "triton": {"servers": 3},
-  "journal": {"limit": 50}
+  "journal": {"limit": 50},
+  "faults": [{"service": "compute", "op": "compute.servers.create", "status": 503, "times": 1}]
 }`
 
 // TestConfigFile: a -config file sets the flags it names (a flag given
@@ -70,6 +71,9 @@ func TestConfigFile(t *testing.T) {
 	if n := len(cloud.Triton().Servers()); n != 3 {
 		t.Errorf("%d Triton CNs, want 3", n)
 	}
+	if faults := cloud.Faults(); len(faults) != 1 || faults[0].Fault.Status != 503 || faults[0].Fault.Op != "compute.servers.create" {
+		t.Errorf("faults %+v, want the file's one", faults)
+	}
 
 	// The seeded admin authenticates and reaches an admin-only route.
 	base, _ := startServer(t, "-config", path, "-strict")
@@ -112,6 +116,8 @@ func TestConfigFileRefusals(t *testing.T) {
 		{"mesos", `{"mesos":{"agents":[{"cpu":4}]}}`, "mesos: mesos config: agents[0].cpu: unknown key"},
 		{"too many CNs", `{"triton":{"servers":100000000}}`, "triton.servers: 100000000 is not between 0 and 100000"},
 		{"journal", `{"journal":{"limit":-1}}`, "journal.limit: -1 is negative"},
+		{"fault", `{"faults":[{"status":503},{"paht":"/x"}]}`, `faults[1]: json: unknown field "paht"`},
+		{"fault status", `{"faults":[{"status":99}]}`, "faults[0]: status 99 is not a final HTTP status"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := writeFile(t, dir+"/"+strings.ReplaceAll(tc.name, " ", "-")+".json", tc.content)
