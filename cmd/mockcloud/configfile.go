@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strings"
+	"time"
 
 	"github.com/mockcloud/mockcloud"
 	"github.com/mockcloud/mockcloud/compute"
@@ -73,7 +75,11 @@ type userFile struct {
 }
 
 type computeFile struct {
-	Quota   *quotaFile   `json:"quota"`
+	// Durations override compute.DefaultDurations() by name ("build":
+	// "2s"); the others keep their default.
+	Durations map[string]string `json:"durations"`
+	durations compute.Durations
+	Quota     *quotaFile `json:"quota"`
 	Images  []imageFile  `json:"images"`
 	Flavors []flavorFile `json:"flavors"`
 }
@@ -220,6 +226,9 @@ func (c *computeFile) validate() error {
 	if c == nil {
 		return nil
 	}
+	if err := c.parseDurations(); err != nil {
+		return err
+	}
 	if q := c.Quota; q != nil {
 		for name, v := range map[string]*int{"instances": q.Instances, "cores": q.Cores, "ram": q.RAM,
 			"metadata_items": q.MetadataItems, "key_pairs": q.KeyPairs, "server_groups": q.ServerGroups,
@@ -248,6 +257,41 @@ func (c *computeFile) validate() error {
 		}
 	}
 	return nil
+}
+
+// parseDurations reads compute.durations over compute.DefaultDurations().
+func (c *computeFile) parseDurations() error {
+	c.durations = compute.DefaultDurations()
+	fields := durationFields(&c.durations)
+	names := make([]string, 0, len(c.Durations))
+	for name := range c.Durations {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		dst, ok := fields[name]
+		if !ok {
+			return fmt.Errorf("compute.durations.%s: unknown key", name)
+		}
+		d, err := time.ParseDuration(c.Durations[name])
+		if err != nil || d < 0 && name != "shelve_offload" {
+			return fmt.Errorf("compute.durations.%s: %q is not a duration of 0 or more", name, c.Durations[name])
+		}
+		*dst = d
+	}
+	return nil
+}
+
+// durationFields are compute.Durations' fields by their names in a file.
+func durationFields(d *compute.Durations) map[string]*time.Duration {
+	return map[string]*time.Duration{
+		"build": &d.Build, "reboot": &d.Reboot, "hard_reboot": &d.HardReboot, "rebuild": &d.Rebuild,
+		"resize": &d.Resize, "confirm_resize": &d.ConfirmResize, "revert_resize": &d.RevertResize,
+		"stop": &d.Stop, "start": &d.Start, "pause": &d.Pause, "unpause": &d.Unpause, "suspend": &d.Suspend,
+		"resume": &d.Resume, "rescue": &d.Rescue, "unrescue": &d.Unrescue, "shelve": &d.Shelve,
+		"shelve_offload": &d.ShelveOffload, "unshelve": &d.Unshelve, "snapshot": &d.Snapshot,
+		"delete": &d.Delete, "password": &d.Password,
+	}
 }
 
 // quota is the file's quota over Nova's default.
@@ -378,8 +422,13 @@ func (fc *fileConfig) options(services []kit.Descriptor, mesosFlag bool) ([]mock
 		mc, _ := mesos.ParseConfig(fc.Mesos) // validated
 		opts = append(opts, mockcloud.Configure(mesos.ServiceName, mesos.WithConfig(mc)))
 	}
-	if c := fc.Compute; c != nil && c.Quota != nil && mounts(services, compute.ServiceName) {
-		opts = append(opts, mockcloud.Configure(compute.ServiceName, compute.WithQuota(c.Quota.quota())))
+	if c := fc.Compute; c != nil && mounts(services, compute.ServiceName) {
+		if c.Quota != nil {
+			opts = append(opts, mockcloud.Configure(compute.ServiceName, compute.WithQuota(c.Quota.quota())))
+		}
+		if len(c.Durations) > 0 {
+			opts = append(opts, mockcloud.Configure(compute.ServiceName, compute.WithDurations(c.durations)))
+		}
 	}
 	if j := fc.Journal; j != nil && j.Limit != nil {
 		opts = append(opts, mockcloud.WithJournalLimit(*j.Limit))

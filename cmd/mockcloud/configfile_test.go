@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"os"
@@ -20,6 +21,7 @@ const fullConfig = `{
   },
   "compute": {
     "quota": {"instances": 3},
+    "durations": {"build": "2s", "resize": "0s"},
     "images": [{"id": "img-1", "name": "alpine", "min_disk": 1}],
     "flavors": [{"id": "tiny-2", "name": "tiny.2", "ram": 256, "vcpus": 1, "disk": 1, "extra_specs": {"k": "v"}}]
   },
@@ -97,6 +99,50 @@ func TestConfigFile(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("GET /v3/users as the seeded admin: %d", resp.StatusCode)
 	}
+
+	// The file's flavor, image and build time: ACTIVE after 2 s of ticks.
+	do := func(method, path, body string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+		req.Header.Set("X-Auth-Token", token)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	status := func(id string) string {
+		resp := do("GET", "/compute/DFW/v2.1/p-ops/servers/"+id, "")
+		defer resp.Body.Close()
+		var out struct{ Server struct{ Status string } }
+		json.NewDecoder(resp.Body).Decode(&out)
+		return out.Server.Status
+	}
+	const create = `{"server":{"name":"s","imageRef":"img-1","flavorRef":"tiny-2"}}`
+	resp = do("POST", "/compute/DFW/v2.1/p-ops/servers", create)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("the first create: %d, want the file's fault's 503", resp.StatusCode)
+	}
+	resp = do("POST", "/compute/DFW/v2.1/p-ops/servers", create)
+	var created struct{ Server struct{ ID string } }
+	json.NewDecoder(resp.Body).Decode(&created)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("create from the file's image and flavor: %d", resp.StatusCode)
+	}
+	if got := status(created.Server.ID); got != "BUILD" {
+		t.Errorf("status %s, want BUILD", got)
+	}
+	resp, err = http.Post(base+"/mockcloud/v1/tick", "application/json", strings.NewReader(`{"amount": 2}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := status(created.Server.ID); got != "ACTIVE" {
+		t.Errorf("after the file's 2 s build: %s, want ACTIVE", got)
+	}
 }
 
 // TestConfigFileRefusals: an unknown key or a bad value is refused with its
@@ -116,6 +162,8 @@ func TestConfigFileRefusals(t *testing.T) {
 		{"mesos", `{"mesos":{"agents":[{"cpu":4}]}}`, "mesos: mesos config: agents[0].cpu: unknown key"},
 		{"too many CNs", `{"triton":{"servers":100000000}}`, "triton.servers: 100000000 is not between 0 and 100000"},
 		{"journal", `{"journal":{"limit":-1}}`, "journal.limit: -1 is negative"},
+		{"duration name", `{"compute":{"durations":{"boot":"1s"}}}`, "compute.durations.boot: unknown key"},
+		{"duration value", `{"compute":{"durations":{"build":"-1s"}}}`, `compute.durations.build: "-1s" is not a duration of 0 or more`},
 		{"fault", `{"faults":[{"status":503},{"paht":"/x"}]}`, `faults[1]: json: unknown field "paht"`},
 		{"fault status", `{"faults":[{"status":99}]}`, "faults[0]: status 99 is not a final HTTP status"},
 	} {
