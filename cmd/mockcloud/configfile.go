@@ -79,9 +79,9 @@ type computeFile struct {
 	// "2s"); the others keep their default.
 	Durations map[string]string `json:"durations"`
 	durations compute.Durations
-	Quota     *quotaFile `json:"quota"`
-	Images  []imageFile  `json:"images"`
-	Flavors []flavorFile `json:"flavors"`
+	Quota     *quotaFile   `json:"quota"`
+	Images    []imageFile  `json:"images"`
+	Flavors   []flavorFile `json:"flavors"`
 }
 
 // quotaFile is the default quota of every project, in Nova's names; what
