@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mockcloud/mockcloud/kit/kittest"
+	"github.com/mockcloud/mockcloud/triton/tritontest"
 )
 
 func TestCloudAPIMachineLifecycle(t *testing.T) {
@@ -213,7 +214,7 @@ func TestCloudAPIListMachines(t *testing.T) {
 	}
 	// another account sees none of them, and not one by its ID
 	ms := e.dc.VMs()
-	bob := kittest.New(t, e.dc.URL(), &http.Client{Transport: signer{base: e.dc.Client().Transport, login: "bob", fp: "aa", key: e.key}})
+	bob := kittest.New(t, e.dc.URL(), &http.Client{Transport: tritontest.Signer{Base: e.dc.Client().Transport, Login: "bob", Fingerprint: "aa", Key: e.key}})
 	bob.Get("/bob/machines").Expect(200).CheckJSON(`[]`)
 	expectCode(t, bob.Get("/bob/machines/"+ms[0].UUID), 404, "ResourceNotFound")
 }

@@ -1,42 +1,17 @@
 package triton_test
 
 import (
-	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"math/big"
 	"net/http"
 	"testing"
-	"time"
 
 	"github.com/mockcloud/mockcloud/triton"
+	"github.com/mockcloud/mockcloud/triton/tritontest"
 )
-
-// tritonSigner signs every request as the triton CLI does: rsa-sha256 over
-// the date header, keyId "/<login>/keys/<MD5 fingerprint>".
-type tritonSigner struct {
-	base  http.RoundTripper
-	login string
-	fp    string
-	key   *rsa.PrivateKey
-}
-
-func (s tritonSigner) RoundTrip(r *http.Request) (*http.Response, error) {
-	r = r.Clone(r.Context())
-	date := time.Now().UTC().Format(http.TimeFormat)
-	r.Header.Set("Date", date)
-	d := sha256.Sum256([]byte("date: " + date))
-	sig, err := rsa.SignPKCS1v15(rand.Reader, s.key, crypto.SHA256, d[:])
-	if err != nil {
-		return nil, err
-	}
-	r.Header.Set("Authorization", `Signature keyId="/`+s.login+`/keys/`+s.fp+`",algorithm="rsa-sha256",headers="date",signature="`+
-		base64.StdEncoding.EncodeToString(sig)+`"`)
-	return s.base.RoundTrip(r)
-}
 
 // sshRSALine is k's public half as an authorized_keys line.
 func sshRSALine(k *rsa.PublicKey, comment string) string {
@@ -68,5 +43,5 @@ func signedClient(tb testing.TB, dc *triton.Triton, login string) *http.Client {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return &http.Client{Transport: tritonSigner{base: dc.Client().Transport, login: login, fp: key.Fingerprint, key: k}}
+	return &http.Client{Transport: tritontest.Signer{Base: dc.Client().Transport, Login: login, Fingerprint: key.Fingerprint, Key: k}}
 }

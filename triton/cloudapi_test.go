@@ -1,11 +1,8 @@
 package triton
 
 import (
-	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
-	"encoding/base64"
 	"net/http"
 	"regexp"
 	"testing"
@@ -13,30 +10,8 @@ import (
 
 	"github.com/mockcloud/mockcloud/fake"
 	"github.com/mockcloud/mockcloud/kit/kittest"
+	"github.com/mockcloud/mockcloud/triton/tritontest"
 )
-
-// signer signs every request as the triton CLI does (rsa-sha256 over
-// date), with login's key.
-type signer struct {
-	base  http.RoundTripper
-	login string
-	fp    string
-	key   *rsa.PrivateKey
-}
-
-func (s signer) RoundTrip(r *http.Request) (*http.Response, error) {
-	r = r.Clone(r.Context())
-	date := time.Now().UTC().Format(http.TimeFormat)
-	r.Header.Set("Date", date)
-	d := sha256.Sum256([]byte("date: " + date))
-	sig, err := rsa.SignPKCS1v15(rand.Reader, s.key, crypto.SHA256, d[:])
-	if err != nil {
-		return nil, err
-	}
-	r.Header.Set("Authorization", `Signature keyId="/`+s.login+`/keys/`+s.fp+`",algorithm="rsa-sha256",headers="date",signature="`+
-		base64.StdEncoding.EncodeToString(sig)+`"`)
-	return s.base.RoundTrip(r)
-}
 
 type cloudEnv struct {
 	dc   *Triton
@@ -60,7 +35,7 @@ func newCloudEnv(t *testing.T, opts ...fake.Option) *cloudEnv {
 	}
 	base := dc.Client().Transport
 	return &cloudEnv{dc: dc, line: line, key: k,
-		api: kittest.New(t, dc.URL(), &http.Client{Transport: signer{base: base, login: "alice", fp: pk.Fingerprint, key: k}}),
+		api: kittest.New(t, dc.URL(), &http.Client{Transport: tritontest.Signer{Base: base, Login: "alice", Fingerprint: pk.Fingerprint, Key: k}}),
 		raw: kittest.New(t, dc.URL(), dc.Client())}
 }
 
@@ -113,7 +88,7 @@ func TestCloudAPIStrict(t *testing.T) {
 	// a signature by another key of the right fingerprint fails
 	other, _ := rsa.GenerateKey(rand.Reader, 2048)
 	pk, _ := ParsePublicKey(e.line)
-	bad := kittest.New(t, e.dc.URL(), &http.Client{Transport: signer{base: e.dc.Client().Transport, login: "alice", fp: pk.Fingerprint, key: other}})
+	bad := kittest.New(t, e.dc.URL(), &http.Client{Transport: tritontest.Signer{Base: e.dc.Client().Transport, Login: "alice", Fingerprint: pk.Fingerprint, Key: other}})
 	expectCode(t, bad.Get("/alice"), 401, "InvalidCredentials")
 }
 
