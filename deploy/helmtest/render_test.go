@@ -156,10 +156,12 @@ func checkEqual[T any](t *testing.T, what string, got, want T) {
 	}
 }
 
-var tritonPorts = []struct {
+type tritonPort struct {
 	name string
 	port int32
-}{{"cloudapi", 8901}, {"vmapi", 8902}, {"cnapi", 8903}, {"napi", 8904}}
+}
+
+var tritonPorts = []tritonPort{{"cloudapi", 8901}, {"vmapi", 8902}, {"cnapi", 8903}, {"napi", 8904}}
 
 func TestDefaults(t *testing.T) {
 	o := mustRender(t, "ci", nil)
@@ -219,7 +221,9 @@ func TestDefaults(t *testing.T) {
 	if main == nil {
 		t.Fatalf("no Service ci-mockcloud; Services: %v", keys(o.services))
 	}
-	checkService(t, main, d, "main", 8900)
+	// The main Service has every port: GET / lists Triton's APIs at the
+	// host the client used, with their own ports.
+	checkService(t, main, d, "main", 8900, tritonPorts...)
 	for _, p := range tritonPorts {
 		s := o.services["ci-mockcloud-"+p.name]
 		if s == nil {
@@ -261,19 +265,25 @@ func checkSecure(t *testing.T, o objects) {
 	}
 }
 
-func checkService(t *testing.T, s *corev1.Service, d *appsv1.Deployment, port string, number int32) {
+// checkService: s selects d's pod and has the port named port (number),
+// then those in more, each targeting a port the container declares.
+func checkService(t *testing.T, s *corev1.Service, d *appsv1.Deployment, port string, number int32, more ...tritonPort) {
 	t.Helper()
 	checkEqual(t, s.Name+" selector", s.Spec.Selector, d.Spec.Selector.MatchLabels)
 	checkEqual(t, s.Name+" type", s.Spec.Type, corev1.ServiceTypeClusterIP)
-	checkEqual(t, s.Name+" ports", s.Spec.Ports, []corev1.ServicePort{{
-		Name: port, Port: number, TargetPort: intstr.FromString(port), Protocol: corev1.ProtocolTCP}})
-	// The target is a port the container declares.
-	var declared bool
-	for _, p := range container(t, objects{deployment: d}).Ports {
-		declared = declared || (p.Name == port && p.ContainerPort == number)
+	want := []corev1.ServicePort{{Name: port, Port: number, TargetPort: intstr.FromString(port), Protocol: corev1.ProtocolTCP}}
+	for _, p := range more {
+		want = append(want, corev1.ServicePort{Name: p.name, Port: p.port, TargetPort: intstr.FromString(p.name), Protocol: corev1.ProtocolTCP})
 	}
-	if !declared {
-		t.Errorf("%s targets container port %q, which the container does not declare as %d", s.Name, port, number)
+	checkEqual(t, s.Name+" ports", s.Spec.Ports, want)
+	for _, sp := range want {
+		var declared bool
+		for _, p := range container(t, objects{deployment: d}).Ports {
+			declared = declared || (p.Name == sp.TargetPort.StrVal && p.ContainerPort == sp.Port)
+		}
+		if !declared {
+			t.Errorf("%s targets container port %q, which the container does not declare as %d", s.Name, sp.TargetPort.StrVal, sp.Port)
+		}
 	}
 }
 
@@ -332,7 +342,8 @@ func TestCustomValues(t *testing.T) {
 	s := o.services["cloud"]
 	checkEqual(t, "Service type", s.Spec.Type, corev1.ServiceTypeNodePort)
 	checkEqual(t, "Service annotations", s.Annotations, map[string]string{"team": "ci"})
-	checkEqual(t, "Service port", s.Spec.Ports[0].Port, int32(9000))
+	checkEqual(t, "Service ports", s.Spec.Ports, []corev1.ServicePort{{
+		Name: "main", Port: 9000, TargetPort: intstr.FromString("main"), Protocol: corev1.ProtocolTCP}})
 	checkEqual(t, "memory limit", c.Resources.Limits.Memory().String(), "128Mi")
 	checkEqual(t, "runAsUser", *d.Spec.Template.Spec.SecurityContext.RunAsUser, int64(1234))
 	checkSecure(t, o)
