@@ -3,6 +3,7 @@ package helmtest
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"reflect"
 	"slices"
 	"sort"
@@ -454,6 +455,24 @@ func TestValuesAreUsed(t *testing.T) {
 	for key := range ch.Values {
 		if !strings.Contains(templates.String(), ".Values."+key) {
 			t.Errorf("value %q is read by no template", key)
+		}
+	}
+}
+
+// The README's "Container and Helm" section names every top-level value.
+func TestReadmeListsValues(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(readme), "\n## Container and Helm\n")
+	if !ok {
+		t.Fatal(`README.md has no "Container and Helm" section`)
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+	for key := range loadChart(t).Values {
+		if !strings.Contains(section, "`"+key) {
+			t.Errorf("README's Container and Helm section does not name the value %q", key)
 		}
 	}
 }
