@@ -1,13 +1,14 @@
 # The one command that runs every test: `make test`.
 # It installs the npm clients the interop tests drive (the fastly package,
 # the triton CLI) when npm is present (a test whose client is missing skips,
-# saying why), then runs every Go test of the three modules (root, examples,
-# gophercloudkit) with the race detector.
+# saying why), then runs every Go test of the four modules (root, examples,
+# gophercloudkit, deploy/helmtest: the Helm chart's rendering) with the race
+# detector.
 
 .PHONY: test npm-clients
 
 test: npm-clients
-	go test -race -count=1 ./... ./examples/... ./gophercloudkit/...
+	go test -race -count=1 ./... ./examples/... ./gophercloudkit/... ./deploy/helmtest/...
 
 npm-clients:
 	@if command -v npm >/dev/null 2>&1; then \
