@@ -129,6 +129,11 @@ func TestComputeOnlyCloud(t *testing.T) {
 	if diff := cmp.Diff([]string{"compute/DFW", "identity"}, health.Services); diff != "" {
 		t.Errorf("services (-want +got):\n%s", diff)
 	}
+	// /healthz, what a container's probes ask, answers the same.
+	health.Services = nil
+	if code, _ := call(t, c, "GET", "/healthz", "", nil, &health); code != 200 || len(health.Services) != 2 {
+		t.Errorf("GET /healthz = %d %v", code, health.Services)
+	}
 }
 
 // TestConflictingOptions: the Cloud owns the clock, the seed and the

@@ -25,6 +25,7 @@ import (
 //	GET    /mockcloud/v1/requests      ?service=&op=        -> {"requests": [...]}
 //	DELETE /mockcloud/v1/requests      ?service=            -> 204
 //	GET    /mockcloud/v1/health                             -> {"status":"ok", ...}
+//	GET    /healthz                                         -> the same (container probes)
 //	GET    /mockcloud/v1/ops                                -> {"ops": [...]}, what a fault's op can name
 //	…      /mockcloud/v1/{service}/…                        a service's own control calls (kit.Controls):
 //	                                                           triton's compute nodes and chaos at /mockcloud/v1/triton/…
@@ -58,12 +59,14 @@ func (c *Cloud) controlRoutes(mux *http.ServeMux) {
 				{Op: "control.requests.list", Method: "GET,HEAD", Path: ControlPrefix + "/requests", Handler: c.listRequests},
 				{Op: "control.requests.reset", Method: "DELETE", Path: ControlPrefix + "/requests", Handler: c.resetRequests},
 				{Op: "control.health", Method: "GET,HEAD", Path: ControlPrefix + "/health", Handler: c.health},
+				// What a container's probes ask (the Helm chart's liveness and readiness).
+				{Op: "control.health", Method: "GET,HEAD", Path: "/healthz", Handler: c.health},
 				{Op: "control.ops", Method: "GET,HEAD", Path: ControlPrefix + "/ops", Handler: c.listOps},
 				{Op: "control.help", Method: "GET,HEAD", Path: "/", Handler: c.serveHelp},
 			}, c.serviceControlRoutes()...)
 		},
 	})
-	for _, p := range []string{ControlPrefix + "/", mimicTickPath, mimicPresetsPath, "/{$}"} {
+	for _, p := range []string{ControlPrefix + "/", mimicTickPath, mimicPresetsPath, "/healthz", "/{$}"} {
 		mux.Handle(p, ctl)
 	}
 }
