@@ -405,11 +405,14 @@ func (cfg *config) mergeFile(fc *fileConfig, set map[string]bool) {
 	if fc.Identity != nil && fc.Identity.Strict && !set["strict"] {
 		cfg.strict = true
 	}
+	if fc.Journal != nil && fc.Journal.Limit != nil && !set["journal-limit"] {
+		cfg.journalLimit = *fc.Journal.Limit
+	}
 }
 
 // options are the Cloud options the file adds: the Mesos cluster (unless
-// -mesos-config names one: the flag wins), the default compute quota, the
-// journal's limit.
+// -mesos-config names one: the flag wins) and compute's quota and
+// durations. (The journal's limit is a flag's, set by mergeFile.)
 func (fc *fileConfig) options(services []kit.Descriptor, mesosFlag bool) ([]mockcloud.Option, error) {
 	if fc == nil {
 		return nil, nil
@@ -429,9 +432,6 @@ func (fc *fileConfig) options(services []kit.Descriptor, mesosFlag bool) ([]mock
 		if len(c.Durations) > 0 {
 			opts = append(opts, mockcloud.Configure(compute.ServiceName, compute.WithDurations(c.durations)))
 		}
-	}
-	if j := fc.Journal; j != nil && j.Limit != nil {
-		opts = append(opts, mockcloud.WithJournalLimit(*j.Limit))
 	}
 	return opts, nil
 }

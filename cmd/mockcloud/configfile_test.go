@@ -7,6 +7,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/mockcloud/mockcloud"
 )
 
 // fullConfig uses every section of a -config file.
@@ -39,6 +41,9 @@ func TestConfigFile(t *testing.T) {
 	cfg, err := parseFlags([]string{"-config", path, "-seed", "9"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if cfg.journalLimit != 50 {
+		t.Errorf("journal limit %d, want the file's 50", cfg.journalLimit)
 	}
 	if cfg.regions != "DFW,ORD" || !cfg.regionsSet || cfg.seed != 9 || !cfg.frozen {
 		t.Errorf("cfg = regions %q (%v), seed %d, frozen %v: want the file's but the -seed flag's seed", cfg.regions, cfg.regionsSet, cfg.seed, cfg.frozen)
@@ -203,5 +208,39 @@ func TestConfigFileREADME(t *testing.T) {
 	}
 	if fc.Identity == nil || len(fc.Identity.Users) != 1 || fc.Triton == nil || fc.Triton.Servers != 100 {
 		t.Errorf("README's example read as %+v", fc)
+	}
+}
+
+// TestJournalLimitFlag: the standalone server's journal is bounded by
+// default (it runs for days); -journal-limit changes the bound, 0 lifts it.
+func TestJournalLimitFlag(t *testing.T) {
+	cfg, err := parseFlags(nil, io.Discard)
+	if err != nil || cfg.journalLimit != defaultJournalLimit {
+		t.Fatalf("default journal limit %d, %v", cfg.journalLimit, err)
+	}
+	if cfg, _ := parseFlags([]string{"-journal-limit", "0"}, io.Discard); cfg.journalLimit != 0 {
+		t.Errorf("-journal-limit 0 gave %d", cfg.journalLimit)
+	}
+	cfg, err = parseFlags([]string{"-journal-limit", "100", "-services", "identity", "-frozen"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cloud, clk, err := build(cfg, mockcloud.WithoutListener())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer clk.Close()
+	defer cloud.Close()
+	cloud.Start()
+	client := cloud.Client()
+	for range 2000 {
+		resp, err := client.Get(cloud.URL() + "/identity/v3")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	if n := len(cloud.Requests()); n == 0 || n > 200 {
+		t.Errorf("%d requests kept after 2,000 with a limit of 100", n)
 	}
 }

@@ -58,10 +58,18 @@ type config struct {
 	// originAddrs are the addresses of Triton's APIs, by origin name
 	// ("triton", "triton/vmapi" …).
 	originAddrs map[string]string
+	// journalLimit bounds the journal: the standalone server runs for
+	// days, so it keeps only the last requests (0 keeps all).
+	journalLimit int
 	// configFile is -config's path; file what it holds (configfile.go).
 	configFile string
 	file       *fileConfig
 }
+
+// defaultJournalLimit is how many requests the standalone server's journal
+// keeps by default: enough to debug a test run, bounded for a server that
+// runs for days.
+const defaultJournalLimit = 10_000
 
 // originFlags are the flags for the origins of Triton's APIs: the origin's
 // name in GET /, the flag, its default address (next to Mimic's 8900) and
@@ -88,6 +96,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.Int64Var(&cfg.seed, "seed", 1, "seed for generated IDs and probabilistic faults")
 	fs.BoolVar(&cfg.noAuth, "no-auth", false, "let requests into services without a token")
 	fs.BoolVar(&cfg.strict, "strict", false, "admit only seeded users (none are seeded by the server: for tests of auth failures)")
+	fs.IntVar(&cfg.journalLimit, "journal-limit", defaultJournalLimit, "keep about the last N requests in the journal (0: all, unbounded)")
 	fs.StringVar(&cfg.configFile, "config", "", "JSON file with regions, profile, users, projects and roles, images, flavors, quota, the Mesos cluster, Triton's CNs (flags given win over it)")
 	fs.StringVar(&cfg.mesosConfig, "mesos-config", "", "JSON file with the Mesos master's agents, durations and outcome weights")
 	fs.StringVar(&cfg.regions, "regions", strings.Join(mockcloud.DefaultRegions(), ","), "comma-separated regions")
@@ -192,7 +201,7 @@ func build(cfg config, extra ...mockcloud.Option) (*mockcloud.Cloud, *clock.Cloc
 		clk = clock.New(time.Now())
 	}
 	opts := []mockcloud.Option{mockcloud.WithClock(clk), mockcloud.WithSeed(cfg.seed), mockcloud.WithServices(services...),
-		mockcloud.WithProfile(cfg.profile)}
+		mockcloud.WithProfile(cfg.profile), mockcloud.WithJournalLimit(cfg.journalLimit)}
 	if cfg.noAuth {
 		opts = append(opts, mockcloud.WithoutAuth())
 	}
