@@ -2,6 +2,7 @@ package mockcloud_test
 
 import (
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/mockcloud/mockcloud"
 	"github.com/mockcloud/mockcloud/compute"
+	"github.com/mockcloud/mockcloud/identity"
 	"github.com/mockcloud/mockcloud/triton"
 )
 
@@ -127,5 +129,36 @@ func TestServiceControlRoutes(t *testing.T) {
 	c2 := mockcloud.New(t, mockcloud.WithServices(compute.Descriptor()))
 	if code, _ := call(t, c2, "GET", "/mockcloud/v1/triton/servers", "", nil, nil); code != 404 {
 		t.Errorf("without triton: %d", code)
+	}
+}
+
+// TestServerTimeouts: on the listeners WithListeners gives, a client that
+// stops mid-body loses its connection after the read timeout, and Close
+// does not wait on it.
+func TestServerTimeouts(t *testing.T) {
+	root := listen(t)
+	c := mockcloud.New(t, mockcloud.WithServices(identity.Descriptor()), mockcloud.WithListeners(root, nil),
+		mockcloud.WithServerTimeouts(mockcloud.ServerTimeouts{Read: 200 * time.Millisecond, Idle: time.Second}))
+	conn, err := net.Dial("tcp", root.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// Headers and 10 of the 100 bytes promised, then nothing.
+	if _, err := io.WriteString(conn, "POST /identity/v3/auth/tokens HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"auth\":{}"); err != nil {
+		t.Fatal(err)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	start := time.Now()
+	_, _ = io.ReadAll(conn) // the server answers (its body read failed) and hangs up
+	if waited := time.Since(start); waited > 3*time.Second {
+		t.Errorf("the stalled connection was held %v, want about the 200 ms read timeout", waited)
+	}
+	done := make(chan struct{})
+	go func() { c.Close(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(3 * time.Second):
+		t.Error("Close waited on a stalled client")
 	}
 }

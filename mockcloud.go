@@ -68,6 +68,7 @@ type Cloud struct {
 	origins   map[string]string       // URL by instance key, for services with an origin of their own
 	rootLn    net.Listener            // WithListeners: where Start serves the Cloud
 	originLns map[string]net.Listener // WithListeners: where Start serves origins, by name
+	timeouts  ServerTimeouts          // WithServerTimeouts, for the listeners WithListeners gives
 	closeOnce sync.Once
 }
 
@@ -94,6 +95,7 @@ type mount struct {
 }
 
 type config struct {
+	timeouts     ServerTimeouts
 	clock        *clock.Clock
 	start        time.Time
 	seed         int64
@@ -181,6 +183,18 @@ func WithListeners(root net.Listener, origins map[string]net.Listener) Option {
 	}
 }
 
+// ServerTimeouts bound how long a connection may take: to send its
+// headers, its whole request, or to sit idle between requests. Zero means
+// no bound (ReadHeader defaults to 10 s).
+type ServerTimeouts struct {
+	ReadHeader, Read, Idle time.Duration
+}
+
+// WithServerTimeouts sets the timeouts of the servers Start runs on the
+// listeners WithListeners gives (the standalone server's): a client that
+// stops mid-request cannot hold a connection, or a shutdown, forever.
+func WithServerTimeouts(t ServerTimeouts) Option { return func(c *config) { c.timeouts = t } }
+
 // WithSeed sets the root seed. Each service draws its IDs from a stream
 // derived from it and the service's name and region, so one service's
 // traffic never shifts another's IDs; probabilistic faults draw from a
@@ -267,7 +281,7 @@ func NewUnstarted(opts ...Option) (*Cloud, error) {
 		cfg.services = DefaultServices()
 	}
 	c := &Cloud{regions: cfg.regions, services: withIdentity(cfg.services), listen: !cfg.noListener, t: noTest{},
-		rootLn: cfg.rootLn, originLns: cfg.originLns}
+		rootLn: cfg.rootLn, originLns: cfg.originLns, timeouts: cfg.timeouts}
 	err := applyProfile(&cfg, c.services)
 	if err == nil {
 		c.regions = cfg.regions
@@ -707,7 +721,11 @@ func (c *Cloud) serveOnLocked(ln net.Listener, h http.Handler) string {
 	if ln == nil {
 		return c.serveLocked(h)
 	}
-	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}}
+	t := c.timeouts
+	if t.ReadHeader == 0 {
+		t.ReadHeader = 10 * time.Second
+	}
+	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: h, ReadHeaderTimeout: t.ReadHeader, ReadTimeout: t.Read, IdleTimeout: t.Idle}}
 	srv.Start()
 	c.servers = append(c.servers, srv)
 	return srv.URL

@@ -66,6 +66,13 @@ type config struct {
 	file       *fileConfig
 }
 
+// standaloneTimeouts bound the server's connections: a client that stops
+// mid-request loses its connection after two minutes (a 64 MiB control
+// body on a slow link fits), so it cannot hold it, or a shutdown, forever.
+func standaloneTimeouts() mockcloud.ServerTimeouts {
+	return mockcloud.ServerTimeouts{ReadHeader: 10 * time.Second, Read: 2 * time.Minute, Idle: 2 * time.Minute}
+}
+
 // defaultJournalLimit is how many requests the standalone server's journal
 // keeps by default: enough to debug a test run, bounded for a server that
 // runs for days.
@@ -309,7 +316,7 @@ func run(ctx context.Context, cfg config, ready func(addr string), logw io.Write
 	if err != nil {
 		return err
 	}
-	cloud, clk, err := build(cfg, mockcloud.WithListeners(root, origins))
+	cloud, clk, err := build(cfg, mockcloud.WithListeners(root, origins), mockcloud.WithServerTimeouts(standaloneTimeouts()))
 	if err != nil {
 		closeAll(root, origins) // harmless when NewUnstarted closed them
 		return err
