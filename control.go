@@ -1,6 +1,7 @@
 package mockcloud
 
 import (
+	"crypto/subtle"
 	"encoding/json"
 	"math"
 	"net"
@@ -47,7 +48,7 @@ func (c *Cloud) controlRoutes(mux *http.ServeMux) {
 		},
 		MaxBody: ControlMaxBody,
 		Routes: func() []kit.Route {
-			return append([]kit.Route{
+			return c.guarded(append([]kit.Route{
 				{Op: "control.tick", Method: "POST", Path: ControlPrefix + "/tick", Handler: c.tick},
 				{Op: "control.tick", Method: "POST", Path: mimicTickPath, Handler: c.tick},
 				{Op: "control.presets", Method: "GET,HEAD", Path: mimicPresetsPath, Handler: c.presets},
@@ -63,7 +64,7 @@ func (c *Cloud) controlRoutes(mux *http.ServeMux) {
 				{Op: "control.health", Method: "GET,HEAD", Path: "/healthz", Handler: c.health},
 				{Op: "control.ops", Method: "GET,HEAD", Path: ControlPrefix + "/ops", Handler: c.listOps},
 				{Op: "control.help", Method: "GET,HEAD", Path: "/", Handler: c.serveHelp},
-			}, c.serviceControlRoutes()...)
+			}, c.serviceControlRoutes()...))
 		},
 	})
 	for _, p := range []string{ControlPrefix + "/", mimicTickPath, mimicPresetsPath, "/healthz", "/{$}"} {
@@ -74,6 +75,42 @@ func (c *Cloud) controlRoutes(mux *http.ServeMux) {
 // ControlMaxBody bounds a control call's body: room for a data center's
 // description (triton's POST /mockcloud/v1/triton/dc).
 const ControlMaxBody = 64 << 20
+
+// guarded puts the control token check (WithControlToken) ahead of every
+// control call but those that only say where things are and how they are
+// (GET /, the health checks, Mimic's presets).
+func (c *Cloud) guarded(routes []kit.Route) []kit.Route {
+	if c.controlToken == "" {
+		return routes
+	}
+	open := map[string]bool{"control.help": true, "control.health": true, "control.presets": true}
+	for i, r := range routes {
+		if open[r.Op] {
+			continue
+		}
+		before := r.Before
+		routes[i].Before = func(call *kit.Call) error {
+			if err := c.checkControlToken(call.Request); err != nil {
+				return err
+			}
+			if before != nil {
+				return before(call)
+			}
+			return nil
+		}
+	}
+	return routes
+}
+
+// checkControlToken wants "Authorization: Bearer <the control token>",
+// compared in constant time.
+func (c *Cloud) checkControlToken(r *http.Request) error {
+	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(c.controlToken)) != 1 {
+		return kit.Errorf(http.StatusUnauthorized, "The control API needs the header Authorization: Bearer <the server's control token>.")
+	}
+	return nil
+}
 
 // serviceControlRoutes are the control calls of the services that have
 // their own (kit.Controls), each under ControlPrefix/<instance key>.

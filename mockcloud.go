@@ -60,16 +60,17 @@ type Cloud struct {
 	mem       *kit.Transport // Client and Transport: the Cloud in memory
 	t         fake.TB        // the test New was given; noTest for NewUnstarted
 
-	srvMu     sync.Mutex
-	closed    bool
-	started   bool
-	url       string
-	servers   []*httptest.Server
-	origins   map[string]string       // URL by instance key, for services with an origin of their own
-	rootLn    net.Listener            // WithListeners: where Start serves the Cloud
-	originLns map[string]net.Listener // WithListeners: where Start serves origins, by name
-	timeouts  ServerTimeouts          // WithServerTimeouts, for the listeners WithListeners gives
-	closeOnce sync.Once
+	srvMu        sync.Mutex
+	closed       bool
+	started      bool
+	url          string
+	servers      []*httptest.Server
+	origins      map[string]string       // URL by instance key, for services with an origin of their own
+	rootLn       net.Listener            // WithListeners: where Start serves the Cloud
+	originLns    map[string]net.Listener // WithListeners: where Start serves origins, by name
+	timeouts     ServerTimeouts          // WithServerTimeouts, for the listeners WithListeners gives
+	controlToken string                  // WithControlToken: the bearer token control calls need
+	closeOnce    sync.Once
 }
 
 // instance is one built service: once, or once per region.
@@ -95,6 +96,7 @@ type mount struct {
 }
 
 type config struct {
+	controlToken string
 	timeouts     ServerTimeouts
 	clock        *clock.Clock
 	start        time.Time
@@ -195,6 +197,12 @@ type ServerTimeouts struct {
 // stops mid-request cannot hold a connection, or a shutdown, forever.
 func WithServerTimeouts(t ServerTimeouts) Option { return func(c *config) { c.timeouts = t } }
 
+// WithControlToken makes the control API (/mockcloud/v1/…, Mimic's tick)
+// answer 401 unless a call carries "Authorization: Bearer <token>": for a
+// standalone server other hosts can reach. GET /, the health checks and
+// Mimic's presets stay open; the services' own APIs are not affected.
+func WithControlToken(token string) Option { return func(c *config) { c.controlToken = token } }
+
 // WithSeed sets the root seed. Each service draws its IDs from a stream
 // derived from it and the service's name and region, so one service's
 // traffic never shifts another's IDs; probabilistic faults draw from a
@@ -281,7 +289,7 @@ func NewUnstarted(opts ...Option) (*Cloud, error) {
 		cfg.services = DefaultServices()
 	}
 	c := &Cloud{regions: cfg.regions, services: withIdentity(cfg.services), listen: !cfg.noListener, t: noTest{},
-		rootLn: cfg.rootLn, originLns: cfg.originLns, timeouts: cfg.timeouts}
+		rootLn: cfg.rootLn, originLns: cfg.originLns, timeouts: cfg.timeouts, controlToken: cfg.controlToken}
 	err := applyProfile(&cfg, c.services)
 	if err == nil {
 		c.regions = cfg.regions

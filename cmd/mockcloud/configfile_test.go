@@ -244,3 +244,26 @@ func TestJournalLimitFlag(t *testing.T) {
 		t.Errorf("%d requests kept after 2,000 with a limit of 100", n)
 	}
 }
+
+// TestControlTokenFlag: -control-token guards the control API.
+func TestControlTokenFlag(t *testing.T) {
+	base, _ := startServer(t, "-frozen", "-control-token", "s3cret")
+	tick := func(header string) int {
+		req, _ := http.NewRequest("POST", base+"/mockcloud/v1/tick", strings.NewReader(`{"amount":1}`))
+		if header != "" {
+			req.Header.Set("Authorization", header)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := tick(""); code != http.StatusUnauthorized {
+		t.Errorf("tick without the token: %d, want 401", code)
+	}
+	if code := tick("Bearer s3cret"); code != http.StatusOK {
+		t.Errorf("tick with the token: %d, want 200", code)
+	}
+}

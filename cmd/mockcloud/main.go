@@ -58,6 +58,8 @@ type config struct {
 	// originAddrs are the addresses of Triton's APIs, by origin name
 	// ("triton", "triton/vmapi" …).
 	originAddrs map[string]string
+	// controlToken, when set, is the bearer token control calls need.
+	controlToken string
 	// journalLimit bounds the journal: the standalone server runs for
 	// days, so it keeps only the last requests (0 keeps all).
 	journalLimit int
@@ -103,6 +105,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.Int64Var(&cfg.seed, "seed", 1, "seed for generated IDs and probabilistic faults")
 	fs.BoolVar(&cfg.noAuth, "no-auth", false, "let requests into services without a token")
 	fs.BoolVar(&cfg.strict, "strict", false, "admit only seeded users (none are seeded by the server: for tests of auth failures)")
+	fs.StringVar(&cfg.controlToken, "control-token", os.Getenv("MOCKCLOUD_CONTROL_TOKEN"), "bearer token the control API (/mockcloud/v1/…, Mimic's tick) requires (default $MOCKCLOUD_CONTROL_TOKEN; none: open)")
 	fs.IntVar(&cfg.journalLimit, "journal-limit", defaultJournalLimit, "keep about the last N requests in the journal (0: all, unbounded)")
 	fs.StringVar(&cfg.configFile, "config", "", "JSON file with regions, profile, users, projects and roles, images, flavors, quota, the Mesos cluster, Triton's CNs (flags given win over it)")
 	fs.StringVar(&cfg.mesosConfig, "mesos-config", "", "JSON file with the Mesos master's agents, durations and outcome weights")
@@ -208,7 +211,7 @@ func build(cfg config, extra ...mockcloud.Option) (*mockcloud.Cloud, *clock.Cloc
 		clk = clock.New(time.Now())
 	}
 	opts := []mockcloud.Option{mockcloud.WithClock(clk), mockcloud.WithSeed(cfg.seed), mockcloud.WithServices(services...),
-		mockcloud.WithProfile(cfg.profile), mockcloud.WithJournalLimit(cfg.journalLimit)}
+		mockcloud.WithProfile(cfg.profile), mockcloud.WithJournalLimit(cfg.journalLimit), mockcloud.WithControlToken(cfg.controlToken)}
 	if cfg.noAuth {
 		opts = append(opts, mockcloud.WithoutAuth())
 	}
