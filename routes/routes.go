@@ -93,6 +93,7 @@ type Routes struct {
 	mu     sync.Mutex
 	sets   map[string]*setState
 	active map[string]string // set name by listener ("" is the main one)
+	own    standalone
 }
 
 // setState is a provisioned set and what its use has changed.
@@ -165,18 +166,30 @@ func build(env kit.Env, _ kit.Site, cfg config) (*Routes, error) {
 		}
 		rt.sets[s.Name] = newSetState(c, s.file, now)
 	}
-	if _, ok := rt.sets[Initial]; ok {
-		rt.active[rt.sets[Initial].set.Listener] = Initial
+	names := make([]string, 0, len(rt.sets))
+	for name := range rt.sets {
+		names = append(names, name)
 	}
-	for _, l := range rt.listeners {
-		if st, ok := rt.sets[l]; ok && st.set.Listener == l {
-			rt.active[l] = l
-		}
+	sort.Strings(names)
+	for _, name := range names {
+		rt.activateDefaultLocked(rt.sets[name].set)
 	}
 	if rt.dir != nil {
 		rt.dir.start()
 	}
 	return rt, nil
+}
+
+// activateDefaultLocked activates c if it is its listener's default (the
+// set Initial, or one named after its extra listener) and the listener
+// has no active set.
+func (rt *Routes) activateDefaultLocked(c *compiledSet) {
+	if c.Name != Initial && c.Name != c.Listener {
+		return
+	}
+	if _, ok := rt.active[c.Listener]; !ok {
+		rt.active[c.Listener] = c.Name
+	}
 }
 
 func newSetState(c *compiledSet, file string, now time.Time) *setState {
@@ -206,6 +219,7 @@ func (rt *Routes) newService(env kit.Env, listener string) *kit.Service {
 }
 
 func (rt *Routes) onClose() {
+	rt.closeOwn()
 	for _, s := range rt.extra {
 		s.Close()
 	}

@@ -50,7 +50,9 @@ type RuleStatus struct {
 // Put provisions s (replacing a set of its name, whose counts and state
 // start afresh; an active one stays active, on s's listener). Every rule
 // is checked first: a *RuleError leaves everything as it was. It reports
-// whether the set is new.
+// whether the set is new. A listener's default set (Initial on the main
+// listener, a set named after its extra listener) becomes active when the
+// listener has none.
 func (rt *Routes) Put(s Set) (created bool, err error) {
 	return rt.put(source{Set: s})
 }
@@ -69,6 +71,7 @@ func (rt *Routes) put(s source) (bool, error) {
 		delete(rt.active, old.set.Listener)
 		rt.active[c.Listener] = s.Name
 	}
+	rt.activateDefaultLocked(c)
 	return !existed, nil
 }
 
