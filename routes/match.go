@@ -10,20 +10,27 @@ import (
 	"strings"
 )
 
-// incoming is a request as the rules see it: its body read and decoded once.
+// incoming is a request as the rules see it: its body read, and decoded
+// once when a rule or a template first needs it.
 type incoming struct {
-	r      *http.Request
-	body   []byte
-	json   any
-	isJSON bool
+	r       *http.Request
+	body    []byte
+	decoded bool
+	json    any
+	isJSON  bool
 }
 
-func newIncoming(r *http.Request, body []byte) *incoming {
-	in := &incoming{r: r, body: body}
-	if len(bytes.TrimSpace(body)) > 0 {
-		in.isJSON = json.Unmarshal(body, &in.json) == nil
+func newIncoming(r *http.Request, body []byte) *incoming { return &incoming{r: r, body: body} }
+
+// jsonBody is the body decoded, and whether it is JSON.
+func (in *incoming) jsonBody() (any, bool) {
+	if !in.decoded {
+		in.decoded = true
+		if len(bytes.TrimSpace(in.body)) > 0 {
+			in.isJSON = json.Unmarshal(in.body, &in.json) == nil
+		}
 	}
-	return in
+	return in.json, in.isJSON
 }
 
 // matches reports whether c matches in (state aside), with the path's
@@ -50,10 +57,11 @@ func (c *compiled) matches(in *incoming) (map[string]string, bool) {
 		}
 	}
 	for _, f := range c.body {
-		if !in.isJSON {
+		doc, isJSON := in.jsonBody()
+		if !isJSON {
 			return nil, false
 		}
-		got, ok := lookup(in.json, f.path)
+		got, ok := lookup(doc, f.path)
 		if !ok || !reflect.DeepEqual(got, f.want) {
 			return nil, false
 		}
@@ -127,7 +135,8 @@ func (in *incoming) view(vars map[string]string) Request {
 			h[headerName(k)] = vs[0]
 		}
 	}
-	return Request{Method: in.r.Method, Path: in.r.URL.Path, Vars: vars, Query: q, Headers: h, Body: in.json, RawBody: string(in.body)}
+	doc, _ := in.jsonBody()
+	return Request{Method: in.r.Method, Path: in.r.URL.Path, Vars: vars, Query: q, Headers: h, Body: doc, RawBody: string(in.body)}
 }
 
 func sortStrings(s []string) { sort.Strings(s) }

@@ -414,3 +414,26 @@ func TestDirectoryBadFileAtStart(t *testing.T) {
 		t.Errorf("err = %v, want the file, the rule and the field", err)
 	}
 }
+
+func TestTemplateFailureIs500AndPutKeepsActive(t *testing.T) {
+	rt := routes.New(t, routes.WithSets(decodeSet(t, routes.Initial, `{"rules": [
+		{"match": {"path": "/t"}, "answer": {"body": "{{.Body.a.b}}"}}]}`)))
+	status, body, _ := send(t, "GET", rt.URL()+"/t", "", nil)
+	if status != 500 || !strings.Contains(body, `"code":500`) || !strings.Contains(body, "routes.initial.0: its body template failed") {
+		t.Errorf("no body: %d %s", status, body)
+	}
+	if status, body, _ := send(t, "POST", rt.URL()+"/t", `{"a":{"b":"x"}}`, nil); status != 200 || body != "x" {
+		t.Errorf("with a body: %d %s", status, body)
+	}
+	// Replacing the active set keeps it active, with its counts afresh.
+	created, err := rt.Put(decodeSet(t, routes.Initial, `{"rules": [{"match": {"path": "/t"}, "answer": {"body": "new"}}]}`))
+	if err != nil || created {
+		t.Fatalf("Put: %v, created %v", err, created)
+	}
+	if st := rt.Sets()[0]; !st.Active || st.Rules[0].Uses != 0 {
+		t.Errorf("after Put: %+v", st)
+	}
+	if _, body, _ := send(t, "GET", rt.URL()+"/t", "", nil); body != "new" {
+		t.Errorf("after Put: %s", body)
+	}
+}
