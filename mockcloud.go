@@ -114,6 +114,7 @@ type config struct {
 	noListener   bool
 	rootLn       net.Listener
 	originLns    map[string]net.Listener
+	routesSet    bool // WithRoutes
 }
 
 // Option configures a Cloud.
@@ -288,6 +289,7 @@ func NewUnstarted(opts ...Option) (*Cloud, error) {
 	if !cfg.servicesSet {
 		cfg.services = DefaultServices()
 	}
+	cfg.services = withRoutes(cfg)
 	c := &Cloud{regions: cfg.regions, services: withIdentity(cfg.services), listen: !cfg.noListener, t: noTest{},
 		rootLn: cfg.rootLn, originLns: cfg.originLns, timeouts: cfg.timeouts, controlToken: cfg.controlToken}
 	err := applyProfile(&cfg, c.services)
@@ -656,9 +658,15 @@ func (c *Cloud) routes() (h http.Handler, err error) {
 		}
 	}
 	c.controlRoutes(mux)
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+	var notFound http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeControlError(w, http.StatusNotFound, "No mockcloud service is mounted at "+r.URL.Path+"; GET / lists them.")
 	})
+	for _, i := range c.instances {
+		if f, ok := i.inst.(kit.Fallback); ok { // programmable routes
+			notFound = f.Fallback(notFound)
+		}
+	}
+	mux.Handle("/", notFound)
 	return mux, nil
 }
 

@@ -68,6 +68,13 @@ type Controls interface {
 	ControlRoutes() []Route
 }
 
+// Fallback is an Instance that also serves, at a Cloud's root, the paths
+// no service owns (programmable routes): Fallback wraps next, the Cloud's
+// answer to those paths, which gets what the instance does not take.
+type Fallback interface {
+	Fallback(next http.Handler) http.Handler
+}
+
 // Authority is the instance that issues tokens (identity): a Cloud checks
 // every other service's tokens with it and gives it the catalog.
 type Authority interface {

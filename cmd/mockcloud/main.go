@@ -9,6 +9,7 @@
 //	go run ./cmd/mockcloud -profile mimic -frozen   # answers as Mimic does (see README's Mimic profile table)
 //	go run ./cmd/mockcloud -addr :9000 -seed 7 -no-auth
 //	go run ./cmd/mockcloud -services compute,loadbalancer   # no Triton, no ports beside -addr
+//	go run ./cmd/mockcloud -routes ./routes.d -routes-listen auth=127.0.0.1:9100   # programmable routes (README)
 //	go run ./cmd/mockcloud -triton-addr :9001 -vmapi-addr :9002 -cnapi-addr :9003 -napi-addr :9004
 //
 // GET / says how to authenticate and lists every service's URL, Triton's
@@ -35,6 +36,7 @@ import (
 	"github.com/mockcloud/mockcloud/identity"
 	"github.com/mockcloud/mockcloud/kit"
 	"github.com/mockcloud/mockcloud/mesos"
+	"github.com/mockcloud/mockcloud/routes"
 	"github.com/mockcloud/mockcloud/triton"
 )
 
@@ -66,7 +68,43 @@ type config struct {
 	// configFile is -config's path; file what it holds (configfile.go).
 	configFile string
 	file       *fileConfig
+	// routesDir is the directory of route sets (-routes); routesListen
+	// the rules' extra listeners, name=addr (-routes-listen); routesPoll
+	// how often the directory is checked for changes.
+	routesDir    string
+	routesListen listenFlag
+	routesPoll   time.Duration
 }
+
+// listenFlag is a repeated name=addr flag, in the order given.
+type listenFlag []namedAddr
+
+type namedAddr struct{ name, addr string }
+
+func (l *listenFlag) String() string {
+	var parts []string
+	for _, n := range *l {
+		parts = append(parts, n.name+"="+n.addr)
+	}
+	return strings.Join(parts, ",")
+}
+
+func (l *listenFlag) Set(v string) error {
+	name, addr, ok := strings.Cut(v, "=")
+	if !ok || name == "" || addr == "" {
+		return fmt.Errorf("want name=addr, such as api=127.0.0.1:9100")
+	}
+	for _, n := range *l {
+		if n.name == name {
+			return fmt.Errorf("listener %q given twice", name)
+		}
+	}
+	*l = append(*l, namedAddr{name, addr})
+	return nil
+}
+
+// routesOn says whether the programmable routes are mounted.
+func (cfg config) routesOn() bool { return cfg.routesDir != "" || len(cfg.routesListen) > 0 }
 
 // standaloneTimeouts bound the server's connections: a client that stops
 // mid-request loses its connection after two minutes (a 64 MiB control
@@ -112,6 +150,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.regions, "regions", strings.Join(mockcloud.DefaultRegions(), ","), "comma-separated regions")
 	profile := fs.String("profile", "default", "answer as the real APIs do (default) or as Mimic does (mimic)")
 	fs.StringVar(&cfg.services, "services", "all", "comma-separated services to mount, or all (identity is always mounted): "+strings.Join(serviceNames(), ", "))
+	fs.StringVar(&cfg.routesDir, "routes", "", "directory of route sets, one <name>.json per set (initial active), reloaded when a file changes; also mounts the routes control API")
+	fs.Var(&cfg.routesListen, "routes-listen", "an extra listener for route sets, name=addr (repeatable; a set names it in \"listener\")")
+	fs.DurationVar(&cfg.routesPoll, "routes-poll", time.Second, "how often the -routes directory is checked for changes")
 	addrs := make([]*string, len(originFlags))
 	for i, o := range originFlags {
 		addrs[i] = fs.String(o.flag, o.def, "address of "+o.api+" (an origin of its own; :0 for any free port)")
@@ -239,6 +280,17 @@ func build(cfg config, extra ...mockcloud.Option) (*mockcloud.Cloud, *clock.Cloc
 		return nil, nil, err
 	}
 	opts = append(opts, fileOpts...)
+	if cfg.routesOn() {
+		names := make([]string, len(cfg.routesListen))
+		for i, n := range cfg.routesListen {
+			names[i] = n.name
+		}
+		ropts := []fake.Option{routes.WithListeners(names...)}
+		if cfg.routesDir != "" {
+			ropts = append(ropts, routes.WithDir(cfg.routesDir, cfg.routesPoll))
+		}
+		opts = append(opts, mockcloud.WithRoutes(ropts...))
+	}
 	opts = append(opts, extra...)
 	cloud, err := mockcloud.NewUnstarted(opts...)
 	if err != nil {
@@ -288,6 +340,14 @@ func listen(cfg config) (root net.Listener, origins map[string]net.Listener, err
 		return nil, nil, fmt.Errorf("-addr: %w", err)
 	}
 	origins = map[string]net.Listener{}
+	for _, n := range cfg.routesListen {
+		ln, err := net.Listen("tcp", n.addr)
+		if err != nil {
+			closeAll(root, origins)
+			return nil, nil, fmt.Errorf("-routes-listen %s: %w", n.name, err)
+		}
+		origins[routes.ServiceName+"/"+n.name] = ln
+	}
 	if !mounts(services, triton.ServiceName) {
 		return root, origins, nil
 	}
@@ -319,7 +379,11 @@ func run(ctx context.Context, cfg config, ready func(addr string), logw io.Write
 	if err != nil {
 		return err
 	}
-	cloud, clk, err := build(cfg, mockcloud.WithListeners(root, origins), mockcloud.WithServerTimeouts(standaloneTimeouts()))
+	extra := []mockcloud.Option{mockcloud.WithListeners(root, origins), mockcloud.WithServerTimeouts(standaloneTimeouts())}
+	if cfg.routesOn() {
+		extra = append(extra, mockcloud.WithRoutes(routes.WithLog(logw)))
+	}
+	cloud, clk, err := build(cfg, extra...)
 	if err != nil {
 		closeAll(root, origins) // harmless when NewUnstarted closed them
 		return err
@@ -334,6 +398,9 @@ func run(ctx context.Context, cfg config, ready func(addr string), logw io.Write
 		if _, ok := origins[o.origin]; ok {
 			fmt.Fprintf(logw, "%s on %s/\n", o.api, cloud.ServiceURL(o.origin, ""))
 		}
+	}
+	for _, n := range cfg.routesListen {
+		fmt.Fprintf(logw, "routes listener %s on %s/\n", n.name, cloud.ServiceURL(routes.ServiceName+"/"+n.name, ""))
 	}
 	if ready != nil {
 		ready(addr)
