@@ -98,6 +98,16 @@ func (c *Compute) getExtension(call *kit.Call) (kit.Reply, error) {
 }
 
 // proxyVersion is the 404 Nova answers a proxy API above 2.35.
+// proxyOnly serves h only at the microversions the proxy APIs have.
+func proxyOnly(h kit.Handler) kit.Handler {
+	return func(call *kit.Call) (kit.Reply, error) {
+		if err := proxyVersion(call); err != nil {
+			return kit.Reply{}, err
+		}
+		return h(call)
+	}
+}
+
 func proxyVersion(call *kit.Call) error {
 	if versionOf(call).AtLeast(maxProxyMinor + 1) {
 		return kit.NotFound("The resource could not be found.")

@@ -33,13 +33,13 @@ const (
 
 func (c *Compute) securityGroupRoutes() []kit.Route {
 	return []kit.Route{
-		route(OpListSecurityGroups, "GET", "/os-security-groups", c.listSecurityGroups),
-		route(OpCreateSecurityGroup, "POST", "/os-security-groups", c.createSecurityGroup),
-		route(OpGetSecurityGroup, "GET", "/os-security-groups/{group_id}", c.getSecurityGroup),
-		route(OpUpdateSecurityGroup, "PUT", "/os-security-groups/{group_id}", c.updateSecurityGroup),
-		route(OpDeleteSecurityGroup, "DELETE", "/os-security-groups/{group_id}", c.deleteSecurityGroup),
-		route(OpCreateSecurityGroupRule, "POST", "/os-security-group-rules", c.createSecurityGroupRule),
-		route(OpDeleteSecurityGroupRule, "DELETE", "/os-security-group-rules/{rule_id}", c.deleteSecurityGroupRule),
+		route(OpListSecurityGroups, "GET", "/os-security-groups", proxyOnly(c.listSecurityGroups)),
+		route(OpCreateSecurityGroup, "POST", "/os-security-groups", proxyOnly(c.createSecurityGroup)),
+		route(OpGetSecurityGroup, "GET", "/os-security-groups/{group_id}", proxyOnly(c.getSecurityGroup)),
+		route(OpUpdateSecurityGroup, "PUT", "/os-security-groups/{group_id}", proxyOnly(c.updateSecurityGroup)),
+		route(OpDeleteSecurityGroup, "DELETE", "/os-security-groups/{group_id}", proxyOnly(c.deleteSecurityGroup)),
+		route(OpCreateSecurityGroupRule, "POST", "/os-security-group-rules", proxyOnly(c.createSecurityGroupRule)),
+		route(OpDeleteSecurityGroupRule, "DELETE", "/os-security-group-rules/{rule_id}", proxyOnly(c.deleteSecurityGroupRule)),
 		route(OpListServerSecurityGroups, "GET", "/servers/{server_id}/os-security-groups", c.listServerSecurityGroups),
 	}
 }
@@ -226,9 +226,6 @@ func (c *Compute) groupLocked(call *kit.Call, id string) (*secGroup, error) {
 }
 
 func (c *Compute) listSecurityGroups(call *kit.Call) (kit.Reply, error) {
-	if err := proxyVersion(call); err != nil {
-		return kit.Reply{}, err
-	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	out := secGroupsBody{SecurityGroups: []secGroupJSON{}}
@@ -264,9 +261,6 @@ func parseSecGroup(call *kit.Call) (secGroupRequest, error) {
 }
 
 func (c *Compute) createSecurityGroup(call *kit.Call) (kit.Reply, error) {
-	if err := proxyVersion(call); err != nil {
-		return kit.Reply{}, err
-	}
 	in, err := parseSecGroup(call)
 	if err != nil {
 		return kit.Reply{}, err
@@ -282,9 +276,6 @@ func (c *Compute) createSecurityGroup(call *kit.Call) (kit.Reply, error) {
 }
 
 func (c *Compute) getSecurityGroup(call *kit.Call) (kit.Reply, error) {
-	if err := proxyVersion(call); err != nil {
-		return kit.Reply{}, err
-	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	g, err := c.groupLocked(call, call.Var("group_id"))
@@ -295,9 +286,6 @@ func (c *Compute) getSecurityGroup(call *kit.Call) (kit.Reply, error) {
 }
 
 func (c *Compute) updateSecurityGroup(call *kit.Call) (kit.Reply, error) {
-	if err := proxyVersion(call); err != nil {
-		return kit.Reply{}, err
-	}
 	in, err := parseSecGroup(call)
 	if err != nil {
 		return kit.Reply{}, err
@@ -313,9 +301,6 @@ func (c *Compute) updateSecurityGroup(call *kit.Call) (kit.Reply, error) {
 }
 
 func (c *Compute) deleteSecurityGroup(call *kit.Call) (kit.Reply, error) {
-	if err := proxyVersion(call); err != nil {
-		return kit.Reply{}, err
-	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	g, err := c.groupLocked(call, call.Var("group_id"))
@@ -496,9 +481,6 @@ func pyInt(raw json.RawMessage) (int, error) {
 }
 
 func (c *Compute) createSecurityGroupRule(call *kit.Call) (kit.Reply, error) {
-	if err := proxyVersion(call); err != nil {
-		return kit.Reply{}, err
-	}
 	in, r, err := parseSecRule(call)
 	if err != nil {
 		return kit.Reply{}, err
@@ -525,9 +507,6 @@ func (c *Compute) createSecurityGroupRule(call *kit.Call) (kit.Reply, error) {
 }
 
 func (c *Compute) deleteSecurityGroupRule(call *kit.Call) (kit.Reply, error) {
-	if err := proxyVersion(call); err != nil {
-		return kit.Reply{}, err
-	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	id := call.Var("rule_id")
